@@ -1,0 +1,359 @@
+//! `kiemchung`: the desk's command line. Argument parsing and wiring only; the work is done
+//! by the library crates.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use kc_desk::pack::Pack;
+use kc_desk::Role;
+use kc_store::Store;
+use std::io::{BufRead, IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "kiemchung",
+    version,
+    about = "Kiểm chứng: bàn xử lý thông tin sai sự thật, xấu, độc trên mạng.\nA desk for handling false and harmful information online.",
+    long_about = "Kiểm chứng: bàn xử lý thông tin sai sự thật, xấu, độc trên mạng.\n\
+A desk for handling false and harmful information online: citizens report, agencies verify,\n\
+a second person reviews each decision, and corrections are published.\n\n\
+Start with `kiemchung serve`, then create the first account with `kiemchung user add`."
+)]
+struct Cli {
+    /// Log format: human-readable text or one JSON object per line.
+    #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the desk's data lives; every command that touches the store takes these.
+#[derive(Args, Clone)]
+struct StoreArgs {
+    /// Directory for the embedded SQLite database and attachments.
+    #[arg(long, env = "KIEMCHUNG_DATA_DIR", default_value = "./kiemchung-data")]
+    data_dir: PathBuf,
+    /// Database URL (postgres://… or sqlite://…); overrides --data-dir's SQLite file.
+    #[arg(long, env = "KIEMCHUNG_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the desk: public portal, staff console (/quan-tri) and JSON API.
+    Serve(ServeArgs),
+    /// Staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens for integrations and scripts.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Directive packs: the directive, agencies, routing, deadlines and legal provisions.
+    #[command(subcommand)]
+    Pack(PackCommand),
+    /// The hash-chained audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Address to listen on.
+    #[arg(long, env = "KIEMCHUNG_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Public URL of the portal, used in feeds and ClaimReview (default: http://ADDR).
+    #[arg(long, env = "KIEMCHUNG_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Public reports accepted per client address per minute.
+    #[arg(long, env = "KIEMCHUNG_REPORT_RATE", default_value_t = 10)]
+    report_rate: u32,
+    /// Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).
+    #[arg(long, env = "KIEMCHUNG_TRUST_PROXY")]
+    trust_proxy: bool,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a staff account (or add a role to it). The password is read from stdin.
+    Add {
+        /// Login name.
+        name: String,
+        /// Role: intake, verifier, reviewer, editor, lead, admin or auditor.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Agency code from the pack; without it the role applies district-wide.
+        #[arg(long)]
+        agency: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user; the token is printed once, as the last word.
+    Create {
+        /// The user the token acts as.
+        name: String,
+        /// A label to recognise the token by.
+        #[arg(long, default_value = "api")]
+        label: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum PackCommand {
+    /// Validate a pack file and make it the active pack.
+    Load {
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Validate a pack file without loading it.
+    Check { file: PathBuf },
+    /// Show the active pack: directive, agencies and instruments in force.
+    Show {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the whole audit chain; names the first event altered or removed.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("unknown role `{s}`; expected one of: {}", Role::expected()))
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+impl StoreArgs {
+    fn url(&self) -> Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        Ok(kc_store::sqlite_url_for_dir(&self.data_dir))
+    }
+
+    fn describe(&self) -> String {
+        match &self.database_url {
+            Some(url) => kc_store::redact(url),
+            None => {
+                let dir = std::fs::canonicalize(&self.data_dir).unwrap_or_else(|_| self.data_dir.clone());
+                format!("SQLite in {}", dir.display())
+            }
+        }
+    }
+
+    /// Opens the store and the active pack, loading the shipped pack on first start.
+    async fn open(&self) -> Result<(Store, Pack)> {
+        let url = self.url()?;
+        let store = Store::open(&url)
+            .await
+            .with_context(|| format!("cannot open the database ({})", self.describe()))?;
+        let pack = match store.active_pack().await? {
+            Some((name, source)) => Pack::parse(&name, &source).context("the stored pack no longer validates")?,
+            None => {
+                let pack = Pack::shipped().context("the shipped pack is invalid")?;
+                let mut tx = store.begin_write("system").await?;
+                tx.record_pack("packs/ngoc-hoi.toml", Pack::shipped_source()).await?;
+                tx.commit().await?;
+                eprintln!("Loaded the shipped directive pack: {}", pack.directive.subject);
+                pack
+            }
+        };
+        Ok((store, pack))
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    init_logging(&cli.log_format);
+    if let Err(e) = run(cli.command).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Serve(args) => serve(args).await,
+        Command::User(UserCommand::Add {
+            name,
+            role,
+            agency,
+            store,
+        }) => user_add(&name, role, agency.as_deref(), &store).await,
+        Command::Token(TokenCommand::Create { name, label, store }) => {
+            let (store, _) = store.open().await?;
+            if store.user_by_name(&name).await?.is_none() {
+                bail!("no user named `{name}`; create it first with `kiemchung user add {name} --role ROLE`");
+            }
+            let (secret, digest) = kc_desk::auth::new_secret("kct_");
+            let mut tx = store.begin_write("cli").await?;
+            tx.create_token(&name, &label, &digest).await?;
+            tx.commit().await?;
+            eprintln!("API token for {name} (shown once; store it safely):");
+            println!("{secret}");
+            Ok(())
+        }
+        Command::Pack(PackCommand::Check { file }) => {
+            let pack = read_pack(&file)?;
+            println!(
+                "{}: valid — {} agencies, {} duties, {} instruments, {} provisions",
+                file.display(),
+                pack.agencies.len(),
+                pack.duties.len(),
+                pack.instruments.len(),
+                pack.provisions.len()
+            );
+            Ok(())
+        }
+        Command::Pack(PackCommand::Load { file, store }) => {
+            let pack = read_pack(&file)?;
+            let source = std::fs::read_to_string(&file)?;
+            let (store, _) = store.open().await?;
+            let mut tx = store.begin_write("cli").await?;
+            tx.record_pack(&file.display().to_string(), &source).await?;
+            tx.commit().await?;
+            println!(
+                "Loaded {} ({} agencies). Restart `kiemchung serve` to use it.",
+                file.display(),
+                pack.agencies.len()
+            );
+            Ok(())
+        }
+        Command::Pack(PackCommand::Show { store }) => {
+            let (_, pack) = store.open().await?;
+            show_pack(&pack);
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Verify { store }) => {
+            let (store, _) = store.open().await?;
+            match store.audit_verify().await {
+                Ok(n) => {
+                    println!("audit chain intact: {n} events verified");
+                    Ok(())
+                }
+                Err(e) => bail!("audit chain broken: {e}"),
+            }
+        }
+    }
+}
+
+fn read_pack(file: &std::path::Path) -> Result<Pack> {
+    let source = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    Ok(Pack::parse(&file.display().to_string(), &source)?)
+}
+
+fn show_pack(pack: &Pack) {
+    let d = &pack.directive;
+    println!("{} — {}", d.number, d.subject);
+    println!("\nCơ quan / agencies:");
+    for a in &pack.agencies {
+        println!("  {:<12} {}", a.code, a.name_vi);
+    }
+    println!("\nVăn bản pháp lý / legal instruments:");
+    for i in &pack.instruments {
+        let note = match pack.in_force(&i.id) {
+            Some(now) if now.id != i.id => format!("  → thay thế bởi / superseded by {}", now.number),
+            _ => String::new(),
+        };
+        println!("  {:<24} {}{}", i.number, i.title_vi, note);
+    }
+}
+
+async fn user_add(name: &str, role: Role, agency: Option<&str>, store_args: &StoreArgs) -> Result<()> {
+    let (store, pack) = store_args.open().await?;
+    if let Some(code) = agency {
+        if pack.agency(code).is_none() {
+            let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
+            bail!("unknown agency `{code}`; the pack has: {}", codes.join(", "));
+        }
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Mật khẩu / password for {name}: ");
+        std::io::stderr().flush()?;
+    }
+    let mut password = String::new();
+    stdin.lock().read_line(&mut password).context("cannot read the password from stdin")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let hash = kc_desk::auth::hash_password(password)?;
+    let mut tx = store.begin_write("cli").await?;
+    let created = tx.add_user(name, &hash, role, agency).await?;
+    tx.commit().await?;
+    let scope = agency.map_or_else(|| "all agencies".to_string(), |a| format!("agency {a}"));
+    if created {
+        println!("created user {name} with role {role} ({scope})");
+    } else {
+        println!("user {name} now has role {role} ({scope}); password updated");
+    }
+    Ok(())
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    let (store, pack) = args.store.open().await?;
+    let users = store.user_count().await?;
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.addr));
+    let mut config = kc_web::WebConfig::for_url(&public_url);
+    config.report_rate_per_minute = args.report_rate;
+    config.trust_proxy = args.trust_proxy;
+    let state = kc_web::app(store, pack, config).await?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    eprintln!("kiemchung is serving on http://{addr}/  (console: http://{addr}/quan-tri)");
+    eprintln!("data: {} ({})", args.store.describe(), state.desk.store.backend().name());
+    if users == 0 {
+        let dir = args.store.data_dir.display();
+        eprintln!("\nNo staff accounts yet. Create the first administrator with:");
+        eprintln!("  printf '%s\\n' 'a-long-password' | kiemchung user add admin --role admin --data-dir {dir}");
+        eprintln!("and staff with --role intake|verifier|reviewer|editor|lead|auditor [--agency CODE].\n");
+    }
+    kc_web::serve(state, listener, shutdown_signal()).await?;
+    eprintln!("kiemchung stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,91 @@
+//! Credentials: argon2id password hashes, and random bearer secrets (API tokens, session ids)
+//! of which only a SHA-256 digest is stored, so a leaked database grants no access.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("the password must have at least {min} characters")]
+    WeakPassword { min: usize },
+    #[error("could not hash the password: {0}")]
+    Hash(String),
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+pub fn hash_password(password: &str) -> Result<String, AuthError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AuthError::WeakPassword {
+            min: MIN_PASSWORD_CHARS,
+        });
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AuthError::Hash(e.to_string()))
+}
+
+/// False for a wrong password and for a stored hash that cannot be parsed.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A new random secret (shown to its holder once) and the digest to store.
+pub fn new_secret(prefix: &str) -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let secret = format!("{prefix}{}", hex::encode(bytes));
+    let digest = secret_digest(&secret);
+    (secret, digest)
+}
+
+pub fn secret_digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Compares without leaking, through timing, how long a prefix matched.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_round_trip() {
+        let h = hash_password("mật-khẩu-dài").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("mật-khẩu-dài", &h));
+        assert!(!verify_password("mật-khẩu-sai", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(matches!(
+            hash_password("short"),
+            Err(AuthError::WeakPassword { .. })
+        ));
+    }
+
+    #[test]
+    fn secrets_are_stored_as_digests() {
+        let (secret, digest) = new_secret("kct_");
+        assert!(secret.starts_with("kct_"));
+        assert_eq!(secret_digest(&secret), digest);
+        assert_ne!(secret, digest);
+        assert!(constant_time_eq(&digest, &secret_digest(&secret)));
+        assert!(!constant_time_eq("abc", "abd"));
+    }
+}

@@ -1,0 +1,12 @@
+//! The domain of the kiemchung desk: reports, cases, decisions and the rules between them.
+//!
+//! Nothing here does I/O. Functions take the state they need and return a decision (a new
+//! state, a validated value, an error); `kc_store` persists the outcome and its audit event.
+
+pub mod audit;
+pub mod auth;
+pub mod model;
+pub mod pack;
+pub mod workflow;
+
+pub use model::*;

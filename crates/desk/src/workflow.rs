@@ -1,0 +1,414 @@
+//! The case workflow: who may do what, in which state, and what a valid input is.
+
+use crate::model::{
+    Actor, CaseState, DecisionDraft, EvidenceInput, Priority, Remedy, Role, Verdict,
+};
+use crate::pack::Pack;
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+/// Longest report text accepted, in characters: long enough for a forwarded article, short
+/// enough that one report cannot fill the disk.
+pub const MAX_REPORT_CHARS: usize = 10_000;
+pub const MAX_REPORT_URLS: usize = 20;
+pub const MAX_CONTACT_CHARS: usize = 200;
+pub const MAX_FIELD_CHARS: usize = 20_000;
+
+/// An input problem tied to the field that caused it, in both UI languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{field}: {message_en}")]
+pub struct FieldError {
+    pub field: String,
+    pub message_vi: String,
+    pub message_en: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, vi: impl Into<String>, en: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message_vi: vi.into(),
+            message_en: en.into(),
+        }
+    }
+}
+
+/// Why a workflow step was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkflowError {
+    #[error("role `{role}` is required")]
+    Forbidden { role: Role },
+    #[error("cannot {action} a case in state `{state}`")]
+    WrongState {
+        action: &'static str,
+        state: CaseState,
+    },
+    #[error("the reviewer must be a different person from the one who decided")]
+    SelfReview,
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+}
+
+/// The steps staff take on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseAction {
+    Assign,
+    Decide,
+    Review { approve: bool },
+    Publish,
+}
+
+impl CaseAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            CaseAction::Assign => "assign",
+            CaseAction::Decide => "decide",
+            CaseAction::Review { .. } => "review",
+            CaseAction::Publish => "publish",
+        }
+    }
+
+    /// Roles that may take this step; holding any one is enough.
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            CaseAction::Assign => &[Role::Intake, Role::Lead],
+            CaseAction::Decide => &[Role::Verifier],
+            CaseAction::Review { .. } => &[Role::Reviewer],
+            CaseAction::Publish => &[Role::Editor],
+        }
+    }
+}
+
+/// Whether `actor` may take `action` on a case led by `agency` (None while unassigned).
+/// Assigning is judged against the target agency by the caller passing it here.
+pub fn authorize(actor: &Actor, action: CaseAction, agency: Option<&str>) -> Result<(), WorkflowError> {
+    let roles = action.roles();
+    if roles.iter().any(|r| actor.has_role(*r, agency)) {
+        Ok(())
+    } else {
+        Err(WorkflowError::Forbidden { role: roles[0] })
+    }
+}
+
+/// The state a case moves to when `action` is taken in `state`.
+pub fn next_state(state: CaseState, action: CaseAction) -> Result<CaseState, WorkflowError> {
+    use CaseState::*;
+    let next = match (action, state) {
+        // Re-assigning before a decision is drafted is routine (wrong agency, workload).
+        (CaseAction::Assign, New | Triaged | Assigned | Verifying) => Assigned,
+        (CaseAction::Decide, Assigned | Verifying) => InReview,
+        (CaseAction::Review { approve: true }, InReview) => Decided,
+        (CaseAction::Review { approve: false }, InReview) => Verifying,
+        (CaseAction::Publish, Decided) => Published,
+        _ => {
+            return Err(WorkflowError::WrongState {
+                action: action.name(),
+                state,
+            })
+        }
+    };
+    Ok(next)
+}
+
+/// Four eyes: nobody approves their own decision.
+pub fn check_reviewer(decided_by: &str, reviewer: &str) -> Result<(), WorkflowError> {
+    if decided_by == reviewer {
+        Err(WorkflowError::SelfReview)
+    } else {
+        Ok(())
+    }
+}
+
+/// When a case is due, from the pack's deadline policy.
+pub fn deadline(opened_at: DateTime<Utc>, priority: Priority, pack: &Pack) -> DateTime<Utc> {
+    opened_at + Duration::hours(i64::from(pack.deadline_hours(priority)))
+}
+
+/// A report as accepted from the public, after validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReport {
+    pub text: String,
+    pub urls: Vec<String>,
+    pub contact: Option<String>,
+}
+
+/// Checks what a member of the public sent. URLs are canonicalised so the same link
+/// reported twice is recognised as the same content.
+pub fn validate_report(
+    text: &str,
+    urls: &[String],
+    contact: Option<&str>,
+) -> Result<NewReport, FieldError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(FieldError::new(
+            "text",
+            "Vui lòng nhập nội dung phản ánh.",
+            "The report text is empty.",
+        ));
+    }
+    if trimmed.chars().count() > MAX_REPORT_CHARS {
+        return Err(FieldError::new(
+            "text",
+            format!("Nội dung dài quá {MAX_REPORT_CHARS} ký tự."),
+            format!("The text is longer than {MAX_REPORT_CHARS} characters."),
+        ));
+    }
+    let urls: Vec<&String> = urls.iter().filter(|u| !u.trim().is_empty()).collect();
+    if urls.len() > MAX_REPORT_URLS {
+        return Err(FieldError::new(
+            "urls",
+            format!("Tối đa {MAX_REPORT_URLS} đường dẫn."),
+            format!("At most {MAX_REPORT_URLS} links."),
+        ));
+    }
+    let mut canonical = Vec::with_capacity(urls.len());
+    for (i, u) in urls.iter().enumerate() {
+        match kc_text::canonical_url(u.trim()) {
+            Ok(c) => canonical.push(c),
+            Err(e) => {
+                return Err(FieldError::new(
+                    format!("urls[{i}]"),
+                    format!("Đường dẫn không hợp lệ: {} ({e})", u.trim()),
+                    format!("Invalid link: {} ({e})", u.trim()),
+                ))
+            }
+        }
+    }
+    let contact = contact.map(str::trim).filter(|c| !c.is_empty());
+    if let Some(c) = contact {
+        if c.chars().count() > MAX_CONTACT_CHARS {
+            return Err(FieldError::new(
+                "contact",
+                format!("Thông tin liên hệ dài quá {MAX_CONTACT_CHARS} ký tự."),
+                format!("The contact is longer than {MAX_CONTACT_CHARS} characters."),
+            ));
+        }
+    }
+    Ok(NewReport {
+        text: trimmed.to_string(),
+        urls: canonical,
+        contact: contact.map(str::to_string),
+    })
+}
+
+/// A decision that satisfies the invariants: it has a verdict, reasons, evidence and, where
+/// the remedy acts on content, a legal basis that exists in the pack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidDecision {
+    pub verdict: Verdict,
+    pub summary: String,
+    pub reasons: String,
+    pub evidence: Vec<EvidenceInput>,
+    pub legal_provisions: Vec<String>,
+    pub remedy: Remedy,
+}
+
+pub fn validate_decision(draft: &DecisionDraft, pack: &Pack) -> Result<ValidDecision, FieldError> {
+    let summary = draft.summary.trim();
+    if summary.is_empty() {
+        return Err(FieldError::new(
+            "summary",
+            "Cần có tóm tắt kết luận.",
+            "A summary is required.",
+        ));
+    }
+    let reasons = draft.reasons.trim();
+    if reasons.is_empty() {
+        return Err(FieldError::new(
+            "reasons",
+            "Cần nêu lý do của kết luận.",
+            "Reasons are required.",
+        ));
+    }
+    for (name, value) in [("summary", summary), ("reasons", reasons)] {
+        if value.chars().count() > MAX_FIELD_CHARS {
+            return Err(FieldError::new(
+                name,
+                format!("Dài quá {MAX_FIELD_CHARS} ký tự."),
+                format!("Longer than {MAX_FIELD_CHARS} characters."),
+            ));
+        }
+    }
+    let mut evidence = Vec::new();
+    for (i, e) in draft.evidence.iter().enumerate() {
+        let url = e.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        let note = e.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        if url.is_none() && note.is_none() {
+            continue;
+        }
+        let url = match url {
+            Some(u) => Some(kc_text::canonical_url(u).map_err(|err| {
+                FieldError::new(
+                    format!("evidence[{i}].url"),
+                    format!("Đường dẫn bằng chứng không hợp lệ: {u} ({err})"),
+                    format!("Invalid evidence link: {u} ({err})"),
+                )
+            })?),
+            None => None,
+        };
+        evidence.push(EvidenceInput {
+            url,
+            note: note.map(str::to_string),
+        });
+    }
+    if evidence.is_empty() {
+        return Err(FieldError::new(
+            "evidence",
+            "Cần ít nhất một bằng chứng (đường dẫn hoặc ghi chú).",
+            "At least one evidence item (a link or a note) is required.",
+        ));
+    }
+    let mut provisions = Vec::new();
+    for (i, id) in draft.legal_provisions.iter().enumerate() {
+        let id = id.trim();
+        if pack.provision(id).is_none() {
+            return Err(FieldError::new(
+                format!("legal_provisions[{i}]"),
+                format!("Không có căn cứ pháp lý mã `{id}` trong bộ văn bản."),
+                format!("Unknown legal provision id `{id}`."),
+            ));
+        }
+        if !provisions.iter().any(|p: &String| p == id) {
+            provisions.push(id.to_string());
+        }
+    }
+    let remedy = draft.remedy.unwrap_or(Remedy::Correction);
+    if remedy.needs_legal_provision() && provisions.is_empty() {
+        return Err(FieldError::new(
+            "legal_provisions",
+            format!(
+                "Biện pháp \"{}\" cần ít nhất một căn cứ pháp lý.",
+                remedy.label_vi()
+            ),
+            format!("The remedy `{remedy}` requires at least one legal provision."),
+        ));
+    }
+    if draft.verdict == Verdict::Opinion
+        && matches!(remedy, Remedy::Notice | Remedy::LabelRequest | Remedy::Referral)
+    {
+        return Err(FieldError::new(
+            "remedy",
+            "Ý kiến không thể là căn cứ để gửi thông báo hay chuyển xử lý.",
+            "An opinion can never lead to a notice, label request or referral.",
+        ));
+    }
+    Ok(ValidDecision {
+        verdict: draft.verdict,
+        summary: summary.to_string(),
+        reasons: reasons.to_string(),
+        evidence,
+        legal_provisions: provisions,
+        remedy,
+    })
+}
+
+/// A receipt code a citizen can read out on the phone: no 0/O or 1/I/L confusion.
+pub fn receipt_code(random: [u8; 8]) -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let mut out = String::from("KC-");
+    for (i, b) in random.iter().enumerate() {
+        if i == 4 {
+            out.push('-');
+        }
+        out.push(char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]));
+    }
+    out
+}
+
+/// The public status of a report, as the citizen sees it on the receipt page.
+pub fn public_status(case_state: Option<CaseState>, answered: bool) -> &'static str {
+    if answered {
+        return "answered";
+    }
+    match case_state {
+        None | Some(CaseState::New | CaseState::Triaged) => "received",
+        Some(CaseState::Published) => "answered",
+        Some(CaseState::Closed | CaseState::Actioned | CaseState::Merged) => "closed",
+        Some(_) => "in_progress",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Grant;
+
+    fn actor(name: &str, grants: &[(Role, Option<&str>)]) -> Actor {
+        Actor {
+            name: name.into(),
+            grants: grants
+                .iter()
+                .map(|(r, a)| Grant {
+                    role: *r,
+                    agency: a.map(str::to_string),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn happy_path_reaches_published() {
+        let mut s = CaseState::New;
+        for a in [
+            CaseAction::Assign,
+            CaseAction::Decide,
+            CaseAction::Review { approve: true },
+            CaseAction::Publish,
+        ] {
+            s = next_state(s, a).expect("allowed");
+        }
+        assert_eq!(s, CaseState::Published);
+    }
+
+    #[test]
+    fn a_returned_decision_goes_back_to_verification() {
+        let s = next_state(CaseState::InReview, CaseAction::Review { approve: false });
+        assert_eq!(s, Ok(CaseState::Verifying));
+        assert_eq!(next_state(CaseState::Verifying, CaseAction::Decide), Ok(CaseState::InReview));
+    }
+
+    #[test]
+    fn nothing_is_published_before_review() {
+        for s in [CaseState::New, CaseState::Assigned, CaseState::InReview, CaseState::Verifying] {
+            assert!(matches!(
+                next_state(s, CaseAction::Publish),
+                Err(WorkflowError::WrongState { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn role_boundaries() {
+        let verifier = actor("v", &[(Role::Verifier, Some("vhtt"))]);
+        let editor = actor("e", &[(Role::Editor, None)]);
+        assert!(authorize(&verifier, CaseAction::Publish, Some("vhtt")).is_err());
+        assert!(authorize(&verifier, CaseAction::Decide, Some("vhtt")).is_ok());
+        assert!(authorize(&verifier, CaseAction::Decide, Some("ca")).is_err());
+        assert!(authorize(&editor, CaseAction::Decide, Some("vhtt")).is_err());
+        assert!(authorize(&editor, CaseAction::Publish, Some("vhtt")).is_ok());
+        assert_eq!(check_reviewer("v", "v"), Err(WorkflowError::SelfReview));
+        assert!(check_reviewer("v", "r").is_ok());
+    }
+
+    #[test]
+    fn report_validation_names_the_field() {
+        let err = validate_report("   ", &[], None).expect_err("empty");
+        assert_eq!(err.field, "text");
+        let long = "a".repeat(MAX_REPORT_CHARS + 1);
+        assert_eq!(validate_report(&long, &[], None).expect_err("long").field, "text");
+        let err = validate_report("tin đồn", &["không phải url".into()], None).expect_err("url");
+        assert_eq!(err.field, "urls[0]");
+        let ok = validate_report(" tin đồn ", &["".into()], Some("  ")).expect("ok");
+        assert_eq!(ok.text, "tin đồn");
+        assert!(ok.urls.is_empty());
+        assert_eq!(ok.contact, None);
+    }
+
+    #[test]
+    fn receipt_codes_avoid_confusable_characters() {
+        let code = receipt_code([0, 1, 2, 3, 255, 254, 30, 31]);
+        assert_eq!(code.len(), "KC-XXXX-XXXX".len());
+        assert!(!code[3..].contains(['0', 'O', '1', 'I', 'L']));
+    }
+}

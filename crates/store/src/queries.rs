@@ -1,0 +1,968 @@
+//! Reads on [`Store`] and writes on [`WriteTx`]. Plain records in, plain records out.
+
+use crate::{get_i64, get_opt_str, get_str, now, Result, Store, StoreError, WriteTx};
+use kc_desk::audit::{AuditRecord, ChainBreak, ChainVerifier};
+use kc_desk::{Actor, Grant, Role};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+fn json_list(s: &str) -> Result<Vec<String>> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("list `{s}`: {e}")))
+}
+
+fn to_json_list(v: &[String]) -> String {
+    serde_json::Value::from(v.to_vec()).to_string()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRecord {
+    pub id: i64,
+    pub name: String,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseSummary {
+    pub id: i64,
+    pub claim_id: i64,
+    pub state: String,
+    pub agency: Option<String>,
+    pub consulted: Vec<String>,
+    pub assignee: Option<String>,
+    pub priority: String,
+    pub harm_category: Option<String>,
+    pub claim: String,
+    pub reports: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deadline: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportRecord {
+    pub id: i64,
+    pub receipt: String,
+    pub channel: String,
+    pub text: String,
+    pub urls: Vec<String>,
+    pub case_id: Option<i64>,
+    pub answered_by: Option<i64>,
+    pub match_score: Option<f64>,
+    pub received_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRecord {
+    pub id: i64,
+    pub case_id: i64,
+    pub version: i64,
+    pub verdict: String,
+    pub summary: String,
+    pub reasons: String,
+    pub legal_provisions: Vec<String>,
+    pub remedy: String,
+    pub status: String,
+    pub decided_by: String,
+    pub decided_at: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub review_comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceRecord {
+    pub id: i64,
+    pub decision_id: Option<i64>,
+    pub url: Option<String>,
+    pub note: Option<String>,
+    pub added_by: String,
+    pub added_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicationRecord {
+    pub id: i64,
+    pub case_id: i64,
+    pub decision_id: i64,
+    pub slug: String,
+    pub title: String,
+    pub body: String,
+    pub claim_text: String,
+    pub verdict: String,
+    pub published_by: String,
+    pub published_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseDetail {
+    pub case: CaseSummary,
+    pub reports: Vec<ReportRecord>,
+    pub decisions: Vec<DecisionRecord>,
+    pub evidence: Vec<EvidenceRecord>,
+    pub publication: Option<PublicationRecord>,
+}
+
+/// What intake decided to do with a new report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IntakeTarget {
+    /// Matched a published fact-check; the report is counted on that case.
+    Answered { publication_id: i64, score: f64 },
+    /// The same claim is already being handled.
+    JoinCase { case_id: i64 },
+    /// A claim the desk has not seen: open a case.
+    NewCase {
+        priority: String,
+        harm_category: Option<String>,
+        deadline: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct NewReportRecord {
+    pub receipt: String,
+    pub channel: String,
+    pub text: String,
+    pub urls: Vec<String>,
+    pub content_hash: String,
+    pub contact: Option<String>,
+    pub contact_purge_after: String,
+    pub target: IntakeTarget,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedReport {
+    pub report_id: i64,
+    pub case_id: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPublication {
+    pub slug: String,
+    pub title: String,
+    pub body: String,
+    pub claim_text: String,
+    pub verdict: String,
+    pub decision_id: i64,
+}
+
+const CASE_COLUMNS: &str = "c.id, c.claim_id, c.state, c.agency, c.consulted, c.assignee, c.priority, \
+     c.harm_category, c.deadline, c.created_at, c.updated_at, cl.text AS claim_text, \
+     (SELECT COUNT(*) FROM reports r WHERE r.case_id = c.id) AS report_count";
+
+fn case_from_row(row: &AnyRow) -> Result<CaseSummary> {
+    Ok(CaseSummary {
+        id: get_i64(row, "id")?,
+        claim_id: get_i64(row, "claim_id")?,
+        state: get_str(row, "state")?,
+        agency: get_opt_str(row, "agency")?,
+        consulted: json_list(&get_str(row, "consulted")?)?,
+        assignee: get_opt_str(row, "assignee")?,
+        priority: get_str(row, "priority")?,
+        harm_category: get_opt_str(row, "harm_category")?,
+        claim: get_str(row, "claim_text")?,
+        reports: get_i64(row, "report_count")?,
+        created_at: get_str(row, "created_at")?,
+        updated_at: get_str(row, "updated_at")?,
+        deadline: get_opt_str(row, "deadline")?,
+    })
+}
+
+fn report_from_row(row: &AnyRow) -> Result<ReportRecord> {
+    Ok(ReportRecord {
+        id: get_i64(row, "id")?,
+        receipt: get_str(row, "receipt")?,
+        channel: get_str(row, "channel")?,
+        text: get_str(row, "text")?,
+        urls: json_list(&get_str(row, "urls")?)?,
+        case_id: row.try_get::<Option<i64>, _>("case_id")?,
+        answered_by: row.try_get::<Option<i64>, _>("answered_by")?,
+        match_score: row.try_get::<Option<f64>, _>("match_score")?,
+        received_at: get_str(row, "received_at")?,
+    })
+}
+
+fn decision_from_row(row: &AnyRow) -> Result<DecisionRecord> {
+    Ok(DecisionRecord {
+        id: get_i64(row, "id")?,
+        case_id: get_i64(row, "case_id")?,
+        version: get_i64(row, "version")?,
+        verdict: get_str(row, "verdict")?,
+        summary: get_str(row, "summary")?,
+        reasons: get_str(row, "reasons")?,
+        legal_provisions: json_list(&get_str(row, "legal_provisions")?)?,
+        remedy: get_str(row, "remedy")?,
+        status: get_str(row, "status")?,
+        decided_by: get_str(row, "decided_by")?,
+        decided_at: get_str(row, "decided_at")?,
+        reviewed_by: get_opt_str(row, "reviewed_by")?,
+        reviewed_at: get_opt_str(row, "reviewed_at")?,
+        review_comment: get_opt_str(row, "review_comment")?,
+    })
+}
+
+fn publication_from_row(row: &AnyRow) -> Result<PublicationRecord> {
+    Ok(PublicationRecord {
+        id: get_i64(row, "id")?,
+        case_id: get_i64(row, "case_id")?,
+        decision_id: get_i64(row, "decision_id")?,
+        slug: get_str(row, "slug")?,
+        title: get_str(row, "title")?,
+        body: get_str(row, "body")?,
+        claim_text: get_str(row, "claim_text")?,
+        verdict: get_str(row, "verdict")?,
+        published_by: get_str(row, "published_by")?,
+        published_at: get_str(row, "published_at")?,
+    })
+}
+
+const PUBLICATION_COLUMNS: &str =
+    "id, case_id, decision_id, slug, title, body, claim_text, verdict, published_by, published_at";
+
+/// Why `audit verify` failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditVerifyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Broken(#[from] ChainBreak),
+}
+
+impl From<sqlx::Error> for AuditVerifyError {
+    fn from(e: sqlx::Error) -> Self {
+        AuditVerifyError::Store(StoreError::Db(e))
+    }
+}
+
+impl Store {
+    // ---- packs ----
+
+    /// The source text of the pack loaded last, if any.
+    pub async fn active_pack(&self) -> Result<Option<(String, String)>> {
+        let row = sqlx::query("SELECT name, source FROM packs ORDER BY id DESC LIMIT 1")
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| Ok((get_str(&r, "name")?, get_str(&r, "source")?)))
+            .transpose()
+    }
+
+    // ---- users ----
+
+    pub async fn user_by_name(&self, name: &str) -> Result<Option<UserRecord>> {
+        let row = sqlx::query("SELECT id, name, password_hash, disabled FROM users WHERE name = $1")
+            .bind(name.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| {
+            Ok(UserRecord {
+                id: get_i64(&r, "id")?,
+                name: get_str(&r, "name")?,
+                password_hash: get_str(&r, "password_hash")?,
+                disabled: get_i64(&r, "disabled")? != 0,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn user_count(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(self.pool())
+            .await?;
+        get_i64(&row, "n")
+    }
+
+    pub async fn actor(&self, user_id: i64) -> Result<Option<Actor>> {
+        let Some(user) = sqlx::query("SELECT name FROM users WHERE id = $1 AND disabled = 0")
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let rows = sqlx::query("SELECT role, agency FROM grants WHERE user_id = $1 ORDER BY role, agency")
+            .bind(user_id)
+            .fetch_all(self.pool())
+            .await?;
+        let mut grants = Vec::new();
+        for r in rows {
+            let role = get_str(&r, "role")?;
+            let role = Role::parse(&role)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown role `{role}`")))?;
+            let agency = get_str(&r, "agency")?;
+            grants.push(Grant {
+                role,
+                agency: (!agency.is_empty()).then_some(agency),
+            });
+        }
+        Ok(Some(Actor {
+            name: get_str(&user, "name")?,
+            grants,
+        }))
+    }
+
+    pub async fn actor_by_token(&self, token_hash: &str) -> Result<Option<Actor>> {
+        let row = sqlx::query("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked = 0")
+            .bind(token_hash.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(r) => self.actor(get_i64(&r, "user_id")?).await,
+            None => Ok(None),
+        }
+    }
+
+    pub async fn actor_by_session(&self, token_hash: &str) -> Result<Option<Actor>> {
+        let row = sqlx::query("SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+            .bind(token_hash.to_string())
+            .bind(now())
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(r) => self.actor(get_i64(&r, "user_id")?).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Sessions are not audited state, so they are written outside the audit chain.
+    pub async fn create_session(&self, user_id: i64, token_hash: &str, expires_at: &str) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash.to_string())
+            .bind(user_id)
+            .bind(now())
+            .bind(expires_at.to_string())
+            .execute(self.pool())
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.to_string())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    // ---- cases ----
+
+    pub async fn list_cases(&self, state: Option<&str>) -> Result<Vec<CaseSummary>> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases c JOIN claims cl ON cl.id = c.claim_id \
+             WHERE ($1 = '' OR c.state = $1) ORDER BY c.id DESC LIMIT 500"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(state.unwrap_or("").to_string())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(case_from_row).collect()
+    }
+
+    pub async fn case(&self, id: i64) -> Result<Option<CaseSummary>> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases c JOIN claims cl ON cl.id = c.claim_id WHERE c.id = $1"
+        );
+        let row = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?;
+        row.as_ref().map(case_from_row).transpose()
+    }
+
+    pub async fn case_detail(&self, id: i64) -> Result<Option<CaseDetail>> {
+        let Some(case) = self.case(id).await? else {
+            return Ok(None);
+        };
+        let reports = sqlx::query("SELECT * FROM reports WHERE case_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(report_from_row)
+            .collect::<Result<_>>()?;
+        let decisions = self.decisions(id).await?;
+        let evidence = sqlx::query(
+            "SELECT id, decision_id, url, note, added_by, added_at FROM evidence WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(EvidenceRecord {
+                id: get_i64(r, "id")?,
+                decision_id: r.try_get::<Option<i64>, _>("decision_id")?,
+                url: get_opt_str(r, "url")?,
+                note: get_opt_str(r, "note")?,
+                added_by: get_str(r, "added_by")?,
+                added_at: get_str(r, "added_at")?,
+            })
+        })
+        .collect::<Result<_>>()?;
+        let sql = format!("SELECT {PUBLICATION_COLUMNS} FROM publications WHERE case_id = $1 ORDER BY id DESC LIMIT 1");
+        let publication = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(publication_from_row)
+            .transpose()?;
+        Ok(Some(CaseDetail {
+            case,
+            reports,
+            decisions,
+            evidence,
+            publication,
+        }))
+    }
+
+    pub async fn decisions(&self, case_id: i64) -> Result<Vec<DecisionRecord>> {
+        sqlx::query("SELECT * FROM decisions WHERE case_id = $1 ORDER BY version")
+            .bind(case_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(decision_from_row)
+            .collect()
+    }
+
+    pub async fn decision(&self, id: i64) -> Result<Option<DecisionRecord>> {
+        sqlx::query("SELECT * FROM decisions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(decision_from_row)
+            .transpose()
+    }
+
+    /// The open case already handling content with this hash, if any.
+    pub async fn case_for_content(&self, content_hash: &str) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT c.id FROM items i JOIN cases c ON c.claim_id = i.claim_id \
+             WHERE i.content_hash = $1 ORDER BY c.id DESC LIMIT 1",
+        )
+        .bind(content_hash.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| get_i64(&r, "id")).transpose()
+    }
+
+    /// Claims of cases still being worked on, for joining new reports to them.
+    pub async fn open_case_claims(&self) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT c.id, cl.text FROM cases c JOIN claims cl ON cl.id = c.claim_id \
+             WHERE c.state NOT IN ('published', 'closed', 'merged', 'actioned')",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((get_i64(r, "id")?, get_str(r, "text")?)))
+            .collect()
+    }
+
+    // ---- reports ----
+
+    pub async fn report_by_receipt(&self, receipt: &str) -> Result<Option<ReportRecord>> {
+        sqlx::query("SELECT * FROM reports WHERE receipt = $1")
+            .bind(receipt.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(report_from_row)
+            .transpose()
+    }
+
+    pub async fn contact_of(&self, report_id: i64) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT contact FROM report_contacts WHERE report_id = $1")
+            .bind(report_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| get_str(&r, "contact")).transpose()
+    }
+
+    // ---- publications ----
+
+    pub async fn publications(&self) -> Result<Vec<PublicationRecord>> {
+        let sql = format!("SELECT {PUBLICATION_COLUMNS} FROM publications ORDER BY published_at DESC, id DESC");
+        sqlx::query(&sql)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(publication_from_row)
+            .collect()
+    }
+
+    pub async fn publication(&self, id: i64) -> Result<Option<PublicationRecord>> {
+        let sql = format!("SELECT {PUBLICATION_COLUMNS} FROM publications WHERE id = $1");
+        sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(publication_from_row)
+            .transpose()
+    }
+
+    pub async fn publication_by_slug(&self, slug: &str) -> Result<Option<PublicationRecord>> {
+        let sql = format!("SELECT {PUBLICATION_COLUMNS} FROM publications WHERE slug = $1");
+        sqlx::query(&sql)
+            .bind(slug.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(publication_from_row)
+            .transpose()
+    }
+
+    pub async fn slug_taken(&self, slug: &str) -> Result<bool> {
+        Ok(sqlx::query("SELECT id FROM publications WHERE slug = $1")
+            .bind(slug.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .is_some())
+    }
+
+    // ---- audit ----
+
+    /// Walks the whole chain; the error names the first event altered or removed.
+    pub async fn audit_verify(&self) -> Result<i64, AuditVerifyError> {
+        let mut verifier = ChainVerifier::default();
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query("SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000")
+                .bind(after)
+                .fetch_all(self.pool())
+                .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let rec = AuditRecord {
+                    seq: get_i64(r, "seq")?,
+                    at: get_str(r, "at")?,
+                    actor: get_str(r, "actor")?,
+                    action: get_str(r, "action")?,
+                    entity: get_str(r, "entity")?,
+                    entity_id: get_str(r, "entity_id")?,
+                    data: get_str(r, "data")?,
+                    prev_hash: get_str(r, "prev_hash")?,
+                    hash: get_str(r, "hash")?,
+                };
+                after = rec.seq;
+                verifier.push(&rec)?;
+            }
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(verifier.finish(get_i64(&head, "seq")?, &get_str(&head, "hash")?)?)
+    }
+
+    pub async fn audit_events_for(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query("SELECT * FROM audit_events WHERE entity = $1 AND entity_id = $2 ORDER BY seq")
+            .bind(entity.to_string())
+            .bind(entity_id.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRecord {
+                    seq: get_i64(r, "seq")?,
+                    at: get_str(r, "at")?,
+                    actor: get_str(r, "actor")?,
+                    action: get_str(r, "action")?,
+                    entity: get_str(r, "entity")?,
+                    entity_id: get_str(r, "entity_id")?,
+                    data: get_str(r, "data")?,
+                    prev_hash: get_str(r, "prev_hash")?,
+                    hash: get_str(r, "hash")?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl WriteTx {
+    pub async fn record_pack(&mut self, name: &str, source: &str) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO packs (name, source, loaded_at, loaded_by) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(name.to_string())
+        .bind(source.to_string())
+        .bind(now())
+        .bind(self.actor().to_string())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let id = get_i64(&row, "id")?;
+        self.audit("pack.load", "pack", id, json!({ "name": name })).await?;
+        Ok(id)
+    }
+
+    /// Creates the user if new and adds the grant if missing. Returns whether the user was new.
+    pub async fn add_user(
+        &mut self,
+        name: &str,
+        password_hash: &str,
+        role: Role,
+        agency: Option<&str>,
+    ) -> Result<bool> {
+        let existing = sqlx::query("SELECT id FROM users WHERE name = $1")
+            .bind(name.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let (id, created) = match existing {
+            Some(r) => {
+                let id = get_i64(&r, "id")?;
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(password_hash.to_string())
+                    .bind(id)
+                    .execute(&mut *self.tx)
+                    .await?;
+                (id, false)
+            }
+            None => {
+                let r = sqlx::query(
+                    "INSERT INTO users (name, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(name.to_string())
+                .bind(password_hash.to_string())
+                .bind(now())
+                .fetch_one(&mut *self.tx)
+                .await?;
+                (get_i64(&r, "id")?, true)
+            }
+        };
+        let agency = agency.unwrap_or("").to_string();
+        let has = sqlx::query("SELECT role FROM grants WHERE user_id = $1 AND role = $2 AND agency = $3")
+            .bind(id)
+            .bind(role.as_str())
+            .bind(agency.clone())
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .is_some();
+        if !has {
+            sqlx::query("INSERT INTO grants (user_id, role, agency) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(role.as_str())
+                .bind(agency.clone())
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.audit(
+            if created { "user.create" } else { "user.grant" },
+            "user",
+            name,
+            json!({ "role": role.as_str(), "agency": agency }),
+        )
+        .await?;
+        Ok(created)
+    }
+
+    pub async fn create_token(&mut self, user_name: &str, token_name: &str, token_hash: &str) -> Result<()> {
+        let user = sqlx::query("SELECT id FROM users WHERE name = $1")
+            .bind(user_name.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("user `{user_name}`")))?;
+        let user_id = get_i64(&user, "id")?;
+        sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(user_id)
+            .bind(token_name.to_string())
+            .bind(token_hash.to_string())
+            .bind(now())
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit("token.create", "user", user_name, json!({ "token": token_name }))
+            .await
+    }
+
+    /// Records a report, its item and claim, and the case it opens or joins.
+    pub async fn record_report(&mut self, r: &NewReportRecord) -> Result<RecordedReport> {
+        let at = now();
+        let (case_id, answered_by, score) = match &r.target {
+            IntakeTarget::Answered {
+                publication_id,
+                score,
+            } => {
+                let row = sqlx::query("SELECT case_id FROM publications WHERE id = $1")
+                    .bind(*publication_id)
+                    .fetch_optional(&mut *self.tx)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("publication {publication_id}")))?;
+                (get_i64(&row, "case_id")?, Some(*publication_id), Some(*score))
+            }
+            IntakeTarget::JoinCase { case_id } => (*case_id, None, None),
+            IntakeTarget::NewCase {
+                priority,
+                harm_category,
+                deadline,
+            } => {
+                let claim = sqlx::query("INSERT INTO claims (text, created_at) VALUES ($1, $2) RETURNING id")
+                    .bind(r.text.clone())
+                    .bind(at.clone())
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                let claim_id = get_i64(&claim, "id")?;
+                let case = sqlx::query(
+                    "INSERT INTO cases (claim_id, state, priority, harm_category, deadline, created_at, updated_at) \
+                     VALUES ($1, 'new', $2, $3, $4, $5, $5) RETURNING id",
+                )
+                .bind(claim_id)
+                .bind(priority.clone())
+                .bind(harm_category.clone())
+                .bind(deadline.clone())
+                .bind(at.clone())
+                .fetch_one(&mut *self.tx)
+                .await?;
+                let case_id = get_i64(&case, "id")?;
+                self.audit("case.open", "case", case_id, json!({ "claim_id": claim_id, "priority": priority }))
+                    .await?;
+                (case_id, None, None)
+            }
+        };
+        let claim_row = sqlx::query("SELECT claim_id FROM cases WHERE id = $1")
+            .bind(case_id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("case {case_id}")))?;
+        let claim_id = get_i64(&claim_row, "claim_id")?;
+        let item = sqlx::query("SELECT id FROM items WHERE content_hash = $1")
+            .bind(r.content_hash.clone())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let item_id = match item {
+            Some(row) => get_i64(&row, "id")?,
+            None => {
+                let row = sqlx::query(
+                    "INSERT INTO items (content_hash, text, claim_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(r.content_hash.clone())
+                .bind(r.text.clone())
+                .bind(claim_id)
+                .bind(at.clone())
+                .fetch_one(&mut *self.tx)
+                .await?;
+                get_i64(&row, "id")?
+            }
+        };
+        let row = sqlx::query(
+            "INSERT INTO reports (receipt, channel, text, urls, item_id, case_id, answered_by, match_score, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(r.receipt.clone())
+        .bind(r.channel.clone())
+        .bind(r.text.clone())
+        .bind(to_json_list(&r.urls))
+        .bind(item_id)
+        .bind(case_id)
+        .bind(answered_by)
+        .bind(score)
+        .bind(at.clone())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let report_id = get_i64(&row, "id")?;
+        if let Some(contact) = &r.contact {
+            sqlx::query("INSERT INTO report_contacts (report_id, contact, purge_after) VALUES ($1, $2, $3)")
+                .bind(report_id)
+                .bind(contact.clone())
+                .bind(r.contact_purge_after.clone())
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        // The audit row never carries the contact: the log is kept forever, contacts are not.
+        self.audit(
+            "report.receive",
+            "report",
+            report_id,
+            json!({
+                "receipt": r.receipt, "channel": r.channel, "case_id": case_id,
+                "answered_by": answered_by, "score": score, "has_contact": r.contact.is_some(),
+            }),
+        )
+        .await?;
+        Ok(RecordedReport { report_id, case_id })
+    }
+
+    /// Moves a case from `from` to `to` only if nobody moved it meanwhile.
+    async fn move_case(&mut self, case_id: i64, from: &str, to: &str) -> Result<()> {
+        let done = sqlx::query("UPDATE cases SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+            .bind(to.to_string())
+            .bind(now())
+            .bind(case_id)
+            .bind(from.to_string())
+            .execute(&mut *self.tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                entity: "case",
+                id: case_id,
+                expected: from.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn assign_case(
+        &mut self,
+        case_id: i64,
+        from: &str,
+        to: &str,
+        agency: &str,
+        consulted: &[String],
+        assignee: Option<&str>,
+        deadline: &str,
+    ) -> Result<()> {
+        self.move_case(case_id, from, to).await?;
+        sqlx::query("UPDATE cases SET agency = $1, consulted = $2, assignee = $3, deadline = $4 WHERE id = $5")
+            .bind(agency.to_string())
+            .bind(to_json_list(consulted))
+            .bind(assignee.map(str::to_string))
+            .bind(deadline.to_string())
+            .bind(case_id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(
+            "case.assign",
+            "case",
+            case_id,
+            json!({ "from": from, "to": to, "agency": agency, "consulted": consulted, "assignee": assignee, "deadline": deadline }),
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_decision(
+        &mut self,
+        case_id: i64,
+        from: &str,
+        to: &str,
+        d: &kc_desk::workflow::ValidDecision,
+    ) -> Result<i64> {
+        self.move_case(case_id, from, to).await?;
+        let at = now();
+        let version_row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM decisions WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        let version = get_i64(&version_row, "v")? + 1;
+        // A new draft replaces an earlier one that was returned or still pending.
+        sqlx::query("UPDATE decisions SET status = 'superseded' WHERE case_id = $1 AND status IN ('pending', 'returned')")
+            .bind(case_id)
+            .execute(&mut *self.tx)
+            .await?;
+        let row = sqlx::query(
+            "INSERT INTO decisions (case_id, version, verdict, summary, reasons, legal_provisions, remedy, status, decided_by, decided_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) RETURNING id",
+        )
+        .bind(case_id)
+        .bind(version)
+        .bind(d.verdict.as_str())
+        .bind(d.summary.clone())
+        .bind(d.reasons.clone())
+        .bind(to_json_list(&d.legal_provisions))
+        .bind(d.remedy.as_str())
+        .bind(self.actor().to_string())
+        .bind(at.clone())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let decision_id = get_i64(&row, "id")?;
+        for e in &d.evidence {
+            sqlx::query(
+                "INSERT INTO evidence (case_id, decision_id, url, note, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(case_id)
+            .bind(decision_id)
+            .bind(e.url.clone())
+            .bind(e.note.clone())
+            .bind(self.actor().to_string())
+            .bind(at.clone())
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        self.audit(
+            "decision.record",
+            "case",
+            case_id,
+            json!({
+                "decision_id": decision_id, "version": version, "verdict": d.verdict.as_str(),
+                "remedy": d.remedy.as_str(), "legal_provisions": d.legal_provisions,
+                "evidence": d.evidence.len(),
+            }),
+        )
+        .await?;
+        Ok(decision_id)
+    }
+
+    pub async fn review_decision(
+        &mut self,
+        case_id: i64,
+        from: &str,
+        to: &str,
+        decision_id: i64,
+        approve: bool,
+        comment: Option<&str>,
+    ) -> Result<()> {
+        self.move_case(case_id, from, to).await?;
+        sqlx::query(
+            "UPDATE decisions SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4 \
+             WHERE id = $5 AND status = 'pending'",
+        )
+        .bind(if approve { "approved" } else { "returned" })
+        .bind(self.actor().to_string())
+        .bind(now())
+        .bind(comment.map(str::to_string))
+        .bind(decision_id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            if approve { "decision.approve" } else { "decision.return" },
+            "case",
+            case_id,
+            json!({ "decision_id": decision_id, "comment": comment }),
+        )
+        .await
+    }
+
+    pub async fn publish(&mut self, case_id: i64, from: &str, to: &str, p: &NewPublication) -> Result<i64> {
+        self.move_case(case_id, from, to).await?;
+        let row = sqlx::query(
+            "INSERT INTO publications (case_id, decision_id, slug, title, body, claim_text, verdict, published_by, published_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(case_id)
+        .bind(p.decision_id)
+        .bind(p.slug.clone())
+        .bind(p.title.clone())
+        .bind(p.body.clone())
+        .bind(p.claim_text.clone())
+        .bind(p.verdict.clone())
+        .bind(self.actor().to_string())
+        .bind(now())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let id = get_i64(&row, "id")?;
+        self.audit(
+            "publication.publish",
+            "case",
+            case_id,
+            json!({ "publication_id": id, "slug": p.slug, "decision_id": p.decision_id, "verdict": p.verdict }),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Deletes reporter contacts whose retention has passed. Returns how many.
+    pub async fn purge_contacts(&mut self, now: &str) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM report_contacts WHERE purge_after <= $1")
+            .bind(now.to_string())
+            .execute(&mut *self.tx)
+            .await?;
+        let n = done.rows_affected();
+        self.audit("contacts.purge", "report_contacts", "*", json!({ "purged": n })).await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,4 @@
+//! The store's own tests, on SQLite and (with KC_TEST_DATABASE_URL) PostgreSQL.
+
+mod audit;
+mod support;

@@ -1,0 +1,378 @@
+//! The JSON API (contract v1 in DESIGN.md §6). Every route here is listed in [`ApiDoc`], and a
+//! test checks that the router and the document agree.
+
+use crate::error::{ApiError, ErrorEnvelope};
+use crate::session::{ClientIp, Staff};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use kc_desk::{Channel, DecisionDraft};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+/// JSON body extractor whose errors name what was wrong: a body over the limit, malformed
+/// JSON (with line and column), or the field whose value does not fit.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "Nội dung gửi lên vượt quá giới hạn cho phép.",
+                    "The request body is over the size limit.",
+                )
+            } else {
+                ApiError::new(e.status(), "bad_body", e.body_text(), e.body_text())
+            }
+        })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de).map(ApiJson).map_err(|err| {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed_json",
+                    format!("JSON không hợp lệ ở dòng {}, cột {}: {inner}", inner.line(), inner.column()),
+                    format!("Malformed JSON at line {}, column {}: {inner}", inner.line(), inner.column()),
+                )
+            } else {
+                let msg = inner.to_string();
+                let field = if path == "." {
+                    msg.split('`').nth(1).unwrap_or("body").to_string()
+                } else {
+                    path
+                };
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_field",
+                    format!("Trường `{field}` không hợp lệ: {msg}"),
+                    format!("Field `{field}` is invalid: {msg}"),
+                )
+                .with_field(field)
+            }
+        })
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportIn {
+    /// What was seen: the text of the post or message.
+    pub text: String,
+    /// Links to where it was seen.
+    #[serde(default)]
+    pub urls: Vec<String>,
+    /// Optional contact for a reply; stored apart and purged after 90 days.
+    #[serde(default)]
+    pub contact: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MatchOut {
+    pub verdict: String,
+    pub url: String,
+    pub score: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportOut {
+    pub receipt: String,
+    pub status: String,
+    #[schema(nullable)]
+    pub r#match: Option<MatchOut>,
+}
+
+#[utoipa::path(post, path = "/api/v1/reports", request_body = ReportIn,
+    responses((status = 201, body = ReportOut), (status = 422, body = ErrorEnvelope),
+              (status = 400, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope),
+              (status = 429, body = ErrorEnvelope)))]
+pub async fn submit_report(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(body): ApiJson<ReportIn>,
+) -> Result<impl IntoResponse, ApiError> {
+    state.limiter.check(ip)?;
+    let answer = state
+        .desk
+        .submit_report(&body.text, &body.urls, body.contact.as_deref(), Channel::Api)
+        .await?;
+    let out = ReportOut {
+        receipt: answer.receipt,
+        status: answer.status.to_string(),
+        r#match: answer.answer.map(|a| MatchOut {
+            verdict: a.verdict,
+            url: a.url,
+            score: a.score,
+        }),
+    };
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReceiptOut {
+    pub receipt: String,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/{receipt}", params(("receipt" = String, Path)),
+    responses((status = 200, body = ReceiptOut), (status = 404, body = ErrorEnvelope)))]
+pub async fn report_status(
+    State(state): State<AppState>,
+    Path(receipt): Path<String>,
+) -> Result<Json<ReceiptOut>, ApiError> {
+    let view = state.desk.receipt(&receipt).await?;
+    Ok(Json(ReceiptOut {
+        receipt: view.receipt,
+        status: view.status.to_string(),
+        verdict: view.answer.as_ref().map(|a| a.verdict.clone()),
+        url: view.answer.map(|a| a.url),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AgencyOut {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub kind: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/agencies",
+    responses((status = 200, body = [AgencyOut]), (status = 401, body = ErrorEnvelope)))]
+pub async fn agencies(State(state): State<AppState>, _staff: Staff) -> Json<Vec<AgencyOut>> {
+    let pack = state.desk.pack();
+    Json(
+        pack.agencies
+            .iter()
+            .map(|a| AgencyOut {
+                code: a.code.clone(),
+                name: a.name_vi.clone(),
+                name_en: a.name_en.clone(),
+                kind: a.kind.clone(),
+            })
+            .collect(),
+    )
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProvisionOut {
+    pub id: String,
+    pub citation: String,
+    pub title: String,
+}
+
+/// The legal provisions a decision may cite, with the instrument now in force flagged.
+#[utoipa::path(get, path = "/api/v1/provisions", responses((status = 200, body = [ProvisionOut])))]
+pub async fn provisions(State(state): State<AppState>) -> Json<Vec<ProvisionOut>> {
+    let pack = state.desk.pack();
+    Json(
+        pack.provisions
+            .iter()
+            .map(|p| ProvisionOut {
+                id: p.id.clone(),
+                citation: pack.provision_citation(&p.id).unwrap_or_else(|| p.id.clone()),
+                title: p.title_vi.clone(),
+            })
+            .collect(),
+    )
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseOut {
+    pub id: i64,
+    pub state: String,
+    #[schema(nullable)]
+    pub agency: Option<String>,
+    pub claim: String,
+    pub reports: i64,
+    pub created_at: String,
+    #[schema(nullable)]
+    pub deadline: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct CaseFilter {
+    /// Only cases in this state.
+    pub state: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", params(CaseFilter),
+    responses((status = 200, body = [CaseOut]), (status = 401, body = ErrorEnvelope)))]
+pub async fn cases(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Query(filter): Query<CaseFilter>,
+) -> Result<Json<Vec<CaseOut>>, ApiError> {
+    let list = state.desk.cases(filter.state.as_deref()).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|c| CaseOut {
+                id: c.id,
+                state: c.state,
+                agency: c.agency,
+                claim: c.claim,
+                reports: c.reports,
+                created_at: c.created_at,
+                deadline: c.deadline,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignIn {
+    pub agency: String,
+    #[serde(default)]
+    pub assignee: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseStateOut {
+    pub id: i64,
+    pub state: String,
+}
+
+async fn case_state(state: &AppState, id: i64) -> Result<Json<CaseStateOut>, ApiError> {
+    let detail = state.desk.case_detail(id).await?;
+    Ok(Json(CaseStateOut {
+        id,
+        state: detail.case.state,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/assign", params(("id" = i64, Path)), request_body = AssignIn,
+    responses((status = 200, body = CaseStateOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+pub async fn assign(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<AssignIn>,
+) -> Result<Json<CaseStateOut>, ApiError> {
+    state.desk.assign(&actor, id, &body.agency, body.assignee.as_deref()).await?;
+    case_state(&state, id).await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DecisionOut {
+    pub id: i64,
+    pub case_id: i64,
+    pub state: String,
+}
+
+/// Body: `{"verdict", "summary", "reasons", "evidence": [{"url"?, "note"?}], "legal_provisions": [id]?, "remedy"?}`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/decision", params(("id" = i64, Path)),
+    request_body(content = Object, description = "verdict, summary, reasons, evidence[{url?, note?}], legal_provisions[]?, remedy?"),
+    responses((status = 201, body = DecisionOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    Path(id): Path<i64>,
+    ApiJson(draft): ApiJson<DecisionDraft>,
+) -> Result<impl IntoResponse, ApiError> {
+    let decision = state.desk.decide(&actor, id, &draft).await?;
+    let Json(s) = case_state(&state, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(DecisionOut {
+            id: decision,
+            case_id: id,
+            state: s.state,
+        }),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewIn {
+    pub approve: bool,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/review", params(("id" = i64, Path)), request_body = ReviewIn,
+    responses((status = 200, body = CaseStateOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 409, body = ErrorEnvelope, description = "the reviewer decided the case, or it is not in review")))]
+pub async fn review(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ReviewIn>,
+) -> Result<Json<CaseStateOut>, ApiError> {
+    state.desk.review(&actor, id, body.approve, body.comment.as_deref()).await?;
+    case_state(&state, id).await
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PublishIn {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublishOut {
+    pub url: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/publish", params(("id" = i64, Path)), request_body = PublishIn,
+    responses((status = 201, body = PublishOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 409, body = ErrorEnvelope)))]
+pub async fn publish(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PublishIn>,
+) -> Result<impl IntoResponse, ApiError> {
+    let p = state
+        .desk
+        .publish(&actor, id, body.title.as_deref(), body.body.as_deref())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PublishOut {
+            url: crate::desk::publication_path(&p.slug),
+        }),
+    ))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "kiemchung", description = "Desk for handling false and harmful information online (contract v1)."),
+    paths(healthz, submit_report, report_status, agencies, provisions, cases, assign, decide, review, publish, openapi_json),
+    components(schemas(ErrorEnvelope))
+)]
+pub struct ApiDoc;
+
+#[utoipa::path(get, path = "/api/openapi.json", responses((status = 200, description = "This document")))]
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

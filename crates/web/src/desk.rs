@@ -1,0 +1,419 @@
+//! The desk service: the steps of the workflow as the portal, console and API share them.
+//! Each step asks `kc_desk` whether it is allowed and what it leads to, then has `kc_store`
+//! record it with its audit event. Handlers call these methods and never touch SQL.
+
+use crate::error::ApiError;
+use axum::http::StatusCode;
+use chrono::Utc;
+use kc_desk::pack::Pack;
+use kc_desk::workflow::{self, CaseAction, FieldError};
+use kc_desk::{Actor, CaseState, Channel, DecisionDraft, Priority, Verdict};
+use kc_match::{Library, MatchLevel};
+use kc_store::{
+    fmt_time, CaseDetail, CaseSummary, IntakeTarget, NewPublication, NewReportRecord, PublicationRecord,
+    Store,
+};
+use rand::RngCore;
+use std::sync::{Arc, RwLock};
+
+/// How long an optional reporter contact is kept before it is purged.
+pub const CONTACT_RETENTION_DAYS: i64 = 90;
+
+pub struct Desk {
+    pub store: Store,
+    pack: RwLock<Arc<Pack>>,
+    /// Claims with a published verdict: a confirmed match answers the reporter at once.
+    published: RwLock<Library>,
+    /// Claims of open cases: a confirmed match joins the report to that case.
+    open_cases: RwLock<Library>,
+}
+
+/// What the reporter is told right after sending.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IntakeAnswer {
+    pub receipt: String,
+    pub status: &'static str,
+    pub answer: Option<PublishedAnswer>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PublishedAnswer {
+    pub verdict: String,
+    pub title: String,
+    pub url: String,
+    pub score: f64,
+}
+
+/// A report's public status, looked up by receipt.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReceiptView {
+    pub receipt: String,
+    pub status: &'static str,
+    pub received_at: String,
+    pub answer: Option<PublishedAnswer>,
+}
+
+pub fn publication_path(slug: &str) -> String {
+    format!("/kiem-chung/{slug}")
+}
+
+fn lock_poisoned() -> ApiError {
+    ApiError::internal("a matcher lock was poisoned by a panic")
+}
+
+impl Desk {
+    /// Builds the desk over a store, loading the matcher libraries from what is stored.
+    pub async fn new(store: Store, pack: Pack) -> Result<Desk, ApiError> {
+        let mut published = Library::new();
+        for p in store.publications().await? {
+            published.upsert(&p.id.to_string(), &p.claim_text);
+        }
+        let mut open_cases = Library::new();
+        for (id, text) in store.open_case_claims().await? {
+            open_cases.upsert(&id.to_string(), &text);
+        }
+        Ok(Desk {
+            store,
+            pack: RwLock::new(Arc::new(pack)),
+            published: RwLock::new(published),
+            open_cases: RwLock::new(open_cases),
+        })
+    }
+
+    pub fn pack(&self) -> Arc<Pack> {
+        match self.pack.read() {
+            Ok(p) => Arc::clone(&p),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    pub fn published_count(&self) -> usize {
+        self.published.read().map(|l| l.len()).unwrap_or(0)
+    }
+
+    /// Takes a report from the public or staff: validates, matches, records.
+    pub async fn submit_report(
+        &self,
+        text: &str,
+        urls: &[String],
+        contact: Option<&str>,
+        channel: Channel,
+    ) -> Result<IntakeAnswer, ApiError> {
+        let report = workflow::validate_report(text, urls, contact)?;
+        let content_hash = kc_text::content_hash(&report.text);
+        let published_hit = {
+            let lib = self.published.read().map_err(|_| lock_poisoned())?;
+            lib.search(&report.text, 1)
+                .into_iter()
+                .next()
+                .filter(|m| m.level == MatchLevel::Confirm)
+        };
+        let mut answer = None;
+        let target = if let Some(hit) = published_hit {
+            let id: i64 = hit.id.parse().map_err(ApiError::internal)?;
+            let publication = self
+                .store
+                .publication(id)
+                .await?
+                .ok_or_else(|| ApiError::internal(format!("publication {id} is in the matcher but not stored")))?;
+            answer = Some(PublishedAnswer {
+                verdict: publication.verdict.clone(),
+                title: publication.title.clone(),
+                url: publication_path(&publication.slug),
+                score: f64::from(hit.score),
+            });
+            IntakeTarget::Answered {
+                publication_id: id,
+                score: f64::from(hit.score),
+            }
+        } else if let Some(case_id) = self.joinable_case(&report.text, &content_hash).await? {
+            IntakeTarget::JoinCase { case_id }
+        } else {
+            let pack = self.pack();
+            let opened = Utc::now();
+            IntakeTarget::NewCase {
+                priority: Priority::Normal.as_str().to_string(),
+                harm_category: None,
+                deadline: Some(fmt_time(workflow::deadline(opened, Priority::Normal, &pack))),
+            }
+        };
+        let mut random = [0u8; 8];
+        rand::thread_rng().fill_bytes(&mut random);
+        let receipt = workflow::receipt_code(random);
+        let record = NewReportRecord {
+            receipt: receipt.clone(),
+            channel: channel.as_str().to_string(),
+            text: report.text.clone(),
+            urls: report.urls,
+            content_hash,
+            contact: report.contact,
+            contact_purge_after: fmt_time(Utc::now() + chrono::Duration::days(CONTACT_RETENTION_DAYS)),
+            target: target.clone(),
+        };
+        // The public has no account: the audit chain records the channel, never a person.
+        let mut tx = self.store.begin_write(&format!("public:{channel}")).await?;
+        let recorded = tx.record_report(&record).await?;
+        tx.commit().await?;
+        if matches!(target, IntakeTarget::NewCase { .. }) {
+            if let Ok(mut lib) = self.open_cases.write() {
+                lib.upsert(&recorded.case_id.to_string(), &report.text);
+            }
+        }
+        let status = if answer.is_some() { "answered" } else { "received" };
+        tracing::info!(receipt = %receipt, case = recorded.case_id, status, "report received");
+        Ok(IntakeAnswer {
+            receipt,
+            status,
+            answer,
+        })
+    }
+
+    async fn joinable_case(&self, text: &str, content_hash: &str) -> Result<Option<i64>, ApiError> {
+        if let Some(case_id) = self.store.case_for_content(content_hash).await? {
+            if let Some(case) = self.store.case(case_id).await? {
+                if is_open(&case.state) {
+                    return Ok(Some(case_id));
+                }
+            }
+        }
+        let hit = {
+            let lib = self.open_cases.read().map_err(|_| lock_poisoned())?;
+            lib.search(text, 1)
+                .into_iter()
+                .next()
+                .filter(|m| m.level == MatchLevel::Confirm)
+        };
+        Ok(hit.and_then(|m| m.id.parse().ok()))
+    }
+
+    pub async fn receipt(&self, receipt: &str) -> Result<ReceiptView, ApiError> {
+        let report = self
+            .store
+            .report_by_receipt(receipt.trim())
+            .await?
+            .ok_or_else(|| ApiError::not_found("mã tiếp nhận / receipt"))?;
+        let mut answer = None;
+        if let Some(pid) = report.answered_by {
+            if let Some(p) = self.store.publication(pid).await? {
+                answer = Some(answer_from(&p, report.match_score.unwrap_or(1.0)));
+            }
+        }
+        let mut state = None;
+        if let Some(case_id) = report.case_id {
+            if let Some(detail) = self.store.case_detail(case_id).await? {
+                state = CaseState::parse(&detail.case.state);
+                if answer.is_none() {
+                    if let Some(p) = &detail.publication {
+                        answer = Some(answer_from(p, 1.0));
+                    }
+                }
+            }
+        }
+        Ok(ReceiptView {
+            receipt: report.receipt,
+            status: workflow::public_status(state, answer.is_some()),
+            received_at: report.received_at,
+            answer,
+        })
+    }
+
+    async fn load_case(&self, case_id: i64) -> Result<(CaseSummary, CaseState), ApiError> {
+        let case = self
+            .store
+            .case(case_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(&format!("hồ sơ / case {case_id}")))?;
+        let state = CaseState::parse(&case.state)
+            .ok_or_else(|| ApiError::internal(format!("case {case_id} has unknown state {}", case.state)))?;
+        Ok((case, state))
+    }
+
+    pub async fn cases(&self, state: Option<&str>) -> Result<Vec<CaseSummary>, ApiError> {
+        Ok(self.store.list_cases(state).await?)
+    }
+
+    pub async fn case_detail(&self, case_id: i64) -> Result<CaseDetail, ApiError> {
+        self.store
+            .case_detail(case_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(&format!("hồ sơ / case {case_id}")))
+    }
+
+    /// Routes a case to a lead agency; consulted agencies come from the pack's routing.
+    pub async fn assign(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        agency: &str,
+        assignee: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let pack = self.pack();
+        let agency = agency.trim();
+        if pack.agency(agency).is_none() {
+            return Err(FieldError::new(
+                "agency",
+                format!("Không có cơ quan mã `{agency}` trong bộ chỉ đạo."),
+                format!("Unknown agency code `{agency}`."),
+            )
+            .into());
+        }
+        workflow::authorize(actor, CaseAction::Assign, Some(agency))?;
+        let (case, state) = self.load_case(case_id).await?;
+        let next = workflow::next_state(state, CaseAction::Assign)?;
+        let category = case.harm_category.as_deref().and_then(kc_desk::HarmCategory::parse);
+        let (_, consulted) = pack.route(category);
+        let consulted: Vec<String> = consulted.iter().filter(|c| c.as_str() != agency).cloned().collect();
+        let priority = Priority::parse(&case.priority).unwrap_or(Priority::Normal);
+        let opened = chrono::DateTime::parse_from_rfc3339(&case.created_at)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|_| Utc::now());
+        let deadline = fmt_time(workflow::deadline(opened, priority, &pack));
+        let assignee = assignee.map(str::trim).filter(|a| !a.is_empty());
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        tx.assign_case(case_id, state.as_str(), next.as_str(), agency, &consulted, assignee, &deadline)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn decide(&self, actor: &Actor, case_id: i64, draft: &DecisionDraft) -> Result<i64, ApiError> {
+        let (case, state) = self.load_case(case_id).await?;
+        workflow::authorize(actor, CaseAction::Decide, case.agency.as_deref())?;
+        let next = workflow::next_state(state, CaseAction::Decide)?;
+        let valid = workflow::validate_decision(draft, &self.pack())?;
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        let id = tx.record_decision(case_id, state.as_str(), next.as_str(), &valid).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn review(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        approve: bool,
+        comment: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let (case, state) = self.load_case(case_id).await?;
+        workflow::authorize(actor, CaseAction::Review { approve }, case.agency.as_deref())?;
+        let next = workflow::next_state(state, CaseAction::Review { approve })?;
+        let pending = self
+            .store
+            .decisions(case_id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|d| d.status == "pending")
+            .ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "no_pending_decision", "Không có kết luận chờ thẩm định.", "No decision awaits review."))?;
+        workflow::check_reviewer(&pending.decided_by, &actor.name)?;
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        tx.review_decision(case_id, state.as_str(), next.as_str(), pending.id, approve, comment)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Publishes the approved decision; from then on matching reports are answered at once.
+    pub async fn publish(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        title: Option<&str>,
+        body: Option<&str>,
+    ) -> Result<PublicationRecord, ApiError> {
+        let (case, state) = self.load_case(case_id).await?;
+        workflow::authorize(actor, CaseAction::Publish, case.agency.as_deref())?;
+        let next = workflow::next_state(state, CaseAction::Publish)?;
+        let decision = self
+            .store
+            .decisions(case_id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|d| d.status == "approved")
+            .ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "no_approved_decision", "Chưa có kết luận được phê duyệt.", "No approved decision to publish."))?;
+        let verdict = Verdict::parse(&decision.verdict)
+            .ok_or_else(|| ApiError::internal(format!("unknown verdict {}", decision.verdict)))?;
+        let title = title
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{}: {}", verdict.label_vi(), first_words(&case.claim, 14)));
+        if title.chars().count() > 300 {
+            return Err(FieldError::new("title", "Tiêu đề dài quá 300 ký tự.", "The title is longer than 300 characters.").into());
+        }
+        let body = body
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{}\n\n{}", decision.summary, decision.reasons));
+        let base = kc_text::slugify(&title);
+        let mut slug = base.clone();
+        let mut n = 2;
+        while self.store.slug_taken(&slug).await? {
+            slug = format!("{base}-{n}");
+            n += 1;
+        }
+        let new = NewPublication {
+            slug,
+            title,
+            body,
+            claim_text: case.claim.clone(),
+            verdict: verdict.as_str().to_string(),
+            decision_id: decision.id,
+        };
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        let id = tx.publish(case_id, state.as_str(), next.as_str(), &new).await?;
+        tx.commit().await?;
+        if let Ok(mut lib) = self.published.write() {
+            lib.upsert(&id.to_string(), &case.claim);
+        }
+        if let Ok(mut lib) = self.open_cases.write() {
+            lib.remove(&case_id.to_string());
+        }
+        self.store
+            .publication(id)
+            .await?
+            .ok_or_else(|| ApiError::internal("publication vanished after commit"))
+    }
+
+    /// "Has this been checked?": published fact-checks ranked for a query.
+    pub async fn search_published(&self, q: &str, k: usize) -> Result<Vec<(PublicationRecord, f32)>, ApiError> {
+        let hits = {
+            let lib = self.published.read().map_err(|_| lock_poisoned())?;
+            lib.search(q, k)
+        };
+        let mut out = Vec::new();
+        for m in hits {
+            if let Ok(id) = m.id.parse::<i64>() {
+                if let Some(p) = self.store.publication(id).await? {
+                    out.push((p, m.score));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn is_open(state: &str) -> bool {
+    !matches!(state, "published" | "closed" | "merged" | "actioned")
+}
+
+fn answer_from(p: &PublicationRecord, score: f64) -> PublishedAnswer {
+    PublishedAnswer {
+        verdict: p.verdict.clone(),
+        title: p.title.clone(),
+        url: publication_path(&p.slug),
+        score,
+    }
+}
+
+fn first_words(text: &str, n: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() <= n {
+        words.join(" ")
+    } else {
+        format!("{}…", words[..n].join(" "))
+    }
+}

@@ -1,0 +1,139 @@
+//! One error type for every HTTP answer: a stable snake_case code clients can rely on, a
+//! status, a message in Vietnamese and English, and the field at fault when there is one.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use kc_desk::workflow::{FieldError, WorkflowError};
+use kc_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub code: &'static str,
+    pub message: String,
+    pub message_en: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: ErrorBody,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            body: ErrorBody {
+                code,
+                message: vi.into(),
+                message_en: en.into(),
+                field: None,
+            },
+        }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.body.field = Some(field.into());
+        self
+    }
+
+    pub fn unauthorized() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Cần đăng nhập hoặc mã truy cập (Authorization: Bearer …).",
+            "Authentication required (Authorization: Bearer …).",
+        )
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("Không tìm thấy {what}."),
+            format!("{what} not found."),
+        )
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "internal error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Lỗi hệ thống; thao tác chưa được ghi nhận.",
+            "Internal error; nothing was recorded.",
+        )
+    }
+
+    pub fn rate_limited() -> Self {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Bạn gửi quá nhiều phản ánh trong thời gian ngắn; vui lòng thử lại sau ít phút.",
+            "Too many reports in a short time; please try again in a few minutes.",
+        )
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", e.message_vi, e.message_en)
+            .with_field(e.field)
+    }
+}
+
+impl From<WorkflowError> for ApiError {
+    fn from(e: WorkflowError) -> Self {
+        match e {
+            WorkflowError::Forbidden { role } => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("Thao tác này cần vai trò \"{}\".", role.label_vi()),
+                format!("This requires the role `{role}`."),
+            ),
+            WorkflowError::WrongState { action, state } => ApiError::new(
+                StatusCode::CONFLICT,
+                "wrong_state",
+                format!("Không thể thực hiện ({action}) khi hồ sơ ở trạng thái \"{}\".", state.label_vi()),
+                format!("Cannot {action} a case in state `{state}`."),
+            ),
+            WorkflowError::SelfReview => ApiError::new(
+                StatusCode::CONFLICT,
+                "self_review",
+                "Người thẩm định phải khác người đã ra kết luận.",
+                "The reviewer must be a different person from the one who decided.",
+            ),
+            WorkflowError::Invalid(f) => f.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại.",
+                "The case was changed by someone else meanwhile; reload it.",
+            ),
+            StoreError::NotFound(what) => ApiError::not_found(&what),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(ErrorEnvelope { error: self.body })).into_response()
+    }
+}

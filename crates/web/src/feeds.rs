@@ -1,0 +1,165 @@
+//! Machine-readable publishing: schema.org ClaimReview, the Atom feed and open data.
+
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use kc_store::PublicationRecord;
+use serde_json::{json, Value};
+
+/// Google's ClaimReview guidance maps verdicts onto a 1–5 scale, 1 being false.
+fn rating(verdict: &str) -> Option<i64> {
+    match verdict {
+        "false" => Some(1),
+        "misleading" => Some(2),
+        "missing_context" => Some(3),
+        "true" => Some(5),
+        _ => None,
+    }
+}
+
+pub fn claim_review(state: &AppState, p: &PublicationRecord, appearances: &[String]) -> Value {
+    let pack = state.desk.pack();
+    let url = format!("{}/kiem-chung/{}", state.config.public_url, p.slug);
+    let label = kc_desk::Verdict::parse(&p.verdict).map_or(p.verdict.as_str(), |v| v.label_vi());
+    let mut review_rating = json!({ "@type": "Rating", "alternateName": label });
+    if let Some(r) = rating(&p.verdict) {
+        review_rating["ratingValue"] = json!(r);
+        review_rating["bestRating"] = json!(5);
+        review_rating["worstRating"] = json!(1);
+    }
+    let mut item = json!({ "@type": "Claim", "datePublished": p.published_at.get(..10).unwrap_or("") });
+    if !appearances.is_empty() {
+        item["appearance"] = appearances
+            .iter()
+            .map(|u| json!({ "@type": "CreativeWork", "url": u }))
+            .collect();
+    }
+    json!({
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url,
+        "datePublished": p.published_at,
+        "inLanguage": "vi",
+        "headline": p.title,
+        "claimReviewed": p.claim_text,
+        "author": { "@type": "Organization", "name": pack.portal.publisher },
+        "reviewRating": review_rating,
+        "itemReviewed": item,
+    })
+}
+
+/// JSON made safe inside `<script>`: `<` is escaped so no text can close the element.
+pub fn script_safe_json(v: &Value) -> String {
+    v.to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters are not allowed in XML 1.0; drop them rather than emit an
+            // unreadable feed.
+            c if c.is_control() && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub async fn atom(State(state): State<AppState>) -> Response {
+    let publications = match state.desk.store.publications().await {
+        Ok(p) => p,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let pack = state.desk.pack();
+    let base = &state.config.public_url;
+    let updated = publications
+        .first()
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |p| p.published_at.clone());
+    let mut xml = String::new();
+    xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"vi\">\n");
+    xml.push_str(&format!("  <title>{}</title>\n", xml_escape(&pack.portal.site_name_vi)));
+    xml.push_str(&format!("  <id>{}/feed.xml</id>\n", xml_escape(base)));
+    xml.push_str(&format!("  <link rel=\"self\" href=\"{}/feed.xml\"/>\n", xml_escape(base)));
+    xml.push_str(&format!("  <link href=\"{}/kiem-chung\"/>\n", xml_escape(base)));
+    xml.push_str(&format!("  <updated>{}</updated>\n", xml_escape(&updated)));
+    xml.push_str(&format!("  <author><name>{}</name></author>\n", xml_escape(&pack.portal.publisher)));
+    for p in publications.iter().take(50) {
+        let url = format!("{base}/kiem-chung/{}", p.slug);
+        let label = kc_desk::Verdict::parse(&p.verdict).map_or(p.verdict.as_str(), |v| v.label_vi());
+        xml.push_str("  <entry>\n");
+        xml.push_str(&format!("    <title>{}</title>\n", xml_escape(&p.title)));
+        xml.push_str(&format!("    <id>{}</id>\n", xml_escape(&url)));
+        xml.push_str(&format!("    <link href=\"{}\"/>\n", xml_escape(&url)));
+        xml.push_str(&format!("    <updated>{}</updated>\n", xml_escape(&p.published_at)));
+        xml.push_str(&format!("    <category term=\"{}\" label=\"{}\"/>\n", xml_escape(&p.verdict), xml_escape(label)));
+        xml.push_str(&format!("    <summary>{}: {}</summary>\n", xml_escape(label), xml_escape(&p.claim_text)));
+        xml.push_str("  </entry>\n");
+    }
+    xml.push_str("</feed>\n");
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        xml,
+    )
+        .into_response()
+}
+
+pub async fn open_json(State(state): State<AppState>) -> Response {
+    match state.desk.store.publications().await {
+        Ok(ps) => {
+            let items: Vec<Value> = ps.iter().map(|p| claim_review(&state, p, &[])).collect();
+            axum::Json(json!({ "count": items.len(), "items": items })).into_response()
+        }
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+pub async fn open_csv(State(state): State<AppState>) -> Response {
+    match state.desk.store.publications().await {
+        Ok(ps) => {
+            let mut out = String::from("\u{feff}slug,title,verdict,claim,published_at,url\n");
+            for p in &ps {
+                let url = format!("{}/kiem-chung/{}", state.config.public_url, p.slug);
+                let row = [&p.slug, &p.title, &p.verdict, &p.claim_text, &p.published_at, &url]
+                    .iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                out.push_str(&row);
+                out.push('\n');
+            }
+            (StatusCode::OK, [(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response()
+        }
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_json_cannot_close_the_element() {
+        let v = json!({ "claimReviewed": "</script><script>alert(1)</script>" });
+        assert!(!script_safe_json(&v).contains("</script>"));
+    }
+
+    #[test]
+    fn xml_escapes_markup_and_controls() {
+        assert_eq!(xml_escape("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
+    }
+}

@@ -1,0 +1,128 @@
+//! HTTP edge of the desk: the public portal, the staff console, the JSON API and feeds.
+//! No business rules live here; see [`desk::Desk`] for the workflow service handlers call.
+
+pub mod api;
+pub mod desk;
+pub mod error;
+pub mod feeds;
+pub mod pages;
+pub mod render;
+pub mod session;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+
+/// Settings of the HTTP edge.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The URL the public reaches the portal at, used in feeds and ClaimReview.
+    pub public_url: String,
+    /// Mark cookies `Secure` (on when the public URL is https).
+    pub secure_cookies: bool,
+    /// Public reports accepted per client per minute.
+    pub report_rate_per_minute: u32,
+    /// Trust `X-Forwarded-For` from a reverse proxy for the client address.
+    pub trust_proxy: bool,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl WebConfig {
+    pub fn for_url(public_url: &str) -> WebConfig {
+        WebConfig {
+            public_url: public_url.trim_end_matches('/').to_string(),
+            secure_cookies: public_url.starts_with("https://"),
+            report_rate_per_minute: 10,
+            trust_proxy: false,
+            body_limit: 64 * 1024,
+        }
+    }
+}
+
+pub struct App {
+    pub desk: desk::Desk,
+    pub templates: minijinja::Environment<'static>,
+    pub config: WebConfig,
+    pub limiter: session::RateLimiter,
+}
+
+pub type AppState = Arc<App>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error(transparent)]
+    Template(#[from] render::TemplateError),
+    #[error("{}", .0.body.message_en)]
+    Desk(error::ApiError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+pub async fn app(store: kc_store::Store, pack: kc_desk::pack::Pack, config: WebConfig) -> Result<AppState, WebError> {
+    let desk = desk::Desk::new(store, pack).await.map_err(WebError::Desk)?;
+    Ok(Arc::new(App {
+        desk,
+        templates: render::environment()?,
+        limiter: session::RateLimiter::new(config.report_rate_per_minute),
+        config,
+    }))
+}
+
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.body_limit;
+    Router::new()
+        .route("/healthz", get(api::healthz))
+        .route("/api/openapi.json", get(api::openapi_json))
+        .route("/api/v1/reports", post(api::submit_report))
+        .route("/api/v1/reports/{receipt}", get(api::report_status))
+        .route("/api/v1/agencies", get(api::agencies))
+        .route("/api/v1/provisions", get(api::provisions))
+        .route("/api/v1/cases", get(api::cases))
+        .route("/api/v1/cases/{id}/assign", post(api::assign))
+        .route("/api/v1/cases/{id}/decision", post(api::decide))
+        .route("/api/v1/cases/{id}/review", post(api::review))
+        .route("/api/v1/cases/{id}/publish", post(api::publish))
+        .route("/", get(pages::home))
+        .route("/phan-anh", get(pages::report_form).post(pages::report_submit))
+        .route("/phan-anh/tra-cuu", get(pages::receipt_lookup))
+        .route("/phan-anh/{receipt}", get(pages::receipt_page))
+        .route("/kiem-chung", get(pages::factchecks))
+        .route("/kiem-chung/{slug}", get(pages::factcheck))
+        .route("/tra-cuu", get(pages::search))
+        .route("/du-lieu", get(pages::open_data))
+        .route("/du-lieu/kiem-chung.json", get(feeds::open_json))
+        .route("/du-lieu/kiem-chung.csv", get(feeds::open_csv))
+        .route("/feed.xml", get(feeds::atom))
+        .route("/quan-tri", get(pages::console))
+        .route("/quan-tri/dang-nhap", get(pages::login_form).post(pages::login_submit))
+        .route("/quan-tri/dang-xuat", post(pages::logout))
+        .route("/quan-tri/ho-so/{id}", get(pages::case_page))
+        .route("/quan-tri/ho-so/{id}/giao", post(pages::case_assign))
+        .route("/quan-tri/ho-so/{id}/ket-luan", post(pages::case_decide))
+        .route("/quan-tri/ho-so/{id}/tham-dinh", post(pages::case_review))
+        .route("/quan-tri/ho-so/{id}/cong-bo", post(pages::case_publish))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until the future `shutdown` completes.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), WebError> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(WebError::Serve)
+}

@@ -1,0 +1,679 @@
+//! The public portal and the staff console: HTML over the same desk service as the API.
+
+use crate::desk::ReceiptView;
+use crate::error::ApiError;
+use crate::session::{self, check_csrf, csrf_token, ClientIp, MaybeStaff};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use kc_desk::workflow::{self, CaseAction};
+use kc_desk::{Actor, Channel, DecisionDraft, EvidenceInput, Remedy, Role, Verdict};
+use minijinja::context;
+use minijinja::value::Value;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// What every page needs: language, CSRF token, site settings.
+pub struct Page {
+    lang: &'static str,
+    csrf: String,
+    set_csrf: bool,
+    set_lang: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+impl Page {
+    pub fn new(headers: &HeaderMap, lang_query: Option<&str>) -> Page {
+        let (csrf, set_csrf) = csrf_token(headers);
+        let from_query = match lang_query {
+            Some("en") => Some("en"),
+            Some("vi") => Some("vi"),
+            _ => None,
+        };
+        let lang = from_query.unwrap_or_else(|| match session::cookie(headers, session::LANG_COOKIE).as_deref() {
+            Some("en") => "en",
+            _ => "vi",
+        });
+        Page {
+            lang,
+            csrf,
+            set_csrf,
+            set_lang: from_query,
+        }
+    }
+
+    pub fn render(&self, state: &AppState, status: StatusCode, name: &str, ctx: Value) -> Response {
+        let pack = state.desk.pack();
+        let site_name = if self.lang == "en" {
+            pack.portal.site_name_en.clone()
+        } else {
+            pack.portal.site_name_vi.clone()
+        };
+        let base = context! {
+            lang => self.lang,
+            csrf => self.csrf.clone(),
+            site_name => site_name,
+            publisher => pack.portal.publisher.clone(),
+        };
+        let merged = context! { ..ctx, ..base };
+        let html = match state.templates.get_template(name).and_then(|t| t.render(merged)) {
+            Ok(h) => h,
+            Err(e) => return ApiError::internal(format!("rendering {name}: {e:#}")).into_response(),
+        };
+        let mut resp = (status, Html(html)).into_response();
+        let secure = state.config.secure_cookies;
+        if self.set_csrf {
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                session::set_cookie(session::CSRF_COOKIE, &self.csrf, 60 * 60 * 24, secure, true),
+            );
+        }
+        if let Some(lang) = self.set_lang {
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                session::set_cookie(session::LANG_COOKIE, lang, 60 * 60 * 24 * 365, secure, false),
+            );
+        }
+        resp
+    }
+
+    pub fn error(&self, state: &AppState, err: &ApiError, back: &str) -> Response {
+        let message = if self.lang == "en" {
+            err.body.message_en.clone()
+        } else {
+            err.body.message.clone()
+        };
+        self.render(state, err.status, "error.html", context! { message, back })
+    }
+
+    fn message(&self, err: &ApiError) -> String {
+        if self.lang == "en" {
+            err.body.message_en.clone()
+        } else {
+            err.body.message.clone()
+        }
+    }
+}
+
+// ---------- portal ----------
+
+pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+    let page = Page::new(&headers, q.lang.as_deref());
+    match state.desk.store.publications().await {
+        Ok(mut ps) => {
+            ps.truncate(10);
+            page.render(&state, StatusCode::OK, "home.html", context! { publications => ps })
+        }
+        Err(e) => page.error(&state, &e.into(), "/"),
+    }
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    urls: String,
+    #[serde(default)]
+    contact: String,
+}
+
+pub async fn report_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+    let page = Page::new(&headers, q.lang.as_deref());
+    page.render(&state, StatusCode::OK, "report_form.html", context! { form => ReportForm::default() })
+}
+
+pub async fn report_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<ReportForm>,
+) -> Response {
+    let page = Page::new(&headers, None);
+    let result = async {
+        check_csrf(&headers, &form.csrf)?;
+        state.limiter.check(ip)?;
+        let urls: Vec<String> = form.urls.lines().map(str::to_string).collect();
+        let contact = Some(form.contact.as_str());
+        state.desk.submit_report(&form.text, &urls, contact, Channel::Web).await
+    }
+    .await;
+    match result {
+        // Post/redirect/get: a reload of the receipt page does not file the report twice.
+        Ok(answer) => Redirect::to(&format!("/phan-anh/{}", answer.receipt)).into_response(),
+        Err(err) => page.render(
+            &state,
+            err.status,
+            "report_form.html",
+            context! { form => form, error => page.message(&err), error_field => err.body.field.clone() },
+        ),
+    }
+}
+
+pub async fn receipt_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(receipt): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let page = Page::new(&headers, q.lang.as_deref());
+    match state.desk.receipt(&receipt).await {
+        Ok(view) => receipt_response(&state, &page, view),
+        Err(e) => page.error(&state, &e, "/tra-cuu"),
+    }
+}
+
+fn receipt_response(state: &AppState, page: &Page, view: ReceiptView) -> Response {
+    page.render(state, StatusCode::OK, "receipt.html", context! { view })
+}
+
+#[derive(Deserialize)]
+pub struct ReceiptLookup {
+    ma: String,
+}
+
+pub async fn receipt_lookup(Query(q): Query<ReceiptLookup>) -> Redirect {
+    let code: String = q
+        .ma
+        .trim()
+        .to_uppercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    Redirect::to(&format!("/phan-anh/{code}"))
+}
+
+pub async fn factchecks(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+    let page = Page::new(&headers, q.lang.as_deref());
+    match state.desk.store.publications().await {
+        Ok(ps) => page.render(&state, StatusCode::OK, "factchecks.html", context! { publications => ps }),
+        Err(e) => page.error(&state, &e.into(), "/"),
+    }
+}
+
+pub async fn factcheck(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let page = Page::new(&headers, q.lang.as_deref());
+    let result = async {
+        let p = state
+            .desk
+            .store
+            .publication_by_slug(&slug)
+            .await?
+            .ok_or_else(|| ApiError::not_found("bài kiểm chứng / fact-check"))?;
+        let decision = state.desk.store.decision(p.decision_id).await?;
+        let reports = state.desk.case_detail(p.case_id).await?.reports;
+        Ok::<_, ApiError>((p, decision, reports))
+    }
+    .await;
+    match result {
+        Ok((p, decision, reports)) => {
+            let pack = state.desk.pack();
+            let provisions: Vec<String> = decision
+                .map(|d| {
+                    d.legal_provisions
+                        .iter()
+                        .map(|id| pack.provision_citation(id).unwrap_or_else(|| id.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let appearances: Vec<String> = reports.iter().flat_map(|r| r.urls.clone()).collect();
+            let jsonld = crate::feeds::claim_review(&state, &p, &appearances);
+            let paragraphs: Vec<&str> = p.body.split("\n\n").map(str::trim).filter(|s| !s.is_empty()).collect();
+            page.render(
+                &state,
+                StatusCode::OK,
+                "factcheck.html",
+                context! { p => p, provisions, paragraphs, jsonld => crate::feeds::script_safe_json(&jsonld) },
+            )
+        }
+        Err(e) => page.error(&state, &e, "/kiem-chung"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    lang: Option<String>,
+}
+
+pub async fn search(State(state): State<AppState>, headers: HeaderMap, Query(sq): Query<SearchQuery>) -> Response {
+    let page = Page::new(&headers, sq.lang.as_deref());
+    let q = sq.q.trim().chars().take(2000).collect::<String>();
+    let results = if q.is_empty() {
+        Vec::new()
+    } else {
+        match state.desk.search_published(&q, 10).await {
+            Ok(r) => r.into_iter().filter(|(_, score)| *score > 0.0).map(|(p, _)| p).collect(),
+            Err(e) => return page.error(&state, &e, "/tra-cuu"),
+        }
+    };
+    page.render(&state, StatusCode::OK, "search.html", context! { q, results })
+}
+
+pub async fn open_data(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+    let page = Page::new(&headers, q.lang.as_deref());
+    page.render(&state, StatusCode::OK, "open_data.html", context! {})
+}
+
+// ---------- console ----------
+
+fn login_redirect() -> Response {
+    Redirect::to("/quan-tri/dang-nhap").into_response()
+}
+
+pub async fn login_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+    let page = Page::new(&headers, q.lang.as_deref());
+    page.render(&state, StatusCode::OK, "login.html", context! {})
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn login_submit(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+    let page = Page::new(&headers, None);
+    if let Err(e) = check_csrf(&headers, &form.csrf) {
+        return page.render(&state, e.status, "login.html", context! { error => page.message(&e) });
+    }
+    let user = match state.desk.store.user_by_name(form.username.trim()).await {
+        Ok(u) => u,
+        Err(e) => return page.error(&state, &e.into(), "/quan-tri/dang-nhap"),
+    };
+    // Verify against a dummy hash when the user is unknown, so timing does not reveal names.
+    let ok = match &user {
+        Some(u) if !u.disabled => kc_desk::auth::verify_password(&form.password, &u.password_hash),
+        _ => {
+            let _ = kc_desk::auth::verify_password(&form.password, dummy_hash());
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| ok) else {
+        tracing::info!(user = %form.username, "failed console login");
+        let err = page_text(&page, "login.failed");
+        return page.render(&state, StatusCode::UNAUTHORIZED, "login.html", context! { error => err });
+    };
+    match session::start_session(&state, user.id).await {
+        Ok(secret) => {
+            let mut resp = Redirect::to("/quan-tri").into_response();
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                session::set_cookie(
+                    session::SESSION_COOKIE,
+                    &secret,
+                    session::SESSION_HOURS * 3600,
+                    state.config.secure_cookies,
+                    true,
+                ),
+            );
+            tracing::info!(user = %user.name, "console login");
+            resp
+        }
+        Err(e) => page.error(&state, &e, "/quan-tri/dang-nhap"),
+    }
+}
+
+/// A real argon2id hash to verify against when the user is unknown, so that a failed login
+/// costs the same time whether or not the name exists.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| kc_desk::auth::hash_password("kiemchung-dummy-password").unwrap_or_default())
+}
+
+fn page_text(page: &Page, key: &str) -> String {
+    let (_, vi, en) = LOGIN_TEXT.iter().find(|(k, _, _)| *k == key).copied().unwrap_or(("", "", ""));
+    if page.lang == "en" { en } else { vi }.to_string()
+}
+
+const LOGIN_TEXT: &[(&str, &str, &str)] = &[(
+    "login.failed",
+    "Tên đăng nhập hoặc mật khẩu không đúng.",
+    "Wrong username or password.",
+)];
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<CsrfOnly>) -> Response {
+    if check_csrf(&headers, &form.csrf).is_ok() {
+        if let Some(s) = session::cookie(&headers, session::SESSION_COOKIE) {
+            if let Err(e) = state.desk.store.delete_session(&kc_desk::auth::secret_digest(&s)).await {
+                return ApiError::from(e).into_response();
+            }
+        }
+    }
+    let mut resp = Redirect::to("/quan-tri/dang-nhap").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        session::set_cookie(session::SESSION_COOKIE, "", 0, state.config.secure_cookies, true),
+    );
+    resp
+}
+
+fn agency_names(state: &AppState, lang: &str) -> BTreeMap<String, String> {
+    state
+        .desk
+        .pack()
+        .agencies
+        .iter()
+        .map(|a| (a.code.clone(), if lang == "en" { a.name_en.clone() } else { a.name_vi.clone() }))
+        .collect()
+}
+
+pub async fn console(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let Some(staff) = staff else {
+        return login_redirect();
+    };
+    let page = Page::new(&headers, q.lang.as_deref());
+    match state.desk.cases(None).await {
+        Ok(cases) => page.render(
+            &state,
+            StatusCode::OK,
+            "console.html",
+            context! { staff, cases, agency_names => agency_names(&state, page.lang) },
+        ),
+        Err(e) => page.error(&state, &e, "/quan-tri"),
+    }
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    reasons: String,
+    #[serde(default)]
+    evidence_url: String,
+    #[serde(default)]
+    evidence_note: String,
+    #[serde(default)]
+    remedy: String,
+}
+
+/// The case page, with only the forms the signed-in person may use in the case's state.
+async fn render_case(
+    state: &AppState,
+    page: &Page,
+    staff: &Actor,
+    case_id: i64,
+    status: StatusCode,
+    error: Option<String>,
+    form: DecisionForm,
+) -> Response {
+    let d = match state.desk.case_detail(case_id).await {
+        Ok(d) => d,
+        Err(e) => return page.error(state, &e, "/quan-tri"),
+    };
+    let pack = state.desk.pack();
+    let case_state = kc_desk::CaseState::parse(&d.case.state);
+    let agency = d.case.agency.as_deref();
+    let allowed = |action: CaseAction| {
+        case_state.is_some_and(|s| workflow::next_state(s, action).is_ok())
+            && action.roles().iter().any(|r| staff.has_role(*r, agency))
+    };
+    let pending_by = d.decisions.iter().rev().find(|x| x.status == "pending").map(|x| x.decided_by.clone());
+    let own_decision = pending_by.as_deref() == Some(staff.name.as_str());
+    let can = context! {
+        assign => allowed(CaseAction::Assign),
+        decide => allowed(CaseAction::Decide),
+        review => allowed(CaseAction::Review { approve: true }) && !own_decision,
+        publish => allowed(CaseAction::Publish),
+    };
+    let category = d.case.harm_category.as_deref().and_then(kc_desk::HarmCategory::parse);
+    let suggested_agency = pack.route(category).0.to_string();
+    let provisions: Vec<Value> = pack
+        .provisions
+        .iter()
+        .map(|p| {
+            context! {
+                id => p.id.clone(),
+                citation => pack.provision_citation(&p.id).unwrap_or_else(|| p.id.clone()),
+                title => p.title_vi.clone(),
+            }
+        })
+        .collect();
+    let citations: BTreeMap<String, String> = pack
+        .provisions
+        .iter()
+        .map(|p| (p.id.clone(), pack.provision_citation(&p.id).unwrap_or_else(|| p.id.clone())))
+        .collect();
+    let verdicts: Vec<&str> = Verdict::ALL.iter().map(|v| v.as_str()).collect();
+    let remedies: Vec<&str> = Remedy::ALL.iter().map(|v| v.as_str()).collect();
+    let agencies: Vec<Value> = pack
+        .agencies
+        .iter()
+        .map(|a| context! { code => a.code.clone(), name_vi => a.name_vi.clone(), name_en => a.name_en.clone() })
+        .collect();
+    let staff_ctx = context! { name => staff.name.clone(), roles => staff.grants.iter().map(|g| g.role.as_str()).collect::<Vec<_>>() };
+    page.render(
+        state,
+        status,
+        "case.html",
+        context! {
+            d, can, own_decision, error, form, provisions, citations, verdicts, remedies, agencies,
+            suggested_agency, staff => staff_ctx, agency_names => agency_names(state, page.lang),
+        },
+    )
+}
+
+pub async fn case_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Path(id): Path<i64>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let Some(staff) = staff else {
+        return login_redirect();
+    };
+    let page = Page::new(&headers, q.lang.as_deref());
+    render_case(&state, &page, &staff, id, StatusCode::OK, None, DecisionForm::default()).await
+}
+
+/// Runs a console action; on success back to the case page (post/redirect/get), on failure
+/// the case page again with the message and what was typed.
+async fn console_action<F>(
+    state: &AppState,
+    headers: &HeaderMap,
+    staff: Option<Actor>,
+    id: i64,
+    csrf: &str,
+    form: DecisionForm,
+    action: F,
+) -> Response
+where
+    F: std::future::Future<Output = Result<(), ApiError>>,
+{
+    let Some(staff) = staff else {
+        return login_redirect();
+    };
+    let page = Page::new(headers, None);
+    let result = match check_csrf(headers, csrf) {
+        Ok(()) => action.await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/quan-tri/ho-so/{id}")).into_response(),
+        Err(err) => {
+            let msg = page.message(&err);
+            render_case(state, &page, &staff, id, err.status, Some(msg), form).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    assignee: String,
+}
+
+pub async fn case_assign(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Path(id): Path<i64>,
+    Form(form): Form<AssignForm>,
+) -> Response {
+    let actor = staff.clone();
+    let desk = &state.desk;
+    console_action(&state, &headers, staff, id, &form.csrf, DecisionForm::default(), async {
+        let actor = actor.ok_or_else(ApiError::unauthorized)?;
+        desk.assign(&actor, id, &form.agency, Some(&form.assignee)).await
+    })
+    .await
+}
+
+pub async fn case_decide(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    // Checkbox groups repeat a name, which a struct cannot hold; collect them by hand.
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let provisions: Vec<String> = pairs.iter().filter(|(n, _)| n == "legal_provisions").map(|(_, v)| v.clone()).collect();
+    let form = DecisionForm {
+        verdict: get("verdict"),
+        summary: get("summary"),
+        reasons: get("reasons"),
+        evidence_url: get("evidence_url"),
+        evidence_note: get("evidence_note"),
+        remedy: get("remedy"),
+    };
+    let csrf = get("csrf");
+    let actor = staff.clone();
+    let desk = &state.desk;
+    let draft = (|| {
+        let verdict = Verdict::parse(&form.verdict).ok_or_else(|| {
+            ApiError::from(kc_desk::workflow::FieldError::new(
+                "verdict",
+                "Vui lòng chọn kết luận.",
+                format!("Choose a verdict ({}).", Verdict::expected()),
+            ))
+        })?;
+        let remedy = if form.remedy.is_empty() {
+            None
+        } else {
+            Some(Remedy::parse(&form.remedy).ok_or_else(|| {
+                ApiError::from(kc_desk::workflow::FieldError::new(
+                    "remedy",
+                    "Biện pháp không hợp lệ.",
+                    format!("Unknown remedy ({}).", Remedy::expected()),
+                ))
+            })?)
+        };
+        Ok::<_, ApiError>(DecisionDraft {
+            verdict,
+            summary: form.summary.clone(),
+            reasons: form.reasons.clone(),
+            evidence: vec![EvidenceInput {
+                url: Some(form.evidence_url.clone()),
+                note: Some(form.evidence_note.clone()),
+            }],
+            legal_provisions: provisions,
+            remedy,
+        })
+    })();
+    console_action(&state, &headers, staff, id, &csrf, form, async {
+        let actor = actor.ok_or_else(ApiError::unauthorized)?;
+        desk.decide(&actor, id, &draft?).await.map(|_| ())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    approve: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn case_review(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Path(id): Path<i64>,
+    Form(form): Form<ReviewForm>,
+) -> Response {
+    let actor = staff.clone();
+    let desk = &state.desk;
+    console_action(&state, &headers, staff, id, &form.csrf, DecisionForm::default(), async {
+        let actor = actor.ok_or_else(ApiError::unauthorized)?;
+        desk.review(&actor, id, form.approve == "true", Some(&form.comment)).await
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn case_publish(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Path(id): Path<i64>,
+    Form(form): Form<PublishForm>,
+) -> Response {
+    let actor = staff.clone();
+    let desk = &state.desk;
+    console_action(&state, &headers, staff, id, &form.csrf, DecisionForm::default(), async {
+        let actor = actor.ok_or_else(ApiError::unauthorized)?;
+        desk.publish(&actor, id, Some(&form.title), Some(&form.body)).await.map(|_| ())
+    })
+    .await
+}
+
+/// Any role at all lets a person see the console; the public sees nothing of it.
+pub fn has_any_role(actor: &Actor) -> bool {
+    Role::ALL.iter().any(|r| actor.has_role(*r, None))
+}
+
+pub fn no_store(mut resp: Response) -> Response {
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}

@@ -1,0 +1,176 @@
+//! Server-rendered pages: minijinja templates compiled into the binary, Vietnamese first
+//! with English behind `?lang=en` (remembered in a cookie).
+
+use minijinja::value::Value;
+use minijinja::{Environment, State};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("report_form.html", include_str!("../templates/report_form.html")),
+    ("receipt.html", include_str!("../templates/receipt.html")),
+    ("factchecks.html", include_str!("../templates/factchecks.html")),
+    ("factcheck.html", include_str!("../templates/factcheck.html")),
+    ("search.html", include_str!("../templates/search.html")),
+    ("open_data.html", include_str!("../templates/open_data.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("console.html", include_str!("../templates/console.html")),
+    ("case.html", include_str!("../templates/case.html")),
+    ("error.html", include_str!("../templates/error.html")),
+];
+
+pub fn template_names() -> impl Iterator<Item = &'static str> {
+    TEMPLATES.iter().map(|(n, _)| *n)
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("template {name}: {source}")]
+pub struct TemplateError {
+    name: &'static str,
+    source: minijinja::Error,
+}
+
+pub fn environment() -> Result<Environment<'static>, TemplateError> {
+    let mut env = Environment::new();
+    for (name, src) in TEMPLATES {
+        env.add_template(name, src)
+            .map_err(|source| TemplateError { name, source })?;
+    }
+    env.add_function("t", translate);
+    env.add_function("verdict_label", |state: &State, code: &str| {
+        label(state, kc_desk::Verdict::parse(code).map(|v| (v.label_vi(), v.label_en())), code)
+    });
+    env.add_function("state_label", |state: &State, code: &str| {
+        label(state, kc_desk::CaseState::parse(code).map(|v| (v.label_vi(), v.label_en())), code)
+    });
+    env.add_function("remedy_label", |state: &State, code: &str| {
+        label(state, kc_desk::Remedy::parse(code).map(|v| (v.label_vi(), v.label_en())), code)
+    });
+    env.add_function("role_label", |state: &State, code: &str| {
+        label(state, kc_desk::Role::parse(code).map(|v| (v.label_vi(), v.label_en())), code)
+    });
+    env.add_function("harm_label", |state: &State, code: &str| {
+        label(state, kc_desk::HarmCategory::parse(code).map(|v| (v.label_vi(), v.label_en())), code)
+    });
+    env.add_filter("date", |s: &str| s.get(..16).unwrap_or(s).replace('T', " "));
+    Ok(env)
+}
+
+fn is_en(state: &State) -> bool {
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().map(|s| s == "en"))
+        .unwrap_or(false)
+}
+
+fn label(state: &State, labels: Option<(&'static str, &'static str)>, code: &str) -> String {
+    match labels {
+        Some((vi, en)) => if is_en(state) { en } else { vi }.to_string(),
+        None => code.to_string(),
+    }
+}
+
+fn translate(state: &State, key: &str) -> Value {
+    let en = is_en(state);
+    let text = STRINGS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, vi, e)| if en { *e } else { *vi })
+        .unwrap_or(key);
+    Value::from(text)
+}
+
+/// The UI strings: key, Vietnamese, English.
+const STRINGS: &[(&str, &str, &str)] = &[
+    ("skip", "Bỏ qua, đến nội dung chính", "Skip to main content"),
+    ("nav.home", "Trang chủ", "Home"),
+    ("nav.report", "Gửi phản ánh", "Report"),
+    ("nav.checks", "Tin đã kiểm chứng", "Fact-checks"),
+    ("nav.search", "Tra cứu", "Search"),
+    ("nav.data", "Dữ liệu mở", "Open data"),
+    ("nav.console", "Quản trị", "Console"),
+    ("lang.switch", "English", "Tiếng Việt"),
+    ("home.lead", "Phát hiện tin sai sự thật, xấu, độc trên mạng? Hãy gửi phản ánh. Cơ quan chức năng sẽ kiểm chứng và công bố kết quả.", "Seen false or harmful information online? Report it. The competent agencies verify it and publish the result."),
+    ("home.latest", "Tin kiểm chứng mới nhất", "Latest fact-checks"),
+    ("home.tips", "Nhận biết tin giả", "Spotting false information"),
+    ("home.tip1", "Kiểm tra nguồn tin: trang chính thức của cơ quan nhà nước, báo chí được cấp phép.", "Check the source: official government sites and licensed press."),
+    ("home.tip2", "Cảnh giác với tin giật gân, yêu cầu chuyển khoản, đường dẫn lạ.", "Beware of sensational claims, requests for money transfers, and unfamiliar links."),
+    ("home.tip3", "Không bình luận, chia sẻ thông tin chưa được kiểm chứng.", "Don't comment on or share information that has not been verified."),
+    ("report.title", "Gửi phản ánh thông tin sai sự thật", "Report false information"),
+    ("report.intro", "Không cần tài khoản. Bạn sẽ nhận mã tiếp nhận để theo dõi kết quả.", "No account needed. You get a receipt code to follow the result."),
+    ("report.text", "Nội dung phản ánh", "What did you see?"),
+    ("report.text_help", "Dán hoặc mô tả nội dung bạn thấy (bắt buộc).", "Paste or describe what you saw (required)."),
+    ("report.urls", "Đường dẫn", "Links"),
+    ("report.urls_help", "Mỗi dòng một đường dẫn (không bắt buộc).", "One link per line (optional)."),
+    ("report.contact", "Liên hệ (không bắt buộc)", "Contact (optional)"),
+    ("report.contact_help", "Chỉ dùng để trả lời bạn; được lưu riêng và tự xóa sau 90 ngày.", "Used only to reply to you; stored apart and deleted after 90 days."),
+    ("report.submit", "Gửi phản ánh", "Send report"),
+    ("receipt.title", "Đã tiếp nhận phản ánh", "Report received"),
+    ("receipt.code", "Mã tiếp nhận", "Receipt code"),
+    ("receipt.keep", "Hãy lưu mã này để tra cứu kết quả.", "Keep this code to look up the result."),
+    ("receipt.status", "Trạng thái", "Status"),
+    ("receipt.matched", "Nội dung này đã được kiểm chứng", "This has already been checked"),
+    ("receipt.read", "Xem kết quả kiểm chứng", "Read the fact-check"),
+    ("status.received", "Đã tiếp nhận, đang chờ xử lý", "Received, awaiting handling"),
+    ("status.in_progress", "Đang xác minh", "Being verified"),
+    ("status.answered", "Đã có kết quả kiểm chứng", "Answered"),
+    ("status.closed", "Đã đóng", "Closed"),
+    ("checks.title", "Tin đã kiểm chứng", "Fact-checks"),
+    ("checks.none", "Chưa có tin nào được công bố.", "Nothing has been published yet."),
+    ("check.claim", "Nội dung được kiểm chứng", "Claim checked"),
+    ("check.verdict", "Kết luận", "Verdict"),
+    ("check.published", "Ngày công bố", "Published"),
+    ("check.provisions", "Căn cứ pháp lý", "Legal basis"),
+    ("check.reasons", "Lý do", "Reasons"),
+    ("check.appeal", "Nếu bạn bị ảnh hưởng bởi kết luận này, bạn có quyền khiếu nại miễn phí trong vòng 6 tháng.", "If this decision affects you, you may appeal free of charge within 6 months."),
+    ("search.title", "Tin này đã được kiểm chứng chưa?", "Has this been checked?"),
+    ("search.q", "Nhập nội dung cần tra cứu", "Text to look up"),
+    ("search.go", "Tra cứu", "Search"),
+    ("search.none", "Chưa có kết quả kiểm chứng phù hợp. Bạn có thể gửi phản ánh.", "No matching fact-check yet. You can send a report."),
+    ("search.receipt", "Tra cứu theo mã tiếp nhận", "Look up a receipt code"),
+    ("data.title", "Dữ liệu mở", "Open data"),
+    ("data.intro", "Các kết luận đã công bố, theo định dạng máy đọc được. Không chứa dữ liệu cá nhân.", "Published decisions in machine-readable form. No personal data."),
+    ("login.title", "Đăng nhập quản trị", "Staff sign-in"),
+    ("login.user", "Tên đăng nhập", "Username"),
+    ("login.password", "Mật khẩu", "Password"),
+    ("login.submit", "Đăng nhập", "Sign in"),
+    ("login.failed", "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
+    ("console.title", "Hồ sơ xử lý", "Cases"),
+    ("console.logout", "Đăng xuất", "Sign out"),
+    ("console.signed_in", "Đăng nhập với tên", "Signed in as"),
+    ("console.none", "Chưa có hồ sơ.", "No cases yet."),
+    ("console.mode_lexical", "Đối chiếu theo từ ngữ (chưa có mô hình ngữ nghĩa).", "Lexical matching (no semantic model loaded)."),
+    ("case.title", "Hồ sơ", "Case"),
+    ("case.state", "Trạng thái", "State"),
+    ("case.agency", "Cơ quan chủ trì", "Lead agency"),
+    ("case.consulted", "Cơ quan phối hợp", "Consulted agencies"),
+    ("case.deadline", "Hạn xử lý", "Deadline"),
+    ("case.reports", "Phản ánh", "Reports"),
+    ("case.claim", "Nội dung", "Claim"),
+    ("case.assign", "Giao xử lý", "Assign"),
+    ("case.assignee", "Người xử lý (không bắt buộc)", "Assignee (optional)"),
+    ("case.decide", "Kết luận", "Decision"),
+    ("case.verdict", "Kết luận", "Verdict"),
+    ("case.summary", "Tóm tắt", "Summary"),
+    ("case.reasons", "Lý do", "Reasons"),
+    ("case.evidence_url", "Nguồn bằng chứng (URL)", "Evidence source (URL)"),
+    ("case.evidence_note", "Ghi chú bằng chứng", "Evidence note"),
+    ("case.provisions", "Căn cứ pháp lý", "Legal provisions"),
+    ("case.remedy", "Biện pháp", "Remedy"),
+    ("case.submit_decision", "Gửi kết luận", "Submit decision"),
+    ("case.review", "Thẩm định", "Review"),
+    ("case.comment", "Nhận xét", "Comment"),
+    ("case.approve", "Phê duyệt", "Approve"),
+    ("case.return", "Trả lại", "Return"),
+    ("case.publish", "Công bố", "Publish"),
+    ("case.pub_title", "Tiêu đề", "Title"),
+    ("case.pub_body", "Nội dung bài đăng (để trống sẽ dùng tóm tắt và lý do)", "Article body (empty: summary and reasons)"),
+    ("case.published_at", "Đã công bố tại", "Published at"),
+    ("case.decisions", "Các kết luận", "Decisions"),
+    ("case.decided_by", "Người kết luận", "Decided by"),
+    ("case.reviewed_by", "Người thẩm định", "Reviewed by"),
+    ("case.no_action", "Bạn không có thao tác nào ở bước này.", "No action for you at this step."),
+    ("case.own_decision", "Bạn đã ra kết luận này nên không thể tự thẩm định.", "You decided this case, so you cannot review it."),
+    ("error.title", "Có lỗi", "Something went wrong"),
+    ("footer.safeguards", "Hệ thống xử lý nội dung, không xử lý con người: không định danh tác giả, không lập hồ sơ cá nhân. Mọi biện pháp đều do con người quyết định, có căn cứ pháp lý, lý do công khai và quyền khiếu nại.", "This desk acts on content, never on people: no author identification, no profiles. Every action is a human decision with a legal basis, public reasons and a right of appeal."),
+];

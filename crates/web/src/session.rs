@@ -1,0 +1,213 @@
+//! Who is asking: bearer tokens for the API, a session cookie for the console, a CSRF
+//! cookie for every form, and the per-client rate limit on public intake.
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue};
+use kc_desk::auth::{constant_time_eq, new_secret, secret_digest};
+use kc_desk::Actor;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::Instant;
+
+pub const SESSION_COOKIE: &str = "kc_session";
+pub const CSRF_COOKIE: &str = "kc_csrf";
+pub const LANG_COOKIE: &str = "kc_lang";
+pub const SESSION_HOURS: i64 = 12;
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// A `Set-Cookie` value. `secure` follows the public URL's scheme, so a plain-HTTP desk on
+/// a laptop still works while an HTTPS deployment never sends the cookie in clear.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool, http_only: bool) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; Max-Age={max_age_secs}; SameSite=Lax");
+    if http_only {
+        c.push_str("; HttpOnly");
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("kc_invalid=1"))
+}
+
+/// A signed-in member of staff, from a bearer token or the console session cookie.
+#[derive(Debug, Clone)]
+pub struct Staff(pub Actor);
+
+/// Staff if signed in, or `None` for the public.
+#[derive(Debug, Clone)]
+pub struct MaybeStaff(pub Option<Actor>);
+
+pub async fn resolve_actor(state: &AppState, headers: &HeaderMap) -> Result<Option<Actor>, ApiError> {
+    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+        let token = auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(ApiError::unauthorized)?;
+        return Ok(state.desk.store.actor_by_token(&secret_digest(token)).await?);
+    }
+    if let Some(session) = cookie(headers, SESSION_COOKIE) {
+        return Ok(state.desk.store.actor_by_session(&secret_digest(&session)).await?);
+    }
+    Ok(None)
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match resolve_actor(state, &parts.headers).await? {
+            Some(actor) if actor.is_staff() => Ok(Staff(actor)),
+            _ => Err(ApiError::unauthorized()),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeStaff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(MaybeStaff(
+            resolve_actor(state, &parts.headers).await?.filter(Actor::is_staff),
+        ))
+    }
+}
+
+/// Starts a console session; returns the cookie secret to set.
+pub async fn start_session(state: &AppState, user_id: i64) -> Result<String, ApiError> {
+    let (secret, digest) = new_secret("kcs_");
+    let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
+    state
+        .desk
+        .store
+        .create_session(user_id, &digest, &kc_store::fmt_time(expires))
+        .await?;
+    Ok(secret)
+}
+
+/// The CSRF token this browser holds, or a fresh one to set (double-submit cookie: a
+/// cross-site page can neither read the cookie nor set it, so it cannot echo it in a form).
+pub fn csrf_token(headers: &HeaderMap) -> (String, bool) {
+    match cookie(headers, CSRF_COOKIE) {
+        Some(t) if t.len() >= 32 => (t, false),
+        _ => (new_secret("").0, true),
+    }
+}
+
+pub fn check_csrf(headers: &HeaderMap, submitted: &str) -> Result<(), ApiError> {
+    match cookie(headers, CSRF_COOKIE) {
+        Some(expected) if !submitted.is_empty() && constant_time_eq(&expected, submitted) => Ok(()),
+        _ => Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "csrf",
+            "Phiên biểu mẫu đã hết hạn hoặc không hợp lệ; vui lòng tải lại trang và gửi lại.",
+            "The form session expired or is invalid; reload the page and submit again.",
+        )),
+    }
+}
+
+/// The client address rate limits are keyed on. Behind a reverse proxy that the operator
+/// trusts, the first `X-Forwarded-For` hop is the client.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if state.config.trust_proxy {
+            if let Some(ip) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.trim().parse().ok())
+            {
+                return Ok(ClientIp(ip));
+            }
+        }
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        Ok(ClientIp(ip))
+    }
+}
+
+/// A token bucket per client: `per_minute` reports, refilled continuously, bursting to the
+/// same number.
+pub struct RateLimiter {
+    per_minute: f64,
+    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        RateLimiter {
+            per_minute: f64::from(per_minute.max(1)),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn check(&self, ip: IpAddr) -> Result<(), ApiError> {
+        let now = Instant::now();
+        let mut buckets = match self.buckets.lock() {
+            Ok(b) => b,
+            Err(p) => p.into_inner(),
+        };
+        if buckets.len() > 100_000 {
+            // Forget idle clients so that a scan of many addresses cannot grow this forever.
+            buckets.retain(|_, (_, t)| now.duration_since(*t).as_secs() < 120);
+        }
+        let (tokens, last) = buckets.entry(ip).or_insert((self.per_minute, now));
+        let refill = now.duration_since(*last).as_secs_f64() * self.per_minute / 60.0;
+        *tokens = (*tokens + refill).min(self.per_minute);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(ApiError::rate_limited())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limit_is_per_client() {
+        let l = RateLimiter::new(3);
+        let a = IpAddr::from([10, 0, 0, 1]);
+        let b = IpAddr::from([10, 0, 0, 2]);
+        for _ in 0..3 {
+            assert!(l.check(a).is_ok());
+        }
+        assert_eq!(l.check(a).map_err(|e| e.status.as_u16()), Err(429));
+        assert!(l.check(b).is_ok());
+    }
+
+    #[test]
+    fn reads_cookies() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; kc_csrf=xyz; b=2"));
+        assert_eq!(cookie(&h, CSRF_COOKIE).as_deref(), Some("xyz"));
+        assert_eq!(cookie(&h, "zz"), None);
+    }
+}

@@ -1,0 +1,209 @@
+use kc_desk::pack::Pack;
+use kc_desk::Role;
+use kc_store::Store;
+use serde_json::Value;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::sync::oneshot;
+
+/// The databases every test runs against.
+pub fn backends() -> Vec<&'static str> {
+    let mut b = vec!["sqlite"];
+    match std::env::var("KC_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => b.push("postgres"),
+        _ if std::env::var("CI").is_ok() => {
+            panic!("CI must test PostgreSQL too: set KC_TEST_DATABASE_URL (scripts/test does)")
+        }
+        _ => eprintln!("note: KC_TEST_DATABASE_URL unset, testing SQLite only (scripts/test starts PostgreSQL)"),
+    }
+    b
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh, empty database of the given kind; the temp dir keeps a SQLite file alive.
+pub async fn fresh_database(kind: &str) -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    match kind {
+        "sqlite" => (kc_store::sqlite_url_for_dir(dir.path()), dir),
+        _ => {
+            let admin = std::env::var("KC_TEST_DATABASE_URL").expect("KC_TEST_DATABASE_URL");
+            sqlx::any::install_default_drivers();
+            let name = format!(
+                "kc_test_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                rand_suffix()
+            );
+            let pool = sqlx::AnyPool::connect(&admin).await.expect("connect to test PostgreSQL");
+            sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .expect("create test database");
+            pool.close().await;
+            let (base, _) = admin.rsplit_once('/').expect("database URL has a path");
+            (format!("{base}/{name}"), dir)
+        }
+    }
+}
+
+fn rand_suffix() -> u32 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub kind: &'static str,
+    shutdown: Option<oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub async fn start(kind: &'static str) -> TestServer {
+    start_with(kind, |_| {}).await
+}
+
+pub async fn start_with(kind: &'static str, tweak: impl FnOnce(&mut kc_web::WebConfig)) -> TestServer {
+    let (url, dir) = fresh_database(kind).await;
+    let store = Store::open(&url).await.expect("open store");
+    let pack = Pack::shipped().expect("shipped pack");
+    let mut tx = store.begin_write("system").await.expect("begin");
+    tx.record_pack("packs/ngoc-hoi.toml", Pack::shipped_source()).await.expect("pack");
+    tx.commit().await.expect("commit");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let mut config = kc_web::WebConfig::for_url(&format!("http://{addr}"));
+    config.report_rate_per_minute = 1000;
+    tweak(&mut config);
+    let state = kc_web::app(store.clone(), pack, config).await.expect("app");
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = kc_web::serve(state, listener, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    TestServer {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        store,
+        kind,
+        shutdown: Some(tx),
+        _dir: dir,
+    }
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Creates a user with the given grants and returns an API token for them.
+    pub async fn user(&self, name: &str, grants: &[(Role, Option<&str>)]) -> String {
+        let hash = kc_desk::auth::hash_password("mat-khau-thu-nghiem").expect("hash");
+        let mut tx = self.store.begin_write("test").await.expect("begin");
+        for (role, agency) in grants {
+            tx.add_user(name, &hash, *role, *agency).await.expect("add user");
+        }
+        let (secret, digest) = kc_desk::auth::new_secret("kct_");
+        tx.create_token(name, "test", &digest).await.expect("token");
+        tx.commit().await.expect("commit");
+        secret
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut req = self.client.post(self.url(path)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let body = resp.json::<Value>().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let body = resp.json::<Value>().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let resp = self.client.get(self.url(path)).send().await.expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.text().await.expect("body"))
+    }
+}
+
+/// The agency the shipped pack routes unclassified content to.
+pub fn default_agency() -> String {
+    Pack::shipped().expect("pack").route(None).0.to_string()
+}
+
+pub fn some_provision() -> String {
+    Pack::shipped().expect("pack").provisions[0].id.clone()
+}
+
+pub const RUMOUR: &str = "Khẩn cấp: Điện lực thông báo hoàn tiền điện tháng 11 cho mọi hộ gia đình, \
+    bấm vào đường link để nhận 500.000 đồng trước ngày 30, nhớ chia sẻ cho người thân.";
+pub const RUMOUR_NO_ACCENTS: &str = "Khan cap: dien luc thong bao hoan tien dien thang 11 cho moi ho gia dinh, \
+    bam vao duong link de nhan 500.000 dong truoc ngay 30, nho chia se cho nguoi than!!";
+
+/// Takes a fresh report all the way to publication over the API; returns (case id, url).
+pub async fn publish_rumour(s: &TestServer, text: &str) -> (i64, String) {
+    let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+    let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
+    let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
+    let editor = s.user("editor1", &[(Role::Editor, None)]).await;
+    let (st, _) = s.post("/api/v1/reports", None, serde_json::json!({ "text": text })).await;
+    assert_eq!(st, 201);
+    let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+    let id = cases[0]["id"].as_i64().expect("case id");
+    let agency = default_agency();
+    let (st, body) = s
+        .post(&format!("/api/v1/cases/{id}/assign"), Some(&intake), serde_json::json!({ "agency": agency }))
+        .await;
+    assert_eq!(st, 200, "{body}");
+    let (st, body) = s
+        .post(
+            &format!("/api/v1/cases/{id}/decision"),
+            Some(&verifier),
+            serde_json::json!({
+                "verdict": "false", "summary": "Điện lực không có chương trình hoàn tiền nào.",
+                "reasons": "Công ty Điện lực xác nhận đây là tin giả nhằm lừa đảo.",
+                "evidence": [{ "url": "https://evn.com.vn/thong-bao", "note": "Thông báo chính thức" }],
+                "legal_provisions": [some_provision()], "remedy": "correction"
+            }),
+        )
+        .await;
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = s
+        .post(&format!("/api/v1/cases/{id}/review"), Some(&reviewer), serde_json::json!({ "approve": true }))
+        .await;
+    assert_eq!(st, 200, "{body}");
+    let (st, body) = s
+        .post(&format!("/api/v1/cases/{id}/publish"), Some(&editor), serde_json::json!({ "title": "Tin giả hoàn tiền điện" }))
+        .await;
+    assert_eq!(st, 201, "{body}");
+    (id, body["url"].as_str().expect("url").to_string())
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real server on 127.0.0.1 over a real database. Each test runs
+//! against SQLite and, when `KC_TEST_DATABASE_URL` names a PostgreSQL server (scripts/test
+//! starts one), against PostgreSQL too.
+
+mod api_flow;
+mod harness;
+mod input_errors;
+mod pages;
+mod roles;
