@@ -1,0 +1,660 @@
+//! The library of verified claims and the matcher that finds which of them an
+//! incoming text repeats.
+//!
+//! Pipeline (DESIGN.md §5): [`kc_text::normalize`] → features (syllables and
+//! syllable bigrams on the accented and folded forms, MinHash over folded
+//! bigram shingles) → candidates (exact folded-text hash, LSH buckets, BM25
+//! over an in-memory inverted index, optional dense vectors) → one calibrated
+//! score in [0, 1] → [`MatchLevel`] and an explanation.
+//!
+//! The library is live: [`Library::upsert`] and [`Library::remove`] change the
+//! index in place, so a claim is matchable as soon as the call returns.
+//! Pure: no I/O, no clock (callers pass times as integers).
+
+mod features;
+mod minhash;
+mod snapshot;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use features::{features, Features, FIELDS, F_UNI};
+pub use snapshot::SnapshotError;
+
+/// How sure the matcher is that a text repeats a library claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchLevel {
+    /// Safe to answer the reporter with the published verdict at once.
+    Confirm,
+    /// Show to an officer, who confirms or rejects.
+    Suggest,
+    None,
+}
+
+impl MatchLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchLevel::Confirm => "confirm",
+            MatchLevel::Suggest => "suggest",
+            MatchLevel::None => "none",
+        }
+    }
+}
+
+/// Which candidate generator proposed a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generator {
+    /// Same text up to case, diacritics, tone style, spacing and punctuation.
+    Exact,
+    /// MinHash/LSH over syllable shingles: a lightly edited copy.
+    NearDuplicate,
+    Bm25,
+    /// Dense-vector nearest neighbour (only with vectors supplied).
+    Semantic,
+}
+
+impl Generator {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Generator::Exact => "exact",
+            Generator::NearDuplicate => "near_duplicate",
+            Generator::Bm25 => "bm25",
+            Generator::Semantic => "semantic",
+        }
+    }
+}
+
+/// One library claim matched by a query, with its explanation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    pub id: String,
+    /// In [0, 1]; the same value means the same confidence for every query.
+    pub score: f32,
+    pub level: MatchLevel,
+    pub generators: Vec<Generator>,
+    /// Syllables the query and the claim share, rarest first.
+    pub shared_terms: Vec<String>,
+}
+
+/// Tuning knobs. [`Params::default`] holds the values fitted on the public
+/// evaluation half (see docs/benchmarks.md).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    pub k1: f32,
+    pub b: f32,
+    /// BM25 weight of each field: accented syllables, accented bigrams,
+    /// folded syllables, folded bigrams. A zero weight leaves the field out of
+    /// the index.
+    pub field_weights: [f32; FIELDS],
+    /// Score at or above which a match is [`MatchLevel::Confirm`].
+    pub confirm: f32,
+    /// Score at or above which a match is [`MatchLevel::Suggest`].
+    pub suggest: f32,
+    /// Queries shorter than this (in syllables) are never confirmed.
+    pub min_confirm_syllables: u32,
+    /// A claim verified longer ago than this (seconds) is never confirmed by
+    /// [`Library::search_at`].
+    pub stale_after_secs: i64,
+    /// Calibration: score = logistic(slope × (evidence − midpoint)).
+    pub slope: f32,
+    pub midpoint: f32,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            k1: 1.2,
+            b: 0.75,
+            field_weights: [1.0, 1.0, 0.5, 0.5],
+            confirm: 0.85,
+            suggest: 0.5,
+            min_confirm_syllables: 8,
+            stale_after_secs: 2 * 365 * 24 * 3600,
+            slope: 10.0,
+            midpoint: 0.45,
+        }
+    }
+}
+
+/// Multiplicative hashing for keys that are already good hashes.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+}
+
+type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+
+#[derive(Debug, Default)]
+struct Postings {
+    docs: Vec<u32>,
+    tfs: Vec<u16>,
+}
+
+#[derive(Debug)]
+struct Doc {
+    id: String,
+    normalized: String,
+    syllables: u32,
+    /// Term ids, sorted, with their counts (for exact rescoring and removal).
+    terms: Vec<u32>,
+    tfs: Vec<u16>,
+    exact_key: u64,
+    bands: Vec<u64>,
+    verified_at: Option<i64>,
+    vector: Option<Vec<f32>>,
+}
+
+/// The live, in-memory claim library. `Send + Sync`: share it behind an
+/// `RwLock` or `Arc` and search from many threads.
+pub struct Library {
+    params: Params,
+    slots: Vec<Option<Doc>>,
+    free: Vec<u32>,
+    by_id: HashMap<String, u32>,
+    term_ids: KeyMap<u32>,
+    term_fields: Vec<u8>,
+    postings: Vec<Postings>,
+    exact: KeyMap<Vec<u32>>,
+    lsh: KeyMap<Vec<u32>>,
+    total_syllables: u64,
+    live: u32,
+}
+
+impl Default for Library {
+    fn default() -> Self {
+        Library::new()
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A query term found in the index.
+struct QTerm<'a> {
+    tid: u32,
+    field: u8,
+    qtf: f32,
+    /// field weight × idf
+    weight: f32,
+    df: usize,
+    text: Option<&'a str>,
+}
+
+struct Candidate {
+    slot: u32,
+    bm25: f32,
+    generators: Vec<Generator>,
+}
+
+impl Library {
+    pub fn new() -> Library {
+        Library::with_params(Params::default())
+    }
+
+    pub fn with_params(params: Params) -> Library {
+        Library {
+            params,
+            slots: Vec::new(),
+            free: Vec::new(),
+            by_id: HashMap::new(),
+            term_ids: KeyMap::default(),
+            term_fields: Vec::new(),
+            postings: Vec::new(),
+            exact: KeyMap::default(),
+            lsh: KeyMap::default(),
+            total_syllables: 0,
+            live: 0,
+        }
+    }
+
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    pub fn len(&self) -> usize {
+        self.live as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Adds a claim, or replaces the one with the same id. It is matchable as
+    /// soon as this returns.
+    pub fn upsert(&mut self, id: &str, text: &str) {
+        self.upsert_normalized(id, kc_text::normalize(text), None);
+    }
+
+    /// [`Library::upsert`] with the time (any integer clock, e.g. Unix
+    /// seconds) the claim's verdict was last verified, for staleness.
+    pub fn upsert_dated(&mut self, id: &str, text: &str, verified_at: i64) {
+        self.upsert_normalized(id, kc_text::normalize(text), Some(verified_at));
+    }
+
+    fn upsert_normalized(&mut self, id: &str, normalized: String, verified_at: Option<i64>) {
+        let vector = self.remove_slot(id).and_then(|d| d.vector);
+        let feats = features(&normalized, &self.params.field_weights);
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.slots.push(None);
+                u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
+            }
+        };
+        let mut terms: Vec<(u32, u16)> = Vec::with_capacity(feats.terms.len());
+        for t in &feats.terms {
+            let next = u32::try_from(self.postings.len()).unwrap_or(u32::MAX);
+            let tid = *self.term_ids.entry(t.key).or_insert(next);
+            if tid == next {
+                self.postings.push(Postings::default());
+                self.term_fields.push(t.field);
+            }
+            let tf = u16::try_from(t.tf).unwrap_or(u16::MAX);
+            let p = &mut self.postings[tid as usize];
+            p.docs.push(slot);
+            p.tfs.push(tf);
+            terms.push((tid, tf));
+        }
+        terms.sort_unstable_by_key(|&(t, _)| t);
+        let bands = minhash::band_keys(&feats.shingles);
+        for &b in &bands {
+            self.lsh.entry(b).or_default().push(slot);
+        }
+        self.exact.entry(feats.exact_key).or_default().push(slot);
+        self.total_syllables += u64::from(feats.syllables);
+        self.live += 1;
+        self.by_id.insert(id.to_owned(), slot);
+        self.slots[slot as usize] = Some(Doc {
+            id: id.to_owned(),
+            syllables: feats.syllables,
+            terms: terms.iter().map(|&(t, _)| t).collect(),
+            tfs: terms.iter().map(|&(_, f)| f).collect(),
+            exact_key: feats.exact_key,
+            bands,
+            verified_at,
+            vector,
+            normalized,
+        });
+    }
+
+    /// Removes a claim; false when the id was not in the library.
+    pub fn remove(&mut self, id: &str) -> bool {
+        self.remove_slot(id).is_some()
+    }
+
+    fn remove_slot(&mut self, id: &str) -> Option<Doc> {
+        let slot = self.by_id.remove(id)?;
+        let doc = self.slots.get_mut(slot as usize)?.take()?;
+        for &tid in &doc.terms {
+            if let Some(p) = self.postings.get_mut(tid as usize) {
+                if let Some(i) = p.docs.iter().position(|&d| d == slot) {
+                    p.docs.swap_remove(i);
+                    p.tfs.swap_remove(i);
+                }
+            }
+        }
+        for &key in &doc.bands {
+            remove_from_bucket(&mut self.lsh, key, slot);
+        }
+        remove_from_bucket(&mut self.exact, doc.exact_key, slot);
+        self.total_syllables = self
+            .total_syllables
+            .saturating_sub(u64::from(doc.syllables));
+        self.live = self.live.saturating_sub(1);
+        self.free.push(slot);
+        Some(doc)
+    }
+
+    /// The best `k` claims for `query`, best first. An empty query (after
+    /// normalisation) matches nothing.
+    pub fn search(&self, query: &str, k: usize) -> Vec<Match> {
+        self.search_inner(query, k, None, None)
+    }
+
+    /// [`Library::search`] at time `now` (same clock as
+    /// [`Library::upsert_dated`]): claims verified more than
+    /// `stale_after_secs` ago are never confirmed.
+    pub fn search_at(&self, query: &str, k: usize, now: i64) -> Vec<Match> {
+        self.search_inner(query, k, Some(now), None)
+    }
+
+    /// Attaches a dense embedding (e.g. from `kc_embed`) to a claim already in
+    /// the library; false when the id is unknown.
+    pub fn upsert_vector(&mut self, id: &str, vector: &[f32]) -> bool {
+        let Some(&slot) = self.by_id.get(id) else {
+            return false;
+        };
+        match self.slots.get_mut(slot as usize).and_then(Option::as_mut) {
+            Some(doc) => {
+                doc.vector = Some(vector.to_vec());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Lexical search fused with a brute-force dense search over the vectors
+    /// given to [`Library::upsert_vector`].
+    pub fn search_hybrid(&self, query: &str, query_vector: Option<&[f32]>, k: usize) -> Vec<Match> {
+        self.search_inner(query, k, None, query_vector)
+    }
+
+    fn search_inner(
+        &self,
+        query: &str,
+        k: usize,
+        now: Option<i64>,
+        qvec: Option<&[f32]>,
+    ) -> Vec<Match> {
+        if k == 0 || self.live == 0 {
+            return Vec::new();
+        }
+        let normalized = kc_text::normalize(query);
+        let feats = features(&normalized, &self.params.field_weights);
+        if feats.syllables == 0 {
+            return Vec::new();
+        }
+        let qterms = self.query_terms(&feats);
+        let mut cands = self.bm25_candidates(&qterms, k);
+        self.add_lookup_candidates(&feats, &mut cands);
+        if let Some(v) = qvec {
+            self.add_dense_candidates(v, k, &mut cands);
+        }
+        let self_score = self.self_score(&qterms, feats.syllables);
+        let mut scored: Vec<Match> = cands
+            .into_iter()
+            .filter_map(|c| self.finish(c, &qterms, &feats, self_score, now, qvec))
+            .collect();
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        scored.truncate(k);
+        scored
+    }
+
+    fn avgdl(&self) -> f32 {
+        if self.live == 0 {
+            1.0
+        } else {
+            (self.total_syllables as f32 / self.live as f32).max(1.0)
+        }
+    }
+
+    fn idf(&self, df: usize) -> f32 {
+        let n = self.live as f32;
+        let df = df as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    fn query_terms<'a>(&self, feats: &Features<'a>) -> Vec<QTerm<'a>> {
+        let mut out = Vec::with_capacity(feats.terms.len());
+        for t in &feats.terms {
+            let Some(&tid) = self.term_ids.get(&t.key) else {
+                continue;
+            };
+            let df = self.postings[tid as usize].docs.len();
+            if df == 0 {
+                continue;
+            }
+            out.push(QTerm {
+                tid,
+                field: t.field,
+                qtf: t.tf as f32,
+                weight: self.params.field_weights[usize::from(t.field)] * self.idf(df),
+                df,
+                text: t.text,
+            });
+        }
+        out.sort_unstable_by_key(|q| q.tid);
+        out
+    }
+
+    /// BM25 of the query against itself: the most a library text of the
+    /// query's own length could score. Dividing by it makes scores of
+    /// different queries comparable.
+    fn self_score(&self, qterms: &[QTerm], len: u32) -> f32 {
+        let norm = self.length_norm(len);
+        qterms
+            .iter()
+            .map(|q| q.weight * q.qtf * self.tf_part(q.qtf, norm))
+            .sum::<f32>()
+            .max(f32::MIN_POSITIVE)
+    }
+
+    fn length_norm(&self, len: u32) -> f32 {
+        let p = &self.params;
+        p.k1 * (1.0 - p.b + p.b * len as f32 / self.avgdl())
+    }
+
+    fn tf_part(&self, tf: f32, norm: f32) -> f32 {
+        tf * (self.params.k1 + 1.0) / (tf + norm)
+    }
+
+    /// Term-at-a-time BM25 over the selective query terms. Terms frequent in
+    /// the library ("của", "và") only rescore the shortlist, which keeps a
+    /// query's cost independent of the library's stop-words.
+    fn bm25_candidates(&self, qterms: &[QTerm], k: usize) -> Vec<Candidate> {
+        let n = self.live as usize;
+        let cutoff = (n / 20).clamp(64, 20_000);
+        let mut order: Vec<&QTerm> = qterms.iter().collect();
+        order.sort_unstable_by_key(|q| q.df);
+        let mut selective: Vec<&QTerm> = order.iter().copied().filter(|q| q.df <= cutoff).collect();
+        if selective.is_empty() {
+            selective.extend(order.iter().take(2));
+        }
+        SCRATCH.with(|cell| {
+            let mut acc = cell.borrow_mut();
+            if acc.len() < self.slots.len() {
+                acc.resize(self.slots.len(), 0.0);
+            }
+            let mut touched: Vec<u32> = Vec::new();
+            for q in selective {
+                let p = &self.postings[q.tid as usize];
+                for (&d, &tf) in p.docs.iter().zip(&p.tfs) {
+                    let slot = d as usize;
+                    if acc[slot] == 0.0 {
+                        touched.push(d);
+                    }
+                    // Length normalisation is applied at rescoring; here an
+                    // average-length approximation ranks the shortlist.
+                    acc[slot] += q.weight * q.qtf * f32::from(tf).min(3.0);
+                }
+            }
+            let shortlist = (k * 8).max(64);
+            if touched.len() > shortlist {
+                touched.select_nth_unstable_by(shortlist, |a, b| {
+                    acc[*b as usize].total_cmp(&acc[*a as usize])
+                });
+            }
+            let mut out = Vec::with_capacity(shortlist.min(touched.len()));
+            for (i, &d) in touched.iter().enumerate() {
+                if i < shortlist {
+                    out.push(Candidate {
+                        slot: d,
+                        bm25: 0.0,
+                        generators: vec![Generator::Bm25],
+                    });
+                }
+                acc[d as usize] = 0.0;
+            }
+            out
+        })
+    }
+
+    fn add_lookup_candidates(&self, feats: &Features, cands: &mut Vec<Candidate>) {
+        let mut add = |slot: u32, g: Generator| {
+            if let Some(c) = cands.iter_mut().find(|c| c.slot == slot) {
+                if !c.generators.contains(&g) {
+                    c.generators.push(g);
+                }
+            } else {
+                cands.push(Candidate {
+                    slot,
+                    bm25: 0.0,
+                    generators: vec![g],
+                });
+            }
+        };
+        if let Some(slots) = self.exact.get(&feats.exact_key) {
+            for &s in slots {
+                add(s, Generator::Exact);
+            }
+        }
+        let mut seen: Vec<u32> = Vec::new();
+        for key in minhash::band_keys(&feats.shingles) {
+            if let Some(slots) = self.lsh.get(&key) {
+                // A huge bucket is a degenerate band (e.g. one-word texts), not
+                // evidence of a near-duplicate.
+                if slots.len() > 256 {
+                    continue;
+                }
+                for &s in slots {
+                    if !seen.contains(&s) {
+                        seen.push(s);
+                        add(s, Generator::NearDuplicate);
+                    }
+                }
+            }
+        }
+    }
+
+    fn add_dense_candidates(&self, qvec: &[f32], k: usize, cands: &mut Vec<Candidate>) {
+        let mut sims: Vec<(f32, u32)> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| {
+                let v = d.as_ref()?.vector.as_ref()?;
+                Some((dot(qvec, v), u32::try_from(i).ok()?))
+            })
+            .collect();
+        let keep = (k * 4).max(20).min(sims.len());
+        if keep == 0 {
+            return;
+        }
+        sims.select_nth_unstable_by(keep - 1, |a, b| b.0.total_cmp(&a.0));
+        for &(_, slot) in &sims[..keep] {
+            if let Some(c) = cands.iter_mut().find(|c| c.slot == slot) {
+                c.generators.push(Generator::Semantic);
+            } else {
+                cands.push(Candidate {
+                    slot,
+                    bm25: 0.0,
+                    generators: vec![Generator::Semantic],
+                });
+            }
+        }
+    }
+
+    /// Exact BM25, calibrated score, level and explanation of one candidate.
+    fn finish(
+        &self,
+        mut c: Candidate,
+        qterms: &[QTerm],
+        feats: &Features,
+        self_score: f32,
+        now: Option<i64>,
+        qvec: Option<&[f32]>,
+    ) -> Option<Match> {
+        let doc = self.slots.get(c.slot as usize)?.as_ref()?;
+        let norm = self.length_norm(doc.syllables);
+        let mut shared: Vec<(f32, &str)> = Vec::new();
+        let mut bm25 = 0.0;
+        // Both lists are sorted by term id: one merge pass.
+        let (mut i, mut j) = (0, 0);
+        while i < qterms.len() && j < doc.terms.len() {
+            let q = &qterms[i];
+            match q.tid.cmp(&doc.terms[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    bm25 += q.weight * q.qtf * self.tf_part(f32::from(doc.tfs[j]), norm);
+                    if q.field == F_UNI {
+                        if let Some(t) = q.text {
+                            shared.push((q.weight, t));
+                        }
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        c.bm25 = bm25;
+        let ratio = (bm25 / self_score).clamp(0.0, 1.0);
+        let mut evidence = ratio;
+        if c.generators.contains(&Generator::Exact) {
+            evidence = evidence.max(1.0);
+        }
+        if let Some(q) = qvec {
+            // A claim without a vector has no semantic evidence, not neutral.
+            let dense = doc
+                .vector
+                .as_ref()
+                .map_or(0.0, |v| dot(q, v).clamp(0.0, 1.0));
+            evidence = 0.5 * evidence + 0.5 * dense;
+        }
+        let p = &self.params;
+        let score = 1.0 / (1.0 + (-p.slope * (evidence - p.midpoint)).exp());
+        let stale = match (now, doc.verified_at) {
+            (Some(now), Some(at)) => now.saturating_sub(at) > p.stale_after_secs,
+            _ => false,
+        };
+        let level = if score >= p.confirm && feats.syllables >= p.min_confirm_syllables && !stale {
+            MatchLevel::Confirm
+        } else if score >= p.suggest {
+            MatchLevel::Suggest
+        } else {
+            MatchLevel::None
+        };
+        shared.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut shared_terms: Vec<String> = Vec::new();
+        for (_, t) in shared {
+            if shared_terms.len() == 8 {
+                break;
+            }
+            if !shared_terms.iter().any(|s| s == t) {
+                shared_terms.push(t.to_owned());
+            }
+        }
+        Some(Match {
+            id: doc.id.clone(),
+            score,
+            level,
+            generators: c.generators,
+            shared_terms,
+        })
+    }
+}
+
+fn remove_from_bucket(map: &mut KeyMap<Vec<u32>>, key: u64, slot: u32) {
+    if let Some(v) = map.get_mut(&key) {
+        if let Some(i) = v.iter().position(|&s| s == slot) {
+            v.swap_remove(i);
+        }
+        if v.is_empty() {
+            map.remove(&key);
+        }
+    }
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests;

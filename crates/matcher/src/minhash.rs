@@ -1,0 +1,40 @@
+//! MinHash with LSH banding over syllable-bigram shingles.
+//!
+//! 8 bands of 4 rows: two texts whose shingle sets have Jaccard similarity
+//! 0.6 share at least one band with probability 1 − (1 − 0.6⁴)⁸ ≈ 0.68, at 0.8
+//! with ≈ 0.99, at 0.3 with ≈ 0.06. That is the "forwarded with small edits"
+//! regime; looser paraphrases are BM25's job. Only the band keys are stored
+//! (64 bytes per claim), not the signature.
+
+pub(crate) const BANDS: usize = 8;
+pub(crate) const ROWS: usize = 4;
+
+fn mix(mut x: u64) -> u64 {
+    // splitmix64 finaliser: a fixed, stable permutation of u64.
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// One key per band, or none for a text without shingles.
+pub(crate) fn band_keys(shingles: &[u64]) -> Vec<u64> {
+    if shingles.is_empty() {
+        return Vec::new();
+    }
+    let mut sig = [u64::MAX; BANDS * ROWS];
+    for &s in shingles {
+        for (i, m) in sig.iter_mut().enumerate() {
+            let h = mix(s ^ (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            if h < *m {
+                *m = h;
+            }
+        }
+    }
+    sig.chunks(ROWS)
+        .enumerate()
+        .map(|(band, rows)| {
+            rows.iter()
+                .fold(mix(band as u64 + 0x51), |acc, &r| mix(acc ^ r))
+        })
+        .collect()
+}

@@ -1,0 +1,190 @@
+use super::*;
+
+const CLAIM: &str =
+    "Uống nước chanh nóng mỗi sáng giúp chữa khỏi bệnh ung thư trong vòng một tháng";
+
+fn library() -> Library {
+    let mut lib = Library::new();
+    lib.upsert("chanh", CLAIM);
+    lib.upsert(
+        "bao",
+        "Bão số 5 sẽ đổ bộ vào Đà Nẵng đêm nay, người dân cần sơ tán ngay lập tức",
+    );
+    lib.upsert(
+        "vaccine",
+        "Tiêm vaccine Covid-19 gây vô sinh ở phụ nữ trẻ theo một nghiên cứu mới công bố",
+    );
+    lib.upsert(
+        "ngan-hang",
+        "Ngân hàng nhà nước sẽ đổi tiền mới và thu hồi toàn bộ tờ 500 nghìn từ tháng sau",
+    );
+    lib
+}
+
+fn top(lib: &Library, q: &str) -> Match {
+    lib.search(q, 5).into_iter().next().expect("a match")
+}
+
+#[test]
+fn exact_copy_is_confirmed() {
+    let m = top(&library(), CLAIM);
+    assert_eq!(m.id, "chanh");
+    assert_eq!(m.level, MatchLevel::Confirm);
+    assert!(m.generators.contains(&Generator::Exact));
+    assert!(m.score > 0.9 && m.score <= 1.0);
+}
+
+#[test]
+fn text_without_diacritics_matches() {
+    let m = top(
+        &library(),
+        "uong nuoc chanh nong moi sang giup chua khoi benh ung thu trong vong mot thang",
+    );
+    assert_eq!(m.id, "chanh");
+    assert!(m.generators.contains(&Generator::Exact));
+    assert_eq!(m.level, MatchLevel::Confirm);
+}
+
+#[test]
+fn lightly_edited_forward_is_a_near_duplicate() {
+    let m = top(
+        &library(),
+        "CHIA SẺ GẤP!!! uống nước chanh nóng mỗi sáng giúp chữa khỏi bệnh ung thư trong vòng 1 tháng 🔥🔥",
+    );
+    assert_eq!(m.id, "chanh");
+    assert!(m.generators.contains(&Generator::NearDuplicate), "{m:?}");
+    assert!(m.generators.contains(&Generator::Bm25));
+    assert_ne!(m.level, MatchLevel::None);
+    assert!(
+        m.shared_terms.iter().any(|t| t == "chanh"),
+        "{:?}",
+        m.shared_terms
+    );
+}
+
+#[test]
+fn short_texts_are_never_confirmed() {
+    let mut lib = Library::new();
+    lib.upsert("short", "Đổi tiền mới");
+    let m = top(&lib, "Đổi tiền mới");
+    assert!(m.generators.contains(&Generator::Exact));
+    assert_eq!(m.level, MatchLevel::Suggest);
+}
+
+#[test]
+fn stale_claims_are_never_confirmed() {
+    let mut lib = Library::new();
+    lib.upsert_dated("chanh", CLAIM, 0);
+    let year = 365 * 24 * 3600;
+    assert_eq!(lib.search_at(CLAIM, 1, year)[0].level, MatchLevel::Confirm);
+    assert_eq!(
+        lib.search_at(CLAIM, 1, 3 * year)[0].level,
+        MatchLevel::Suggest
+    );
+}
+
+#[test]
+fn unrelated_text_is_not_confirmed() {
+    let lib = library();
+    for m in lib.search(
+        "Giá vàng hôm nay tăng mạnh, nhà đầu tư đổ xô đi mua vàng miếng",
+        5,
+    ) {
+        assert_ne!(m.level, MatchLevel::Confirm, "{m:?}");
+    }
+}
+
+#[test]
+fn empty_query_matches_nothing() {
+    let lib = library();
+    assert!(lib.search("", 5).is_empty());
+    assert!(lib.search("  !!! 🔥 ", 5).is_empty());
+    assert!(lib.search(CLAIM, 0).is_empty());
+}
+
+#[test]
+fn upsert_replaces_and_remove_forgets_at_once() {
+    let mut lib = library();
+    assert_eq!(lib.len(), 4);
+    lib.upsert(
+        "chanh",
+        "Ăn tỏi sống phòng được mọi loại virus cúm theo lời đồn trên mạng xã hội",
+    );
+    assert_eq!(lib.len(), 4);
+    assert!(lib
+        .search(CLAIM, 5)
+        .iter()
+        .all(|m| m.id != "chanh" || m.level == MatchLevel::None));
+    assert_eq!(top(&lib, "ăn tỏi sống phòng được virus cúm").id, "chanh");
+    assert!(lib.remove("chanh"));
+    assert!(!lib.remove("chanh"));
+    assert_eq!(lib.len(), 3);
+    assert!(lib
+        .search("ăn tỏi sống phòng virus cúm", 5)
+        .iter()
+        .all(|m| m.id != "chanh"));
+    lib.upsert("moi", "Ăn tỏi sống phòng được mọi loại virus cúm");
+    assert_eq!(top(&lib, "ăn tỏi sống phòng được virus cúm").id, "moi");
+}
+
+#[test]
+fn scores_are_sorted_and_bounded() {
+    let lib = library();
+    let ms = lib.search("người dân Đà Nẵng sơ tán vì bão", 10);
+    assert!(!ms.is_empty());
+    assert_eq!(ms[0].id, "bao");
+    for w in ms.windows(2) {
+        assert!(w[0].score >= w[1].score);
+    }
+    assert!(ms.iter().all(|m| (0.0..=1.0).contains(&m.score)));
+}
+
+#[test]
+fn snapshot_round_trips() {
+    let mut lib = library();
+    lib.upsert_dated(
+        "dated",
+        "Một tin đồn cũ về giá xăng tăng gấp đôi vào tuần tới",
+        42,
+    );
+    assert!(lib.upsert_vector("bao", &[0.6, 0.8]));
+    let bytes = lib.snapshot();
+    let back = Library::from_snapshot(&bytes).expect("loads");
+    assert_eq!(back.len(), lib.len());
+    for q in [CLAIM, "bao so 5 da nang", "giá xăng tăng gấp đôi"] {
+        assert_eq!(back.search(q, 3), lib.search(q, 3), "query {q}");
+    }
+    assert_eq!(back.snapshot(), bytes);
+}
+
+#[test]
+fn bad_snapshots_are_errors() {
+    assert_eq!(
+        Library::from_snapshot(b"nope").err(),
+        Some(SnapshotError::BadMagic)
+    );
+    let bytes = library().snapshot();
+    for cut in [3, 10, bytes.len() - 1] {
+        assert!(
+            Library::from_snapshot(&bytes[..cut]).is_err(),
+            "cut at {cut}"
+        );
+    }
+}
+
+#[test]
+fn hybrid_search_uses_vectors() {
+    let mut lib = library();
+    assert!(lib.upsert_vector("vaccine", &[1.0, 0.0]));
+    assert!(lib.upsert_vector("bao", &[0.0, 1.0]));
+    assert!(!lib.upsert_vector("unknown", &[1.0, 0.0]));
+    let ms = lib.search_hybrid("chích ngừa có an toàn không", Some(&[1.0, 0.0]), 3);
+    assert_eq!(ms[0].id, "vaccine");
+    assert!(ms[0].generators.contains(&Generator::Semantic));
+}
+
+#[test]
+fn library_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Library>();
+}

@@ -1,0 +1,61 @@
+//! Chat abbreviations expanded by the normaliser.
+//!
+//! Only abbreviations that are unambiguous in reports to the desk are listed:
+//! a wrong expansion costs more than a missed one, because it changes the
+//! text on both sides of a comparison only when both sides used it. Words
+//! such as `bn` (bạn / bao nhiêu), `bt` (biết / bình thường), `hn` (Hà Nội /
+//! hôm nay) or `kg` (kilogram) are deliberately left out.
+//!
+//! Matching is on the diacritic-folded word, so `kò` or `đc` expand like `ko`
+//! and `dc`. That also keeps folding and normalising commutative: a folded
+//! text never contains a word that normalising would still expand.
+
+/// `(abbreviation, expansion)`; the abbreviation is lowercase ASCII.
+pub const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("ko", "không"),
+    ("k", "không"),
+    ("kh", "không"),
+    ("khg", "không"),
+    ("hok", "không"),
+    ("dc", "được"),
+    ("j", "gì"),
+    ("vs", "với"),
+    ("ng", "người"),
+    ("mn", "mọi người"),
+    ("mng", "mọi người"),
+    ("ntn", "như thế nào"),
+    ("r", "rồi"),
+    ("cx", "cũng"),
+    ("cg", "cũng"),
+    ("bik", "biết"),
+    ("wa", "quá"),
+    ("trc", "trước"),
+    ("ns", "nói"),
+    ("tl", "trả lời"),
+    ("lm", "làm"),
+    ("vk", "vợ"),
+    ("ck", "chồng"),
+    ("vn", "việt nam"),
+    ("tphcm", "thành phố hồ chí minh"),
+    ("sdt", "số điện thoại"),
+    ("stk", "số tài khoản"),
+];
+
+/// The expansion of one normalised word, if it is an abbreviation.
+pub(crate) fn expand(word: &str) -> Option<&'static str> {
+    if word.len() > 8 {
+        return None;
+    }
+    let folded;
+    let key = if word.is_ascii() {
+        word
+    } else {
+        folded = crate::fold_normalized(word);
+        folded.as_str()
+    };
+    ABBREVIATIONS
+        .iter()
+        .find(|(abbr, _)| *abbr == key)
+        .map(|(_, full)| *full)
+        .filter(|full| *full != key)
+}

@@ -1,0 +1,233 @@
+//! Vietnamese text normalisation and tokenisation for claim matching.
+//!
+//! Architecture invariant: text is normalised in exactly one function,
+//! [`normalize`]. Every other part of kiemchung that compares text (content
+//! hashes, the matcher's index, slugs) goes through it, so a report and a
+//! library claim typed in different styles meet in one form.
+//!
+//! The crate is pure: no I/O, no clock, no global state.
+
+mod abbrev;
+mod tone;
+mod url_canon;
+
+pub use abbrev::ABBREVIATIONS;
+pub use url_canon::{canonical_url, extract_urls, UrlError};
+
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalises Vietnamese text into the one form the desk compares.
+///
+/// Steps, in order:
+/// - NFC, so that precomposed and decomposed input meet;
+/// - zero-width characters, bidi controls and soft hyphens are deleted (they
+///   hide inside words to dodge filters), emoji and control characters become
+///   spaces;
+/// - lowercase;
+/// - the tone mark of every Vietnamese syllable is put on one vowel, using the
+///   traditional placement (`hoà` → `hòa`, `thuỷ` → `thủy`), see [`tone`];
+/// - chat abbreviations are expanded (`ko` → `không`), see [`ABBREVIATIONS`];
+/// - a run of the same punctuation character becomes one (`!!!` → `!`);
+/// - whitespace is collapsed to single spaces and trimmed.
+///
+/// URLs are left in the text (lowercased); use [`extract_urls`] to get them
+/// canonicalised. The function is idempotent and never panics.
+pub fn normalize(s: &str) -> String {
+    let cleaned = clean_chars(s);
+    let mut out = String::with_capacity(cleaned.len());
+    let mut word = String::new();
+    let mut last_punct: Option<char> = None;
+    let mut pending_space = false;
+    for c in cleaned.chars() {
+        if is_word_char(c) {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            flush_word(&mut out, &mut word, &mut pending_space);
+            last_punct = None;
+        }
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            last_punct = None;
+        } else if last_punct != Some(c) || pending_space {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+            last_punct = Some(c);
+        }
+    }
+    if !word.is_empty() {
+        flush_word(&mut out, &mut word, &mut pending_space);
+    }
+    out
+}
+
+fn flush_word(out: &mut String, word: &mut String, pending_space: &mut bool) {
+    if *pending_space {
+        out.push(' ');
+        *pending_space = false;
+    }
+    let placed = tone::place_tone(word);
+    match abbrev::expand(&placed) {
+        Some(full) => out.push_str(full),
+        None => out.push_str(&placed),
+    }
+    word.clear();
+}
+
+/// NFC, character filtering and lowercasing: the part of normalisation that
+/// works on single characters.
+fn clean_chars(s: &str) -> String {
+    let mut filtered = String::with_capacity(s.len());
+    // A combining mark is only kept when it can attach to a letter or digit;
+    // an orphan mark on punctuation would make punctuation runs unstable.
+    let mut prev_word = false;
+    for c in s.nfc() {
+        if is_invisible(c) {
+            continue;
+        }
+        if is_emoji(c) || c.is_control() {
+            filtered.push(' ');
+            prev_word = false;
+            continue;
+        }
+        if is_mark(c) {
+            if prev_word {
+                filtered.push(c);
+            }
+            continue;
+        }
+        prev_word = c.is_alphanumeric();
+        filtered.push(c);
+    }
+    let lowered: String = filtered.nfc().flat_map(char::to_lowercase).collect();
+    let mut out = String::with_capacity(lowered.len());
+    prev_word = false;
+    for c in lowered.nfc() {
+        if is_mark(c) {
+            if prev_word {
+                out.push(c);
+            }
+            continue;
+        }
+        prev_word = c.is_alphanumeric();
+        out.push(c);
+    }
+    out
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_mark(c)
+}
+
+/// Combining diacritical marks (the ranges Vietnamese and Latin text use).
+fn is_mark(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E
+        | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF)
+}
+
+fn is_emoji(c: char) -> bool {
+    matches!(c as u32,
+        0x1F000..=0x1FAFF   // emoticons, pictographs, transport, flags, supplemental
+        | 0x2600..=0x27BF   // misc symbols, dingbats
+        | 0x2B00..=0x2BFF   // arrows and stars used as emoji
+        | 0x2300..=0x23FF   // watch, hourglass, media controls
+        | 0xFE00..=0xFE0F   // variation selectors
+        | 0xE0000..=0xE007F // tag characters (flag sequences)
+        | 0xE0100..=0xE01EF)
+}
+
+/// The diacritic-folded form (`Đà Nẵng` → `da nang`) of normalised text.
+///
+/// It accepts raw or normalised text: it normalises first, so
+/// `fold(normalize(s)) == fold(s) == normalize(fold(s))`.
+pub fn fold(s: &str) -> String {
+    fold_normalized(&normalize(s))
+}
+
+/// Folds text that is already the output of [`normalize`], skipping the
+/// normalisation pass (hot path of the matcher).
+pub fn fold_normalized(normalized: &str) -> String {
+    if normalized.is_ascii() {
+        return normalized.to_owned();
+    }
+    let mut out = String::with_capacity(normalized.len());
+    for c in normalized.nfd() {
+        if matches!(c as u32, 0x0300..=0x036F) {
+            continue;
+        }
+        match c {
+            'đ' => out.push('d'),
+            'Đ' => out.push('D'),
+            _ => out.push(c),
+        }
+    }
+    out.nfc().collect()
+}
+
+/// Syllable tokens of normalised text: maximal runs of letters, digits and
+/// their marks. Punctuation is dropped.
+pub fn syllables(normalized: &str) -> Vec<&str> {
+    normalized
+        .split(|c: char| !is_word_char(c))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Hex SHA-256 of [`normalize`]`(s)`: the same content typed differently gets
+/// the same hash, in every process.
+pub fn content_hash(s: &str) -> String {
+    let digest = Sha256::digest(normalize(s).as_bytes());
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    hex
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// A URL path segment for a title: ASCII `[a-z0-9-]`, at most 80 characters,
+/// never empty (`kiem-chung` when nothing is left).
+pub fn slugify(s: &str) -> String {
+    const MAX: usize = 80;
+    let folded = fold(s);
+    let mut slug = String::with_capacity(folded.len().min(MAX));
+    for c in folded.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    if slug.len() > MAX {
+        // Cut at a word boundary when one is reasonably close.
+        let cut = slug[..MAX]
+            .rfind('-')
+            .filter(|&i| i > MAX / 2)
+            .unwrap_or(MAX);
+        slug.truncate(cut);
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    if slug.is_empty() {
+        "kiem-chung".to_owned()
+    } else {
+        slug
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,148 @@
+use super::*;
+use proptest::prelude::*;
+
+fn check(input: &str, expected: &str) {
+    assert_eq!(normalize(input), expected, "input {input:?}");
+}
+
+#[test]
+fn both_tone_styles_and_both_unicode_forms_meet() {
+    check("Hoà bình", "hòa bình");
+    check("HÒA BÌNH", "hòa bình");
+    // Decomposed input (NFD), as some keyboards and copy-paste produce.
+    check("ho\u{0061}\u{0300} bi\u{0300}nh", "hòa bình");
+    check("Thuỷ điện", "thủy điện");
+}
+
+#[test]
+fn invisible_characters_and_emoji_are_removed() {
+    check("kh\u{200b}ông", "không");
+    check("tin\u{feff} giả🔥🔥 lan   truyền", "tin giả lan truyền");
+    check("👨\u{200d}👩\u{200d}👧 gia đình", "gia đình");
+}
+
+#[test]
+fn repeated_punctuation_collapses() {
+    check("Thật không???!!!", "thật không?!");
+    check("chờ nhé....", "chờ nhé.");
+    check("a , b", "a , b");
+}
+
+#[test]
+fn chat_abbreviations_expand() {
+    check("ko dc j", "không được gì");
+    check("Đc ko?", "được không?");
+    check("mn ơi share đi", "mọi người ơi share đi");
+    // Inside a longer token an abbreviation is a different word.
+    check("5k", "5k");
+    check("kg", "kg");
+}
+
+#[test]
+fn folding_strips_diacritics() {
+    assert_eq!(fold("Đà Nẵng ngập nặng"), "da nang ngap nang");
+    assert_eq!(fold("da nang"), "da nang");
+    assert_eq!(fold("ko biết"), "khong biet");
+}
+
+#[test]
+fn syllables_drop_punctuation() {
+    let n = normalize("Bão số 5, đổ bộ (Đà Nẵng)!");
+    assert_eq!(
+        syllables(&n),
+        vec!["bão", "số", "5", "đổ", "bộ", "đà", "nẵng"]
+    );
+    assert!(syllables("").is_empty());
+}
+
+#[test]
+fn content_hash_ignores_style() {
+    assert_eq!(content_hash("Hoà bình!!"), content_hash("hòa   bình!"));
+    assert_ne!(content_hash("hòa bình"), content_hash("hoa binh"));
+    assert_eq!(content_hash("").len(), 64);
+}
+
+#[test]
+fn slugs_are_ascii_and_never_empty() {
+    assert_eq!(slugify("Tin đồn bão số 5"), "tin-don-bao-so-5");
+    assert_eq!(slugify("  !!! "), "kiem-chung");
+    assert_eq!(slugify("🔥"), "kiem-chung");
+    let long = slugify(&"Đường dây nóng ".repeat(20));
+    assert!(long.len() <= 80 && !long.ends_with('-'), "{long}");
+}
+
+fn vietnamese_like() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "hoà",
+        "hòa",
+        "Thuỷ",
+        "người",
+        "NGƯỜI",
+        "ko",
+        "đc",
+        "j",
+        "!!!",
+        "...",
+        " ",
+        "  ",
+        "\u{200b}",
+        "🔥",
+        "a\u{300}",
+        "\u{301}",
+        "www.x.vn/a?utm_source=1",
+        "İ",
+        "ǅ",
+        "ß",
+        "Đà",
+        "nẵng",
+        "qủa",
+        "gía",
+        "5k",
+        "\n",
+        ",",
+        "kò",
+        "Ω",
+        "\u{345}",
+        "ﬁ",
+    ]);
+    prop::collection::vec(pieces, 0..12).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn normalize_is_idempotent(s in any::<String>()) {
+        let once = normalize(&s);
+        prop_assert_eq!(normalize(&once), once);
+    }
+
+    #[test]
+    fn normalize_is_idempotent_on_vietnamese(s in vietnamese_like()) {
+        let once = normalize(&s);
+        prop_assert_eq!(normalize(&once), once);
+    }
+
+    #[test]
+    fn fold_commutes_with_normalize(s in vietnamese_like()) {
+        prop_assert_eq!(fold(&normalize(&s)), normalize(&fold(&s)));
+    }
+
+    #[test]
+    fn fold_commutes_with_normalize_any(s in any::<String>()) {
+        prop_assert_eq!(fold(&normalize(&s)), normalize(&fold(&s)));
+    }
+
+    #[test]
+    fn never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        let s = String::from_utf8_lossy(&bytes);
+        let n = normalize(&s);
+        let _ = syllables(&n);
+        let _ = fold(&s);
+        let _ = extract_urls(&s);
+        let _ = canonical_url(&s);
+        let slug = slugify(&s);
+        prop_assert!(!slug.is_empty() && slug.len() <= 80);
+        prop_assert!(slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+    }
+}

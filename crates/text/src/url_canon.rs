@@ -1,0 +1,171 @@
+//! URL extraction and canonicalisation: the same page shared with tracking
+//! parameters, a `www.` prefix or a fragment is one item for the desk.
+
+use thiserror::Error;
+use url::Url;
+
+/// Why a string is not a URL the desk can record.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum UrlError {
+    #[error("URL trống / empty URL")]
+    Empty,
+    #[error("URL không hợp lệ / invalid URL: {0}")]
+    Invalid(String),
+    #[error("chỉ nhận http và https / only http and https URLs are accepted, got {0}")]
+    UnsupportedScheme(String),
+    #[error("URL thiếu tên miền / URL has no host")]
+    MissingHost,
+}
+
+/// Query parameters that only track who shared a link.
+fn is_tracking_param(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.starts_with("utm_")
+        || matches!(
+            name.as_str(),
+            "fbclid"
+                | "gclid"
+                | "dclid"
+                | "msclkid"
+                | "igshid"
+                | "mibextid"
+                | "zarsrc"
+                | "zarsiteid"
+                | "_hsenc"
+                | "_hsmi"
+                | "mc_cid"
+                | "mc_eid"
+                | "ref_src"
+                | "si"
+        )
+}
+
+/// Canonical form of one URL: http(s) only, lowercase host without `www.`,
+/// no default port, no fragment, no tracking parameters, remaining query
+/// parameters sorted, no trailing slash on a non-root path.
+pub fn canonical_url(s: &str) -> Result<String, UrlError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(UrlError::Empty);
+    }
+    let with_scheme;
+    let input = if s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) {
+        with_scheme = format!("https://{s}");
+        with_scheme.as_str()
+    } else {
+        s
+    };
+    let mut url = Url::parse(input).map_err(|e| UrlError::Invalid(e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(UrlError::UnsupportedScheme(url.scheme().to_owned()));
+    }
+    let host = url
+        .host_str()
+        .ok_or(UrlError::MissingHost)?
+        .to_ascii_lowercase();
+    if host.is_empty() {
+        return Err(UrlError::MissingHost);
+    }
+    let bare = host.strip_prefix("www.").unwrap_or(&host).to_owned();
+    if bare != host && !bare.is_empty() {
+        url.set_host(Some(&bare))
+            .map_err(|e| UrlError::Invalid(e.to_string()))?;
+    }
+    url.set_fragment(None);
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    let mut params: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !is_tracking_param(k))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    params.sort();
+    if params.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(params);
+    }
+    let path = url.path().to_owned();
+    if path.len() > 1 && path.ends_with('/') {
+        url.set_path(path.trim_end_matches('/'));
+    }
+    Ok(url.to_string())
+}
+
+/// Every http(s) or `www.` URL in free text, canonicalised, first occurrence
+/// first, without repeats. Text that only looks like a URL is skipped.
+pub fn extract_urls(s: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for chunk in s.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '“' | '”'))
+    {
+        let lower = chunk.to_ascii_lowercase();
+        let start = ["https://", "http://", "www."]
+            .iter()
+            .filter_map(|p| lower.find(p))
+            .min();
+        let Some(start) = start else { continue };
+        let Some(candidate) = chunk.get(start..) else {
+            continue;
+        };
+        let candidate = candidate.trim_end_matches(|c: char| {
+            matches!(
+                c,
+                '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '\'' | '…'
+            )
+        });
+        if let Ok(url) = canonical_url(candidate) {
+            if !found.contains(&url) {
+                found.push(url);
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: &str) {
+        assert_eq!(
+            canonical_url(input).as_deref(),
+            Ok(expected),
+            "input {input:?}"
+        );
+    }
+
+    #[test]
+    fn tracking_and_fragments_are_dropped() {
+        check(
+            "https://WWW.Example.vn/tin/bao-so-5/?utm_source=fb&id=3&fbclid=x#binh-luan",
+            "https://example.vn/tin/bao-so-5?id=3",
+        );
+        check("www.baochinhphu.vn", "https://baochinhphu.vn/");
+        check("http://example.vn:80/a", "http://example.vn/a");
+    }
+
+    #[test]
+    fn canonical_form_is_stable() {
+        let once = canonical_url("https://www.a.vn/x/?b=2&a=1").expect("valid");
+        assert_eq!(canonical_url(&once).as_deref(), Ok(once.as_str()));
+    }
+
+    #[test]
+    fn bad_urls_say_why() {
+        assert_eq!(canonical_url("  "), Err(UrlError::Empty));
+        assert!(
+            matches!(canonical_url("ftp://a.vn/x"), Err(UrlError::UnsupportedScheme(s)) if s == "ftp")
+        );
+        assert!(matches!(
+            canonical_url("khong phai url"),
+            Err(UrlError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn urls_are_found_in_text() {
+        let text = "Xem tại https://example.vn/a?utm_medium=x, và (www.example.vn/a).";
+        assert_eq!(extract_urls(text), vec!["https://example.vn/a".to_owned()]);
+        assert!(extract_urls("không có liên kết nào").is_empty());
+    }
+}
