@@ -21,11 +21,6 @@ const MIGRATIONS: &[Migration] = &[Migration {
     postgres: include_str!("../migrations/0001_init.postgres.sql"),
 }];
 
-/// The newest schema version this build knows.
-pub fn latest_version() -> i64 {
-    MIGRATIONS.last().map_or(0, |m| m.version)
-}
-
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let pool = store.pool();
     sqlx::raw_sql(

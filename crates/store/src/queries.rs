@@ -849,8 +849,9 @@ impl WriteTx {
             .fetch_one(&mut *self.tx)
             .await?;
         let version = get_i64(&version_row, "v")? + 1;
-        // A new draft replaces an earlier one that was returned or still pending.
-        sqlx::query("UPDATE decisions SET status = 'superseded' WHERE case_id = $1 AND status IN ('pending', 'returned')")
+        // A returned draft keeps its status as the record of the review; only a draft still
+        // pending (never reviewed) is superseded by the new one.
+        sqlx::query("UPDATE decisions SET status = 'superseded' WHERE case_id = $1 AND status = 'pending'")
             .bind(case_id)
             .execute(&mut *self.tx)
             .await?;

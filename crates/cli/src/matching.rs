@@ -1,0 +1,297 @@
+//! `kiemchung match` and `kiemchung eval`: the claim matcher over JSONL files
+//! (contract v1, DESIGN.md §6). Argument parsing, file reading and wiring
+//! only; the matching is `kc_match`.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use kc_match::Library;
+use serde::Deserialize;
+
+/// Match queries against a library of claims.
+#[derive(Debug, clap::Args)]
+pub struct MatchArgs {
+    /// Library JSONL, one `{"id","text"}` per line.
+    #[arg(long)]
+    pub library: PathBuf,
+    /// Query JSONL, one `{"id","text"}` per line (extra fields ignored).
+    #[arg(long)]
+    pub queries: PathBuf,
+    /// Matches to keep per query.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Output JSONL (default: stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Semantic model file (e5-small-q4.bin).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Measure matching quality on queries with known targets.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Library JSONL, one `{"id","text"}` per line.
+    #[arg(long)]
+    pub library: PathBuf,
+    /// Query JSONL with `{"id","text","target"}`.
+    #[arg(long)]
+    pub queries: PathBuf,
+    /// Queries whose right answer is "no match"; adds the no-match ROC-AUC of
+    /// the top-1 score.
+    #[arg(long)]
+    pub nomatch: Option<PathBuf>,
+    /// Semantic model file (e5-small-q4.bin).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print the result as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct Line {
+    id: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    target: Option<String>,
+}
+
+fn read_jsonl(path: &Path) -> Result<Vec<Line>> {
+    let file = File::open(path).with_context(|| format!("không mở được / cannot open {}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        let n = i + 1;
+        let line = line.with_context(|| format!("{}:{n}: không đọc được / cannot read", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed: Line = serde_json::from_str(&line).with_context(|| {
+            format!("{}:{n}: dòng JSON không hợp lệ / malformed JSON line (cần / need {{\"id\",\"text\"}})", path.display())
+        })?;
+        out.push(parsed);
+    }
+    Ok(out)
+}
+
+fn threads(requested: Option<usize>) -> usize {
+    requested
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .max(1)
+}
+
+fn warn_model(model: Option<&Path>) {
+    if let Some(m) = model {
+        eprintln!(
+            "cảnh báo: chưa hỗ trợ so khớp ngữ nghĩa trong bản này, bỏ qua {} và chỉ so khớp từ vựng / \
+             warning: semantic matching is unavailable in this build; ignoring {} and matching lexically",
+            m.display(),
+            m.display()
+        );
+    }
+}
+
+fn build_library(path: &Path, threads: usize) -> Result<(Library, usize, f64)> {
+    let started = Instant::now();
+    let items = read_jsonl(path)?;
+    let pairs: Vec<(&str, &str)> = items.iter().map(|l| (l.id.as_str(), l.text.as_str())).collect();
+    let mut lib = Library::new();
+    lib.bulk_upsert(&pairs, threads);
+    Ok((lib, items.len(), started.elapsed().as_secs_f64()))
+}
+
+/// Runs `search` on every query, spread over `threads` threads, results in
+/// query order.
+fn search_all(lib: &Library, queries: &[Line], k: usize, threads: usize) -> Vec<Vec<kc_match::Match>> {
+    let chunk = queries.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = queries
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(|q| lib.search(&q.text, k)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(v) => v,
+                Err(e) => std::panic::resume_unwind(e),
+            })
+            .collect()
+    })
+}
+
+pub fn run_match(args: &MatchArgs) -> Result<()> {
+    let started = Instant::now();
+    warn_model(args.model.as_deref());
+    let threads = threads(args.threads);
+    let (lib, n_lib, build_secs) = build_library(&args.library, threads)?;
+    let queries = read_jsonl(&args.queries)?;
+    let q_started = Instant::now();
+    let results = search_all(&lib, &queries, args.top, threads);
+    let q_secs = q_started.elapsed().as_secs_f64();
+    let sink: Box<dyn Write> = match &args.out {
+        Some(p) => Box::new(File::create(p).with_context(|| format!("không ghi được / cannot write {}", p.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut w = BufWriter::new(sink);
+    let mut line = String::with_capacity(256);
+    for (q, ms) in queries.iter().zip(&results) {
+        line.clear();
+        line.push_str("{\"id\":");
+        line.push_str(&serde_json::to_string(&q.id)?);
+        line.push_str(",\"matches\":[");
+        for (i, m) in ms.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            line.push_str("{\"id\":");
+            line.push_str(&serde_json::to_string(&m.id)?);
+            line.push_str(",\"score\":");
+            line.push_str(&format!("{:.6}", m.score));
+            line.push('}');
+        }
+        line.push_str("]}\n");
+        w.write_all(line.as_bytes())?;
+    }
+    w.flush()?;
+    let total = started.elapsed().as_secs_f64();
+    eprintln!(
+        "thư viện / library: {n_lib} mục / items, dựng / built in {build_secs:.3}s; \
+         truy vấn / queries: {} in {q_secs:.3}s ({:.0} q/s, {threads} threads); tổng / total {total:.3}s",
+        queries.len(),
+        queries.len() as f64 / q_secs.max(1e-9),
+    );
+    Ok(())
+}
+
+/// Quality figures of one eval run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quality {
+    pub r1: f64,
+    pub r5: f64,
+    pub r10: f64,
+    pub mrr: f64,
+}
+
+fn quality(queries: &[Line], results: &[Vec<kc_match::Match>]) -> Quality {
+    let mut hits = [0usize; 3];
+    let mut rr = 0.0;
+    let mut n = 0usize;
+    for (q, ms) in queries.iter().zip(results) {
+        let Some(target) = &q.target else { continue };
+        n += 1;
+        if let Some(rank) = ms.iter().take(10).position(|m| &m.id == target) {
+            rr += 1.0 / (rank + 1) as f64;
+            for (h, cut) in hits.iter_mut().zip([1, 5, 10]) {
+                if rank < cut {
+                    *h += 1;
+                }
+            }
+        }
+    }
+    let n = n.max(1) as f64;
+    Quality { r1: hits[0] as f64 / n, r5: hits[1] as f64 / n, r10: hits[2] as f64 / n, mrr: rr / n }
+}
+
+/// ROC-AUC of "top-1 score" separating matched from no-match queries (ties
+/// count one half).
+fn auc(positive: &[f32], negative: &[f32]) -> f64 {
+    if positive.is_empty() || negative.is_empty() {
+        return f64::NAN;
+    }
+    let mut neg = negative.to_vec();
+    neg.sort_by(f32::total_cmp);
+    let mut sum = 0.0;
+    for &p in positive {
+        let below = neg.partition_point(|&x| x < p);
+        let equal = neg[below..].partition_point(|&x| x <= p);
+        sum += below as f64 + 0.5 * equal as f64;
+    }
+    sum / (positive.len() as f64 * neg.len() as f64)
+}
+
+fn top1(results: &[Vec<kc_match::Match>]) -> Vec<f32> {
+    results.iter().map(|ms| ms.first().map_or(0.0, |m| m.score)).collect()
+}
+
+pub fn run_eval(args: &EvalArgs) -> Result<()> {
+    warn_model(args.model.as_deref());
+    let threads = threads(args.threads);
+    let (lib, n_lib, build_secs) = build_library(&args.library, threads)?;
+    let queries = read_jsonl(&args.queries)?;
+    if queries.iter().all(|q| q.target.is_none()) {
+        bail!("{}: không truy vấn nào có \"target\" / no query has a \"target\"", args.queries.display());
+    }
+    let started = Instant::now();
+    let results = search_all(&lib, &queries, 10, threads);
+    let q_secs = started.elapsed().as_secs_f64();
+    let qual = quality(&queries, &results);
+    let mut report = serde_json::json!({
+        "library": n_lib, "queries": queries.len(),
+        "r1": qual.r1, "r5": qual.r5, "r10": qual.r10, "mrr": qual.mrr,
+        "build_secs": build_secs, "queries_per_sec": queries.len() as f64 / q_secs.max(1e-9),
+    });
+    let mut summary = format!(
+        "library {n_lib}  queries {}  R@1 {:.4}  R@5 {:.4}  R@10 {:.4}  MRR {:.4}",
+        queries.len(),
+        qual.r1,
+        qual.r5,
+        qual.r10,
+        qual.mrr
+    );
+    if let Some(path) = &args.nomatch {
+        let nomatch = read_jsonl(path)?;
+        let neg = top1(&search_all(&lib, &nomatch, 1, threads));
+        let pos: Vec<f32> = queries
+            .iter()
+            .zip(&results)
+            .filter(|(q, _)| q.target.is_some())
+            .map(|(_, ms)| ms.first().map_or(0.0, |m| m.score))
+            .collect();
+        let a = auc(&pos, &neg);
+        let params = lib.params();
+        let rate = |xs: &[f32], t: f32| xs.iter().filter(|&&x| x >= t).count() as f64 / xs.len().max(1) as f64;
+        report["nomatch_queries"] = nomatch.len().into();
+        report["nomatch_auc"] = a.into();
+        report["confirm_rate_match"] = rate(&pos, params.confirm).into();
+        report["confirm_rate_nomatch"] = rate(&neg, params.confirm).into();
+        report["suggest_rate_nomatch"] = rate(&neg, params.suggest).into();
+        summary.push_str(&format!(
+            "  no-match AUC {a:.4} (confirm: {:.1}% of matched, {:.1}% of no-match; suggest: {:.1}% of no-match)",
+            100.0 * rate(&pos, params.confirm),
+            100.0 * rate(&neg, params.confirm),
+            100.0 * rate(&neg, params.suggest),
+        ));
+    }
+    if args.json {
+        println!("{report}");
+    } else {
+        println!("{summary}");
+    }
+    eprintln!(
+        "dựng / built in {build_secs:.3}s; {:.0} q/s on {threads} threads",
+        queries.len() as f64 / q_secs.max(1e-9)
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::auc;
+
+    #[test]
+    fn auc_orders_and_ties() {
+        assert_eq!(auc(&[0.9, 0.8], &[0.1, 0.2]), 1.0);
+        assert_eq!(auc(&[0.1], &[0.9]), 0.0);
+        assert_eq!(auc(&[0.5], &[0.5]), 0.5);
+    }
+}
