@@ -1,0 +1,483 @@
+// End-to-end test of the desk in headless Chromium, as a citizen and four staff members use it:
+// report on the form → intake assigns → verifier decides → a second person reviews → editor
+// publishes → the fact-check is public (page, ClaimReview, list, search, Atom) → a second report
+// of the same rumour, typed without diacritics, is answered at once.
+//
+//   node tests/e2e/flow.mjs --bin target/debug/kiemchung [--database-url URL] [--keep]
+//
+// It starts its own `kiemchung serve` on a free 127.0.0.1 port with a fresh data dir, drives
+// Debian's /usr/bin/chromium (KC_CHROMIUM overrides) through playwright-core, saves a
+// screenshot of every page it visits to target/e2e/NN-name.png, and exits non-zero naming the
+// step that failed. The server is always stopped.
+import { chromium } from 'playwright-core';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, openSync, readFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = parseArgs(process.argv.slice(2));
+const bin = resolve(args.bin ?? join(repo, 'target', 'debug', 'kiemchung'));
+const shotDir = join(repo, 'target', 'e2e');
+const chromiumPath = process.env.KC_CHROMIUM ?? '/usr/bin/chromium';
+const PASSWORD = 'e2e-mat-khau-1';
+const TIMEOUT = 15_000;
+
+// A rumour of the kind the desk sees: a fake refund SMS from the power company.
+const RUMOUR =
+    'Tin nhắn báo Điện lực Kon Tum sẽ hoàn tiền điện tháng 11 cho mọi hộ dân ở Ngọc Hồi, ' +
+    'chỉ cần bấm vào đường link trong tin nhắn và nhập số tài khoản ngân hàng để nhận tiền hoàn lại.';
+// The same rumour as people forward it: no diacritics, a word changed, punctuation dropped.
+const RUMOUR_AGAIN =
+    'tin nhan bao dien luc Kon Tum se hoan tien dien thang 11 cho moi ho dan o Ngoc Hoi ' +
+    'chi can bam vao duong link trong tin nhan roi nhap so tai khoan ngan hang de nhan tien hoan lai';
+const RUMOUR_URLS = ['https://example.com/bai-dang/hoan-tien-dien', 'https://example.org/nhom/12345'];
+const SEARCH_WORDS = 'hoàn tiền điện';
+const TITLE = 'Điện lực không hoàn tiền điện qua tin nhắn: đó là lừa đảo';
+const USERS = [
+    ['intake1', 'intake'],
+    ['verifier1', 'verifier'],
+    ['reviewer1', 'reviewer'],
+    ['editor1', 'editor'],
+];
+
+let server = null;
+let serverLog = null;
+let browser = null;
+let dataDir = null;
+let shotCount = 0;
+let currentStep = '(start)';
+const visited = [];
+
+process.on('exit', stopServer);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+try {
+    await main();
+    console.log(`\nE2E PASSED: ${visited.length} pages visited, screenshots in ${shotDir}`);
+} catch (err) {
+    console.error(`\nE2E FAILED at step "${currentStep}":\n  ${err?.stack ?? err}`);
+    if (serverLog && existsSync(serverLog)) {
+        const lines = readFileSync(serverLog, 'utf8').trimEnd().split('\n');
+        console.error(`\n--- last lines of the server log (${serverLog}) ---\n${lines.slice(-25).join('\n')}`);
+    }
+    process.exitCode = 1;
+} finally {
+    if (browser) await browser.close().catch(() => {});
+    stopServer();
+    if (dataDir && !args.keep && process.exitCode !== 1) rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function main() {
+    await step('prepare: data dir, screenshots dir, free port', async () => {
+        if (!existsSync(bin)) throw new Error(`no kiemchung binary at ${bin} (cargo build -p kiemchung)`);
+        if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath} (apt-get install chromium)`);
+        mkdirSync(shotDir, { recursive: true });
+        for (const f of readdirSync(shotDir)) if (f.endsWith('.png')) rmSync(join(shotDir, f));
+        dataDir = mkdtempSync(join(tmpdir(), 'kc-e2e-'));
+        console.log(`  data dir ${dataDir}`);
+    });
+
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+
+    await step('start `kiemchung serve` and wait for /healthz', async () => {
+        serverLog = join(dataDir, 'serve.log');
+        const fd = openSync(serverLog, 'a');
+        const serveArgs = ['serve', '--data-dir', join(dataDir, 'data'), '--addr', `127.0.0.1:${port}`, ...dbArgs()];
+        server = spawn(bin, serveArgs, { stdio: ['ignore', fd, fd], env: { ...process.env, RUST_LOG: 'info,sqlx=warn' } });
+        server.on('exit', (code, sig) => {
+            if (server) console.error(`  ! kiemchung serve exited (code ${code}, signal ${sig})`);
+            server = null;
+        });
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+            if (!server) throw new Error('the server exited before answering /healthz');
+            try {
+                const res = await fetch(`${base}/healthz`);
+                const body = await res.json();
+                if (res.status === 200 && body.status === 'ok') break;
+                throw new Error(`/healthz answered ${res.status} ${JSON.stringify(body)}`);
+            } catch (e) {
+                if (Date.now() > deadline) throw new Error(`no healthy answer from ${base}/healthz in 60 s: ${e.message}`);
+                await sleep(200);
+            }
+        }
+        console.log(`  serving on ${base}`);
+    });
+
+    await step('create staff accounts with `kiemchung user add`', async () => {
+        for (const [name, role] of USERS) {
+            const r = spawnSync(bin, ['user', 'add', name, '--role', role, '--data-dir', join(dataDir, 'data'), ...dbArgs()], {
+                input: `${PASSWORD}\n`,
+                encoding: 'utf8',
+                timeout: 60_000,
+            });
+            if (r.status !== 0) throw new Error(`user add ${name} --role ${role} exited ${r.status}: ${r.stderr || r.stdout}`);
+            console.log(`  ${name} (${role})`);
+        }
+    });
+
+    await step('launch headless Chromium', async () => {
+        browser = await chromium.launch({
+            executablePath: chromiumPath,
+            headless: true, // playwright passes --headless and a fresh temporary --user-data-dir
+            args: [
+                '--no-sandbox',
+                '--disable-gpu',
+                '--disable-quic',
+                '--no-first-run',
+                '--disable-background-networking',
+                '--disable-component-update',
+                '--disable-sync',
+            ],
+            timeout: 60_000,
+        });
+        console.log(`  Chromium ${browser.version()}`);
+    });
+
+    // A citizen has no cookies shared with the staff; each gets a browser context of their own.
+    const newPage = async () => {
+        const ctx = await browser.newContext({ baseURL: base, locale: 'vi-VN', viewport: { width: 1100, height: 900 } });
+        ctx.setDefaultTimeout(TIMEOUT);
+        return ctx.newPage();
+    };
+    const citizen = await newPage();
+    const staff = await newPage();
+
+    let receipt;
+    await step('1. citizen files a report on /phan-anh', async () => {
+        await visit(citizen, '/phan-anh', 'report-form');
+        await fill(citizen, 'Nội dung phản ánh', RUMOUR);
+        await fill(citizen, 'Đường dẫn', RUMOUR_URLS.join('\n'));
+        await fill(citizen, 'Liên hệ (không bắt buộc)', 'nguoidan@example.com');
+        await submit(citizen, 'Gửi phản ánh', 'receipt');
+        receipt = (await citizen.locator('[data-testid=receipt]').textContent({ timeout: TIMEOUT }))?.trim();
+        if (!receipt) throw new Error('the result page has an empty [data-testid=receipt]');
+        console.log(`  receipt ${receipt}`);
+        const res = await fetch(`${base}/api/v1/reports/${encodeURIComponent(receipt)}`);
+        const body = await res.json().catch(() => null);
+        if (res.status !== 200 || body?.receipt !== receipt)
+            throw new Error(`GET /api/v1/reports/${receipt} → ${res.status} ${JSON.stringify(body)}`);
+    });
+
+    let caseUrl;
+    await step('2. intake1 logs in and assigns the case to an agency', async () => {
+        await login(staff, 'intake1');
+        const link = staff.locator('a[data-testid=case-link]');
+        const n = await link.count();
+        if (n !== 1) throw new Error(`expected exactly 1 a[data-testid=case-link] on /quan-tri, found ${n}`);
+        const [res] = await Promise.all([staff.waitForNavigation({ waitUntil: 'load' }), link.click()]);
+        caseUrl = new URL(staff.url()).pathname;
+        await screenshot(staff, 'case-intake');
+        await failOnHttpError(staff, res, 'opening the case');
+        await checkAccessibility(staff);
+        const agency = await field(staff, 'Cơ quan chủ trì');
+        const first = await agency.locator('option').first().getAttribute('value');
+        if (!first) throw new Error('the "Cơ quan chủ trì" select has no option with a value');
+        await agency.selectOption(first);
+        console.log(`  agency ${first}`);
+        await submit(staff, 'Giao xử lý', 'case-assigned');
+        await logout(staff);
+    });
+
+    await step('3. verifier1 records a decision (verdict false, evidence, provision, remedy)', async () => {
+        await login(staff, 'verifier1');
+        await openCase(staff, caseUrl, 'case-verifier');
+        await select(staff, 'Kết luận', 'false');
+        await fill(staff, 'Tóm tắt', 'Điện lực không hoàn tiền điện qua tin nhắn; đường link dẫn tới trang giả mạo để lấy thông tin tài khoản.');
+        await fill(staff, 'Lý do', 'Công ty Điện lực Kon Tum đã xác nhận không có chương trình hoàn tiền nào; tên miền trong tin nhắn không thuộc ngành điện.');
+        await fill(staff, 'Nguồn bằng chứng (URL)', 'https://example.gov.vn/thong-bao/canh-bao-lua-dao-hoan-tien-dien');
+        await fill(staff, 'Ghi chú bằng chứng', 'Thông báo chính thức của Điện lực, truy cập ngày làm hồ sơ.');
+        const provisions = staff.getByRole('group', { name: 'Căn cứ pháp lý', exact: true });
+        if ((await provisions.count()) !== 1) throw new Error('no fieldset with legend "Căn cứ pháp lý"');
+        const box = provisions.locator('input[type=checkbox][name=legal_provisions]').first();
+        await box.check();
+        console.log(`  provision ${await box.getAttribute('value')}`);
+        await select(staff, 'Biện pháp', 'correction');
+        await submit(staff, 'Gửi kết luận', 'case-decided');
+        await expectText(staff, 'Sai sự thật', 'the case page after the decision');
+        // Four eyes: the decider is not offered the review, and a verifier cannot publish.
+        for (const button of ['Phê duyệt', 'Công bố']) {
+            const n = await staff.getByRole('button', { name: button, exact: true }).count();
+            if (n !== 0) throw new Error(`verifier1, who decided, is offered the "${button}" button`);
+        }
+        await logout(staff);
+    });
+
+    await step('4. reviewer1 (a different person) approves the decision', async () => {
+        await login(staff, 'reviewer1');
+        await openCase(staff, caseUrl, 'case-reviewer');
+        await fill(staff, 'Nhận xét', 'Đủ bằng chứng, đồng ý công bố đính chính.');
+        await submit(staff, 'Phê duyệt', 'case-approved');
+        await logout(staff);
+    });
+
+    let publicPath;
+    let slug;
+    await step('5. editor1 publishes the fact-check', async () => {
+        await login(staff, 'editor1');
+        await openCase(staff, caseUrl, 'case-editor');
+        await fill(staff, 'Tiêu đề', TITLE);
+        await submit(staff, 'Công bố', 'case-published');
+        const link = staff.locator('a[data-testid=public-link]');
+        if ((await link.count()) !== 1) throw new Error('after "Công bố" the case page has no a[data-testid=public-link]');
+        publicPath = new URL((await link.getAttribute('href')) ?? '', base).pathname;
+        const m = publicPath.match(/^\/kiem-chung\/([^/]+)$/);
+        if (!m) throw new Error(`the public link points to ${publicPath}, not /kiem-chung/SLUG`);
+        slug = m[1];
+        console.log(`  published at ${publicPath}`);
+        await logout(staff);
+    });
+
+    await step('6. the fact-check is public: page with ClaimReview, list, search, Atom feed', async () => {
+        await visit(citizen, publicPath, 'factcheck');
+        await expectText(citizen, 'Sai sự thật', 'the public fact-check page');
+        await expectText(citizen, TITLE, 'the public fact-check page');
+        const blocks = await citizen.locator('script[type="application/ld+json"]').allTextContents();
+        if (blocks.length === 0) throw new Error('no script[type="application/ld+json"] on the fact-check page');
+        const docs = blocks.map((b, i) => {
+            try {
+                return JSON.parse(b);
+            } catch (e) {
+                throw new Error(`JSON-LD block ${i} does not parse: ${e.message}`);
+            }
+        });
+        const review = docs.flatMap(findTyped('ClaimReview'))[0];
+        if (!review) throw new Error(`no "@type": "ClaimReview" in the JSON-LD: ${blocks.join(' ')}`);
+        if (!JSON.stringify(review).includes(slug)) throw new Error(`the ClaimReview does not carry the page URL (${slug})`);
+
+        await visit(citizen, '/kiem-chung', 'factchecks');
+        await expectLink(citizen, publicPath, '/kiem-chung');
+
+        await visit(citizen, `/tra-cuu?q=${encodeURIComponent(SEARCH_WORDS)}`, 'search');
+        await expectLink(citizen, publicPath, `/tra-cuu?q=${SEARCH_WORDS}`);
+
+        const feed = await visit(citizen, '/feed.xml', 'feed', { html: false });
+        const type = feed.headers()['content-type'] ?? '';
+        if (!/xml/.test(type)) throw new Error(`/feed.xml has content-type "${type}"`);
+        const xml = await feed.text();
+        if (!xml.includes('<feed') || !xml.includes('http://www.w3.org/2005/Atom')) throw new Error('/feed.xml is not an Atom feed');
+        if (!xml.includes(escapeXml(TITLE)) && !xml.includes(TITLE)) throw new Error(`/feed.xml does not contain the title "${TITLE}"`);
+    });
+
+    await step('7. the same rumour without diacritics is answered at once (form and API)', async () => {
+        await visit(citizen, '/phan-anh', 'report-form-again');
+        await fill(citizen, 'Nội dung phản ánh', RUMOUR_AGAIN);
+        await submit(citizen, 'Gửi phản ánh', 'receipt-matched');
+        const match = citizen.locator('[data-testid=match]');
+        if ((await match.count()) !== 1) throw new Error('the result page has no [data-testid=match]: the report was not answered at once');
+        const text = await match.innerText();
+        if (!text.includes('Sai sự thật')) throw new Error(`[data-testid=match] does not show the verdict "Sai sự thật": ${text}`);
+        const hrefs = await match.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+        const target = hrefs.find((h) => h && new URL(h, base).pathname === publicPath);
+        if (!target) throw new Error(`[data-testid=match] has no link to ${publicPath} (links: ${hrefs.join(', ')})`);
+        const [followed] = await Promise.all([
+            citizen.waitForNavigation({ waitUntil: 'load' }),
+            match.locator(`a[href="${target}"]`).first().click(),
+        ]);
+        await screenshot(citizen, 'factcheck-from-match');
+        await failOnHttpError(citizen, followed, 'following the link in the answer');
+        if (new URL(citizen.url()).pathname !== publicPath) throw new Error(`the answer's link led to ${citizen.url()}`);
+
+        const res = await fetch(`${base}/api/v1/reports`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ text: RUMOUR_AGAIN.replace('roi nhap', 'va nhap') }),
+        });
+        const body = await res.json().catch(() => null);
+        if (res.status !== 201) throw new Error(`POST /api/v1/reports → ${res.status} ${JSON.stringify(body)}`);
+        if (body?.match?.verdict !== 'false' || new URL(body.match.url ?? '', base).pathname !== publicPath)
+            throw new Error(`POST /api/v1/reports did not answer with the verdict and URL: ${JSON.stringify(body)}`);
+        console.log(`  API answer: verdict ${body.match.verdict}, score ${body.match.score}`);
+    });
+}
+
+// ---- helpers -------------------------------------------------------------------------------
+
+async function step(name, fn) {
+    currentStep = name;
+    const t0 = Date.now();
+    console.log(`▶ ${name}`);
+    await fn();
+    console.log(`  ✓ ${Date.now() - t0} ms`);
+}
+
+function dbArgs() {
+    return args['database-url'] ? ['--database-url', args['database-url']] : [];
+}
+
+/** Goes to a path, screenshots it, fails on an HTTP error, then checks accessibility. */
+async function visit(page, path, name, { html = true } = {}) {
+    const res = await page.goto(path, { waitUntil: 'load' });
+    if (!res) throw new Error(`no response for ${path}`);
+    await screenshot(page, name);
+    await failOnHttpError(page, res, `GET ${path}`);
+    if (html) await checkAccessibility(page);
+    return res;
+}
+
+async function screenshot(page, name) {
+    const file = join(shotDir, `${String(++shotCount).padStart(2, '0')}-${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    const u = new URL(page.url());
+    visited.push(u.pathname + u.search);
+    console.log(`  page ${u.pathname + u.search} → ${file.slice(repo.length + 1)}`);
+}
+
+async function failOnHttpError(page, res, what) {
+    const status = res?.status() ?? 0;
+    if (status < 400) return;
+    const body = (await page.locator('body').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 300);
+    throw new Error(`${what} → HTTP ${status} at ${page.url()}: ${body}`);
+}
+
+/** Basic accessibility: a language, a heading, and a label for every form control. */
+async function checkAccessibility(page) {
+    const path = new URL(page.url()).pathname;
+    const problems = await page.evaluate(() => {
+        const out = [];
+        if (!document.documentElement.lang) out.push('<html> has no lang attribute');
+        if (!document.querySelector('h1')) out.push('no <h1>');
+        for (const el of document.querySelectorAll('input, select, textarea')) {
+            if (el.type === 'hidden' || el.type === 'submit' || el.type === 'button') continue;
+            const labelled =
+                el.labels?.length > 0 || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+            if (!labelled) out.push(`${el.tagName.toLowerCase()} name="${el.name}" id="${el.id}" has no label`);
+        }
+        return out;
+    });
+    if (problems.length) throw new Error(`accessibility on ${path}: ${problems.join('; ')}`);
+}
+
+/** The form control with exactly this label; on a miss, lists the labels the page has. */
+async function field(page, label) {
+    const loc = page.getByLabel(label, { exact: true });
+    const n = await loc.count();
+    if (n !== 1) {
+        const labels = (await page.locator('label').allInnerTexts()).map((l) => l.trim());
+        throw new Error(`expected 1 control labelled "${label}" on ${page.url()}, found ${n}; labels on the page: ${JSON.stringify(labels)}`);
+    }
+    return loc;
+}
+
+async function fill(page, label, value) {
+    await (await field(page, label)).fill(value);
+}
+
+async function select(page, label, value) {
+    const got = await (await field(page, label)).selectOption(value);
+    if (!got.includes(value)) throw new Error(`the select "${label}" has no option with value "${value}"`);
+}
+
+/** Clicks a submit button, waits for the resulting page, screenshots it, fails on an error box. */
+async function submit(page, button, shotName) {
+    const b = page.getByRole('button', { name: button, exact: true });
+    const n = await b.count();
+    if (n !== 1) {
+        const buttons = await page.getByRole('button').allInnerTexts();
+        throw new Error(`expected 1 button "${button}" on ${page.url()}, found ${n}; buttons: ${JSON.stringify(buttons)}`);
+    }
+    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), b.click()]);
+    await screenshot(page, shotName);
+    const alert = page.locator('[role=alert]');
+    if ((await alert.count()) > 0)
+        throw new Error(`"${button}" → HTTP ${res?.status()}, error shown: ${(await alert.first().innerText()).trim()}`);
+    await failOnHttpError(page, res, `"${button}"`);
+    await checkAccessibility(page);
+    return res;
+}
+
+async function login(page, name) {
+    await visit(page, '/quan-tri/dang-nhap', `login-${name}`);
+    await fill(page, 'Tên đăng nhập', name);
+    await fill(page, 'Mật khẩu', PASSWORD);
+    await submit(page, 'Đăng nhập', `console-${name}`);
+    if (!new URL(page.url()).pathname.startsWith('/quan-tri') || /dang-nhap/.test(page.url()))
+        throw new Error(`after logging in as ${name} the browser is at ${page.url()}`);
+}
+
+async function logout(page) {
+    await submit(page, 'Đăng xuất', 'logged-out');
+    const res = await page.goto('/quan-tri', { waitUntil: 'load' });
+    await screenshot(page, 'console-after-logout');
+    if (new URL(page.url()).pathname !== '/quan-tri/dang-nhap' && (res?.status() ?? 0) < 400)
+        throw new Error(`after "Đăng xuất" /quan-tri still opens the console (${page.url()}, HTTP ${res?.status()})`);
+}
+
+/** Opens the case from the console list (so each role also sees it there). */
+async function openCase(page, caseUrl, shotName) {
+    const link = page.locator(`a[data-testid=case-link][href="${caseUrl}"]`);
+    if ((await link.count()) === 0) throw new Error(`the console list has no a[data-testid=case-link] to ${caseUrl}`);
+    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.first().click()]);
+    await page.waitForURL((u) => u.pathname === caseUrl);
+    await screenshot(page, shotName);
+    await failOnHttpError(page, res, `opening ${caseUrl}`);
+    await checkAccessibility(page);
+}
+
+async function expectText(page, text, where) {
+    const body = await page.locator('body').innerText();
+    if (!body.includes(text)) throw new Error(`${where} does not show "${text}"`);
+}
+
+async function expectLink(page, path, where) {
+    const hrefs = await page.locator('a').evaluateAll((as) => as.map((a) => a.href));
+    if (!hrefs.some((h) => new URL(h).pathname === path)) throw new Error(`${where} has no link to ${path}`);
+}
+
+function findTyped(type) {
+    const walk = (v) => {
+        if (Array.isArray(v)) return v.flatMap(walk);
+        if (v && typeof v === 'object') {
+            const t = v['@type'];
+            const here = t === type || (Array.isArray(t) && t.includes(type)) ? [v] : [];
+            return here.concat(Object.values(v).flatMap(walk));
+        }
+        return [];
+    };
+    return walk;
+}
+
+function escapeXml(s) {
+    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+function stopServer() {
+    if (server) {
+        const s = server;
+        server = null;
+        s.kill('SIGTERM');
+    }
+}
+
+function freePort() {
+    return new Promise((ok, fail) => {
+        const s = createServer();
+        s.on('error', fail);
+        s.listen(0, '127.0.0.1', () => {
+            const { port } = s.address();
+            s.close(() => ok(port));
+        });
+    });
+}
+
+function sleep(ms) {
+    return new Promise((r) => setTimeout(r, ms));
+}
+
+function parseArgs(argv) {
+    const out = {};
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        if (a === '--keep') out.keep = true;
+        else if (a === '--bin' || a === '--database-url') out[a.slice(2)] = argv[++i];
+        else {
+            console.error(`usage: node tests/e2e/flow.mjs [--bin PATH] [--database-url URL] [--keep]\nunknown argument ${a}`);
+            process.exit(2);
+        }
+    }
+    return out;
+}
