@@ -48,7 +48,7 @@ fn pair_key(field: u8, a: &str, b: &str) -> u64 {
     fnv(h ^ 0x9e37_79b9_7f4a_7c15, b.as_bytes())
 }
 
-pub(crate) fn features<'a>(normalized: &'a str, weights: &[f32; FIELDS]) -> Features<'a> {
+pub(crate) fn features<'a>(normalized: &'a str) -> Features<'a> {
     let syl = kc_text::syllables(normalized);
     let folded: Vec<String> = syl.iter().map(|s| kc_text::fold_normalized(s)).collect();
     let mut terms: Vec<Term<'a>> = Vec::with_capacity(syl.len() * FIELDS);
@@ -61,17 +61,17 @@ pub(crate) fn features<'a>(normalized: &'a str, weights: &[f32; FIELDS]) -> Feat
         });
     };
     for (i, s) in syl.iter().enumerate() {
-        if weights[usize::from(F_UNI)] > 0.0 {
+        {
             push(fnv(u64::from(F_UNI), s.as_bytes()), F_UNI, Some(s));
         }
-        if weights[usize::from(F_FUNI)] > 0.0 {
+        {
             push(fnv(u64::from(F_FUNI), folded[i].as_bytes()), F_FUNI, None);
         }
         if i + 1 < syl.len() {
-            if weights[usize::from(F_BI)] > 0.0 {
+            {
                 push(pair_key(F_BI, s, syl[i + 1]), F_BI, None);
             }
-            if weights[usize::from(F_FBI)] > 0.0 {
+            {
                 push(pair_key(F_FBI, &folded[i], &folded[i + 1]), F_FBI, None);
             }
         }
@@ -102,4 +102,55 @@ pub(crate) fn features<'a>(normalized: &'a str, weights: &[f32; FIELDS]) -> Feat
         exact_key: fnv(7, joined.as_bytes()),
         shingles,
     }
+}
+
+/// Index keys of the syllables (and syllable pairs) a query writes with a
+/// capital letter mid-sentence: names of people, places and organisations,
+/// which decide what a claim is about. Empty when the text shouts (mostly
+/// capitals) or has no such syllables.
+pub(crate) fn capitalized_keys(raw: &str) -> Vec<u64> {
+    let mut caps: Vec<Option<String>> = Vec::new();
+    let mut sentence_start = true;
+    let (mut upper, mut words) = (0usize, 0usize);
+    for token in raw.split_whitespace() {
+        let first_alpha = token.chars().find(|c| c.is_alphanumeric());
+        let is_cap = first_alpha.is_some_and(char::is_uppercase);
+        if first_alpha.is_some() {
+            words += 1;
+            if token
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+            {
+                upper += 1;
+            }
+        }
+        let norm = kc_text::normalize(token);
+        for s in kc_text::syllables(&norm) {
+            caps.push((is_cap && !sentence_start).then(|| s.to_owned()));
+        }
+        if first_alpha.is_some() {
+            sentence_start = false;
+        }
+        if token.ends_with(['.', '!', '?', ':', ';', '"', '“', '…', '-']) || token == "-" {
+            sentence_start = true;
+        }
+    }
+    if words == 0 || upper * 2 > words {
+        return Vec::new();
+    }
+    let mut keys = Vec::new();
+    for (i, c) in caps.iter().enumerate() {
+        let Some(s) = c else { continue };
+        let f = kc_text::fold_normalized(s);
+        keys.push(fnv(u64::from(F_UNI), s.as_bytes()));
+        keys.push(fnv(u64::from(F_FUNI), f.as_bytes()));
+        if let Some(Some(next)) = caps.get(i + 1) {
+            keys.push(pair_key(F_BI, s, next));
+            keys.push(pair_key(F_FBI, &f, &kc_text::fold_normalized(next)));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }

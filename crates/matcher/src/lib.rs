@@ -83,10 +83,12 @@ pub struct Match {
 pub struct Params {
     pub k1: f32,
     pub b: f32,
-    /// BM25 weight of each field: accented syllables, accented bigrams,
-    /// folded syllables, folded bigrams. A zero weight leaves the field out of
-    /// the index.
+    /// BM25 weight of each field (accented syllables, accented bigrams,
+    /// folded syllables, folded bigrams) for a query written with diacritics.
     pub field_weights: [f32; FIELDS],
+    /// The same for a query typed without any diacritics: only the folded
+    /// fields can tell its matches apart.
+    pub folded_field_weights: [f32; FIELDS],
     /// Score at or above which a match is [`MatchLevel::Confirm`].
     pub confirm: f32,
     /// Score at or above which a match is [`MatchLevel::Suggest`].
@@ -96,6 +98,14 @@ pub struct Params {
     /// A claim verified longer ago than this (seconds) is never confirmed by
     /// [`Library::search_at`].
     pub stale_after_secs: i64,
+    /// Terms in more than this share of the library do not generate
+    /// candidates; they only rescore the shortlist.
+    pub generate_max_df: f32,
+    /// Candidates per requested match that get exact rescoring.
+    pub shortlist_per_k: usize,
+    /// Weight multiplier of query syllables written with a capital letter
+    /// mid-sentence (names).
+    pub name_boost: f32,
     /// Calibration: score = logistic(slope × (evidence − midpoint)).
     pub slope: f32,
     pub midpoint: f32,
@@ -104,15 +114,19 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            k1: 1.2,
+            k1: 0.9,
             b: 0.75,
-            field_weights: [1.0, 1.0, 0.5, 0.5],
-            confirm: 0.85,
-            suggest: 0.5,
+            field_weights: [1.0, 0.25, 0.05, 0.1],
+            folded_field_weights: [0.0, 0.0, 1.0, 0.35],
+            confirm: 0.92,
+            suggest: 0.27,
             min_confirm_syllables: 8,
             stale_after_secs: 2 * 365 * 24 * 3600,
-            slope: 10.0,
-            midpoint: 0.45,
+            generate_max_df: 0.05,
+            shortlist_per_k: 8,
+            name_boost: 1.6,
+            slope: 14.0,
+            midpoint: 0.47,
         }
     }
 }
@@ -187,6 +201,7 @@ thread_local! {
 }
 
 /// A query term found in the index.
+#[derive(Clone)]
 struct QTerm<'a> {
     tid: u32,
     field: u8,
@@ -199,7 +214,6 @@ struct QTerm<'a> {
 
 struct Candidate {
     slot: u32,
-    bm25: f32,
     generators: Vec<Generator>,
 }
 
@@ -248,9 +262,40 @@ impl Library {
         self.upsert_normalized(id, kc_text::normalize(text), Some(verified_at));
     }
 
+    /// Adds many claims at once, normalising on `threads` threads; the same
+    /// result as calling [`Library::upsert`] for each in order.
+    pub fn bulk_upsert(&mut self, items: &[(&str, &str)], threads: usize) {
+        let threads = threads.clamp(1, 64);
+        let chunk = items.len().div_ceil(threads).max(1);
+        let normalized: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = items
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|(_, t)| kc_text::normalize(t))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| match h.join() {
+                    Ok(v) => v,
+                    // normalize never panics (property-tested); if it ever
+                    // did, re-raise rather than lose claims silently.
+                    Err(e) => std::panic::resume_unwind(e),
+                })
+                .collect()
+        });
+        for ((id, _), n) in items.iter().zip(normalized) {
+            self.upsert_normalized(id, n, None);
+        }
+    }
+
     fn upsert_normalized(&mut self, id: &str, normalized: String, verified_at: Option<i64>) {
         let vector = self.remove_slot(id).and_then(|d| d.vector);
-        let feats = features(&normalized, &self.params.field_weights);
+        let feats = features(&normalized);
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
@@ -367,24 +412,36 @@ impl Library {
             return Vec::new();
         }
         let normalized = kc_text::normalize(query);
-        let feats = features(&normalized, &self.params.field_weights);
+        let feats = features(&normalized);
         if feats.syllables == 0 {
             return Vec::new();
         }
-        let qterms = self.query_terms(&feats);
+        let caps = if self.params.name_boost == 1.0 {
+            Vec::new()
+        } else {
+            features::capitalized_keys(query)
+        };
+        let weights = if normalized.is_ascii() {
+            &self.params.folded_field_weights
+        } else {
+            &self.params.field_weights
+        };
+        let qterms = self.query_terms(&feats, &caps, weights);
         let mut cands = self.bm25_candidates(&qterms, k);
         self.add_lookup_candidates(&feats, &mut cands);
         if let Some(v) = qvec {
             self.add_dense_candidates(v, k, &mut cands);
         }
         let self_score = self.self_score(&qterms, feats.syllables);
-        let mut scored: Vec<Match> = cands
+        let mut scored: Vec<(Match, f32)> = cands
             .into_iter()
             .filter_map(|c| self.finish(c, &qterms, &feats, self_score, now, qvec))
             .collect();
-        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        // The score is a monotone function of the evidence, but saturates;
+        // sorting on the evidence keeps near-certain matches apart.
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
         scored.truncate(k);
-        scored
+        scored.into_iter().map(|x| x.0).collect()
     }
 
     fn avgdl(&self) -> f32 {
@@ -401,9 +458,18 @@ impl Library {
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
-    fn query_terms<'a>(&self, feats: &Features<'a>) -> Vec<QTerm<'a>> {
+    fn query_terms<'a>(
+        &self,
+        feats: &Features<'a>,
+        caps: &[u64],
+        weights: &[f32; FIELDS],
+    ) -> Vec<QTerm<'a>> {
         let mut out = Vec::with_capacity(feats.terms.len());
         for t in &feats.terms {
+            let field_weight = weights[usize::from(t.field)];
+            if field_weight <= 0.0 {
+                continue;
+            }
             let Some(&tid) = self.term_ids.get(&t.key) else {
                 continue;
             };
@@ -415,7 +481,13 @@ impl Library {
                 tid,
                 field: t.field,
                 qtf: t.tf as f32,
-                weight: self.params.field_weights[usize::from(t.field)] * self.idf(df),
+                weight: field_weight
+                    * self.idf(df)
+                    * if caps.binary_search(&t.key).is_ok() {
+                        self.params.name_boost
+                    } else {
+                        1.0
+                    },
                 df,
                 text: t.text,
             });
@@ -450,7 +522,7 @@ impl Library {
     /// query's cost independent of the library's stop-words.
     fn bm25_candidates(&self, qterms: &[QTerm], k: usize) -> Vec<Candidate> {
         let n = self.live as usize;
-        let cutoff = (n / 20).clamp(64, 20_000);
+        let cutoff = ((n as f32 * self.params.generate_max_df) as usize).max(64);
         let mut order: Vec<&QTerm> = qterms.iter().collect();
         order.sort_unstable_by_key(|q| q.df);
         let mut selective: Vec<&QTerm> = order.iter().copied().filter(|q| q.df <= cutoff).collect();
@@ -475,7 +547,7 @@ impl Library {
                     acc[slot] += q.weight * q.qtf * f32::from(tf).min(3.0);
                 }
             }
-            let shortlist = (k * 8).max(64);
+            let shortlist = (k * self.params.shortlist_per_k).max(64);
             if touched.len() > shortlist {
                 touched.select_nth_unstable_by(shortlist, |a, b| {
                     acc[*b as usize].total_cmp(&acc[*a as usize])
@@ -486,7 +558,6 @@ impl Library {
                 if i < shortlist {
                     out.push(Candidate {
                         slot: d,
-                        bm25: 0.0,
                         generators: vec![Generator::Bm25],
                     });
                 }
@@ -505,7 +576,6 @@ impl Library {
             } else {
                 cands.push(Candidate {
                     slot,
-                    bm25: 0.0,
                     generators: vec![g],
                 });
             }
@@ -554,7 +624,6 @@ impl Library {
             } else {
                 cands.push(Candidate {
                     slot,
-                    bm25: 0.0,
                     generators: vec![Generator::Semantic],
                 });
             }
@@ -564,13 +633,13 @@ impl Library {
     /// Exact BM25, calibrated score, level and explanation of one candidate.
     fn finish(
         &self,
-        mut c: Candidate,
+        c: Candidate,
         qterms: &[QTerm],
         feats: &Features,
         self_score: f32,
         now: Option<i64>,
         qvec: Option<&[f32]>,
-    ) -> Option<Match> {
+    ) -> Option<(Match, f32)> {
         let doc = self.slots.get(c.slot as usize)?.as_ref()?;
         let norm = self.length_norm(doc.syllables);
         let mut shared: Vec<(f32, &str)> = Vec::new();
@@ -594,7 +663,6 @@ impl Library {
                 }
             }
         }
-        c.bm25 = bm25;
         let ratio = (bm25 / self_score).clamp(0.0, 1.0);
         let mut evidence = ratio;
         if c.generators.contains(&Generator::Exact) {
@@ -631,13 +699,14 @@ impl Library {
                 shared_terms.push(t.to_owned());
             }
         }
-        Some(Match {
+        let m = Match {
             id: doc.id.clone(),
             score,
             level,
             generators: c.generators,
             shared_terms,
-        })
+        };
+        Some((m, evidence))
     }
 }
 

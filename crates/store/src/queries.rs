@@ -750,7 +750,7 @@ impl WriteTx {
         };
         let row = sqlx::query(
             "INSERT INTO reports (receipt, channel, text, urls, item_id, case_id, answered_by, match_score, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION), $9) RETURNING id",
         )
         .bind(r.receipt.clone())
         .bind(r.channel.clone())
@@ -759,7 +759,9 @@ impl WriteTx {
         .bind(item_id)
         .bind(case_id)
         .bind(answered_by)
-        .bind(score)
+        // sqlx's Any driver mis-encodes f64 parameters for PostgreSQL ("incorrect binary data
+        // format"), so the score travels as text and the database converts it.
+        .bind(score.map(|s| s.to_string()))
         .bind(at.clone())
         .fetch_one(&mut *self.tx)
         .await?;

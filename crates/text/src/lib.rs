@@ -176,12 +176,28 @@ pub fn fold_normalized(normalized: &str) -> String {
 }
 
 /// Syllable tokens of normalised text: maximal runs of letters, digits and
-/// their marks. Punctuation is dropped.
+/// their marks. Punctuation is dropped, except a `.`, `,` or `/` between two
+/// digits: `5.000`, `1,4` and `24/2` are one token each, because a number is
+/// far more specific than its pieces.
 pub fn syllables(normalized: &str) -> Vec<&str> {
-    normalized
-        .split(|c: char| !is_word_char(c))
-        .filter(|t| !t.is_empty())
-        .collect()
+    let bytes = normalized.as_bytes();
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in normalized.char_indices() {
+        let joins_number = matches!(c, '.' | ',' | '/')
+            && i > 0
+            && bytes[i - 1].is_ascii_digit()
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if is_word_char(c) || (joins_number && start.is_some()) {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push(&normalized[s..i]);
+        }
+    }
+    if let Some(s) = start {
+        out.push(&normalized[s..]);
+    }
+    out
 }
 
 /// Hex SHA-256 of [`normalize`]`(s)`: the same content typed differently gets

@@ -67,12 +67,17 @@ fn serve(dir: &str) -> (Server, String, String) {
     });
     let mut printed = String::new();
     let deadline = Instant::now() + Duration::from_secs(60);
+    let mut ready_at = None;
     while Instant::now() < deadline {
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
             printed.push_str(&line);
             printed.push('\n');
         }
-        if printed.contains("console:") && printed.contains("data:") {
+        // Once it says where it serves, give it a moment to print the rest of its banner.
+        if ready_at.is_none() && printed.contains("data:") {
+            ready_at = Some(Instant::now());
+        }
+        if ready_at.is_some_and(|t| t.elapsed() > Duration::from_millis(500)) {
             break;
         }
     }

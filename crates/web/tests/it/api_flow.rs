@@ -30,6 +30,9 @@ async fn report_to_published_correction_and_instant_answer() {
         assert_eq!(again["match"]["url"], url.as_str());
         let score = again["match"]["score"].as_f64().expect("score");
         assert!((0.0..=1.0).contains(&score));
+        let again_receipt = again["receipt"].as_str().expect("receipt");
+        let (_, status) = s.get(&format!("/api/v1/reports/{again_receipt}"), None).await;
+        assert_eq!(status["verdict"], "false", "[{kind}] {status}");
 
         // It is counted on the published case rather than opening a new one.
         let token = s.user("lead1", &[(Role::Lead, None)]).await;
