@@ -60,8 +60,11 @@ try {
 } catch (err) {
     console.error(`\nE2E FAILED at step "${currentStep}":\n  ${err?.stack ?? err}`);
     if (serverLog && existsSync(serverLog)) {
-        const lines = readFileSync(serverLog, 'utf8').trimEnd().split('\n');
-        console.error(`\n--- last lines of the server log (${serverLog}) ---\n${lines.slice(-25).join('\n')}`);
+        // eslint-disable-next-line no-control-regex
+        const lines = readFileSync(serverLog, 'utf8').replace(/\x1b\[[0-9;]*m/g, '').trimEnd().split('\n');
+        const errors = lines.filter((l) => /\b(ERROR|WARN)\b/.test(l)).slice(-10);
+        if (errors.length) console.error(`\n--- errors and warnings in the server log ---\n${errors.join('\n')}`);
+        console.error(`\n--- last lines of the server log (${serverLog}) ---\n${lines.slice(-15).join('\n')}`);
     }
     process.exitCode = 1;
 } finally {
@@ -87,7 +90,7 @@ async function main() {
         serverLog = join(dataDir, 'serve.log');
         const fd = openSync(serverLog, 'a');
         const serveArgs = ['serve', '--data-dir', join(dataDir, 'data'), '--addr', `127.0.0.1:${port}`, ...dbArgs()];
-        server = spawn(bin, serveArgs, { stdio: ['ignore', fd, fd], env: { ...process.env, RUST_LOG: 'info,sqlx=warn' } });
+        server = spawn(bin, serveArgs, { stdio: ['ignore', fd, fd], env: { ...process.env, RUST_LOG: 'info,sqlx=warn', NO_COLOR: '1' } });
         server.on('exit', (code, sig) => {
             if (server) console.error(`  ! kiemchung serve exited (code ${code}, signal ${sig})`);
             server = null;
