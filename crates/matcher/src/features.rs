@@ -50,7 +50,16 @@ fn pair_key(field: u8, a: &str, b: &str) -> u64 {
 
 pub(crate) fn features<'a>(normalized: &'a str) -> Features<'a> {
     let syl = kc_text::syllables(normalized);
-    let folded: Vec<String> = syl.iter().map(|s| kc_text::fold_normalized(s)).collect();
+    let folded: Vec<std::borrow::Cow<'_, str>> = syl
+        .iter()
+        .map(|s| {
+            if s.is_ascii() {
+                std::borrow::Cow::Borrowed(*s)
+            } else {
+                std::borrow::Cow::Owned(kc_text::fold_normalized(s))
+            }
+        })
+        .collect();
     let mut terms: Vec<Term<'a>> = Vec::with_capacity(syl.len() * FIELDS);
     let mut push = |key: u64, field: u8, text: Option<&'a str>| {
         terms.push(Term {

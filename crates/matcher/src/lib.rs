@@ -186,6 +186,8 @@ pub struct Library {
     postings: Vec<Postings>,
     exact: KeyMap<Vec<u32>>,
     lsh: KeyMap<Vec<u32>>,
+    /// Syllable count per slot, dense, for the BM25 inner loop.
+    lens: Vec<u32>,
     total_syllables: u64,
     live: u32,
 }
@@ -214,6 +216,8 @@ struct QTerm<'a> {
 
 struct Candidate {
     slot: u32,
+    bm25: f32,
+    evidence: f32,
     generators: Vec<Generator>,
 }
 
@@ -233,6 +237,7 @@ impl Library {
             postings: Vec::new(),
             exact: KeyMap::default(),
             lsh: KeyMap::default(),
+            lens: Vec::new(),
             total_syllables: 0,
             live: 0,
         }
@@ -324,6 +329,10 @@ impl Library {
         }
         self.exact.entry(feats.exact_key).or_default().push(slot);
         self.total_syllables += u64::from(feats.syllables);
+        if self.lens.len() <= slot as usize {
+            self.lens.resize(slot as usize + 1, 0);
+        }
+        self.lens[slot as usize] = feats.syllables;
         self.live += 1;
         self.by_id.insert(id.to_owned(), slot);
         self.slots[slot as usize] = Some(Doc {
@@ -427,21 +436,27 @@ impl Library {
             &self.params.field_weights
         };
         let qterms = self.query_terms(&feats, &caps, weights);
-        let mut cands = self.bm25_candidates(&qterms, k);
-        self.add_lookup_candidates(&feats, &mut cands);
-        if let Some(v) = qvec {
-            self.add_dense_candidates(v, k, &mut cands);
-        }
         let self_score = self.self_score(&qterms, feats.syllables);
-        let mut scored: Vec<(Match, f32)> = cands
-            .into_iter()
-            .filter_map(|c| self.finish(c, &qterms, &feats, self_score, now, qvec))
-            .collect();
+        let mut cands = self.bm25_candidates(&qterms, k);
+        self.add_lookup_candidates(&feats, &qterms, &mut cands);
+        if let Some(v) = qvec {
+            self.add_dense_candidates(v, k, &qterms, &mut cands);
+        }
+        for c in &mut cands {
+            c.evidence = self.evidence(c, self_score, qvec);
+        }
         // The score is a monotone function of the evidence, but saturates;
-        // sorting on the evidence keeps near-certain matches apart.
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
-        scored.truncate(k);
-        scored.into_iter().map(|x| x.0).collect()
+        // ranking on the evidence keeps near-certain matches apart.
+        cands.sort_by(|a, b| {
+            b.evidence
+                .total_cmp(&a.evidence)
+                .then_with(|| a.slot.cmp(&b.slot))
+        });
+        cands.truncate(k);
+        cands
+            .into_iter()
+            .filter_map(|c| self.finish(c, &qterms, &feats, now))
+            .collect()
     }
 
     fn avgdl(&self) -> f32 {
@@ -525,10 +540,13 @@ impl Library {
         let cutoff = ((n as f32 * self.params.generate_max_df) as usize).max(64);
         let mut order: Vec<&QTerm> = qterms.iter().collect();
         order.sort_unstable_by_key(|q| q.df);
-        let mut selective: Vec<&QTerm> = order.iter().copied().filter(|q| q.df <= cutoff).collect();
-        if selective.is_empty() {
-            selective.extend(order.iter().take(2));
+        let mut n_selective = order.iter().take_while(|q| q.df <= cutoff).count();
+        if n_selective == 0 {
+            n_selective = order.len().min(2);
         }
+        let (selective, frequent) = order.split_at(n_selective);
+        let avgdl = self.avgdl();
+        let p = &self.params;
         SCRATCH.with(|cell| {
             let mut acc = cell.borrow_mut();
             if acc.len() < self.slots.len() {
@@ -536,18 +554,22 @@ impl Library {
             }
             let mut touched: Vec<u32> = Vec::new();
             for q in selective {
-                let p = &self.postings[q.tid as usize];
-                for (&d, &tf) in p.docs.iter().zip(&p.tfs) {
+                let w = q.weight * q.qtf * (p.k1 + 1.0);
+                let post = &self.postings[q.tid as usize];
+                for (&d, &tf) in post.docs.iter().zip(&post.tfs) {
                     let slot = d as usize;
+                    let Some(&len) = self.lens.get(slot) else {
+                        continue;
+                    };
                     if acc[slot] == 0.0 {
                         touched.push(d);
                     }
-                    // Length normalisation is applied at rescoring; here an
-                    // average-length approximation ranks the shortlist.
-                    acc[slot] += q.weight * q.qtf * f32::from(tf).min(3.0);
+                    let tf = f32::from(tf);
+                    let norm = p.k1 * (1.0 - p.b + p.b * len as f32 / avgdl);
+                    acc[slot] += w * tf / (tf + norm);
                 }
             }
-            let shortlist = (k * self.params.shortlist_per_k).max(64);
+            let shortlist = (k * p.shortlist_per_k).max(32);
             if touched.len() > shortlist {
                 touched.select_nth_unstable_by(shortlist, |a, b| {
                     acc[*b as usize].total_cmp(&acc[*a as usize])
@@ -556,8 +578,11 @@ impl Library {
             let mut out = Vec::with_capacity(shortlist.min(touched.len()));
             for (i, &d) in touched.iter().enumerate() {
                 if i < shortlist {
+                    let bm25 = acc[d as usize] + self.frequent_part(d, frequent);
                     out.push(Candidate {
                         slot: d,
+                        bm25,
+                        evidence: 0.0,
                         generators: vec![Generator::Bm25],
                     });
                 }
@@ -567,25 +592,55 @@ impl Library {
         })
     }
 
-    fn add_lookup_candidates(&self, feats: &Features, cands: &mut Vec<Candidate>) {
-        let mut add = |slot: u32, g: Generator| {
-            if let Some(c) = cands.iter_mut().find(|c| c.slot == slot) {
-                if !c.generators.contains(&g) {
-                    c.generators.push(g);
-                }
-            } else {
-                cands.push(Candidate {
-                    slot,
-                    generators: vec![g],
-                });
-            }
+    /// BM25 of the frequent query terms in one claim (binary search in its
+    /// sorted term list).
+    fn frequent_part(&self, slot: u32, frequent: &[&QTerm]) -> f32 {
+        let Some(Some(doc)) = self.slots.get(slot as usize) else {
+            return 0.0;
         };
+        let norm = self.length_norm(doc.syllables);
+        frequent
+            .iter()
+            .filter_map(|q| {
+                let j = doc.terms.binary_search(&q.tid).ok()?;
+                Some(q.weight * q.qtf * self.tf_part(f32::from(doc.tfs[j]), norm))
+            })
+            .sum()
+    }
+
+    /// Full BM25 of a claim that no selective term proposed.
+    fn full_bm25(&self, slot: u32, qterms: &[QTerm]) -> f32 {
+        let all: Vec<&QTerm> = qterms.iter().collect();
+        self.frequent_part(slot, &all)
+    }
+
+    fn add_candidate(&self, cands: &mut Vec<Candidate>, slot: u32, g: Generator, qterms: &[QTerm]) {
+        if let Some(c) = cands.iter_mut().find(|c| c.slot == slot) {
+            if !c.generators.contains(&g) {
+                c.generators.push(g);
+            }
+        } else {
+            let bm25 = self.full_bm25(slot, qterms);
+            cands.push(Candidate {
+                slot,
+                bm25,
+                evidence: 0.0,
+                generators: vec![g],
+            });
+        }
+    }
+
+    fn add_lookup_candidates(
+        &self,
+        feats: &Features,
+        qterms: &[QTerm],
+        cands: &mut Vec<Candidate>,
+    ) {
         if let Some(slots) = self.exact.get(&feats.exact_key) {
             for &s in slots {
-                add(s, Generator::Exact);
+                self.add_candidate(cands, s, Generator::Exact, qterms);
             }
         }
-        let mut seen: Vec<u32> = Vec::new();
         for key in minhash::band_keys(&feats.shingles) {
             if let Some(slots) = self.lsh.get(&key) {
                 // A huge bucket is a degenerate band (e.g. one-word texts), not
@@ -594,16 +649,19 @@ impl Library {
                     continue;
                 }
                 for &s in slots {
-                    if !seen.contains(&s) {
-                        seen.push(s);
-                        add(s, Generator::NearDuplicate);
-                    }
+                    self.add_candidate(cands, s, Generator::NearDuplicate, qterms);
                 }
             }
         }
     }
 
-    fn add_dense_candidates(&self, qvec: &[f32], k: usize, cands: &mut Vec<Candidate>) {
+    fn add_dense_candidates(
+        &self,
+        qvec: &[f32],
+        k: usize,
+        qterms: &[QTerm],
+        cands: &mut Vec<Candidate>,
+    ) {
         let mut sims: Vec<(f32, u32)> = self
             .slots
             .iter()
@@ -619,65 +677,48 @@ impl Library {
         }
         sims.select_nth_unstable_by(keep - 1, |a, b| b.0.total_cmp(&a.0));
         for &(_, slot) in &sims[..keep] {
-            if let Some(c) = cands.iter_mut().find(|c| c.slot == slot) {
-                c.generators.push(Generator::Semantic);
-            } else {
-                cands.push(Candidate {
-                    slot,
-                    generators: vec![Generator::Semantic],
-                });
-            }
+            self.add_candidate(cands, slot, Generator::Semantic, qterms);
         }
     }
 
-    /// Exact BM25, calibrated score, level and explanation of one candidate.
+    /// The evidence a candidate is ranked and calibrated on: its BM25 as a
+    /// share of the query's self-score, exact copies at 1, mixed half and
+    /// half with the dense cosine when vectors are in play.
+    fn evidence(&self, c: &Candidate, self_score: f32, qvec: Option<&[f32]>) -> f32 {
+        let mut evidence = (c.bm25 / self_score).clamp(0.0, 1.0);
+        if c.generators.contains(&Generator::Exact) {
+            evidence = 1.0;
+        }
+        if let Some(q) = qvec {
+            // A claim without a vector has no semantic evidence, not neutral.
+            let dense = match self.slots.get(c.slot as usize) {
+                Some(Some(doc)) => doc
+                    .vector
+                    .as_ref()
+                    .map_or(0.0, |v| dot(q, v).clamp(0.0, 1.0)),
+                _ => 0.0,
+            };
+            evidence = 0.5 * evidence + 0.5 * dense;
+        }
+        evidence
+    }
+
+    /// Calibrated score, level and explanation of one ranked candidate.
     fn finish(
         &self,
         c: Candidate,
         qterms: &[QTerm],
         feats: &Features,
-        self_score: f32,
         now: Option<i64>,
-        qvec: Option<&[f32]>,
-    ) -> Option<(Match, f32)> {
+    ) -> Option<Match> {
         let doc = self.slots.get(c.slot as usize)?.as_ref()?;
-        let norm = self.length_norm(doc.syllables);
-        let mut shared: Vec<(f32, &str)> = Vec::new();
-        let mut bm25 = 0.0;
-        // Both lists are sorted by term id: one merge pass.
-        let (mut i, mut j) = (0, 0);
-        while i < qterms.len() && j < doc.terms.len() {
-            let q = &qterms[i];
-            match q.tid.cmp(&doc.terms[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    bm25 += q.weight * q.qtf * self.tf_part(f32::from(doc.tfs[j]), norm);
-                    if q.field == F_UNI {
-                        if let Some(t) = q.text {
-                            shared.push((q.weight, t));
-                        }
-                    }
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        let ratio = (bm25 / self_score).clamp(0.0, 1.0);
-        let mut evidence = ratio;
-        if c.generators.contains(&Generator::Exact) {
-            evidence = evidence.max(1.0);
-        }
-        if let Some(q) = qvec {
-            // A claim without a vector has no semantic evidence, not neutral.
-            let dense = doc
-                .vector
-                .as_ref()
-                .map_or(0.0, |v| dot(q, v).clamp(0.0, 1.0));
-            evidence = 0.5 * evidence + 0.5 * dense;
-        }
+        let mut shared: Vec<(f32, &str)> = qterms
+            .iter()
+            .filter(|q| q.field == F_UNI && doc.terms.binary_search(&q.tid).is_ok())
+            .filter_map(|q| Some((q.weight, q.text?)))
+            .collect();
         let p = &self.params;
-        let score = 1.0 / (1.0 + (-p.slope * (evidence - p.midpoint)).exp());
+        let score = 1.0 / (1.0 + (-p.slope * (c.evidence - p.midpoint)).exp());
         let stale = match (now, doc.verified_at) {
             (Some(now), Some(at)) => now.saturating_sub(at) > p.stale_after_secs,
             _ => false,
@@ -699,14 +740,13 @@ impl Library {
                 shared_terms.push(t.to_owned());
             }
         }
-        let m = Match {
+        Some(Match {
             id: doc.id.clone(),
             score,
             level,
             generators: c.generators,
             shared_terms,
-        };
-        Some((m, evidence))
+        })
     }
 }
 

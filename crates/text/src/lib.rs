@@ -86,7 +86,7 @@ fn clean_chars(s: &str) -> String {
     // A combining mark is only kept when it can attach to a letter or digit;
     // an orphan mark on punctuation would make punctuation runs unstable.
     let mut prev_word = false;
-    for c in s.nfc() {
+    for c in nfc_cow(s).chars() {
         if is_invisible(c) {
             continue;
         }
@@ -104,10 +104,13 @@ fn clean_chars(s: &str) -> String {
         prev_word = c.is_alphanumeric();
         filtered.push(c);
     }
-    let lowered: String = filtered.nfc().flat_map(char::to_lowercase).collect();
+    let lowered: String = nfc_cow(&filtered)
+        .chars()
+        .flat_map(char::to_lowercase)
+        .collect();
     let mut out = String::with_capacity(lowered.len());
     prev_word = false;
-    for c in lowered.nfc() {
+    for c in nfc_cow(&lowered).chars() {
         if is_mark(c) {
             if prev_word {
                 out.push(c);
@@ -118,6 +121,16 @@ fn clean_chars(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// NFC without the copy when the text already is NFC (nearly always).
+fn nfc_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfc().collect())
+    }
 }
 
 fn is_word_char(c: char) -> bool {

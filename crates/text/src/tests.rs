@@ -55,7 +55,10 @@ fn syllables_drop_punctuation() {
     assert!(syllables("").is_empty());
     // Numbers keep their separators; sentence punctuation after them does not.
     let n = normalize("Mất 1,4 tỷ đồng ngày 24/2, còn 5.000 người.");
-    assert_eq!(syllables(&n), vec!["mất", "1,4", "tỷ", "đồng", "ngày", "24/2", "còn", "5.000", "người"]);
+    assert_eq!(
+        syllables(&n),
+        vec!["mất", "1,4", "tỷ", "đồng", "ngày", "24/2", "còn", "5.000", "người"]
+    );
 }
 
 #[test]
