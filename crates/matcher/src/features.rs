@@ -134,9 +134,17 @@ pub(crate) fn capitalized_keys(raw: &str) -> Vec<u64> {
                 upper += 1;
             }
         }
-        let norm = kc_text::normalize(token);
-        for s in kc_text::syllables(&norm) {
-            caps.push((is_cap && !sentence_start).then(|| s.to_owned()));
+        if is_cap && !sentence_start {
+            let norm = kc_text::normalize(token);
+            caps.extend(
+                kc_text::syllables(&norm)
+                    .into_iter()
+                    .map(|s| Some(s.to_owned())),
+            );
+        } else {
+            // Only positions matter here (for adjacent capitalised pairs), so
+            // the raw token's syllable count is enough.
+            caps.extend(kc_text::syllables(token).into_iter().map(|_| None));
         }
         if first_alpha.is_some() {
             sentence_start = false;

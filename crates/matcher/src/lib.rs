@@ -116,17 +116,53 @@ impl Default for Params {
         Params {
             k1: 0.9,
             b: 0.75,
-            field_weights: [1.0, 0.25, 0.05, 0.1],
+            field_weights: [1.0, 0.25, 0.0, 0.1],
             folded_field_weights: [0.0, 0.0, 1.0, 0.35],
             confirm: 0.92,
             suggest: 0.27,
             min_confirm_syllables: 8,
             stale_after_secs: 2 * 365 * 24 * 3600,
             generate_max_df: 0.05,
-            shortlist_per_k: 8,
+            shortlist_per_k: 3,
             name_boost: 1.6,
             slope: 14.0,
             midpoint: 0.47,
+        }
+    }
+}
+
+/// A claim's normalised text and index keys, computed without touching the
+/// library (so in parallel for bulk loads).
+struct Prepared {
+    normalized: String,
+    syllables: u32,
+    terms: Vec<(u64, u8, u16)>,
+    exact_key: u64,
+    bands: Vec<u64>,
+}
+
+impl Prepared {
+    fn new(normalized: String) -> Prepared {
+        let (syllables, terms, exact_key, bands) = {
+            let f = features(&normalized);
+            let terms = f
+                .terms
+                .iter()
+                .map(|t| (t.key, t.field, u16::try_from(t.tf).unwrap_or(u16::MAX)))
+                .collect();
+            (
+                f.syllables,
+                terms,
+                f.exact_key,
+                minhash::band_keys(&f.shingles),
+            )
+        };
+        Prepared {
+            normalized,
+            syllables,
+            terms,
+            exact_key,
+            bands,
         }
     }
 }
@@ -152,13 +188,17 @@ impl Hasher for KeyHasher {
     }
 }
 
+const TF_BITS: u32 = 6;
+const TF_MAX: u32 = (1 << TF_BITS) - 1;
+/// Slots are u32 with `TF_BITS` taken by the term count in postings.
+const MAX_SLOTS: usize = 1 << (32 - TF_BITS);
+
 type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
 #[derive(Debug, Default)]
-struct Postings {
-    docs: Vec<u32>,
-    tfs: Vec<u16>,
-}
+/// One posting list: `slot << TF_BITS | min(tf, TF_MAX)` per claim, so a
+/// posting costs 4 bytes and a term one allocation.
+struct Postings(Vec<u32>);
 
 #[derive(Debug)]
 struct Doc {
@@ -176,6 +216,9 @@ struct Doc {
 
 /// The live, in-memory claim library. `Send + Sync`: share it behind an
 /// `RwLock` or `Arc` and search from many threads.
+///
+/// Capacity: 67 million claims (2^26 slots); an upsert beyond that is
+/// ignored.
 pub struct Library {
     params: Params,
     slots: Vec<Option<Doc>>,
@@ -206,6 +249,7 @@ thread_local! {
 #[derive(Clone)]
 struct QTerm<'a> {
     tid: u32,
+    field_weight: f32,
     field: u8,
     qtf: f32,
     /// field weight × idf
@@ -272,13 +316,15 @@ impl Library {
     pub fn bulk_upsert(&mut self, items: &[(&str, &str)], threads: usize) {
         let threads = threads.clamp(1, 64);
         let chunk = items.len().div_ceil(threads).max(1);
-        let normalized: Vec<String> = std::thread::scope(|s| {
+        // Normalising and feature extraction are per-claim and pure, so they
+        // run in parallel; only the index insertion is sequential.
+        let prepared: Vec<Prepared> = std::thread::scope(|s| {
             let handles: Vec<_> = items
                 .chunks(chunk)
                 .map(|part| {
                     s.spawn(move || {
                         part.iter()
-                            .map(|(_, t)| kc_text::normalize(t))
+                            .map(|(_, t)| Prepared::new(kc_text::normalize(t)))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -293,14 +339,20 @@ impl Library {
                 })
                 .collect()
         });
-        for ((id, _), n) in items.iter().zip(normalized) {
-            self.upsert_normalized(id, n, None);
+        for ((id, _), p) in items.iter().zip(prepared) {
+            self.insert_prepared(id, p, None);
         }
     }
 
     fn upsert_normalized(&mut self, id: &str, normalized: String, verified_at: Option<i64>) {
+        self.insert_prepared(id, Prepared::new(normalized), verified_at);
+    }
+
+    fn insert_prepared(&mut self, id: &str, prep: Prepared, verified_at: Option<i64>) {
         let vector = self.remove_slot(id).and_then(|d| d.vector);
-        let feats = features(&normalized);
+        if self.free.is_empty() && self.slots.len() >= MAX_SLOTS {
+            return; // beyond capacity (see `Library`): not indexed
+        }
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
@@ -308,43 +360,41 @@ impl Library {
                 u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
             }
         };
-        let mut terms: Vec<(u32, u16)> = Vec::with_capacity(feats.terms.len());
-        for t in &feats.terms {
+        let mut terms: Vec<(u32, u16)> = Vec::with_capacity(prep.terms.len());
+        for &(key, field, tf) in &prep.terms {
             let next = u32::try_from(self.postings.len()).unwrap_or(u32::MAX);
-            let tid = *self.term_ids.entry(t.key).or_insert(next);
+            let tid = *self.term_ids.entry(key).or_insert(next);
             if tid == next {
                 self.postings.push(Postings::default());
-                self.term_fields.push(t.field);
+                self.term_fields.push(field);
             }
-            let tf = u16::try_from(t.tf).unwrap_or(u16::MAX);
-            let p = &mut self.postings[tid as usize];
-            p.docs.push(slot);
-            p.tfs.push(tf);
+            self.postings[tid as usize]
+                .0
+                .push(slot << TF_BITS | u32::from(tf).min(TF_MAX));
             terms.push((tid, tf));
         }
         terms.sort_unstable_by_key(|&(t, _)| t);
-        let bands = minhash::band_keys(&feats.shingles);
-        for &b in &bands {
+        for &b in &prep.bands {
             self.lsh.entry(b).or_default().push(slot);
         }
-        self.exact.entry(feats.exact_key).or_default().push(slot);
-        self.total_syllables += u64::from(feats.syllables);
+        self.exact.entry(prep.exact_key).or_default().push(slot);
+        self.total_syllables += u64::from(prep.syllables);
         if self.lens.len() <= slot as usize {
             self.lens.resize(slot as usize + 1, 0);
         }
-        self.lens[slot as usize] = feats.syllables;
+        self.lens[slot as usize] = prep.syllables;
         self.live += 1;
         self.by_id.insert(id.to_owned(), slot);
         self.slots[slot as usize] = Some(Doc {
             id: id.to_owned(),
-            syllables: feats.syllables,
+            syllables: prep.syllables,
             terms: terms.iter().map(|&(t, _)| t).collect(),
             tfs: terms.iter().map(|&(_, f)| f).collect(),
-            exact_key: feats.exact_key,
-            bands,
+            exact_key: prep.exact_key,
+            bands: prep.bands,
             verified_at,
             vector,
-            normalized,
+            normalized: prep.normalized,
         });
     }
 
@@ -358,9 +408,8 @@ impl Library {
         let doc = self.slots.get_mut(slot as usize)?.take()?;
         for &tid in &doc.terms {
             if let Some(p) = self.postings.get_mut(tid as usize) {
-                if let Some(i) = p.docs.iter().position(|&d| d == slot) {
-                    p.docs.swap_remove(i);
-                    p.tfs.swap_remove(i);
+                if let Some(i) = p.0.iter().position(|&d| d >> TF_BITS == slot) {
+                    p.0.swap_remove(i);
                 }
             }
         }
@@ -488,12 +537,13 @@ impl Library {
             let Some(&tid) = self.term_ids.get(&t.key) else {
                 continue;
             };
-            let df = self.postings[tid as usize].docs.len();
+            let df = self.postings[tid as usize].0.len();
             if df == 0 {
                 continue;
             }
             out.push(QTerm {
                 tid,
+                field_weight,
                 field: t.field,
                 qtf: t.tf as f32,
                 weight: field_weight
@@ -538,9 +588,15 @@ impl Library {
     fn bm25_candidates(&self, qterms: &[QTerm], k: usize) -> Vec<Candidate> {
         let n = self.live as usize;
         let cutoff = ((n as f32 * self.params.generate_max_df) as usize).max(64);
+        // Low-weight fields (the folded forms of an accented query) only
+        // rescore: they would double the postings walked for little signal.
+        let max_w = qterms.iter().map(|q| q.field_weight).fold(0.0f32, f32::max);
         let mut order: Vec<&QTerm> = qterms.iter().collect();
-        order.sort_unstable_by_key(|q| q.df);
-        let mut n_selective = order.iter().take_while(|q| q.df <= cutoff).count();
+        order.sort_unstable_by_key(|q| (q.field_weight < 0.2 * max_w, q.df));
+        let mut n_selective = order
+            .iter()
+            .take_while(|q| q.df <= cutoff && q.field_weight >= 0.2 * max_w)
+            .count();
         if n_selective == 0 {
             n_selective = order.len().min(2);
         }
@@ -556,7 +612,9 @@ impl Library {
             for q in selective {
                 let w = q.weight * q.qtf * (p.k1 + 1.0);
                 let post = &self.postings[q.tid as usize];
-                for (&d, &tf) in post.docs.iter().zip(&post.tfs) {
+                for &packed in &post.0 {
+                    let d = packed >> TF_BITS;
+                    let tf = (packed & TF_MAX) as u16;
                     let slot = d as usize;
                     let Some(&len) = self.lens.get(slot) else {
                         continue;

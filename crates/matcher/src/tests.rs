@@ -188,3 +188,33 @@ fn library_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Library>();
 }
+
+#[test]
+fn claim_stored_without_diacritics_is_found_by_an_accented_query() {
+    let mut lib = library();
+    lib.upsert(
+        "khong-dau",
+        "Canh bao lua dao qua tin nhan gia mao ngan hang yeu cau cap nhat thong tin",
+    );
+    let m = top(
+        &lib,
+        "Cảnh báo: tin nhắn giả mạo ngân hàng yêu cầu cập nhật thông tin là lừa đảo",
+    );
+    assert_eq!(m.id, "khong-dau");
+    assert!(m.generators.contains(&Generator::Bm25));
+}
+
+#[test]
+fn names_in_the_query_weigh_more() {
+    let mut lib = Library::new();
+    lib.upsert(
+        "a",
+        "Ca sĩ Mỹ Tâm bị tin đồn hủy toàn bộ lịch diễn cuối năm vì lý do sức khỏe",
+    );
+    lib.upsert(
+        "b",
+        "Nhiều ca sĩ hủy lịch diễn cuối năm vì lý do sức khỏe theo tin đồn trên mạng",
+    );
+    // Same words otherwise; the capitalised name decides.
+    assert_eq!(top(&lib, "Tin đồn Mỹ Tâm hủy lịch diễn").id, "a");
+}
