@@ -53,6 +53,13 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
         label(state, kc_desk::HarmCategory::parse(code).map(|v| (v.label_vi(), v.label_en())), code)
     });
     env.add_filter("date", |s: &str| s.get(..16).unwrap_or(s).replace('T', " "));
+    env.add_filter("truncate", |s: &str, n: usize| {
+        if s.chars().count() <= n {
+            s.to_string()
+        } else {
+            format!("{}…", s.chars().take(n).collect::<String>())
+        }
+    });
     Ok(env)
 }
 
@@ -169,6 +176,10 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.decisions", "Các kết luận", "Decisions"),
     ("case.decided_by", "Người kết luận", "Decided by"),
     ("case.reviewed_by", "Người thẩm định", "Reviewed by"),
+    ("decision.pending", "chờ thẩm định", "awaiting review"),
+    ("decision.approved", "đã phê duyệt", "approved"),
+    ("decision.returned", "bị trả lại", "returned"),
+    ("decision.superseded", "đã thay thế", "superseded"),
     ("case.no_action", "Bạn không có thao tác nào ở bước này.", "No action for you at this step."),
     ("case.own_decision", "Bạn đã ra kết luận này nên không thể tự thẩm định.", "You decided this case, so you cannot review it."),
     ("error.title", "Có lỗi", "Something went wrong"),
