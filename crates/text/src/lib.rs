@@ -10,6 +10,7 @@
 mod abbrev;
 mod tone;
 mod url_canon;
+mod viet;
 
 pub use abbrev::ABBREVIATIONS;
 pub use url_canon::{canonical_url, extract_urls, UrlError};
@@ -134,7 +135,8 @@ fn nfc_cow(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_mark(c)
+    c.is_ascii_alphanumeric()
+        || (!c.is_ascii() && (viet::is_known_letter(c) || c.is_alphanumeric() || is_mark(c)))
 }
 
 /// Combining diacritical marks (the ranges Vietnamese and Latin text use).
@@ -174,18 +176,47 @@ pub fn fold_normalized(normalized: &str) -> String {
     if normalized.is_ascii() {
         return normalized.to_owned();
     }
+    if let Some(fast) = fold_known(normalized) {
+        return fast;
+    }
     let mut out = String::with_capacity(normalized.len());
-    for c in normalized.nfd() {
-        if matches!(c as u32, 0x0300..=0x036F) {
+    for ch in normalized.chars() {
+        // Punctuation and symbols stay whole: decomposing one (῭ → ¨ + ̀)
+        // would create a new punctuation run that normalising then merges.
+        if !is_word_char(ch) {
+            out.push(ch);
             continue;
         }
-        match c {
-            'đ' => out.push('d'),
-            'Đ' => out.push('D'),
-            _ => out.push(c),
+        for c in std::iter::once(ch).nfd() {
+            if matches!(c as u32, 0x0300..=0x036F) {
+                continue;
+            }
+            match c {
+                'đ' => out.push('d'),
+                'Đ' => out.push('D'),
+                _ => out.push(c),
+            }
         }
     }
     out.nfc().collect()
+}
+
+/// Folding by table lookup; None when a character needs the general path.
+fn fold_known(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c);
+            continue;
+        }
+        let l = viet::decompose(c)?;
+        out.push(match l.base {
+            'đ' => 'd',
+            'Đ' => 'D',
+            b => b,
+        });
+    }
+    Some(out)
 }
 
 /// Syllable tokens of normalised text: maximal runs of letters, digits and

@@ -39,6 +39,12 @@ fn chat_abbreviations_expand() {
 }
 
 #[test]
+fn folding_keeps_symbols_whole() {
+    // A precomposed Greek symbol decomposes into punctuation plus a mark.
+    assert_eq!(fold(&normalize("῭¨")), normalize(&fold("῭¨")));
+}
+
+#[test]
 fn folding_strips_diacritics() {
     assert_eq!(fold("Đà Nẵng ngập nặng"), "da nang ngap nang");
     assert_eq!(fold("da nang"), "da nang");

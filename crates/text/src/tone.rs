@@ -45,10 +45,57 @@ pub(crate) fn place_tone(word: &str) -> String {
     if word.is_ascii() {
         return word.to_owned();
     }
+    if let Some(fast) = reposition_known(word) {
+        return fast;
+    }
     match reposition(word) {
         Some(s) => s,
         None => word.to_owned(),
     }
+}
+
+/// Table-driven [`reposition`] for words made only of precomposed letters
+/// (nearly all Vietnamese text). None means "use the general path".
+fn reposition_known(word: &str) -> Option<String> {
+    let mut letters: Vec<crate::viet::Letter> = Vec::with_capacity(word.len());
+    let mut tone = 0u8;
+    let mut tone_count = 0;
+    for c in word.chars() {
+        let l = crate::viet::decompose(c)?;
+        if l.tone != 0 {
+            tone = l.tone;
+            tone_count += 1;
+        }
+        letters.push(l);
+    }
+    if tone_count != 1 {
+        return (tone_count == 0).then(|| word.to_owned());
+    }
+    let bases: Vec<Letter> = letters
+        .iter()
+        .map(|l| Letter {
+            base: l.base,
+            quality: (l.quality != 0).then(|| crate::viet::QUALITY[usize::from(l.quality - 1)]),
+        })
+        .collect();
+    if bases.iter().any(|l| !matches!(l.base, 'a'..='z' | 'đ')) {
+        return None;
+    }
+    if bases
+        .iter()
+        .any(|l| l.quality.is_some() && !is_vowel(l.base))
+    {
+        return Some(word.to_owned());
+    }
+    let Some(target) = tone_target(&bases) else {
+        return Some(word.to_owned());
+    };
+    let mut out = String::with_capacity(word.len());
+    for (i, l) in letters.iter().enumerate() {
+        let t = if i == target { tone } else { 0 };
+        out.push(crate::viet::compose(l.base, l.quality, t)?);
+    }
+    Some(out)
 }
 
 fn reposition(word: &str) -> Option<String> {
@@ -77,6 +124,23 @@ fn reposition(word: &str) -> Option<String> {
         }
     }
     let tone = tone?;
+    let target = tone_target(&letters)?;
+    let mut out = String::with_capacity(word.len() + 2);
+    for (i, l) in letters.iter().enumerate() {
+        out.push(l.base);
+        if let Some(q) = l.quality {
+            out.push(q);
+        }
+        if i == target {
+            out.push(tone);
+        }
+    }
+    Some(out.nfc().collect())
+}
+
+/// Index of the letter that carries the tone (rules 1–5), or None when the
+/// letters are not one Vietnamese syllable.
+fn tone_target(letters: &[Letter]) -> Option<usize> {
     let first = letters.iter().position(|l| is_vowel(l.base))?;
     let mut end = first;
     while end < letters.len() && is_vowel(letters[end].base) {
@@ -104,22 +168,24 @@ fn reposition(word: &str) -> Option<String> {
             _ => return None,
         }
     };
-    let mut out = String::with_capacity(word.len() + 2);
-    for (i, l) in letters.iter().enumerate() {
-        out.push(l.base);
-        if let Some(q) = l.quality {
-            out.push(q);
-        }
-        if i == target {
-            out.push(tone);
-        }
-    }
-    Some(out.nfc().collect())
+    Some(target)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::place_tone;
+    use super::{place_tone, reposition, reposition_known};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn table_path_agrees_with_decomposition_path(
+            w in "[qgk]?[hu]?[aăâeêioôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵđĝǹ]{1,3}[ncmptgh]{0,2}"
+        ) {
+            let slow = reposition(&w).unwrap_or_else(|| w.clone());
+            let fast = reposition_known(&w).unwrap_or_else(|| slow.clone());
+            prop_assert_eq!(fast, slow);
+        }
+    }
 
     fn check(input: &str, expected: &str) {
         assert_eq!(place_tone(input), expected, "input {input:?}");
