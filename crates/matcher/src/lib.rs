@@ -77,6 +77,18 @@ pub struct Match {
     pub shared_terms: Vec<String>,
 }
 
+/// Index sizes reported by [`Library::stats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LibraryStats {
+    pub claims: usize,
+    /// Distinct index terms (all four fields).
+    pub terms: usize,
+    pub postings: usize,
+    pub doc_terms: usize,
+    /// Estimated heap bytes held by the library (allocator overhead excluded).
+    pub heap_bytes: usize,
+}
+
 /// Tuning knobs. [`Params::default`] holds the values fitted on the public
 /// evaluation half (see docs/benchmarks.md).
 #[derive(Debug, Clone, PartialEq)]
@@ -227,8 +239,8 @@ pub struct Library {
     term_ids: KeyMap<u32>,
     term_fields: Vec<u8>,
     postings: Vec<Postings>,
-    exact: KeyMap<Vec<u32>>,
-    lsh: KeyMap<Vec<u32>>,
+    exact: KeyMap<Bucket>,
+    lsh: KeyMap<Bucket>,
     /// Syllable count per slot, dense, for the BM25 inner loop.
     lens: Vec<u32>,
     total_syllables: u64,
@@ -287,6 +299,50 @@ impl Library {
         }
     }
 
+    /// Sizes of the index, for capacity planning (see docs/benchmarks.md).
+    pub fn stats(&self) -> LibraryStats {
+        let mut heap = 0usize;
+        let mut doc_terms = 0usize;
+        for d in self.slots.iter().flatten() {
+            doc_terms += d.terms.len();
+            heap += d.terms.capacity() * 4
+                + d.tfs.capacity() * 2
+                + d.normalized.capacity()
+                + d.id.capacity() * 2
+                + d.bands.capacity() * 8
+                + d.vector.as_ref().map_or(0, |v| v.capacity() * 4);
+        }
+        let postings: usize = self.postings.iter().map(|p| p.0.len()).sum();
+        heap += self
+            .postings
+            .iter()
+            .map(|p| p.0.capacity() * 4)
+            .sum::<usize>();
+        heap += self.postings.capacity() * std::mem::size_of::<Postings>();
+        heap += self.slots.capacity() * std::mem::size_of::<Option<Doc>>();
+        // hashbrown: key + value + one control byte per bucket, ~7/8 full.
+        heap += self.term_ids.capacity() * (8 + 4 + 1) * 8 / 7;
+        heap += (self.lsh.capacity() + self.exact.capacity()) * (8 + 16 + 1) * 8 / 7;
+        heap += self.by_id.capacity() * (24 + 4 + 1) * 8 / 7;
+        heap += self
+            .lsh
+            .values()
+            .chain(self.exact.values())
+            .map(|b| match b {
+                Bucket::One(_) => 0,
+                Bucket::Many(v) => v.capacity() * 4,
+            })
+            .sum::<usize>();
+        heap += self.lens.capacity() * 4 + self.term_fields.capacity();
+        LibraryStats {
+            claims: self.len(),
+            terms: self.postings.len(),
+            postings,
+            doc_terms,
+            heap_bytes: heap,
+        }
+    }
+
     pub fn params(&self) -> &Params {
         &self.params
     }
@@ -315,32 +371,36 @@ impl Library {
     /// result as calling [`Library::upsert`] for each in order.
     pub fn bulk_upsert(&mut self, items: &[(&str, &str)], threads: usize) {
         let threads = threads.clamp(1, 64);
-        let chunk = items.len().div_ceil(threads).max(1);
-        // Normalising and feature extraction are per-claim and pure, so they
-        // run in parallel; only the index insertion is sequential.
-        let prepared: Vec<Prepared> = std::thread::scope(|s| {
-            let handles: Vec<_> = items
-                .chunks(chunk)
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|(_, t)| Prepared::new(kc_text::normalize(t)))
-                            .collect::<Vec<_>>()
+        // Batches bound the transient feature lists (about 2 KB a claim) so
+        // the allocator can reuse them instead of growing the heap.
+        for batch in items.chunks(8192) {
+            let chunk = batch.len().div_ceil(threads).max(1);
+            // Normalising and feature extraction are per-claim and pure, so
+            // they run in parallel; only the index insertion is sequential.
+            let prepared: Vec<Prepared> = std::thread::scope(|s| {
+                let handles: Vec<_> = batch
+                    .chunks(chunk)
+                    .map(|part| {
+                        s.spawn(move || {
+                            part.iter()
+                                .map(|(_, t)| Prepared::new(kc_text::normalize(t)))
+                                .collect::<Vec<_>>()
+                        })
                     })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| match h.join() {
-                    Ok(v) => v,
-                    // normalize never panics (property-tested); if it ever
-                    // did, re-raise rather than lose claims silently.
-                    Err(e) => std::panic::resume_unwind(e),
-                })
-                .collect()
-        });
-        for ((id, _), p) in items.iter().zip(prepared) {
-            self.insert_prepared(id, p, None);
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| match h.join() {
+                        Ok(v) => v,
+                        // normalize never panics (property-tested); if it
+                        // ever did, re-raise rather than lose claims silently.
+                        Err(e) => std::panic::resume_unwind(e),
+                    })
+                    .collect()
+            });
+            for ((id, _), p) in batch.iter().zip(prepared) {
+                self.insert_prepared(id, p, None);
+            }
         }
     }
 
@@ -375,9 +435,9 @@ impl Library {
         }
         terms.sort_unstable_by_key(|&(t, _)| t);
         for &b in &prep.bands {
-            self.lsh.entry(b).or_default().push(slot);
+            add_to_bucket(&mut self.lsh, b, slot);
         }
-        self.exact.entry(prep.exact_key).or_default().push(slot);
+        add_to_bucket(&mut self.exact, prep.exact_key, slot);
         self.total_syllables += u64::from(prep.syllables);
         if self.lens.len() <= slot as usize {
             self.lens.resize(slot as usize + 1, 0);
@@ -588,15 +648,15 @@ impl Library {
     fn bm25_candidates(&self, qterms: &[QTerm], k: usize) -> Vec<Candidate> {
         let n = self.live as usize;
         let cutoff = ((n as f32 * self.params.generate_max_df) as usize).max(64);
-        // Low-weight fields (the folded forms of an accented query) only
-        // rescore: they would double the postings walked for little signal.
+        // Frequent terms of a low-weight field (the folded forms of an
+        // accented query) are left out: little signal for many postings.
         let max_w = qterms.iter().map(|q| q.field_weight).fold(0.0f32, f32::max);
-        let mut order: Vec<&QTerm> = qterms.iter().collect();
-        order.sort_unstable_by_key(|q| (q.field_weight < 0.2 * max_w, q.df));
-        let mut n_selective = order
+        let mut order: Vec<&QTerm> = qterms
             .iter()
-            .take_while(|q| q.df <= cutoff && q.field_weight >= 0.2 * max_w)
-            .count();
+            .filter(|q| q.df <= cutoff || q.field_weight >= 0.2 * max_w)
+            .collect();
+        order.sort_unstable_by_key(|q| q.df);
+        let mut n_selective = order.iter().take_while(|q| q.df <= cutoff).count();
         if n_selective == 0 {
             n_selective = order.len().min(2);
         }
@@ -694,13 +754,14 @@ impl Library {
         qterms: &[QTerm],
         cands: &mut Vec<Candidate>,
     ) {
-        if let Some(slots) = self.exact.get(&feats.exact_key) {
-            for &s in slots {
+        if let Some(bucket) = self.exact.get(&feats.exact_key) {
+            for &s in bucket.slots() {
                 self.add_candidate(cands, s, Generator::Exact, qterms);
             }
         }
         for key in minhash::band_keys(&feats.shingles) {
-            if let Some(slots) = self.lsh.get(&key) {
+            if let Some(bucket) = self.lsh.get(&key) {
+                let slots = bucket.slots();
                 // A huge bucket is a degenerate band (e.g. one-word texts), not
                 // evidence of a near-duplicate.
                 if slots.len() > 256 {
@@ -808,14 +869,55 @@ impl Library {
     }
 }
 
-fn remove_from_bucket(map: &mut KeyMap<Vec<u32>>, key: u64, slot: u32) {
-    if let Some(v) = map.get_mut(&key) {
-        if let Some(i) = v.iter().position(|&s| s == slot) {
-            v.swap_remove(i);
+/// The claims sharing a hash key. Nearly every key has exactly one claim, so
+/// that case needs no allocation (an LSH band costs 16 bytes, not 80).
+#[derive(Debug)]
+enum Bucket {
+    One([u32; 1]),
+    Many(Vec<u32>),
+}
+
+impl Bucket {
+    fn slots(&self) -> &[u32] {
+        match self {
+            Bucket::One(s) => s,
+            Bucket::Many(v) => v,
         }
-        if v.is_empty() {
-            map.remove(&key);
+    }
+}
+
+fn add_to_bucket(map: &mut KeyMap<Bucket>, key: u64, slot: u32) {
+    match map.get_mut(&key) {
+        None => {
+            map.insert(key, Bucket::One([slot]));
         }
+        Some(Bucket::One([first])) => {
+            let first = *first;
+            map.insert(key, Bucket::Many(vec![first, slot]));
+        }
+        Some(Bucket::Many(v)) => v.push(slot),
+    }
+}
+
+fn remove_from_bucket(map: &mut KeyMap<Bucket>, key: u64, slot: u32) {
+    let emptied = match map.get_mut(&key) {
+        None => false,
+        Some(Bucket::One([s])) => *s == slot,
+        Some(Bucket::Many(v)) => {
+            if let Some(i) = v.iter().position(|&s| s == slot) {
+                v.swap_remove(i);
+            }
+            if let [only] = v.as_slice() {
+                let only = *only;
+                map.insert(key, Bucket::One([only]));
+                false
+            } else {
+                v.is_empty()
+            }
+        }
+    };
+    if emptied {
+        map.remove(&key);
     }
 }
 

@@ -102,7 +102,7 @@ fn clean_chars(s: &str) -> String {
             }
             continue;
         }
-        prev_word = c.is_alphanumeric();
+        prev_word = is_alnum(c);
         filtered.push(c);
     }
     let lowered: String = nfc_cow(&filtered)
@@ -118,7 +118,7 @@ fn clean_chars(s: &str) -> String {
             }
             continue;
         }
-        prev_word = c.is_alphanumeric();
+        prev_word = is_alnum(c);
         out.push(c);
     }
     out
@@ -132,6 +132,13 @@ fn nfc_cow(s: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Owned(s.nfc().collect())
     }
+}
+
+/// `char::is_alphanumeric` with the common cases answered without a lookup
+/// in the general Unicode tables.
+fn is_alnum(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || (!c.is_ascii() && (viet::is_known_letter(c) || c.is_alphanumeric()))
 }
 
 fn is_word_char(c: char) -> bool {
