@@ -1,0 +1,310 @@
+//! The 12-layer BERT encoder of multilingual-e5-small: embeddings, self-attention, GELU
+//! feed-forward, post-LayerNorm, and mean pooling.
+
+use crate::format::{Config, Parsed, TensorData, TensorRef};
+use crate::q4::{matmul, Q4Matrix, Q8Rows};
+use crate::ModelError;
+
+struct Layer {
+    q: Q4Matrix,
+    q_b: Vec<f32>,
+    k: Q4Matrix,
+    k_b: Vec<f32>,
+    v: Q4Matrix,
+    v_b: Vec<f32>,
+    ao: Q4Matrix,
+    ao_b: Vec<f32>,
+    aln_w: Vec<f32>,
+    aln_b: Vec<f32>,
+    fi: Q4Matrix,
+    fi_b: Vec<f32>,
+    fo: Q4Matrix,
+    fo_b: Vec<f32>,
+    oln_w: Vec<f32>,
+    oln_b: Vec<f32>,
+}
+
+pub(crate) struct Model {
+    pub cfg: Config,
+    word: Q4Matrix,
+    pos: Vec<f32>,
+    typ: Vec<f32>,
+    ln_w: Vec<f32>,
+    ln_b: Vec<f32>,
+    layers: Vec<Layer>,
+}
+
+fn tensor<'a>(p: &'a Parsed<'_>, name: &str) -> Result<&'a TensorRef<'a>, ModelError> {
+    p.tensors
+        .get(name)
+        .ok_or_else(|| ModelError::MissingTensor(name.to_owned()))
+}
+
+fn f32s(p: &Parsed<'_>, name: &str, n: usize) -> Result<Vec<f32>, ModelError> {
+    let t = tensor(p, name)?;
+    match &t.data {
+        TensorData::F32(raw) if t.n == n => Ok(raw
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()),
+        _ => Err(ModelError::Invalid(format!(
+            "tensor {name} should be {n} f32 values"
+        ))),
+    }
+}
+
+fn q4(p: &Parsed<'_>, name: &str, rows: usize, cols: usize) -> Result<Q4Matrix, ModelError> {
+    let t = tensor(p, name)?;
+    match &t.data {
+        TensorData::Q4(raw) if t.n == rows * cols => Ok(Q4Matrix::from_raw(raw, rows, cols)),
+        _ => Err(ModelError::Invalid(format!(
+            "tensor {name} should be a {rows}×{cols} Q4_0 matrix"
+        ))),
+    }
+}
+
+impl Model {
+    pub(crate) fn load(p: &Parsed<'_>) -> Result<Model, ModelError> {
+        let c = p.config;
+        let (h, ff) = (c.hidden, c.ff);
+        let mut layers = Vec::with_capacity(c.layers);
+        for i in 0..c.layers {
+            let n = |s: &str| format!("l{i}.{s}");
+            layers.push(Layer {
+                q: q4(p, &n("q.w"), h, h)?,
+                q_b: f32s(p, &n("q.b"), h)?,
+                k: q4(p, &n("k.w"), h, h)?,
+                k_b: f32s(p, &n("k.b"), h)?,
+                v: q4(p, &n("v.w"), h, h)?,
+                v_b: f32s(p, &n("v.b"), h)?,
+                ao: q4(p, &n("ao.w"), h, h)?,
+                ao_b: f32s(p, &n("ao.b"), h)?,
+                aln_w: f32s(p, &n("aln.w"), h)?,
+                aln_b: f32s(p, &n("aln.b"), h)?,
+                fi: q4(p, &n("fi.w"), ff, h)?,
+                fi_b: f32s(p, &n("fi.b"), ff)?,
+                fo: q4(p, &n("fo.w"), h, ff)?,
+                fo_b: f32s(p, &n("fo.b"), h)?,
+                oln_w: f32s(p, &n("oln.w"), h)?,
+                oln_b: f32s(p, &n("oln.b"), h)?,
+            });
+        }
+        Ok(Model {
+            cfg: c,
+            word: q4(p, "emb.word", c.vocab, h)?,
+            pos: f32s(p, "emb.pos", c.max_positions * h)?,
+            typ: f32s(p, "emb.type", c.type_vocab * h)?,
+            ln_w: f32s(p, "emb.ln.w", h)?,
+            ln_b: f32s(p, "emb.ln.b", h)?,
+            layers,
+        })
+    }
+
+    /// Mean of the last hidden states over all tokens of `ids` (which include `<s>`, `</s>`
+    /// and fit in `max_positions`); not normalised.
+    pub(crate) fn forward_mean(&self, ids: &[u32], s: &mut Scratch) -> Vec<f32> {
+        let h = self.cfg.hidden;
+        let t = ids.len();
+        let x = &mut s.x;
+        x.clear();
+        x.resize(t * h, 0.0);
+        for (i, &id) in ids.iter().enumerate() {
+            let row = &mut x[i * h..(i + 1) * h];
+            let id = (id as usize).min(self.cfg.vocab - 1);
+            self.word.dequantize_row(id, row);
+            let pos = &self.pos[i * h..(i + 1) * h];
+            for ((v, p), ty) in row.iter_mut().zip(pos).zip(&self.typ[..h]) {
+                *v += p + ty;
+            }
+            layer_norm(row, &self.ln_w, &self.ln_b, self.cfg.eps);
+        }
+        for layer in &self.layers {
+            self.layer(layer, t, s);
+        }
+        let mut mean = vec![0.0f32; h];
+        for row in s.x.chunks_exact(h) {
+            for (m, v) in mean.iter_mut().zip(row) {
+                *m += v;
+            }
+        }
+        let inv = 1.0 / t.max(1) as f32;
+        mean.iter_mut().for_each(|m| *m *= inv);
+        mean
+    }
+
+    fn layer(&self, l: &Layer, t: usize, s: &mut Scratch) {
+        let h = self.cfg.hidden;
+        let heads = self.cfg.heads;
+        let dh = h / heads;
+        let Scratch {
+            x,
+            q8,
+            q,
+            k,
+            v,
+            ctx,
+            tmp,
+            ff,
+            scores,
+        } = s;
+        q8.quantize(x, h);
+        for (m, b, o) in [
+            (&l.q, &l.q_b, &mut *q),
+            (&l.k, &l.k_b, &mut *k),
+            (&l.v, &l.v_b, &mut *v),
+        ] {
+            o.resize(t * h, 0.0);
+            matmul(m, b, q8, o);
+        }
+        ctx.clear();
+        ctx.resize(t * h, 0.0);
+        scores.resize(t, 0.0);
+        let scale = 1.0 / (dh as f32).sqrt();
+        for hd in 0..heads {
+            let off = hd * dh;
+            for i in 0..t {
+                let qi = &q[i * h + off..i * h + off + dh];
+                let mut max = f32::NEG_INFINITY;
+                for j in 0..t {
+                    let kj = &k[j * h + off..j * h + off + dh];
+                    let d = dot(qi, kj) * scale;
+                    scores[j] = d;
+                    max = max.max(d);
+                }
+                let mut sum = 0.0;
+                for sc in scores.iter_mut() {
+                    *sc = (*sc - max).exp();
+                    sum += *sc;
+                }
+                let inv = 1.0 / sum;
+                let ci = &mut ctx[i * h + off..i * h + off + dh];
+                for j in 0..t {
+                    let p = scores[j] * inv;
+                    let vj = &v[j * h + off..j * h + off + dh];
+                    for (c, vv) in ci.iter_mut().zip(vj) {
+                        *c += p * vv;
+                    }
+                }
+            }
+        }
+        q8.quantize(ctx, h);
+        tmp.resize(t * h, 0.0);
+        matmul(&l.ao, &l.ao_b, q8, tmp);
+        for (row, add) in x.chunks_exact_mut(h).zip(tmp.chunks_exact(h)) {
+            row.iter_mut().zip(add).for_each(|(a, b)| *a += b);
+            layer_norm(row, &l.aln_w, &l.aln_b, self.cfg.eps);
+        }
+        q8.quantize(x, h);
+        ff.resize(t * self.cfg.ff, 0.0);
+        matmul(&l.fi, &l.fi_b, q8, ff);
+        ff.iter_mut().for_each(|v| *v = gelu(*v));
+        q8.quantize(ff, self.cfg.ff);
+        matmul(&l.fo, &l.fo_b, q8, tmp);
+        for (row, add) in x.chunks_exact_mut(h).zip(tmp.chunks_exact(h)) {
+            row.iter_mut().zip(add).for_each(|(a, b)| *a += b);
+            layer_norm(row, &l.oln_w, &l.oln_b, self.cfg.eps);
+        }
+    }
+}
+
+/// Buffers one worker reuses across texts, so a batch allocates once per thread.
+pub(crate) struct Scratch {
+    x: Vec<f32>,
+    q8: Q8Rows,
+    q: Vec<f32>,
+    k: Vec<f32>,
+    v: Vec<f32>,
+    ctx: Vec<f32>,
+    tmp: Vec<f32>,
+    ff: Vec<f32>,
+    scores: Vec<f32>,
+}
+
+impl Scratch {
+    pub(crate) fn new() -> Scratch {
+        Scratch {
+            x: Vec::new(),
+            q8: Q8Rows::new(),
+            q: Vec::new(),
+            k: Vec::new(),
+            v: Vec::new(),
+            ctx: Vec::new(),
+            tmp: Vec::new(),
+            ff: Vec::new(),
+            scores: Vec::new(),
+        }
+    }
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    // Eight partial sums let the compiler vectorise without reassociating floats itself.
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    acc.iter().sum::<f32>() + tail
+}
+
+fn layer_norm(x: &mut [f32], w: &[f32], b: &[f32], eps: f32) {
+    let n = x.len() as f32;
+    let mean = x.iter().sum::<f32>() / n;
+    let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+    let inv = 1.0 / (var + eps).sqrt();
+    for ((v, w), b) in x.iter_mut().zip(w).zip(b) {
+        *v = (*v - mean) * inv * w + b;
+    }
+}
+
+/// GELU as BERT defines it, with the exact error function.
+fn gelu(x: f32) -> f32 {
+    0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
+}
+
+/// Error function (Abramowitz & Stegun 7.1.26, absolute error below 1.5e-7, which is far
+/// under what 4-bit weights already cost).
+fn erf(x: f32) -> f32 {
+    let sign = if x < 0.0 { -1.0 } else { 1.0 };
+    let x = x.abs();
+    let t = 1.0 / (1.0 + 0.327_591_1 * x);
+    let y = 1.0
+        - (((((1.061_405_4 * t - 1.453_152_1) * t) + 1.421_413_7) * t - 0.284_496_74) * t
+            + 0.254_829_6)
+            * t
+            * (-x * x).exp();
+    sign * y
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erf_matches_known_values() {
+        for (x, want) in [
+            (0.0f32, 0.0f32),
+            (0.5, 0.520_499_9),
+            (1.0, 0.842_700_8),
+            (-1.0, -0.842_700_8),
+            (2.0, 0.995_322_3),
+            (4.0, 1.0),
+        ] {
+            assert!((erf(x) - want).abs() < 5e-7, "erf({x}) = {}", erf(x));
+        }
+        assert!((gelu(1.0) - 0.841_344_7).abs() < 1e-6);
+        assert!(gelu(-10.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn layer_norm_centres_and_scales() {
+        let mut x = vec![1.0, 2.0, 3.0, 4.0];
+        layer_norm(&mut x, &[1.0; 4], &[0.5; 4], 1e-12);
+        let mean: f32 = x.iter().sum::<f32>() / 4.0;
+        assert!((mean - 0.5).abs() < 1e-6);
+        assert!((x[3] - x[0] - 2.0 * 3.0 / 5f32.sqrt()).abs() < 1e-5);
+    }
+}
