@@ -110,9 +110,12 @@ pub struct Params {
     /// A claim verified longer ago than this (seconds) is never confirmed by
     /// [`Library::search_at`].
     pub stale_after_secs: i64,
-    /// Terms in more than this share of the library do not generate
-    /// candidates; they only rescore the shortlist.
+    /// Terms in more than this share of the library, or in more than
+    /// `generate_max_docs` claims, do not generate candidates; they only
+    /// rescore the shortlist. The absolute cap keeps query time flat as the
+    /// library grows.
     pub generate_max_df: f32,
+    pub generate_max_docs: usize,
     /// Candidates per requested match that get exact rescoring.
     pub shortlist_per_k: usize,
     /// Weight multiplier of query syllables written with a capital letter
@@ -135,6 +138,7 @@ impl Default for Params {
             min_confirm_syllables: 8,
             stale_after_secs: 2 * 365 * 24 * 3600,
             generate_max_df: 0.05,
+            generate_max_docs: 4096,
             shortlist_per_k: 3,
             name_boost: 1.6,
             slope: 14.0,
@@ -370,6 +374,19 @@ impl Library {
     /// Adds many claims at once, normalising on `threads` threads; the same
     /// result as calling [`Library::upsert`] for each in order.
     pub fn bulk_upsert(&mut self, items: &[(&str, &str)], threads: usize) {
+        let items: Vec<(&str, &str, Option<i64>)> =
+            items.iter().map(|&(i, t)| (i, t, None)).collect();
+        self.bulk_insert(&items, threads, kc_text::normalize);
+    }
+
+    /// Bulk insertion: `normalize` maps each text to its normalised form
+    /// (identity for snapshot texts) on worker threads.
+    fn bulk_insert(
+        &mut self,
+        items: &[(&str, &str, Option<i64>)],
+        threads: usize,
+        normalize: fn(&str) -> String,
+    ) {
         let threads = threads.clamp(1, 64);
         // Batches bound the transient feature lists (about 2 KB a claim) so
         // the allocator can reuse them instead of growing the heap.
@@ -383,7 +400,7 @@ impl Library {
                     .map(|part| {
                         s.spawn(move || {
                             part.iter()
-                                .map(|(_, t)| Prepared::new(kc_text::normalize(t)))
+                                .map(|(_, t, _)| Prepared::new(normalize(t)))
                                 .collect::<Vec<_>>()
                         })
                     })
@@ -398,8 +415,8 @@ impl Library {
                     })
                     .collect()
             });
-            for ((id, _), p) in batch.iter().zip(prepared) {
-                self.insert_prepared(id, p, None);
+            for (&(id, _, dated), p) in batch.iter().zip(prepared) {
+                self.insert_prepared(id, p, dated);
             }
         }
     }
@@ -647,7 +664,9 @@ impl Library {
     /// query's cost independent of the library's stop-words.
     fn bm25_candidates(&self, qterms: &[QTerm], k: usize) -> Vec<Candidate> {
         let n = self.live as usize;
-        let cutoff = ((n as f32 * self.params.generate_max_df) as usize).max(64);
+        let cutoff = ((n as f32 * self.params.generate_max_df) as usize)
+            .min(self.params.generate_max_docs)
+            .max(64);
         // Frequent terms of a low-weight field (the folded forms of an
         // accented query) are left out: little signal for many postings.
         let max_w = qterms.iter().map(|q| q.field_weight).fold(0.0f32, f32::max);
@@ -849,7 +868,7 @@ impl Library {
         } else {
             MatchLevel::None
         };
-        shared.sort_by(|a, b| b.0.total_cmp(&a.0));
+        shared.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         let mut shared_terms: Vec<String> = Vec::new();
         for (_, t) in shared {
             if shared_terms.len() == 8 {

@@ -104,7 +104,7 @@ impl Library {
             return Err(SnapshotError::Version(version));
         }
         let count = r.u32()?;
-        let mut lib = Library::new();
+        let mut entries: Vec<(&str, &str, Option<i64>, &[u8])> = Vec::new();
         for _ in 0..count {
             let id = r.str()?;
             let text = r.str()?;
@@ -114,10 +114,17 @@ impl Library {
             };
             let n = r.u32()? as usize;
             let raw = r.take(n.checked_mul(4).ok_or(SnapshotError::Truncated(r.pos))?)?;
-            // Written by `snapshot`, so already normalised: loading skips the
-            // most expensive step of indexing.
-            lib.upsert_normalized(id, text.to_owned(), dated);
-            if n > 0 {
+            entries.push((id, text, dated, raw));
+        }
+        let mut lib = Library::new();
+        // Written by `snapshot`, so already normalised: loading skips the
+        // most expensive step of indexing, and extracts features on all cores.
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let items: Vec<(&str, &str, Option<i64>)> =
+            entries.iter().map(|e| (e.0, e.1, e.2)).collect();
+        lib.bulk_insert(&items, threads, |t| t.to_owned());
+        for (id, _, _, raw) in entries {
+            if !raw.is_empty() {
                 let v: Vec<f32> = raw
                     .chunks_exact(4)
                     .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))

@@ -218,3 +218,90 @@ fn names_in_the_query_weigh_more() {
     // Same words otherwise; the capitalised name decides.
     assert_eq!(top(&lib, "Tin đồn Mỹ Tâm hủy lịch diễn").id, "a");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        let words = prop::sample::select(vec![
+            "tin",
+            "đồn",
+            "bão",
+            "số",
+            "5",
+            "Đà",
+            "Nẵng",
+            "ko",
+            "dc",
+            "hoà",
+            "hòa",
+            "người",
+            "dân",
+            "!!!",
+            "🔥",
+            "\u{200b}",
+            "vaccine",
+            "gây",
+            "vô",
+            "sinh",
+            "ngân",
+            "hàng",
+            "www.x.vn/a",
+        ]);
+        prop_oneof![
+            prop::collection::vec(words, 0..20).prop_map(|v| v.join(" ")),
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever is added, replaced, removed or searched: no panic,
+        /// scores in [0, 1] best first, removed claims never come back, and
+        /// a snapshot restores the same answers.
+        #[test]
+        fn library_invariants(
+            ops in prop::collection::vec((0u8..3, 0usize..6, text()), 1..25),
+            query in text(),
+        ) {
+            let mut lib = Library::new();
+            let mut live: std::collections::BTreeSet<String> = Default::default();
+            for (op, id, t) in &ops {
+                let id = format!("c{id}");
+                match op {
+                    0 | 1 => {
+                        lib.upsert(&id, t);
+                        live.insert(id);
+                    }
+                    _ => {
+                        prop_assert_eq!(lib.remove(&id), live.remove(&id));
+                    }
+                }
+                prop_assert_eq!(lib.len(), live.len());
+            }
+            let ms = lib.search(&query, 10);
+            for m in &ms {
+                prop_assert!((0.0..=1.0).contains(&m.score));
+                prop_assert!(live.contains(&m.id));
+                prop_assert!(!m.generators.is_empty());
+            }
+            for w in ms.windows(2) {
+                prop_assert!(w[0].score >= w[1].score);
+            }
+            let back = Library::from_snapshot(&lib.snapshot()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            // Same answers; scores may differ in the last float bits because
+            // term ids (and so summation order) change on reload.
+            let again = back.search(&query, 10);
+            prop_assert_eq!(again.len(), ms.len());
+            for (a, b) in again.iter().zip(&ms) {
+                prop_assert!((a.score - b.score).abs() < 1e-4, "{a:?} vs {b:?}");
+                prop_assert_eq!(&a.shared_terms, &b.shared_terms);
+                if (a.score - b.score).abs() < 1e-9 {
+                    prop_assert_eq!(&a.id, &b.id);
+                }
+            }
+        }
+    }
+}
