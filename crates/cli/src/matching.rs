@@ -68,11 +68,13 @@ struct Line {
 }
 
 fn read_jsonl(path: &Path) -> Result<Vec<Line>> {
-    let file = File::open(path).with_context(|| format!("không mở được / cannot open {}", path.display()))?;
+    let file = File::open(path)
+        .with_context(|| format!("không mở được / cannot open {}", path.display()))?;
     let mut out = Vec::new();
     for (i, line) in BufReader::new(file).lines().enumerate() {
         let n = i + 1;
-        let line = line.with_context(|| format!("{}:{n}: không đọc được / cannot read", path.display()))?;
+        let line =
+            line.with_context(|| format!("{}:{n}: không đọc được / cannot read", path.display()))?;
         if line.trim().is_empty() {
             continue;
         }
@@ -104,7 +106,10 @@ fn warn_model(model: Option<&Path>) {
 fn build_library(path: &Path, threads: usize) -> Result<(Library, usize, f64)> {
     let started = Instant::now();
     let items = read_jsonl(path)?;
-    let pairs: Vec<(&str, &str)> = items.iter().map(|l| (l.id.as_str(), l.text.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = items
+        .iter()
+        .map(|l| (l.id.as_str(), l.text.as_str()))
+        .collect();
     let mut lib = Library::new();
     lib.bulk_upsert(&pairs, threads);
     Ok((lib, items.len(), started.elapsed().as_secs_f64()))
@@ -112,12 +117,23 @@ fn build_library(path: &Path, threads: usize) -> Result<(Library, usize, f64)> {
 
 /// Runs `search` on every query, spread over `threads` threads, results in
 /// query order.
-fn search_all(lib: &Library, queries: &[Line], k: usize, threads: usize) -> Vec<Vec<kc_match::Match>> {
+fn search_all(
+    lib: &Library,
+    queries: &[Line],
+    k: usize,
+    threads: usize,
+) -> Vec<Vec<kc_match::Match>> {
     let chunk = queries.len().div_ceil(threads).max(1);
     std::thread::scope(|s| {
         let handles: Vec<_> = queries
             .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(|q| lib.search(&q.text, k)).collect::<Vec<_>>()))
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|q| lib.search(&q.text, k))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
@@ -139,7 +155,10 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
     let results = search_all(&lib, &queries, args.top, threads);
     let q_secs = q_started.elapsed().as_secs_f64();
     let sink: Box<dyn Write> = match &args.out {
-        Some(p) => Box::new(File::create(p).with_context(|| format!("không ghi được / cannot write {}", p.display()))?),
+        Some(p) => Box::new(
+            File::create(p)
+                .with_context(|| format!("không ghi được / cannot write {}", p.display()))?,
+        ),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut w = BufWriter::new(sink);
@@ -163,6 +182,10 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
         w.write_all(line.as_bytes())?;
     }
     w.flush()?;
+    // Freeing a large index is millions of small deallocations; the process
+    // exits next and the OS takes the memory back at once.
+    std::mem::forget(lib);
+    std::mem::forget(results);
     let total = started.elapsed().as_secs_f64();
     eprintln!(
         "thư viện / library: {n_lib} mục / items, dựng / built in {build_secs:.3}s; \
@@ -199,7 +222,12 @@ fn quality(queries: &[Line], results: &[Vec<kc_match::Match>]) -> Quality {
         }
     }
     let n = n.max(1) as f64;
-    Quality { r1: hits[0] as f64 / n, r5: hits[1] as f64 / n, r10: hits[2] as f64 / n, mrr: rr / n }
+    Quality {
+        r1: hits[0] as f64 / n,
+        r5: hits[1] as f64 / n,
+        r10: hits[2] as f64 / n,
+        mrr: rr / n,
+    }
 }
 
 /// ROC-AUC of "top-1 score" separating matched from no-match queries (ties
@@ -220,7 +248,10 @@ fn auc(positive: &[f32], negative: &[f32]) -> f64 {
 }
 
 fn top1(results: &[Vec<kc_match::Match>]) -> Vec<f32> {
-    results.iter().map(|ms| ms.first().map_or(0.0, |m| m.score)).collect()
+    results
+        .iter()
+        .map(|ms| ms.first().map_or(0.0, |m| m.score))
+        .collect()
 }
 
 pub fn run_eval(args: &EvalArgs) -> Result<()> {
@@ -229,7 +260,10 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
     let (lib, n_lib, build_secs) = build_library(&args.library, threads)?;
     let queries = read_jsonl(&args.queries)?;
     if queries.iter().all(|q| q.target.is_none()) {
-        bail!("{}: không truy vấn nào có \"target\" / no query has a \"target\"", args.queries.display());
+        bail!(
+            "{}: không truy vấn nào có \"target\" / no query has a \"target\"",
+            args.queries.display()
+        );
     }
     let started = Instant::now();
     let results = search_all(&lib, &queries, 10, threads);
@@ -259,7 +293,9 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
             .collect();
         let a = auc(&pos, &neg);
         let params = lib.params();
-        let rate = |xs: &[f32], t: f32| xs.iter().filter(|&&x| x >= t).count() as f64 / xs.len().max(1) as f64;
+        let rate = |xs: &[f32], t: f32| {
+            xs.iter().filter(|&&x| x >= t).count() as f64 / xs.len().max(1) as f64
+        };
         report["nomatch_queries"] = nomatch.len().into();
         report["nomatch_auc"] = a.into();
         report["confirm_rate_match"] = rate(&pos, params.confirm).into();
