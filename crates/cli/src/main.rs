@@ -1,6 +1,8 @@
 //! `kiemchung`: the desk's command line. Argument parsing and wiring only; the work is done
 //! by the library crates.
 
+mod matching;
+
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use kc_desk::pack::Pack;
@@ -55,6 +57,10 @@ enum Command {
     /// The hash-chained audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Match query texts against a library of claims (JSONL in, JSONL out).
+    Match(matching::MatchArgs),
+    /// Measure matching quality (R@k, MRR, no-match AUC) on queries with known answers.
+    Eval(matching::EvalArgs),
 }
 
 #[derive(Args)]
@@ -133,13 +139,16 @@ enum AuditCommand {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s).ok_or_else(|| format!("unknown role `{s}`; expected one of: {}", Role::expected()))
+    Role::parse(s)
+        .ok_or_else(|| format!("unknown role `{s}`; expected one of: {}", Role::expected()))
 }
 
 fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -161,7 +170,8 @@ impl StoreArgs {
         match &self.database_url {
             Some(url) => kc_store::redact(url),
             None => {
-                let dir = std::fs::canonicalize(&self.data_dir).unwrap_or_else(|_| self.data_dir.clone());
+                let dir =
+                    std::fs::canonicalize(&self.data_dir).unwrap_or_else(|_| self.data_dir.clone());
                 format!("SQLite in {}", dir.display())
             }
         }
@@ -174,13 +184,19 @@ impl StoreArgs {
             .await
             .with_context(|| format!("cannot open the database ({})", self.describe()))?;
         let pack = match store.active_pack().await? {
-            Some((name, source)) => Pack::parse(&name, &source).context("the stored pack no longer validates")?,
+            Some((name, source)) => {
+                Pack::parse(&name, &source).context("the stored pack no longer validates")?
+            }
             None => {
                 let pack = Pack::shipped().context("the shipped pack is invalid")?;
                 let mut tx = store.begin_write("system").await?;
-                tx.record_pack("packs/ngoc-hoi.toml", Pack::shipped_source()).await?;
+                tx.record_pack("packs/ngoc-hoi.toml", Pack::shipped_source())
+                    .await?;
                 tx.commit().await?;
-                eprintln!("Loaded the shipped directive pack: {}", pack.directive.subject);
+                eprintln!(
+                    "Loaded the shipped directive pack: {}",
+                    pack.directive.subject
+                );
                 pack
             }
         };
@@ -200,6 +216,13 @@ async fn main() {
 
 async fn run(command: Command) -> Result<()> {
     match command {
+        // CPU-bound and synchronous: run off the async runtime's worker threads.
+        Command::Match(args) => {
+            tokio::task::spawn_blocking(move || matching::run_match(&args)).await?
+        }
+        Command::Eval(args) => {
+            tokio::task::spawn_blocking(move || matching::run_eval(&args)).await?
+        }
         Command::Serve(args) => serve(args).await,
         Command::User(UserCommand::Add {
             name,
@@ -265,7 +288,8 @@ async fn run(command: Command) -> Result<()> {
 }
 
 fn read_pack(file: &std::path::Path) -> Result<Pack> {
-    let source = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let source =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     Ok(Pack::parse(&file.display().to_string(), &source)?)
 }
 
@@ -279,19 +303,29 @@ fn show_pack(pack: &Pack) {
     println!("\nVăn bản pháp lý / legal instruments:");
     for i in &pack.instruments {
         let note = match pack.in_force(&i.id) {
-            Some(now) if now.id != i.id => format!("  → thay thế bởi / superseded by {}", now.number),
+            Some(now) if now.id != i.id => {
+                format!("  → thay thế bởi / superseded by {}", now.number)
+            }
             _ => String::new(),
         };
         println!("  {:<24} {}{}", i.number, i.title_vi, note);
     }
 }
 
-async fn user_add(name: &str, role: Role, agency: Option<&str>, store_args: &StoreArgs) -> Result<()> {
+async fn user_add(
+    name: &str,
+    role: Role,
+    agency: Option<&str>,
+    store_args: &StoreArgs,
+) -> Result<()> {
     let (store, pack) = store_args.open().await?;
     if let Some(code) = agency {
         if pack.agency(code).is_none() {
             let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
-            bail!("unknown agency `{code}`; the pack has: {}", codes.join(", "));
+            bail!(
+                "unknown agency `{code}`; the pack has: {}",
+                codes.join(", ")
+            );
         }
     }
     let stdin = std::io::stdin();
@@ -300,7 +334,10 @@ async fn user_add(name: &str, role: Role, agency: Option<&str>, store_args: &Sto
         std::io::stderr().flush()?;
     }
     let mut password = String::new();
-    stdin.lock().read_line(&mut password).context("cannot read the password from stdin")?;
+    stdin
+        .lock()
+        .read_line(&mut password)
+        .context("cannot read the password from stdin")?;
     let password = password.trim_end_matches(['\r', '\n']);
     let hash = kc_desk::auth::hash_password(password)?;
     let mut tx = store.begin_write("cli").await?;
@@ -318,7 +355,10 @@ async fn user_add(name: &str, role: Role, agency: Option<&str>, store_args: &Sto
 async fn serve(args: ServeArgs) -> Result<()> {
     let (store, pack) = args.store.open().await?;
     let users = store.user_count().await?;
-    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.addr));
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.addr));
     let mut config = kc_web::WebConfig::for_url(&public_url);
     config.report_rate_per_minute = args.report_rate;
     config.trust_proxy = args.trust_proxy;
@@ -328,12 +368,18 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     eprintln!("kiemchung is serving on http://{addr}/  (console: http://{addr}/quan-tri)");
-    eprintln!("data: {} ({})", args.store.describe(), state.desk.store.backend().name());
+    eprintln!(
+        "data: {} ({})",
+        args.store.describe(),
+        state.desk.store.backend().name()
+    );
     if users == 0 {
         let dir = args.store.data_dir.display();
         eprintln!("\nNo staff accounts yet. Create the first administrator with:");
         eprintln!("  printf '%s\\n' 'a-long-password' | kiemchung user add admin --role admin --data-dir {dir}");
-        eprintln!("and staff with --role intake|verifier|reviewer|editor|lead|auditor [--agency CODE].\n");
+        eprintln!(
+            "and staff with --role intake|verifier|reviewer|editor|lead|auditor [--agency CODE].\n"
+        );
     }
     kc_web::serve(state, listener, shutdown_signal()).await?;
     eprintln!("kiemchung stopped");
@@ -346,7 +392,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -67,7 +67,9 @@ pub enum ChainBreak {
     Missing { seq: i64, found: i64 },
     #[error("audit event {seq} does not link to the event before it")]
     Relinked { seq: i64 },
-    #[error("the newest audit events after {seq} were removed (the chain head records {head_seq})")]
+    #[error(
+        "the newest audit events after {seq} were removed (the chain head records {head_seq})"
+    )]
     Truncated { seq: i64, head_seq: i64 },
 }
 
@@ -176,7 +178,10 @@ mod tests {
         let mut rows = chain(5);
         let head = rows[4].clone();
         rows.remove(1);
-        assert_eq!(verify(&rows, &head), Err(ChainBreak::Missing { seq: 2, found: 3 }));
+        assert_eq!(
+            verify(&rows, &head),
+            Err(ChainBreak::Missing { seq: 2, found: 3 })
+        );
     }
 
     #[test]
@@ -184,7 +189,10 @@ mod tests {
         let rows = chain(5);
         assert_eq!(
             verify(&rows[..3], &rows[4]),
-            Err(ChainBreak::Truncated { seq: 3, head_seq: 5 })
+            Err(ChainBreak::Truncated {
+                seq: 3,
+                head_seq: 5
+            })
         );
     }
 

@@ -1,7 +1,9 @@
 //! Credentials: argon2id password hashes, and random bearer secrets (API tokens, session ids)
 //! of which only a SHA-256 digest is stored, so a leaked database grants no access.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};

@@ -87,7 +87,10 @@ vocabulary! {
 impl Remedy {
     /// Remedies that act on content outside the desk need a stated legal basis.
     pub fn needs_legal_provision(self) -> bool {
-        matches!(self, Remedy::LabelRequest | Remedy::Notice | Remedy::Referral)
+        matches!(
+            self,
+            Remedy::LabelRequest | Remedy::Notice | Remedy::Referral
+        )
     }
 }
 

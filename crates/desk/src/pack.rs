@@ -30,7 +30,11 @@ pub struct PackError {
 impl fmt::Display for PackError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
-            Some(line) => write!(f, "{}:{}: field `{}`: {}", self.file, line, self.field, self.message),
+            Some(line) => write!(
+                f,
+                "{}:{}: field `{}`: {}",
+                self.file, line, self.field, self.message
+            ),
             None => write!(f, "{}: field `{}`: {}", self.file, self.field, self.message),
         }
     }
@@ -312,7 +316,11 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn line_of(&self, offset: usize) -> usize {
         let end = offset.min(self.src.len());
-        self.src.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+        self.src.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
     }
 
     fn err<T>(&self, value: &Spanned<T>, field: &str, message: impl Into<String>) -> PackError {
@@ -338,7 +346,11 @@ impl Ctx<'_> {
         if allowed.contains(&v) {
             Ok(v.to_string())
         } else {
-            Err(self.err(value, field, format!("`{v}` is not one of: {}", allowed.join(", "))))
+            Err(self.err(
+                value,
+                field,
+                format!("`{v}` is not one of: {}", allowed.join(", ")),
+            ))
         }
     }
 }
@@ -357,7 +369,12 @@ fn syntax_error(file: &str, src: &str, e: &toml::de::Error) -> PackError {
         .or_else(|| {
             let l = line?;
             let text = src.lines().nth(l - 1)?;
-            let key = text.split('=').next()?.trim().trim_start_matches('[').trim_end_matches(']');
+            let key = text
+                .split('=')
+                .next()?
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']');
             (!key.is_empty()).then(|| key.to_string())
         })
         .unwrap_or_else(|| "(document)".to_string());
@@ -387,7 +404,10 @@ impl Pack {
             return Err(ctx.err(
                 &raw.format,
                 "format",
-                format!("this kiemchung reads pack format {FORMAT}, not {}", raw.format.get_ref()),
+                format!(
+                    "this kiemchung reads pack format {FORMAT}, not {}",
+                    raw.format.get_ref()
+                ),
             ));
         }
 
@@ -414,11 +434,22 @@ impl Pack {
         let mut codes = HashSet::new();
         for a in &raw.agencies {
             let code = ctx.nonempty(&a.code, "agencies.code")?;
-            if !code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-                return Err(ctx.err(&a.code, "agencies.code", "use lowercase ASCII letters, digits and `-`"));
+            if !code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                return Err(ctx.err(
+                    &a.code,
+                    "agencies.code",
+                    "use lowercase ASCII letters, digits and `-`",
+                ));
             }
             if !codes.insert(code.clone()) {
-                return Err(ctx.err(&a.code, "agencies.code", format!("duplicate agency code `{code}`")));
+                return Err(ctx.err(
+                    &a.code,
+                    "agencies.code",
+                    format!("duplicate agency code `{code}`"),
+                ));
             }
             agencies.push(Agency {
                 code,
@@ -443,7 +474,11 @@ impl Pack {
                 return Err(ctx.err(&du.id, "duties.id", format!("duplicate duty id `{id}`")));
             }
             if du.agencies.is_empty() {
-                return Err(ctx.err(&du.id, "duties.agencies", "a duty needs at least one agency"));
+                return Err(ctx.err(
+                    &du.id,
+                    "duties.agencies",
+                    "a duty needs at least one agency",
+                ));
             }
             duties.push(Duty {
                 id,
@@ -484,11 +519,19 @@ impl Pack {
                 ctx.err(
                     &rule.category,
                     "routing.rules.category",
-                    format!("unknown harm category `{}`; expected one of: {}", rule.category.get_ref(), HarmCategory::expected()),
+                    format!(
+                        "unknown harm category `{}`; expected one of: {}",
+                        rule.category.get_ref(),
+                        HarmCategory::expected()
+                    ),
                 )
             })?;
             if !routed.insert(category) {
-                return Err(ctx.err(&rule.category, "routing.rules.category", format!("`{category}` is routed twice")));
+                return Err(ctx.err(
+                    &rule.category,
+                    "routing.rules.category",
+                    format!("`{category}` is routed twice"),
+                ));
             }
             routing.push(RoutingRule {
                 category,
@@ -504,10 +547,21 @@ impl Pack {
         let mut deadlines = Vec::new();
         for (key, hours) in raw.deadlines.get_ref() {
             let priority = Priority::parse(key).ok_or_else(|| {
-                ctx.err(hours, &format!("deadlines.{key}"), format!("unknown priority; expected one of: {}", Priority::expected()))
+                ctx.err(
+                    hours,
+                    &format!("deadlines.{key}"),
+                    format!(
+                        "unknown priority; expected one of: {}",
+                        Priority::expected()
+                    ),
+                )
             })?;
             if *hours.get_ref() == 0 {
-                return Err(ctx.err(hours, &format!("deadlines.{key}"), "a deadline must be at least one hour"));
+                return Err(ctx.err(
+                    hours,
+                    &format!("deadlines.{key}"),
+                    "a deadline must be at least one hour",
+                ));
             }
             deadlines.push(DeadlineRule {
                 priority,
@@ -516,7 +570,11 @@ impl Pack {
         }
         for p in Priority::ALL {
             if !deadlines.iter().any(|d| d.priority == *p) {
-                return Err(ctx.err(&raw.deadlines, &format!("deadlines.{p}"), format!("no deadline for priority `{p}`")));
+                return Err(ctx.err(
+                    &raw.deadlines,
+                    &format!("deadlines.{p}"),
+                    format!("no deadline for priority `{p}`"),
+                ));
             }
         }
 
@@ -525,7 +583,11 @@ impl Pack {
         for i in &raw.instruments {
             let id = ctx.nonempty(&i.id, "instruments.id")?;
             if !instrument_ids.insert(id.clone()) {
-                return Err(ctx.err(&i.id, "instruments.id", format!("duplicate instrument id `{id}`")));
+                return Err(ctx.err(
+                    &i.id,
+                    "instruments.id",
+                    format!("duplicate instrument id `{id}`"),
+                ));
             }
         }
         let instrument_ref = |s: &S, field: &str| -> Result<String, PackError> {
@@ -550,7 +612,11 @@ impl Pack {
                 .map(|s| instrument_ref(s, "instruments.superseded_by"))
                 .transpose()?;
             if superseded_by.as_deref() == Some(i.id.get_ref().as_str()) {
-                return Err(ctx.err(&i.id, "instruments.superseded_by", "an instrument cannot supersede itself"));
+                return Err(ctx.err(
+                    &i.id,
+                    "instruments.superseded_by",
+                    "an instrument cannot supersede itself",
+                ));
             }
             instruments.push(LegalInstrument {
                 id: i.id.get_ref().clone(),
@@ -577,7 +643,11 @@ impl Pack {
         for p in &raw.provisions {
             let id = ctx.nonempty(&p.id, "provisions.id")?;
             if !provision_ids.insert(id.clone()) {
-                return Err(ctx.err(&p.id, "provisions.id", format!("duplicate provision id `{id}`")));
+                return Err(ctx.err(
+                    &p.id,
+                    "provisions.id",
+                    format!("duplicate provision id `{id}`"),
+                ));
             }
             provisions.push(LegalProvision {
                 id,
@@ -606,21 +676,47 @@ impl Pack {
             instruments,
             provisions,
             portal,
-            verdict_labels: labels(&ctx, &raw.labels.verdict, "labels.verdict", Verdict::parse, Verdict::expected)?,
-            harm_labels: labels(&ctx, &raw.labels.harm, "labels.harm", HarmCategory::parse, HarmCategory::expected)?,
-            remedy_labels: labels(&ctx, &raw.labels.remedy, "labels.remedy", Remedy::parse, Remedy::expected)?,
+            verdict_labels: labels(
+                &ctx,
+                &raw.labels.verdict,
+                "labels.verdict",
+                Verdict::parse,
+                Verdict::expected,
+            )?,
+            harm_labels: labels(
+                &ctx,
+                &raw.labels.harm,
+                "labels.harm",
+                HarmCategory::parse,
+                HarmCategory::expected,
+            )?,
+            remedy_labels: labels(
+                &ctx,
+                &raw.labels.remedy,
+                "labels.remedy",
+                Remedy::parse,
+                Remedy::expected,
+            )?,
         };
         pack.check_supersession_cycles(&ctx, &raw.instruments)?;
         Ok(pack)
     }
 
-    fn check_supersession_cycles(&self, ctx: &Ctx<'_>, raw: &[RawInstrument]) -> Result<(), PackError> {
+    fn check_supersession_cycles(
+        &self,
+        ctx: &Ctx<'_>,
+        raw: &[RawInstrument],
+    ) -> Result<(), PackError> {
         for (i, r) in self.instruments.iter().zip(raw) {
             let mut seen = HashSet::from([i.id.as_str()]);
             let mut at = i;
             while let Some(next) = at.superseded_by.as_deref().and_then(|n| self.instrument(n)) {
                 if !seen.insert(next.id.as_str()) {
-                    return Err(ctx.err(&r.id, "instruments.superseded_by", "supersession forms a cycle"));
+                    return Err(ctx.err(
+                        &r.id,
+                        "instruments.superseded_by",
+                        "supersession forms a cycle",
+                    ));
                 }
                 at = next;
             }
@@ -637,7 +733,9 @@ impl Pack {
     pub fn route(&self, category: Option<HarmCategory>) -> (&str, &[String]) {
         category
             .and_then(|c| self.routing.iter().find(|r| r.category == c))
-            .map_or((self.default_lead.as_str(), &[][..]), |r| (r.lead.as_str(), &r.consulted[..]))
+            .map_or((self.default_lead.as_str(), &[][..]), |r| {
+                (r.lead.as_str(), &r.consulted[..])
+            })
     }
 
     pub fn deadline_hours(&self, priority: Priority) -> u32 {
@@ -676,18 +774,35 @@ impl Pack {
         let p = self.provision(id)?;
         let inst = self.instrument(&p.instrument)?;
         let mut s = match &p.clause {
-            Some(c) => format!("Khoản {c} Điều {}, {} {}", p.article, kind_vi(&inst.kind), inst.number),
-            None => format!("Điều {}, {} {}", p.article, kind_vi(&inst.kind), inst.number),
+            Some(c) => format!(
+                "Khoản {c} Điều {}, {} {}",
+                p.article,
+                kind_vi(&inst.kind),
+                inst.number
+            ),
+            None => format!(
+                "Điều {}, {} {}",
+                p.article,
+                kind_vi(&inst.kind),
+                inst.number
+            ),
         };
         if let Some(now) = self.in_force(&inst.id).filter(|now| now.id != inst.id) {
-            s.push_str(&format!(" (đã được thay thế bởi {} {})", kind_vi(&now.kind), now.number));
+            s.push_str(&format!(
+                " (đã được thay thế bởi {} {})",
+                kind_vi(&now.kind),
+                now.number
+            ));
         } else if !inst.amended_by.is_empty() {
             let by: Vec<&str> = inst
                 .amended_by
                 .iter()
                 .filter_map(|a| self.instrument(a).map(|i| i.number.as_str()))
                 .collect();
-            s.push_str(&format!(" (đã được sửa đổi, bổ sung bởi {})", by.join(", ")));
+            s.push_str(&format!(
+                " (đã được sửa đổi, bổ sung bởi {})",
+                by.join(", ")
+            ));
         }
         Some(s)
     }
@@ -737,7 +852,15 @@ fn labels<K: Ord + Copy>(
     let mut out = BTreeMap::new();
     for (key, label) in raw {
         let k = parse(key.get_ref()).ok_or_else(|| {
-            ctx.err(key, field, format!("unknown code `{}`; expected one of: {}", key.get_ref(), expected()))
+            ctx.err(
+                key,
+                field,
+                format!(
+                    "unknown code `{}`; expected one of: {}",
+                    key.get_ref(),
+                    expected()
+                ),
+            )
         })?;
         out.insert(
             k,
@@ -760,7 +883,9 @@ mod tests {
 
     /// Replaces the first occurrence of `from` in the shipped pack and returns the error.
     fn broken(from: &str, to: &str) -> (PackError, usize) {
-        let at = SHIPPED.find(from).expect("text to replace is in the shipped pack");
+        let at = SHIPPED
+            .find(from)
+            .expect("text to replace is in the shipped pack");
         let line = SHIPPED[..at].matches('\n').count() + 1;
         let src = SHIPPED.replacen(from, to, 1);
         (Pack::parse("test.toml", &src).expect_err("must fail"), line)
@@ -770,14 +895,27 @@ mod tests {
     fn shipped_pack_holds_the_directive() {
         let p = shipped();
         assert_eq!(p.directive.issuer, "Ủy ban nhân dân huyện Ngọc Hồi");
-        for code in ["vhtt", "ca", "ttvh", "cong-ttdt", "mttq", "doan-the", "btg", "tt-plei-kan"] {
+        for code in [
+            "vhtt",
+            "ca",
+            "ttvh",
+            "cong-ttdt",
+            "mttq",
+            "doan-the",
+            "btg",
+            "tt-plei-kan",
+        ] {
             assert!(p.agency(code).is_some(), "agency {code}");
         }
         let clauses: HashSet<&str> = p.duties.iter().map(|d| d.clause.as_str()).collect();
         for c in ["1", "2", "3", "4", "5", "6"] {
             assert!(clauses.contains(c), "a duty for clause {c}");
         }
-        let purposes: HashSet<&str> = p.distribution.iter().filter_map(|r| r.purpose.as_deref()).collect();
+        let purposes: HashSet<&str> = p
+            .distribution
+            .iter()
+            .filter_map(|r| r.purpose.as_deref())
+            .collect();
         for purpose in ["b/c", "p/h", "t/h"] {
             assert!(purposes.contains(purpose));
         }
@@ -792,12 +930,24 @@ mod tests {
     #[test]
     fn replaced_decrees_point_to_the_law_in_force() {
         let p = shipped();
-        assert_eq!(p.in_force("nd72-2013").map(|i| i.number.as_str()), Some("147/2024/NĐ-CP"));
-        assert_eq!(p.in_force("nd27-2018").map(|i| i.number.as_str()), Some("147/2024/NĐ-CP"));
-        assert_eq!(p.in_force("nd15-2020").map(|i| i.id.as_str()), Some("nd15-2020"));
+        assert_eq!(
+            p.in_force("nd72-2013").map(|i| i.number.as_str()),
+            Some("147/2024/NĐ-CP")
+        );
+        assert_eq!(
+            p.in_force("nd27-2018").map(|i| i.number.as_str()),
+            Some("147/2024/NĐ-CP")
+        );
+        assert_eq!(
+            p.in_force("nd15-2020").map(|i| i.id.as_str()),
+            Some("nd15-2020")
+        );
         assert!(p.is_superseded("nd72-2013-d5"));
         let c = p.provision_citation("nd72-2013-d5").expect("citation");
-        assert!(c.contains("72/2013/NĐ-CP") && c.contains("thay thế bởi Nghị định 147/2024/NĐ-CP"), "{c}");
+        assert!(
+            c.contains("72/2013/NĐ-CP") && c.contains("thay thế bởi Nghị định 147/2024/NĐ-CP"),
+            "{c}"
+        );
         let c = p.provision_citation("nd15-2020-d101").expect("citation");
         assert!(c.contains("sửa đổi, bổ sung bởi 14/2022/NĐ-CP"), "{c}");
         assert_eq!(p.in_force("unknown"), None);
@@ -817,16 +967,39 @@ mod tests {
     #[test]
     fn unresolved_references_name_line_and_field() {
         let (e, line) = broken("lead = \"ca\"", "lead = \"cong-an\"");
-        assert_eq!((e.line, e.field.as_str()), (Some(line), "routing.rules.lead"), "{e}");
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (Some(line), "routing.rules.lead"),
+            "{e}"
+        );
         assert!(e.message.contains("unknown agency `cong-an`"));
         let (e, line) = broken("category = \"scam\"", "category = \"political_opinion\"");
-        assert_eq!((e.line, e.field.as_str()), (Some(line), "routing.rules.category"), "{e}");
-        let (e, line) = broken("superseded_by = \"nd147-2024\"", "superseded_by = \"nd999\"");
-        assert_eq!((e.line, e.field.as_str()), (Some(line), "instruments.superseded_by"), "{e}");
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (Some(line), "routing.rules.category"),
+            "{e}"
+        );
+        let (e, line) = broken(
+            "superseded_by = \"nd147-2024\"",
+            "superseded_by = \"nd999\"",
+        );
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (Some(line), "instruments.superseded_by"),
+            "{e}"
+        );
         let (e, line) = broken("instrument = \"nd15-2020\"", "instrument = \"nd16-2020\"");
-        assert_eq!((e.line, e.field.as_str()), (Some(line), "provisions.instrument"), "{e}");
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (Some(line), "provisions.instrument"),
+            "{e}"
+        );
         let (e, line) = broken("code = \"xa-bo-y\"", "code = \"xa-dak-kan\"");
-        assert_eq!((e.line, e.field.as_str()), (Some(line), "agencies.code"), "{e}");
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (Some(line), "agencies.code"),
+            "{e}"
+        );
         assert!(e.message.contains("duplicate"));
         let (e, _) = broken("low = 336\n", "");
         assert_eq!(e.field, "deadlines.low", "{e}");

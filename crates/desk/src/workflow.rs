@@ -81,7 +81,11 @@ impl CaseAction {
 
 /// Whether `actor` may take `action` on a case led by `agency` (None while unassigned).
 /// Assigning is judged against the target agency by the caller passing it here.
-pub fn authorize(actor: &Actor, action: CaseAction, agency: Option<&str>) -> Result<(), WorkflowError> {
+pub fn authorize(
+    actor: &Actor,
+    action: CaseAction,
+    agency: Option<&str>,
+) -> Result<(), WorkflowError> {
     let roles = action.roles();
     if roles.iter().any(|r| actor.has_role(*r, agency)) {
         Ok(())
@@ -285,7 +289,10 @@ pub fn validate_decision(draft: &DecisionDraft, pack: &Pack) -> Result<ValidDeci
         ));
     }
     if draft.verdict == Verdict::Opinion
-        && matches!(remedy, Remedy::Notice | Remedy::LabelRequest | Remedy::Referral)
+        && matches!(
+            remedy,
+            Remedy::Notice | Remedy::LabelRequest | Remedy::Referral
+        )
     {
         return Err(FieldError::new(
             "remedy",
@@ -365,12 +372,20 @@ mod tests {
     fn a_returned_decision_goes_back_to_verification() {
         let s = next_state(CaseState::InReview, CaseAction::Review { approve: false });
         assert_eq!(s, Ok(CaseState::Verifying));
-        assert_eq!(next_state(CaseState::Verifying, CaseAction::Decide), Ok(CaseState::InReview));
+        assert_eq!(
+            next_state(CaseState::Verifying, CaseAction::Decide),
+            Ok(CaseState::InReview)
+        );
     }
 
     #[test]
     fn nothing_is_published_before_review() {
-        for s in [CaseState::New, CaseState::Assigned, CaseState::InReview, CaseState::Verifying] {
+        for s in [
+            CaseState::New,
+            CaseState::Assigned,
+            CaseState::InReview,
+            CaseState::Verifying,
+        ] {
             assert!(matches!(
                 next_state(s, CaseAction::Publish),
                 Err(WorkflowError::WrongState { .. })
@@ -396,7 +411,10 @@ mod tests {
         let err = validate_report("   ", &[], None).expect_err("empty");
         assert_eq!(err.field, "text");
         let long = "a".repeat(MAX_REPORT_CHARS + 1);
-        assert_eq!(validate_report(&long, &[], None).expect_err("long").field, "text");
+        assert_eq!(
+            validate_report(&long, &[], None).expect_err("long").field,
+            "text"
+        );
         let err = validate_report("tin đồn", &["không phải url".into()], None).expect_err("url");
         assert_eq!(err.field, "urls[0]");
         let ok = validate_report(" tin đồn ", &["".into()], Some("  ")).expect("ok");

@@ -148,7 +148,8 @@ pub struct NewPublication {
     pub decision_id: i64,
 }
 
-const CASE_COLUMNS: &str = "c.id, c.claim_id, c.state, c.agency, c.consulted, c.assignee, c.priority, \
+const CASE_COLUMNS: &str =
+    "c.id, c.claim_id, c.state, c.agency, c.consulted, c.assignee, c.priority, \
      c.harm_category, c.deadline, c.created_at, c.updated_at, cl.text AS claim_text, \
      (SELECT COUNT(*) FROM reports r WHERE r.case_id = c.id) AS report_count";
 
@@ -251,10 +252,11 @@ impl Store {
     // ---- users ----
 
     pub async fn user_by_name(&self, name: &str) -> Result<Option<UserRecord>> {
-        let row = sqlx::query("SELECT id, name, password_hash, disabled FROM users WHERE name = $1")
-            .bind(name.to_string())
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query("SELECT id, name, password_hash, disabled FROM users WHERE name = $1")
+                .bind(name.to_string())
+                .fetch_optional(self.pool())
+                .await?;
         row.map(|r| {
             Ok(UserRecord {
                 id: get_i64(&r, "id")?,
@@ -281,10 +283,11 @@ impl Store {
         else {
             return Ok(None);
         };
-        let rows = sqlx::query("SELECT role, agency FROM grants WHERE user_id = $1 ORDER BY role, agency")
-            .bind(user_id)
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT role, agency FROM grants WHERE user_id = $1 ORDER BY role, agency")
+                .bind(user_id)
+                .fetch_all(self.pool())
+                .await?;
         let mut grants = Vec::new();
         for r in rows {
             let role = get_str(&r, "role")?;
@@ -303,10 +306,11 @@ impl Store {
     }
 
     pub async fn actor_by_token(&self, token_hash: &str) -> Result<Option<Actor>> {
-        let row = sqlx::query("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked = 0")
-            .bind(token_hash.to_string())
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked = 0")
+                .bind(token_hash.to_string())
+                .fetch_optional(self.pool())
+                .await?;
         match row {
             Some(r) => self.actor(get_i64(&r, "user_id")?).await,
             None => Ok(None),
@@ -314,11 +318,12 @@ impl Store {
     }
 
     pub async fn actor_by_session(&self, token_hash: &str) -> Result<Option<Actor>> {
-        let row = sqlx::query("SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash.to_string())
-            .bind(now())
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query("SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+                .bind(token_hash.to_string())
+                .bind(now())
+                .fetch_optional(self.pool())
+                .await?;
         match row {
             Some(r) => self.actor(get_i64(&r, "user_id")?).await,
             None => Ok(None),
@@ -326,7 +331,12 @@ impl Store {
     }
 
     /// Sessions are not audited state, so they are written outside the audit chain.
-    pub async fn create_session(&self, user_id: i64, token_hash: &str, expires_at: &str) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        expires_at: &str,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash.to_string())
             .bind(user_id)
@@ -367,7 +377,10 @@ impl Store {
         let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases c JOIN claims cl ON cl.id = c.claim_id WHERE c.id = $1"
         );
-        let row = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
         row.as_ref().map(case_from_row).transpose()
     }
 
@@ -486,7 +499,9 @@ impl Store {
     // ---- publications ----
 
     pub async fn publications(&self) -> Result<Vec<PublicationRecord>> {
-        let sql = format!("SELECT {PUBLICATION_COLUMNS} FROM publications ORDER BY published_at DESC, id DESC");
+        let sql = format!(
+            "SELECT {PUBLICATION_COLUMNS} FROM publications ORDER BY published_at DESC, id DESC"
+        );
         sqlx::query(&sql)
             .fetch_all(self.pool())
             .await?
@@ -532,10 +547,11 @@ impl Store {
         let mut verifier = ChainVerifier::default();
         let mut after = 0i64;
         loop {
-            let rows = sqlx::query("SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000")
-                .bind(after)
-                .fetch_all(self.pool())
-                .await?;
+            let rows =
+                sqlx::query("SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000")
+                    .bind(after)
+                    .fetch_all(self.pool())
+                    .await?;
             if rows.is_empty() {
                 break;
             }
@@ -561,12 +577,18 @@ impl Store {
         Ok(verifier.finish(get_i64(&head, "seq")?, &get_str(&head, "hash")?)?)
     }
 
-    pub async fn audit_events_for(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditRecord>> {
-        let rows = sqlx::query("SELECT * FROM audit_events WHERE entity = $1 AND entity_id = $2 ORDER BY seq")
-            .bind(entity.to_string())
-            .bind(entity_id.to_string())
-            .fetch_all(self.pool())
-            .await?;
+    pub async fn audit_events_for(
+        &self,
+        entity: &str,
+        entity_id: &str,
+    ) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query(
+            "SELECT * FROM audit_events WHERE entity = $1 AND entity_id = $2 ORDER BY seq",
+        )
+        .bind(entity.to_string())
+        .bind(entity_id.to_string())
+        .fetch_all(self.pool())
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(AuditRecord {
@@ -597,7 +619,8 @@ impl WriteTx {
         .fetch_one(&mut *self.tx)
         .await?;
         let id = get_i64(&row, "id")?;
-        self.audit("pack.load", "pack", id, json!({ "name": name })).await?;
+        self.audit("pack.load", "pack", id, json!({ "name": name }))
+            .await?;
         Ok(id)
     }
 
@@ -636,13 +659,14 @@ impl WriteTx {
             }
         };
         let agency = agency.unwrap_or("").to_string();
-        let has = sqlx::query("SELECT role FROM grants WHERE user_id = $1 AND role = $2 AND agency = $3")
-            .bind(id)
-            .bind(role.as_str())
-            .bind(agency.clone())
-            .fetch_optional(&mut *self.tx)
-            .await?
-            .is_some();
+        let has =
+            sqlx::query("SELECT role FROM grants WHERE user_id = $1 AND role = $2 AND agency = $3")
+                .bind(id)
+                .bind(role.as_str())
+                .bind(agency.clone())
+                .fetch_optional(&mut *self.tx)
+                .await?
+                .is_some();
         if !has {
             sqlx::query("INSERT INTO grants (user_id, role, agency) VALUES ($1, $2, $3)")
                 .bind(id)
@@ -661,7 +685,12 @@ impl WriteTx {
         Ok(created)
     }
 
-    pub async fn create_token(&mut self, user_name: &str, token_name: &str, token_hash: &str) -> Result<()> {
+    pub async fn create_token(
+        &mut self,
+        user_name: &str,
+        token_name: &str,
+        token_hash: &str,
+    ) -> Result<()> {
         let user = sqlx::query("SELECT id FROM users WHERE name = $1")
             .bind(user_name.to_string())
             .fetch_optional(&mut *self.tx)
@@ -675,8 +704,13 @@ impl WriteTx {
             .bind(now())
             .execute(&mut *self.tx)
             .await?;
-        self.audit("token.create", "user", user_name, json!({ "token": token_name }))
-            .await
+        self.audit(
+            "token.create",
+            "user",
+            user_name,
+            json!({ "token": token_name }),
+        )
+        .await
     }
 
     /// Records a report, its item and claim, and the case it opens or joins.
@@ -692,7 +726,11 @@ impl WriteTx {
                     .fetch_optional(&mut *self.tx)
                     .await?
                     .ok_or_else(|| StoreError::NotFound(format!("publication {publication_id}")))?;
-                (get_i64(&row, "case_id")?, Some(*publication_id), Some(*score))
+                (
+                    get_i64(&row, "case_id")?,
+                    Some(*publication_id),
+                    Some(*score),
+                )
             }
             IntakeTarget::JoinCase { case_id } => (*case_id, None, None),
             IntakeTarget::NewCase {
@@ -700,11 +738,13 @@ impl WriteTx {
                 harm_category,
                 deadline,
             } => {
-                let claim = sqlx::query("INSERT INTO claims (text, created_at) VALUES ($1, $2) RETURNING id")
-                    .bind(r.text.clone())
-                    .bind(at.clone())
-                    .fetch_one(&mut *self.tx)
-                    .await?;
+                let claim = sqlx::query(
+                    "INSERT INTO claims (text, created_at) VALUES ($1, $2) RETURNING id",
+                )
+                .bind(r.text.clone())
+                .bind(at.clone())
+                .fetch_one(&mut *self.tx)
+                .await?;
                 let claim_id = get_i64(&claim, "id")?;
                 let case = sqlx::query(
                     "INSERT INTO cases (claim_id, state, priority, harm_category, deadline, created_at, updated_at) \
@@ -718,8 +758,13 @@ impl WriteTx {
                 .fetch_one(&mut *self.tx)
                 .await?;
                 let case_id = get_i64(&case, "id")?;
-                self.audit("case.open", "case", case_id, json!({ "claim_id": claim_id, "priority": priority }))
-                    .await?;
+                self.audit(
+                    "case.open",
+                    "case",
+                    case_id,
+                    json!({ "claim_id": claim_id, "priority": priority }),
+                )
+                .await?;
                 (case_id, None, None)
             }
         };
@@ -767,12 +812,14 @@ impl WriteTx {
         .await?;
         let report_id = get_i64(&row, "id")?;
         if let Some(contact) = &r.contact {
-            sqlx::query("INSERT INTO report_contacts (report_id, contact, purge_after) VALUES ($1, $2, $3)")
-                .bind(report_id)
-                .bind(contact.clone())
-                .bind(r.contact_purge_after.clone())
-                .execute(&mut *self.tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO report_contacts (report_id, contact, purge_after) VALUES ($1, $2, $3)",
+            )
+            .bind(report_id)
+            .bind(contact.clone())
+            .bind(r.contact_purge_after.clone())
+            .execute(&mut *self.tx)
+            .await?;
         }
         // The audit row never carries the contact: the log is kept forever, contacts are not.
         self.audit(
@@ -790,13 +837,15 @@ impl WriteTx {
 
     /// Moves a case from `from` to `to` only if nobody moved it meanwhile.
     async fn move_case(&mut self, case_id: i64, from: &str, to: &str) -> Result<()> {
-        let done = sqlx::query("UPDATE cases SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-            .bind(to.to_string())
-            .bind(now())
-            .bind(case_id)
-            .bind(from.to_string())
-            .execute(&mut *self.tx)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE cases SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4",
+        )
+        .bind(to.to_string())
+        .bind(now())
+        .bind(case_id)
+        .bind(from.to_string())
+        .execute(&mut *self.tx)
+        .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::Conflict {
                 entity: "case",
@@ -846,17 +895,20 @@ impl WriteTx {
     ) -> Result<i64> {
         self.move_case(case_id, from, to).await?;
         let at = now();
-        let version_row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM decisions WHERE case_id = $1")
-            .bind(case_id)
-            .fetch_one(&mut *self.tx)
-            .await?;
+        let version_row =
+            sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM decisions WHERE case_id = $1")
+                .bind(case_id)
+                .fetch_one(&mut *self.tx)
+                .await?;
         let version = get_i64(&version_row, "v")? + 1;
         // A returned draft keeps its status as the record of the review; only a draft still
         // pending (never reviewed) is superseded by the new one.
-        sqlx::query("UPDATE decisions SET status = 'superseded' WHERE case_id = $1 AND status = 'pending'")
-            .bind(case_id)
-            .execute(&mut *self.tx)
-            .await?;
+        sqlx::query(
+            "UPDATE decisions SET status = 'superseded' WHERE case_id = $1 AND status = 'pending'",
+        )
+        .bind(case_id)
+        .execute(&mut *self.tx)
+        .await?;
         let row = sqlx::query(
             "INSERT INTO decisions (case_id, version, verdict, summary, reasons, legal_provisions, remedy, status, decided_by, decided_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) RETURNING id",
@@ -922,7 +974,11 @@ impl WriteTx {
         .execute(&mut *self.tx)
         .await?;
         self.audit(
-            if approve { "decision.approve" } else { "decision.return" },
+            if approve {
+                "decision.approve"
+            } else {
+                "decision.return"
+            },
             "case",
             case_id,
             json!({ "decision_id": decision_id, "comment": comment }),
@@ -930,7 +986,13 @@ impl WriteTx {
         .await
     }
 
-    pub async fn publish(&mut self, case_id: i64, from: &str, to: &str, p: &NewPublication) -> Result<i64> {
+    pub async fn publish(
+        &mut self,
+        case_id: i64,
+        from: &str,
+        to: &str,
+        p: &NewPublication,
+    ) -> Result<i64> {
         self.move_case(case_id, from, to).await?;
         let row = sqlx::query(
             "INSERT INTO publications (case_id, decision_id, slug, title, body, claim_text, verdict, published_by, published_at) \
@@ -965,7 +1027,13 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await?;
         let n = done.rows_affected();
-        self.audit("contacts.purge", "report_contacts", "*", json!({ "purged": n })).await?;
+        self.audit(
+            "contacts.purge",
+            "report_contacts",
+            "*",
+            json!({ "purged": n }),
+        )
+        .await?;
         Ok(n)
     }
 }

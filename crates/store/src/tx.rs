@@ -49,7 +49,16 @@ impl WriteTx {
         let at = crate::now();
         let entity_id = entity_id.to_string();
         let data = data.to_string();
-        let hash = chain_hash(&self.hash, seq, &at, &self.actor, action, entity, &entity_id, &data);
+        let hash = chain_hash(
+            &self.hash,
+            seq,
+            &at,
+            &self.actor,
+            action,
+            entity,
+            &entity_id,
+            &data,
+        );
         sqlx::query(
             "INSERT INTO audit_events (seq, at, actor, action, entity, entity_id, data, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

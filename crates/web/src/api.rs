@@ -35,32 +35,42 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             }
         })?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de).map(ApiJson).map_err(|err| {
-            let path = err.path().to_string();
-            let inner = err.into_inner();
-            if inner.is_syntax() || inner.is_eof() {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "malformed_json",
-                    format!("JSON không hợp lệ ở dòng {}, cột {}: {inner}", inner.line(), inner.column()),
-                    format!("Malformed JSON at line {}, column {}: {inner}", inner.line(), inner.column()),
-                )
-            } else {
-                let msg = inner.to_string();
-                let field = if path == "." {
-                    msg.split('`').nth(1).unwrap_or("body").to_string()
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|err| {
+                let path = err.path().to_string();
+                let inner = err.into_inner();
+                if inner.is_syntax() || inner.is_eof() {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "malformed_json",
+                        format!(
+                            "JSON không hợp lệ ở dòng {}, cột {}: {inner}",
+                            inner.line(),
+                            inner.column()
+                        ),
+                        format!(
+                            "Malformed JSON at line {}, column {}: {inner}",
+                            inner.line(),
+                            inner.column()
+                        ),
+                    )
                 } else {
-                    path
-                };
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_field",
-                    format!("Trường `{field}` không hợp lệ: {msg}"),
-                    format!("Field `{field}` is invalid: {msg}"),
-                )
-                .with_field(field)
-            }
-        })
+                    let msg = inner.to_string();
+                    let field = if path == "." {
+                        msg.split('`').nth(1).unwrap_or("body").to_string()
+                    } else {
+                        path
+                    };
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_field",
+                        format!("Trường `{field}` không hợp lệ: {msg}"),
+                        format!("Field `{field}` is invalid: {msg}"),
+                    )
+                    .with_field(field)
+                }
+            })
     }
 }
 
@@ -114,7 +124,12 @@ pub async fn submit_report(
     state.limiter.check(ip)?;
     let answer = state
         .desk
-        .submit_report(&body.text, &body.urls, body.contact.as_deref(), Channel::Api)
+        .submit_report(
+            &body.text,
+            &body.urls,
+            body.contact.as_deref(),
+            Channel::Api,
+        )
         .await?;
     let out = ReportOut {
         receipt: answer.receipt,
@@ -194,7 +209,9 @@ pub async fn provisions(State(state): State<AppState>) -> Json<Vec<ProvisionOut>
             .iter()
             .map(|p| ProvisionOut {
                 id: p.id.clone(),
-                citation: pack.provision_citation(&p.id).unwrap_or_else(|| p.id.clone()),
+                citation: pack
+                    .provision_citation(&p.id)
+                    .unwrap_or_else(|| p.id.clone()),
                 title: p.title_vi.clone(),
             })
             .collect(),
@@ -274,7 +291,10 @@ pub async fn assign(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<AssignIn>,
 ) -> Result<Json<CaseStateOut>, ApiError> {
-    state.desk.assign(&actor, id, &body.agency, body.assignee.as_deref()).await?;
+    state
+        .desk
+        .assign(&actor, id, &body.agency, body.assignee.as_deref())
+        .await?;
     case_state(&state, id).await
 }
 
@@ -325,7 +345,10 @@ pub async fn review(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ReviewIn>,
 ) -> Result<Json<CaseStateOut>, ApiError> {
-    state.desk.review(&actor, id, body.approve, body.comment.as_deref()).await?;
+    state
+        .desk
+        .review(&actor, id, body.approve, body.comment.as_deref())
+        .await?;
     case_state(&state, id).await
 }
 
@@ -366,8 +389,23 @@ pub async fn publish(
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "kiemchung", description = "Desk for handling false and harmful information online (contract v1)."),
-    paths(healthz, submit_report, report_status, agencies, provisions, cases, assign, decide, review, publish, openapi_json),
+    info(
+        title = "kiemchung",
+        description = "Desk for handling false and harmful information online (contract v1)."
+    ),
+    paths(
+        healthz,
+        submit_report,
+        report_status,
+        agencies,
+        provisions,
+        cases,
+        assign,
+        decide,
+        review,
+        publish,
+        openapi_json
+    ),
     components(schemas(ErrorEnvelope))
 )]
 pub struct ApiDoc;

@@ -10,8 +10,8 @@ use kc_desk::workflow::{self, CaseAction, FieldError};
 use kc_desk::{Actor, CaseState, Channel, DecisionDraft, Priority, Verdict};
 use kc_match::{Library, MatchLevel};
 use kc_store::{
-    fmt_time, CaseDetail, CaseSummary, IntakeTarget, NewPublication, NewReportRecord, PublicationRecord,
-    Store,
+    fmt_time, CaseDetail, CaseSummary, IntakeTarget, NewPublication, NewReportRecord,
+    PublicationRecord, Store,
 };
 use rand::RngCore;
 use std::sync::{Arc, RwLock};
@@ -111,11 +111,9 @@ impl Desk {
         let mut answer = None;
         let target = if let Some(hit) = published_hit {
             let id: i64 = hit.id.parse().map_err(ApiError::internal)?;
-            let publication = self
-                .store
-                .publication(id)
-                .await?
-                .ok_or_else(|| ApiError::internal(format!("publication {id} is in the matcher but not stored")))?;
+            let publication = self.store.publication(id).await?.ok_or_else(|| {
+                ApiError::internal(format!("publication {id} is in the matcher but not stored"))
+            })?;
             answer = Some(PublishedAnswer {
                 verdict: publication.verdict.clone(),
                 title: publication.title.clone(),
@@ -134,7 +132,11 @@ impl Desk {
             IntakeTarget::NewCase {
                 priority: Priority::Normal.as_str().to_string(),
                 harm_category: None,
-                deadline: Some(fmt_time(workflow::deadline(opened, Priority::Normal, &pack))),
+                deadline: Some(fmt_time(workflow::deadline(
+                    opened,
+                    Priority::Normal,
+                    &pack,
+                ))),
             }
         };
         let mut random = [0u8; 8];
@@ -147,7 +149,9 @@ impl Desk {
             urls: report.urls,
             content_hash,
             contact: report.contact,
-            contact_purge_after: fmt_time(Utc::now() + chrono::Duration::days(CONTACT_RETENTION_DAYS)),
+            contact_purge_after: fmt_time(
+                Utc::now() + chrono::Duration::days(CONTACT_RETENTION_DAYS),
+            ),
             target: target.clone(),
         };
         // The public has no account: the audit chain records the channel, never a person.
@@ -159,7 +163,11 @@ impl Desk {
                 lib.upsert(&recorded.case_id.to_string(), &report.text);
             }
         }
-        let status = if answer.is_some() { "answered" } else { "received" };
+        let status = if answer.is_some() {
+            "answered"
+        } else {
+            "received"
+        };
         tracing::info!(receipt = %receipt, case = recorded.case_id, status, "report received");
         Ok(IntakeAnswer {
             receipt,
@@ -223,8 +231,9 @@ impl Desk {
             .case(case_id)
             .await?
             .ok_or_else(|| ApiError::not_found(&format!("hồ sơ / case {case_id}")))?;
-        let state = CaseState::parse(&case.state)
-            .ok_or_else(|| ApiError::internal(format!("case {case_id} has unknown state {}", case.state)))?;
+        let state = CaseState::parse(&case.state).ok_or_else(|| {
+            ApiError::internal(format!("case {case_id} has unknown state {}", case.state))
+        })?;
         Ok((case, state))
     }
 
@@ -260,9 +269,16 @@ impl Desk {
         workflow::authorize(actor, CaseAction::Assign, Some(agency))?;
         let (case, state) = self.load_case(case_id).await?;
         let next = workflow::next_state(state, CaseAction::Assign)?;
-        let category = case.harm_category.as_deref().and_then(kc_desk::HarmCategory::parse);
+        let category = case
+            .harm_category
+            .as_deref()
+            .and_then(kc_desk::HarmCategory::parse);
         let (_, consulted) = pack.route(category);
-        let consulted: Vec<String> = consulted.iter().filter(|c| c.as_str() != agency).cloned().collect();
+        let consulted: Vec<String> = consulted
+            .iter()
+            .filter(|c| c.as_str() != agency)
+            .cloned()
+            .collect();
         let priority = Priority::parse(&case.priority).unwrap_or(Priority::Normal);
         let opened = chrono::DateTime::parse_from_rfc3339(&case.created_at)
             .map(|t| t.with_timezone(&Utc))
@@ -270,19 +286,34 @@ impl Desk {
         let deadline = fmt_time(workflow::deadline(opened, priority, &pack));
         let assignee = assignee.map(str::trim).filter(|a| !a.is_empty());
         let mut tx = self.store.begin_write(&actor.name).await?;
-        tx.assign_case(case_id, state.as_str(), next.as_str(), agency, &consulted, assignee, &deadline)
-            .await?;
+        tx.assign_case(
+            case_id,
+            state.as_str(),
+            next.as_str(),
+            agency,
+            &consulted,
+            assignee,
+            &deadline,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn decide(&self, actor: &Actor, case_id: i64, draft: &DecisionDraft) -> Result<i64, ApiError> {
+    pub async fn decide(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        draft: &DecisionDraft,
+    ) -> Result<i64, ApiError> {
         let (case, state) = self.load_case(case_id).await?;
         workflow::authorize(actor, CaseAction::Decide, case.agency.as_deref())?;
         let next = workflow::next_state(state, CaseAction::Decide)?;
         let valid = workflow::validate_decision(draft, &self.pack())?;
         let mut tx = self.store.begin_write(&actor.name).await?;
-        let id = tx.record_decision(case_id, state.as_str(), next.as_str(), &valid).await?;
+        let id = tx
+            .record_decision(case_id, state.as_str(), next.as_str(), &valid)
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -295,7 +326,11 @@ impl Desk {
         comment: Option<&str>,
     ) -> Result<(), ApiError> {
         let (case, state) = self.load_case(case_id).await?;
-        workflow::authorize(actor, CaseAction::Review { approve }, case.agency.as_deref())?;
+        workflow::authorize(
+            actor,
+            CaseAction::Review { approve },
+            case.agency.as_deref(),
+        )?;
         let next = workflow::next_state(state, CaseAction::Review { approve })?;
         let pending = self
             .store
@@ -304,12 +339,26 @@ impl Desk {
             .into_iter()
             .rev()
             .find(|d| d.status == "pending")
-            .ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "no_pending_decision", "Không có kết luận chờ thẩm định.", "No decision awaits review."))?;
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    "no_pending_decision",
+                    "Không có kết luận chờ thẩm định.",
+                    "No decision awaits review.",
+                )
+            })?;
         workflow::check_reviewer(&pending.decided_by, &actor.name)?;
         let comment = comment.map(str::trim).filter(|c| !c.is_empty());
         let mut tx = self.store.begin_write(&actor.name).await?;
-        tx.review_decision(case_id, state.as_str(), next.as_str(), pending.id, approve, comment)
-            .await?;
+        tx.review_decision(
+            case_id,
+            state.as_str(),
+            next.as_str(),
+            pending.id,
+            approve,
+            comment,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -332,7 +381,14 @@ impl Desk {
             .into_iter()
             .rev()
             .find(|d| d.status == "approved")
-            .ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "no_approved_decision", "Chưa có kết luận được phê duyệt.", "No approved decision to publish."))?;
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    "no_approved_decision",
+                    "Chưa có kết luận được phê duyệt.",
+                    "No approved decision to publish.",
+                )
+            })?;
         let verdict = Verdict::parse(&decision.verdict)
             .ok_or_else(|| ApiError::internal(format!("unknown verdict {}", decision.verdict)))?;
         let title = title
@@ -341,7 +397,12 @@ impl Desk {
             .map(str::to_string)
             .unwrap_or_else(|| format!("{}: {}", verdict.label_vi(), first_words(&case.claim, 14)));
         if title.chars().count() > 300 {
-            return Err(FieldError::new("title", "Tiêu đề dài quá 300 ký tự.", "The title is longer than 300 characters.").into());
+            return Err(FieldError::new(
+                "title",
+                "Tiêu đề dài quá 300 ký tự.",
+                "The title is longer than 300 characters.",
+            )
+            .into());
         }
         let body = body
             .map(str::trim)
@@ -364,7 +425,9 @@ impl Desk {
             decision_id: decision.id,
         };
         let mut tx = self.store.begin_write(&actor.name).await?;
-        let id = tx.publish(case_id, state.as_str(), next.as_str(), &new).await?;
+        let id = tx
+            .publish(case_id, state.as_str(), next.as_str(), &new)
+            .await?;
         tx.commit().await?;
         if let Ok(mut lib) = self.published.write() {
             lib.upsert(&id.to_string(), &case.claim);
@@ -379,7 +442,11 @@ impl Desk {
     }
 
     /// "Has this been checked?": published fact-checks ranked for a query.
-    pub async fn search_published(&self, q: &str, k: usize) -> Result<Vec<(PublicationRecord, f32)>, ApiError> {
+    pub async fn search_published(
+        &self,
+        q: &str,
+        k: usize,
+    ) -> Result<Vec<(PublicationRecord, f32)>, ApiError> {
         let hits = {
             let lib = self.published.read().map_err(|_| lock_poisoned())?;
             lib.search(q, k)

@@ -29,7 +29,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
         ApiError {
             status,
             body: ErrorBody {
@@ -86,8 +91,13 @@ impl ApiError {
 
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", e.message_vi, e.message_en)
-            .with_field(e.field)
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            e.message_vi,
+            e.message_en,
+        )
+        .with_field(e.field)
     }
 }
 
@@ -103,7 +113,10 @@ impl From<WorkflowError> for ApiError {
             WorkflowError::WrongState { action, state } => ApiError::new(
                 StatusCode::CONFLICT,
                 "wrong_state",
-                format!("Không thể thực hiện ({action}) khi hồ sơ ở trạng thái \"{}\".", state.label_vi()),
+                format!(
+                    "Không thể thực hiện ({action}) khi hồ sơ ở trạng thái \"{}\".",
+                    state.label_vi()
+                ),
                 format!("Cannot {action} a case in state `{state}`."),
             ),
             WorkflowError::SelfReview => ApiError::new(

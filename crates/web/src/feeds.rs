@@ -28,7 +28,8 @@ pub fn claim_review(state: &AppState, p: &PublicationRecord, appearances: &[Stri
         review_rating["bestRating"] = json!(5);
         review_rating["worstRating"] = json!(1);
     }
-    let mut item = json!({ "@type": "Claim", "datePublished": p.published_at.get(..10).unwrap_or("") });
+    let mut item =
+        json!({ "@type": "Claim", "datePublished": p.published_at.get(..10).unwrap_or("") });
     if !appearances.is_empty() {
         item["appearance"] = appearances
             .iter()
@@ -82,27 +83,52 @@ pub async fn atom(State(state): State<AppState>) -> Response {
     };
     let pack = state.desk.pack();
     let base = &state.config.public_url;
-    let updated = publications
-        .first()
-        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |p| p.published_at.clone());
+    let updated = publications.first().map_or_else(
+        || "1970-01-01T00:00:00Z".to_string(),
+        |p| p.published_at.clone(),
+    );
     let mut xml = String::new();
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"vi\">\n");
-    xml.push_str(&format!("  <title>{}</title>\n", xml_escape(&pack.portal.site_name_vi)));
+    xml.push_str(&format!(
+        "  <title>{}</title>\n",
+        xml_escape(&pack.portal.site_name_vi)
+    ));
     xml.push_str(&format!("  <id>{}/feed.xml</id>\n", xml_escape(base)));
-    xml.push_str(&format!("  <link rel=\"self\" href=\"{}/feed.xml\"/>\n", xml_escape(base)));
-    xml.push_str(&format!("  <link href=\"{}/kiem-chung\"/>\n", xml_escape(base)));
+    xml.push_str(&format!(
+        "  <link rel=\"self\" href=\"{}/feed.xml\"/>\n",
+        xml_escape(base)
+    ));
+    xml.push_str(&format!(
+        "  <link href=\"{}/kiem-chung\"/>\n",
+        xml_escape(base)
+    ));
     xml.push_str(&format!("  <updated>{}</updated>\n", xml_escape(&updated)));
-    xml.push_str(&format!("  <author><name>{}</name></author>\n", xml_escape(&pack.portal.publisher)));
+    xml.push_str(&format!(
+        "  <author><name>{}</name></author>\n",
+        xml_escape(&pack.portal.publisher)
+    ));
     for p in publications.iter().take(50) {
         let url = format!("{base}/kiem-chung/{}", p.slug);
-        let label = kc_desk::Verdict::parse(&p.verdict).map_or(p.verdict.as_str(), |v| v.label_vi());
+        let label =
+            kc_desk::Verdict::parse(&p.verdict).map_or(p.verdict.as_str(), |v| v.label_vi());
         xml.push_str("  <entry>\n");
         xml.push_str(&format!("    <title>{}</title>\n", xml_escape(&p.title)));
         xml.push_str(&format!("    <id>{}</id>\n", xml_escape(&url)));
         xml.push_str(&format!("    <link href=\"{}\"/>\n", xml_escape(&url)));
-        xml.push_str(&format!("    <updated>{}</updated>\n", xml_escape(&p.published_at)));
-        xml.push_str(&format!("    <category term=\"{}\" label=\"{}\"/>\n", xml_escape(&p.verdict), xml_escape(label)));
-        xml.push_str(&format!("    <summary>{}: {}</summary>\n", xml_escape(label), xml_escape(&p.claim_text)));
+        xml.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            xml_escape(&p.published_at)
+        ));
+        xml.push_str(&format!(
+            "    <category term=\"{}\" label=\"{}\"/>\n",
+            xml_escape(&p.verdict),
+            xml_escape(label)
+        ));
+        xml.push_str(&format!(
+            "    <summary>{}: {}</summary>\n",
+            xml_escape(label),
+            xml_escape(&p.claim_text)
+        ));
         xml.push_str("  </entry>\n");
     }
     xml.push_str("</feed>\n");
@@ -134,15 +160,27 @@ pub async fn open_csv(State(state): State<AppState>) -> Response {
             let mut out = String::from("\u{feff}slug,title,verdict,claim,published_at,url\n");
             for p in &ps {
                 let url = format!("{}/kiem-chung/{}", state.config.public_url, p.slug);
-                let row = [&p.slug, &p.title, &p.verdict, &p.claim_text, &p.published_at, &url]
-                    .iter()
-                    .map(|f| csv_field(f))
-                    .collect::<Vec<_>>()
-                    .join(",");
+                let row = [
+                    &p.slug,
+                    &p.title,
+                    &p.verdict,
+                    &p.claim_text,
+                    &p.published_at,
+                    &url,
+                ]
+                .iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(",");
                 out.push_str(&row);
                 out.push('\n');
             }
-            (StatusCode::OK, [(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response()
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+                out,
+            )
+                .into_response()
         }
         Err(e) => crate::error::ApiError::from(e).into_response(),
     }

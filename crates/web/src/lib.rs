@@ -59,12 +59,19 @@ pub enum WebError {
     #[error("{}", .0.body.message_en)]
     Desk(error::ApiError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("server error: {0}")]
     Serve(std::io::Error),
 }
 
-pub async fn app(store: kc_store::Store, pack: kc_desk::pack::Pack, config: WebConfig) -> Result<AppState, WebError> {
+pub async fn app(
+    store: kc_store::Store,
+    pack: kc_desk::pack::Pack,
+    config: WebConfig,
+) -> Result<AppState, WebError> {
     let desk = desk::Desk::new(store, pack).await.map_err(WebError::Desk)?;
     Ok(Arc::new(App {
         desk,
@@ -89,7 +96,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/review", post(api::review))
         .route("/api/v1/cases/{id}/publish", post(api::publish))
         .route("/", get(pages::home))
-        .route("/phan-anh", get(pages::report_form).post(pages::report_submit))
+        .route(
+            "/phan-anh",
+            get(pages::report_form).post(pages::report_submit),
+        )
         .route("/phan-anh/tra-cuu", get(pages::receipt_lookup))
         .route("/phan-anh/{receipt}", get(pages::receipt_page))
         .route("/kiem-chung", get(pages::factchecks))
@@ -100,7 +110,10 @@ pub fn router(state: AppState) -> Router {
         .route("/du-lieu/kiem-chung.csv", get(feeds::open_csv))
         .route("/feed.xml", get(feeds::atom))
         .route("/quan-tri", get(pages::console))
-        .route("/quan-tri/dang-nhap", get(pages::login_form).post(pages::login_submit))
+        .route(
+            "/quan-tri/dang-nhap",
+            get(pages::login_form).post(pages::login_submit),
+        )
         .route("/quan-tri/dang-xuat", post(pages::logout))
         .route("/quan-tri/ho-so/{id}", get(pages::case_page))
         .route("/quan-tri/ho-so/{id}/giao", post(pages::case_assign))

@@ -36,9 +36,11 @@ impl Page {
             Some("vi") => Some("vi"),
             _ => None,
         };
-        let lang = from_query.unwrap_or_else(|| match session::cookie(headers, session::LANG_COOKIE).as_deref() {
-            Some("en") => "en",
-            _ => "vi",
+        let lang = from_query.unwrap_or_else(|| {
+            match session::cookie(headers, session::LANG_COOKIE).as_deref() {
+                Some("en") => "en",
+                _ => "vi",
+            }
         });
         Page {
             lang,
@@ -62,9 +64,15 @@ impl Page {
             publisher => pack.portal.publisher.clone(),
         };
         let merged = context! { ..ctx, ..base };
-        let html = match state.templates.get_template(name).and_then(|t| t.render(merged)) {
+        let html = match state
+            .templates
+            .get_template(name)
+            .and_then(|t| t.render(merged))
+        {
             Ok(h) => h,
-            Err(e) => return ApiError::internal(format!("rendering {name}: {e:#}")).into_response(),
+            Err(e) => {
+                return ApiError::internal(format!("rendering {name}: {e:#}")).into_response()
+            }
         };
         let mut resp = (status, Html(html)).into_response();
         let secure = state.config.secure_cookies;
@@ -77,7 +85,13 @@ impl Page {
         if let Some(lang) = self.set_lang {
             resp.headers_mut().append(
                 header::SET_COOKIE,
-                session::set_cookie(session::LANG_COOKIE, lang, 60 * 60 * 24 * 365, secure, false),
+                session::set_cookie(
+                    session::LANG_COOKIE,
+                    lang,
+                    60 * 60 * 24 * 365,
+                    secure,
+                    false,
+                ),
             );
         }
         resp
@@ -103,12 +117,21 @@ impl Page {
 
 // ---------- portal ----------
 
-pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+pub async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
     match state.desk.store.publications().await {
         Ok(mut ps) => {
             ps.truncate(10);
-            page.render(&state, StatusCode::OK, "home.html", context! { publications => ps })
+            page.render(
+                &state,
+                StatusCode::OK,
+                "home.html",
+                context! { publications => ps },
+            )
         }
         Err(e) => page.error(&state, &e.into(), "/"),
     }
@@ -126,9 +149,18 @@ pub struct ReportForm {
     contact: String,
 }
 
-pub async fn report_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+pub async fn report_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
-    page.render(&state, StatusCode::OK, "report_form.html", context! { form => ReportForm::default() })
+    page.render(
+        &state,
+        StatusCode::OK,
+        "report_form.html",
+        context! { form => ReportForm::default() },
+    )
 }
 
 pub async fn report_submit(
@@ -143,7 +175,10 @@ pub async fn report_submit(
         state.limiter.check(ip)?;
         let urls: Vec<String> = form.urls.lines().map(str::to_string).collect();
         let contact = Some(form.contact.as_str());
-        state.desk.submit_report(&form.text, &urls, contact, Channel::Web).await
+        state
+            .desk
+            .submit_report(&form.text, &urls, contact, Channel::Web)
+            .await
     }
     .await;
     match result {
@@ -181,20 +216,28 @@ pub struct ReceiptLookup {
 }
 
 pub async fn receipt_lookup(Query(q): Query<ReceiptLookup>) -> Redirect {
-    let code: String = q
-        .ma
-        .trim()
-        .to_uppercase()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
+    let code: String =
+        q.ma.trim()
+            .to_uppercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
     Redirect::to(&format!("/phan-anh/{code}"))
 }
 
-pub async fn factchecks(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+pub async fn factchecks(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
     match state.desk.store.publications().await {
-        Ok(ps) => page.render(&state, StatusCode::OK, "factchecks.html", context! { publications => ps }),
+        Ok(ps) => page.render(
+            &state,
+            StatusCode::OK,
+            "factchecks.html",
+            context! { publications => ps },
+        ),
         Err(e) => page.error(&state, &e.into(), "/"),
     }
 }
@@ -231,7 +274,12 @@ pub async fn factcheck(
                 .unwrap_or_default();
             let appearances: Vec<String> = reports.iter().flat_map(|r| r.urls.clone()).collect();
             let jsonld = crate::feeds::claim_review(&state, &p, &appearances);
-            let paragraphs: Vec<&str> = p.body.split("\n\n").map(str::trim).filter(|s| !s.is_empty()).collect();
+            let paragraphs: Vec<&str> = p
+                .body
+                .split("\n\n")
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
             page.render(
                 &state,
                 StatusCode::OK,
@@ -250,21 +298,38 @@ pub struct SearchQuery {
     lang: Option<String>,
 }
 
-pub async fn search(State(state): State<AppState>, headers: HeaderMap, Query(sq): Query<SearchQuery>) -> Response {
+pub async fn search(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(sq): Query<SearchQuery>,
+) -> Response {
     let page = Page::new(&headers, sq.lang.as_deref());
     let q = sq.q.trim().chars().take(2000).collect::<String>();
     let results = if q.is_empty() {
         Vec::new()
     } else {
         match state.desk.search_published(&q, 10).await {
-            Ok(r) => r.into_iter().filter(|(_, score)| *score > 0.0).map(|(p, _)| p).collect(),
+            Ok(r) => r
+                .into_iter()
+                .filter(|(_, score)| *score > 0.0)
+                .map(|(p, _)| p)
+                .collect(),
             Err(e) => return page.error(&state, &e, "/tra-cuu"),
         }
     };
-    page.render(&state, StatusCode::OK, "search.html", context! { q, results })
+    page.render(
+        &state,
+        StatusCode::OK,
+        "search.html",
+        context! { q, results },
+    )
 }
 
-pub async fn open_data(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+pub async fn open_data(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
     page.render(&state, StatusCode::OK, "open_data.html", context! {})
 }
@@ -275,7 +340,11 @@ fn login_redirect() -> Response {
     Redirect::to("/quan-tri/dang-nhap").into_response()
 }
 
-pub async fn login_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+pub async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
     page.render(&state, StatusCode::OK, "login.html", context! {})
 }
@@ -290,10 +359,19 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn login_submit(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+pub async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let page = Page::new(&headers, None);
     if let Err(e) = check_csrf(&headers, &form.csrf) {
-        return page.render(&state, e.status, "login.html", context! { error => page.message(&e) });
+        return page.render(
+            &state,
+            e.status,
+            "login.html",
+            context! { error => page.message(&e) },
+        );
     }
     let user = match state.desk.store.user_by_name(form.username.trim()).await {
         Ok(u) => u,
@@ -310,7 +388,12 @@ pub async fn login_submit(State(state): State<AppState>, headers: HeaderMap, For
     let Some(user) = user.filter(|_| ok) else {
         tracing::info!(user = %form.username, "failed console login");
         let err = page_text(&page, "login.failed");
-        return page.render(&state, StatusCode::UNAUTHORIZED, "login.html", context! { error => err });
+        return page.render(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            "login.html",
+            context! { error => err },
+        );
     };
     match session::start_session(&state, user.id).await {
         Ok(secret) => {
@@ -336,11 +419,17 @@ pub async fn login_submit(State(state): State<AppState>, headers: HeaderMap, For
 /// costs the same time whether or not the name exists.
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| kc_desk::auth::hash_password("kiemchung-dummy-password").unwrap_or_default())
+    HASH.get_or_init(|| {
+        kc_desk::auth::hash_password("kiemchung-dummy-password").unwrap_or_default()
+    })
 }
 
 fn page_text(page: &Page, key: &str) -> String {
-    let (_, vi, en) = LOGIN_TEXT.iter().find(|(k, _, _)| *k == key).copied().unwrap_or(("", "", ""));
+    let (_, vi, en) = LOGIN_TEXT
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .copied()
+        .unwrap_or(("", "", ""));
     if page.lang == "en" { en } else { vi }.to_string()
 }
 
@@ -356,10 +445,19 @@ pub struct CsrfOnly {
     csrf: String,
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<CsrfOnly>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
     if check_csrf(&headers, &form.csrf).is_ok() {
         if let Some(s) = session::cookie(&headers, session::SESSION_COOKIE) {
-            if let Err(e) = state.desk.store.delete_session(&kc_desk::auth::secret_digest(&s)).await {
+            if let Err(e) = state
+                .desk
+                .store
+                .delete_session(&kc_desk::auth::secret_digest(&s))
+                .await
+            {
                 return ApiError::from(e).into_response();
             }
         }
@@ -367,7 +465,13 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(form
     let mut resp = Redirect::to("/quan-tri/dang-nhap").into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
-        session::set_cookie(session::SESSION_COOKIE, "", 0, state.config.secure_cookies, true),
+        session::set_cookie(
+            session::SESSION_COOKIE,
+            "",
+            0,
+            state.config.secure_cookies,
+            true,
+        ),
     );
     resp
 }
@@ -378,7 +482,16 @@ fn agency_names(state: &AppState, lang: &str) -> BTreeMap<String, String> {
         .pack()
         .agencies
         .iter()
-        .map(|a| (a.code.clone(), if lang == "en" { a.name_en.clone() } else { a.name_vi.clone() }))
+        .map(|a| {
+            (
+                a.code.clone(),
+                if lang == "en" {
+                    a.name_en.clone()
+                } else {
+                    a.name_vi.clone()
+                },
+            )
+        })
         .collect()
 }
 
@@ -440,7 +553,12 @@ async fn render_case(
         case_state.is_some_and(|s| workflow::next_state(s, action).is_ok())
             && action.roles().iter().any(|r| staff.has_role(*r, agency))
     };
-    let pending_by = d.decisions.iter().rev().find(|x| x.status == "pending").map(|x| x.decided_by.clone());
+    let pending_by = d
+        .decisions
+        .iter()
+        .rev()
+        .find(|x| x.status == "pending")
+        .map(|x| x.decided_by.clone());
     let own_decision = pending_by.as_deref() == Some(staff.name.as_str());
     let can = context! {
         assign => allowed(CaseAction::Assign),
@@ -448,7 +566,11 @@ async fn render_case(
         review => allowed(CaseAction::Review { approve: true }) && !own_decision,
         publish => allowed(CaseAction::Publish),
     };
-    let category = d.case.harm_category.as_deref().and_then(kc_desk::HarmCategory::parse);
+    let category = d
+        .case
+        .harm_category
+        .as_deref()
+        .and_then(kc_desk::HarmCategory::parse);
     let suggested_agency = pack.route(category).0.to_string();
     let provisions: Vec<Value> = pack
         .provisions
@@ -464,7 +586,13 @@ async fn render_case(
     let citations: BTreeMap<String, String> = pack
         .provisions
         .iter()
-        .map(|p| (p.id.clone(), pack.provision_citation(&p.id).unwrap_or_else(|| p.id.clone())))
+        .map(|p| {
+            (
+                p.id.clone(),
+                pack.provision_citation(&p.id)
+                    .unwrap_or_else(|| p.id.clone()),
+            )
+        })
         .collect();
     let verdicts: Vec<&str> = Verdict::ALL.iter().map(|v| v.as_str()).collect();
     let remedies: Vec<&str> = Remedy::ALL.iter().map(|v| v.as_str()).collect();
@@ -496,7 +624,16 @@ pub async fn case_page(
         return login_redirect();
     };
     let page = Page::new(&headers, q.lang.as_deref());
-    render_case(&state, &page, &staff, id, StatusCode::OK, None, DecisionForm::default()).await
+    render_case(
+        &state,
+        &page,
+        &staff,
+        id,
+        StatusCode::OK,
+        None,
+        DecisionForm::default(),
+    )
+    .await
 }
 
 /// Runs a console action; on success back to the case page (post/redirect/get), on failure
@@ -549,10 +686,19 @@ pub async fn case_assign(
 ) -> Response {
     let actor = staff.clone();
     let desk = &state.desk;
-    console_action(&state, &headers, staff, id, &form.csrf, DecisionForm::default(), async {
-        let actor = actor.ok_or_else(ApiError::unauthorized)?;
-        desk.assign(&actor, id, &form.agency, Some(&form.assignee)).await
-    })
+    console_action(
+        &state,
+        &headers,
+        staff,
+        id,
+        &form.csrf,
+        DecisionForm::default(),
+        async {
+            let actor = actor.ok_or_else(ApiError::unauthorized)?;
+            desk.assign(&actor, id, &form.agency, Some(&form.assignee))
+                .await
+        },
+    )
     .await
 }
 
@@ -564,8 +710,18 @@ pub async fn case_decide(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     // Checkbox groups repeat a name, which a struct cannot hold; collect them by hand.
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let provisions: Vec<String> = pairs.iter().filter(|(n, _)| n == "legal_provisions").map(|(_, v)| v.clone()).collect();
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let provisions: Vec<String> = pairs
+        .iter()
+        .filter(|(n, _)| n == "legal_provisions")
+        .map(|(_, v)| v.clone())
+        .collect();
     let form = DecisionForm {
         verdict: get("verdict"),
         summary: get("summary"),
@@ -634,10 +790,19 @@ pub async fn case_review(
 ) -> Response {
     let actor = staff.clone();
     let desk = &state.desk;
-    console_action(&state, &headers, staff, id, &form.csrf, DecisionForm::default(), async {
-        let actor = actor.ok_or_else(ApiError::unauthorized)?;
-        desk.review(&actor, id, form.approve == "true", Some(&form.comment)).await
-    })
+    console_action(
+        &state,
+        &headers,
+        staff,
+        id,
+        &form.csrf,
+        DecisionForm::default(),
+        async {
+            let actor = actor.ok_or_else(ApiError::unauthorized)?;
+            desk.review(&actor, id, form.approve == "true", Some(&form.comment))
+                .await
+        },
+    )
     .await
 }
 
@@ -660,10 +825,20 @@ pub async fn case_publish(
 ) -> Response {
     let actor = staff.clone();
     let desk = &state.desk;
-    console_action(&state, &headers, staff, id, &form.csrf, DecisionForm::default(), async {
-        let actor = actor.ok_or_else(ApiError::unauthorized)?;
-        desk.publish(&actor, id, Some(&form.title), Some(&form.body)).await.map(|_| ())
-    })
+    console_action(
+        &state,
+        &headers,
+        staff,
+        id,
+        &form.csrf,
+        DecisionForm::default(),
+        async {
+            let actor = actor.ok_or_else(ApiError::unauthorized)?;
+            desk.publish(&actor, id, Some(&form.title), Some(&form.body))
+                .await
+                .map(|_| ())
+        },
+    )
     .await
 }
 

@@ -7,12 +7,24 @@ use minijinja::{Environment, State};
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("home.html", include_str!("../templates/home.html")),
-    ("report_form.html", include_str!("../templates/report_form.html")),
+    (
+        "report_form.html",
+        include_str!("../templates/report_form.html"),
+    ),
     ("receipt.html", include_str!("../templates/receipt.html")),
-    ("factchecks.html", include_str!("../templates/factchecks.html")),
-    ("factcheck.html", include_str!("../templates/factcheck.html")),
+    (
+        "factchecks.html",
+        include_str!("../templates/factchecks.html"),
+    ),
+    (
+        "factcheck.html",
+        include_str!("../templates/factcheck.html"),
+    ),
     ("search.html", include_str!("../templates/search.html")),
-    ("open_data.html", include_str!("../templates/open_data.html")),
+    (
+        "open_data.html",
+        include_str!("../templates/open_data.html"),
+    ),
     ("login.html", include_str!("../templates/login.html")),
     ("console.html", include_str!("../templates/console.html")),
     ("case.html", include_str!("../templates/case.html")),
@@ -38,19 +50,39 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
     }
     env.add_function("t", translate);
     env.add_function("verdict_label", |state: &State, code: &str| {
-        label(state, kc_desk::Verdict::parse(code).map(|v| (v.label_vi(), v.label_en())), code)
+        label(
+            state,
+            kc_desk::Verdict::parse(code).map(|v| (v.label_vi(), v.label_en())),
+            code,
+        )
     });
     env.add_function("state_label", |state: &State, code: &str| {
-        label(state, kc_desk::CaseState::parse(code).map(|v| (v.label_vi(), v.label_en())), code)
+        label(
+            state,
+            kc_desk::CaseState::parse(code).map(|v| (v.label_vi(), v.label_en())),
+            code,
+        )
     });
     env.add_function("remedy_label", |state: &State, code: &str| {
-        label(state, kc_desk::Remedy::parse(code).map(|v| (v.label_vi(), v.label_en())), code)
+        label(
+            state,
+            kc_desk::Remedy::parse(code).map(|v| (v.label_vi(), v.label_en())),
+            code,
+        )
     });
     env.add_function("role_label", |state: &State, code: &str| {
-        label(state, kc_desk::Role::parse(code).map(|v| (v.label_vi(), v.label_en())), code)
+        label(
+            state,
+            kc_desk::Role::parse(code).map(|v| (v.label_vi(), v.label_en())),
+            code,
+        )
     });
     env.add_function("harm_label", |state: &State, code: &str| {
-        label(state, kc_desk::HarmCategory::parse(code).map(|v| (v.label_vi(), v.label_en())), code)
+        label(
+            state,
+            kc_desk::HarmCategory::parse(code).map(|v| (v.label_vi(), v.label_en())),
+            code,
+        )
     });
     env.add_filter("date", |s: &str| s.get(..16).unwrap_or(s).replace('T', " "));
     env.add_filter("truncate", |s: &str, n: usize| {

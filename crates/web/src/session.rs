@@ -31,7 +31,13 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// A `Set-Cookie` value. `secure` follows the public URL's scheme, so a plain-HTTP desk on
 /// a laptop still works while an HTTPS deployment never sends the cookie in clear.
-pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool, http_only: bool) -> HeaderValue {
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+    secure: bool,
+    http_only: bool,
+) -> HeaderValue {
     let mut c = format!("{name}={value}; Path=/; Max-Age={max_age_secs}; SameSite=Lax");
     if http_only {
         c.push_str("; HttpOnly");
@@ -50,7 +56,10 @@ pub struct Staff(pub Actor);
 #[derive(Debug, Clone)]
 pub struct MaybeStaff(pub Option<Actor>);
 
-pub async fn resolve_actor(state: &AppState, headers: &HeaderMap) -> Result<Option<Actor>, ApiError> {
+pub async fn resolve_actor(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Actor>, ApiError> {
     if let Some(auth) = headers.get(header::AUTHORIZATION) {
         let token = auth
             .to_str()
@@ -58,10 +67,18 @@ pub async fn resolve_actor(state: &AppState, headers: &HeaderMap) -> Result<Opti
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or_else(ApiError::unauthorized)?;
-        return Ok(state.desk.store.actor_by_token(&secret_digest(token)).await?);
+        return Ok(state
+            .desk
+            .store
+            .actor_by_token(&secret_digest(token))
+            .await?);
     }
     if let Some(session) = cookie(headers, SESSION_COOKIE) {
-        return Ok(state.desk.store.actor_by_session(&secret_digest(&session)).await?);
+        return Ok(state
+            .desk
+            .store
+            .actor_by_session(&secret_digest(&session))
+            .await?);
     }
     Ok(None)
 }
@@ -69,7 +86,10 @@ pub async fn resolve_actor(state: &AppState, headers: &HeaderMap) -> Result<Opti
 impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match resolve_actor(state, &parts.headers).await? {
             Some(actor) if actor.is_staff() => Ok(Staff(actor)),
             _ => Err(ApiError::unauthorized()),
@@ -80,9 +100,14 @@ impl FromRequestParts<AppState> for Staff {
 impl FromRequestParts<AppState> for MaybeStaff {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(MaybeStaff(
-            resolve_actor(state, &parts.headers).await?.filter(Actor::is_staff),
+            resolve_actor(state, &parts.headers)
+                .await?
+                .filter(Actor::is_staff),
         ))
     }
 }
@@ -128,7 +153,10 @@ pub struct ClientIp(pub IpAddr);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if state.config.trust_proxy {
             if let Some(ip) = parts
                 .headers
@@ -206,7 +234,10 @@ mod tests {
     #[test]
     fn reads_cookies() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; kc_csrf=xyz; b=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; kc_csrf=xyz; b=2"),
+        );
         assert_eq!(cookie(&h, CSRF_COOKIE).as_deref(), Some("xyz"));
         assert_eq!(cookie(&h, "zz"), None);
     }

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 fn kiemchung() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kiemchung"));
-    c.env_remove("KIEMCHUNG_DATABASE_URL").env("RUST_LOG", "warn");
+    c.env_remove("KIEMCHUNG_DATABASE_URL")
+        .env("RUST_LOG", "warn");
     c
 }
 
@@ -51,7 +52,13 @@ fn serve(dir: &str) -> (Server, String, String) {
         .expect("free port")
         .port();
     let mut child = kiemchung()
-        .args(["serve", "--data-dir", dir, "--addr", &format!("127.0.0.1:{port}")])
+        .args([
+            "serve",
+            "--data-dir",
+            dir,
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+        ])
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -87,8 +94,14 @@ fn serve(dir: &str) -> (Server, String, String) {
 fn http_get(addr: &str, path: &str, token: Option<&str>) -> String {
     use std::io::Read;
     let mut s = std::net::TcpStream::connect(addr).expect("connect");
-    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n").expect("send");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .expect("send");
     let mut out = String::new();
     s.read_to_string(&mut out).expect("read");
     out
@@ -99,9 +112,18 @@ fn first_start_loads_the_pack_and_says_how_to_create_the_admin() {
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path().to_str().expect("utf-8 path");
     let (_server, addr, printed) = serve(d);
-    assert!(printed.contains(&format!("http://{addr}/")), "serve prints its URL: {printed}");
-    assert!(printed.contains("SQLite in"), "serve says where its data lives: {printed}");
-    assert!(printed.contains("user add admin --role admin"), "first-admin hint: {printed}");
+    assert!(
+        printed.contains(&format!("http://{addr}/")),
+        "serve prints its URL: {printed}"
+    );
+    assert!(
+        printed.contains("SQLite in"),
+        "serve says where its data lives: {printed}"
+    );
+    assert!(
+        printed.contains("user add admin --role admin"),
+        "first-admin hint: {printed}"
+    );
     let health = http_get(&addr, "/healthz", None);
     assert!(health.contains("{\"status\":\"ok\"}"), "{health}");
     assert!(dir.path().join("kiemchung.db").exists());
@@ -111,26 +133,57 @@ fn first_start_loads_the_pack_and_says_how_to_create_the_admin() {
 fn users_and_tokens_from_the_command_line_reach_the_api() {
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path().to_str().expect("utf-8 path");
-    let weak = run_with_stdin(&["user", "add", "lan", "--role", "intake", "--data-dir", d], "short\n");
+    let weak = run_with_stdin(
+        &["user", "add", "lan", "--role", "intake", "--data-dir", d],
+        "short\n",
+    );
     assert!(!weak.status.success());
     assert!(text(&weak).1.contains("at least 8"), "{:?}", text(&weak));
-    let bad_role = run_with_stdin(&["user", "add", "lan", "--role", "boss", "--data-dir", d], "long-enough-pw\n");
+    let bad_role = run_with_stdin(
+        &["user", "add", "lan", "--role", "boss", "--data-dir", d],
+        "long-enough-pw\n",
+    );
     assert!(!bad_role.status.success());
-    assert!(text(&bad_role).1.contains("intake"), "lists the roles: {:?}", text(&bad_role));
+    assert!(
+        text(&bad_role).1.contains("intake"),
+        "lists the roles: {:?}",
+        text(&bad_role)
+    );
     let bad_agency = run_with_stdin(
-        &["user", "add", "lan", "--role", "intake", "--agency", "khong-co", "--data-dir", d],
+        &[
+            "user",
+            "add",
+            "lan",
+            "--role",
+            "intake",
+            "--agency",
+            "khong-co",
+            "--data-dir",
+            d,
+        ],
         "long-enough-pw\n",
     );
     assert!(!bad_agency.status.success());
-    assert!(text(&bad_agency).1.contains("unknown agency `khong-co`"), "{:?}", text(&bad_agency));
+    assert!(
+        text(&bad_agency).1.contains("unknown agency `khong-co`"),
+        "{:?}",
+        text(&bad_agency)
+    );
 
-    let ok = run_with_stdin(&["user", "add", "lan", "--role", "intake", "--data-dir", d], "long-enough-pw\n");
+    let ok = run_with_stdin(
+        &["user", "add", "lan", "--role", "intake", "--data-dir", d],
+        "long-enough-pw\n",
+    );
     assert!(ok.status.success(), "{:?}", text(&ok));
     assert!(text(&ok).0.contains("created user lan"));
     let token_out = run_with_stdin(&["token", "create", "lan", "--data-dir", d], "");
     assert!(token_out.status.success(), "{:?}", text(&token_out));
     let stdout = text(&token_out).0;
-    let token = stdout.split_whitespace().last().expect("token is the last word").to_string();
+    let token = stdout
+        .split_whitespace()
+        .last()
+        .expect("token is the last word")
+        .to_string();
     assert!(token.starts_with("kct_"));
     let nobody = run_with_stdin(&["token", "create", "nobody", "--data-dir", d], "");
     assert!(!nobody.status.success());
@@ -147,12 +200,19 @@ fn audit_verify_names_the_first_altered_event() {
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path().to_str().expect("utf-8 path");
     for (name, role) in [("a", "intake"), ("b", "verifier"), ("c", "reviewer")] {
-        let o = run_with_stdin(&["user", "add", name, "--role", role, "--data-dir", d], "long-enough-pw\n");
+        let o = run_with_stdin(
+            &["user", "add", name, "--role", role, "--data-dir", d],
+            "long-enough-pw\n",
+        );
         assert!(o.status.success(), "{:?}", text(&o));
     }
     let ok = run_with_stdin(&["audit", "verify", "--data-dir", d], "");
     assert!(ok.status.success(), "{:?}", text(&ok));
-    assert!(text(&ok).0.contains("audit chain intact: 4 events"), "{:?}", text(&ok));
+    assert!(
+        text(&ok).0.contains("audit chain intact: 4 events"),
+        "{:?}",
+        text(&ok)
+    );
 
     // Someone with access to the database file edits history behind the desk's back.
     let url = format!("sqlite://{}/kiemchung.db", d);
@@ -160,22 +220,31 @@ fn audit_verify_names_the_first_altered_event() {
     rt.block_on(async {
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(&url).await.expect("open db");
-        sqlx::raw_sql("DROP TRIGGER audit_no_update; UPDATE audit_events SET actor = 'x' WHERE seq = 3")
-            .execute(&pool)
-            .await
-            .expect("tamper");
+        sqlx::raw_sql(
+            "DROP TRIGGER audit_no_update; UPDATE audit_events SET actor = 'x' WHERE seq = 3",
+        )
+        .execute(&pool)
+        .await
+        .expect("tamper");
         pool.close().await;
     });
     let broken = run_with_stdin(&["audit", "verify", "--data-dir", d], "");
     assert!(!broken.status.success());
-    assert!(text(&broken).1.contains("audit event 3 was altered"), "{:?}", text(&broken));
+    assert!(
+        text(&broken).1.contains("audit event 3 was altered"),
+        "{:?}",
+        text(&broken)
+    );
 }
 
 #[test]
 fn pack_errors_name_the_file_line_and_field() {
     let dir = tempfile::tempdir().expect("dir");
-    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../packs/ngoc-hoi.toml"))
-        .expect("shipped pack");
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../packs/ngoc-hoi.toml"
+    ))
+    .expect("shipped pack");
     let good = dir.path().join("good.toml");
     std::fs::write(&good, &shipped).expect("write");
     let check = run_with_stdin(&["pack", "check", good.to_str().expect("path")], "");
@@ -184,32 +253,54 @@ fn pack_errors_name_the_file_line_and_field() {
     // A syntax error: an unterminated string on a known line.
     let broken = dir.path().join("broken.toml");
     let mut lines: Vec<String> = shipped.lines().map(str::to_string).collect();
-    let at = lines.iter().position(|l| l.trim_start().starts_with("code")).expect("a code line");
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("code"))
+        .expect("a code line");
     lines[at] = "code = \"khong-dong".to_string();
     std::fs::write(&broken, lines.join("\n")).expect("write");
     let out = run_with_stdin(&["pack", "check", broken.to_str().expect("path")], "");
     assert!(!out.status.success());
     let err = text(&out).1;
-    assert!(err.contains(&format!("broken.toml:{}", at + 1)), "names file and line {}: {err}", at + 1);
+    assert!(
+        err.contains(&format!("broken.toml:{}", at + 1)),
+        "names file and line {}: {err}",
+        at + 1
+    );
 
     let d = dir.path().join("data");
     let load = run_with_stdin(
-        &["pack", "load", good.to_str().expect("path"), "--data-dir", d.to_str().expect("path")],
+        &[
+            "pack",
+            "load",
+            good.to_str().expect("path"),
+            "--data-dir",
+            d.to_str().expect("path"),
+        ],
         "",
     );
     assert!(load.status.success(), "{:?}", text(&load));
-    let show = run_with_stdin(&["pack", "show", "--data-dir", d.to_str().expect("path")], "");
-    assert!(text(&show).0.contains("147/2024/NĐ-CP"), "shows the instrument in force: {:?}", text(&show));
+    let show = run_with_stdin(
+        &["pack", "show", "--data-dir", d.to_str().expect("path")],
+        "",
+    );
+    assert!(
+        text(&show).0.contains("147/2024/NĐ-CP"),
+        "shows the instrument in force: {:?}",
+        text(&show)
+    );
 }
 
 #[test]
 fn help_explains_every_command() {
     let out = kiemchung().arg("--help").output().expect("run");
     let help = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["serve", "user", "token", "pack", "audit"] {
+    for cmd in ["serve", "user", "token", "pack", "audit", "match", "eval"] {
         assert!(help.contains(cmd), "--help lists {cmd}: {help}");
     }
     let out = kiemchung().args(["serve", "--help"]).output().expect("run");
     let help = String::from_utf8_lossy(&out.stdout);
-    assert!(help.contains("--data-dir") && help.contains("--database-url") && help.contains("--addr"));
+    assert!(
+        help.contains("--data-dir") && help.contains("--database-url") && help.contains("--addr")
+    );
 }

@@ -31,7 +31,10 @@ async fn tamper(store: &Store, kind: &str, sql: &str) {
         "sqlite" => "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;",
         _ => "DROP TRIGGER audit_append_only ON audit_events;",
     };
-    sqlx::raw_sql(&format!("{drop} {sql}")).execute(store.pool()).await.expect("tamper");
+    sqlx::raw_sql(&format!("{drop} {sql}"))
+        .execute(store.pool())
+        .await
+        .expect("tamper");
 }
 
 #[tokio::test]
@@ -41,9 +44,16 @@ async fn audit_chain_verifies_and_names_the_first_altered_row() {
         some_history(&store, 4).await;
         let n = store.audit_verify().await.expect("intact");
         assert_eq!(n, 8, "[{kind}] a case.open and a report.receive per report");
-        tamper(&store, kind, "UPDATE audit_events SET data = '{}' WHERE seq = 5").await;
+        tamper(
+            &store,
+            kind,
+            "UPDATE audit_events SET data = '{}' WHERE seq = 5",
+        )
+        .await;
         match store.audit_verify().await {
-            Err(AuditVerifyError::Broken(ChainBreak::Altered { seq })) => assert_eq!(seq, 5, "[{kind}]"),
+            Err(AuditVerifyError::Broken(ChainBreak::Altered { seq })) => {
+                assert_eq!(seq, 5, "[{kind}]")
+            }
             other => panic!("[{kind}] expected an altered row, got {other:?}"),
         }
     }
@@ -56,10 +66,16 @@ async fn audit_chain_names_a_removed_row_and_a_removed_tail() {
         some_history(&store, 3).await;
         tamper(&store, kind, "DELETE FROM audit_events WHERE seq = 6").await;
         match store.audit_verify().await {
-            Err(AuditVerifyError::Broken(ChainBreak::Truncated { seq: 5, head_seq: 6 })) => {}
+            Err(AuditVerifyError::Broken(ChainBreak::Truncated {
+                seq: 5,
+                head_seq: 6,
+            })) => {}
             other => panic!("[{kind}] expected a removed tail, got {other:?}"),
         }
-        sqlx::raw_sql("DELETE FROM audit_events WHERE seq = 2").execute(store.pool()).await.expect("delete");
+        sqlx::raw_sql("DELETE FROM audit_events WHERE seq = 2")
+            .execute(store.pool())
+            .await
+            .expect("delete");
         match store.audit_verify().await {
             Err(AuditVerifyError::Broken(ChainBreak::Missing { seq: 2, found: 3 })) => {}
             other => panic!("[{kind}] expected a missing row, got {other:?}"),
@@ -90,15 +106,32 @@ async fn contacts_are_kept_apart_and_purged() {
     for kind in backends() {
         let (store, _, _dir) = fresh(kind).await;
         some_history(&store, 2).await;
-        let report = store.report_by_receipt("KC-TEST-0000").await.expect("read").expect("report");
-        assert_eq!(store.contact_of(report.id).await.expect("read").as_deref(), Some("0900000000"));
+        let report = store
+            .report_by_receipt("KC-TEST-0000")
+            .await
+            .expect("read")
+            .expect("report");
+        assert_eq!(
+            store.contact_of(report.id).await.expect("read").as_deref(),
+            Some("0900000000")
+        );
         let mut tx = store.begin_write("system").await.expect("begin");
-        let n = tx.purge_contacts("2026-01-01T00:00:00.000Z").await.expect("purge");
+        let n = tx
+            .purge_contacts("2026-01-01T00:00:00.000Z")
+            .await
+            .expect("purge");
         tx.commit().await.expect("commit");
         assert_eq!(n, 1, "[{kind}]");
         assert_eq!(store.contact_of(report.id).await.expect("read"), None);
-        let still = store.report_by_receipt("KC-TEST-0000").await.expect("read").expect("report");
-        assert_eq!(still.text, report.text, "[{kind}] the report itself is untouched");
+        let still = store
+            .report_by_receipt("KC-TEST-0000")
+            .await
+            .expect("read")
+            .expect("report");
+        assert_eq!(
+            still.text, report.text,
+            "[{kind}] the report itself is untouched"
+        );
         store.audit_verify().await.expect("intact");
     }
 }
@@ -111,7 +144,11 @@ async fn reopening_a_database_keeps_data_and_does_not_rerun_migrations() {
         store.close().await;
         let again = Store::open(&url).await.expect("reopen");
         assert_eq!(again.audit_verify().await.expect("intact"), 4, "[{kind}]");
-        assert!(again.report_by_receipt("KC-TEST-0001").await.expect("read").is_some());
+        assert!(again
+            .report_by_receipt("KC-TEST-0001")
+            .await
+            .expect("read")
+            .is_some());
     }
 }
 
@@ -124,8 +161,18 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
             let store = store.clone();
             tasks.push(tokio::spawn(async move {
                 for i in 0..10 {
-                    let mut tx = store.begin_write(&format!("writer{w}")).await.expect("begin");
-                    tx.audit("test.write", "test", format!("{w}-{i}"), serde_json::json!({})).await.expect("audit");
+                    let mut tx = store
+                        .begin_write(&format!("writer{w}"))
+                        .await
+                        .expect("begin");
+                    tx.audit(
+                        "test.write",
+                        "test",
+                        format!("{w}-{i}"),
+                        serde_json::json!({}),
+                    )
+                    .await
+                    .expect("audit");
                     tx.commit().await.expect("commit");
                 }
             }));
@@ -139,7 +186,9 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
 
 #[tokio::test]
 async fn unsupported_urls_are_refused_clearly() {
-    let err = Store::open("mysql://u:secret@h/db").await.expect_err("refused");
+    let err = Store::open("mysql://u:secret@h/db")
+        .await
+        .expect_err("refused");
     let msg = err.to_string();
     assert!(msg.contains("unsupported database URL"), "{msg}");
     assert!(!msg.contains("secret"), "the password leaked: {msg}");

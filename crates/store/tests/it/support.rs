@@ -21,10 +21,20 @@ pub async fn fresh(kind: &str) -> (kc_store::Store, String, tempfile::TempDir) {
         _ => {
             let admin = std::env::var("KC_TEST_DATABASE_URL").expect("KC_TEST_DATABASE_URL");
             sqlx::any::install_default_drivers();
-            let name = format!("kc_store_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+            let name = format!(
+                "kc_store_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst)
+            );
             let pool = sqlx::AnyPool::connect(&admin).await.expect("connect");
-            sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name}")).execute(&pool).await.expect("drop");
-            sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&pool).await.expect("create");
+            sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name}"))
+                .execute(&pool)
+                .await
+                .expect("drop");
+            sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .expect("create");
             pool.close().await;
             let (base, _) = admin.rsplit_once('/').expect("path");
             format!("{base}/{name}")

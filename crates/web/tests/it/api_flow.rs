@@ -11,7 +11,11 @@ async fn report_to_published_correction_and_instant_answer() {
         assert!(first["match"].is_null(), "[{kind}] nothing published yet");
         let receipt = first["receipt"].as_str().expect("receipt").to_string();
         let (st, status) = s.get(&format!("/api/v1/reports/{receipt}"), None).await;
-        assert_eq!((st, status["status"].as_str()), (200, Some("received")), "[{kind}]");
+        assert_eq!(
+            (st, status["status"].as_str()),
+            (200, Some("received")),
+            "[{kind}]"
+        );
 
         let (case_id, url) = publish_rumour(&s, RUMOUR).await;
         assert!(url.starts_with("/kiem-chung/"), "[{kind}] {url}");
@@ -23,7 +27,13 @@ async fn report_to_published_correction_and_instant_answer() {
         assert_eq!(status["url"], url.as_str());
 
         // The next person typing it without diacritics and lightly edited is answered at once.
-        let (st, again) = s.post("/api/v1/reports", None, json!({ "text": RUMOUR_NO_ACCENTS })).await;
+        let (st, again) = s
+            .post(
+                "/api/v1/reports",
+                None,
+                json!({ "text": RUMOUR_NO_ACCENTS }),
+            )
+            .await;
         assert_eq!(st, 201, "[{kind}] {again}");
         assert_eq!(again["status"], "answered", "[{kind}] {again}");
         assert_eq!(again["match"]["verdict"], "false");
@@ -31,7 +41,9 @@ async fn report_to_published_correction_and_instant_answer() {
         let score = again["match"]["score"].as_f64().expect("score");
         assert!((0.0..=1.0).contains(&score));
         let again_receipt = again["receipt"].as_str().expect("receipt");
-        let (_, status) = s.get(&format!("/api/v1/reports/{again_receipt}"), None).await;
+        let (_, status) = s
+            .get(&format!("/api/v1/reports/{again_receipt}"), None)
+            .await;
         assert_eq!(status["verdict"], "false", "[{kind}] {status}");
 
         // It is counted on the published case rather than opening a new one.
@@ -46,13 +58,21 @@ async fn report_to_published_correction_and_instant_answer() {
         // Public pages carry it.
         let (st, page) = s.get_text(&url).await;
         assert_eq!(st, 200);
-        assert!(page.contains("\"@type\":\"ClaimReview\""), "[{kind}] JSON-LD missing");
+        assert!(
+            page.contains("\"@type\":\"ClaimReview\""),
+            "[{kind}] JSON-LD missing"
+        );
         assert!(page.contains("Sai sự thật"));
         let (_, feed) = s.get_text("/feed.xml").await;
-        assert!(feed.contains("Tin giả hoàn tiền điện"), "[{kind}] feed: {feed}");
+        assert!(
+            feed.contains("Tin giả hoàn tiền điện"),
+            "[{kind}] feed: {feed}"
+        );
         let (_, list) = s.get_text("/kiem-chung").await;
         assert!(list.contains(&url));
-        let (_, found) = s.get_text("/tra-cuu?q=hoan%20tien%20dien%20thang%2011").await;
+        let (_, found) = s
+            .get_text("/tra-cuu?q=hoan%20tien%20dien%20thang%2011")
+            .await;
         assert!(found.contains(&url), "[{kind}] search did not find it");
 
         // And the audit chain holds every step.
@@ -67,7 +87,9 @@ async fn similar_reports_join_the_open_case() {
         let s = start(kind).await;
         let token = s.user("intake1", &[(Role::Intake, None)]).await;
         for text in [RUMOUR, RUMOUR, RUMOUR_NO_ACCENTS] {
-            let (st, body) = s.post("/api/v1/reports", None, json!({ "text": text })).await;
+            let (st, body) = s
+                .post("/api/v1/reports", None, json!({ "text": text }))
+                .await;
             assert_eq!(st, 201, "[{kind}] {body}");
         }
         let (_, other) = s
@@ -76,9 +98,16 @@ async fn similar_reports_join_the_open_case() {
         assert!(other["match"].is_null());
         let (_, cases) = s.get("/api/v1/cases", Some(&token)).await;
         let cases = cases.as_array().expect("list");
-        assert_eq!(cases.len(), 2, "[{kind}] three copies of one rumour and one other: {cases:?}");
+        assert_eq!(
+            cases.len(),
+            2,
+            "[{kind}] three copies of one rumour and one other: {cases:?}"
+        );
         let counts: Vec<i64> = cases.iter().filter_map(|c| c["reports"].as_i64()).collect();
-        assert!(counts.contains(&3) && counts.contains(&1), "[{kind}] {counts:?}");
+        assert!(
+            counts.contains(&3) && counts.contains(&1),
+            "[{kind}] {counts:?}"
+        );
     }
 }
 
@@ -89,21 +118,55 @@ async fn a_returned_decision_goes_back_and_can_be_redecided() {
         let intake = s.user("intake1", &[(Role::Intake, None)]).await;
         let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
         let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
-        s.post("/api/v1/reports", None, json!({ "text": RUMOUR })).await;
+        s.post("/api/v1/reports", None, json!({ "text": RUMOUR }))
+            .await;
         let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
         let id = cases[0]["id"].as_i64().expect("id");
-        s.post(&format!("/api/v1/cases/{id}/assign"), Some(&intake), json!({ "agency": default_agency() })).await;
+        s.post(
+            &format!("/api/v1/cases/{id}/assign"),
+            Some(&intake),
+            json!({ "agency": default_agency() }),
+        )
+        .await;
         let decision = json!({ "verdict": "misleading", "summary": "s", "reasons": "r", "evidence": [{ "note": "n" }] });
-        let (st, _) = s.post(&format!("/api/v1/cases/{id}/decision"), Some(&verifier), decision.clone()).await;
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/cases/{id}/decision"),
+                Some(&verifier),
+                decision.clone(),
+            )
+            .await;
         assert_eq!(st, 201);
         let (st, body) = s
-            .post(&format!("/api/v1/cases/{id}/review"), Some(&reviewer), json!({ "approve": false, "comment": "Thiếu nguồn" }))
+            .post(
+                &format!("/api/v1/cases/{id}/review"),
+                Some(&reviewer),
+                json!({ "approve": false, "comment": "Thiếu nguồn" }),
+            )
             .await;
-        assert_eq!((st, body["state"].as_str()), (200, Some("verifying")), "[{kind}] {body}");
-        let (st, body) = s.post(&format!("/api/v1/cases/{id}/decision"), Some(&verifier), decision).await;
-        assert_eq!((st, body["state"].as_str()), (201, Some("in_review")), "[{kind}] {body}");
+        assert_eq!(
+            (st, body["state"].as_str()),
+            (200, Some("verifying")),
+            "[{kind}] {body}"
+        );
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/decision"),
+                Some(&verifier),
+                decision,
+            )
+            .await;
+        assert_eq!(
+            (st, body["state"].as_str()),
+            (201, Some("in_review")),
+            "[{kind}] {body}"
+        );
         let versions = s.store.decisions(id).await.expect("decisions");
         let statuses: Vec<&str> = versions.iter().map(|d| d.status.as_str()).collect();
-        assert_eq!(statuses, ["returned", "pending"], "[{kind}] decisions are versioned, never overwritten");
+        assert_eq!(
+            statuses,
+            ["returned", "pending"],
+            "[{kind}] decisions are versioned, never overwritten"
+        );
     }
 }

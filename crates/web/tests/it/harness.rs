@@ -34,7 +34,9 @@ pub async fn fresh_database(kind: &str) -> (String, tempfile::TempDir) {
                 COUNTER.fetch_add(1, Ordering::SeqCst),
                 rand_suffix()
             );
-            let pool = sqlx::AnyPool::connect(&admin).await.expect("connect to test PostgreSQL");
+            let pool = sqlx::AnyPool::connect(&admin)
+                .await
+                .expect("connect to test PostgreSQL");
             sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
                 .execute(&pool)
                 .await
@@ -58,7 +60,6 @@ pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
     pub store: Store,
-    pub kind: &'static str,
     shutdown: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -75,14 +76,21 @@ pub async fn start(kind: &'static str) -> TestServer {
     start_with(kind, |_| {}).await
 }
 
-pub async fn start_with(kind: &'static str, tweak: impl FnOnce(&mut kc_web::WebConfig)) -> TestServer {
+pub async fn start_with(
+    kind: &'static str,
+    tweak: impl FnOnce(&mut kc_web::WebConfig),
+) -> TestServer {
     let (url, dir) = fresh_database(kind).await;
     let store = Store::open(&url).await.expect("open store");
     let pack = Pack::shipped().expect("shipped pack");
     let mut tx = store.begin_write("system").await.expect("begin");
-    tx.record_pack("packs/ngoc-hoi.toml", Pack::shipped_source()).await.expect("pack");
+    tx.record_pack("packs/ngoc-hoi.toml", Pack::shipped_source())
+        .await
+        .expect("pack");
     tx.commit().await.expect("commit");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let mut config = kc_web::WebConfig::for_url(&format!("http://{addr}"));
     config.report_rate_per_minute = 1000;
@@ -102,7 +110,6 @@ pub async fn start_with(kind: &'static str, tweak: impl FnOnce(&mut kc_web::WebC
             .build()
             .expect("client"),
         store,
-        kind,
         shutdown: Some(tx),
         _dir: dir,
     }
@@ -118,7 +125,9 @@ impl TestServer {
         let hash = kc_desk::auth::hash_password("mat-khau-thu-nghiem").expect("hash");
         let mut tx = self.store.begin_write("test").await.expect("begin");
         for (role, agency) in grants {
-            tx.add_user(name, &hash, *role, *agency).await.expect("add user");
+            tx.add_user(name, &hash, *role, *agency)
+                .await
+                .expect("add user");
         }
         let (secret, digest) = kc_desk::auth::new_secret("kct_");
         tx.create_token(name, "test", &digest).await.expect("token");
@@ -149,7 +158,12 @@ impl TestServer {
     }
 
     pub async fn get_text(&self, path: &str) -> (u16, String) {
-        let resp = self.client.get(self.url(path)).send().await.expect("request");
+        let resp = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
         let status = resp.status().as_u16();
         (status, resp.text().await.expect("body"))
     }
@@ -164,9 +178,11 @@ pub fn some_provision() -> String {
     Pack::shipped().expect("pack").provisions[0].id.clone()
 }
 
-pub const RUMOUR: &str = "Khẩn cấp: Điện lực thông báo hoàn tiền điện tháng 11 cho mọi hộ gia đình, \
+pub const RUMOUR: &str =
+    "Khẩn cấp: Điện lực thông báo hoàn tiền điện tháng 11 cho mọi hộ gia đình, \
     bấm vào đường link để nhận 500.000 đồng trước ngày 30, nhớ chia sẻ cho người thân.";
-pub const RUMOUR_NO_ACCENTS: &str = "Khan cap: dien luc thong bao hoan tien dien thang 11 cho moi ho gia dinh, \
+pub const RUMOUR_NO_ACCENTS: &str =
+    "Khan cap: dien luc thong bao hoan tien dien thang 11 cho moi ho gia dinh, \
     bam vao duong link de nhan 500.000 dong truoc ngay 30, nho chia se cho nguoi than!!";
 
 /// Takes a fresh report all the way to publication over the API; returns (case id, url).
@@ -175,13 +191,19 @@ pub async fn publish_rumour(s: &TestServer, text: &str) -> (i64, String) {
     let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
     let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
     let editor = s.user("editor1", &[(Role::Editor, None)]).await;
-    let (st, _) = s.post("/api/v1/reports", None, serde_json::json!({ "text": text })).await;
+    let (st, _) = s
+        .post("/api/v1/reports", None, serde_json::json!({ "text": text }))
+        .await;
     assert_eq!(st, 201);
     let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
     let id = cases[0]["id"].as_i64().expect("case id");
     let agency = default_agency();
     let (st, body) = s
-        .post(&format!("/api/v1/cases/{id}/assign"), Some(&intake), serde_json::json!({ "agency": agency }))
+        .post(
+            &format!("/api/v1/cases/{id}/assign"),
+            Some(&intake),
+            serde_json::json!({ "agency": agency }),
+        )
         .await;
     assert_eq!(st, 200, "{body}");
     let (st, body) = s
@@ -198,11 +220,19 @@ pub async fn publish_rumour(s: &TestServer, text: &str) -> (i64, String) {
         .await;
     assert_eq!(st, 201, "{body}");
     let (st, body) = s
-        .post(&format!("/api/v1/cases/{id}/review"), Some(&reviewer), serde_json::json!({ "approve": true }))
+        .post(
+            &format!("/api/v1/cases/{id}/review"),
+            Some(&reviewer),
+            serde_json::json!({ "approve": true }),
+        )
         .await;
     assert_eq!(st, 200, "{body}");
     let (st, body) = s
-        .post(&format!("/api/v1/cases/{id}/publish"), Some(&editor), serde_json::json!({ "title": "Tin giả hoàn tiền điện" }))
+        .post(
+            &format!("/api/v1/cases/{id}/publish"),
+            Some(&editor),
+            serde_json::json!({ "title": "Tin giả hoàn tiền điện" }),
+        )
         .await;
     assert_eq!(st, 201, "{body}");
     (id, body["url"].as_str().expect("url").to_string())

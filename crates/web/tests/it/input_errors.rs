@@ -2,7 +2,12 @@ use crate::harness::*;
 use kc_desk::Role;
 use serde_json::json;
 
-async fn raw_post(s: &TestServer, path: &str, token: Option<&str>, body: &'static str) -> (u16, serde_json::Value) {
+async fn raw_post(
+    s: &TestServer,
+    path: &str,
+    token: Option<&str>,
+    body: &'static str,
+) -> (u16, serde_json::Value) {
     let mut req = s
         .client
         .post(s.url(path))
@@ -24,11 +29,23 @@ async fn bad_reports_are_refused_with_the_field_named_and_nothing_recorded() {
             (json!({ "text": "" }), 422, "text"),
             (json!({ "text": "   " }), 422, "text"),
             (json!({ "text": "x".repeat(10_001) }), 422, "text"),
-            (json!({ "text": "tin đồn", "urls": ["https://ok.vn", "không phải đường dẫn"] }), 422, "urls[1]"),
-            (json!({ "text": "tin đồn", "urls": ["javascript:alert(1)"] }), 422, "urls[0]"),
+            (
+                json!({ "text": "tin đồn", "urls": ["https://ok.vn", "không phải đường dẫn"] }),
+                422,
+                "urls[1]",
+            ),
+            (
+                json!({ "text": "tin đồn", "urls": ["javascript:alert(1)"] }),
+                422,
+                "urls[0]",
+            ),
             (json!({ "text": 42 }), 422, "text"),
             (json!({ "urls": [] }), 422, "text"),
-            (json!({ "text": "tin đồn", "author": "someone" }), 422, "author"),
+            (
+                json!({ "text": "tin đồn", "author": "someone" }),
+                422,
+                "author",
+            ),
         ];
         for (body, status, field) in cases {
             let (st, resp) = s.post("/api/v1/reports", None, body.clone()).await;
@@ -40,12 +57,18 @@ async fn bad_reports_are_refused_with_the_field_named_and_nothing_recorded() {
         assert_eq!(st, 400, "[{kind}] {resp}");
         assert_eq!(resp["error"]["code"], "malformed_json");
         let big = "x".repeat(70 * 1024);
-        let (st, resp) = s.post("/api/v1/reports", None, json!({ "text": big })).await;
+        let (st, resp) = s
+            .post("/api/v1/reports", None, json!({ "text": big }))
+            .await;
         assert_eq!(st, 413, "[{kind}] {resp}");
         assert_eq!(resp["error"]["code"], "body_too_large");
         let lead = s.user("lead1", &[(Role::Lead, None)]).await;
         let (_, list) = s.get("/api/v1/cases", Some(&lead)).await;
-        assert_eq!(list.as_array().map(Vec::len), Some(0), "[{kind}] a refused report opened a case");
+        assert_eq!(
+            list.as_array().map(Vec::len),
+            Some(0),
+            "[{kind}] a refused report opened a case"
+        );
     }
 }
 
@@ -55,22 +78,62 @@ async fn decisions_need_reasons_evidence_and_known_provisions() {
         let s = start(kind).await;
         let intake = s.user("intake1", &[(Role::Intake, None)]).await;
         let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
-        s.post("/api/v1/reports", None, json!({ "text": RUMOUR })).await;
+        s.post("/api/v1/reports", None, json!({ "text": RUMOUR }))
+            .await;
         let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
         let id = cases[0]["id"].as_i64().expect("id");
         let path = format!("/api/v1/cases/{id}/decision");
-        let (st, body) = s.post(&format!("/api/v1/cases/{id}/assign"), Some(&intake), json!({ "agency": "khong-co" })).await;
-        assert_eq!((st, body["error"]["field"].as_str()), (422, Some("agency")), "[{kind}] {body}");
-        s.post(&format!("/api/v1/cases/{id}/assign"), Some(&intake), json!({ "agency": default_agency() })).await;
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/assign"),
+                Some(&intake),
+                json!({ "agency": "khong-co" }),
+            )
+            .await;
+        assert_eq!(
+            (st, body["error"]["field"].as_str()),
+            (422, Some("agency")),
+            "[{kind}] {body}"
+        );
+        s.post(
+            &format!("/api/v1/cases/{id}/assign"),
+            Some(&intake),
+            json!({ "agency": default_agency() }),
+        )
+        .await;
         let cases = [
-            (json!({ "summary": "s", "reasons": "r", "evidence": [{ "note": "n" }] }), "verdict"),
-            (json!({ "verdict": "sai", "summary": "s", "reasons": "r", "evidence": [{ "note": "n" }] }), "verdict"),
-            (json!({ "verdict": "false", "summary": "s", "reasons": " ", "evidence": [{ "note": "n" }] }), "reasons"),
-            (json!({ "verdict": "false", "summary": "s", "reasons": "r", "evidence": [] }), "evidence"),
-            (json!({ "verdict": "false", "summary": "s", "reasons": "r", "evidence": [{ "url": "", "note": "" }] }), "evidence"),
-            (json!({ "verdict": "false", "summary": "s", "reasons": "r", "evidence": [{ "note": "n" }], "legal_provisions": ["khong-ton-tai"] }), "legal_provisions[0]"),
-            (json!({ "verdict": "false", "summary": "s", "reasons": "r", "evidence": [{ "note": "n" }], "remedy": "notice" }), "legal_provisions"),
-            (json!({ "verdict": "opinion", "summary": "s", "reasons": "r", "evidence": [{ "note": "n" }], "remedy": "notice", "legal_provisions": [some_provision()] }), "remedy"),
+            (
+                json!({ "summary": "s", "reasons": "r", "evidence": [{ "note": "n" }] }),
+                "verdict",
+            ),
+            (
+                json!({ "verdict": "sai", "summary": "s", "reasons": "r", "evidence": [{ "note": "n" }] }),
+                "verdict",
+            ),
+            (
+                json!({ "verdict": "false", "summary": "s", "reasons": " ", "evidence": [{ "note": "n" }] }),
+                "reasons",
+            ),
+            (
+                json!({ "verdict": "false", "summary": "s", "reasons": "r", "evidence": [] }),
+                "evidence",
+            ),
+            (
+                json!({ "verdict": "false", "summary": "s", "reasons": "r", "evidence": [{ "url": "", "note": "" }] }),
+                "evidence",
+            ),
+            (
+                json!({ "verdict": "false", "summary": "s", "reasons": "r", "evidence": [{ "note": "n" }], "legal_provisions": ["khong-ton-tai"] }),
+                "legal_provisions[0]",
+            ),
+            (
+                json!({ "verdict": "false", "summary": "s", "reasons": "r", "evidence": [{ "note": "n" }], "remedy": "notice" }),
+                "legal_provisions",
+            ),
+            (
+                json!({ "verdict": "opinion", "summary": "s", "reasons": "r", "evidence": [{ "note": "n" }], "remedy": "notice", "legal_provisions": [some_provision()] }),
+                "remedy",
+            ),
         ];
         for (body, field) in cases {
             let (st, resp) = s.post(&path, Some(&verifier), body.clone()).await;
@@ -78,7 +141,10 @@ async fn decisions_need_reasons_evidence_and_known_provisions() {
             assert_eq!(resp["error"]["field"], field, "[{kind}] {body} → {resp}");
         }
         let case = s.store.case(id).await.expect("read").expect("case");
-        assert_eq!(case.state, "assigned", "[{kind}] a refused decision moved the case");
+        assert_eq!(
+            case.state, "assigned",
+            "[{kind}] a refused decision moved the case"
+        );
         assert!(s.store.decisions(id).await.expect("read").is_empty());
     }
 }
@@ -87,10 +153,18 @@ async fn decisions_need_reasons_evidence_and_known_provisions() {
 async fn public_intake_is_rate_limited_per_client() {
     let s = start_with("sqlite", |c| c.report_rate_per_minute = 3).await;
     for i in 0..3 {
-        let (st, body) = s.post("/api/v1/reports", None, json!({ "text": format!("tin đồn số {i} về giá điện") })).await;
+        let (st, body) = s
+            .post(
+                "/api/v1/reports",
+                None,
+                json!({ "text": format!("tin đồn số {i} về giá điện") }),
+            )
+            .await;
         assert_eq!(st, 201, "{body}");
     }
-    let (st, body) = s.post("/api/v1/reports", None, json!({ "text": "tin đồn thứ tư" })).await;
+    let (st, body) = s
+        .post("/api/v1/reports", None, json!({ "text": "tin đồn thứ tư" }))
+        .await;
     assert_eq!(st, 429, "{body}");
     assert_eq!(body["error"]["code"], "rate_limited");
 }

@@ -26,16 +26,33 @@ async fn every_public_page_renders_in_both_languages() {
         let ps = s.store.publications().await.expect("publications");
         format!("/kiem-chung/{}", ps[0].slug)
     };
-    for path in ["/", "/phan-anh", "/kiem-chung", slug_url.as_str(), "/tra-cuu?q=tien+dien", "/du-lieu", "/quan-tri/dang-nhap"] {
+    for path in [
+        "/",
+        "/phan-anh",
+        "/kiem-chung",
+        slug_url.as_str(),
+        "/tra-cuu?q=tien+dien",
+        "/du-lieu",
+        "/quan-tri/dang-nhap",
+    ] {
         let (st, vi) = s.get_text(path).await;
         assert_eq!(st, 200, "{path}");
         assert!(vi.contains("<html lang=\"vi\">"), "{path}");
         assert!(vi.contains("<h1"), "{path} has a heading");
-        let (st, en) = s.get_text(&format!("{path}{}lang=en", if path.contains('?') { "&" } else { "?" })).await;
+        let (st, en) = s
+            .get_text(&format!(
+                "{path}{}lang=en",
+                if path.contains('?') { "&" } else { "?" }
+            ))
+            .await;
         assert_eq!(st, 200);
         assert!(en.contains("<html lang=\"en\">"), "{path}");
     }
-    for path in ["/du-lieu/kiem-chung.json", "/du-lieu/kiem-chung.csv", "/feed.xml"] {
+    for path in [
+        "/du-lieu/kiem-chung.json",
+        "/du-lieu/kiem-chung.csv",
+        "/feed.xml",
+    ] {
         let (st, body) = s.get_text(path).await;
         assert_eq!(st, 200, "{path}");
         assert!(body.contains("tin-gia-hoan-tien-dien"), "{path}: {body}");
@@ -59,17 +76,27 @@ async fn forms_refuse_posts_without_the_csrf_token() {
     let page = s.client.get(s.url("/phan-anh")).send().await.expect("get");
     let cookies = set_cookies(&page);
     let csrf = cookie_value(&cookies, "kc_csrf").expect("csrf cookie");
-    assert!(cookies.iter().any(|c| c.contains("HttpOnly") && c.contains("SameSite")));
+    assert!(cookies
+        .iter()
+        .any(|c| c.contains("HttpOnly") && c.contains("SameSite")));
     let resp = s
         .client
         .post(s.url("/phan-anh"))
         .header("cookie", format!("kc_csrf={csrf}"))
-        .form(&[("text", RUMOUR), ("csrf", csrf.as_str()), ("urls", ""), ("contact", "")])
+        .form(&[
+            ("text", RUMOUR),
+            ("csrf", csrf.as_str()),
+            ("urls", ""),
+            ("contact", ""),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(resp.status().as_u16(), 303);
-    let location = resp.headers()["location"].to_str().expect("location").to_string();
+    let location = resp.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
     assert!(location.starts_with("/phan-anh/KC-"), "{location}");
     let (st, receipt) = s.get_text(&location).await;
     assert_eq!(st, 200);
@@ -80,14 +107,23 @@ async fn forms_refuse_posts_without_the_csrf_token() {
 async fn console_login_sets_a_secure_session_and_logout_ends_it() {
     let s = start("sqlite").await;
     s.user("intake1", &[(Role::Intake, None)]).await;
-    let page = s.client.get(s.url("/quan-tri/dang-nhap")).send().await.expect("get");
+    let page = s
+        .client
+        .get(s.url("/quan-tri/dang-nhap"))
+        .send()
+        .await
+        .expect("get");
     let csrf = cookie_value(&set_cookies(&page), "kc_csrf").expect("csrf");
     let jar = format!("kc_csrf={csrf}");
     let bad = s
         .client
         .post(s.url("/quan-tri/dang-nhap"))
         .header("cookie", &jar)
-        .form(&[("csrf", csrf.as_str()), ("username", "intake1"), ("password", "sai-mat-khau")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "intake1"),
+            ("password", "sai-mat-khau"),
+        ])
         .send()
         .await
         .expect("post");
@@ -96,17 +132,30 @@ async fn console_login_sets_a_secure_session_and_logout_ends_it() {
         .client
         .post(s.url("/quan-tri/dang-nhap"))
         .header("cookie", &jar)
-        .form(&[("csrf", csrf.as_str()), ("username", "intake1"), ("password", "mat-khau-thu-nghiem")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "intake1"),
+            ("password", "mat-khau-thu-nghiem"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(ok.status().as_u16(), 303);
     let cookies = set_cookies(&ok);
-    let session_cookie = cookies.iter().find(|c| c.starts_with("kc_session=")).expect("session cookie");
+    let session_cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("kc_session="))
+        .expect("session cookie");
     assert!(session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Lax"));
     let session = cookie_value(&cookies, "kc_session").expect("session");
     let jar = format!("kc_csrf={csrf}; kc_session={session}");
-    let console = s.client.get(s.url("/quan-tri")).header("cookie", &jar).send().await.expect("get");
+    let console = s
+        .client
+        .get(s.url("/quan-tri"))
+        .header("cookie", &jar)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(console.status().as_u16(), 200);
     let out = s
         .client
@@ -117,8 +166,18 @@ async fn console_login_sets_a_secure_session_and_logout_ends_it() {
         .await
         .expect("post");
     assert_eq!(out.status().as_u16(), 303);
-    let after = s.client.get(s.url("/quan-tri")).header("cookie", &jar).send().await.expect("get");
-    assert_eq!(after.status().as_u16(), 303, "the old session cookie no longer works");
+    let after = s
+        .client
+        .get(s.url("/quan-tri"))
+        .header("cookie", &jar)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        after.status().as_u16(),
+        303,
+        "the old session cookie no longer works"
+    );
 }
 
 #[tokio::test]
@@ -139,12 +198,21 @@ async fn openapi_documents_every_api_route() {
         "/api/v1/cases/{id}/publish",
         "/api/openapi.json",
     ] {
-        assert!(paths.contains_key(p), "{p} missing from the OpenAPI document");
+        assert!(
+            paths.contains_key(p),
+            "{p} missing from the OpenAPI document"
+        );
     }
     let router_src = include_str!("../../src/lib.rs");
-    for line in router_src.lines().filter(|l| l.contains(".route(\"/api") || l.contains(".route(\"/healthz")) {
+    for line in router_src
+        .lines()
+        .filter(|l| l.contains(".route(\"/api") || l.contains(".route(\"/healthz"))
+    {
         let route = line.split('"').nth(1).expect("route path");
-        assert!(paths.contains_key(route), "router has {route} but the OpenAPI document does not");
+        assert!(
+            paths.contains_key(route),
+            "router has {route} but the OpenAPI document does not"
+        );
     }
     let (st, health) = s.get("/healthz", None).await;
     assert_eq!((st, health), (200, serde_json::json!({ "status": "ok" })));

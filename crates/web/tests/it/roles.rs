@@ -4,11 +4,23 @@ use serde_json::json;
 
 async fn case_in_review(s: &TestServer) -> (i64, String, String) {
     let intake = s.user("intake1", &[(Role::Intake, None)]).await;
-    let verifier = s.user("verifier1", &[(Role::Verifier, None), (Role::Reviewer, None)]).await;
-    s.post("/api/v1/reports", None, json!({ "text": RUMOUR })).await;
+    let verifier = s
+        .user(
+            "verifier1",
+            &[(Role::Verifier, None), (Role::Reviewer, None)],
+        )
+        .await;
+    s.post("/api/v1/reports", None, json!({ "text": RUMOUR }))
+        .await;
     let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
     let id = cases[0]["id"].as_i64().expect("id");
-    let (st, _) = s.post(&format!("/api/v1/cases/{id}/assign"), Some(&intake), json!({ "agency": default_agency() })).await;
+    let (st, _) = s
+        .post(
+            &format!("/api/v1/cases/{id}/assign"),
+            Some(&intake),
+            json!({ "agency": default_agency() }),
+        )
+        .await;
     assert_eq!(st, 200);
     let (st, body) = s
         .post(
@@ -31,14 +43,25 @@ async fn the_public_cannot_see_or_touch_cases() {
         assert_eq!(body["error"]["code"], "unauthorized");
         let (st, _) = s.get("/api/v1/cases", Some("kct_not-a-real-token")).await;
         assert_eq!(st, 401);
-        let (st, _) = s.post(&format!("/api/v1/cases/{id}/review"), None, json!({ "approve": true })).await;
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/cases/{id}/review"),
+                None,
+                json!({ "approve": true }),
+            )
+            .await;
         assert_eq!(st, 401);
         let (st, _) = s.get("/api/v1/agencies", None).await;
         assert_eq!(st, 401);
         // The console sends the public to the login page.
         let resp = s.client.get(s.url("/quan-tri")).send().await.expect("get");
         assert_eq!(resp.status().as_u16(), 303);
-        let resp = s.client.get(s.url(&format!("/quan-tri/ho-so/{id}"))).send().await.expect("get");
+        let resp = s
+            .client
+            .get(s.url(&format!("/quan-tri/ho-so/{id}")))
+            .send()
+            .await
+            .expect("get");
         assert_eq!(resp.status().as_u16(), 303);
     }
 }
@@ -49,7 +72,11 @@ async fn the_decider_cannot_review_their_own_decision() {
         let s = start(kind).await;
         let (id, _, verifier_and_reviewer) = case_in_review(&s).await;
         let (st, body) = s
-            .post(&format!("/api/v1/cases/{id}/review"), Some(&verifier_and_reviewer), json!({ "approve": true }))
+            .post(
+                &format!("/api/v1/cases/{id}/review"),
+                Some(&verifier_and_reviewer),
+                json!({ "approve": true }),
+            )
             .await;
         assert_eq!(st, 409, "[{kind}] {body}");
         assert_eq!(body["error"]["code"], "self_review");
@@ -70,21 +97,57 @@ async fn each_step_needs_its_role() {
             .post(&format!("/api/v1/cases/{id}/decision"), Some(&editor), json!({ "verdict": "true", "summary": "s", "reasons": "r", "evidence": [{ "note": "n" }] }))
             .await;
         assert_eq!(st, 403, "[{kind}] {body}");
-        let (st, _) = s.post(&format!("/api/v1/cases/{id}/review"), Some(&editor), json!({ "approve": true })).await;
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/cases/{id}/review"),
+                Some(&editor),
+                json!({ "approve": true }),
+            )
+            .await;
         assert_eq!(st, 403);
         // Intake cannot review; a second reviewer can.
-        let (st, _) = s.post(&format!("/api/v1/cases/{id}/review"), Some(&intake), json!({ "approve": true })).await;
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/cases/{id}/review"),
+                Some(&intake),
+                json!({ "approve": true }),
+            )
+            .await;
         assert_eq!(st, 403);
-        let (st, _) = s.post(&format!("/api/v1/cases/{id}/review"), Some(&reviewer), json!({ "approve": true })).await;
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/cases/{id}/review"),
+                Some(&reviewer),
+                json!({ "approve": true }),
+            )
+            .await;
         assert_eq!(st, 200);
         // A verifier cannot publish; an editor can.
-        let (st, body) = s.post(&format!("/api/v1/cases/{id}/publish"), Some(&verifier), json!({})).await;
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/publish"),
+                Some(&verifier),
+                json!({}),
+            )
+            .await;
         assert_eq!(st, 403, "[{kind}] {body}");
         assert_eq!(body["error"]["code"], "forbidden");
-        let (st, body) = s.post(&format!("/api/v1/cases/{id}/publish"), Some(&editor), json!({})).await;
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/publish"),
+                Some(&editor),
+                json!({}),
+            )
+            .await;
         assert_eq!(st, 201, "[{kind}] {body}");
         // Publishing twice is refused by the state machine.
-        let (st, _) = s.post(&format!("/api/v1/cases/{id}/publish"), Some(&editor), json!({})).await;
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/cases/{id}/publish"),
+                Some(&editor),
+                json!({}),
+            )
+            .await;
         assert_eq!(st, 409);
     }
 }
@@ -102,16 +165,41 @@ async fn agency_scoped_roles_stay_in_their_agency() {
             .find(|c| *c != lead)
             .expect("a second agency");
         let intake = s.user("intake1", &[(Role::Intake, None)]).await;
-        let outsider = s.user("verifier-other", &[(Role::Verifier, Some(other.as_str()))]).await;
-        let insider = s.user("verifier-lead", &[(Role::Verifier, Some(lead.as_str()))]).await;
-        s.post("/api/v1/reports", None, json!({ "text": RUMOUR })).await;
+        let outsider = s
+            .user("verifier-other", &[(Role::Verifier, Some(other.as_str()))])
+            .await;
+        let insider = s
+            .user("verifier-lead", &[(Role::Verifier, Some(lead.as_str()))])
+            .await;
+        s.post("/api/v1/reports", None, json!({ "text": RUMOUR }))
+            .await;
         let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
         let id = cases[0]["id"].as_i64().expect("id");
-        s.post(&format!("/api/v1/cases/{id}/assign"), Some(&intake), json!({ "agency": lead })).await;
+        s.post(
+            &format!("/api/v1/cases/{id}/assign"),
+            Some(&intake),
+            json!({ "agency": lead }),
+        )
+        .await;
         let decision = json!({ "verdict": "false", "summary": "s", "reasons": "r", "evidence": [{ "note": "n" }] });
-        let (st, _) = s.post(&format!("/api/v1/cases/{id}/decision"), Some(&outsider), decision.clone()).await;
-        assert_eq!(st, 403, "[{kind}] a verifier of {other} decided a case of {lead}");
-        let (st, _) = s.post(&format!("/api/v1/cases/{id}/decision"), Some(&insider), decision).await;
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/cases/{id}/decision"),
+                Some(&outsider),
+                decision.clone(),
+            )
+            .await;
+        assert_eq!(
+            st, 403,
+            "[{kind}] a verifier of {other} decided a case of {lead}"
+        );
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/cases/{id}/decision"),
+                Some(&insider),
+                decision,
+            )
+            .await;
         assert_eq!(st, 201);
     }
 }
