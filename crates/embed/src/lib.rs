@@ -105,10 +105,23 @@ impl Encoder {
     /// before long texts are windowed.
     pub fn token_ids(&self, text: &str, kind: Kind) -> Vec<u32> {
         let mut ids = vec![self.tok.bos];
-        ids.extend(self.tok.encode(kind.prefix()));
-        ids.extend(self.tok.encode(text));
+        ids.extend(self.tok.encode(&format!("{}{text}", kind.prefix())));
         ids.push(self.tok.eos);
         ids
+    }
+
+    /// The prefix's ids and the text's, tokenised as one string (as the model was trained)
+    /// and split where the text starts, so that long texts can be windowed.
+    fn prefix_and_body(&self, text: &str, kind: Kind, prefix: &[u32]) -> (Vec<u32>, Vec<u32>) {
+        let mut all = self.tok.encode(&format!("{}{text}", kind.prefix()));
+        // No piece holds "▁" past its first character, so the prefix's pieces never merge
+        // with the text's; if they ever did, the whole string is windowed as one body.
+        if all.starts_with(prefix) {
+            let body = all.split_off(prefix.len());
+            (prefix.to_vec(), body)
+        } else {
+            (Vec::new(), all)
+        }
     }
 
     /// SentencePiece token ids of `text` alone: no prefix, no `<s>` / `</s>`.
@@ -119,17 +132,18 @@ impl Encoder {
     /// One L2-normalised vector of [`dim`](Self::dim) values per text, in order. Texts are
     /// spread over the encoder's threads.
     pub fn embed(&self, texts: &[&str], kind: Kind) -> Vec<Vec<f32>> {
-        let prefix = self.tok.encode(kind.prefix());
-        // Room for <s>, </s> and the prefix in every window.
-        let window = self
-            .model
-            .cfg
-            .max_positions
-            .saturating_sub(2 + prefix.len())
-            .max(1);
+        // "query:" without its space, which belongs to the text's first piece.
+        let prefix_ids = self.tok.encode(kind.prefix().trim_end());
         let mut items: Vec<(usize, Vec<u32>)> = Vec::with_capacity(texts.len());
         for (i, text) in texts.iter().enumerate() {
-            let body = self.tok.encode(text);
+            let (prefix, body) = self.prefix_and_body(text, kind, &prefix_ids);
+            // Room for <s>, </s> and the prefix in every window.
+            let window = self
+                .model
+                .cfg
+                .max_positions
+                .saturating_sub(2 + prefix.len())
+                .max(1);
             let mut start = 0;
             loop {
                 let end = (start + window).min(body.len());

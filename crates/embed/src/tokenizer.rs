@@ -1,12 +1,19 @@
 //! SentencePiece-unigram tokenizer over the pieces and scores stored in the model file.
 //!
-//! Normalisation follows what the model was trained with: the file's character map (NFKC
-//! folds, control characters dropped, odd spaces made plain), surrounding whitespace removed
-//! and runs of spaces collapsed, a "▁" put before the text and in place of every space. Then
-//! Viterbi picks the segmentation whose piece scores (log-probabilities) sum highest.
+//! Normalisation follows what the model was fine-tuned with (the Hugging Face tokenizer of
+//! XLM-R, which the reference implementation also follows): canonical composition (NFC), the
+//! file's character map (NFKC folds, control characters dropped, odd spaces made plain), runs
+//! of spaces collapsed into one, leading spaces dropped but one trailing space kept, and a "▁"
+//! put before the text and in place of every space. Then Viterbi picks the segmentation whose
+//! piece scores (log-probabilities) sum highest.
+//!
+//! NFC first is our one departure from the reference, which leaves decomposed input (as some
+//! Vietnamese keyboards type it) decomposed, so that "a\u{301}" splits into two pieces; with
+//! NFC it is the "á" the model knows. Composed input, the usual case, is unaffected.
 
 use crate::format::Vocab;
 use std::collections::HashMap;
+use unicode_normalization::UnicodeNormalization;
 
 const SPACE: char = '▁';
 /// SentencePiece scores a character no piece covers at the lowest piece score minus this.
@@ -80,11 +87,15 @@ impl Tokenizer {
                 out.push(c);
             }
         };
-        for c in text.chars() {
+        for c in text.nfc() {
             match self.norm.get(&c) {
                 Some(rep) => rep.iter().for_each(|&r| push(r, &mut out)),
                 None => push(c, &mut out),
             }
+        }
+        // "text " ends with a lone "▁" piece in the model's own tokenizer.
+        if pending_space && !out.is_empty() {
+            out.push(SPACE);
         }
         out
     }
