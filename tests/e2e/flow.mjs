@@ -3,7 +3,10 @@
 // publishes → the fact-check is public (page, ClaimReview, list, search, Atom) → a second report
 // of the same rumour, typed without diacritics, is answered at once.
 //
-//   node tests/e2e/flow.mjs --bin target/debug/kiemchung [--database-url URL] [--keep]
+//   node tests/e2e/flow.mjs --bin target/debug/kiemchung [--database-url URL] [--shots DIR] [--keep]
+//
+// --database-url runs the desk on PostgreSQL (an empty database); --shots defaults to target/e2e;
+// --keep keeps the temporary data dir.
 //
 // It starts its own `kiemchung serve` on a free 127.0.0.1 port with a fresh data dir, drives
 // Debian's /usr/bin/chromium (KC_CHROMIUM overrides) through playwright-core, saves a
@@ -20,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = parseArgs(process.argv.slice(2));
 const bin = resolve(args.bin ?? join(repo, 'target', 'debug', 'kiemchung'));
-const shotDir = join(repo, 'target', 'e2e');
+const shotDir = resolve(repo, args.shots ?? join('target', 'e2e'));
 const chromiumPath = process.env.KC_CHROMIUM ?? '/usr/bin/chromium';
 const PASSWORD = 'e2e-mat-khau-1';
 const TIMEOUT = 15_000;
@@ -476,9 +479,9 @@ function parseArgs(argv) {
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         if (a === '--keep') out.keep = true;
-        else if (a === '--bin' || a === '--database-url') out[a.slice(2)] = argv[++i];
+        else if (a === '--bin' || a === '--database-url' || a === '--shots') out[a.slice(2)] = argv[++i];
         else {
-            console.error(`usage: node tests/e2e/flow.mjs [--bin PATH] [--database-url URL] [--keep]\nunknown argument ${a}`);
+            console.error(`usage: node tests/e2e/flow.mjs [--bin PATH] [--database-url URL] [--shots DIR] [--keep]\nunknown argument ${a}`);
             process.exit(2);
         }
     }
