@@ -69,6 +69,18 @@ pub fn model_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// Key of `text` embedded as `kind` in an embedding cache: sha256 of a kind tag and the text.
+/// Pair it with [`model_hash`], since a vector is only valid for the model that made it.
+pub fn cache_key(text: &str, kind: Kind) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(match kind {
+        Kind::Query => b"query\0",
+        Kind::Passage => b"passg\0",
+    });
+    h.update(text.as_bytes());
+    h.finalize().into()
+}
+
 /// Long texts are cut into windows of this many content tokens, overlapping by half, and
 /// the windows' embeddings averaged: the model sees at most `max_positions` tokens at once.
 fn window_stride(window: usize) -> usize {

@@ -1,0 +1,339 @@
+//! `kiemchung embed` (contract v1) and the on-disk embedding cache the desk reuses.
+//!
+//! The cache is one append-only file per model, `DATA_DIR/embeddings/<model sha256>.e5c`:
+//! records of a 32-byte key ([`kc_embed::cache_key`]: sha256 of the kind and the text) and
+//! 384 little-endian f32. A file from another model is never read, because the model's hash
+//! names it. A record cut short by a crash is dropped when the cache is next opened, so that
+//! later appends stay aligned.
+
+use anyhow::{bail, Context, Result};
+use kc_embed::{cache_key, model_hash, Encoder, Kind};
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Embed texts with the semantic model (JSONL in, 384 little-endian f32 per line out).
+#[derive(Debug, clap::Args)]
+pub struct EmbedArgs {
+    /// Semantic model file (scripts/fetch-model puts it at models/e5-small-q4.bin).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Input JSONL, one `{"text": …}` per line (other fields are ignored; blank lines skipped).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Which e5 prefix the texts get: short lookups are queries, library texts passages.
+    #[arg(long, default_value = "passage", value_parser = ["query", "passage"])]
+    pub kind: String,
+    /// Output file: one row of 384 little-endian f32 per input line, L2-normalised.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The desk's data directory; the cache lives in its `embeddings/` folder.
+    #[arg(long, env = "KIEMCHUNG_DATA_DIR", default_value = "./kiemchung-data")]
+    pub data_dir: PathBuf,
+    /// Compute every vector afresh and leave the cache alone.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+pub fn run_embed(args: &EmbedArgs) -> Result<()> {
+    let started = Instant::now();
+    let kind = match args.kind.as_str() {
+        "query" => Kind::Query,
+        _ => Kind::Passage,
+    };
+    let texts = read_texts(&args.input)?;
+    let (encoder, hash) = load_model(&args.model, args.threads)?;
+    let loaded = started.elapsed().as_secs_f64();
+
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let e_started = Instant::now();
+    let (vectors, hits) = if args.no_cache {
+        (encoder.embed(&refs, kind), 0)
+    } else {
+        let mut cache = EmbeddingCache::open(&args.data_dir.join("embeddings"), &hash)?;
+        let before = cache.stored();
+        let v = cache.embed(&encoder, &refs, kind)?;
+        let computed = cache.stored() - before;
+        (v, texts.len().saturating_sub(computed))
+    };
+    let secs = e_started.elapsed().as_secs_f64();
+
+    let file = File::create(&args.out)
+        .with_context(|| format!("không ghi được / cannot write {}", args.out.display()))?;
+    let mut w = BufWriter::new(file);
+    for v in &vectors {
+        for x in v {
+            w.write_all(&x.to_le_bytes())?;
+        }
+    }
+    w.flush()
+        .with_context(|| format!("không ghi được / cannot write {}", args.out.display()))?;
+    eprintln!(
+        "embed: {} texts ({} from cache) in {:.2} s, {:.1} texts/s; model loaded in {:.2} s",
+        texts.len(),
+        hits,
+        secs,
+        texts.len() as f64 / secs.max(1e-9),
+        loaded
+    );
+    Ok(())
+}
+
+/// Reads and checks the model; returns it with its hash (the cache key).
+pub fn load_model(path: &Path, threads: Option<usize>) -> Result<(Encoder, String)> {
+    let bytes = std::fs::read(path).with_context(|| {
+        format!(
+            "không đọc được mô hình / cannot read the model {} (scripts/fetch-model downloads it)",
+            path.display()
+        )
+    })?;
+    let hash = model_hash(&bytes);
+    let mut enc = Encoder::from_bytes(&bytes).with_context(|| path.display().to_string())?;
+    if let Some(n) = threads {
+        enc = enc.with_threads(n);
+    }
+    Ok((enc, hash))
+}
+
+fn read_texts(path: &Path) -> Result<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        text: String,
+    }
+    let raw = std::fs::read_to_string(path)
+        .with_context(|| format!("không đọc được / cannot read {}", path.display()))?;
+    let mut texts = Vec::new();
+    for (i, line) in raw.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Line>(line) {
+            Ok(l) => texts.push(l.text),
+            Err(e) => bail!(
+                "{}:{}: dòng không hợp lệ, cần {{\"text\": …}} / malformed line, expected {{\"text\": …}}: {e}",
+                path.display(),
+                i + 1
+            ),
+        }
+    }
+    Ok(texts)
+}
+
+const KEY_BYTES: usize = 32;
+
+/// Embeddings already computed with one model, keyed by kind and text, kept on disk so that
+/// restarts and repeated runs do not recompute the library.
+pub struct EmbeddingCache {
+    path: PathBuf,
+    dim: usize,
+    map: HashMap<[u8; KEY_BYTES], Vec<f32>>,
+}
+
+impl EmbeddingCache {
+    const DIM: usize = 384;
+
+    /// Opens (or creates) the cache for the model whose hash is `model_hash` in `dir`.
+    pub fn open(dir: &Path, model_hash: &str) -> Result<EmbeddingCache> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("không tạo được / cannot create {}", dir.display()))?;
+        let path = dir.join(format!("{model_hash}.e5c"));
+        let dim = Self::DIM;
+        let record = KEY_BYTES + 4 * dim;
+        let mut map = HashMap::new();
+        if let Ok(mut f) = File::open(&path) {
+            let mut raw = Vec::new();
+            f.read_to_end(&mut raw)
+                .with_context(|| format!("không đọc được / cannot read {}", path.display()))?;
+            let whole = raw.len() / record * record;
+            for rec in raw[..whole].chunks_exact(record) {
+                let mut key = [0u8; KEY_BYTES];
+                key.copy_from_slice(&rec[..KEY_BYTES]);
+                let v = rec[KEY_BYTES..]
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect();
+                map.insert(key, v);
+            }
+            if whole != raw.len() {
+                // A write cut short: drop the partial record so appends stay aligned.
+                OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .and_then(|f| f.set_len(whole as u64))
+                    .with_context(|| {
+                        format!("không sửa được / cannot repair {}", path.display())
+                    })?;
+            }
+        }
+        Ok(EmbeddingCache { path, dim, map })
+    }
+
+    /// How many vectors the cache holds.
+    pub fn stored(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Embeds `texts`, computing only those not cached yet and appending them to the file.
+    pub fn embed(&mut self, enc: &Encoder, texts: &[&str], kind: Kind) -> Result<Vec<Vec<f32>>> {
+        if enc.dim() != self.dim {
+            bail!(
+                "the model gives {}-d vectors, the cache holds {}-d",
+                enc.dim(),
+                self.dim
+            );
+        }
+        let keys: Vec<[u8; KEY_BYTES]> = texts.iter().map(|t| cache_key(t, kind)).collect();
+        let mut missing: Vec<usize> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, k) in keys.iter().enumerate() {
+            if !self.map.contains_key(k) && seen.insert(*k) {
+                missing.push(i);
+            }
+        }
+        if !missing.is_empty() {
+            let todo: Vec<&str> = missing.iter().map(|&i| texts[i]).collect();
+            let fresh = enc.embed(&todo, kind);
+            let mut buf = Vec::with_capacity(missing.len() * (KEY_BYTES + 4 * self.dim));
+            for (&i, v) in missing.iter().zip(&fresh) {
+                buf.extend_from_slice(&keys[i]);
+                v.iter()
+                    .for_each(|x| buf.extend_from_slice(&x.to_le_bytes()));
+            }
+            let mut f = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)
+                .with_context(|| {
+                    format!("không ghi được / cannot write {}", self.path.display())
+                })?;
+            f.write_all(&buf).with_context(|| {
+                format!("không ghi được / cannot write {}", self.path.display())
+            })?;
+            for (&i, v) in missing.iter().zip(fresh) {
+                self.map.insert(keys[i], v);
+            }
+        }
+        keys.iter()
+            .map(|k| {
+                self.map
+                    .get(k)
+                    .cloned()
+                    .context("cache lost a vector it just stored")
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> Option<PathBuf> {
+        let p = std::env::var_os("KC_MODEL")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/e5-small-q4.bin")
+            });
+        if p.exists() {
+            Some(p)
+        } else {
+            eprintln!(
+                "SKIPPED: no model at {} (run scripts/fetch-model)",
+                p.display()
+            );
+            None
+        }
+    }
+
+    fn read_rows(path: &Path) -> Vec<Vec<f32>> {
+        let raw = std::fs::read(path).expect("output");
+        raw.chunks_exact(4 * 384)
+            .map(|r| {
+                r.chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn args(dir: &Path, input: &Path, model: PathBuf) -> EmbedArgs {
+        EmbedArgs {
+            model,
+            input: input.to_path_buf(),
+            kind: "passage".into(),
+            out: dir.join("out.f32"),
+            data_dir: dir.join("data"),
+            no_cache: false,
+            threads: Some(2),
+        }
+    }
+
+    #[test]
+    fn a_malformed_line_is_reported_with_file_and_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let input = dir.path().join("in.jsonl");
+        std::fs::write(&input, "{\"text\": \"một\"}\n\n{\"id\": 3}\n").expect("write");
+        let err = read_texts(&input).expect_err("line 3 has no text");
+        let msg = format!("{err:#}");
+        assert!(msg.contains("in.jsonl:3:"), "{msg}");
+        std::fs::write(
+            &input,
+            "{\"id\": \"a\", \"text\": \"một\", \"x\": 1}\n\n  \n",
+        )
+        .expect("write");
+        assert_eq!(read_texts(&input).expect("valid"), vec!["một".to_string()]);
+    }
+
+    #[test]
+    fn a_missing_model_says_how_to_get_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let err = load_model(&dir.path().join("none.bin"), None)
+            .err()
+            .expect("no model");
+        assert!(format!("{err:#}").contains("scripts/fetch-model"));
+    }
+
+    #[test]
+    fn embed_writes_one_row_per_line_and_reuses_the_cache() {
+        let Some(model) = model() else { return };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let input = dir.path().join("in.jsonl");
+        std::fs::write(
+            &input,
+            "{\"id\":1,\"text\":\"Bộ Y tế bác bỏ tin đồn.\"}\n{\"text\":\"Giá xăng giảm.\"}\n{\"text\":\"Bộ Y tế bác bỏ tin đồn.\"}\n",
+        )
+        .expect("write");
+        let a = args(dir.path(), &input, model);
+        run_embed(&a).expect("first run");
+        let first = read_rows(&a.out);
+        assert_eq!(first.len(), 3);
+        assert_eq!(first[0], first[2]);
+        let norm: f32 = first[1].iter().map(|x| x * x).sum();
+        assert!((norm - 1.0).abs() < 1e-4);
+
+        let cache_files: Vec<_> = std::fs::read_dir(dir.path().join("data/embeddings"))
+            .expect("cache dir")
+            .collect();
+        assert_eq!(cache_files.len(), 1);
+        let cache_path = cache_files[0].as_ref().expect("entry").path();
+        let size = std::fs::metadata(&cache_path).expect("cache").len();
+        // Two distinct texts, one record each.
+        assert_eq!(size, 2 * (32 + 4 * 384) as u64);
+
+        // A crash mid-append leaves a partial record: it is dropped, the rest still serves.
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(&cache_path)
+            .expect("open");
+        f.write_all(&[7u8; 100]).expect("append");
+        drop(f);
+        run_embed(&a).expect("second run");
+        assert_eq!(read_rows(&a.out), first);
+        assert_eq!(std::fs::metadata(&cache_path).expect("cache").len(), size);
+    }
+}
