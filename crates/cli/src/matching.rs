@@ -322,12 +322,69 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::auc;
+    use super::*;
+
+    fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, body).expect("write test file");
+        p
+    }
 
     #[test]
     fn auc_orders_and_ties() {
         assert_eq!(auc(&[0.9, 0.8], &[0.1, 0.2]), 1.0);
         assert_eq!(auc(&[0.1], &[0.9]), 0.0);
         assert_eq!(auc(&[0.5], &[0.5]), 0.5);
+    }
+
+    #[test]
+    fn malformed_line_names_file_and_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = write(
+            dir.path(),
+            "lib.jsonl",
+            "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\": 3\n",
+        );
+        let err = read_jsonl(&p).expect_err("malformed").to_string();
+        assert!(err.contains(&format!("{}:2", p.display())), "{err}");
+    }
+
+    #[test]
+    fn match_writes_one_line_per_query_in_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lib = write(
+            dir.path(),
+            "lib.jsonl",
+            "{\"id\":\"c1\",\"text\":\"Uống nước chanh nóng chữa khỏi ung thư\",\"extra\":1}\n\
+             {\"id\":\"c2\",\"text\":\"Bão số 5 đổ bộ Đà Nẵng\"}\n",
+        );
+        let queries = write(
+            dir.path(),
+            "q.jsonl",
+            "{\"id\":\"q1\",\"text\":\"uong nuoc chanh nong chua khoi ung thu\"}\n\
+             {\"id\":\"q2\",\"text\":\"\"}\n{\"id\":\"q3\",\"text\":\"bão đổ bộ Đà Nẵng\"}\n",
+        );
+        let out = dir.path().join("out.jsonl");
+        let args = MatchArgs {
+            library: lib,
+            queries,
+            top: 5,
+            out: Some(out.clone()),
+            model: None,
+            threads: Some(2),
+        };
+        run_match(&args).expect("match runs");
+        let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+            .expect("output")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON line"))
+            .collect();
+        let ids: Vec<&str> = lines.iter().filter_map(|l| l["id"].as_str()).collect();
+        assert_eq!(ids, ["q1", "q2", "q3"]);
+        assert_eq!(lines[0]["matches"][0]["id"], "c1");
+        assert_eq!(lines[1]["matches"].as_array().map(Vec::len), Some(0));
+        assert_eq!(lines[2]["matches"][0]["id"], "c2");
+        let score = lines[0]["matches"][0]["score"].as_f64().expect("score");
+        assert!((0.0..=1.0).contains(&score));
     }
 }
