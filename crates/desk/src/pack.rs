@@ -3,12 +3,13 @@
 //! reads the file and the store keeps the text it loaded.
 //!
 //! Every error names the file, the line and the field, for syntax errors as well as for
-//! references that do not resolve.
+//! references that do not resolve, because the person who reads it is editing a TOML file by
+//! hand. The format is described in `docs/pack.md`.
 
 use crate::{HarmCategory, Priority, Remedy, Verdict};
-use serde::Deserialize;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
 use toml::Spanned;
 
 const SHIPPED_NAME: &str = "packs/ngoc-hoi.toml";
@@ -17,9 +18,39 @@ const SHIPPED: &str = include_str!("../../../packs/ngoc-hoi.toml");
 /// The pack format this build reads.
 pub const FORMAT: u32 = 1;
 
+/// Purposes of a recipient in "Nơi nhận": thực hiện, báo cáo, phối hợp, lưu (archive).
 pub const PURPOSES: &[&str] = &["t/h", "b/c", "p/h", "lưu"];
+pub const AGENCY_KINDS: &[&str] = &[
+    "issuer",
+    "office",
+    "police",
+    "media",
+    "party",
+    "front",
+    "mass_orgs",
+    "district_agencies",
+    "commune",
+];
+pub const DUTY_KINDS: &[&str] = &[
+    "propaganda",
+    "monitoring",
+    "handling",
+    "publishing",
+    "coordination",
+    "training",
+    "review",
+    "reporting",
+];
+pub const RECURRENCES: &[&str] = &["ongoing", "periodic", "per_case"];
+/// "instruction" for units the issuer directs (yêu cầu); "request" for bodies outside its
+/// command, such as the Fatherland Front and the Party's boards (đề nghị).
+pub const DUTY_MODES: &[&str] = &["instruction", "request"];
+pub const INSTRUMENT_KINDS: &[&str] = &["law", "decree", "decision", "circular", "official_letter"];
+pub const LANGUAGES: &[&str] = &["vi", "en"];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A pack that cannot be used, located for the person editing it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}: field `{field}`: {message}", at_line(.line))]
 pub struct PackError {
     pub file: String,
     pub line: Option<usize>,
@@ -27,33 +58,27 @@ pub struct PackError {
     pub message: String,
 }
 
-impl fmt::Display for PackError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(
-                f,
-                "{}:{}: field `{}`: {}",
-                self.file, line, self.field, self.message
-            ),
-            None => write!(f, "{}: field `{}`: {}", self.file, self.field, self.message),
-        }
-    }
+fn at_line(line: &Option<usize>) -> String {
+    line.map(|l| format!(":{l}")).unwrap_or_default()
 }
 
-impl std::error::Error for PackError {}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DirectiveMeta {
+    /// As printed; the shipped directive's number is blank ("/UBND-TH").
     pub number: String,
+    /// As printed, which may be only a year.
     pub date: String,
     pub issuer: String,
     pub subject: String,
+    /// Id of the instrument this directive implements, if any.
     pub implements: Option<String>,
+    /// Agency codes of the addressees (Kính gửi).
+    pub addressed_to: Vec<String>,
     pub signer: String,
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Agency {
     pub code: String,
     pub name_vi: String,
@@ -61,17 +86,18 @@ pub struct Agency {
     pub kind: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Duty {
     pub id: String,
     pub clause: String,
     pub agencies: Vec<String>,
     pub kind: String,
     pub recurrence: String,
+    pub mode: String,
     pub text_vi: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Recipient {
     pub name: String,
     /// `t/h`, `b/c`, `p/h` or `lưu`; `None` where the directive gives no purpose.
@@ -79,32 +105,36 @@ pub struct Recipient {
     pub agency: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoutingRule {
     pub category: HarmCategory,
     pub lead: String,
     pub consulted: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct DeadlineRule {
     pub priority: Priority,
     pub hours: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LegalInstrument {
     pub id: String,
     pub kind: String,
     pub number: String,
+    /// Date of issue, `YYYY-MM-DD`.
     pub date: String,
+    pub issuer: Option<String>,
     pub title_vi: String,
     pub effective_from: Option<String>,
     pub superseded_by: Option<String>,
     pub amended_by: Vec<String>,
+    /// False for instruments the pack adds because they replaced or amended a cited one.
+    pub cited_by_directive: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LegalProvision {
     pub id: String,
     pub instrument: String,
@@ -113,7 +143,7 @@ pub struct LegalProvision {
     pub title_vi: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PortalSettings {
     pub site_name_vi: String,
     pub site_name_en: String,
@@ -121,13 +151,13 @@ pub struct PortalSettings {
     pub default_language: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Label {
     pub vi: String,
     pub en: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pack {
     pub directive: DirectiveMeta,
     pub agencies: Vec<Agency>,
@@ -139,6 +169,7 @@ pub struct Pack {
     pub instruments: Vec<LegalInstrument>,
     pub provisions: Vec<LegalProvision>,
     pub portal: PortalSettings,
+    /// Overrides of the built-in labels; absent codes use the built-in wording.
     pub verdict_labels: BTreeMap<Verdict, Label>,
     pub harm_labels: BTreeMap<HarmCategory, Label>,
     pub remedy_labels: BTreeMap<Remedy, Label>,
@@ -153,13 +184,13 @@ type S = Spanned<String>;
 struct RawPack {
     format: Spanned<u32>,
     directive: RawDirective,
-    agencies: Vec<RawAgency>,
+    agencies: Spanned<Vec<RawAgency>>,
     #[serde(default)]
     duties: Vec<RawDuty>,
     #[serde(default)]
     distribution: Vec<RawRecipient>,
     routing: RawRouting,
-    deadlines: Spanned<BTreeMap<String, Spanned<u32>>>,
+    deadlines: Spanned<BTreeMap<S, Spanned<u32>>>,
     #[serde(default)]
     instruments: Vec<RawInstrument>,
     #[serde(default)]
@@ -177,6 +208,8 @@ struct RawDirective {
     issuer: S,
     subject: S,
     implements: Option<S>,
+    #[serde(default)]
+    addressed_to: Vec<S>,
     #[serde(default)]
     signer: String,
     note: Option<String>,
@@ -196,9 +229,10 @@ struct RawAgency {
 struct RawDuty {
     id: S,
     clause: S,
-    agencies: Vec<S>,
+    agencies: Spanned<Vec<S>>,
     kind: S,
     recurrence: S,
+    mode: Option<S>,
     text_vi: S,
 }
 
@@ -234,11 +268,13 @@ struct RawInstrument {
     kind: S,
     number: S,
     date: S,
+    issuer: Option<S>,
     title_vi: S,
     effective_from: Option<S>,
     superseded_by: Option<S>,
     #[serde(default)]
     amended_by: Vec<S>,
+    cited_by_directive: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -257,57 +293,28 @@ struct RawPortal {
     site_name_vi: S,
     site_name_en: S,
     publisher: S,
-    #[serde(default = "default_language")]
-    default_language: String,
-}
-
-fn default_language() -> String {
-    "vi".to_string()
+    default_language: Option<S>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawLabels {
     #[serde(default)]
-    verdict: BTreeMap<Spanned<String>, RawLabel>,
+    verdict: BTreeMap<S, RawLabel>,
     #[serde(default)]
-    harm: BTreeMap<Spanned<String>, RawLabel>,
+    harm: BTreeMap<S, RawLabel>,
     #[serde(default)]
-    remedy: BTreeMap<Spanned<String>, RawLabel>,
+    remedy: BTreeMap<S, RawLabel>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLabel {
-    vi: String,
-    en: String,
+    vi: S,
+    en: S,
 }
 
-const AGENCY_KINDS: &[&str] = &[
-    "issuer",
-    "office",
-    "police",
-    "media",
-    "party",
-    "front",
-    "mass_orgs",
-    "district_agencies",
-    "commune",
-];
-const DUTY_KINDS: &[&str] = &[
-    "propaganda",
-    "monitoring",
-    "handling",
-    "publishing",
-    "coordination",
-    "training",
-    "review",
-    "reporting",
-];
-const RECURRENCES: &[&str] = &["ongoing", "periodic", "per_case"];
-const INSTRUMENT_KINDS: &[&str] = &["law", "decree", "decision", "circular", "official_letter"];
-
-/// Collects the context needed to turn a byte span into `file:line`.
+/// What an error needs to say `file:line`.
 struct Ctx<'a> {
     file: &'a str,
     src: &'a str,
@@ -315,12 +322,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn line_of(&self, offset: usize) -> usize {
-        let end = offset.min(self.src.len());
-        self.src.as_bytes()[..end]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1
+        line_of(self.src, offset)
     }
 
     fn err<T>(&self, value: &Spanned<T>, field: &str, message: impl Into<String>) -> PackError {
@@ -353,31 +355,111 @@ impl Ctx<'_> {
             ))
         }
     }
+
+    fn date(&self, value: &S, field: &str) -> Result<NaiveDate, PackError> {
+        NaiveDate::parse_from_str(value.get_ref(), "%Y-%m-%d").map_err(|_| {
+            self.err(
+                value,
+                field,
+                format!("`{}` is not a date (YYYY-MM-DD)", value.get_ref()),
+            )
+        })
+    }
+
+    /// Checks that `value` names one of `known`; `what` says what kind of thing it names.
+    fn reference(
+        &self,
+        value: &S,
+        field: &str,
+        known: &HashSet<String>,
+        what: &str,
+    ) -> Result<String, PackError> {
+        if known.contains(value.get_ref()) {
+            Ok(value.get_ref().clone())
+        } else {
+            Err(self.err(
+                value,
+                field,
+                format!("unknown {what} `{}`", value.get_ref()),
+            ))
+        }
+    }
+
+    /// Records `id` in `seen`, refusing a second use of the same one.
+    fn unique(
+        &self,
+        value: &S,
+        field: &str,
+        seen: &mut HashSet<String>,
+    ) -> Result<String, PackError> {
+        let id = self.nonempty(value, field)?;
+        if seen.insert(id.clone()) {
+            Ok(id)
+        } else {
+            Err(self.err(value, field, format!("duplicate `{id}`")))
+        }
+    }
 }
 
+fn line_of(src: &str, offset: usize) -> usize {
+    let end = offset.min(src.len());
+    src.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// The name of the table a `[name]` or `[[name]]` header line opens.
+fn header_name(line: &str) -> Option<String> {
+    let t = line.trim();
+    let inner = t
+        .strip_prefix("[[")
+        .and_then(|r| r.split("]]").next())
+        .or_else(|| t.strip_prefix('[').and_then(|r| r.split(']').next()))?;
+    let name: String = inner
+        .split('.')
+        .map(|p| p.trim().trim_matches('"'))
+        .collect::<Vec<_>>()
+        .join(".");
+    (!name.is_empty()).then_some(name)
+}
+
+/// Turns a TOML or type error into a located one. toml reports a byte span; the field is the
+/// one serde names in its message (missing, unknown, duplicate) or else the key on the offending
+/// line, qualified by the table it sits in, so it reads like the fields of semantic errors.
 fn syntax_error(file: &str, src: &str, e: &toml::de::Error) -> PackError {
-    let ctx = Ctx { file, src };
-    let line = e.span().map(|s| ctx.line_of(s.start));
+    let line = e.span().map(|s| line_of(src, s.start));
     let message = e.message().trim().to_string();
-    // serde names the field in its messages ("missing field `x`", "unknown field `x`"); for a
-    // bad value the key is the text before `=` on the offending line.
-    let field = message
-        .split('`')
-        .nth(1)
-        .filter(|_| message.contains("field `"))
-        .map(str::to_string)
-        .or_else(|| {
-            let l = line?;
-            let text = src.lines().nth(l - 1)?;
-            let key = text
-                .split('=')
-                .next()?
-                .trim()
-                .trim_start_matches('[')
-                .trim_end_matches(']');
-            (!key.is_empty()).then(|| key.to_string())
-        })
-        .unwrap_or_else(|| "(document)".to_string());
+    let named = ["field `", "key `"]
+        .iter()
+        .find_map(|marker| message.split_once(marker))
+        .and_then(|(_, rest)| rest.split('`').next())
+        .map(str::to_string);
+    let mut field = String::from("(document)");
+    if let Some(l) = line {
+        let lines: Vec<&str> = src.lines().collect();
+        let here = lines.get(l.saturating_sub(1)).copied().unwrap_or("");
+        let table = lines[..l.min(lines.len())]
+            .iter()
+            .rev()
+            .find_map(|t| header_name(t));
+        let key = named.clone().or_else(|| {
+            if header_name(here).is_some() {
+                return None;
+            }
+            let k = here.split('=').next()?.trim().trim_matches('"');
+            (!k.is_empty() && here.contains('=')).then(|| k.to_string())
+        });
+        field = match (table, key) {
+            (Some(t), Some(k)) => format!("{t}.{k}"),
+            (Some(t), None) => t,
+            (None, Some(k)) => k,
+            (None, None) => field,
+        };
+    } else if let Some(n) = named {
+        field = n;
+    }
     PackError {
         file: file.to_string(),
         line,
@@ -392,6 +474,7 @@ impl Pack {
         Pack::parse(SHIPPED_NAME, SHIPPED)
     }
 
+    /// The exact text of the shipped pack, so the store can keep what it loaded.
     pub fn shipped_source() -> &'static str {
         SHIPPED
     }
@@ -411,71 +494,46 @@ impl Pack {
             ));
         }
 
+        let (agencies, codes) = parse_agencies(&ctx, &raw.agencies)?;
+        let agency = |s: &S, field: &str| ctx.reference(s, field, &codes, "agency");
+        let agency_list = |list: &[S], field: &str| -> Result<Vec<String>, PackError> {
+            let mut seen = HashSet::new();
+            let mut out = Vec::new();
+            for s in list {
+                let code = agency(s, field)?;
+                if !seen.insert(code.clone()) {
+                    return Err(ctx.err(s, field, format!("`{code}` is listed twice")));
+                }
+                out.push(code);
+            }
+            Ok(out)
+        };
+
+        let (instruments, instrument_ids) = parse_instruments(&ctx, &raw.instruments)?;
+
         let d = &raw.directive;
         let directive = DirectiveMeta {
             number: ctx.nonempty(&d.number, "directive.number")?,
             date: ctx.nonempty(&d.date, "directive.date")?,
             issuer: ctx.nonempty(&d.issuer, "directive.issuer")?,
             subject: ctx.nonempty(&d.subject, "directive.subject")?,
-            implements: d.implements.as_ref().map(|s| s.get_ref().clone()),
-            signer: d.signer.clone(),
+            implements: d
+                .implements
+                .as_ref()
+                .map(|s| ctx.reference(s, "directive.implements", &instrument_ids, "instrument"))
+                .transpose()?,
+            addressed_to: agency_list(&d.addressed_to, "directive.addressed_to")?,
+            signer: d.signer.trim().to_string(),
             note: d.note.clone(),
-        };
-
-        if raw.agencies.is_empty() {
-            return Err(PackError {
-                file: file.to_string(),
-                line: None,
-                field: "agencies".into(),
-                message: "a pack needs at least one agency".into(),
-            });
-        }
-        let mut agencies = Vec::new();
-        let mut codes = HashSet::new();
-        for a in &raw.agencies {
-            let code = ctx.nonempty(&a.code, "agencies.code")?;
-            if !code
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            {
-                return Err(ctx.err(
-                    &a.code,
-                    "agencies.code",
-                    "use lowercase ASCII letters, digits and `-`",
-                ));
-            }
-            if !codes.insert(code.clone()) {
-                return Err(ctx.err(
-                    &a.code,
-                    "agencies.code",
-                    format!("duplicate agency code `{code}`"),
-                ));
-            }
-            agencies.push(Agency {
-                code,
-                name_vi: ctx.nonempty(&a.name_vi, "agencies.name_vi")?,
-                name_en: ctx.nonempty(&a.name_en, "agencies.name_en")?,
-                kind: ctx.one_of(&a.kind, "agencies.kind", AGENCY_KINDS)?,
-            });
-        }
-        let agency_ref = |s: &S, field: &str| -> Result<String, PackError> {
-            if codes.contains(s.get_ref()) {
-                Ok(s.get_ref().clone())
-            } else {
-                Err(ctx.err(s, field, format!("unknown agency `{}`", s.get_ref())))
-            }
         };
 
         let mut duties = Vec::new();
         let mut duty_ids = HashSet::new();
         for du in &raw.duties {
-            let id = ctx.nonempty(&du.id, "duties.id")?;
-            if !duty_ids.insert(id.clone()) {
-                return Err(ctx.err(&du.id, "duties.id", format!("duplicate duty id `{id}`")));
-            }
-            if du.agencies.is_empty() {
+            let id = ctx.unique(&du.id, "duties.id", &mut duty_ids)?;
+            if du.agencies.get_ref().is_empty() {
                 return Err(ctx.err(
-                    &du.id,
+                    &du.agencies,
                     "duties.agencies",
                     "a duty needs at least one agency",
                 ));
@@ -483,13 +541,13 @@ impl Pack {
             duties.push(Duty {
                 id,
                 clause: ctx.nonempty(&du.clause, "duties.clause")?,
-                agencies: du
-                    .agencies
-                    .iter()
-                    .map(|a| agency_ref(a, "duties.agencies"))
-                    .collect::<Result<_, _>>()?,
+                agencies: agency_list(du.agencies.get_ref(), "duties.agencies")?,
                 kind: ctx.one_of(&du.kind, "duties.kind", DUTY_KINDS)?,
                 recurrence: ctx.one_of(&du.recurrence, "duties.recurrence", RECURRENCES)?,
+                mode: match &du.mode {
+                    Some(m) => ctx.one_of(m, "duties.mode", DUTY_MODES)?,
+                    None => DUTY_MODES[0].to_string(),
+                },
                 text_vi: ctx.nonempty(&du.text_vi, "duties.text_vi")?,
             });
         }
@@ -506,12 +564,12 @@ impl Pack {
                 agency: r
                     .agency
                     .as_ref()
-                    .map(|a| agency_ref(a, "distribution.agency"))
+                    .map(|a| agency(a, "distribution.agency"))
                     .transpose()?,
             });
         }
 
-        let default_lead = agency_ref(&raw.routing.default_lead, "routing.default_lead")?;
+        let default_lead = agency(&raw.routing.default_lead, "routing.default_lead")?;
         let mut routing = Vec::new();
         let mut routed = HashSet::new();
         for rule in &raw.routing.rules {
@@ -533,136 +591,34 @@ impl Pack {
                     format!("`{category}` is routed twice"),
                 ));
             }
+            let lead = agency(&rule.lead, "routing.rules.lead")?;
+            let consulted = agency_list(&rule.consulted, "routing.rules.consulted")?;
+            if let Some(c) = rule.consulted.iter().find(|c| *c.get_ref() == lead) {
+                return Err(ctx.err(
+                    c,
+                    "routing.rules.consulted",
+                    format!("`{lead}` already leads this category"),
+                ));
+            }
             routing.push(RoutingRule {
                 category,
-                lead: agency_ref(&rule.lead, "routing.rules.lead")?,
-                consulted: rule
-                    .consulted
-                    .iter()
-                    .map(|c| agency_ref(c, "routing.rules.consulted"))
-                    .collect::<Result<_, _>>()?,
+                lead,
+                consulted,
             });
         }
 
-        let mut deadlines = Vec::new();
-        for (key, hours) in raw.deadlines.get_ref() {
-            let priority = Priority::parse(key).ok_or_else(|| {
-                ctx.err(
-                    hours,
-                    &format!("deadlines.{key}"),
-                    format!(
-                        "unknown priority; expected one of: {}",
-                        Priority::expected()
-                    ),
-                )
-            })?;
-            if *hours.get_ref() == 0 {
-                return Err(ctx.err(
-                    hours,
-                    &format!("deadlines.{key}"),
-                    "a deadline must be at least one hour",
-                ));
-            }
-            deadlines.push(DeadlineRule {
-                priority,
-                hours: *hours.get_ref(),
-            });
-        }
-        for p in Priority::ALL {
-            if !deadlines.iter().any(|d| d.priority == *p) {
-                return Err(ctx.err(
-                    &raw.deadlines,
-                    &format!("deadlines.{p}"),
-                    format!("no deadline for priority `{p}`"),
-                ));
-            }
-        }
+        let deadlines = parse_deadlines(&ctx, &raw.deadlines)?;
+        let provisions = parse_provisions(&ctx, &raw.provisions, &instrument_ids)?;
 
-        let mut instruments = Vec::new();
-        let mut instrument_ids = HashSet::new();
-        for i in &raw.instruments {
-            let id = ctx.nonempty(&i.id, "instruments.id")?;
-            if !instrument_ids.insert(id.clone()) {
-                return Err(ctx.err(
-                    &i.id,
-                    "instruments.id",
-                    format!("duplicate instrument id `{id}`"),
-                ));
-            }
-        }
-        let instrument_ref = |s: &S, field: &str| -> Result<String, PackError> {
-            if instrument_ids.contains(s.get_ref()) {
-                Ok(s.get_ref().clone())
-            } else {
-                Err(ctx.err(s, field, format!("unknown instrument `{}`", s.get_ref())))
-            }
-        };
-        for i in &raw.instruments {
-            let date_field = |s: &S, field: &str| -> Result<String, PackError> {
-                let v = s.get_ref();
-                if chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok() {
-                    Ok(v.clone())
-                } else {
-                    Err(ctx.err(s, field, format!("`{v}` is not a date (YYYY-MM-DD)")))
-                }
-            };
-            let superseded_by = i
-                .superseded_by
-                .as_ref()
-                .map(|s| instrument_ref(s, "instruments.superseded_by"))
-                .transpose()?;
-            if superseded_by.as_deref() == Some(i.id.get_ref().as_str()) {
-                return Err(ctx.err(
-                    &i.id,
-                    "instruments.superseded_by",
-                    "an instrument cannot supersede itself",
-                ));
-            }
-            instruments.push(LegalInstrument {
-                id: i.id.get_ref().clone(),
-                kind: ctx.one_of(&i.kind, "instruments.kind", INSTRUMENT_KINDS)?,
-                number: ctx.nonempty(&i.number, "instruments.number")?,
-                date: date_field(&i.date, "instruments.date")?,
-                title_vi: ctx.nonempty(&i.title_vi, "instruments.title_vi")?,
-                effective_from: i
-                    .effective_from
-                    .as_ref()
-                    .map(|s| date_field(s, "instruments.effective_from"))
-                    .transpose()?,
-                superseded_by,
-                amended_by: i
-                    .amended_by
-                    .iter()
-                    .map(|s| instrument_ref(s, "instruments.amended_by"))
-                    .collect::<Result<_, _>>()?,
-            });
-        }
-
-        let mut provisions = Vec::new();
-        let mut provision_ids = HashSet::new();
-        for p in &raw.provisions {
-            let id = ctx.nonempty(&p.id, "provisions.id")?;
-            if !provision_ids.insert(id.clone()) {
-                return Err(ctx.err(
-                    &p.id,
-                    "provisions.id",
-                    format!("duplicate provision id `{id}`"),
-                ));
-            }
-            provisions.push(LegalProvision {
-                id,
-                instrument: instrument_ref(&p.instrument, "provisions.instrument")?,
-                article: ctx.nonempty(&p.article, "provisions.article")?,
-                clause: p.clause.as_ref().map(|c| c.get_ref().clone()),
-                title_vi: ctx.nonempty(&p.title_vi, "provisions.title_vi")?,
-            });
-        }
-
+        let p = &raw.portal;
         let portal = PortalSettings {
-            site_name_vi: ctx.nonempty(&raw.portal.site_name_vi, "portal.site_name_vi")?,
-            site_name_en: ctx.nonempty(&raw.portal.site_name_en, "portal.site_name_en")?,
-            publisher: ctx.nonempty(&raw.portal.publisher, "portal.publisher")?,
-            default_language: raw.portal.default_language.clone(),
+            site_name_vi: ctx.nonempty(&p.site_name_vi, "portal.site_name_vi")?,
+            site_name_en: ctx.nonempty(&p.site_name_en, "portal.site_name_en")?,
+            publisher: ctx.nonempty(&p.publisher, "portal.publisher")?,
+            default_language: match &p.default_language {
+                Some(l) => ctx.one_of(l, "portal.default_language", LANGUAGES)?,
+                None => "vi".to_string(),
+            },
         };
 
         let pack = Pack {
@@ -702,6 +658,8 @@ impl Pack {
         Ok(pack)
     }
 
+    /// A chain of replacements that comes back to where it started has no law in force at its
+    /// end; refuse it rather than let `in_force` pick an arbitrary member.
     fn check_supersession_cycles(
         &self,
         ctx: &Ctx<'_>,
@@ -712,8 +670,9 @@ impl Pack {
             let mut at = i;
             while let Some(next) = at.superseded_by.as_deref().and_then(|n| self.instrument(n)) {
                 if !seen.insert(next.id.as_str()) {
+                    let span = r.superseded_by.as_ref().unwrap_or(&r.id);
                     return Err(ctx.err(
-                        &r.id,
+                        span,
                         "instruments.superseded_by",
                         "supersession forms a cycle",
                     ));
@@ -746,6 +705,13 @@ impl Pack {
             .map_or(168, |d| d.hours)
     }
 
+    /// The duties of an agency, in the order of the directive's clauses.
+    pub fn duties_of<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Duty> {
+        self.duties
+            .iter()
+            .filter(move |d| d.agencies.iter().any(|a| a == code))
+    }
+
     pub fn provision(&self, id: &str) -> Option<&LegalProvision> {
         self.provisions.iter().find(|p| p.id == id)
     }
@@ -754,50 +720,61 @@ impl Pack {
         self.instruments.iter().find(|i| i.id == id)
     }
 
-    /// The instrument in force that replaces `instrument_id` (itself when not superseded).
+    /// The instrument in force now that replaces `instrument_id` (itself when not superseded);
+    /// `None` for an unknown id.
     pub fn in_force(&self, instrument_id: &str) -> Option<&LegalInstrument> {
-        let mut at = self.instrument(instrument_id)?;
-        let mut steps = 0;
-        while let Some(next) = at.superseded_by.as_deref().and_then(|n| self.instrument(n)) {
-            at = next;
-            steps += 1;
-            if steps > self.instruments.len() {
-                break;
+        self.in_force_where(instrument_id, |_| true)
+    }
+
+    /// The instrument that was in force on `date` in the line of `instrument_id`: a replacement
+    /// counts only from its `effective_from` (or its date of issue when that is not recorded).
+    /// Useful for content published before a replacement took effect.
+    pub fn in_force_on(&self, instrument_id: &str, date: NaiveDate) -> Option<&LegalInstrument> {
+        self.in_force_where(instrument_id, |next| {
+            let from = next.effective_from.as_deref().unwrap_or(&next.date);
+            NaiveDate::parse_from_str(from, "%Y-%m-%d").is_ok_and(|from| from <= date)
+        })
+    }
+
+    fn in_force_where(
+        &self,
+        id: &str,
+        takes_effect: impl Fn(&LegalInstrument) -> bool,
+    ) -> Option<&LegalInstrument> {
+        let mut at = self.instrument(id)?;
+        // Validation refuses cycles; the bound only keeps a hand-built Pack from looping.
+        for _ in 0..self.instruments.len() {
+            match at.superseded_by.as_deref().and_then(|n| self.instrument(n)) {
+                Some(next) if takes_effect(next) => at = next,
+                _ => break,
             }
         }
         Some(at)
     }
 
+    /// How a decision cites an instrument: "Nghị định 15/2020/NĐ-CP",
+    /// "Luật An ninh mạng số 24/2018/QH14".
+    pub fn instrument_citation(&self, id: &str) -> Option<String> {
+        self.instrument(id).map(cite_instrument)
+    }
+
     /// How a decision cites a provision, flagged when its instrument was superseded or amended
-    /// so that officers see the law in force beside the one the directive cites.
+    /// so that officers see the law in force beside the one the directive cites:
+    /// "Điều 101, Nghị định 15/2020/NĐ-CP (đã được sửa đổi, bổ sung bởi Nghị định 14/2022/NĐ-CP)".
     pub fn provision_citation(&self, id: &str) -> Option<String> {
         let p = self.provision(id)?;
         let inst = self.instrument(&p.instrument)?;
         let mut s = match &p.clause {
-            Some(c) => format!(
-                "Khoản {c} Điều {}, {} {}",
-                p.article,
-                kind_vi(&inst.kind),
-                inst.number
-            ),
-            None => format!(
-                "Điều {}, {} {}",
-                p.article,
-                kind_vi(&inst.kind),
-                inst.number
-            ),
+            Some(c) => format!("Khoản {c} Điều {}, {}", p.article, cite_instrument(inst)),
+            None => format!("Điều {}, {}", p.article, cite_instrument(inst)),
         };
         if let Some(now) = self.in_force(&inst.id).filter(|now| now.id != inst.id) {
-            s.push_str(&format!(
-                " (đã được thay thế bởi {} {})",
-                kind_vi(&now.kind),
-                now.number
-            ));
+            s.push_str(&format!(" (đã bị thay thế bởi {})", cite_instrument(now)));
         } else if !inst.amended_by.is_empty() {
-            let by: Vec<&str> = inst
+            let by: Vec<String> = inst
                 .amended_by
                 .iter()
-                .filter_map(|a| self.instrument(a).map(|i| i.number.as_str()))
+                .filter_map(|a| self.instrument(a).map(cite_instrument))
                 .collect();
             s.push_str(&format!(
                 " (đã được sửa đổi, bổ sung bởi {})",
@@ -814,6 +791,7 @@ impl Pack {
             .is_some_and(|i| i.superseded_by.is_some())
     }
 
+    /// The label of a verdict in Vietnamese, or English when `en`.
     pub fn verdict_label(&self, v: Verdict, en: bool) -> String {
         pick(self.verdict_labels.get(&v), v.label_vi(), v.label_en(), en)
     }
@@ -821,30 +799,183 @@ impl Pack {
     pub fn harm_label(&self, h: HarmCategory, en: bool) -> String {
         pick(self.harm_labels.get(&h), h.label_vi(), h.label_en(), en)
     }
-}
 
-fn pick(label: Option<&Label>, vi: &str, en_default: &str, en: bool) -> String {
-    match (label, en) {
-        (Some(l), false) => l.vi.clone(),
-        (Some(l), true) => l.en.clone(),
-        (None, false) => vi.to_string(),
-        (None, true) => en_default.to_string(),
+    pub fn remedy_label(&self, r: Remedy, en: bool) -> String {
+        pick(self.remedy_labels.get(&r), r.label_vi(), r.label_en(), en)
     }
 }
 
-fn kind_vi(kind: &str) -> &'static str {
-    match kind {
-        "law" => "Luật",
-        "decree" => "Nghị định",
-        "decision" => "Quyết định",
-        "circular" => "Thông tư",
-        _ => "Văn bản",
+fn parse_agencies(
+    ctx: &Ctx<'_>,
+    raw: &Spanned<Vec<RawAgency>>,
+) -> Result<(Vec<Agency>, HashSet<String>), PackError> {
+    if raw.get_ref().is_empty() {
+        return Err(ctx.err(raw, "agencies", "a pack needs at least one agency"));
     }
+    let mut agencies = Vec::new();
+    let mut codes = HashSet::new();
+    for a in raw.get_ref() {
+        // Codes end up in URLs, form values and role grants, so keep them plain.
+        if !a
+            .code
+            .get_ref()
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(ctx.err(
+                &a.code,
+                "agencies.code",
+                "use lowercase ASCII letters, digits and `-`",
+            ));
+        }
+        agencies.push(Agency {
+            code: ctx.unique(&a.code, "agencies.code", &mut codes)?,
+            name_vi: ctx.nonempty(&a.name_vi, "agencies.name_vi")?,
+            name_en: ctx.nonempty(&a.name_en, "agencies.name_en")?,
+            kind: ctx.one_of(&a.kind, "agencies.kind", AGENCY_KINDS)?,
+        });
+    }
+    Ok((agencies, codes))
+}
+
+fn parse_instruments(
+    ctx: &Ctx<'_>,
+    raw: &[RawInstrument],
+) -> Result<(Vec<LegalInstrument>, HashSet<String>), PackError> {
+    // Ids first: an instrument may name its replacement before the replacement is listed.
+    let mut ids = HashSet::new();
+    for i in raw {
+        ctx.unique(&i.id, "instruments.id", &mut ids)?;
+    }
+    let mut instruments = Vec::new();
+    for i in raw {
+        let id = i.id.get_ref().trim().to_string();
+        let date = ctx.date(&i.date, "instruments.date")?;
+        let effective_from = match &i.effective_from {
+            Some(e) => {
+                let from = ctx.date(e, "instruments.effective_from")?;
+                if from < date {
+                    return Err(ctx.err(
+                        e,
+                        "instruments.effective_from",
+                        "takes effect before it was issued",
+                    ));
+                }
+                Some(e.get_ref().clone())
+            }
+            None => None,
+        };
+        let superseded_by = match &i.superseded_by {
+            Some(s) if s.get_ref() == &id => {
+                return Err(ctx.err(
+                    s,
+                    "instruments.superseded_by",
+                    "an instrument cannot supersede itself",
+                ));
+            }
+            Some(s) => Some(ctx.reference(s, "instruments.superseded_by", &ids, "instrument")?),
+            None => None,
+        };
+        let mut amended_by = Vec::new();
+        for a in &i.amended_by {
+            if a.get_ref() == &id {
+                return Err(ctx.err(
+                    a,
+                    "instruments.amended_by",
+                    "an instrument cannot amend itself",
+                ));
+            }
+            amended_by.push(ctx.reference(a, "instruments.amended_by", &ids, "instrument")?);
+        }
+        instruments.push(LegalInstrument {
+            kind: ctx.one_of(&i.kind, "instruments.kind", INSTRUMENT_KINDS)?,
+            number: ctx.nonempty(&i.number, "instruments.number")?,
+            date: i.date.get_ref().clone(),
+            issuer: i
+                .issuer
+                .as_ref()
+                .map(|s| ctx.nonempty(s, "instruments.issuer"))
+                .transpose()?,
+            title_vi: ctx.nonempty(&i.title_vi, "instruments.title_vi")?,
+            effective_from,
+            superseded_by,
+            amended_by,
+            cited_by_directive: i.cited_by_directive.unwrap_or(true),
+            id,
+        });
+    }
+    Ok((instruments, ids))
+}
+
+fn parse_provisions(
+    ctx: &Ctx<'_>,
+    raw: &[RawProvision],
+    instruments: &HashSet<String>,
+) -> Result<Vec<LegalProvision>, PackError> {
+    let mut provisions = Vec::new();
+    let mut ids = HashSet::new();
+    for p in raw {
+        provisions.push(LegalProvision {
+            id: ctx.unique(&p.id, "provisions.id", &mut ids)?,
+            instrument: ctx.reference(
+                &p.instrument,
+                "provisions.instrument",
+                instruments,
+                "instrument",
+            )?,
+            article: ctx.nonempty(&p.article, "provisions.article")?,
+            clause: p
+                .clause
+                .as_ref()
+                .map(|c| ctx.nonempty(c, "provisions.clause"))
+                .transpose()?,
+            title_vi: ctx.nonempty(&p.title_vi, "provisions.title_vi")?,
+        });
+    }
+    Ok(provisions)
+}
+
+fn parse_deadlines(
+    ctx: &Ctx<'_>,
+    raw: &Spanned<BTreeMap<S, Spanned<u32>>>,
+) -> Result<Vec<DeadlineRule>, PackError> {
+    let mut deadlines = Vec::new();
+    for (key, hours) in raw.get_ref() {
+        let field = format!("deadlines.{}", key.get_ref());
+        let priority = Priority::parse(key.get_ref()).ok_or_else(|| {
+            ctx.err(
+                key,
+                &field,
+                format!(
+                    "unknown priority; expected one of: {}",
+                    Priority::expected()
+                ),
+            )
+        })?;
+        if *hours.get_ref() == 0 {
+            return Err(ctx.err(hours, &field, "a deadline must be at least one hour"));
+        }
+        deadlines.push(DeadlineRule {
+            priority,
+            hours: *hours.get_ref(),
+        });
+    }
+    for p in Priority::ALL {
+        if !deadlines.iter().any(|d| d.priority == *p) {
+            return Err(ctx.err(
+                raw,
+                &format!("deadlines.{p}"),
+                format!("no deadline for priority `{p}`"),
+            ));
+        }
+    }
+    deadlines.sort_by_key(|d| d.priority);
+    Ok(deadlines)
 }
 
 fn labels<K: Ord + Copy>(
     ctx: &Ctx<'_>,
-    raw: &BTreeMap<Spanned<String>, RawLabel>,
+    raw: &BTreeMap<S, RawLabel>,
     field: &str,
     parse: fn(&str) -> Option<K>,
     expected: fn() -> String,
@@ -862,15 +993,38 @@ fn labels<K: Ord + Copy>(
                 ),
             )
         })?;
+        let here = format!("{field}.{}", key.get_ref());
         out.insert(
             k,
             Label {
-                vi: label.vi.clone(),
-                en: label.en.clone(),
+                vi: ctx.nonempty(&label.vi, &format!("{here}.vi"))?,
+                en: ctx.nonempty(&label.en, &format!("{here}.en"))?,
             },
         );
     }
     Ok(out)
+}
+
+fn pick(label: Option<&Label>, vi: &str, en_default: &str, en: bool) -> String {
+    match (label, en) {
+        (Some(l), false) => l.vi.clone(),
+        (Some(l), true) => l.en.clone(),
+        (None, false) => vi.to_string(),
+        (None, true) => en_default.to_string(),
+    }
+}
+
+/// Laws are cited by their name ("Luật An ninh mạng số 24/2018/QH14"); other instruments by
+/// their kind and number, as Vietnamese official writing does.
+fn cite_instrument(i: &LegalInstrument) -> String {
+    match i.kind.as_str() {
+        "law" => format!("{} số {}", i.title_vi, i.number),
+        "decree" => format!("Nghị định {}", i.number),
+        "decision" => format!("Quyết định {}", i.number),
+        "circular" => format!("Thông tư {}", i.number),
+        "official_letter" => format!("Công văn {}", i.number),
+        _ => format!("Văn bản {}", i.number),
+    }
 }
 
 #[cfg(test)]
@@ -881,50 +1035,139 @@ mod tests {
         Pack::shipped().expect("the shipped pack validates")
     }
 
-    /// Replaces the first occurrence of `from` in the shipped pack and returns the error.
-    fn broken(from: &str, to: &str) -> (PackError, usize) {
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+    }
+
+    /// Replaces the first occurrence of `from` in the shipped pack, parses the result, and
+    /// checks that the error points at the line where `from` was, names `field`, and says
+    /// `says`.
+    #[track_caller]
+    fn check(from: &str, to: &str, field: &str, says: &str) {
         let at = SHIPPED
             .find(from)
             .expect("text to replace is in the shipped pack");
-        let line = SHIPPED[..at].matches('\n').count() + 1;
+        check_at_line(
+            from,
+            to,
+            SHIPPED[..at].matches('\n').count() + 1,
+            field,
+            says,
+        );
+    }
+
+    #[track_caller]
+    fn check_at_line(from: &str, to: &str, line: usize, field: &str, says: &str) {
+        assert!(SHIPPED.contains(from), "`{from}` is in the shipped pack");
         let src = SHIPPED.replacen(from, to, 1);
-        (Pack::parse("test.toml", &src).expect_err("must fail"), line)
+        let e = Pack::parse("test.toml", &src).expect_err("the edited pack must be refused");
+        assert_eq!(
+            (e.file.as_str(), e.line, e.field.as_str()),
+            ("test.toml", Some(line), field),
+            "{e}"
+        );
+        assert!(
+            e.message.contains(says),
+            "`{}` should say `{says}`",
+            e.message
+        );
+        assert!(
+            e.to_string()
+                .starts_with(&format!("test.toml:{line}: field `{field}`: ")),
+            "{e}"
+        );
+    }
+
+    fn line_containing(needle: &str) -> usize {
+        let at = SHIPPED.find(needle).expect("needle is in the shipped pack");
+        SHIPPED[..at].matches('\n').count() + 1
     }
 
     #[test]
     fn shipped_pack_holds_the_directive() {
         let p = shipped();
         assert_eq!(p.directive.issuer, "Ủy ban nhân dân huyện Ngọc Hồi");
+        assert_eq!(p.directive.number, "/UBND-TH");
+        assert_eq!(p.directive.implements.as_deref(), Some("cv3855-2021"));
         for code in [
             "vhtt",
             "ca",
             "ttvh",
             "cong-ttdt",
+            "vp",
             "mttq",
             "doan-the",
             "btg",
-            "tt-plei-kan",
+            "co-quan-huyen",
         ] {
             assert!(p.agency(code).is_some(), "agency {code}");
         }
+        let communes: Vec<&str> = p
+            .agencies
+            .iter()
+            .filter(|a| a.kind == "commune")
+            .map(|a| a.code.as_str())
+            .collect();
+        assert_eq!(
+            communes.len(),
+            8,
+            "one township and seven communes: {communes:?}"
+        );
         let clauses: HashSet<&str> = p.duties.iter().map(|d| d.clause.as_str()).collect();
-        for c in ["1", "2", "3", "4", "5", "6"] {
-            assert!(clauses.contains(c), "a duty for clause {c}");
+        assert_eq!(clauses, HashSet::from(["1", "2", "3", "4", "5", "6"]));
+        // Clause 1 binds every commune; clauses 5 and 6 are requests to bodies the issuer does
+        // not command.
+        for c in &communes {
+            assert!(
+                p.duties_of(c).any(|d| d.clause == "1"),
+                "{c} has the duties of clause 1"
+            );
         }
+        assert!(p
+            .duties
+            .iter()
+            .filter(|d| d.clause == "5" || d.clause == "6")
+            .all(|d| d.mode == "request"));
         let purposes: HashSet<&str> = p
             .distribution
             .iter()
             .filter_map(|r| r.purpose.as_deref())
             .collect();
-        for purpose in ["b/c", "p/h", "t/h"] {
-            assert!(purposes.contains(purpose));
-        }
+        assert_eq!(purposes, HashSet::from(["b/c", "p/h", "t/h", "lưu"]));
+        assert_eq!(p.portal.default_language, "vi");
+    }
+
+    #[test]
+    fn every_harm_category_is_routed_to_a_known_agency() {
+        let p = shipped();
         for h in HarmCategory::ALL {
-            let (lead, _) = p.route(Some(*h));
-            assert!(p.agency(lead).is_some());
+            let (lead, consulted) = p.route(Some(*h));
+            assert!(p.agency(lead).is_some(), "{h}");
+            assert!(
+                consulted.iter().all(|c| p.agency(c).is_some() && c != lead),
+                "{h}"
+            );
         }
-        assert_eq!(p.route(None).0, "vhtt");
-        assert_eq!(p.deadline_hours(Priority::Urgent), 24);
+        assert_eq!(
+            p.route(Some(HarmCategory::Scam)),
+            ("ca", &["vhtt".to_string()][..])
+        );
+        assert_eq!(p.route(Some(HarmCategory::Health)).0, "vhtt");
+        assert!(p
+            .route(Some(HarmCategory::Disaster))
+            .1
+            .contains(&"cong-ttdt".to_string()));
+        assert_eq!(p.route(None), ("vhtt", &[][..]));
+    }
+
+    #[test]
+    fn deadlines_follow_priority() {
+        let p = shipped();
+        let hours: Vec<u32> = Priority::ALL
+            .iter()
+            .map(|pr| p.deadline_hours(*pr))
+            .collect();
+        assert_eq!(hours, [24, 72, 168, 336]);
     }
 
     #[test]
@@ -942,68 +1185,286 @@ mod tests {
             p.in_force("nd15-2020").map(|i| i.id.as_str()),
             Some("nd15-2020")
         );
-        assert!(p.is_superseded("nd72-2013-d5"));
-        let c = p.provision_citation("nd72-2013-d5").expect("citation");
-        assert!(
-            c.contains("72/2013/NĐ-CP") && c.contains("thay thế bởi Nghị định 147/2024/NĐ-CP"),
-            "{c}"
-        );
-        let c = p.provision_citation("nd15-2020-d101").expect("citation");
-        assert!(c.contains("sửa đổi, bổ sung bởi 14/2022/NĐ-CP"), "{c}");
         assert_eq!(p.in_force("unknown"), None);
+        assert!(
+            !p.instrument("nd147-2024")
+                .expect("147/2024")
+                .cited_by_directive
+        );
+        assert!(
+            p.instrument("nd72-2013")
+                .expect("72/2013")
+                .cited_by_directive
+        );
+
+        // Before 147/2024 took effect on 25/12/2024, 72/2013 was the law.
+        assert_eq!(
+            p.in_force_on("nd72-2013", date("2024-12-24"))
+                .map(|i| i.id.as_str()),
+            Some("nd72-2013")
+        );
+        assert_eq!(
+            p.in_force_on("nd72-2013", date("2024-12-25"))
+                .map(|i| i.id.as_str()),
+            Some("nd147-2024")
+        );
     }
 
     #[test]
-    fn syntax_errors_name_file_line_and_field() {
-        let (e, line) = broken("code = \"ca\"", "code = \"ca");
-        assert_eq!(e.file, "test.toml");
-        assert_eq!(e.line, Some(line), "{e}");
-        let (e, line) = broken("urgent = 24", "urgent = \"một ngày\"");
-        assert_eq!((e.line, e.field.as_str()), (Some(line), "urgent"), "{e}");
-        let (e, _) = broken("site_name_vi =", "site_name =");
-        assert!(e.field == "site_name" || e.field == "site_name_vi", "{e}");
+    fn citations_flag_superseded_and_amended_law() {
+        let p = shipped();
+        assert!(p.is_superseded("nd72-2013-d5"));
+        assert_eq!(
+            p.provision_citation("nd72-2013-d5").as_deref(),
+            Some("Điều 5, Nghị định 72/2013/NĐ-CP (đã bị thay thế bởi Nghị định 147/2024/NĐ-CP)")
+        );
+        assert!(!p.is_superseded("nd15-2020-d101"));
+        assert_eq!(
+            p.provision_citation("nd15-2020-d101").as_deref(),
+            Some("Điều 101, Nghị định 15/2020/NĐ-CP (đã được sửa đổi, bổ sung bởi Nghị định 14/2022/NĐ-CP)")
+        );
+        let anm = p
+            .provision_citation("luat-anm-2018-d16-k5")
+            .expect("citation");
+        assert!(
+            anm.starts_with("Khoản 5 Điều 16, Luật An ninh mạng số 24/2018/QH14"),
+            "{anm}"
+        );
+        assert_eq!(p.provision_citation("no-such-provision"), None);
     }
 
     #[test]
-    fn unresolved_references_name_line_and_field() {
-        let (e, line) = broken("lead = \"ca\"", "lead = \"cong-an\"");
-        assert_eq!(
-            (e.line, e.field.as_str()),
-            (Some(line), "routing.rules.lead"),
-            "{e}"
+    fn labels_override_the_built_in_wording() {
+        let src = SHIPPED.replacen(
+            "false = { vi = \"Sai sự thật\", en = \"False\" }",
+            "false = { vi = \"Tin sai\", en = \"Fake\" }",
+            1,
         );
-        assert!(e.message.contains("unknown agency `cong-an`"));
-        let (e, line) = broken("category = \"scam\"", "category = \"political_opinion\"");
+        let p = Pack::parse("test.toml", &src).expect("valid");
+        assert_eq!(p.verdict_label(Verdict::False, false), "Tin sai");
+        assert_eq!(p.verdict_label(Verdict::False, true), "Fake");
         assert_eq!(
-            (e.line, e.field.as_str()),
-            (Some(line), "routing.rules.category"),
-            "{e}"
+            shipped().verdict_label(Verdict::False, false),
+            Verdict::False.label_vi()
         );
-        let (e, line) = broken(
+        assert_eq!(
+            shipped().remedy_label(Remedy::Notice, true),
+            Remedy::Notice.label_en()
+        );
+    }
+
+    #[test]
+    fn syntax_and_type_errors_name_line_and_field() {
+        check("code = \"ca\"", "code = \"ca", "agencies.code", "");
+        check(
+            "urgent = 24",
+            "urgent = \"một ngày\"",
+            "deadlines.urgent",
+            "",
+        );
+        check(
+            "site_name_vi =",
+            "site_name =",
+            "portal.site_name",
+            "unknown field",
+        );
+        // A key given twice is reported where it is given the second time.
+        let second = line_containing("kind = \"police\"") + 1;
+        check_at_line(
+            "kind = \"police\"",
+            "kind = \"police\"\nkind = \"media\"",
+            second,
+            "agencies.kind",
+            "duplicate key",
+        );
+        check_at_line("format = 1\n", "", 1, "format", "missing field");
+        // A missing key is reported at the table that lacks it.
+        let police = line_containing("code = \"ca\"") - 1;
+        check_at_line(
+            "name_en = \"District Police\"\n",
+            "",
+            police,
+            "agencies.name_en",
+            "missing field",
+        );
+    }
+
+    #[test]
+    fn broken_references_name_line_and_field() {
+        check(
+            "lead = \"ca\"",
+            "lead = \"cong-an\"",
+            "routing.rules.lead",
+            "unknown agency `cong-an`",
+        );
+        check(
+            "default_lead = \"vhtt\"",
+            "default_lead = \"phong-vh\"",
+            "routing.default_lead",
+            "unknown agency",
+        );
+        check(
+            "consulted = [\"vhtt\"]",
+            "consulted = [\"vhtt\", \"ca\"]",
+            "routing.rules.consulted",
+            "already leads",
+        );
+        check(
+            "category = \"scam\"",
+            "category = \"political_opinion\"",
+            "routing.rules.category",
+            "unknown harm category",
+        );
+        check(
+            "category = \"health\"",
+            "category = \"scam\"",
+            "routing.rules.category",
+            "routed twice",
+        );
+        check(
+            "agencies = [\"vhtt\"]",
+            "agencies = [\"phong-vhtt\"]",
+            "duties.agencies",
+            "unknown agency `phong-vhtt`",
+        );
+        check(
+            "agency = \"mttq\"",
+            "agency = \"mat-tran\"",
+            "distribution.agency",
+            "unknown agency",
+        );
+        check(
+            "implements = \"cv3855-2021\"",
+            "implements = \"cv3855\"",
+            "directive.implements",
+            "unknown instrument",
+        );
+        check(
             "superseded_by = \"nd147-2024\"",
             "superseded_by = \"nd999\"",
+            "instruments.superseded_by",
+            "unknown instrument",
         );
-        assert_eq!(
-            (e.line, e.field.as_str()),
-            (Some(line), "instruments.superseded_by"),
-            "{e}"
+        check(
+            "amended_by = [\"nd14-2022\"]",
+            "amended_by = [\"nd14\"]",
+            "instruments.amended_by",
+            "unknown instrument",
         );
-        let (e, line) = broken("instrument = \"nd15-2020\"", "instrument = \"nd16-2020\"");
-        assert_eq!(
-            (e.line, e.field.as_str()),
-            (Some(line), "provisions.instrument"),
-            "{e}"
+        check(
+            "instrument = \"nd15-2020\"",
+            "instrument = \"nd16-2020\"",
+            "provisions.instrument",
+            "unknown instrument",
         );
-        let (e, line) = broken("code = \"xa-bo-y\"", "code = \"xa-dak-kan\"");
-        assert_eq!(
-            (e.line, e.field.as_str()),
-            (Some(line), "agencies.code"),
-            "{e}"
+    }
+
+    #[test]
+    fn duplicates_and_bad_values_name_line_and_field() {
+        check(
+            "code = \"xa-bo-y\"",
+            "code = \"xa-dak-kan\"",
+            "agencies.code",
+            "duplicate `xa-dak-kan`",
         );
-        assert!(e.message.contains("duplicate"));
-        let (e, _) = broken("low = 336\n", "");
-        assert_eq!(e.field, "deadlines.low", "{e}");
-        let rendered = e.to_string();
-        assert!(rendered.starts_with("test.toml:"), "{rendered}");
+        check(
+            "code = \"xa-bo-y\"",
+            "code = \"Xã Bờ Y\"",
+            "agencies.code",
+            "lowercase",
+        );
+        check(
+            "id = \"3.2-ra-soat\"",
+            "id = \"3.1-phat-hien-xu-ly\"",
+            "duties.id",
+            "duplicate",
+        );
+        check(
+            "id = \"nd14-2022\"",
+            "id = \"nd15-2020\"",
+            "instruments.id",
+            "duplicate",
+        );
+        check(
+            "id = \"luat-attt-2015-d7\"",
+            "id = \"luat-anm-2018-d8\"",
+            "provisions.id",
+            "duplicate",
+        );
+        check(
+            "kind = \"police\"",
+            "kind = \"army\"",
+            "agencies.kind",
+            "not one of",
+        );
+        check(
+            "recurrence = \"per_case\"",
+            "recurrence = \"sometimes\"",
+            "duties.recurrence",
+            "not one of",
+        );
+        check(
+            "purpose = \"b/c\"",
+            "purpose = \"bc\"",
+            "distribution.purpose",
+            "not one of",
+        );
+        check(
+            "date = \"2013-07-15\"",
+            "date = \"15/7/2013\"",
+            "instruments.date",
+            "not a date",
+        );
+        check(
+            "effective_from = \"2013-09-01\"",
+            "effective_from = \"2013-01-01\"",
+            "instruments.effective_from",
+            "before",
+        );
+        check(
+            "urgent = 24",
+            "urgent = 0",
+            "deadlines.urgent",
+            "at least one hour",
+        );
+        let soon = line_containing("urgent = 24") + 1;
+        check_at_line(
+            "urgent = 24",
+            "urgent = 24\nsoon = 12",
+            soon,
+            "deadlines.soon",
+            "unknown priority",
+        );
+        check(
+            "misleading = {",
+            "misleading_claim = {",
+            "labels.verdict",
+            "unknown code",
+        );
+        check("format = 1", "format = 2", "format", "pack format 1");
+    }
+
+    #[test]
+    fn a_missing_deadline_points_at_the_deadline_table() {
+        check_at_line(
+            "low = 336\n",
+            "",
+            line_containing("[deadlines]"),
+            "deadlines.low",
+            "no deadline",
+        );
+    }
+
+    #[test]
+    fn supersession_cycles_are_refused() {
+        let src = SHIPPED.replacen(
+            "title_vi = \"Nghị định về quản lý, cung cấp, sử dụng dịch vụ Internet và thông tin trên mạng\"\neffective_from = \"2024-12-25\"",
+            "title_vi = \"Nghị định về quản lý, cung cấp, sử dụng dịch vụ Internet và thông tin trên mạng\"\neffective_from = \"2024-12-25\"\nsuperseded_by = \"nd72-2013\"",
+            1,
+        );
+        assert_ne!(src, SHIPPED, "the 147/2024 entry was found");
+        let e = Pack::parse("test.toml", &src).expect_err("cycle");
+        assert_eq!(e.field, "instruments.superseded_by", "{e}");
+        assert!(e.message.contains("cycle"), "{e}");
     }
 }
