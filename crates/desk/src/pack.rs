@@ -1197,6 +1197,19 @@ mod tests {
                 .cited_by_directive
         );
 
+        // The 2025 Cybersecurity Law merged and replaced both laws the letter cites.
+        for old in ["luat-anm-2018", "luat-attt-2015"] {
+            assert_eq!(
+                p.in_force(old).map(|i| i.number.as_str()),
+                Some("116/2025/QH15"),
+                "{old}"
+            );
+        }
+        assert_eq!(
+            p.instrument_citation("luat-anm-2025").as_deref(),
+            Some("Luật An ninh mạng số 116/2025/QH15")
+        );
+
         // Before 147/2024 took effect on 25/12/2024, 72/2013 was the law.
         assert_eq!(
             p.in_force_on("nd72-2013", date("2024-12-24"))
@@ -1221,7 +1234,9 @@ mod tests {
         assert!(!p.is_superseded("nd15-2020-d101"));
         assert_eq!(
             p.provision_citation("nd15-2020-d101").as_deref(),
-            Some("Điều 101, Nghị định 15/2020/NĐ-CP (đã được sửa đổi, bổ sung bởi Nghị định 14/2022/NĐ-CP)")
+            Some(
+                "Điều 101, Nghị định 15/2020/NĐ-CP (đã được sửa đổi, bổ sung bởi Nghị định 14/2022/NĐ-CP)"
+            )
         );
         let anm = p
             .provision_citation("luat-anm-2018-d16-k5")
@@ -1278,6 +1293,18 @@ mod tests {
             "duplicate key",
         );
         check_at_line("format = 1\n", "", 1, "format", "missing field");
+        check(
+            "en = \"False\" }",
+            "en = 1 }",
+            "labels.verdict.false",
+            "invalid type",
+        );
+        check(
+            "agencies = [\"btg\"]",
+            "agencies = \"btg\"",
+            "duties.agencies",
+            "invalid type",
+        );
         // A missing key is reported at the table that lacks it.
         let police = line_containing("code = \"ca\"") - 1;
         check_at_line(
@@ -1453,6 +1480,35 @@ mod tests {
             "deadlines.low",
             "no deadline",
         );
+    }
+
+    /// docs/pack.md is what another district writes its pack from: every value the parser
+    /// accepts must be listed there.
+    #[test]
+    fn the_format_reference_lists_every_accepted_value() {
+        let doc = include_str!("../../../docs/pack.md");
+        let lists = [
+            AGENCY_KINDS,
+            DUTY_KINDS,
+            RECURRENCES,
+            DUTY_MODES,
+            INSTRUMENT_KINDS,
+            LANGUAGES,
+            PURPOSES,
+        ];
+        let codes = HarmCategory::ALL
+            .iter()
+            .map(|h| h.as_str())
+            .chain(Verdict::ALL.iter().map(|v| v.as_str()))
+            .chain(Remedy::ALL.iter().map(|r| r.as_str()))
+            .chain(Priority::ALL.iter().map(|p| p.as_str()));
+        for value in lists.iter().flat_map(|l| l.iter().copied()).chain(codes) {
+            assert!(
+                doc.contains(&format!("`{value}`")),
+                "docs/pack.md does not mention `{value}`"
+            );
+        }
+        assert!(doc.contains(&format!("format = {FORMAT}")));
     }
 
     #[test]
