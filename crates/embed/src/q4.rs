@@ -103,11 +103,25 @@ impl Q8Rows {
             let d = amax / 127.0;
             let inv = if d > 0.0 { 1.0 / d } else { 0.0 };
             self.scales.push(d);
-            self.quants.extend(
-                blk.iter()
-                    .map(|v| (v * inv).round().clamp(-127.0, 127.0) as i8),
-            );
+            // Round half away from zero, as `f32::round` does, without its libm call; the
+            // cast saturates, and |v · inv| ≤ 127 anyway.
+            self.quants.extend(blk.iter().map(|v| {
+                let q = v * inv;
+                (q + 0.5f32.copysign(q)) as i8
+            }));
         }
+    }
+}
+
+/// Whether this CPU runs the AVX2 + FMA paths (checked once; the check is cheap anyway).
+pub(crate) fn simd_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        avx2::available()
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
     }
 }
 
