@@ -46,9 +46,12 @@ pub(crate) fn expand(word: &str) -> Option<&'static str> {
     if word.len() > 8 {
         return None;
     }
+    let mut buf = [0u8; 8];
     let folded;
     let key = if word.is_ascii() {
         word
+    } else if let Some(k) = fold_small(word, &mut buf) {
+        k
     } else {
         folded = crate::fold_normalized(word);
         folded.as_str()
@@ -58,4 +61,24 @@ pub(crate) fn expand(word: &str) -> Option<&'static str> {
         .find(|(abbr, _)| *abbr == key)
         .map(|(_, full)| *full)
         .filter(|full| *full != key)
+}
+
+/// Folds a short word of Vietnamese letters into `buf` without allocating;
+/// None when a character is not in the letter table.
+fn fold_small<'b>(word: &str, buf: &'b mut [u8; 8]) -> Option<&'b str> {
+    let mut n = 0;
+    for c in word.chars() {
+        let b = if c.is_ascii() {
+            c
+        } else {
+            match crate::viet::decompose(c)?.base {
+                'đ' => 'd',
+                'Đ' => 'D',
+                b => b,
+            }
+        };
+        *buf.get_mut(n)? = u8::try_from(u32::from(b)).ok()?;
+        n += 1;
+    }
+    std::str::from_utf8(&buf[..n]).ok()
 }

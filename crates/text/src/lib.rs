@@ -73,7 +73,7 @@ fn flush_word(out: &mut String, word: &mut String, pending_space: &mut bool) {
         *pending_space = false;
     }
     let placed = tone::place_tone(word);
-    match abbrev::expand(&placed) {
+    match abbrev::expand(placed.as_ref()) {
         Some(full) => out.push_str(full),
         None => out.push_str(&placed),
     }
@@ -83,6 +83,58 @@ fn flush_word(out: &mut String, word: &mut String, pending_space: &mut bool) {
 /// NFC, character filtering and lowercasing: the part of normalisation that
 /// works on single characters.
 fn clean_chars(s: &str) -> String {
+    if let Some(fast) = clean_chars_fast(s) {
+        return fast;
+    }
+    clean_chars_general(s)
+}
+
+/// One pass for the common case: NFC input whose lowercasing maps each
+/// character to one character and keeps no combining mark. None when the
+/// general path (three NFC passes) is needed.
+fn clean_chars_fast(s: &str) -> Option<String> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+    if !s.is_ascii() && is_nfc_quick(s.chars()) != IsNormalized::Yes {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(if c.is_ascii_control() {
+                ' '
+            } else {
+                c.to_ascii_lowercase()
+            });
+            continue;
+        }
+        if is_invisible(c) || is_mark(c) {
+            // Deleting one may join a base letter and a mark: let the
+            // general path recompose.
+            return None;
+        }
+        if is_emoji(c) || c.is_control() {
+            out.push(' ');
+            continue;
+        }
+        if let Some(l) = viet::decompose(c) {
+            let base = if l.base == 'Đ' {
+                'đ'
+            } else {
+                l.base.to_ascii_lowercase()
+            };
+            out.push(viet::compose(base, l.quality, l.tone)?);
+            continue;
+        }
+        let mut lower = c.to_lowercase();
+        match (lower.next(), lower.next()) {
+            (Some(l), None) => out.push(l),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+fn clean_chars_general(s: &str) -> String {
     let mut filtered = String::with_capacity(s.len());
     // A combining mark is only kept when it can attach to a letter or digit;
     // an orphan mark on punctuation would make punctuation runs unstable.

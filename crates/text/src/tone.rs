@@ -19,6 +19,8 @@
 //! Anything that does not look like one Vietnamese syllable with exactly one
 //! tone mark (foreign words, several tones) is returned unchanged.
 
+use std::borrow::Cow;
+
 use unicode_normalization::UnicodeNormalization;
 
 const GRAVE: char = '\u{300}';
@@ -41,23 +43,29 @@ fn is_vowel(c: char) -> bool {
 }
 
 /// Rewrites one lowercase NFC word so its tone mark sits where rule 1–5 put it.
-pub(crate) fn place_tone(word: &str) -> String {
+pub(crate) fn place_tone(word: &str) -> Cow<'_, str> {
     if word.is_ascii() {
-        return word.to_owned();
+        return Cow::Borrowed(word);
     }
     if let Some(fast) = reposition_known(word) {
         return fast;
     }
     match reposition(word) {
-        Some(s) => s,
-        None => word.to_owned(),
+        Some(s) => Cow::Owned(s),
+        None => Cow::Borrowed(word),
     }
 }
 
 /// Table-driven [`reposition`] for words made only of precomposed letters
 /// (nearly all Vietnamese text). None means "use the general path".
-fn reposition_known(word: &str) -> Option<String> {
-    let mut letters: Vec<crate::viet::Letter> = Vec::with_capacity(word.len());
+fn reposition_known(word: &str) -> Option<Cow<'_, str>> {
+    const MAX: usize = 12;
+    let mut letters = [crate::viet::Letter {
+        base: 'a',
+        quality: 0,
+        tone: 0,
+    }; MAX];
+    let mut n = 0;
     let mut tone = 0u8;
     let mut tone_count = 0;
     for c in word.chars() {
@@ -66,18 +74,24 @@ fn reposition_known(word: &str) -> Option<String> {
             tone = l.tone;
             tone_count += 1;
         }
-        letters.push(l);
+        *letters.get_mut(n)? = l;
+        n += 1;
     }
+    let letters = &letters[..n];
     if tone_count != 1 {
-        return (tone_count == 0).then(|| word.to_owned());
+        return (tone_count == 0).then_some(Cow::Borrowed(word));
     }
-    let bases: Vec<Letter> = letters
-        .iter()
-        .map(|l| Letter {
+    let mut bases = [Letter {
+        base: 'a',
+        quality: None,
+    }; MAX];
+    for (b, l) in bases.iter_mut().zip(letters) {
+        *b = Letter {
             base: l.base,
             quality: (l.quality != 0).then(|| crate::viet::QUALITY[usize::from(l.quality - 1)]),
-        })
-        .collect();
+        };
+    }
+    let bases = &bases[..n];
     if bases.iter().any(|l| !matches!(l.base, 'a'..='z' | 'đ')) {
         return None;
     }
@@ -85,17 +99,17 @@ fn reposition_known(word: &str) -> Option<String> {
         .iter()
         .any(|l| l.quality.is_some() && !is_vowel(l.base))
     {
-        return Some(word.to_owned());
+        return Some(Cow::Borrowed(word));
     }
-    let Some(target) = tone_target(&bases) else {
-        return Some(word.to_owned());
+    let Some(target) = tone_target(bases) else {
+        return Some(Cow::Borrowed(word));
     };
     let mut out = String::with_capacity(word.len());
     for (i, l) in letters.iter().enumerate() {
         let t = if i == target { tone } else { 0 };
         out.push(crate::viet::compose(l.base, l.quality, t)?);
     }
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 fn reposition(word: &str) -> Option<String> {
@@ -182,7 +196,7 @@ mod tests {
             w in "[qgk]?[hu]?[aăâeêioôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵđĝǹ]{1,3}[ncmptgh]{0,2}"
         ) {
             let slow = reposition(&w).unwrap_or_else(|| w.clone());
-            let fast = reposition_known(&w).unwrap_or_else(|| slow.clone());
+            let fast = reposition_known(&w).map_or_else(|| slow.clone(), |c| c.into_owned());
             prop_assert_eq!(fast, slow);
         }
     }
