@@ -79,6 +79,10 @@ struct ServeArgs {
     /// Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).
     #[arg(long, env = "KIEMCHUNG_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Seconds between re-reading published and open claims, so several instances on one
+    /// PostgreSQL database answer alike.
+    #[arg(long, env = "KIEMCHUNG_REFRESH_SECS", default_value_t = 10)]
+    refresh_secs: u64,
 }
 
 #[derive(Subcommand)]
@@ -381,6 +385,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
             "and staff with --role intake|verifier|reviewer|editor|lead|auditor [--agency CODE].\n"
         );
     }
+    kc_web::spawn_upkeep(
+        state.clone(),
+        std::time::Duration::from_secs(args.refresh_secs.max(1)),
+    );
     kc_web::serve(state, listener, shutdown_signal()).await?;
     eprintln!("kiemchung stopped");
     Ok(())

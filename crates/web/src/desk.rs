@@ -44,6 +44,18 @@ pub struct PublishedAnswer {
     pub score: f64,
 }
 
+/// A published fact-check similar to some text, with the matcher's explanation.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SimilarCheck {
+    pub slug: String,
+    pub title: String,
+    pub verdict: String,
+    pub score: f32,
+    pub level: &'static str,
+    pub generators: Vec<&'static str>,
+    pub shared_terms: Vec<String>,
+}
+
 /// A report's public status, looked up by receipt.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ReceiptView {
@@ -439,6 +451,65 @@ impl Desk {
             .publication(id)
             .await?
             .ok_or_else(|| ApiError::internal("publication vanished after commit"))
+    }
+
+    /// Brings the matcher libraries in line with the database. Another `serve` instance on the
+    /// same PostgreSQL may have published or opened cases; polling keeps every instance
+    /// answering alike without a message bus.
+    pub async fn refresh_libraries(&self) -> Result<(usize, usize), ApiError> {
+        let publications = self.store.publications().await?;
+        let open = self.store.open_case_claims().await?;
+        let mut published = Library::new();
+        for p in &publications {
+            published.upsert(&p.id.to_string(), &p.claim_text);
+        }
+        let mut open_cases = Library::new();
+        for (id, text) in &open {
+            open_cases.upsert(&id.to_string(), text);
+        }
+        let counts = (published.len(), open_cases.len());
+        *self.published.write().map_err(|_| lock_poisoned())? = published;
+        *self.open_cases.write().map_err(|_| lock_poisoned())? = open_cases;
+        Ok(counts)
+    }
+
+    /// Deletes reporter contacts past their retention date.
+    pub async fn purge_contacts(&self) -> Result<u64, ApiError> {
+        let mut tx = self.store.begin_write("system:retention").await?;
+        let n = tx.purge_contacts(&fmt_time(Utc::now())).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Published fact-checks similar to a case's claim, with why they matched, for the officer
+    /// who decides whether the case is a repeat of something already checked.
+    pub async fn similar_published(
+        &self,
+        text: &str,
+        k: usize,
+    ) -> Result<Vec<SimilarCheck>, ApiError> {
+        let hits = {
+            let lib = self.published.read().map_err(|_| lock_poisoned())?;
+            lib.search(text, k)
+        };
+        let mut out = Vec::new();
+        for m in hits {
+            let Ok(id) = m.id.parse::<i64>() else {
+                continue;
+            };
+            if let Some(p) = self.store.publication(id).await? {
+                out.push(SimilarCheck {
+                    slug: p.slug,
+                    title: p.title,
+                    verdict: p.verdict,
+                    score: m.score,
+                    level: m.level.as_str(),
+                    generators: m.generators.iter().map(|g| g.as_str()).collect(),
+                    shared_terms: m.shared_terms,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// "Has this been checked?": published fact-checks ranked for a query.

@@ -125,6 +125,31 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Background upkeep while serving: follow other instances' changes and purge expired
+/// reporter contacts. Runs until the process ends.
+pub fn spawn_upkeep(state: AppState, refresh_every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(refresh_every);
+        let mut last_purge: Option<std::time::Instant> = None;
+        loop {
+            ticker.tick().await;
+            if let Err(e) = state.desk.refresh_libraries().await {
+                tracing::warn!(error = %e.body.message_en, "could not refresh the matcher libraries");
+            }
+            if last_purge.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(3600)) {
+                last_purge = Some(std::time::Instant::now());
+                match state.desk.purge_contacts().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(purged = n, "purged reporter contacts past retention"),
+                    Err(e) => {
+                        tracing::warn!(error = %e.body.message_en, "could not purge contacts")
+                    }
+                }
+            }
+        }
+    });
+}
+
 /// Serves until the future `shutdown` completes.
 pub async fn serve(
     state: AppState,

@@ -602,12 +602,16 @@ async fn render_case(
         .map(|a| context! { code => a.code.clone(), name_vi => a.name_vi.clone(), name_en => a.name_en.clone() })
         .collect();
     let staff_ctx = context! { name => staff.name.clone(), roles => staff.grants.iter().map(|g| g.role.as_str()).collect::<Vec<_>>() };
+    let similar = match state.desk.similar_published(&d.case.claim, 5).await {
+        Ok(s) => s,
+        Err(e) => return page.error(state, &e, "/quan-tri"),
+    };
     page.render(
         state,
         status,
         "case.html",
         context! {
-            d, can, own_decision, error, form, provisions, citations, verdicts, remedies, agencies,
+            d, can, own_decision, error, form, provisions, citations, verdicts, remedies, agencies, similar,
             suggested_agency, staff => staff_ctx, agency_names => agency_names(state, page.lang),
         },
     )

@@ -170,3 +170,37 @@ async fn a_returned_decision_goes_back_and_can_be_redecided() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_second_instance_on_the_same_database_answers_alike_after_refresh() {
+    for kind in backends() {
+        let first = start(kind).await;
+        let second = start_on(&first.url, tempfile::tempdir().expect("dir"), |_| {}).await;
+        let (_, url) = publish_rumour(&first, RUMOUR).await;
+        let (_, before) = second
+            .post(
+                "/api/v1/reports",
+                None,
+                json!({ "text": RUMOUR_NO_ACCENTS }),
+            )
+            .await;
+        assert!(
+            before["match"].is_null(),
+            "[{kind}] the second instance has not refreshed yet"
+        );
+        second
+            .state
+            .desk
+            .refresh_libraries()
+            .await
+            .expect("refresh");
+        let (_, after) = second
+            .post(
+                "/api/v1/reports",
+                None,
+                json!({ "text": RUMOUR_NO_ACCENTS }),
+            )
+            .await;
+        assert_eq!(after["match"]["url"], url.as_str(), "[{kind}] {after}");
+    }
+}

@@ -58,6 +58,8 @@ fn rand_suffix() -> u32 {
 
 pub struct TestServer {
     pub base: String,
+    pub url: String,
+    pub state: kc_web::AppState,
     pub client: reqwest::Client,
     pub store: Store,
     shutdown: Option<oneshot::Sender<()>>,
@@ -81,13 +83,25 @@ pub async fn start_with(
     tweak: impl FnOnce(&mut kc_web::WebConfig),
 ) -> TestServer {
     let (url, dir) = fresh_database(kind).await;
-    let store = Store::open(&url).await.expect("open store");
+    start_on(&url, dir, tweak).await
+}
+
+/// A server over an existing database: several of them on one database are several
+/// instances of the desk.
+pub async fn start_on(
+    url: &str,
+    dir: tempfile::TempDir,
+    tweak: impl FnOnce(&mut kc_web::WebConfig),
+) -> TestServer {
+    let store = Store::open(url).await.expect("open store");
     let pack = Pack::shipped().expect("shipped pack");
-    let mut tx = store.begin_write("system").await.expect("begin");
-    tx.record_pack("packs/ngoc-hoi.toml", Pack::shipped_source())
-        .await
-        .expect("pack");
-    tx.commit().await.expect("commit");
+    if store.active_pack().await.expect("read pack").is_none() {
+        let mut tx = store.begin_write("system").await.expect("begin");
+        tx.record_pack("packs/ngoc-hoi.toml", Pack::shipped_source())
+            .await
+            .expect("pack");
+        tx.commit().await.expect("commit");
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -97,14 +111,17 @@ pub async fn start_with(
     tweak(&mut config);
     let state = kc_web::app(store.clone(), pack, config).await.expect("app");
     let (tx, rx) = oneshot::channel::<()>();
+    let served = state.clone();
     tokio::spawn(async move {
-        let _ = kc_web::serve(state, listener, async {
+        let _ = kc_web::serve(served, listener, async {
             let _ = rx.await;
         })
         .await;
     });
     TestServer {
         base: format!("http://{addr}"),
+        url: url.to_string(),
+        state,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
