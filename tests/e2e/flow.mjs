@@ -156,6 +156,7 @@ async function main() {
     let receipt;
     await step('1. citizen files a report on /phan-anh', async () => {
         await visit(citizen, '/phan-anh', 'report-form');
+        await checkFocusOrder(citizen, ['#text', '#urls', '#contact', 'button[type=submit]']);
         await fill(citizen, 'Nội dung phản ánh', RUMOUR);
         await fill(citizen, 'Đường dẫn', RUMOUR_URLS.join('\n'));
         await fill(citizen, 'Liên hệ (không bắt buộc)', 'nguoidan@example.com');
@@ -261,6 +262,19 @@ async function main() {
         await visit(citizen, `/tra-cuu?q=${encodeURIComponent(SEARCH_WORDS)}`, 'search');
         await expectLink(citizen, publicPath, `/tra-cuu?q=${SEARCH_WORDS}`);
 
+        // The English switch, in a context of its own so the rest stays Vietnamese.
+        const english = await newPage();
+        await visit(english, publicPath, 'factcheck-vi');
+        const sw = english.getByRole('link', { name: 'English', exact: true });
+        if ((await sw.count()) === 0) throw new Error(`no "English" link on ${publicPath}`);
+        const [switched] = await Promise.all([english.waitForNavigation({ waitUntil: 'load' }), sw.first().click()]);
+        await screenshot(english, 'factcheck-en');
+        await failOnHttpError(english, switched, 'the English switch');
+        const lang = await english.evaluate(() => document.documentElement.lang);
+        if (lang !== 'en') throw new Error(`after the English switch the page has lang="${lang}"`);
+        await checkAccessibility(english);
+        await english.context().close();
+
         const feed = await visit(citizen, '/feed.xml', 'feed', { html: false });
         const type = feed.headers()['content-type'] ?? '';
         if (!/xml/.test(type)) throw new Error(`/feed.xml has content-type "${type}"`);
@@ -356,6 +370,30 @@ async function checkAccessibility(page) {
         return out;
     });
     if (problems.length) throw new Error(`accessibility on ${path}: ${problems.join('; ')}`);
+}
+
+/**
+ * Keyboard users reach the skip link first and then the form's controls in reading order.
+ * `selectors` must receive focus in this order (other elements may come between them).
+ */
+async function checkFocusOrder(page, selectors) {
+    await page.locator('body').focus();
+    const seen = [];
+    for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        const idx = await page.evaluate((sels) => {
+            const el = document.activeElement;
+            if (el && el.classList.contains('skip')) return -2;
+            return sels.findIndex((s) => el && el.matches(s) && el.closest('main'));
+        }, selectors);
+        seen.push(idx);
+        if (idx === selectors.length - 1) break;
+    }
+    if (seen[0] !== -2) throw new Error(`the first Tab on ${page.url()} does not reach the skip link`);
+    const order = seen.filter((i) => i >= 0);
+    const expected = selectors.map((_, i) => i);
+    if (JSON.stringify(order) !== JSON.stringify(expected))
+        throw new Error(`focus order on ${page.url()}: reached ${JSON.stringify(order.map((i) => selectors[i]))}, expected ${JSON.stringify(selectors)}`);
 }
 
 /** The form control with exactly this label; on a miss, lists the labels the page has. */
