@@ -43,72 +43,101 @@ pub(crate) fn fnv(seed: u64, bytes: &[u8]) -> u64 {
     h
 }
 
-fn pair_key(field: u8, a: &str, b: &str) -> u64 {
-    let h = fnv(u64::from(field), a.as_bytes());
-    fnv(h ^ 0x9e37_79b9_7f4a_7c15, b.as_bytes())
+/// Final mixer (splitmix64): a fixed, stable permutation of u64.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
 }
 
-pub(crate) fn features<'a>(normalized: &'a str) -> Features<'a> {
+/// Index key of a term: a hash with the field in the top two bits, so a key
+/// alone says which field it belongs to.
+fn field_key(field: u8, h: u64) -> u64 {
+    (mix(h ^ u64::from(field).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> 2) | (u64::from(field) << 62)
+}
+
+pub(crate) fn field_of(key: u64) -> u8 {
+    (key >> 62) as u8
+}
+
+fn syllable_hash(s: &str) -> u64 {
+    fnv(0, s.as_bytes())
+}
+
+fn pair_hash(a: u64, b: u64) -> u64 {
+    a.rotate_left(23) ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+pub(crate) fn features(normalized: &str) -> Features<'_> {
+    features_inner(normalized, false)
+}
+
+/// [`features`] with the syllable text attached to unigram terms (queries:
+/// explanations name the shared syllables).
+pub(crate) fn features_with_text(normalized: &str) -> Features<'_> {
+    features_inner(normalized, true)
+}
+
+fn features_inner(normalized: &str, with_text: bool) -> Features<'_> {
     let syl = kc_text::syllables(normalized);
-    let folded: Vec<std::borrow::Cow<'_, str>> = syl
+    let hu: Vec<u64> = syl.iter().map(|s| syllable_hash(s)).collect();
+    let hf: Vec<u64> = syl
         .iter()
-        .map(|s| {
+        .zip(&hu)
+        .map(|(s, &h)| {
             if s.is_ascii() {
-                std::borrow::Cow::Borrowed(*s)
+                h
             } else {
-                std::borrow::Cow::Owned(kc_text::fold_normalized(s))
+                syllable_hash(&kc_text::fold_normalized(s))
             }
         })
         .collect();
-    let mut terms: Vec<Term<'a>> = Vec::with_capacity(syl.len() * FIELDS);
-    let mut push = |key: u64, field: u8, text: Option<&'a str>| {
-        terms.push(Term {
-            key,
-            field,
-            tf: 1,
-            text,
-        });
-    };
-    for (i, s) in syl.iter().enumerate() {
-        {
-            push(fnv(u64::from(F_UNI), s.as_bytes()), F_UNI, Some(s));
-        }
-        {
-            push(fnv(u64::from(F_FUNI), folded[i].as_bytes()), F_FUNI, None);
-        }
+    let mut keys: Vec<u64> = Vec::with_capacity(syl.len() * FIELDS);
+    for i in 0..syl.len() {
+        keys.push(field_key(F_UNI, hu[i]));
+        keys.push(field_key(F_FUNI, hf[i]));
         if i + 1 < syl.len() {
-            {
-                push(pair_key(F_BI, s, syl[i + 1]), F_BI, None);
-            }
-            {
-                push(pair_key(F_FBI, &folded[i], &folded[i + 1]), F_FBI, None);
+            keys.push(field_key(F_BI, pair_hash(hu[i], hu[i + 1])));
+            keys.push(field_key(F_FBI, pair_hash(hf[i], hf[i + 1])));
+        }
+    }
+    keys.sort_unstable();
+    let mut terms: Vec<Term<'_>> = Vec::with_capacity(keys.len());
+    for k in keys {
+        match terms.last_mut() {
+            Some(t) if t.key == k => t.tf += 1,
+            _ => terms.push(Term {
+                key: k,
+                field: field_of(k),
+                tf: 1,
+                text: None,
+            }),
+        }
+    }
+    if with_text {
+        for (i, s) in syl.iter().enumerate() {
+            let k = field_key(F_UNI, hu[i]);
+            if let Ok(j) = terms.binary_search_by_key(&k, |t| t.key) {
+                terms[j].text = Some(s);
             }
         }
     }
-    terms.sort_unstable_by_key(|t| t.key);
-    terms.dedup_by(|later, kept| {
-        if later.key == kept.key {
-            kept.tf += later.tf;
-            true
-        } else {
-            false
-        }
-    });
-    let mut shingles: Vec<u64> = if folded.len() >= 2 {
-        folded
-            .windows(2)
-            .map(|w| pair_key(9, &w[0], &w[1]))
-            .collect()
+    // MinHash shingles: folded syllable pairs (single syllables for a
+    // one-syllable text).
+    let mut shingles: Vec<u64> = if hf.len() >= 2 {
+        hf.windows(2).map(|w| mix(pair_hash(w[0], w[1]))).collect()
     } else {
-        folded.iter().map(|s| fnv(9, s.as_bytes())).collect()
+        hf.iter().map(|&h| mix(h)).collect()
     };
     shingles.sort_unstable();
     shingles.dedup();
-    let joined = folded.join(" ");
+    let exact_key = hf
+        .iter()
+        .fold(0x51_7cc1_b727_220a_u64, |acc, &h| mix(acc ^ h));
     Features {
         syllables: u32::try_from(syl.len()).unwrap_or(u32::MAX),
         terms,
-        exact_key: fnv(7, joined.as_bytes()),
+        exact_key,
         shingles,
     }
 }
@@ -159,12 +188,15 @@ pub(crate) fn capitalized_keys(raw: &str) -> Vec<u64> {
     let mut keys = Vec::new();
     for (i, c) in caps.iter().enumerate() {
         let Some(s) = c else { continue };
-        let f = kc_text::fold_normalized(s);
-        keys.push(fnv(u64::from(F_UNI), s.as_bytes()));
-        keys.push(fnv(u64::from(F_FUNI), f.as_bytes()));
+        let hu = syllable_hash(s);
+        let hf = syllable_hash(&kc_text::fold_normalized(s));
+        keys.push(field_key(F_UNI, hu));
+        keys.push(field_key(F_FUNI, hf));
         if let Some(Some(next)) = caps.get(i + 1) {
-            keys.push(pair_key(F_BI, s, next));
-            keys.push(pair_key(F_FBI, &f, &kc_text::fold_normalized(next)));
+            let nu = syllable_hash(next);
+            let nf = syllable_hash(&kc_text::fold_normalized(next));
+            keys.push(field_key(F_BI, pair_hash(hu, nu)));
+            keys.push(field_key(F_FBI, pair_hash(hf, nf)));
         }
     }
     keys.sort_unstable();

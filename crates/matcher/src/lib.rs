@@ -547,7 +547,7 @@ impl Library {
             return Vec::new();
         }
         let normalized = kc_text::normalize(query);
-        let feats = features(&normalized);
+        let feats = features::features_with_text(&normalized);
         if feats.syllables == 0 {
             return Vec::new();
         }

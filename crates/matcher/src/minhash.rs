@@ -17,16 +17,26 @@ fn mix(mut x: u64) -> u64 {
 }
 
 /// One key per band, or none for a text without shingles.
+///
+/// Shingles arrive already mixed, so each of the 32 hash functions is one
+/// multiply by an odd constant after a xor (a permutation of u64): the
+/// minimum under each is a MinHash value.
 pub(crate) fn band_keys(shingles: &[u64]) -> Vec<u64> {
     if shingles.is_empty() {
         return Vec::new();
     }
+    let mut mult = [0u64; BANDS * ROWS];
+    let mut salt = [0u64; BANDS * ROWS];
+    for (i, (m, x)) in mult.iter_mut().zip(salt.iter_mut()).enumerate() {
+        *m = mix(i as u64 + 1) | 1;
+        *x = mix(i as u64 + 0x100);
+    }
     let mut sig = [u64::MAX; BANDS * ROWS];
     for &s in shingles {
-        for (i, m) in sig.iter_mut().enumerate() {
-            let h = mix(s ^ (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            if h < *m {
-                *m = h;
+        for i in 0..BANDS * ROWS {
+            let h = (s ^ salt[i]).wrapping_mul(mult[i]);
+            if h < sig[i] {
+                sig[i] = h;
             }
         }
     }

@@ -104,6 +104,9 @@ fn reposition_known(word: &str) -> Option<Cow<'_, str>> {
     let Some(target) = tone_target(bases) else {
         return Some(Cow::Borrowed(word));
     };
+    if letters[target].tone != 0 {
+        return Some(Cow::Borrowed(word)); // already where it belongs
+    }
     let mut out = String::with_capacity(word.len());
     for (i, l) in letters.iter().enumerate() {
         let t = if i == target { tone } else { 0 };
