@@ -189,7 +189,16 @@ impl Encoder {
             }
         };
         let threads = self.threads.min(items.len()).max(1);
-        if threads == 1 {
+        if items.len() < self.threads {
+            // Fewer texts than cores (a single query, typically): split each text's tokens
+            // over the cores instead.
+            for (k, (_, ids)) in items.iter().enumerate() {
+                let v = self.model.forward_mean_split(ids, self.threads);
+                if let Ok(mut slot) = pooled[k].lock() {
+                    *slot = v;
+                }
+            }
+        } else if threads == 1 {
             work();
         } else {
             std::thread::scope(|s| {

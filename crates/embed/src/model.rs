@@ -4,6 +4,7 @@
 use crate::format::{Config, Parsed, TensorData, TensorRef};
 use crate::q4::{matmul, Q4Matrix, Q8Rows};
 use crate::ModelError;
+use std::sync::{Barrier, RwLock};
 
 struct Layer {
     q: Q4Matrix,
@@ -126,37 +127,156 @@ impl Model {
 
     #[inline(always)]
     fn forward_mean_generic(&self, ids: &[u32], s: &mut Scratch) -> Vec<f32> {
-        let h = self.cfg.hidden;
+        self.embed_rows(ids, 0, s);
+        for layer in &self.layers {
+            let (mut k, mut v) = (std::mem::take(&mut s.k), std::mem::take(&mut s.v));
+            self.qkv(layer, s, &mut k, &mut v);
+            self.attend_and_feed_forward(layer, &[(&k, &v)], s);
+            (s.k, s.v) = (k, v);
+        }
+        let mut mean = self.row_sum(s);
+        let inv = 1.0 / ids.len().max(1) as f32;
+        mean.iter_mut().for_each(|m| *m *= inv);
+        mean
+    }
+
+    /// [`forward_mean`](Self::forward_mean) for one text spread over `parts` threads, each
+    /// taking a contiguous run of tokens. Everything but attention is per token; attention
+    /// reads every part's keys and values once all parts have written them, which costs one
+    /// barrier per layer. This is what makes a single query fast on a multi-core machine.
+    pub(crate) fn forward_mean_split(&self, ids: &[u32], parts: usize) -> Vec<f32> {
         let t = ids.len();
-        let x = &mut s.x;
-        x.clear();
-        x.resize(t * h, 0.0);
+        let parts = parts.min(t / 8).max(1);
+        if parts == 1 {
+            return self.forward_mean(ids, &mut Scratch::new());
+        }
+        let bounds: Vec<usize> = (0..=parts).map(|p| p * t / parts).collect();
+        // Two sets of key/value buffers, alternating by layer: a part may write layer L+1's
+        // while a slower one still reads layer L's, never layer L's while it is read.
+        let kv: [Vec<RwLock<(Vec<f32>, Vec<f32>)>>; 2] = [
+            (0..parts).map(|_| RwLock::default()).collect(),
+            (0..parts).map(|_| RwLock::default()).collect(),
+        ];
+        let barrier = Barrier::new(parts);
+        let shared = Shared {
+            ids,
+            bounds: &bounds,
+            kv: &kv,
+            barrier: &barrier,
+        };
+        let sums: Vec<Vec<f32>> = std::thread::scope(|sc| {
+            let helpers: Vec<_> = (1..parts)
+                .map(|p| {
+                    let shared = &shared;
+                    sc.spawn(move || self.part(shared, p))
+                })
+                .collect();
+            let mut sums = vec![self.part(&shared, 0)];
+            sums.extend(helpers.into_iter().map(|h| h.join().unwrap_or_default()));
+            sums
+        });
+        let mut mean = vec![0.0f32; self.cfg.hidden];
+        for part in &sums {
+            mean.iter_mut().zip(part).for_each(|(m, v)| *m += v);
+        }
+        let inv = 1.0 / t as f32;
+        mean.iter_mut().for_each(|m| *m *= inv);
+        mean
+    }
+
+    fn part(&self, sh: &Shared<'_>, p: usize) -> Vec<f32> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if crate::q4::simd_available() {
+                // SAFETY: the CPU supports AVX2 and FMA (checked at run time just above).
+                return unsafe { self.part_avx2(sh, p) };
+            }
+        }
+        self.part_generic(sh, p)
+    }
+
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn part_avx2(&self, sh: &Shared<'_>, p: usize) -> Vec<f32> {
+        self.part_generic(sh, p)
+    }
+
+    /// One part's share of [`forward_mean_split`](Self::forward_mean_split): the sum of its
+    /// tokens' last hidden states.
+    #[inline(always)]
+    fn part_generic(&self, sh: &Shared<'_>, p: usize) -> Vec<f32> {
+        let mut s = Scratch::new();
+        let (a, b) = (sh.bounds[p], sh.bounds[p + 1]);
+        self.embed_rows(&sh.ids[a..b], a, &mut s);
+        for (li, layer) in self.layers.iter().enumerate() {
+            let set = &sh.kv[li % 2];
+            {
+                let mut mine = set[p].write().unwrap_or_else(|e| e.into_inner());
+                let (k, v) = &mut *mine;
+                self.qkv(layer, &mut s, k, v);
+            }
+            sh.barrier.wait();
+            let guards: Vec<_> = set
+                .iter()
+                .map(|c| c.read().unwrap_or_else(|e| e.into_inner()))
+                .collect();
+            let chunks: Vec<(&Vec<f32>, &Vec<f32>)> = guards.iter().map(|g| (&g.0, &g.1)).collect();
+            self.attend_and_feed_forward(layer, &chunks, &mut s);
+        }
+        self.row_sum(&s)
+    }
+
+    /// Hidden states after the embedding layer for `ids`, whose first token sits at
+    /// position `start`, into `s.x`.
+    #[inline(always)]
+    fn embed_rows(&self, ids: &[u32], start: usize, s: &mut Scratch) {
+        let h = self.cfg.hidden;
+        s.x.clear();
+        s.x.resize(ids.len() * h, 0.0);
         for (i, &id) in ids.iter().enumerate() {
-            let row = &mut x[i * h..(i + 1) * h];
+            let row = &mut s.x[i * h..(i + 1) * h];
             let id = (id as usize).min(self.cfg.vocab - 1);
             self.word.dequantize_row(id, row);
-            let pos = &self.pos[i * h..(i + 1) * h];
+            let at = (start + i).min(self.cfg.max_positions - 1);
+            let pos = &self.pos[at * h..(at + 1) * h];
             for ((v, p), ty) in row.iter_mut().zip(pos).zip(&self.typ[..h]) {
                 *v += p + ty;
             }
             layer_norm(row, &self.ln_w, &self.ln_b, self.cfg.eps);
         }
-        for layer in &self.layers {
-            self.layer(layer, t, s);
-        }
-        let mut mean = vec![0.0f32; h];
-        for row in s.x.chunks_exact(h) {
-            for (m, v) in mean.iter_mut().zip(row) {
-                *m += v;
-            }
-        }
-        let inv = 1.0 / t.max(1) as f32;
-        mean.iter_mut().for_each(|m| *m *= inv);
-        mean
     }
 
     #[inline(always)]
-    fn layer(&self, l: &Layer, t: usize, s: &mut Scratch) {
+    fn row_sum(&self, s: &Scratch) -> Vec<f32> {
+        let mut sum = vec![0.0f32; self.cfg.hidden];
+        for row in s.x.chunks_exact(self.cfg.hidden) {
+            sum.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+        }
+        sum
+    }
+
+    /// Queries into `s.q`, keys and values into `k` and `v`, for the tokens in `s.x`.
+    #[inline(always)]
+    fn qkv(&self, l: &Layer, s: &mut Scratch, k: &mut Vec<f32>, v: &mut Vec<f32>) {
+        let h = self.cfg.hidden;
+        let t = s.x.len() / h;
+        s.q8.quantize(&s.x, h);
+        for (m, b, o) in [
+            (&l.q, &l.q_b, &mut s.q),
+            (&l.k, &l.k_b, k),
+            (&l.v, &l.v_b, v),
+        ] {
+            o.resize(t * h, 0.0);
+            matmul(m, b, &s.q8, o);
+        }
+    }
+
+    /// The rest of a layer for the tokens in `s.x`: self-attention over all the keys and
+    /// values in `kv` (in token order), then the feed-forward block.
+    #[inline(always)]
+    fn attend_and_feed_forward(&self, l: &Layer, kv: &[(&Vec<f32>, &Vec<f32>)], s: &mut Scratch) {
         let h = self.cfg.hidden;
         let heads = self.cfg.heads;
         let dh = h / heads;
@@ -164,45 +284,43 @@ impl Model {
             x,
             q8,
             q,
-            k,
-            v,
             ctx,
             tmp,
             ff,
             scores,
+            ..
         } = s;
-        q8.quantize(x, h);
-        for (m, b, o) in [
-            (&l.q, &l.q_b, &mut *q),
-            (&l.k, &l.k_b, &mut *k),
-            (&l.v, &l.v_b, &mut *v),
-        ] {
-            o.resize(t * h, 0.0);
-            matmul(m, b, q8, o);
-        }
+        let t = x.len() / h;
+        let total: usize = kv.iter().map(|(k, _)| k.len() / h).sum();
         ctx.clear();
         ctx.resize(t * h, 0.0);
-        scores.resize(t, 0.0);
+        scores.resize(total, 0.0);
         let scale = 1.0 / (dh as f32).sqrt();
         for hd in 0..heads {
             let off = hd * dh;
             for i in 0..t {
                 let qi = &q[i * h + off..i * h + off + dh];
                 let mut max = f32::NEG_INFINITY;
-                for j in 0..t {
-                    let kj = &k[j * h + off..j * h + off + dh];
-                    let d = dot(qi, kj) * scale;
-                    scores[j] = d;
-                    max = max.max(d);
+                let mut j = 0;
+                for (k, _) in kv {
+                    for kj in k.chunks_exact(h) {
+                        let d = dot(qi, &kj[off..off + dh]) * scale;
+                        scores[j] = d;
+                        max = max.max(d);
+                        j += 1;
+                    }
                 }
                 scores.iter_mut().for_each(|sc| *sc = exp(*sc - max));
                 let inv = 1.0 / sum(scores);
                 let ci = &mut ctx[i * h + off..i * h + off + dh];
-                for j in 0..t {
-                    let p = scores[j] * inv;
-                    let vj = &v[j * h + off..j * h + off + dh];
-                    for (c, vv) in ci.iter_mut().zip(vj) {
-                        *c += p * vv;
+                let mut j = 0;
+                for (_, v) in kv {
+                    for vj in v.chunks_exact(h) {
+                        let p = scores[j] * inv;
+                        for (c, vv) in ci.iter_mut().zip(&vj[off..off + dh]) {
+                            *c += p * vv;
+                        }
+                        j += 1;
                     }
                 }
             }
@@ -225,6 +343,14 @@ impl Model {
             layer_norm(row, &l.oln_w, &l.oln_b, self.cfg.eps);
         }
     }
+}
+
+/// What the parts of one split text share.
+struct Shared<'a> {
+    ids: &'a [u32],
+    bounds: &'a [usize],
+    kv: &'a [Vec<RwLock<(Vec<f32>, Vec<f32>)>>; 2],
+    barrier: &'a Barrier,
 }
 
 /// Buffers one worker reuses across texts, so a batch allocates once per thread.
