@@ -153,7 +153,7 @@ impl Model {
         let bounds: Vec<usize> = (0..=parts).map(|p| p * t / parts).collect();
         // Two sets of key/value buffers, alternating by layer: a part may write layer L+1's
         // while a slower one still reads layer L's, never layer L's while it is read.
-        let kv: [Vec<RwLock<(Vec<f32>, Vec<f32>)>>; 2] = [
+        let kv: [Vec<KeysValues>; 2] = [
             (0..parts).map(|_| RwLock::default()).collect(),
             (0..parts).map(|_| RwLock::default()).collect(),
         ];
@@ -345,11 +345,14 @@ impl Model {
     }
 }
 
+/// One part's keys and values for one layer.
+type KeysValues = RwLock<(Vec<f32>, Vec<f32>)>;
+
 /// What the parts of one split text share.
 struct Shared<'a> {
     ids: &'a [u32],
     bounds: &'a [usize],
-    kv: &'a [Vec<RwLock<(Vec<f32>, Vec<f32>)>>; 2],
+    kv: &'a [Vec<KeysValues>; 2],
     barrier: &'a Barrier,
 }
 
