@@ -118,6 +118,9 @@ pub struct Params {
     pub generate_max_docs: usize,
     /// Candidates per requested match that get exact rescoring.
     pub shortlist_per_k: usize,
+    /// Claims whose partial BM25 is under this share of the best one are not
+    /// shortlisted.
+    pub shortlist_floor: f32,
     /// Weight multiplier of query syllables written with a capital letter
     /// mid-sentence (names).
     pub name_boost: f32,
@@ -140,6 +143,7 @@ impl Default for Params {
             generate_max_df: 0.05,
             generate_max_docs: 4096,
             shortlist_per_k: 3,
+            shortlist_floor: 0.25,
             name_boost: 1.6,
             slope: 14.0,
             midpoint: 0.47,
@@ -258,7 +262,9 @@ impl Default for Library {
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    /// Per-thread score accumulator (one slot per claim) and the list of
+    /// claims it touched, reused across queries.
+    static SCRATCH: RefCell<(Vec<f32>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// A query term found in the index.
@@ -683,11 +689,12 @@ impl Library {
         let avgdl = self.avgdl();
         let p = &self.params;
         SCRATCH.with(|cell| {
-            let mut acc = cell.borrow_mut();
+            let mut guard = cell.borrow_mut();
+            let (acc, touched) = &mut *guard;
+            touched.clear();
             if acc.len() < self.slots.len() {
                 acc.resize(self.slots.len(), 0.0);
             }
-            let mut touched: Vec<u32> = Vec::new();
             for q in selective {
                 let w = q.weight * q.qtf * (p.k1 + 1.0);
                 let post = &self.postings[q.tid as usize];
@@ -707,22 +714,43 @@ impl Library {
                 }
             }
             let shortlist = (k * p.shortlist_per_k).max(32);
-            if touched.len() > shortlist {
-                touched.select_nth_unstable_by(shortlist, |a, b| {
+            // Most touched claims share one mid-frequency syllable and score
+            // a small fraction of the best: drop them before selecting, which
+            // is most of a query's cost otherwise. (The floor is far below
+            // what frequent terms can add back at rescoring.)
+            let mut kept: Vec<u32> = Vec::new();
+            let selected: &mut [u32] = if touched.len() > 4 * shortlist {
+                let best = touched
+                    .iter()
+                    .map(|&d| acc[d as usize])
+                    .fold(0.0f32, f32::max);
+                let floor = best * p.shortlist_floor;
+                kept.extend(
+                    touched
+                        .iter()
+                        .copied()
+                        .filter(|&d| acc[d as usize] >= floor),
+                );
+                &mut kept
+            } else {
+                touched
+            };
+            if selected.len() > shortlist {
+                selected.select_nth_unstable_by(shortlist, |a, b| {
                     acc[*b as usize].total_cmp(&acc[*a as usize])
                 });
             }
-            let mut out = Vec::with_capacity(shortlist.min(touched.len()));
-            for (i, &d) in touched.iter().enumerate() {
-                if i < shortlist {
-                    let bm25 = acc[d as usize] + self.frequent_part(d, frequent);
-                    out.push(Candidate {
-                        slot: d,
-                        bm25,
-                        evidence: 0.0,
-                        generators: vec![Generator::Bm25],
-                    });
-                }
+            let mut out = Vec::with_capacity(shortlist.min(selected.len()));
+            for &d in selected.iter().take(shortlist) {
+                let bm25 = acc[d as usize] + self.frequent_part(d, frequent);
+                out.push(Candidate {
+                    slot: d,
+                    bm25,
+                    evidence: 0.0,
+                    generators: vec![Generator::Bm25],
+                });
+            }
+            for &d in touched.iter() {
                 acc[d as usize] = 0.0;
             }
             out
