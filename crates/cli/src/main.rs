@@ -142,6 +142,9 @@ enum AuditCommand {
     },
 }
 
+/// The name the shipped pack is stored under.
+const SHIPPED_PACK: &str = "packs/ngoc-hoi.toml";
+
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s)
         .ok_or_else(|| format!("unknown role `{s}`; expected one of: {}", Role::expected()))
@@ -188,14 +191,24 @@ impl StoreArgs {
             .await
             .with_context(|| format!("cannot open the database ({})", self.describe()))?;
         let pack = match store.active_pack().await? {
+            // The shipped pack is updated with kiemchung (e.g. when the law it cites is
+            // replaced); a desk still on the shipped pack follows it. A pack loaded by hand
+            // stays until someone loads another.
+            Some((name, source)) if name == SHIPPED_PACK && source != Pack::shipped_source() => {
+                let pack = Pack::shipped().context("the shipped pack is invalid")?;
+                let mut tx = store.begin_write("system").await?;
+                tx.record_pack(SHIPPED_PACK, Pack::shipped_source()).await?;
+                tx.commit().await?;
+                eprintln!("Updated the shipped directive pack to this version of kiemchung.");
+                pack
+            }
             Some((name, source)) => {
                 Pack::parse(&name, &source).context("the stored pack no longer validates")?
             }
             None => {
                 let pack = Pack::shipped().context("the shipped pack is invalid")?;
                 let mut tx = store.begin_write("system").await?;
-                tx.record_pack("packs/ngoc-hoi.toml", Pack::shipped_source())
-                    .await?;
+                tx.record_pack(SHIPPED_PACK, Pack::shipped_source()).await?;
                 tx.commit().await?;
                 eprintln!(
                     "Loaded the shipped directive pack: {}",

@@ -407,7 +407,13 @@ impl Desk {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(str::to_string)
-            .unwrap_or_else(|| format!("{}: {}", verdict.label_vi(), first_words(&case.claim, 14)));
+            .unwrap_or_else(|| {
+                format!(
+                    "{}: {}",
+                    self.pack().verdict_label(verdict, false),
+                    first_words(&case.claim, 14)
+                )
+            });
         if title.chars().count() > 300 {
             return Err(FieldError::new(
                 "title",

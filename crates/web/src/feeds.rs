@@ -21,7 +21,8 @@ fn rating(verdict: &str) -> Option<i64> {
 pub fn claim_review(state: &AppState, p: &PublicationRecord, appearances: &[String]) -> Value {
     let pack = state.desk.pack();
     let url = format!("{}/kiem-chung/{}", state.config.public_url, p.slug);
-    let label = kc_desk::Verdict::parse(&p.verdict).map_or(p.verdict.as_str(), |v| v.label_vi());
+    let label = kc_desk::Verdict::parse(&p.verdict)
+        .map_or_else(|| p.verdict.clone(), |v| pack.verdict_label(v, false));
     let mut review_rating = json!({ "@type": "Rating", "alternateName": label });
     if let Some(r) = rating(&p.verdict) {
         review_rating["ratingValue"] = json!(r);
@@ -109,8 +110,8 @@ pub async fn atom(State(state): State<AppState>) -> Response {
     ));
     for p in publications.iter().take(50) {
         let url = format!("{base}/kiem-chung/{}", p.slug);
-        let label =
-            kc_desk::Verdict::parse(&p.verdict).map_or(p.verdict.as_str(), |v| v.label_vi());
+        let label = kc_desk::Verdict::parse(&p.verdict)
+            .map_or_else(|| p.verdict.clone(), |v| pack.verdict_label(v, false));
         xml.push_str("  <entry>\n");
         xml.push_str(&format!("    <title>{}</title>\n", xml_escape(&p.title)));
         xml.push_str(&format!("    <id>{}</id>\n", xml_escape(&url)));
@@ -122,11 +123,11 @@ pub async fn atom(State(state): State<AppState>) -> Response {
         xml.push_str(&format!(
             "    <category term=\"{}\" label=\"{}\"/>\n",
             xml_escape(&p.verdict),
-            xml_escape(label)
+            xml_escape(&label)
         ));
         xml.push_str(&format!(
             "    <summary>{}: {}</summary>\n",
-            xml_escape(label),
+            xml_escape(&label),
             xml_escape(&p.claim_text)
         ));
         xml.push_str("  </entry>\n");

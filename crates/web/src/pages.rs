@@ -57,7 +57,16 @@ impl Page {
         } else {
             pack.portal.site_name_vi.clone()
         };
+        let en = self.lang == "en";
+        // The pack may word verdicts, categories and remedies its own way; templates look
+        // these up before the built-in labels.
+        let pack_labels = context! {
+            verdict => pack.verdict_labels.keys().map(|v| (v.as_str(), pack.verdict_label(*v, en))).collect::<BTreeMap<_, _>>(),
+            harm => pack.harm_labels.keys().map(|h| (h.as_str(), pack.harm_label(*h, en))).collect::<BTreeMap<_, _>>(),
+            remedy => pack.remedy_labels.keys().map(|r| (r.as_str(), pack.remedy_label(*r, en))).collect::<BTreeMap<_, _>>(),
+        };
         let base = context! {
+            pack_labels,
             lang => self.lang,
             csrf => self.csrf.clone(),
             site_name => site_name,

@@ -52,6 +52,7 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
     env.add_function("verdict_label", |state: &State, code: &str| {
         label(
             state,
+            "verdict",
             kc_desk::Verdict::parse(code).map(|v| (v.label_vi(), v.label_en())),
             code,
         )
@@ -59,6 +60,7 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
     env.add_function("state_label", |state: &State, code: &str| {
         label(
             state,
+            "state",
             kc_desk::CaseState::parse(code).map(|v| (v.label_vi(), v.label_en())),
             code,
         )
@@ -66,6 +68,7 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
     env.add_function("remedy_label", |state: &State, code: &str| {
         label(
             state,
+            "remedy",
             kc_desk::Remedy::parse(code).map(|v| (v.label_vi(), v.label_en())),
             code,
         )
@@ -73,6 +76,7 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
     env.add_function("role_label", |state: &State, code: &str| {
         label(
             state,
+            "role",
             kc_desk::Role::parse(code).map(|v| (v.label_vi(), v.label_en())),
             code,
         )
@@ -80,6 +84,7 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
     env.add_function("harm_label", |state: &State, code: &str| {
         label(
             state,
+            "harm",
             kc_desk::HarmCategory::parse(code).map(|v| (v.label_vi(), v.label_en())),
             code,
         )
@@ -102,8 +107,22 @@ fn is_en(state: &State) -> bool {
         .unwrap_or(false)
 }
 
-fn label(state: &State, labels: Option<(&'static str, &'static str)>, code: &str) -> String {
-    match labels {
+/// A label in the page's language: the pack's wording when it has one, else the built-in.
+fn label(
+    state: &State,
+    kind: &str,
+    builtin: Option<(&'static str, &'static str)>,
+    code: &str,
+) -> String {
+    if let Some(from_pack) = state
+        .lookup("pack_labels")
+        .and_then(|l| l.get_attr(kind).ok())
+        .and_then(|m| m.get_attr(code).ok())
+        .and_then(|v| v.as_str().map(str::to_string))
+    {
+        return from_pack;
+    }
+    match builtin {
         Some((vi, en)) => if is_en(state) { en } else { vi }.to_string(),
         None => code.to_string(),
     }

@@ -93,11 +93,21 @@ pub async fn start_on(
     dir: tempfile::TempDir,
     tweak: impl FnOnce(&mut kc_web::WebConfig),
 ) -> TestServer {
+    start_on_with_pack(url, dir, Pack::shipped_source(), tweak).await
+}
+
+/// A server whose desk runs on the given pack text.
+pub async fn start_on_with_pack(
+    url: &str,
+    dir: tempfile::TempDir,
+    pack_source: &str,
+    tweak: impl FnOnce(&mut kc_web::WebConfig),
+) -> TestServer {
     let store = Store::open(url).await.expect("open store");
-    let pack = Pack::shipped().expect("shipped pack");
+    let pack = Pack::parse("test-pack.toml", pack_source).expect("valid pack");
     if store.active_pack().await.expect("read pack").is_none() {
         let mut tx = store.begin_write("system").await.expect("begin");
-        tx.record_pack("packs/ngoc-hoi.toml", Pack::shipped_source())
+        tx.record_pack("test-pack.toml", pack_source)
             .await
             .expect("pack");
         tx.commit().await.expect("commit");

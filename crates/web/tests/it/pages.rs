@@ -217,3 +217,23 @@ async fn openapi_documents_every_api_route() {
     let (st, health) = s.get("/healthz", None).await;
     assert_eq!((st, health), (200, serde_json::json!({ "status": "ok" })));
 }
+
+#[tokio::test]
+async fn pages_use_the_packs_own_wording_for_verdicts() {
+    let source = kc_desk::pack::Pack::shipped_source().replacen(
+        "false = { vi = \"Sai sự thật\"",
+        "false = { vi = \"Tin giả\"",
+        1,
+    );
+    assert_ne!(
+        source,
+        kc_desk::pack::Pack::shipped_source(),
+        "the label line is in the pack"
+    );
+    let (url, dir) = fresh_database("sqlite").await;
+    let s = start_on_with_pack(&url, dir, &source, |_| {}).await;
+    let (_, path) = publish_rumour(&s, RUMOUR).await;
+    let (_, page) = s.get_text(&path).await;
+    assert!(page.contains("Tin giả"), "the pack's label is shown");
+    assert!(!page.contains("Sai sự thật"), "not the built-in one");
+}
