@@ -686,8 +686,10 @@ impl Library {
             n_selective = order.len().min(2);
         }
         let (selective, frequent) = order.split_at(n_selective);
-        let avgdl = self.avgdl();
         let p = &self.params;
+        // k1 · (1 − b + b · len / avgdl), as a + b · len without a division.
+        let norm_a = p.k1 * (1.0 - p.b);
+        let norm_b = p.k1 * p.b / self.avgdl();
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
             let (acc, touched) = &mut *guard;
@@ -709,7 +711,7 @@ impl Library {
                         touched.push(d);
                     }
                     let tf = f32::from(tf);
-                    let norm = p.k1 * (1.0 - p.b + p.b * len as f32 / avgdl);
+                    let norm = norm_a + norm_b * len as f32;
                     acc[slot] += w * tf / (tf + norm);
                 }
             }

@@ -10,6 +10,9 @@
 //! and `dc`. That also keeps folding and normalising commutative: a folded
 //! text never contains a word that normalising would still expand.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 /// `(abbreviation, expansion)`; the abbreviation is lowercase ASCII.
 pub const ABBREVIATIONS: &[(&str, &str)] = &[
     ("ko", "không"),
@@ -41,6 +44,13 @@ pub const ABBREVIATIONS: &[(&str, &str)] = &[
     ("stk", "số tài khoản"),
 ];
 
+const MAX_ABBREVIATION: usize = 5;
+
+fn lookup() -> &'static HashMap<&'static str, &'static str> {
+    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| ABBREVIATIONS.iter().copied().collect())
+}
+
 /// The expansion of one normalised word, if it is an abbreviation.
 pub(crate) fn expand(word: &str) -> Option<&'static str> {
     if word.len() > 8 {
@@ -56,11 +66,10 @@ pub(crate) fn expand(word: &str) -> Option<&'static str> {
         folded = crate::fold_normalized(word);
         folded.as_str()
     };
-    ABBREVIATIONS
-        .iter()
-        .find(|(abbr, _)| *abbr == key)
-        .map(|(_, full)| *full)
-        .filter(|full| *full != key)
+    if key.len() > MAX_ABBREVIATION {
+        return None;
+    }
+    lookup().get(key).copied()
 }
 
 /// Folds a short word of Vietnamese letters into `buf` without allocating;
@@ -81,4 +90,20 @@ fn fold_small<'b>(word: &str, buf: &'b mut [u8; 8]) -> Option<&'b str> {
         n += 1;
     }
     std::str::from_utf8(&buf[..n]).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_consistent() {
+        for (abbr, full) in ABBREVIATIONS {
+            assert!(abbr.len() <= MAX_ABBREVIATION && abbr.is_ascii(), "{abbr}");
+            assert_eq!(expand(abbr), Some(*full));
+            // An expansion never folds back into an abbreviation (keeps
+            // folding and normalising commutative).
+            assert_eq!(expand(&crate::fold_normalized(full)), None, "{full}");
+        }
+    }
 }
