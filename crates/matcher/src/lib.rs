@@ -237,6 +237,12 @@ struct Doc {
 /// The live, in-memory claim library. `Send + Sync`: share it behind an
 /// `RwLock` or `Arc` and search from many threads.
 ///
+/// Memory: about 2.6 KB per claim of news-lead length (≈ 35 syllables):
+/// ≈ 130 postings of 4 bytes, the claim's sorted term list (6 bytes a term),
+/// its normalised text, 8 LSH band keys, the exact key and the id. Shorter
+/// claims cost proportionally less; [`Library::stats`] estimates a live
+/// library, docs/benchmarks.md has measurements up to 1 million claims.
+///
 /// Capacity: 67 million claims (2^26 slots); an upsert beyond that is
 /// ignored.
 pub struct Library {
@@ -432,7 +438,11 @@ impl Library {
     }
 
     fn insert_prepared(&mut self, id: &str, prep: Prepared, verified_at: Option<i64>) {
-        let vector = self.remove_slot(id).and_then(|d| d.vector);
+        // A vector describes the old text; it survives only an unchanged one.
+        let vector = self
+            .remove_slot(id)
+            .filter(|d| d.normalized == prep.normalized)
+            .and_then(|d| d.vector);
         if self.free.is_empty() && self.slots.len() >= MAX_SLOTS {
             return; // beyond capacity (see `Library`): not indexed
         }

@@ -178,6 +178,23 @@ fn hybrid_search_uses_vectors() {
     assert!(lib.upsert_vector("vaccine", &[1.0, 0.0]));
     assert!(lib.upsert_vector("bao", &[0.0, 1.0]));
     assert!(!lib.upsert_vector("unknown", &[1.0, 0.0]));
+    // Re-adding the same text keeps the vector; new text drops it.
+    lib.upsert(
+        "bao",
+        "Bão số 5 sẽ đổ bộ vào Đà Nẵng đêm nay, người dân cần sơ tán ngay lập tức",
+    );
+    let hits = lib.search_hybrid("một câu khác hẳn", Some(&[0.0, 1.0]), 3);
+    assert!(hits
+        .iter()
+        .any(|m| m.id == "bao" && m.generators.contains(&Generator::Semantic)));
+    lib.upsert(
+        "bao",
+        "Bão số 6 suy yếu thành áp thấp nhiệt đới trên biển Đông",
+    );
+    let hits = lib.search_hybrid("một câu khác hẳn", Some(&[0.0, 1.0]), 3);
+    assert!(hits
+        .iter()
+        .all(|m| m.id != "bao" || !m.generators.contains(&Generator::Semantic)));
     let ms = lib.search_hybrid("chích ngừa có an toàn không", Some(&[1.0, 0.0]), 3);
     assert_eq!(ms[0].id, "vaccine");
     assert!(ms[0].generators.contains(&Generator::Semantic));
