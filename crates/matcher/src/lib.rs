@@ -400,9 +400,10 @@ impl Library {
         normalize: fn(&str) -> String,
     ) {
         let threads = threads.clamp(1, 64);
-        // Batches bound the transient feature lists (about 2 KB a claim) so
-        // the allocator can reuse them instead of growing the heap.
-        for batch in items.chunks(8192) {
+        // Small batches keep the transient feature lists (about 2 KB a
+        // claim) in cache between extraction and insertion, and let the
+        // allocator reuse them instead of growing the heap.
+        for batch in items.chunks(1024) {
             let chunk = batch.len().div_ceil(threads).max(1);
             // Normalising and feature extraction are per-claim and pure, so
             // they run in parallel; only the index insertion is sequential.
