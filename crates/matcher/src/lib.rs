@@ -121,6 +121,10 @@ pub struct Params {
     /// Claims whose partial BM25 is under this share of the best one are not
     /// shortlisted.
     pub shortlist_floor: f32,
+    /// Evidence floor from claim coverage: a query containing all of a
+    /// claim's terms gets at least this much evidence (0 = off). Kept below
+    /// the confirm threshold on purpose.
+    pub containment: f32,
     /// Weight multiplier of query syllables written with a capital letter
     /// mid-sentence (names).
     pub name_boost: f32,
@@ -136,7 +140,7 @@ impl Default for Params {
             b: 0.75,
             field_weights: [1.0, 0.25, 0.0, 0.1],
             folded_field_weights: [0.0, 0.0, 1.0, 0.35],
-            confirm: 0.92,
+            confirm: 0.90,
             suggest: 0.27,
             min_confirm_syllables: 8,
             stale_after_secs: 2 * 365 * 24 * 3600,
@@ -145,8 +149,9 @@ impl Default for Params {
             shortlist_per_k: 3,
             shortlist_floor: 0.25,
             name_boost: 1.6,
+            containment: 0.5,
             slope: 14.0,
-            midpoint: 0.47,
+            midpoint: 0.42,
         }
     }
 }
@@ -578,8 +583,8 @@ impl Library {
         } else {
             &self.params.field_weights
         };
-        let qterms = self.query_terms(&feats, &caps, weights);
-        let self_score = self.self_score(&qterms, feats.syllables);
+        let (qterms, absent_self) = self.query_terms(&feats, &caps, weights);
+        let self_score = self.self_score(&qterms, feats.syllables) + absent_self;
         let mut cands = self.bm25_candidates(&qterms, k);
         self.add_lookup_candidates(&feats, &qterms, &mut cands);
         if let Some(v) = qvec {
@@ -596,10 +601,52 @@ impl Library {
                 .then_with(|| a.slot.cmp(&b.slot))
         });
         cands.truncate(k);
+        if self.params.containment > 0.0 {
+            // A report that quotes a whole claim inside longer text covers
+            // little of its own self-score but all of the claim: worth a
+            // suggestion, never more (the rest may dispute the claim).
+            for c in &mut cands {
+                let cov = self.claim_coverage(c.slot, &qterms, weights);
+                c.evidence = c.evidence.max(self.params.containment * cov);
+            }
+            cands.sort_by(|a, b| {
+                b.evidence
+                    .total_cmp(&a.evidence)
+                    .then_with(|| a.slot.cmp(&b.slot))
+            });
+        }
         cands
             .into_iter()
             .filter_map(|c| self.finish(c, &qterms, &feats, now))
             .collect()
+    }
+
+    /// Share of a claim's idf-weighted terms that the query contains.
+    fn claim_coverage(&self, slot: u32, qterms: &[QTerm], weights: &[f32; FIELDS]) -> f32 {
+        let Some(Some(doc)) = self.slots.get(slot as usize) else {
+            return 0.0;
+        };
+        let (mut shared, mut total) = (0.0f32, 0.0f32);
+        let mut i = 0;
+        for &t in &doc.terms {
+            let w = weights[usize::from(self.term_fields[t as usize])];
+            if w <= 0.0 {
+                continue;
+            }
+            let m = w * self.idf(self.postings[t as usize].0.len());
+            total += m;
+            while i < qterms.len() && qterms[i].tid < t {
+                i += 1;
+            }
+            if qterms.get(i).is_some_and(|q| q.tid == t) {
+                shared += m;
+            }
+        }
+        if total > 0.0 {
+            shared / total
+        } else {
+            0.0
+        }
     }
 
     fn avgdl(&self) -> f32 {
@@ -621,38 +668,48 @@ impl Library {
         feats: &Features<'a>,
         caps: &[u64],
         weights: &[f32; FIELDS],
-    ) -> Vec<QTerm<'a>> {
+    ) -> (Vec<QTerm<'a>>, f32) {
         let mut out = Vec::with_capacity(feats.terms.len());
+        // Terms no claim has still belong to the query's self-score: a long
+        // report must not look like a perfect match because most of its
+        // words are new to the library.
+        let mut absent_self = 0.0;
+        let norm = self.length_norm(feats.syllables);
         for t in &feats.terms {
             let field_weight = weights[usize::from(t.field)];
             if field_weight <= 0.0 {
                 continue;
             }
-            let Some(&tid) = self.term_ids.get(&t.key) else {
-                continue;
+            let boost = if caps.binary_search(&t.key).is_ok() {
+                self.params.name_boost
+            } else {
+                1.0
             };
-            let df = self.postings[tid as usize].0.len();
-            if df == 0 {
-                continue;
-            }
+            let qtf = t.tf as f32;
+            let df = self
+                .term_ids
+                .get(&t.key)
+                .map_or(0, |&tid| self.postings[tid as usize].0.len());
+            let weight = field_weight * self.idf(df) * boost;
+            let tid = match self.term_ids.get(&t.key) {
+                Some(&tid) if df > 0 => tid,
+                _ => {
+                    absent_self += weight * qtf * self.tf_part(qtf, norm);
+                    continue;
+                }
+            };
             out.push(QTerm {
                 tid,
                 field_weight,
                 field: t.field,
-                qtf: t.tf as f32,
-                weight: field_weight
-                    * self.idf(df)
-                    * if caps.binary_search(&t.key).is_ok() {
-                        self.params.name_boost
-                    } else {
-                        1.0
-                    },
+                qtf,
+                weight,
                 df,
                 text: t.text,
             });
         }
         out.sort_unstable_by_key(|q| q.tid);
-        out
+        (out, absent_self)
     }
 
     /// BM25 of the query against itself: the most a library text of the

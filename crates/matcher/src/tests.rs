@@ -322,3 +322,21 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_claim_quoted_inside_a_long_report_is_suggested_not_confirmed() {
+    let report = format!(
+        "Mình thấy trên nhóm Zalo của khu phố có người chia sẻ rằng {CLAIM}, nhưng không biết \
+         có đúng không, mọi người kiểm tra giúp với, cảm ơn nhiều lắm ạ, chúc cả nhà sức khỏe"
+    );
+    let m = top(&library(), &report);
+    assert_eq!(m.id, "chanh");
+    assert_eq!(m.level, MatchLevel::Suggest, "{m:?}");
+    // Without the coverage floor the same report would not even be suggested.
+    let mut lib = Library::with_params(Params {
+        containment: 0.0,
+        ..Params::default()
+    });
+    lib.upsert("chanh", CLAIM);
+    assert_eq!(lib.search(&report, 1)[0].level, MatchLevel::None);
+}
