@@ -41,7 +41,7 @@ impl Kind {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    #[error("không phải tệp mô hình E5S1 (magic {found:02x?}) / not an E5S1 model file (magic {found:02x?})")]
+    #[error("không phải tệp mô hình E5S1 (bắt đầu bằng \"{0}\") / not an E5S1 model file (it starts with \"{0}\")", found.escape_ascii())]
     BadMagic { found: Vec<u8> },
     #[error("phiên bản tệp mô hình {found} không được hỗ trợ (cần 1) / unsupported model file version {found} (expected 1)")]
     UnsupportedVersion { found: u32 },

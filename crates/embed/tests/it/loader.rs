@@ -22,6 +22,7 @@ fn load_err(bytes: &[u8]) -> ModelError {
 #[test]
 fn a_file_that_is_not_a_model_is_named_as_such() {
     let e = load_err(b"PK\x03\x04 this is a zip, not a model");
+    assert!(e.to_string().contains(r#"starts with "PK\x03\x04""#), "{e}");
     assert!(matches!(e, ModelError::BadMagic { .. }), "{e}");
     assert!(e.to_string().contains("E5S1"), "{e}");
     assert!(matches!(load_err(b""), ModelError::Truncated { .. }));
