@@ -108,6 +108,13 @@ impl Encoder {
         self
     }
 
+    /// The same encoder on the portable code only, even where AVX2 is available: to check
+    /// that path on any machine, and to measure what SIMD buys.
+    pub fn without_simd(mut self) -> Encoder {
+        self.model.simd = false;
+        self
+    }
+
     /// Embedding width (384).
     pub fn dim(&self) -> usize {
         self.model.cfg.hidden

@@ -27,6 +27,8 @@ struct Layer {
 
 pub(crate) struct Model {
     pub cfg: Config,
+    /// Use the AVX2 + FMA code; true only when the CPU has both.
+    pub simd: bool,
     word: Q4Matrix,
     pos: Vec<f32>,
     typ: Vec<f32>,
@@ -92,6 +94,7 @@ impl Model {
         }
         Ok(Model {
             cfg: c,
+            simd: crate::q4::simd_available(),
             word: q4(p, "emb.word", c.vocab, h)?,
             pos: f32s(p, "emb.pos", c.max_positions * h)?,
             typ: f32s(p, "emb.type", c.type_vocab * h)?,
@@ -106,8 +109,9 @@ impl Model {
     pub(crate) fn forward_mean(&self, ids: &[u32], s: &mut Scratch) -> Vec<f32> {
         #[cfg(target_arch = "x86_64")]
         {
-            if crate::q4::simd_available() {
-                // SAFETY: the CPU supports AVX2 and FMA (checked at run time just above).
+            if self.simd {
+                // SAFETY: `simd` is only ever true where the CPU supports AVX2 and FMA
+                // (Model::load checks at run time).
                 return unsafe { self.forward_mean_avx2(ids, s) };
             }
         }
@@ -187,8 +191,8 @@ impl Model {
     fn part(&self, sh: &Shared<'_>, p: usize) -> Vec<f32> {
         #[cfg(target_arch = "x86_64")]
         {
-            if crate::q4::simd_available() {
-                // SAFETY: the CPU supports AVX2 and FMA (checked at run time just above).
+            if self.simd {
+                // SAFETY: as in forward_mean, `simd` implies AVX2 and FMA.
                 return unsafe { self.part_avx2(sh, p) };
             }
         }
@@ -269,7 +273,7 @@ impl Model {
             (&l.v, &l.v_b, v),
         ] {
             o.resize(t * h, 0.0);
-            matmul(m, b, &s.q8, o);
+            matmul(m, b, &s.q8, o, self.simd);
         }
     }
 
@@ -327,17 +331,17 @@ impl Model {
         }
         q8.quantize(ctx, h);
         tmp.resize(t * h, 0.0);
-        matmul(&l.ao, &l.ao_b, q8, tmp);
+        matmul(&l.ao, &l.ao_b, q8, tmp, self.simd);
         for (row, add) in x.chunks_exact_mut(h).zip(tmp.chunks_exact(h)) {
             row.iter_mut().zip(add).for_each(|(a, b)| *a += b);
             layer_norm(row, &l.aln_w, &l.aln_b, self.cfg.eps);
         }
         q8.quantize(x, h);
         ff.resize(t * self.cfg.ff, 0.0);
-        matmul(&l.fi, &l.fi_b, q8, ff);
+        matmul(&l.fi, &l.fi_b, q8, ff, self.simd);
         ff.iter_mut().for_each(|v| *v = gelu(*v));
         q8.quantize(ff, self.cfg.ff);
-        matmul(&l.fo, &l.fo_b, q8, tmp);
+        matmul(&l.fo, &l.fo_b, q8, tmp, self.simd);
         for (row, add) in x.chunks_exact_mut(h).zip(tmp.chunks_exact(h)) {
             row.iter_mut().zip(add).for_each(|(a, b)| *a += b);
             layer_norm(row, &l.oln_w, &l.oln_b, self.cfg.eps);

@@ -127,13 +127,13 @@ pub(crate) fn simd_available() -> bool {
 
 /// `out[t][r] = bias[r] + Σ_c x[t][c] · W[r][c]` for every token row t of `x` (already
 /// quantised) and weight row r, with `out` of `tokens × w.rows`.
-pub(crate) fn matmul(w: &Q4Matrix, bias: &[f32], x: &Q8Rows, out: &mut [f32]) {
+pub(crate) fn matmul(w: &Q4Matrix, bias: &[f32], x: &Q8Rows, out: &mut [f32], simd: bool) {
     debug_assert_eq!(x.cols, w.cols);
     let tokens = x.scales.len() * QK / w.cols.max(1);
     debug_assert_eq!(out.len(), tokens * w.rows);
     #[cfg(target_arch = "x86_64")]
     {
-        if avx2::available() {
+        if simd && avx2::available() {
             // SAFETY: the CPU supports AVX2 and FMA (checked at run time just above).
             unsafe { avx2::matmul(w, bias, x, tokens, out) };
             return;
@@ -298,7 +298,7 @@ mod tests {
         q.quantize(&x, cols);
         let mut fast = vec![0.0; tokens * rows];
         let mut slow = vec![0.0; tokens * rows];
-        matmul(&w, &bias, &q, &mut fast);
+        matmul(&w, &bias, &q, &mut fast, true);
         scalar_matmul(&w, &bias, &q, tokens, &mut slow);
         let mut wrow = vec![0.0; cols];
         for r in 0..rows {

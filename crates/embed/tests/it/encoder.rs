@@ -32,6 +32,42 @@ fn vectors_agree_with_the_reference_implementation() {
 }
 
 #[test]
+fn the_portable_path_agrees_with_the_reference_too() {
+    let Some(bytes) = crate::model_bytes() else {
+        eprintln!("SKIPPED the_portable_path_agrees_with_the_reference_too: no model");
+        return;
+    };
+    let enc = kc_embed::Encoder::from_bytes(bytes)
+        .expect("model loads")
+        .without_simd();
+    let simd = encoder("the_portable_path_agrees_with_the_reference_too").expect("loaded");
+    for case in fixture("reference_vectors.jsonl").iter().take(3) {
+        let text = case["text"].as_str().expect("text");
+        let want: Vec<f32> = case["vector"]
+            .as_array()
+            .expect("vector")
+            .iter()
+            .map(|v| v.as_f64().expect("float") as f32)
+            .collect();
+        let kind = if case["kind"] == "query" {
+            Kind::Query
+        } else {
+            Kind::Passage
+        };
+        let got = enc.embed(&[text], kind).remove(0);
+        assert!(dot(&got, &want) >= 0.995, "portable path on {text:?}");
+        let fast = simd.embed(&[text], kind).remove(0);
+        assert!(dot(&got, &fast) > 0.9999, "portable vs SIMD on {text:?}");
+    }
+}
+
+#[test]
+fn the_encoder_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<kc_embed::Encoder>();
+}
+
+#[test]
 fn batches_give_each_text_its_own_unit_vector_in_order() {
     let Some(enc) = encoder("batches_give_each_text_its_own_unit_vector_in_order") else {
         return;
