@@ -155,7 +155,8 @@ fn init_logging(format: &str) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     if format == "json" {
         builder.json().init();
     } else {
@@ -315,7 +316,7 @@ fn show_pack(pack: &Pack) {
     println!("{} — {}", d.number, d.subject);
     println!("\nCơ quan / agencies:");
     for a in &pack.agencies {
-        println!("  {:<12} {}", a.code, a.name_vi);
+        println!("  {:<14} {}", a.code, a.name_vi);
     }
     println!("\nVăn bản pháp lý / legal instruments:");
     for i in &pack.instruments {
