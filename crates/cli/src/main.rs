@@ -1,6 +1,7 @@
 //! `kiemchung`: the desk's command line. Argument parsing and wiring only; the work is done
 //! by the library crates.
 
+mod embed_cmd;
 mod matching;
 
 use anyhow::{bail, Context, Result};
@@ -61,6 +62,8 @@ enum Command {
     Match(matching::MatchArgs),
     /// Measure matching quality (R@k, MRR, no-match AUC) on queries with known answers.
     Eval(matching::EvalArgs),
+    /// Embed texts with the semantic model (384 little-endian f32 per line, L2-normalised).
+    Embed(embed_cmd::EmbedArgs),
 }
 
 #[derive(Args)]
@@ -240,6 +243,9 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Eval(args) => {
             tokio::task::spawn_blocking(move || matching::run_eval(&args)).await?
+        }
+        Command::Embed(args) => {
+            tokio::task::spawn_blocking(move || embed_cmd::run_embed(&args)).await?
         }
         Command::Serve(args) => serve(args).await,
         Command::User(UserCommand::Add {

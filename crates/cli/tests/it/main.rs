@@ -295,7 +295,9 @@ fn pack_errors_name_the_file_line_and_field() {
 fn help_explains_every_command() {
     let out = kiemchung().arg("--help").output().expect("run");
     let help = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["serve", "user", "token", "pack", "audit", "match", "eval"] {
+    for cmd in [
+        "serve", "user", "token", "pack", "audit", "match", "eval", "embed",
+    ] {
         assert!(help.contains(cmd), "--help lists {cmd}: {help}");
     }
     let out = kiemchung().args(["serve", "--help"]).output().expect("run");
