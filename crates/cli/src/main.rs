@@ -82,6 +82,10 @@ struct ServeArgs {
     /// Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).
     #[arg(long, env = "KIEMCHUNG_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Semantic model file; matching also compares meaning when given. Defaults to
+    /// models/e5-small-q4.bin when that file exists (scripts/fetch-model puts it there).
+    #[arg(long, env = "KIEMCHUNG_MODEL")]
+    model: Option<PathBuf>,
     /// Seconds between re-reading published and open claims, so several instances on one
     /// PostgreSQL database answer alike.
     #[arg(long, env = "KIEMCHUNG_REFRESH_SECS", default_value_t = 10)]
@@ -144,6 +148,9 @@ enum AuditCommand {
         store: StoreArgs,
     },
 }
+
+/// Where scripts/fetch-model puts the semantic model.
+const DEFAULT_MODEL: &str = "models/e5-small-q4.bin";
 
 /// The name the shipped pack is stored under.
 const SHIPPED_PACK: &str = "packs/ngoc-hoi.toml";
@@ -386,7 +393,27 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let mut config = kc_web::WebConfig::for_url(&public_url);
     config.report_rate_per_minute = args.report_rate;
     config.trust_proxy = args.trust_proxy;
-    let state = kc_web::app(store, pack, config).await?;
+    let default_model = PathBuf::from(DEFAULT_MODEL);
+    let model_path = args
+        .model
+        .clone()
+        .or_else(|| default_model.exists().then_some(default_model));
+    let encoder = match &model_path {
+        Some(path) => {
+            let (encoder, hash) = embed_cmd::load_model(path, None)?;
+            eprintln!(
+                "matching: lexical + semantic ({}, sha256 {})",
+                path.display(),
+                hash.get(..12).unwrap_or(&hash)
+            );
+            Some(std::sync::Arc::new(encoder))
+        }
+        None => {
+            eprintln!("matching: lexical only (no semantic model; scripts/fetch-model gets it)");
+            None
+        }
+    };
+    let state = kc_web::app(store, pack, config, encoder).await?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;

@@ -14,7 +14,8 @@ use kc_store::{
     PublicationRecord, Store,
 };
 use rand::RngCore;
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 
 /// How long an optional reporter contact is kept before it is purged.
 pub const CONTACT_RETENTION_DAYS: i64 = 90;
@@ -26,6 +27,15 @@ pub struct Desk {
     published: RwLock<Library>,
     /// Claims of open cases: a confirmed match joins the report to that case.
     open_cases: RwLock<Library>,
+    /// The semantic encoder when a model was given; without it matching is lexical.
+    semantic: Option<Semantic>,
+}
+
+/// The encoder and the passage vectors already computed, keyed by content hash, so that
+/// re-reading the libraries does not embed the same claim twice.
+struct Semantic {
+    encoder: Arc<kc_embed::Encoder>,
+    passages: Mutex<HashMap<String, Arc<Vec<f32>>>>,
 }
 
 /// What the reporter is told right after sending.
@@ -75,21 +85,118 @@ fn lock_poisoned() -> ApiError {
 
 impl Desk {
     /// Builds the desk over a store, loading the matcher libraries from what is stored.
-    pub async fn new(store: Store, pack: Pack) -> Result<Desk, ApiError> {
-        let mut published = Library::new();
-        for p in store.publications().await? {
-            published.upsert(&p.id.to_string(), &p.claim_text);
-        }
-        let mut open_cases = Library::new();
-        for (id, text) in store.open_case_claims().await? {
-            open_cases.upsert(&id.to_string(), &text);
-        }
-        Ok(Desk {
+    /// With an encoder, matching also compares meaning (hybrid); without, it is lexical.
+    pub async fn new(
+        store: Store,
+        pack: Pack,
+        encoder: Option<Arc<kc_embed::Encoder>>,
+    ) -> Result<Desk, ApiError> {
+        let desk = Desk {
             store,
             pack: RwLock::new(Arc::new(pack)),
-            published: RwLock::new(published),
-            open_cases: RwLock::new(open_cases),
+            published: RwLock::new(Library::new()),
+            open_cases: RwLock::new(Library::new()),
+            semantic: encoder.map(|encoder| Semantic {
+                encoder,
+                passages: Mutex::new(HashMap::new()),
+            }),
+        };
+        desk.refresh_libraries().await?;
+        Ok(desk)
+    }
+
+    /// Whether matching uses the semantic model as well as words.
+    pub fn is_semantic(&self) -> bool {
+        self.semantic.is_some()
+    }
+
+    /// Passage vectors for library texts, computed off the async workers and remembered.
+    async fn passage_vectors(
+        &self,
+        texts: &[String],
+    ) -> Result<Vec<Option<Arc<Vec<f32>>>>, ApiError> {
+        let Some(sem) = &self.semantic else {
+            return Ok(vec![None; texts.len()]);
+        };
+        let keys: Vec<String> = texts.iter().map(|t| kc_text::content_hash(t)).collect();
+        let missing: Vec<(String, String)> = {
+            let known = sem.passages.lock().map_err(|_| lock_poisoned())?;
+            keys.iter()
+                .zip(texts)
+                .filter(|(k, _)| !known.contains_key(*k))
+                .map(|(k, t)| (k.clone(), t.clone()))
+                .collect()
+        };
+        if !missing.is_empty() {
+            let encoder = Arc::clone(&sem.encoder);
+            let to_embed: Vec<String> = missing.iter().map(|(_, t)| t.clone()).collect();
+            let vectors = tokio::task::spawn_blocking(move || {
+                let refs: Vec<&str> = to_embed.iter().map(String::as_str).collect();
+                encoder.embed(&refs, kc_embed::Kind::Passage)
+            })
+            .await
+            .map_err(ApiError::internal)?;
+            let mut known = sem.passages.lock().map_err(|_| lock_poisoned())?;
+            for ((k, _), v) in missing.into_iter().zip(vectors) {
+                known.insert(k, Arc::new(v));
+            }
+        }
+        let known = sem.passages.lock().map_err(|_| lock_poisoned())?;
+        Ok(keys.iter().map(|k| known.get(k).cloned()).collect())
+    }
+
+    /// The query vector of a report, when the model is loaded.
+    async fn query_vector(&self, text: &str) -> Result<Option<Vec<f32>>, ApiError> {
+        let Some(sem) = &self.semantic else {
+            return Ok(None);
+        };
+        let encoder = Arc::clone(&sem.encoder);
+        let text = text.to_string();
+        let mut v = tokio::task::spawn_blocking(move || {
+            encoder.embed(&[text.as_str()], kc_embed::Kind::Query)
         })
+        .await
+        .map_err(ApiError::internal)?;
+        Ok(v.pop())
+    }
+
+    /// A library of `(id, text)` claims, with vectors when the model is loaded.
+    async fn build_library(&self, items: &[(String, String)]) -> Result<Library, ApiError> {
+        let texts: Vec<String> = items.iter().map(|(_, t)| t.clone()).collect();
+        let vectors = self.passage_vectors(&texts).await?;
+        let mut lib = Library::new();
+        for ((id, text), v) in items.iter().zip(vectors) {
+            lib.upsert(id, text);
+            if let Some(v) = v {
+                lib.upsert_vector(id, &v);
+            }
+        }
+        Ok(lib)
+    }
+
+    /// Adds one claim to a library, vector included.
+    async fn add_to(&self, which: &RwLock<Library>, id: &str, text: &str) -> Result<(), ApiError> {
+        let v = self
+            .passage_vectors(&[text.to_string()])
+            .await?
+            .pop()
+            .flatten();
+        let mut lib = which.write().map_err(|_| lock_poisoned())?;
+        lib.upsert(id, text);
+        if let Some(v) = v {
+            lib.upsert_vector(id, &v);
+        }
+        Ok(())
+    }
+
+    fn search_in(
+        which: &RwLock<Library>,
+        text: &str,
+        qvec: Option<&[f32]>,
+        k: usize,
+    ) -> Result<Vec<kc_match::Match>, ApiError> {
+        let lib = which.read().map_err(|_| lock_poisoned())?;
+        Ok(lib.search_hybrid(text, qvec, k))
     }
 
     pub fn pack(&self) -> Arc<Pack> {
@@ -113,13 +220,11 @@ impl Desk {
     ) -> Result<IntakeAnswer, ApiError> {
         let report = workflow::validate_report(text, urls, contact)?;
         let content_hash = kc_text::content_hash(&report.text);
-        let published_hit = {
-            let lib = self.published.read().map_err(|_| lock_poisoned())?;
-            lib.search(&report.text, 1)
-                .into_iter()
-                .next()
-                .filter(|m| m.level == MatchLevel::Confirm)
-        };
+        let qvec = self.query_vector(&report.text).await?;
+        let published_hit = Self::search_in(&self.published, &report.text, qvec.as_deref(), 1)?
+            .into_iter()
+            .next()
+            .filter(|m| m.level == MatchLevel::Confirm);
         let mut answer = None;
         let target = if let Some(hit) = published_hit {
             let id: i64 = hit.id.parse().map_err(ApiError::internal)?;
@@ -136,7 +241,10 @@ impl Desk {
                 publication_id: id,
                 score: f64::from(hit.score),
             }
-        } else if let Some(case_id) = self.joinable_case(&report.text, &content_hash).await? {
+        } else if let Some(case_id) = self
+            .joinable_case(&report.text, qvec.as_deref(), &content_hash)
+            .await?
+        {
             IntakeTarget::JoinCase { case_id }
         } else {
             let pack = self.pack();
@@ -171,9 +279,12 @@ impl Desk {
         let recorded = tx.record_report(&record).await?;
         tx.commit().await?;
         if matches!(target, IntakeTarget::NewCase { .. }) {
-            if let Ok(mut lib) = self.open_cases.write() {
-                lib.upsert(&recorded.case_id.to_string(), &report.text);
-            }
+            self.add_to(
+                &self.open_cases,
+                &recorded.case_id.to_string(),
+                &report.text,
+            )
+            .await?;
         }
         let status = if answer.is_some() {
             "answered"
@@ -188,7 +299,12 @@ impl Desk {
         })
     }
 
-    async fn joinable_case(&self, text: &str, content_hash: &str) -> Result<Option<i64>, ApiError> {
+    async fn joinable_case(
+        &self,
+        text: &str,
+        qvec: Option<&[f32]>,
+        content_hash: &str,
+    ) -> Result<Option<i64>, ApiError> {
         if let Some(case_id) = self.store.case_for_content(content_hash).await? {
             if let Some(case) = self.store.case(case_id).await? {
                 if is_open(&case.state) {
@@ -196,13 +312,10 @@ impl Desk {
                 }
             }
         }
-        let hit = {
-            let lib = self.open_cases.read().map_err(|_| lock_poisoned())?;
-            lib.search(text, 1)
-                .into_iter()
-                .next()
-                .filter(|m| m.level == MatchLevel::Confirm)
-        };
+        let hit = Self::search_in(&self.open_cases, text, qvec, 1)?
+            .into_iter()
+            .next()
+            .filter(|m| m.level == MatchLevel::Confirm);
         Ok(hit.and_then(|m| m.id.parse().ok()))
     }
 
@@ -447,9 +560,8 @@ impl Desk {
             .publish(case_id, state.as_str(), next.as_str(), &new)
             .await?;
         tx.commit().await?;
-        if let Ok(mut lib) = self.published.write() {
-            lib.upsert(&id.to_string(), &case.claim);
-        }
+        self.add_to(&self.published, &id.to_string(), &case.claim)
+            .await?;
         if let Ok(mut lib) = self.open_cases.write() {
             lib.remove(&case_id.to_string());
         }
@@ -463,16 +575,22 @@ impl Desk {
     /// same PostgreSQL may have published or opened cases; polling keeps every instance
     /// answering alike without a message bus.
     pub async fn refresh_libraries(&self) -> Result<(usize, usize), ApiError> {
-        let publications = self.store.publications().await?;
-        let open = self.store.open_case_claims().await?;
-        let mut published = Library::new();
-        for p in &publications {
-            published.upsert(&p.id.to_string(), &p.claim_text);
-        }
-        let mut open_cases = Library::new();
-        for (id, text) in &open {
-            open_cases.upsert(&id.to_string(), text);
-        }
+        let publications: Vec<(String, String)> = self
+            .store
+            .publications()
+            .await?
+            .into_iter()
+            .map(|p| (p.id.to_string(), p.claim_text))
+            .collect();
+        let open: Vec<(String, String)> = self
+            .store
+            .open_case_claims()
+            .await?
+            .into_iter()
+            .map(|(id, text)| (id.to_string(), text))
+            .collect();
+        let published = self.build_library(&publications).await?;
+        let open_cases = self.build_library(&open).await?;
         let counts = (published.len(), open_cases.len());
         *self.published.write().map_err(|_| lock_poisoned())? = published;
         *self.open_cases.write().map_err(|_| lock_poisoned())? = open_cases;
@@ -494,10 +612,8 @@ impl Desk {
         text: &str,
         k: usize,
     ) -> Result<Vec<SimilarCheck>, ApiError> {
-        let hits = {
-            let lib = self.published.read().map_err(|_| lock_poisoned())?;
-            lib.search(text, k)
-        };
+        let qvec = self.query_vector(text).await?;
+        let hits = Self::search_in(&self.published, text, qvec.as_deref(), k)?;
         let mut out = Vec::new();
         for m in hits {
             let Ok(id) = m.id.parse::<i64>() else {
@@ -524,10 +640,8 @@ impl Desk {
         q: &str,
         k: usize,
     ) -> Result<Vec<(PublicationRecord, f32)>, ApiError> {
-        let hits = {
-            let lib = self.published.read().map_err(|_| lock_poisoned())?;
-            lib.search(q, k)
-        };
+        let qvec = self.query_vector(q).await?;
+        let hits = Self::search_in(&self.published, q, qvec.as_deref(), k)?;
         let mut out = Vec::new();
         for m in hits {
             if let Ok(id) = m.id.parse::<i64>() {

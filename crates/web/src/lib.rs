@@ -71,8 +71,11 @@ pub async fn app(
     store: kc_store::Store,
     pack: kc_desk::pack::Pack,
     config: WebConfig,
+    encoder: Option<Arc<kc_embed::Encoder>>,
 ) -> Result<AppState, WebError> {
-    let desk = desk::Desk::new(store, pack).await.map_err(WebError::Desk)?;
+    let desk = desk::Desk::new(store, pack, encoder)
+        .await
+        .map_err(WebError::Desk)?;
     Ok(Arc::new(App {
         desk,
         templates: render::environment()?,

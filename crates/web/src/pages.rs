@@ -67,6 +67,7 @@ impl Page {
         };
         let base = context! {
             pack_labels,
+            semantic => state.desk.is_semantic(),
             lang => self.lang,
             csrf => self.csrf.clone(),
             site_name => site_name,

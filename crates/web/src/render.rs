@@ -198,6 +198,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("console.signed_in", "Đăng nhập với tên", "Signed in as"),
     ("console.none", "Chưa có hồ sơ.", "No cases yet."),
     ("console.mode_lexical", "Đối chiếu theo từ ngữ (chưa có mô hình ngữ nghĩa).", "Lexical matching (no semantic model loaded)."),
+    ("console.mode_semantic", "Đối chiếu theo từ ngữ và theo ngữ nghĩa (mô hình ngữ nghĩa đã nạp).", "Lexical and semantic matching (semantic model loaded)."),
     ("case.title", "Hồ sơ", "Case"),
     ("case.state", "Trạng thái", "State"),
     ("case.agency", "Cơ quan chủ trì", "Lead agency"),

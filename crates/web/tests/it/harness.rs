@@ -3,6 +3,7 @@ use kc_desk::Role;
 use kc_store::Store;
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use tokio::sync::oneshot;
 
 /// The databases every test runs against.
@@ -103,6 +104,23 @@ pub async fn start_on_with_pack(
     pack_source: &str,
     tweak: impl FnOnce(&mut kc_web::WebConfig),
 ) -> TestServer {
+    start_full(url, dir, pack_source, None, tweak).await
+}
+
+/// A server with the semantic model loaded, or None when the model is not there.
+pub async fn start_semantic(kind: &'static str) -> Option<TestServer> {
+    let encoder = model()?;
+    let (url, dir) = fresh_database(kind).await;
+    Some(start_full(&url, dir, Pack::shipped_source(), Some(encoder), |_| {}).await)
+}
+
+pub async fn start_full(
+    url: &str,
+    dir: tempfile::TempDir,
+    pack_source: &str,
+    encoder: Option<Arc<kc_embed::Encoder>>,
+    tweak: impl FnOnce(&mut kc_web::WebConfig),
+) -> TestServer {
     let store = Store::open(url).await.expect("open store");
     let pack = Pack::parse("test-pack.toml", pack_source).expect("valid pack");
     if store.active_pack().await.expect("read pack").is_none() {
@@ -119,7 +137,9 @@ pub async fn start_on_with_pack(
     let mut config = kc_web::WebConfig::for_url(&format!("http://{addr}"));
     config.report_rate_per_minute = 1000;
     tweak(&mut config);
-    let state = kc_web::app(store.clone(), pack, config).await.expect("app");
+    let state = kc_web::app(store.clone(), pack, config, encoder)
+        .await
+        .expect("app");
     let (tx, rx) = oneshot::channel::<()>();
     let served = state.clone();
     tokio::spawn(async move {
@@ -194,6 +214,27 @@ impl TestServer {
         let status = resp.status().as_u16();
         (status, resp.text().await.expect("body"))
     }
+}
+
+/// The semantic model from models/e5-small-q4.bin, or None when it has not been fetched
+/// (outside CI only: CI fetches it, so there its absence fails the test).
+pub fn model() -> Option<Arc<kc_embed::Encoder>> {
+    static MODEL: std::sync::OnceLock<Option<Arc<kc_embed::Encoder>>> = std::sync::OnceLock::new();
+    MODEL
+        .get_or_init(|| {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/e5-small-q4.bin");
+            match std::fs::read(path) {
+                Ok(bytes) => Some(Arc::new(
+                    kc_embed::Encoder::from_bytes(&bytes).expect("valid model"),
+                )),
+                Err(_) if std::env::var("CI").is_ok() => panic!("CI must fetch the model ({path})"),
+                Err(_) => {
+                    eprintln!("note: {path} absent (scripts/fetch-model); semantic tests skipped");
+                    None
+                }
+            }
+        })
+        .clone()
 }
 
 /// The agency the shipped pack routes unclassified content to.

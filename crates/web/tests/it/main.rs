@@ -7,3 +7,4 @@ mod harness;
 mod input_errors;
 mod pages;
 mod roles;
+mod semantic;
