@@ -219,6 +219,20 @@ fn publication_from_row(row: &AnyRow) -> Result<PublicationRecord> {
     })
 }
 
+fn audit_from_row(r: &AnyRow) -> Result<AuditRecord> {
+    Ok(AuditRecord {
+        seq: get_i64(r, "seq")?,
+        at: get_str(r, "at")?,
+        actor: get_str(r, "actor")?,
+        action: get_str(r, "action")?,
+        entity: get_str(r, "entity")?,
+        entity_id: get_str(r, "entity_id")?,
+        data: get_str(r, "data")?,
+        prev_hash: get_str(r, "prev_hash")?,
+        hash: get_str(r, "hash")?,
+    })
+}
+
 const PUBLICATION_COLUMNS: &str =
     "id, case_id, decision_id, slug, title, body, claim_text, verdict, published_by, published_at";
 
@@ -556,17 +570,7 @@ impl Store {
                 break;
             }
             for r in &rows {
-                let rec = AuditRecord {
-                    seq: get_i64(r, "seq")?,
-                    at: get_str(r, "at")?,
-                    actor: get_str(r, "actor")?,
-                    action: get_str(r, "action")?,
-                    entity: get_str(r, "entity")?,
-                    entity_id: get_str(r, "entity_id")?,
-                    data: get_str(r, "data")?,
-                    prev_hash: get_str(r, "prev_hash")?,
-                    hash: get_str(r, "hash")?,
-                };
+                let rec = audit_from_row(r)?;
                 after = rec.seq;
                 verifier.push(&rec)?;
             }
@@ -589,21 +593,7 @@ impl Store {
         .bind(entity_id.to_string())
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditRecord {
-                    seq: get_i64(r, "seq")?,
-                    at: get_str(r, "at")?,
-                    actor: get_str(r, "actor")?,
-                    action: get_str(r, "action")?,
-                    entity: get_str(r, "entity")?,
-                    entity_id: get_str(r, "entity_id")?,
-                    data: get_str(r, "data")?,
-                    prev_hash: get_str(r, "prev_hash")?,
-                    hash: get_str(r, "hash")?,
-                })
-            })
-            .collect()
+        rows.iter().map(audit_from_row).collect()
     }
 }
 
