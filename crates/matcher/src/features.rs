@@ -14,7 +14,7 @@ pub(crate) struct Term<'a> {
     pub key: u64,
     pub field: u8,
     pub tf: u32,
-    /// The accented syllable, for unigram terms (explanations).
+    /// The query's syllable, for unigram terms of both forms (explanations).
     pub text: Option<&'a str>,
 }
 
@@ -116,9 +116,10 @@ fn features_inner(normalized: &str, with_text: bool) -> Features<'_> {
     }
     if with_text {
         for (i, s) in syl.iter().enumerate() {
-            let k = field_key(F_UNI, hu[i]);
-            if let Ok(j) = terms.binary_search_by_key(&k, |t| t.key) {
-                terms[j].text = Some(s);
+            for k in [field_key(F_UNI, hu[i]), field_key(F_FUNI, hf[i])] {
+                if let Ok(j) = terms.binary_search_by_key(&k, |t| t.key) {
+                    terms[j].text.get_or_insert(s);
+                }
             }
         }
     }
@@ -140,6 +141,16 @@ fn features_inner(normalized: &str, with_text: bool) -> Features<'_> {
         exact_key,
         shingles,
     }
+}
+
+/// Index key of a syllable's folded form (a normalised syllable).
+pub(crate) fn folded_unigram_key(syllable: &str) -> u64 {
+    let h = if syllable.is_ascii() {
+        syllable_hash(syllable)
+    } else {
+        syllable_hash(&kc_text::fold_normalized(syllable))
+    };
+    field_key(F_FUNI, h)
 }
 
 /// Index keys of the syllables (and syllable pairs) a query writes with a

@@ -19,7 +19,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use features::{features, Features, FIELDS, F_UNI};
+use features::{features, Features, FIELDS, F_FUNI, F_UNI};
 pub use snapshot::SnapshotError;
 
 /// How sure the matcher is that a text repeats a library claim.
@@ -948,11 +948,27 @@ impl Library {
         now: Option<i64>,
     ) -> Option<Match> {
         let doc = self.slots.get(c.slot as usize)?.as_ref()?;
-        let mut shared: Vec<(f32, &str)> = qterms
+        // A query typed without diacritics is matched on the folded field
+        // only; its shared terms are named from that field.
+        let folded = !qterms.iter().any(|q| q.field == F_UNI);
+        let field = if folded { F_FUNI } else { F_UNI };
+        let mut shared: Vec<(f32, u32, &str)> = qterms
             .iter()
-            .filter(|q| q.field == F_UNI && doc.terms.binary_search(&q.tid).is_ok())
-            .filter_map(|q| Some((q.weight, q.text?)))
+            .filter(|q| q.field == field && doc.terms.binary_search(&q.tid).is_ok())
+            .filter_map(|q| Some((q.weight, q.tid, q.text?)))
             .collect();
+        if folded && !shared.is_empty() {
+            // Show the officer the claim's own (accented) spelling of each
+            // shared syllable.
+            for s in kc_text::syllables(&doc.normalized) {
+                let key = features::folded_unigram_key(s);
+                if let Some(&tid) = self.term_ids.get(&key) {
+                    for e in shared.iter_mut().filter(|e| e.1 == tid && e.2.is_ascii()) {
+                        e.2 = s;
+                    }
+                }
+            }
+        }
         let p = &self.params;
         let score = 1.0 / (1.0 + (-p.slope * (c.evidence - p.midpoint)).exp());
         let stale = match (now, doc.verified_at) {
@@ -966,9 +982,9 @@ impl Library {
         } else {
             MatchLevel::None
         };
-        shared.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        shared.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(b.2)));
         let mut shared_terms: Vec<String> = Vec::new();
-        for (_, t) in shared {
+        for (_, _, t) in shared {
             if shared_terms.len() == 8 {
                 break;
             }

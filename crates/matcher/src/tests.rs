@@ -46,6 +46,35 @@ fn text_without_diacritics_matches() {
 }
 
 #[test]
+fn query_without_diacritics_names_the_shared_terms_as_the_claim_writes_them() {
+    // Exact copy typed without accents, then a lightly edited one.
+    for q in [
+        "uong nuoc chanh nong moi sang giup chua khoi benh ung thu trong vong mot thang",
+        "chia se gap: uong nuoc chanh nong moi sang giup chua khoi benh ung thu trong 1 thang",
+    ] {
+        let m = top(&library(), q);
+        assert_eq!(m.id, "chanh");
+        assert!(!m.shared_terms.is_empty(), "{q}: {m:?}");
+        assert!(
+            m.shared_terms.iter().any(|t| t == "chanh"),
+            "{:?}",
+            m.shared_terms
+        );
+        assert!(
+            m.shared_terms.iter().any(|t| t == "chữa"),
+            "{:?}",
+            m.shared_terms
+        );
+        // Every term is spelled as the claim writes it, accents included.
+        let claim = kc_text::normalize(CLAIM);
+        let claim_syllables = kc_text::syllables(&claim);
+        for t in &m.shared_terms {
+            assert!(claim_syllables.contains(&t.as_str()), "{t} in {m:?}");
+        }
+    }
+}
+
+#[test]
 fn lightly_edited_forward_is_a_near_duplicate() {
     let m = top(
         &library(),
