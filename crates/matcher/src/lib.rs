@@ -11,6 +11,7 @@
 //! index in place, so a claim is matchable as soon as the call returns.
 //! Pure: no I/O, no clock (callers pass times as integers).
 
+mod dense;
 mod features;
 mod minhash;
 mod snapshot;
@@ -20,6 +21,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use features::{features, Features, FIELDS, F_FUNI, F_UNI};
+pub use dense::HybridParams;
 pub use snapshot::SnapshotError;
 
 /// How sure the matcher is that a text repeats a library claim.
@@ -264,6 +266,9 @@ pub struct Library {
     lens: Vec<u32>,
     total_syllables: u64,
     live: u32,
+    /// 8-bit copies of the claims' vectors for the dense scan.
+    dense: dense::DenseIndex,
+    hybrid: HybridParams,
 }
 
 impl Default for Library {
@@ -317,6 +322,8 @@ impl Library {
             lens: Vec::new(),
             total_syllables: 0,
             live: 0,
+            dense: dense::DenseIndex::default(),
+            hybrid: HybridParams::default(),
         }
     }
 
@@ -355,6 +362,7 @@ impl Library {
             })
             .sum::<usize>();
         heap += self.lens.capacity() * 4 + self.term_fields.capacity();
+        heap += self.dense.heap_bytes();
         LibraryStats {
             claims: self.len(),
             terms: self.postings.len(),
@@ -484,6 +492,9 @@ impl Library {
         self.lens[slot as usize] = prep.syllables;
         self.live += 1;
         self.by_id.insert(id.to_owned(), slot);
+        if let Some(v) = &vector {
+            self.dense.set(slot, v);
+        }
         self.slots[slot as usize] = Some(Doc {
             id: id.to_owned(),
             syllables: prep.syllables,
@@ -505,6 +516,7 @@ impl Library {
     fn remove_slot(&mut self, id: &str) -> Option<Doc> {
         let slot = self.by_id.remove(id)?;
         let doc = self.slots.get_mut(slot as usize)?.take()?;
+        self.dense.clear(slot);
         for &tid in &doc.terms {
             if let Some(p) = self.postings.get_mut(tid as usize) {
                 if let Some(i) = p.0.iter().position(|&d| d >> TF_BITS == slot) {
@@ -546,6 +558,7 @@ impl Library {
         match self.slots.get_mut(slot as usize).and_then(Option::as_mut) {
             Some(doc) => {
                 doc.vector = Some(vector.to_vec());
+                self.dense.set(slot, vector);
                 true
             }
             None => false,
@@ -553,9 +566,33 @@ impl Library {
     }
 
     /// Lexical search fused with a brute-force dense search over the vectors
-    /// given to [`Library::upsert_vector`].
+    /// given to [`Library::upsert_vector`]. `query_vector` must come from the
+    /// same model (e5: the query embedded as `query`, claims as `passage`).
+    /// Scores and levels then follow [`HybridParams`]; without a query
+    /// vector, or in a library holding no vectors, this is [`Library::search`].
     pub fn search_hybrid(&self, query: &str, query_vector: Option<&[f32]>, k: usize) -> Vec<Match> {
         self.search_inner(query, k, None, query_vector)
+    }
+
+    /// [`Library::search_hybrid`] at time `now` (see [`Library::search_at`]).
+    pub fn search_hybrid_at(
+        &self,
+        query: &str,
+        query_vector: Option<&[f32]>,
+        k: usize,
+        now: i64,
+    ) -> Vec<Match> {
+        self.search_inner(query, k, Some(now), query_vector)
+    }
+
+    pub fn hybrid_params(&self) -> &HybridParams {
+        &self.hybrid
+    }
+
+    /// Replaces the fusion and hybrid-mode thresholds (the defaults are
+    /// fitted on the public evaluation half).
+    pub fn set_hybrid_params(&mut self, params: HybridParams) {
+        self.hybrid = params;
     }
 
     fn search_inner(
@@ -568,6 +605,9 @@ impl Library {
         if k == 0 || self.live == 0 {
             return Vec::new();
         }
+        // Without any claim vector there is nothing to fuse: stay lexical,
+        // with the lexical calibration.
+        let qvec = qvec.filter(|_| !self.dense.is_empty());
         let normalized = kc_text::normalize(query);
         let feats = features::features_with_text(&normalized);
         if feats.syllables == 0 {
@@ -617,7 +657,7 @@ impl Library {
         }
         cands
             .into_iter()
-            .filter_map(|c| self.finish(c, &qterms, &feats, now))
+            .filter_map(|c| self.finish(c, &qterms, &feats, now, qvec.is_some()))
             .collect()
     }
 
@@ -898,28 +938,16 @@ impl Library {
         qterms: &[QTerm],
         cands: &mut Vec<Candidate>,
     ) {
-        let mut sims: Vec<(f32, u32)> = self
-            .slots
-            .iter()
-            .enumerate()
-            .filter_map(|(i, d)| {
-                let v = d.as_ref()?.vector.as_ref()?;
-                Some((dot(qvec, v), u32::try_from(i).ok()?))
-            })
-            .collect();
-        let keep = (k * 4).max(20).min(sims.len());
-        if keep == 0 {
-            return;
-        }
-        sims.select_nth_unstable_by(keep - 1, |a, b| b.0.total_cmp(&a.0));
-        for &(_, slot) in &sims[..keep] {
+        let h = &self.hybrid;
+        let keep = (k * h.dense_per_k).max(h.min_dense_candidates);
+        for (_, slot) in self.dense.nearest(qvec, keep) {
             self.add_candidate(cands, slot, Generator::Semantic, qterms);
         }
     }
 
     /// The evidence a candidate is ranked and calibrated on: its BM25 as a
-    /// share of the query's self-score, exact copies at 1, mixed half and
-    /// half with the dense cosine when vectors are in play.
+    /// share of the query's self-score, exact copies at 1, fused with the
+    /// dense cosine ([`HybridParams::fuse`]) when vectors are in play.
     fn evidence(&self, c: &Candidate, self_score: f32, qvec: Option<&[f32]>) -> f32 {
         let mut evidence = (c.bm25 / self_score).clamp(0.0, 1.0);
         if c.generators.contains(&Generator::Exact) {
@@ -934,7 +962,9 @@ impl Library {
                     .map_or(0.0, |v| dot(q, v).clamp(0.0, 1.0)),
                 _ => 0.0,
             };
-            evidence = 0.5 * evidence + 0.5 * dense;
+            if !c.generators.contains(&Generator::Exact) {
+                evidence = self.hybrid.fuse(evidence, dense);
+            }
         }
         evidence
     }
@@ -946,6 +976,7 @@ impl Library {
         qterms: &[QTerm],
         feats: &Features,
         now: Option<i64>,
+        hybrid: bool,
     ) -> Option<Match> {
         let doc = self.slots.get(c.slot as usize)?.as_ref()?;
         // A query typed without diacritics is matched on the folded field
@@ -970,14 +1001,21 @@ impl Library {
             }
         }
         let p = &self.params;
-        let score = 1.0 / (1.0 + (-p.slope * (c.evidence - p.midpoint)).exp());
+        // Fused evidence has its own scale, hence its own calibration.
+        let (slope, midpoint, confirm, suggest) = if hybrid {
+            let h = &self.hybrid;
+            (h.slope, h.midpoint, h.confirm, h.suggest)
+        } else {
+            (p.slope, p.midpoint, p.confirm, p.suggest)
+        };
+        let score = 1.0 / (1.0 + (-slope * (c.evidence - midpoint)).exp());
         let stale = match (now, doc.verified_at) {
             (Some(now), Some(at)) => now.saturating_sub(at) > p.stale_after_secs,
             _ => false,
         };
-        let level = if score >= p.confirm && feats.syllables >= p.min_confirm_syllables && !stale {
+        let level = if score >= confirm && feats.syllables >= p.min_confirm_syllables && !stale {
             MatchLevel::Confirm
-        } else if score >= p.suggest {
+        } else if score >= suggest {
             MatchLevel::Suggest
         } else {
             MatchLevel::None

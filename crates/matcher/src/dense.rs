@@ -1,0 +1,207 @@
+//! Dense (semantic) side of hybrid matching: a brute-force nearest-neighbour
+//! scan over 8-bit copies of the claims' vectors, and the fusion of its cosine
+//! with the lexical evidence.
+//!
+//! The scan only proposes candidates; every candidate is then rescored with
+//! its exact f32 cosine, so the 8-bit rounding never reaches a score.
+
+/// Fusion and calibration used when a query vector is given (see
+/// docs/benchmarks.md, "Hybrid", for how each value was fitted on the public
+/// evaluation files).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HybridParams {
+    /// Weight of the lexical evidence in the fused evidence; the rest goes
+    /// to the rescaled cosine.
+    pub lexical_weight: f32,
+    /// Cosine that counts as no semantic evidence at all: e5 puts unrelated
+    /// texts of one language around 0.7, so raw cosines are rescaled from
+    /// [`cos_floor`, 1] to [0, 1].
+    pub cos_floor: f32,
+    /// Dense neighbours proposed per requested match (at least
+    /// `min_dense_candidates`).
+    pub dense_per_k: usize,
+    pub min_dense_candidates: usize,
+    /// Calibration of the fused evidence: logistic(slope × (evidence − midpoint)).
+    pub slope: f32,
+    pub midpoint: f32,
+    /// Score thresholds in hybrid mode (the lexical ones stay in
+    /// [`crate::Params`] for libraries searched without vectors).
+    pub confirm: f32,
+    pub suggest: f32,
+}
+
+impl Default for HybridParams {
+    fn default() -> Self {
+        HybridParams {
+            lexical_weight: 0.5,
+            cos_floor: 0.7,
+            dense_per_k: 4,
+            min_dense_candidates: 30,
+            slope: 14.0,
+            midpoint: 0.42,
+            confirm: 0.90,
+            suggest: 0.27,
+        }
+    }
+}
+
+impl HybridParams {
+    /// The fused evidence of a candidate with lexical evidence `lexical` (in
+    /// [0, 1]) and cosine `cos` to the query.
+    pub(crate) fn fuse(&self, lexical: f32, cos: f32) -> f32 {
+        let sem = ((cos - self.cos_floor) / (1.0 - self.cos_floor).max(1e-6)).clamp(0.0, 1.0);
+        self.lexical_weight * lexical + (1.0 - self.lexical_weight) * sem
+    }
+}
+
+/// 8-bit copies of the vectors, one row per library slot: a 45k-claim
+/// library of 384-d vectors is a 17 MB scan instead of 69 MB, which is what
+/// bounds brute force on a few cores.
+#[derive(Debug, Default)]
+pub(crate) struct DenseIndex {
+    dim: usize,
+    codes: Vec<i8>,
+    /// Per slot: max |x| / 127 of its vector; 0 for a slot without one.
+    scales: Vec<f32>,
+    rows: usize,
+}
+
+fn quantize(v: &[f32], out: &mut [i8]) -> f32 {
+    let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    if max <= 0.0 || !max.is_finite() {
+        out.iter_mut().for_each(|c| *c = 0);
+        return 0.0;
+    }
+    let inv = 127.0 / max;
+    for (c, x) in out.iter_mut().zip(v) {
+        *c = (x * inv).round().clamp(-127.0, 127.0) as i8;
+    }
+    max / 127.0
+}
+
+fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
+    // Integer sums vectorise (no float reassociation needed); 384 products
+    // of at most 127² stay far inside i32.
+    a.iter()
+        .zip(b)
+        .map(|(&x, &y)| i32::from(x) * i32::from(y))
+        .sum()
+}
+
+impl DenseIndex {
+    /// Stores the vector of `slot`. The first vector fixes the dimension; a
+    /// vector of another dimension is left out of the scan (its claim still
+    /// gets exact rescoring when another generator proposes it).
+    pub(crate) fn set(&mut self, slot: u32, v: &[f32]) {
+        if self.rows == 0 {
+            self.dim = v.len();
+        }
+        if v.len() != self.dim || self.dim == 0 {
+            self.clear(slot);
+            return;
+        }
+        let s = slot as usize;
+        if self.scales.len() <= s {
+            self.scales.resize(s + 1, 0.0);
+            self.codes.resize((s + 1) * self.dim, 0);
+        }
+        if self.scales[s] == 0.0 {
+            self.rows += 1;
+        }
+        let scale = quantize(v, &mut self.codes[s * self.dim..(s + 1) * self.dim]);
+        // An all-zero vector cannot be a neighbour; keep the count honest.
+        if scale == 0.0 {
+            self.rows -= 1;
+        }
+        self.scales[s] = scale;
+    }
+
+    pub(crate) fn clear(&mut self, slot: u32) {
+        if let Some(s) = self.scales.get_mut(slot as usize) {
+            if *s != 0.0 {
+                *s = 0.0;
+                self.rows -= 1;
+            }
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.codes.capacity() + self.scales.capacity() * 4
+    }
+
+    /// The `keep` slots whose vectors are nearest `q` (approximate cosine,
+    /// best first).
+    pub(crate) fn nearest(&self, q: &[f32], keep: usize) -> Vec<(f32, u32)> {
+        if self.rows == 0 || keep == 0 || q.len() != self.dim {
+            return Vec::new();
+        }
+        let mut qc = vec![0i8; self.dim];
+        let qs = quantize(q, &mut qc);
+        if qs == 0.0 {
+            return Vec::new();
+        }
+        // A bounded min-heap by hand would save little: the scan dominates.
+        let mut best: Vec<(f32, u32)> = Vec::with_capacity(keep * 2 + 1);
+        let mut floor = f32::NEG_INFINITY;
+        for (s, (row, &scale)) in self
+            .codes
+            .chunks_exact(self.dim)
+            .zip(&self.scales)
+            .enumerate()
+        {
+            if scale == 0.0 {
+                continue;
+            }
+            let sim = dot_i8(&qc, row) as f32 * scale * qs;
+            if sim <= floor {
+                continue;
+            }
+            best.push((sim, u32::try_from(s).unwrap_or(u32::MAX)));
+            if best.len() >= keep * 2 {
+                best.select_nth_unstable_by(keep - 1, |a, b| b.0.total_cmp(&a.0));
+                best.truncate(keep);
+                floor = best.iter().map(|b| b.0).fold(f32::INFINITY, f32::min);
+            }
+        }
+        best.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        best.truncate(keep);
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_finds_the_closest_rows_and_forgets_cleared_ones() {
+        let mut d = DenseIndex::default();
+        d.set(0, &[1.0, 0.0, 0.0]);
+        d.set(1, &[0.6, 0.8, 0.0]);
+        d.set(2, &[0.0, 0.0, 1.0]);
+        let n = d.nearest(&[0.8, 0.6, 0.0], 2);
+        let ids: Vec<u32> = n.iter().map(|x| x.1).collect();
+        assert_eq!(ids, vec![1, 0]);
+        assert!((n[0].0 - 0.96).abs() < 0.02, "{n:?}");
+        d.clear(1);
+        assert_eq!(d.nearest(&[0.8, 0.6, 0.0], 1)[0].1, 0);
+        d.set(3, &[1.0, 1.0]);
+        assert_eq!(d.nearest(&[0.0, 0.0, 1.0], 5).len(), 2);
+    }
+
+    #[test]
+    fn fusion_rescales_cosine_and_weights_both_sides() {
+        let p = HybridParams {
+            lexical_weight: 0.25,
+            cos_floor: 0.6,
+            ..HybridParams::default()
+        };
+        assert!((p.fuse(1.0, 0.6) - 0.25).abs() < 1e-6);
+        assert!((p.fuse(0.0, 1.0) - 0.75).abs() < 1e-6);
+        assert_eq!(p.fuse(0.0, 0.1), 0.0);
+    }
+}
