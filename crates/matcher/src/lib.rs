@@ -794,6 +794,8 @@ impl Library {
             n_selective = order.len().min(2);
         }
         let (selective, frequent) = order.split_at(n_selective);
+        let mut frequent = frequent.to_vec();
+        frequent.sort_unstable_by_key(|q| q.tid);
         let p = &self.params;
         // k1 · (1 − b + b · len / avgdl), as a + b · len without a division.
         let norm_a = p.k1 * (1.0 - p.b);
@@ -852,7 +854,7 @@ impl Library {
             }
             let mut out = Vec::with_capacity(shortlist.min(selected.len()));
             for &d in selected.iter().take(shortlist) {
-                let bm25 = acc[d as usize] + self.frequent_part(d, frequent);
+                let bm25 = acc[d as usize] + self.frequent_part(d, &frequent);
                 out.push(Candidate {
                     slot: d,
                     bm25,
@@ -867,20 +869,26 @@ impl Library {
         })
     }
 
-    /// BM25 of the frequent query terms in one claim (binary search in its
-    /// sorted term list).
+    /// BM25 of the frequent query terms (sorted by term id) in one claim.
+    /// Term ids are given in order of first appearance, so frequent terms
+    /// have small ids and sit at the start of the claim's sorted term list:
+    /// a merge that stops after the last query term reads only that start.
     fn frequent_part(&self, slot: u32, frequent: &[&QTerm]) -> f32 {
         let Some(Some(doc)) = self.slots.get(slot as usize) else {
             return 0.0;
         };
         let norm = self.length_norm(doc.syllables);
-        frequent
-            .iter()
-            .filter_map(|q| {
-                let j = doc.terms.binary_search(&q.tid).ok()?;
-                Some(q.weight * q.qtf * self.tf_part(f32::from(doc.tfs[j]), norm))
-            })
-            .sum()
+        let mut sum = 0.0;
+        let mut qi = frequent.iter().peekable();
+        for (&t, &tf) in doc.terms.iter().zip(&doc.tfs) {
+            while qi.next_if(|q| q.tid < t).is_some() {}
+            let Some(q) = qi.peek() else { break };
+            if q.tid == t {
+                sum += q.weight * q.qtf * self.tf_part(f32::from(tf), norm);
+                qi.next();
+            }
+        }
+        sum
     }
 
     /// Full BM25 of a claim that no selective term proposed.
