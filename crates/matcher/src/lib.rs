@@ -20,8 +20,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use features::{features, Features, FIELDS, F_FUNI, F_UNI};
 pub use dense::HybridParams;
+use features::{features, Features, FIELDS, F_FUNI, F_UNI};
 pub use snapshot::SnapshotError;
 
 /// How sure the matcher is that a text repeats a library claim.
@@ -416,35 +416,55 @@ impl Library {
         // Small batches keep the transient feature lists (about 2 KB a
         // claim) in cache between extraction and insertion, and let the
         // allocator reuse them instead of growing the heap.
-        for batch in items.chunks(1024) {
-            let chunk = batch.len().div_ceil(threads).max(1);
-            // Normalising and feature extraction are per-claim and pure, so
-            // they run in parallel; only the index insertion is sequential.
-            let prepared: Vec<Prepared> = std::thread::scope(|s| {
-                let handles: Vec<_> = batch
-                    .chunks(chunk)
-                    .map(|part| {
-                        s.spawn(move || {
-                            part.iter()
-                                .map(|(_, t, _)| Prepared::new(normalize(t)))
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| match h.join() {
-                        Ok(v) => v,
-                        // normalize never panics (property-tested); if it
-                        // ever did, re-raise rather than lose claims silently.
-                        Err(e) => std::panic::resume_unwind(e),
-                    })
-                    .collect()
-            });
-            for (&(id, _, dated), p) in batch.iter().zip(prepared) {
-                self.insert_prepared(id, p, dated);
+        let batches: Vec<&[(&str, &str, Option<i64>)]> = items.chunks(1024).collect();
+        let prepare = |batch: &[(&str, &str, Option<i64>)]| -> Vec<Prepared> {
+            batch
+                .iter()
+                .map(|(_, t, _)| Prepared::new(normalize(t)))
+                .collect()
+        };
+        if threads == 1 || batches.len() < 2 {
+            for batch in batches {
+                for (&(id, _, dated), p) in batch.iter().zip(prepare(batch)) {
+                    self.insert_prepared(id, p, dated);
+                }
             }
+            return;
         }
+        // Normalising and feature extraction are per-claim and pure, so
+        // workers prepare whole batches while this thread inserts the
+        // finished ones in order (the index insertion is sequential): the
+        // insertion hides behind the preparation instead of following it.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Prepared>)>(2 * threads);
+            for _ in 0..threads {
+                let tx = tx.clone();
+                let (next, batches, prepare) = (&next, &batches, &prepare);
+                s.spawn(move || loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(batch) = batches.get(i) else { break };
+                    if tx.send((i, prepare(batch))).is_err() {
+                        break;
+                    }
+                });
+            }
+            drop(tx);
+            let mut pending: std::collections::BTreeMap<usize, Vec<Prepared>> =
+                std::collections::BTreeMap::new();
+            let mut want = 0;
+            // A worker that panicked drops its sender; the batches it held
+            // never arrive and the scope re-raises its panic on exit.
+            for (i, prepared) in rx {
+                pending.insert(i, prepared);
+                while let Some(prepared) = pending.remove(&want) {
+                    for (&(id, _, dated), p) in batches[want].iter().zip(prepared) {
+                        self.insert_prepared(id, p, dated);
+                    }
+                    want += 1;
+                }
+            }
+        });
     }
 
     fn upsert_normalized(&mut self, id: &str, normalized: String, verified_at: Option<i64>) {

@@ -369,3 +369,41 @@ fn a_claim_quoted_inside_a_long_report_is_suggested_not_confirmed() {
     lib.upsert("chanh", CLAIM);
     assert_eq!(lib.search(&report, 1)[0].level, MatchLevel::None);
 }
+
+#[test]
+fn bulk_upsert_equals_upserts_in_order() {
+    // Enough claims for several batches, with ids repeated across batches so
+    // that the order of insertion decides which text survives.
+    let words = [
+        "tiền", "mới", "bão", "lũ", "vaccine", "gây", "sơ", "tán", "chanh", "nóng", "giá", "xăng",
+        "tăng", "giảm", "học", "phí", "miễn", "thuế",
+    ];
+    let items: Vec<(String, String)> = (0..2600usize)
+        .map(|i| {
+            let text: Vec<&str> = (0..9)
+                .map(|j| words[(i * 7 + j * j * 3 + i / 5) % words.len()])
+                .collect();
+            (
+                format!("c{}", i % 2200),
+                format!("{} số {i}", text.join(" ")),
+            )
+        })
+        .collect();
+    let pairs: Vec<(&str, &str)> = items
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let mut bulk = Library::new();
+    bulk.bulk_upsert(&pairs, 2);
+    let mut one = Library::new();
+    for (id, text) in &pairs {
+        one.upsert(id, text);
+    }
+    assert_eq!(bulk.len(), 2200);
+    assert_eq!(bulk.stats(), one.stats());
+    for (_, text) in pairs.iter().step_by(97) {
+        assert_eq!(bulk.search(text, 5), one.search(text, 5), "{text}");
+    }
+    // The later text of a repeated id is the one kept.
+    assert_eq!(bulk.search(&items[2300].1, 1)[0].id, "c100");
+}
