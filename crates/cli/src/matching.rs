@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use kc_embed::Kind;
 use kc_match::Library;
+
+use crate::embed_cmd::{load_model, EmbeddingCache};
 use serde::Deserialize;
 
 /// Match queries against a library of claims.
@@ -26,9 +29,12 @@ pub struct MatchArgs {
     /// Output JSONL (default: stdout).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Semantic model file (e5-small-q4.bin).
+    /// Semantic model file (e5-small-q4.bin): matches by meaning as well as by words.
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// With --model: the data directory whose `embeddings/` folder caches vectors.
+    #[arg(long, env = "KIEMCHUNG_DATA_DIR", default_value = "./kiemchung-data")]
+    pub data_dir: PathBuf,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -47,9 +53,12 @@ pub struct EvalArgs {
     /// the top-1 score.
     #[arg(long)]
     pub nomatch: Option<PathBuf>,
-    /// Semantic model file (e5-small-q4.bin).
+    /// Semantic model file (e5-small-q4.bin): matches by meaning as well as by words.
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// With --model: the data directory whose `embeddings/` folder caches vectors.
+    #[arg(long, env = "KIEMCHUNG_DATA_DIR", default_value = "./kiemchung-data")]
+    pub data_dir: PathBuf,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -92,14 +101,46 @@ fn threads(requested: Option<usize>) -> usize {
         .max(1)
 }
 
-fn warn_model(model: Option<&Path>) {
-    if let Some(m) = model {
+/// The semantic side of `--model`: the encoder and the on-disk vector cache.
+struct Semantic {
+    encoder: kc_embed::Encoder,
+    cache: EmbeddingCache,
+}
+
+impl Semantic {
+    fn open(model: &Path, data_dir: &Path, threads: usize) -> Result<Semantic> {
+        let (encoder, hash) = load_model(model, Some(threads))?;
+        let cache = EmbeddingCache::open(&data_dir.join("embeddings"), &hash)?;
+        Ok(Semantic { encoder, cache })
+    }
+
+    fn embed(&mut self, texts: &[&str], kind: Kind) -> Result<Vec<Vec<f32>>> {
+        let before = self.cache.stored();
+        let started = Instant::now();
+        let v = self.cache.embed(&self.encoder, texts, kind)?;
         eprintln!(
-            "cảnh báo: chưa hỗ trợ so khớp ngữ nghĩa trong bản này, bỏ qua {} và chỉ so khớp từ vựng / \
-             warning: semantic matching is unavailable in this build; ignoring {} and matching lexically",
-            m.display(),
-            m.display()
+            "ngữ nghĩa / semantic: {} văn bản / texts ({} tính mới / computed) in {:.2}s",
+            texts.len(),
+            self.cache.stored() - before,
+            started.elapsed().as_secs_f64()
         );
+        Ok(v)
+    }
+
+    /// Embeds every library text as a passage and attaches it to its claim.
+    fn attach(&mut self, lib: &mut Library, library: &Path) -> Result<()> {
+        let items = read_jsonl(library)?;
+        let texts: Vec<&str> = items.iter().map(|l| l.text.as_str()).collect();
+        let vectors = self.embed(&texts, Kind::Passage)?;
+        for (l, v) in items.iter().zip(&vectors) {
+            lib.upsert_vector(&l.id, v);
+        }
+        Ok(())
+    }
+
+    fn queries(&mut self, queries: &[Line]) -> Result<Vec<Vec<f32>>> {
+        let texts: Vec<&str> = queries.iter().map(|l| l.text.as_str()).collect();
+        self.embed(&texts, Kind::Query)
     }
 }
 
@@ -120,6 +161,7 @@ fn build_library(path: &Path, threads: usize) -> Result<(Library, usize, f64)> {
 fn search_all(
     lib: &Library,
     queries: &[Line],
+    vectors: Option<&[Vec<f32>]>,
     k: usize,
     threads: usize,
 ) -> Vec<Vec<kc_match::Match>> {
@@ -127,10 +169,16 @@ fn search_all(
     std::thread::scope(|s| {
         let handles: Vec<_> = queries
             .chunks(chunk)
-            .map(|part| {
+            .enumerate()
+            .map(|(i, part)| {
+                let vecs = vectors.map(|v| &v[(i * chunk).min(v.len())..]);
                 s.spawn(move || {
                     part.iter()
-                        .map(|q| lib.search(&q.text, k))
+                        .enumerate()
+                        .map(|(j, q)| match vecs {
+                            Some(v) => lib.search_hybrid(&q.text, v.get(j).map(Vec::as_slice), k),
+                            None => lib.search(&q.text, k),
+                        })
                         .collect::<Vec<_>>()
                 })
             })
@@ -147,12 +195,19 @@ fn search_all(
 
 pub fn run_match(args: &MatchArgs) -> Result<()> {
     let started = Instant::now();
-    warn_model(args.model.as_deref());
     let threads = threads(args.threads);
-    let (lib, n_lib, build_secs) = build_library(&args.library, threads)?;
+    let (mut lib, n_lib, build_secs) = build_library(&args.library, threads)?;
     let queries = read_jsonl(&args.queries)?;
+    let qvecs = match &args.model {
+        Some(model) => {
+            let mut sem = Semantic::open(model, &args.data_dir, threads)?;
+            sem.attach(&mut lib, &args.library)?;
+            Some(sem.queries(&queries)?)
+        }
+        None => None,
+    };
     let q_started = Instant::now();
-    let results = search_all(&lib, &queries, args.top, threads);
+    let results = search_all(&lib, &queries, qvecs.as_deref(), args.top, threads);
     let q_secs = q_started.elapsed().as_secs_f64();
     let sink: Box<dyn Write> = match &args.out {
         Some(p) => Box::new(
@@ -255,9 +310,8 @@ fn top1(results: &[Vec<kc_match::Match>]) -> Vec<f32> {
 }
 
 pub fn run_eval(args: &EvalArgs) -> Result<()> {
-    warn_model(args.model.as_deref());
     let threads = threads(args.threads);
-    let (lib, n_lib, build_secs) = build_library(&args.library, threads)?;
+    let (mut lib, n_lib, build_secs) = build_library(&args.library, threads)?;
     let queries = read_jsonl(&args.queries)?;
     if queries.iter().all(|q| q.target.is_none()) {
         bail!(
@@ -265,8 +319,26 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
             args.queries.display()
         );
     }
+    let nomatch = match &args.nomatch {
+        Some(path) => Some(read_jsonl(path)?),
+        None => None,
+    };
+    let (qvecs, nvecs) = match &args.model {
+        Some(model) => {
+            let mut sem = Semantic::open(model, &args.data_dir, threads)?;
+            sem.attach(&mut lib, &args.library)?;
+            let q = sem.queries(&queries)?;
+            let n = match &nomatch {
+                Some(n) => Some(sem.queries(n)?),
+                None => None,
+            };
+            (Some(q), n)
+        }
+        None => (None, None),
+    };
+    let hybrid = qvecs.is_some();
     let started = Instant::now();
-    let results = search_all(&lib, &queries, 10, threads);
+    let results = search_all(&lib, &queries, qvecs.as_deref(), 10, threads);
     let q_secs = started.elapsed().as_secs_f64();
     let qual = quality(&queries, &results);
     let mut report = serde_json::json!({
@@ -282,9 +354,9 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
         qual.r10,
         qual.mrr
     );
-    if let Some(path) = &args.nomatch {
-        let nomatch = read_jsonl(path)?;
-        let neg = top1(&search_all(&lib, &nomatch, 1, threads));
+    report["mode"] = if hybrid { "hybrid" } else { "lexical" }.into();
+    if let Some(nomatch) = &nomatch {
+        let neg = top1(&search_all(&lib, nomatch, nvecs.as_deref(), 1, threads));
         let pos: Vec<f32> = queries
             .iter()
             .zip(&results)
@@ -292,21 +364,28 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
             .map(|(_, ms)| ms.first().map_or(0.0, |m| m.score))
             .collect();
         let a = auc(&pos, &neg);
-        let params = lib.params();
+        let (confirm, suggest) = if hybrid {
+            (lib.hybrid_params().confirm, lib.hybrid_params().suggest)
+        } else {
+            (lib.params().confirm, lib.params().suggest)
+        };
         let rate = |xs: &[f32], t: f32| {
             xs.iter().filter(|&&x| x >= t).count() as f64 / xs.len().max(1) as f64
         };
         report["nomatch_queries"] = nomatch.len().into();
         report["nomatch_auc"] = a.into();
-        report["confirm_rate_match"] = rate(&pos, params.confirm).into();
-        report["confirm_rate_nomatch"] = rate(&neg, params.confirm).into();
-        report["suggest_rate_nomatch"] = rate(&neg, params.suggest).into();
+        report["confirm_rate_match"] = rate(&pos, confirm).into();
+        report["confirm_rate_nomatch"] = rate(&neg, confirm).into();
+        report["suggest_rate_nomatch"] = rate(&neg, suggest).into();
         summary.push_str(&format!(
             "  no-match AUC {a:.4} (confirm: {:.1}% of matched, {:.1}% of no-match; suggest: {:.1}% of no-match)",
-            100.0 * rate(&pos, params.confirm),
-            100.0 * rate(&neg, params.confirm),
-            100.0 * rate(&neg, params.suggest),
+            100.0 * rate(&pos, confirm),
+            100.0 * rate(&neg, confirm),
+            100.0 * rate(&neg, suggest),
         ));
+    }
+    if hybrid {
+        summary.push_str("  [hybrid]");
     }
     if args.json {
         println!("{report}");
@@ -371,6 +450,7 @@ mod tests {
             top: 5,
             out: Some(out.clone()),
             model: None,
+            data_dir: dir.path().join("data"),
             threads: Some(2),
         };
         run_match(&args).expect("match runs");
