@@ -33,12 +33,12 @@ pub struct HybridParams {
 impl Default for HybridParams {
     fn default() -> Self {
         HybridParams {
-            lexical_weight: 0.5,
+            lexical_weight: 0.3,
             cos_floor: 0.7,
             dense_per_k: 4,
             min_dense_candidates: 30,
-            slope: 14.0,
-            midpoint: 0.42,
+            slope: 22.5,
+            midpoint: 0.63,
             confirm: 0.90,
             suggest: 0.27,
         }
@@ -191,6 +191,64 @@ mod tests {
         assert_eq!(d.nearest(&[0.8, 0.6, 0.0], 1)[0].1, 0);
         d.set(3, &[1.0, 1.0]);
         assert_eq!(d.nearest(&[0.0, 0.0, 1.0], 5).len(), 2);
+    }
+
+    fn library() -> crate::Library {
+        let mut lib = crate::Library::new();
+        lib.upsert(
+            "gia",
+            "Giá xăng RON 95 tăng thêm 500 đồng mỗi lít từ chiều nay theo quyết định của liên bộ",
+        );
+        lib.upsert(
+            "bao",
+            "Bão số 5 sẽ đổ bộ vào Đà Nẵng đêm nay, người dân cần sơ tán ngay lập tức",
+        );
+        lib.upsert(
+            "vaccine",
+            "Tiêm vắc xin ngừa Covid-19 không gây vô sinh ở phụ nữ, theo Bộ Y tế khẳng định",
+        );
+        lib
+    }
+
+    #[test]
+    fn a_match_only_the_vectors_see_is_ranked_first_and_marked_semantic() {
+        let plain = library();
+        let query = "Chích ngừa có làm chị em mất khả năng sinh con không?";
+        // Lexically the query shares almost nothing with the vaccine claim.
+        let lexical = plain.search(query, 3);
+        assert!(lexical.iter().all(|m| m.level == crate::MatchLevel::None), "{lexical:?}");
+
+        let mut lib = library();
+        assert!(lib.upsert_vector("gia", &[0.0, 0.0, 1.0]));
+        assert!(lib.upsert_vector("bao", &[0.0, 1.0, 0.0]));
+        assert!(lib.upsert_vector("vaccine", &[1.0, 0.0, 0.0]));
+        let q = [0.995, 0.0, 0.0999];
+        let hits = lib.search_hybrid(query, Some(&q), 3);
+        assert_eq!(hits[0].id, "vaccine");
+        assert!(hits[0].generators.contains(&crate::Generator::Semantic));
+        assert!(hits[0].level != crate::MatchLevel::None, "{hits:?}");
+        assert!(hits[0].score > hits.get(1).map_or(0.0, |m| m.score));
+
+        // Without a query vector, or in a library without vectors, hybrid
+        // search is exactly the lexical search.
+        assert_eq!(lib.search_hybrid(query, None, 3), lib.search(query, 3));
+        assert_eq!(plain.search_hybrid(query, Some(&q), 3), lexical);
+        let exact = "Bão số 5 sẽ đổ bộ vào Đà Nẵng đêm nay, người dân cần sơ tán ngay lập tức";
+        assert_eq!(plain.search_hybrid(exact, Some(&q), 3), plain.search(exact, 3));
+        // An exact copy stays certain whatever its vector says.
+        let ms = lib.search_hybrid(exact, Some(&q), 1);
+        assert_eq!(ms[0].id, "bao");
+        assert_eq!(ms[0].level, crate::MatchLevel::Confirm);
+    }
+
+    #[test]
+    fn removed_claims_leave_the_dense_scan() {
+        let mut lib = library();
+        assert!(lib.upsert_vector("vaccine", &[1.0, 0.0, 0.0]));
+        assert!(lib.upsert_vector("bao", &[0.0, 1.0, 0.0]));
+        assert!(lib.remove("vaccine"));
+        let hits = lib.search_hybrid("một câu khác hẳn", Some(&[1.0, 0.0, 0.0]), 3);
+        assert!(hits.iter().all(|m| m.id != "vaccine"));
     }
 
     #[test]
