@@ -216,7 +216,10 @@ mod tests {
         let query = "Chích ngừa có làm chị em mất khả năng sinh con không?";
         // Lexically the query shares almost nothing with the vaccine claim.
         let lexical = plain.search(query, 3);
-        assert!(lexical.iter().all(|m| m.level == crate::MatchLevel::None), "{lexical:?}");
+        assert!(
+            lexical.iter().all(|m| m.level == crate::MatchLevel::None),
+            "{lexical:?}"
+        );
 
         let mut lib = library();
         assert!(lib.upsert_vector("gia", &[0.0, 0.0, 1.0]));
@@ -234,7 +237,10 @@ mod tests {
         assert_eq!(lib.search_hybrid(query, None, 3), lib.search(query, 3));
         assert_eq!(plain.search_hybrid(query, Some(&q), 3), lexical);
         let exact = "Bão số 5 sẽ đổ bộ vào Đà Nẵng đêm nay, người dân cần sơ tán ngay lập tức";
-        assert_eq!(plain.search_hybrid(exact, Some(&q), 3), plain.search(exact, 3));
+        assert_eq!(
+            plain.search_hybrid(exact, Some(&q), 3),
+            plain.search(exact, 3)
+        );
         // An exact copy stays certain whatever its vector says.
         let ms = lib.search_hybrid(exact, Some(&q), 1);
         assert_eq!(ms[0].id, "bao");

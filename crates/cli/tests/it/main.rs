@@ -1,6 +1,8 @@
 //! The `kiemchung` binary as an operator uses it: real processes, a real data directory,
 //! a real server on 127.0.0.1.
 
+mod hybrid;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

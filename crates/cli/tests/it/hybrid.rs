@@ -1,0 +1,83 @@
+//! `kiemchung match --model`: matching by meaning with the real semantic model.
+
+use super::kiemchung;
+use std::path::PathBuf;
+
+/// The model, or `None` (with a message) when it is absent outside CI; in CI, where the
+/// model is fetched first, its absence is a failure.
+fn model() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/e5-small-q4.bin");
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must fetch the model first: no {} (scripts/fetch-model)",
+        p.display()
+    );
+    eprintln!(
+        "SKIPPED: no semantic model at {} (run scripts/fetch-model)",
+        p.display()
+    );
+    None
+}
+
+const LIBRARY: &str = "\
+{\"id\":\"gia\",\"text\":\"Giá xăng RON 95 tăng thêm 500 đồng mỗi lít từ chiều nay theo quyết định của liên bộ\"}
+{\"id\":\"bao\",\"text\":\"Bão số 5 sẽ đổ bộ vào Đà Nẵng đêm nay, người dân cần sơ tán ngay lập tức\"}
+{\"id\":\"vaccine\",\"text\":\"Tiêm vắc xin ngừa Covid-19 không gây vô sinh ở phụ nữ, Bộ Y tế khẳng định\"}
+";
+
+fn top(out: &str) -> (String, f64) {
+    let line: serde_json::Value =
+        serde_json::from_str(out.lines().next().expect("one line")).expect("JSON line");
+    // No match at all reads as score 0.
+    let m = &line["matches"][0];
+    (
+        m["id"].as_str().unwrap_or_default().to_owned(),
+        m["score"].as_f64().unwrap_or(0.0),
+    )
+}
+
+#[test]
+fn match_with_a_model_finds_a_paraphrase_and_caches_library_vectors() {
+    let Some(model) = model() else { return };
+    let dir = tempfile::tempdir().expect("dir");
+    let lib = dir.path().join("lib.jsonl");
+    let queries = dir.path().join("q.jsonl");
+    std::fs::write(&lib, LIBRARY).expect("write");
+    std::fs::write(
+        &queries,
+        "{\"id\":\"q\",\"text\":\"Chích ngừa corona có làm chị em mất khả năng có con không?\"}\n",
+    )
+    .expect("write");
+    let data = dir.path().join("data");
+    let run = |with_model: bool| {
+        let mut c = kiemchung();
+        c.args(["match", "--library"])
+            .arg(&lib)
+            .arg("--queries")
+            .arg(&queries)
+            .arg("--data-dir")
+            .arg(&data);
+        if with_model {
+            c.arg("--model").arg(&model);
+        }
+        let o = c.output().expect("run");
+        let (out, err) = super::text(&o);
+        assert!(o.status.success(), "{err}");
+        out
+    };
+    let hybrid = run(true);
+    let (id, score) = top(&hybrid);
+    assert_eq!(id, "vaccine", "{hybrid}");
+    let cached = std::fs::read_dir(data.join("embeddings"))
+        .expect("cache dir")
+        .count();
+    assert_eq!(cached, 1, "one cache file for the model");
+    // The second run reads the cached vectors and answers the same.
+    assert_eq!(run(true), hybrid);
+    // Without --model the paraphrase shares few words: a weaker score.
+    let (_, lexical_score) = top(&run(false));
+    assert!(lexical_score < score, "{lexical_score} vs {score}");
+}
