@@ -987,6 +987,7 @@ impl Library {
                 Some(Some(doc)) => doc
                     .vector
                     .as_ref()
+                    .filter(|v| v.len() == q.len())
                     .map_or(0.0, |v| dot(q, v).clamp(0.0, 1.0)),
                 _ => 0.0,
             };
