@@ -29,7 +29,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console.html", include_str!("../templates/console.html")),
     ("case.html", include_str!("../templates/case.html")),
     ("error.html", include_str!("../templates/error.html")),
-    ("staff_bar.html", include_str!("../templates/staff_bar.html")),
+    (
+        "staff_bar.html",
+        include_str!("../templates/staff_bar.html"),
+    ),
 ];
 
 pub fn template_names() -> impl Iterator<Item = &'static str> {
