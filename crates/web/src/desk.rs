@@ -196,7 +196,26 @@ impl Desk {
         k: usize,
     ) -> Result<Vec<kc_match::Match>, ApiError> {
         let lib = which.read().map_err(|_| lock_poisoned())?;
-        Ok(lib.search_hybrid(text, qvec, k))
+        let hybrid = lib.search_hybrid(text, qvec, k);
+        if qvec.is_none()
+            || hybrid
+                .first()
+                .is_some_and(|m| m.level == MatchLevel::Confirm)
+        {
+            return Ok(hybrid);
+        }
+        // The hybrid calibration weighs meaning heavily, so a copy typed without diacritics
+        // (which the encoder reads as different text) can fall below confirm there while the
+        // lexical side is sure of it. A lexical confirmation stands.
+        let lexical = lib.search(text, k);
+        if lexical
+            .first()
+            .is_some_and(|m| m.level == MatchLevel::Confirm)
+        {
+            Ok(lexical)
+        } else {
+            Ok(hybrid)
+        }
     }
 
     pub fn pack(&self) -> Arc<Pack> {
