@@ -1336,6 +1336,8 @@ mod tests {
             "routing.rules.consulted",
             "already leads",
         );
+        // The safeguard itself: a pack cannot route a political-opinion category, because
+        // no such harm category exists (the desk judges content, never views).
         check(
             "category = \"scam\"",
             "category = \"political_opinion\"",
