@@ -217,8 +217,10 @@ impl Hasher for KeyHasher {
 
 const TF_BITS: u32 = 6;
 const TF_MAX: u32 = (1 << TF_BITS) - 1;
-/// Slots are u32 with `TF_BITS` taken by the term count in postings.
+/// Slots are u32 with `TF_BITS` taken by the term count in postings; term
+/// ids likewise in the claims' term lists.
 const MAX_SLOTS: usize = 1 << (32 - TF_BITS);
+const MAX_TERMS: u32 = 1 << (32 - TF_BITS);
 
 type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
@@ -232,9 +234,6 @@ struct Doc {
     id: String,
     normalized: String,
     syllables: u32,
-    /// Term ids, sorted, with their counts (for exact rescoring and removal).
-    terms: Vec<u32>,
-    tfs: Vec<u16>,
     exact_key: u64,
     bands: Vec<u64>,
     verified_at: Option<i64>,
@@ -264,6 +263,14 @@ pub struct Library {
     lsh: KeyMap<Bucket>,
     /// Syllable count per slot, dense, for the BM25 inner loop.
     lens: Vec<u32>,
+    /// Every claim's term list, `term id << TF_BITS | count` sorted by term
+    /// id, one after another: rescoring a shortlist reads one short run per
+    /// claim instead of chasing a pointer per claim. `spans[slot]` is the
+    /// claim's (start, length); a removed claim's run stays as garbage until
+    /// the arena is compacted.
+    fwd: Vec<u32>,
+    spans: Vec<(u32, u32)>,
+    fwd_garbage: usize,
     total_syllables: u64,
     live: u32,
     /// 8-bit copies of the claims' vectors for the dense scan.
@@ -300,7 +307,39 @@ struct Candidate {
     slot: u32,
     bm25: f32,
     evidence: f32,
-    generators: Vec<Generator>,
+    generators: Generators,
+}
+
+/// The generators that proposed a candidate, in the order they did, without
+/// an allocation per candidate (a query weighs dozens).
+#[derive(Clone, Copy)]
+struct Generators {
+    list: [Generator; 4],
+    len: u8,
+}
+
+impl Generators {
+    fn one(g: Generator) -> Generators {
+        Generators {
+            list: [g; 4],
+            len: 1,
+        }
+    }
+
+    fn as_slice(&self) -> &[Generator] {
+        &self.list[..usize::from(self.len)]
+    }
+
+    fn contains(&self, g: &Generator) -> bool {
+        self.as_slice().contains(g)
+    }
+
+    fn push(&mut self, g: Generator) {
+        if let Some(slot) = self.list.get_mut(usize::from(self.len)) {
+            *slot = g;
+            self.len += 1;
+        }
+    }
 }
 
 impl Library {
@@ -320,6 +359,9 @@ impl Library {
             exact: KeyMap::default(),
             lsh: KeyMap::default(),
             lens: Vec::new(),
+            fwd: Vec::new(),
+            spans: Vec::new(),
+            fwd_garbage: 0,
             total_syllables: 0,
             live: 0,
             dense: dense::DenseIndex::default(),
@@ -331,11 +373,10 @@ impl Library {
     pub fn stats(&self) -> LibraryStats {
         let mut heap = 0usize;
         let mut doc_terms = 0usize;
-        for d in self.slots.iter().flatten() {
-            doc_terms += d.terms.len();
-            heap += d.terms.capacity() * 4
-                + d.tfs.capacity() * 2
-                + d.normalized.capacity()
+        for (d, span) in self.slots.iter().zip(&self.spans) {
+            let Some(d) = d else { continue };
+            doc_terms += span.1 as usize;
+            heap += d.normalized.capacity()
                 + d.id.capacity() * 2
                 + d.bands.capacity() * 8
                 + d.vector.as_ref().map_or(0, |v| v.capacity() * 4);
@@ -362,6 +403,7 @@ impl Library {
             })
             .sum::<usize>();
         heap += self.lens.capacity() * 4 + self.term_fields.capacity();
+        heap += self.fwd.capacity() * 4 + self.spans.capacity() * 8;
         heap += self.dense.heap_bytes();
         LibraryStats {
             claims: self.len(),
@@ -487,20 +529,26 @@ impl Library {
                 u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
             }
         };
-        let mut terms: Vec<(u32, u16)> = Vec::with_capacity(prep.terms.len());
+        let start = self.fwd.len();
         for &(key, field, tf) in &prep.terms {
             let next = u32::try_from(self.postings.len()).unwrap_or(u32::MAX);
+            if next >= MAX_TERMS && !self.term_ids.contains_key(&key) {
+                continue; // beyond term capacity (see `Library`): not indexed
+            }
             let tid = *self.term_ids.entry(key).or_insert(next);
             if tid == next {
                 self.postings.push(Postings::default());
                 self.term_fields.push(field);
             }
-            self.postings[tid as usize]
-                .0
-                .push(slot << TF_BITS | u32::from(tf).min(TF_MAX));
-            terms.push((tid, tf));
+            let tf = u32::from(tf).min(TF_MAX);
+            self.postings[tid as usize].0.push(slot << TF_BITS | tf);
+            self.fwd.push(tid << TF_BITS | tf);
         }
-        terms.sort_unstable_by_key(|&(t, _)| t);
+        self.fwd[start..].sort_unstable();
+        let span = (
+            u32::try_from(start).unwrap_or(u32::MAX),
+            u32::try_from(self.fwd.len() - start).unwrap_or(u32::MAX),
+        );
         for &b in &prep.bands {
             add_to_bucket(&mut self.lsh, b, slot);
         }
@@ -508,8 +556,10 @@ impl Library {
         self.total_syllables += u64::from(prep.syllables);
         if self.lens.len() <= slot as usize {
             self.lens.resize(slot as usize + 1, 0);
+            self.spans.resize(slot as usize + 1, (0, 0));
         }
         self.lens[slot as usize] = prep.syllables;
+        self.spans[slot as usize] = span;
         self.live += 1;
         self.by_id.insert(id.to_owned(), slot);
         if let Some(v) = &vector {
@@ -518,8 +568,6 @@ impl Library {
         self.slots[slot as usize] = Some(Doc {
             id: id.to_owned(),
             syllables: prep.syllables,
-            terms: terms.iter().map(|&(t, _)| t).collect(),
-            tfs: terms.iter().map(|&(_, f)| f).collect(),
             exact_key: prep.exact_key,
             bands: prep.bands,
             verified_at,
@@ -537,12 +585,21 @@ impl Library {
         let slot = self.by_id.remove(id)?;
         let doc = self.slots.get_mut(slot as usize)?.take()?;
         self.dense.clear(slot);
-        for &tid in &doc.terms {
-            if let Some(p) = self.postings.get_mut(tid as usize) {
+        let (start, len) = self.spans.get(slot as usize).copied().unwrap_or((0, 0));
+        let run = start as usize..(start + len) as usize;
+        for &packed in self.fwd.get(run).unwrap_or(&[]) {
+            if let Some(p) = self.postings.get_mut((packed >> TF_BITS) as usize) {
                 if let Some(i) = p.0.iter().position(|&d| d >> TF_BITS == slot) {
                     p.0.swap_remove(i);
                 }
             }
+        }
+        if let Some(s) = self.spans.get_mut(slot as usize) {
+            *s = (0, 0);
+        }
+        self.fwd_garbage += len as usize;
+        if self.fwd_garbage > 4096 && self.fwd_garbage * 2 > self.fwd.len() {
+            self.compact_terms();
         }
         for &key in &doc.bands {
             remove_from_bucket(&mut self.lsh, key, slot);
@@ -554,6 +611,31 @@ impl Library {
         self.live = self.live.saturating_sub(1);
         self.free.push(slot);
         Some(doc)
+    }
+
+    /// A claim's term list: `term id << TF_BITS | count`, sorted.
+    fn doc_terms(&self, slot: u32) -> &[u32] {
+        match self.spans.get(slot as usize) {
+            Some(&(start, len)) => self
+                .fwd
+                .get(start as usize..(start + len) as usize)
+                .unwrap_or(&[]),
+            None => &[],
+        }
+    }
+
+    /// Rewrites the term-list arena without the runs of removed claims.
+    fn compact_terms(&mut self) {
+        let live: usize = self.spans.iter().map(|s| s.1 as usize).sum();
+        let mut fwd = Vec::with_capacity(live);
+        for span in &mut self.spans {
+            let (start, len) = *span;
+            let begin = fwd.len();
+            fwd.extend_from_slice(&self.fwd[start as usize..(start + len) as usize]);
+            *span = (u32::try_from(begin).unwrap_or(u32::MAX), len);
+        }
+        self.fwd = fwd;
+        self.fwd_garbage = 0;
     }
 
     /// The best `k` claims for `query`, best first. An empty query (after
@@ -666,8 +748,12 @@ impl Library {
             // little of its own self-score but all of the claim: worth a
             // suggestion, never more (the rest may dispute the claim).
             for c in &mut cands {
-                let cov = self.claim_coverage(c.slot, &qterms, weights);
-                c.evidence = c.evidence.max(self.params.containment * cov);
+                // Coverage is at most 1: evidence already at the floor's
+                // ceiling cannot rise.
+                if c.evidence < self.params.containment {
+                    let cov = self.claim_coverage(c.slot, &qterms, weights);
+                    c.evidence = c.evidence.max(self.params.containment * cov);
+                }
             }
             cands.sort_by(|a, b| {
                 b.evidence
@@ -683,17 +769,20 @@ impl Library {
 
     /// Share of a claim's idf-weighted terms that the query contains.
     fn claim_coverage(&self, slot: u32, qterms: &[QTerm], weights: &[f32; FIELDS]) -> f32 {
-        let Some(Some(doc)) = self.slots.get(slot as usize) else {
-            return 0.0;
-        };
         let (mut shared, mut total) = (0.0f32, 0.0f32);
         let mut i = 0;
-        for &t in &doc.terms {
-            let w = weights[usize::from(self.term_fields[t as usize])];
-            if w <= 0.0 {
-                continue;
-            }
-            let m = w * self.idf(self.postings[t as usize].0.len());
+        for &packed in self.doc_terms(slot) {
+            let t = packed >> TF_BITS;
+            // No branch on the loaded field or count: each is a cache miss,
+            // and without a branch on them the CPU overlaps the misses of
+            // successive terms (a zero weight simply adds nothing).
+            let field = self
+                .term_fields
+                .get(t as usize)
+                .map_or(0, |&f| usize::from(f));
+            let w = weights.get(field).copied().unwrap_or(0.0);
+            let df = self.postings.get(t as usize).map_or(0, |p| p.0.len());
+            let m = w * self.idf_approx(df);
             total += m;
             while i < qterms.len() && qterms[i].tid < t {
                 i += 1;
@@ -723,6 +812,14 @@ impl Library {
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
+    /// [`Library::idf`] to within 0.1 %, without a logarithm call: the
+    /// coverage floor weighs every term of a claim, not just the query's.
+    fn idf_approx(&self, df: usize) -> f32 {
+        let n = self.live as f32;
+        let df = df as f32;
+        fast_ln(1.0 + (n - df + 0.5) / (df + 0.5))
+    }
+
     fn query_terms<'a>(
         &self,
         feats: &Features<'a>,
@@ -746,13 +843,11 @@ impl Library {
                 1.0
             };
             let qtf = t.tf as f32;
-            let df = self
-                .term_ids
-                .get(&t.key)
-                .map_or(0, |&tid| self.postings[tid as usize].0.len());
+            let found = self.term_ids.get(&t.key).copied();
+            let df = found.map_or(0, |tid| self.postings[tid as usize].0.len());
             let weight = field_weight * self.idf(df) * boost;
-            let tid = match self.term_ids.get(&t.key) {
-                Some(&tid) if df > 0 => tid,
+            let tid = match found {
+                Some(tid) if df > 0 => tid,
                 _ => {
                     absent_self += weight * qtf * self.tf_part(qtf, norm);
                     continue;
@@ -827,24 +922,34 @@ impl Library {
             if acc.len() < self.slots.len() {
                 acc.resize(self.slots.len(), 0.0);
             }
+            // Room for every posting up front: the first touch of a claim is
+            // then recorded without a branch (it is unpredictable, and the
+            // loop is otherwise a few loads and one division).
+            let walked: usize = selective
+                .iter()
+                .map(|q| self.postings[q.tid as usize].0.len())
+                .sum();
+            touched.resize(walked, 0);
+            let mut n_touched = 0usize;
+            // Scores only grow, so the best final score is the best update.
+            let mut best = 0.0f32;
+            let lens = &self.lens[..];
             for q in selective {
                 let w = q.weight * q.qtf * (p.k1 + 1.0);
-                let post = &self.postings[q.tid as usize];
-                for &packed in &post.0 {
+                for &packed in &self.postings[q.tid as usize].0 {
                     let d = packed >> TF_BITS;
-                    let tf = (packed & TF_MAX) as u16;
                     let slot = d as usize;
-                    let Some(&len) = self.lens.get(slot) else {
+                    let (Some(&len), Some(a)) = (lens.get(slot), acc.get_mut(slot)) else {
                         continue;
                     };
-                    if acc[slot] == 0.0 {
-                        touched.push(d);
-                    }
-                    let tf = f32::from(tf);
-                    let norm = norm_a + norm_b * len as f32;
-                    acc[slot] += w * tf / (tf + norm);
+                    touched[n_touched] = d;
+                    n_touched += usize::from(*a == 0.0);
+                    let tf = (packed & TF_MAX) as f32;
+                    *a += w * tf / (tf + (norm_a + norm_b * len as f32));
+                    best = best.max(*a);
                 }
             }
+            touched.truncate(n_touched);
             let shortlist = (k * p.shortlist_per_k).max(32);
             // Most touched claims share one mid-frequency syllable and score
             // a small fraction of the best: drop them before selecting, which
@@ -852,10 +957,6 @@ impl Library {
             // what frequent terms can add back at rescoring.)
             let mut kept: Vec<u32> = Vec::new();
             let selected: &mut [u32] = if touched.len() > 4 * shortlist {
-                let best = touched
-                    .iter()
-                    .map(|&d| acc[d as usize])
-                    .fold(0.0f32, f32::max);
                 let floor = best * p.shortlist_floor;
                 kept.extend(
                     touched
@@ -879,7 +980,7 @@ impl Library {
                     slot: d,
                     bm25,
                     evidence: 0.0,
-                    generators: vec![Generator::Bm25],
+                    generators: Generators::one(Generator::Bm25),
                 });
             }
             for &d in touched.iter() {
@@ -894,17 +995,18 @@ impl Library {
     /// have small ids and sit at the start of the claim's sorted term list:
     /// a merge that stops after the last query term reads only that start.
     fn frequent_part(&self, slot: u32, frequent: &[&QTerm]) -> f32 {
-        let Some(Some(doc)) = self.slots.get(slot as usize) else {
+        let Some(&len) = self.lens.get(slot as usize) else {
             return 0.0;
         };
-        let norm = self.length_norm(doc.syllables);
+        let norm = self.length_norm(len);
         let mut sum = 0.0;
         let mut qi = frequent.iter().peekable();
-        for (&t, &tf) in doc.terms.iter().zip(&doc.tfs) {
+        for &packed in self.doc_terms(slot) {
+            let t = packed >> TF_BITS;
             while qi.next_if(|q| q.tid < t).is_some() {}
             let Some(q) = qi.peek() else { break };
             if q.tid == t {
-                sum += q.weight * q.qtf * self.tf_part(f32::from(tf), norm);
+                sum += q.weight * q.qtf * self.tf_part((packed & TF_MAX) as f32, norm);
                 qi.next();
             }
         }
@@ -928,7 +1030,7 @@ impl Library {
                 slot,
                 bm25,
                 evidence: 0.0,
-                generators: vec![g],
+                generators: Generators::one(g),
             });
         }
     }
@@ -1008,13 +1110,19 @@ impl Library {
         hybrid: bool,
     ) -> Option<Match> {
         let doc = self.slots.get(c.slot as usize)?.as_ref()?;
+        let terms = self.doc_terms(c.slot);
         // A query typed without diacritics is matched on the folded field
         // only; its shared terms are named from that field.
         let folded = !qterms.iter().any(|q| q.field == F_UNI);
         let field = if folded { F_FUNI } else { F_UNI };
         let mut shared: Vec<(f32, u32, &str)> = qterms
             .iter()
-            .filter(|q| q.field == field && doc.terms.binary_search(&q.tid).is_ok())
+            .filter(|q| {
+                q.field == field
+                    && terms
+                        .binary_search_by_key(&q.tid, |&p| p >> TF_BITS)
+                        .is_ok()
+            })
             .filter_map(|q| Some((q.weight, q.tid, q.text?)))
             .collect();
         if folded && !shared.is_empty() {
@@ -1063,7 +1171,7 @@ impl Library {
             id: doc.id.clone(),
             score,
             level,
-            generators: c.generators,
+            generators: c.generators.as_slice().to_vec(),
             shared_terms,
         })
     }
@@ -1119,6 +1227,27 @@ fn remove_from_bucket(map: &mut KeyMap<Bucket>, key: u64, slot: u32) {
     if emptied {
         map.remove(&key);
     }
+}
+
+/// Natural logarithm of a positive, finite `x`, within about 1e-4 relative:
+/// the exponent from the bits, the mantissa's logarithm from a short series
+/// around 1.
+fn fast_ln(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let exp = ((bits >> 23) & 0xff) as i32 - 127;
+    // Mantissa in [1, 2), then centred: m in [0.75, 1.5) and the exponent
+    // adjusted, so the series argument stays small.
+    let mut m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000);
+    let mut e = exp as f32;
+    if m > 1.5 {
+        m *= 0.5;
+        e += 1.0;
+    }
+    // ln(m) = 2 atanh(z), z = (m − 1)/(m + 1), |z| ≤ 0.2.
+    let z = (m - 1.0) / (m + 1.0);
+    let z2 = z * z;
+    let ln_m = 2.0 * z * (1.0 + z2 * (1.0 / 3.0 + z2 * (1.0 / 5.0 + z2 * (1.0 / 7.0))));
+    e * std::f32::consts::LN_2 + ln_m
 }
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {

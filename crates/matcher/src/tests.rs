@@ -407,3 +407,51 @@ fn bulk_upsert_equals_upserts_in_order() {
     // The later text of a repeated id is the one kept.
     assert_eq!(bulk.search(&items[2300].1, 1)[0].id, "c100");
 }
+
+#[test]
+fn fast_ln_is_close_to_ln() {
+    let mut x = 1.0f32;
+    while x < 1e7 {
+        let (fast, exact) = (fast_ln(x), x.ln());
+        assert!(
+            (fast - exact).abs() <= 1e-4 * exact.max(1.0),
+            "{x}: {fast} vs {exact}"
+        );
+        x *= 1.37;
+    }
+}
+
+#[test]
+fn claims_replaced_many_times_keep_answering_and_memory_bounded() {
+    // Every replacement leaves the old term list behind in the arena until it
+    // is compacted; answers must not change and garbage must not pile up.
+    let mut lib = Library::new();
+    let text = |id: usize, round: usize| {
+        format!(
+            "bản tin số {id} vòng {round} về giá xăng tăng mạnh tại tỉnh thứ {}",
+            id * 31 + round
+        )
+    };
+    for round in 0..40 {
+        for id in 0..300 {
+            lib.upsert(&format!("c{id}"), &text(id, round));
+        }
+    }
+    let mut fresh = Library::new();
+    for id in 0..300 {
+        fresh.upsert(&format!("c{id}"), &text(id, 39));
+    }
+    assert_eq!(lib.len(), 300);
+    assert_eq!(lib.stats().doc_terms, fresh.stats().doc_terms);
+    assert!(
+        lib.fwd.len() <= 3 * fresh.fwd.len() + 8192,
+        "{} vs {}",
+        lib.fwd.len(),
+        fresh.fwd.len()
+    );
+    for id in (0..300).step_by(37) {
+        let m = &lib.search(&text(id, 39), 1)[0];
+        assert_eq!(m.id, format!("c{id}"));
+        assert_eq!(m.level, MatchLevel::Confirm);
+    }
+}
