@@ -17,6 +17,7 @@ mod minhash;
 mod snapshot;
 
 use std::cell::RefCell;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -220,7 +221,8 @@ const TF_MAX: u32 = (1 << TF_BITS) - 1;
 /// Slots are u32 with `TF_BITS` taken by the term count in postings; term
 /// ids likewise in the claims' term lists.
 const MAX_SLOTS: usize = 1 << (32 - TF_BITS);
-const MAX_TERMS: u32 = 1 << (32 - TF_BITS);
+/// Term ids share their u32 with the count too, and hold the field.
+const MAX_TERMS_PER_FIELD: u32 = 1 << (32 - TF_BITS - FIELD_BITS);
 
 type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
@@ -249,16 +251,19 @@ struct Doc {
 /// claims cost proportionally less; [`Library::stats`] estimates a live
 /// library, docs/benchmarks.md has measurements up to 1 million claims.
 ///
-/// Capacity: 67 million claims (2^26 slots); an upsert beyond that is
-/// ignored.
+/// Capacity: 67 million claims (2^26 slots), and 16 million distinct terms
+/// in each of the four fields; an upsert beyond the first is ignored, terms
+/// beyond the second are not indexed.
 pub struct Library {
     params: Params,
     slots: Vec<Option<Doc>>,
     free: Vec<u32>,
     by_id: HashMap<String, u32>,
-    term_ids: KeyMap<u32>,
-    term_fields: Vec<u8>,
-    postings: Vec<Postings>,
+    /// Per field: term key → the term's number within its field. A term id
+    /// is `number << FIELD_BITS | field`, so the four fields are independent
+    /// indexes that a bulk load fills on separate threads.
+    term_ids: [KeyMap<u32>; FIELDS],
+    postings: [Vec<Postings>; FIELDS],
     exact: KeyMap<Bucket>,
     lsh: KeyMap<Bucket>,
     /// Syllable count per slot, dense, for the BM25 inner loop.
@@ -353,9 +358,8 @@ impl Library {
             slots: Vec::new(),
             free: Vec::new(),
             by_id: HashMap::new(),
-            term_ids: KeyMap::default(),
-            term_fields: Vec::new(),
-            postings: Vec::new(),
+            term_ids: Default::default(),
+            postings: Default::default(),
             exact: KeyMap::default(),
             lsh: KeyMap::default(),
             lens: Vec::new(),
@@ -381,16 +385,25 @@ impl Library {
                 + d.bands.capacity() * 8
                 + d.vector.as_ref().map_or(0, |v| v.capacity() * 4);
         }
-        let postings: usize = self.postings.iter().map(|p| p.0.len()).sum();
+        let postings: usize = self.postings.iter().flatten().map(|p| p.0.len()).sum();
         heap += self
             .postings
             .iter()
+            .flatten()
             .map(|p| p.0.capacity() * 4)
             .sum::<usize>();
-        heap += self.postings.capacity() * std::mem::size_of::<Postings>();
+        heap += self
+            .postings
+            .iter()
+            .map(|f| f.capacity() * std::mem::size_of::<Postings>())
+            .sum::<usize>();
         heap += self.slots.capacity() * std::mem::size_of::<Option<Doc>>();
         // hashbrown: key + value + one control byte per bucket, ~7/8 full.
-        heap += self.term_ids.capacity() * (8 + 4 + 1) * 8 / 7;
+        heap += self
+            .term_ids
+            .iter()
+            .map(|m| m.capacity() * (8 + 4 + 1) * 8 / 7)
+            .sum::<usize>();
         heap += (self.lsh.capacity() + self.exact.capacity()) * (8 + 16 + 1) * 8 / 7;
         heap += self.by_id.capacity() * (24 + 4 + 1) * 8 / 7;
         heap += self
@@ -402,12 +415,12 @@ impl Library {
                 Bucket::Many(v) => v.capacity() * 4,
             })
             .sum::<usize>();
-        heap += self.lens.capacity() * 4 + self.term_fields.capacity();
+        heap += self.lens.capacity() * 4;
         heap += self.fwd.capacity() * 4 + self.spans.capacity() * 8;
         heap += self.dense.heap_bytes();
         LibraryStats {
             claims: self.len(),
-            terms: self.postings.len(),
+            terms: self.postings.iter().map(Vec::len).sum(),
             postings,
             doc_terms,
             heap_bytes: heap,
@@ -467,16 +480,14 @@ impl Library {
         };
         if threads == 1 || batches.len() < 2 {
             for batch in batches {
-                for (&(id, _, dated), p) in batch.iter().zip(prepare(batch)) {
-                    self.insert_prepared(id, p, dated);
-                }
+                self.insert_batch(batch, prepare(batch), threads);
             }
             return;
         }
         // Normalising and feature extraction are per-claim and pure, so
         // workers prepare whole batches while this thread inserts the
-        // finished ones in order (the index insertion is sequential): the
-        // insertion hides behind the preparation instead of following it.
+        // finished ones in order: the insertion hides behind the
+        // preparation instead of following it.
         let next = std::sync::atomic::AtomicUsize::new(0);
         std::thread::scope(|s| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Prepared>)>(2 * threads);
@@ -500,9 +511,7 @@ impl Library {
             for (i, prepared) in rx {
                 pending.insert(i, prepared);
                 while let Some(prepared) = pending.remove(&want) {
-                    for (&(id, _, dated), p) in batches[want].iter().zip(prepared) {
-                        self.insert_prepared(id, p, dated);
-                    }
+                    self.insert_batch(batches[want], prepared, threads);
                     want += 1;
                 }
             }
@@ -510,70 +519,112 @@ impl Library {
     }
 
     fn upsert_normalized(&mut self, id: &str, normalized: String, verified_at: Option<i64>) {
-        self.insert_prepared(id, Prepared::new(normalized), verified_at);
+        self.insert_batch(&[(id, "", verified_at)], vec![Prepared::new(normalized)], 1);
     }
 
-    fn insert_prepared(&mut self, id: &str, prep: Prepared, verified_at: Option<i64>) {
-        // A vector describes the old text; it survives only an unchanged one.
-        let vector = self
-            .remove_slot(id)
-            .filter(|d| d.normalized == prep.normalized)
-            .and_then(|d| d.vector);
-        if self.free.is_empty() && self.slots.len() >= MAX_SLOTS {
-            return; // beyond capacity (see `Library`): not indexed
-        }
-        let slot = match self.free.pop() {
-            Some(s) => s,
-            None => {
-                self.slots.push(None);
-                u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
+    /// Inserts prepared claims, in order, as if upserted one by one. The
+    /// claim-level bookkeeping is sequential; the postings, the expensive part
+    /// (a few cache misses per term), go in on two threads when `threads`
+    /// allows, one per pair of fields.
+    fn insert_batch(
+        &mut self,
+        items: &[(&str, &str, Option<i64>)],
+        prepared: Vec<Prepared>,
+        threads: usize,
+    ) {
+        // (slot, terms) of the claims whose postings are still to insert; a
+        // later item of the batch with the same id drops the earlier one.
+        let mut pending: Vec<Option<(u32, Vec<(u64, u8, u16)>)>> = Vec::new();
+        let mut pending_at: HashMap<u32, usize> = HashMap::new();
+        for (&(id, _, verified_at), prep) in items.iter().zip(prepared) {
+            let removed = self.remove_slot(id);
+            if let Some((old_slot, _)) = &removed {
+                if let Some(i) = pending_at.remove(old_slot) {
+                    pending[i] = None;
+                }
             }
+            // A vector describes the old text; it survives only an unchanged one.
+            let vector = removed
+                .map(|(_, d)| d)
+                .filter(|d| d.normalized == prep.normalized)
+                .and_then(|d| d.vector);
+            if self.free.is_empty() && self.slots.len() >= MAX_SLOTS {
+                continue; // beyond capacity (see `Library`): not indexed
+            }
+            let slot = match self.free.pop() {
+                Some(s) => s,
+                None => {
+                    self.slots.push(None);
+                    u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
+                }
+            };
+            for &b in &prep.bands {
+                add_to_bucket(&mut self.lsh, b, slot);
+            }
+            add_to_bucket(&mut self.exact, prep.exact_key, slot);
+            self.total_syllables += u64::from(prep.syllables);
+            if self.lens.len() <= slot as usize {
+                self.lens.resize(slot as usize + 1, 0);
+                self.spans.resize(slot as usize + 1, (0, 0));
+            }
+            self.lens[slot as usize] = prep.syllables;
+            self.spans[slot as usize] = (0, 0);
+            self.live += 1;
+            self.by_id.insert(id.to_owned(), slot);
+            if let Some(v) = &vector {
+                self.dense.set(slot, v);
+            }
+            self.slots[slot as usize] = Some(Doc {
+                id: id.to_owned(),
+                syllables: prep.syllables,
+                exact_key: prep.exact_key,
+                bands: prep.bands,
+                verified_at,
+                vector,
+                normalized: prep.normalized,
+            });
+            pending_at.insert(slot, pending.len());
+            pending.push(Some((slot, prep.terms)));
+        }
+        let claims: Vec<(u32, &[(u64, u8, u16)])> = pending
+            .iter()
+            .flatten()
+            .map(|(slot, terms)| (*slot, terms.as_slice()))
+            .collect();
+        // Terms are sorted by key and a key's top bits are its field, so each
+        // claim's terms of one pair of fields are one contiguous run.
+        let (ids_lo, ids_hi) = self.term_ids.split_at_mut(2);
+        let (post_lo, post_hi) = self.postings.split_at_mut(2);
+        let (lo, hi) = if threads > 1 && claims.len() > 1 {
+            std::thread::scope(|s| {
+                let hi = s.spawn(|| add_postings(&claims, 2, ids_hi, post_hi));
+                let lo = add_postings(&claims, 0, ids_lo, post_lo);
+                match hi.join() {
+                    Ok(hi) => (lo, hi),
+                    Err(e) => std::panic::resume_unwind(e),
+                }
+            })
+        } else {
+            (
+                add_postings(&claims, 0, ids_lo, post_lo),
+                add_postings(&claims, 2, ids_hi, post_hi),
+            )
         };
-        let start = self.fwd.len();
-        for &(key, field, tf) in &prep.terms {
-            let next = u32::try_from(self.postings.len()).unwrap_or(u32::MAX);
-            if next >= MAX_TERMS && !self.term_ids.contains_key(&key) {
-                continue; // beyond term capacity (see `Library`): not indexed
-            }
-            let tid = *self.term_ids.entry(key).or_insert(next);
-            if tid == next {
-                self.postings.push(Postings::default());
-                self.term_fields.push(field);
-            }
-            let tf = u32::from(tf).min(TF_MAX);
-            self.postings[tid as usize].0.push(slot << TF_BITS | tf);
-            self.fwd.push(tid << TF_BITS | tf);
+        let (mut at_lo, mut at_hi) = (0usize, 0usize);
+        for (i, &(slot, _)) in claims.iter().enumerate() {
+            let start = self.fwd.len();
+            let n_lo = lo.1.get(i).map_or(0, |&n| n as usize);
+            let n_hi = hi.1.get(i).map_or(0, |&n| n as usize);
+            self.fwd.extend_from_slice(&lo.0[at_lo..at_lo + n_lo]);
+            self.fwd.extend_from_slice(&hi.0[at_hi..at_hi + n_hi]);
+            at_lo += n_lo;
+            at_hi += n_hi;
+            self.fwd[start..].sort_unstable();
+            self.spans[slot as usize] = (
+                u32::try_from(start).unwrap_or(u32::MAX),
+                u32::try_from(self.fwd.len() - start).unwrap_or(u32::MAX),
+            );
         }
-        self.fwd[start..].sort_unstable();
-        let span = (
-            u32::try_from(start).unwrap_or(u32::MAX),
-            u32::try_from(self.fwd.len() - start).unwrap_or(u32::MAX),
-        );
-        for &b in &prep.bands {
-            add_to_bucket(&mut self.lsh, b, slot);
-        }
-        add_to_bucket(&mut self.exact, prep.exact_key, slot);
-        self.total_syllables += u64::from(prep.syllables);
-        if self.lens.len() <= slot as usize {
-            self.lens.resize(slot as usize + 1, 0);
-            self.spans.resize(slot as usize + 1, (0, 0));
-        }
-        self.lens[slot as usize] = prep.syllables;
-        self.spans[slot as usize] = span;
-        self.live += 1;
-        self.by_id.insert(id.to_owned(), slot);
-        if let Some(v) = &vector {
-            self.dense.set(slot, v);
-        }
-        self.slots[slot as usize] = Some(Doc {
-            id: id.to_owned(),
-            syllables: prep.syllables,
-            exact_key: prep.exact_key,
-            bands: prep.bands,
-            verified_at,
-            vector,
-            normalized: prep.normalized,
-        });
     }
 
     /// Removes a claim; false when the id was not in the library.
@@ -581,14 +632,15 @@ impl Library {
         self.remove_slot(id).is_some()
     }
 
-    fn remove_slot(&mut self, id: &str) -> Option<Doc> {
+    fn remove_slot(&mut self, id: &str) -> Option<(u32, Doc)> {
         let slot = self.by_id.remove(id)?;
         let doc = self.slots.get_mut(slot as usize)?.take()?;
         self.dense.clear(slot);
         let (start, len) = self.spans.get(slot as usize).copied().unwrap_or((0, 0));
         let run = start as usize..(start + len) as usize;
         for &packed in self.fwd.get(run).unwrap_or(&[]) {
-            if let Some(p) = self.postings.get_mut((packed >> TF_BITS) as usize) {
+            let (field, number) = split_tid(packed >> TF_BITS);
+            if let Some(p) = self.postings[field].get_mut(number) {
                 if let Some(i) = p.0.iter().position(|&d| d >> TF_BITS == slot) {
                     p.0.swap_remove(i);
                 }
@@ -610,7 +662,7 @@ impl Library {
             .saturating_sub(u64::from(doc.syllables));
         self.live = self.live.saturating_sub(1);
         self.free.push(slot);
-        Some(doc)
+        Some((slot, doc))
     }
 
     /// A claim's term list: `term id << TF_BITS | count`, sorted.
@@ -622,6 +674,23 @@ impl Library {
                 .unwrap_or(&[]),
             None => &[],
         }
+    }
+
+    /// The id of an indexed term.
+    fn term_id(&self, key: u64) -> Option<u32> {
+        let field = usize::from(features::field_of(key));
+        let number = *self.term_ids[field].get(&key)?;
+        Some(number << FIELD_BITS | field as u32)
+    }
+
+    fn posting_list(&self, tid: u32) -> &[u32] {
+        let (field, number) = split_tid(tid);
+        self.postings[field].get(number).map_or(&[], |p| &p.0)
+    }
+
+    /// Number of claims containing the term.
+    fn df(&self, tid: u32) -> usize {
+        self.posting_list(tid).len()
     }
 
     /// Rewrites the term-list arena without the runs of removed claims.
@@ -773,16 +842,11 @@ impl Library {
         let mut i = 0;
         for &packed in self.doc_terms(slot) {
             let t = packed >> TF_BITS;
-            // No branch on the loaded field or count: each is a cache miss,
-            // and without a branch on them the CPU overlaps the misses of
-            // successive terms (a zero weight simply adds nothing).
-            let field = self
-                .term_fields
-                .get(t as usize)
-                .map_or(0, |&f| usize::from(f));
-            let w = weights.get(field).copied().unwrap_or(0.0);
-            let df = self.postings.get(t as usize).map_or(0, |p| p.0.len());
-            let m = w * self.idf_approx(df);
+            // No branch on the loaded count: it is a cache miss, and without
+            // a branch on it the CPU overlaps the misses of successive terms
+            // (a zero weight simply adds nothing).
+            let w = weights[split_tid(t).0];
+            let m = w * self.idf_approx(self.df(t));
             total += m;
             while i < qterms.len() && qterms[i].tid < t {
                 i += 1;
@@ -843,8 +907,8 @@ impl Library {
                 1.0
             };
             let qtf = t.tf as f32;
-            let found = self.term_ids.get(&t.key).copied();
-            let df = found.map_or(0, |tid| self.postings[tid as usize].0.len());
+            let found = self.term_id(t.key);
+            let df = found.map_or(0, |tid| self.df(tid));
             let weight = field_weight * self.idf(df) * boost;
             let tid = match found {
                 Some(tid) if df > 0 => tid,
@@ -925,10 +989,7 @@ impl Library {
             // Room for every posting up front: the first touch of a claim is
             // then recorded without a branch (it is unpredictable, and the
             // loop is otherwise a few loads and one division).
-            let walked: usize = selective
-                .iter()
-                .map(|q| self.postings[q.tid as usize].0.len())
-                .sum();
+            let walked: usize = selective.iter().map(|q| self.df(q.tid)).sum();
             touched.resize(walked, 0);
             let mut n_touched = 0usize;
             // Scores only grow, so the best final score is the best update.
@@ -936,7 +997,7 @@ impl Library {
             let lens = &self.lens[..];
             for q in selective {
                 let w = q.weight * q.qtf * (p.k1 + 1.0);
-                for &packed in &self.postings[q.tid as usize].0 {
+                for &packed in self.posting_list(q.tid) {
                     let d = packed >> TF_BITS;
                     let slot = d as usize;
                     let (Some(&len), Some(a)) = (lens.get(slot), acc.get_mut(slot)) else {
@@ -969,8 +1030,12 @@ impl Library {
                 touched
             };
             if selected.len() > shortlist {
+                // Ties go to the lower slot, so the shortlist does not depend
+                // on the order of the posting lists (which removals change).
                 selected.select_nth_unstable_by(shortlist, |a, b| {
-                    acc[*b as usize].total_cmp(&acc[*a as usize])
+                    acc[*b as usize]
+                        .total_cmp(&acc[*a as usize])
+                        .then_with(|| a.cmp(b))
                 });
             }
             let mut out = Vec::with_capacity(shortlist.min(selected.len()));
@@ -1130,7 +1195,7 @@ impl Library {
             // shared syllable.
             for s in kc_text::syllables(&doc.normalized) {
                 let key = features::folded_unigram_key(s);
-                if let Some(&tid) = self.term_ids.get(&key) {
+                if let Some(tid) = self.term_id(key) {
                     for e in shared.iter_mut().filter(|e| e.1 == tid && e.2.is_ascii()) {
                         e.2 = s;
                     }
@@ -1175,6 +1240,54 @@ impl Library {
             shared_terms,
         })
     }
+}
+
+const FIELD_BITS: u32 = 2;
+
+/// (field, number within the field) of a term id.
+fn split_tid(tid: u32) -> (usize, usize) {
+    ((tid & 3) as usize, (tid >> FIELD_BITS) as usize)
+}
+
+/// Adds the postings of `claims` for the two fields starting at `first`, whose
+/// term maps and posting lists are `ids` and `postings`. Returns the claims'
+/// term-list entries (`term id << TF_BITS | count`), claim after claim, and
+/// how many each claim has.
+fn add_postings(
+    claims: &[(u32, &[(u64, u8, u16)])],
+    first: u8,
+    ids: &mut [KeyMap<u32>],
+    postings: &mut [Vec<Postings>],
+) -> (Vec<u32>, Vec<u32>) {
+    let mut entries = Vec::with_capacity(claims.len() * 64);
+    let mut counts = Vec::with_capacity(claims.len());
+    for &(slot, terms) in claims {
+        let from = terms.partition_point(|t| t.1 < first);
+        let to = terms.partition_point(|t| t.1 < first + 2);
+        let before = entries.len();
+        for &(key, field, tf) in &terms[from..to] {
+            let f = usize::from(field - first);
+            let (Some(map), Some(lists)) = (ids.get_mut(f), postings.get_mut(f)) else {
+                continue;
+            };
+            let next = u32::try_from(lists.len()).unwrap_or(u32::MAX);
+            let number = match map.entry(key) {
+                Entry::Occupied(e) => *e.get(),
+                Entry::Vacant(e) if next < MAX_TERMS_PER_FIELD => {
+                    e.insert(next);
+                    lists.push(Postings::default());
+                    next
+                }
+                Entry::Vacant(_) => continue, // beyond term capacity (see `Library`): not indexed
+            };
+            let tf = u32::from(tf).min(TF_MAX);
+            lists[number as usize].0.push(slot << TF_BITS | tf);
+            let tid = number << FIELD_BITS | u32::from(field);
+            entries.push(tid << TF_BITS | tf);
+        }
+        counts.push(u32::try_from(entries.len() - before).unwrap_or(u32::MAX));
+    }
+    (entries, counts)
 }
 
 /// The claims sharing a hash key. Nearly every key has exactly one claim, so
