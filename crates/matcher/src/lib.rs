@@ -159,12 +159,15 @@ impl Default for Params {
     }
 }
 
+/// A term of a prepared claim: key, field, count.
+type PreparedTerm = (u64, u8, u16);
+
 /// A claim's normalised text and index keys, computed without touching the
 /// library (so in parallel for bulk loads).
 struct Prepared {
     normalized: String,
     syllables: u32,
-    terms: Vec<(u64, u8, u16)>,
+    terms: Vec<PreparedTerm>,
     exact_key: u64,
     bands: Vec<u64>,
 }
@@ -534,7 +537,7 @@ impl Library {
     ) {
         // (slot, terms) of the claims whose postings are still to insert; a
         // later item of the batch with the same id drops the earlier one.
-        let mut pending: Vec<Option<(u32, Vec<(u64, u8, u16)>)>> = Vec::new();
+        let mut pending: Vec<Option<(u32, Vec<PreparedTerm>)>> = Vec::new();
         let mut pending_at: HashMap<u32, usize> = HashMap::new();
         for (&(id, _, verified_at), prep) in items.iter().zip(prepared) {
             let removed = self.remove_slot(id);
@@ -586,7 +589,7 @@ impl Library {
             pending_at.insert(slot, pending.len());
             pending.push(Some((slot, prep.terms)));
         }
-        let claims: Vec<(u32, &[(u64, u8, u16)])> = pending
+        let claims: Vec<(u32, &[PreparedTerm])> = pending
             .iter()
             .flatten()
             .map(|(slot, terms)| (*slot, terms.as_slice()))
@@ -1254,7 +1257,7 @@ fn split_tid(tid: u32) -> (usize, usize) {
 /// term-list entries (`term id << TF_BITS | count`), claim after claim, and
 /// how many each claim has.
 fn add_postings(
-    claims: &[(u32, &[(u64, u8, u16)])],
+    claims: &[(u32, &[PreparedTerm])],
     first: u8,
     ids: &mut [KeyMap<u32>],
     postings: &mut [Vec<Postings>],
