@@ -64,6 +64,26 @@ fn syllable_hash(s: &str) -> u64 {
     fnv(0, s.as_bytes())
 }
 
+/// `syllable_hash` of the syllable's folded form, without building it when
+/// every character folds by table (nearly always).
+fn folded_syllable_hash(s: &str) -> u64 {
+    if s.is_ascii() {
+        return syllable_hash(s);
+    }
+    let mut buf = [0u8; 64];
+    let mut len = 0;
+    for c in s.chars() {
+        let Some(f) = kc_text::fold_char(c) else {
+            return syllable_hash(&kc_text::fold_normalized(s));
+        };
+        if len + f.len_utf8() > buf.len() {
+            return syllable_hash(&kc_text::fold_normalized(s));
+        }
+        len += f.encode_utf8(&mut buf[len..]).len();
+    }
+    fnv(0, &buf[..len])
+}
+
 fn pair_hash(a: u64, b: u64) -> u64 {
     a.rotate_left(23) ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
@@ -88,7 +108,7 @@ fn features_inner(normalized: &str, with_text: bool) -> Features<'_> {
             if s.is_ascii() {
                 h
             } else {
-                syllable_hash(&kc_text::fold_normalized(s))
+                folded_syllable_hash(s)
             }
         })
         .collect();
@@ -145,12 +165,7 @@ fn features_inner(normalized: &str, with_text: bool) -> Features<'_> {
 
 /// Index key of a syllable's folded form (a normalised syllable).
 pub(crate) fn folded_unigram_key(syllable: &str) -> u64 {
-    let h = if syllable.is_ascii() {
-        syllable_hash(syllable)
-    } else {
-        syllable_hash(&kc_text::fold_normalized(syllable))
-    };
-    field_key(F_FUNI, h)
+    field_key(F_FUNI, folded_syllable_hash(syllable))
 }
 
 /// Index keys of the syllables (and syllable pairs) a query writes with a
@@ -200,12 +215,12 @@ pub(crate) fn capitalized_keys(raw: &str) -> Vec<u64> {
     for (i, c) in caps.iter().enumerate() {
         let Some(s) = c else { continue };
         let hu = syllable_hash(s);
-        let hf = syllable_hash(&kc_text::fold_normalized(s));
+        let hf = folded_syllable_hash(s);
         keys.push(field_key(F_UNI, hu));
         keys.push(field_key(F_FUNI, hf));
         if let Some(Some(next)) = caps.get(i + 1) {
             let nu = syllable_hash(next);
-            let nf = syllable_hash(&kc_text::fold_normalized(next));
+            let nf = folded_syllable_hash(next);
             keys.push(field_key(F_BI, pair_hash(hu, nu)));
             keys.push(field_key(F_FBI, pair_hash(hf, nf)));
         }

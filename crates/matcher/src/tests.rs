@@ -455,3 +455,28 @@ fn claims_replaced_many_times_keep_answering_and_memory_bounded() {
         assert_eq!(m.level, MatchLevel::Confirm);
     }
 }
+
+#[test]
+fn folding_while_hashing_agrees_with_folding_the_text() {
+    for s in [
+        "đường",
+        "Đà",
+        "hoà",
+        "khỏe",
+        "nguyễn",
+        "ascii",
+        "ǹ",
+        "x̃",
+        "ωμέγα",
+        "ᾧ",
+    ] {
+        let n = kc_text::normalize(s);
+        for syl in kc_text::syllables(&n) {
+            assert_eq!(
+                features::folded_unigram_key(syl),
+                features::folded_unigram_key(&kc_text::fold_normalized(syl)),
+                "{syl}"
+            );
+        }
+    }
+}

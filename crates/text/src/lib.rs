@@ -262,20 +262,23 @@ pub fn fold_normalized(normalized: &str) -> String {
 
 /// Folding by table lookup; None when a character needs the general path.
 fn fold_known(s: &str) -> Option<String> {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_ascii() {
-            out.push(c);
-            continue;
-        }
-        let l = viet::decompose(c)?;
-        out.push(match l.base {
-            'đ' => 'd',
-            'Đ' => 'D',
-            b => b,
-        });
+    s.chars().map(fold_char).collect()
+}
+
+/// One character of normalised text, folded, when a table lookup can tell
+/// (ASCII and the Vietnamese letters); `None` when only
+/// [`fold_normalized`] on the whole text can. Lets a hot loop fold without
+/// allocating: if every character of a text folds here, the characters are
+/// exactly `fold_normalized` of that text.
+pub fn fold_char(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return Some(c);
     }
-    Some(out)
+    Some(match viet::decompose(c)?.base {
+        'đ' => 'd',
+        'Đ' => 'D',
+        b => b,
+    })
 }
 
 /// Syllable tokens of normalised text: maximal runs of letters, digits and
