@@ -157,7 +157,8 @@ fn build_library(path: &Path, threads: usize) -> Result<(Library, usize, f64)> {
 }
 
 /// Runs `search` on every query, spread over `threads` threads, results in
-/// query order.
+/// query order. Threads take small blocks of queries as they go, so a slow
+/// block (long texts) or a thread the OS sets aside does not hold up the rest.
 fn search_all(
     lib: &Library,
     queries: &[Line],
@@ -165,21 +166,32 @@ fn search_all(
     k: usize,
     threads: usize,
 ) -> Vec<Vec<kc_match::Match>> {
-    let chunk = queries.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = queries
-            .chunks(chunk)
-            .enumerate()
-            .map(|(i, part)| {
-                let vecs = vectors.map(|v| &v[(i * chunk).min(v.len())..]);
+    const BLOCK: usize = 64;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let search_block = |b: usize| -> Vec<Vec<kc_match::Match>> {
+        let from = (b * BLOCK).min(queries.len());
+        let to = (from + BLOCK).min(queries.len());
+        (from..to)
+            .map(|i| match vectors {
+                Some(v) => lib.search_hybrid(&queries[i].text, v.get(i).map(Vec::as_slice), k),
+                None => lib.search(&queries[i].text, k),
+            })
+            .collect()
+    };
+    let blocks = queries.len().div_ceil(BLOCK);
+    let mut done: Vec<(usize, Vec<Vec<kc_match::Match>>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads.min(blocks).max(1))
+            .map(|_| {
+                let (next, search_block) = (&next, &search_block);
                 s.spawn(move || {
-                    part.iter()
-                        .enumerate()
-                        .map(|(j, q)| match vecs {
-                            Some(v) => lib.search_hybrid(&q.text, v.get(j).map(Vec::as_slice), k),
-                            None => lib.search(&q.text, k),
-                        })
-                        .collect::<Vec<_>>()
+                    let mut mine = Vec::new();
+                    loop {
+                        let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if b >= blocks {
+                            break mine;
+                        }
+                        mine.push((b, search_block(b)));
+                    }
                 })
             })
             .collect();
@@ -190,7 +202,9 @@ fn search_all(
                 Err(e) => std::panic::resume_unwind(e),
             })
             .collect()
-    })
+    });
+    done.sort_unstable_by_key(|(b, _)| *b);
+    done.into_iter().flat_map(|(_, r)| r).collect()
 }
 
 pub fn run_match(args: &MatchArgs) -> Result<()> {
