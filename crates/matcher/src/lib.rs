@@ -249,8 +249,9 @@ struct Doc {
 /// `RwLock` or `Arc` and search from many threads.
 ///
 /// Memory: about 2.6 KB per claim of news-lead length (≈ 35 syllables):
-/// ≈ 130 postings of 4 bytes, the claim's sorted term list (6 bytes a term),
-/// its normalised text, 8 LSH band keys, the exact key and the id. Shorter
+/// ≈ 130 postings of 4 bytes, the claim's sorted term list (4 bytes a term,
+/// in one arena shared by all claims), its normalised text, 8 LSH band keys,
+/// the exact key and the id. Shorter
 /// claims cost proportionally less; [`Library::stats`] estimates a live
 /// library, docs/benchmarks.md has measurements up to 1 million claims.
 ///
