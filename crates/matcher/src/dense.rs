@@ -257,6 +257,83 @@ mod tests {
         assert!(hits.iter().all(|m| m.id != "vaccine"));
     }
 
+    /// A unit vector at cosine `c` from `[1, 0, 0]`.
+    fn at_cosine(c: f32) -> [f32; 3] {
+        [c, (1.0 - c * c).max(0.0).sqrt(), 0.0]
+    }
+
+    #[test]
+    fn a_paraphrase_with_few_shared_words_outranks_a_lexical_near_miss() {
+        let mut lib = crate::Library::new();
+        // Shares nearly every word with the report but says the opposite.
+        lib.upsert(
+            "near",
+            "Giá xăng RON 95 tăng thêm 500 đồng mỗi lít từ chiều nay theo quyết định của liên bộ",
+        );
+        // Says what the report says, in other words.
+        lib.upsert(
+            "para",
+            "Kể từ tối hôm nay người mua nhiên liệu A95 được bớt nửa nghìn cho một lít",
+        );
+        lib.upsert(
+            "bao",
+            "Bão số 5 sẽ đổ bộ vào Đà Nẵng đêm nay, người dân cần sơ tán ngay lập tức",
+        );
+        let report = "Giá xăng RON 95 giảm 500 đồng mỗi lít từ chiều nay";
+        assert_eq!(lib.search(report, 3)[0].id, "near");
+
+        assert!(lib.upsert_vector("near", &at_cosine(0.74)));
+        assert!(lib.upsert_vector("para", &at_cosine(0.96)));
+        assert!(lib.upsert_vector("bao", &at_cosine(0.70)));
+        let hits = lib.search_hybrid(report, Some(&[1.0, 0.0, 0.0]), 3);
+        assert_eq!(hits[0].id, "para", "{hits:?}");
+        assert!(hits[0].generators.contains(&crate::Generator::Semantic));
+        let near = hits
+            .iter()
+            .find(|m| m.id == "near")
+            .expect("near is still listed");
+        assert!(near.score < hits[0].score);
+        assert_ne!(near.level, crate::MatchLevel::Confirm, "{near:?}");
+    }
+
+    #[test]
+    fn a_match_no_shared_word_supports_is_suggested_never_confirmed() {
+        // With lexical weight w, a candidate sharing no word has fused
+        // evidence at most 1 − w; the fitted curve puts that under the
+        // confirm threshold, so the desk never auto-confirms on the vectors
+        // alone, however close they are.
+        let p = HybridParams::default();
+        let best_unshared = p.fuse(0.0, 1.0);
+        let score = 1.0 / (1.0 + (-p.slope * (best_unshared - p.midpoint)).exp());
+        assert!(score < p.confirm && score >= p.suggest, "{score}");
+
+        let mut lib = crate::Library::new();
+        let claim =
+            "Tiêm vắc xin ngừa Covid-19 không gây vô sinh ở phụ nữ, theo Bộ Y tế khẳng định";
+        lib.upsert("vaccine", claim);
+        lib.upsert(
+            "bao",
+            "Bão số 5 sẽ đổ bộ vào Đà Nẵng đêm nay, người dân cần sơ tán ngay lập tức",
+        );
+        assert!(lib.upsert_vector("vaccine", &at_cosine(1.0)));
+        assert!(lib.upsert_vector("bao", &at_cosine(0.7)));
+        let q = [1.0, 0.0, 0.0];
+        let unshared = "Chích ngừa có làm chị em mất khả năng sinh con hay không vậy mọi người";
+        let m = &lib.search_hybrid(unshared, Some(&q), 1)[0];
+        assert_eq!(
+            (m.id.as_str(), m.level),
+            ("vaccine", crate::MatchLevel::Suggest)
+        );
+
+        // The same vector with the claim's own wording is confirmed.
+        let worded = "Tiêm vắc xin ngừa Covid-19 không gây vô sinh ở phụ nữ, Bộ Y tế khẳng định";
+        let m = &lib.search_hybrid(worded, Some(&q), 1)[0];
+        assert_eq!(
+            (m.id.as_str(), m.level),
+            ("vaccine", crate::MatchLevel::Confirm)
+        );
+    }
+
     #[test]
     fn fusion_rescales_cosine_and_weights_both_sides() {
         let p = HybridParams {
