@@ -21,6 +21,8 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use smallvec::SmallVec;
+
 pub use dense::HybridParams;
 use features::{features, Features, FIELDS, F_FUNI, F_UNI};
 pub use snapshot::SnapshotError;
@@ -231,8 +233,10 @@ type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
 #[derive(Debug, Default)]
 /// One posting list: `slot << TF_BITS | min(tf, TF_MAX)` per claim, so a
-/// posting costs 4 bytes and a term one allocation.
-struct Postings(Vec<u32>);
+/// posting costs 4 bytes. Most terms (syllable pairs above all) are in one to
+/// four claims: those lists live inside the 24-byte header, which saves an
+/// allocation and a cache miss per term.
+struct Postings(SmallVec<[u32; 4]>);
 
 #[derive(Debug)]
 struct Doc {
@@ -394,6 +398,7 @@ impl Library {
             .postings
             .iter()
             .flatten()
+            .filter(|p| p.0.spilled())
             .map(|p| p.0.capacity() * 4)
             .sum::<usize>();
         heap += self

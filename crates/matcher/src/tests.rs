@@ -480,3 +480,9 @@ fn folding_while_hashing_agrees_with_folding_the_text() {
         }
     }
 }
+
+#[test]
+fn a_short_posting_list_costs_no_more_than_its_header() {
+    // Memory per claim (docs/benchmarks.md) counts on it.
+    assert_eq!(std::mem::size_of::<Postings>(), 24);
+}
