@@ -53,7 +53,15 @@ fn lookup() -> &'static HashMap<&'static str, &'static str> {
 
 /// The expansion of one normalised word, if it is an abbreviation.
 pub(crate) fn expand(word: &str) -> Option<&'static str> {
-    if word.len() > 8 {
+    // Cheap rejection of long words. Counted in characters that folding
+    // keeps: it deletes combining marks, so `r` under four marks is still `r`.
+    if word.len() > 8
+        && word
+            .chars()
+            .filter(|&c| !matches!(c as u32, 0x0300..=0x036F))
+            .nth(MAX_ABBREVIATION)
+            .is_some()
+    {
         return None;
     }
     let mut buf = [0u8; 8];
