@@ -1065,9 +1065,10 @@ impl Library {
     }
 
     /// BM25 of the frequent query terms (sorted by term id) in one claim.
-    /// Term ids are given in order of first appearance, so frequent terms
-    /// have small ids and sit at the start of the claim's sorted term list:
-    /// a merge that stops after the last query term reads only that start.
+    /// A term id is its number within its field (in order of first
+    /// appearance) above two field bits, so frequent terms have small ids and
+    /// sit at the start of the claim's sorted term list: a merge that stops
+    /// after the last query term reads only that start.
     fn frequent_part(&self, slot: u32, frequent: &[&QTerm]) -> f32 {
         let Some(&len) = self.lens.get(slot as usize) else {
             return 0.0;
