@@ -20,6 +20,7 @@ use std::cell::RefCell;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use smallvec::SmallVec;
 
@@ -252,10 +253,10 @@ struct Doc {
 /// The live, in-memory claim library. `Send + Sync`: share it behind an
 /// `RwLock` or `Arc` and search from many threads.
 ///
-/// Memory: about 2.6 KB per claim of news-lead length (≈ 35 syllables):
+/// Memory: about 2.3 KB per claim of news-lead length (≈ 35 syllables):
 /// ≈ 130 postings of 4 bytes, the claim's sorted term list (4 bytes a term,
 /// in one arena shared by all claims), its normalised text, 8 LSH band keys,
-/// the exact key and the id. Shorter
+/// the exact key, the id and 16 bytes of cached coverage mass. Shorter
 /// claims cost proportionally less; [`Library::stats`] estimates a live
 /// library, docs/benchmarks.md has measurements up to 1 million claims.
 ///
@@ -284,6 +285,16 @@ pub struct Library {
     fwd: Vec<u32>,
     spans: Vec<(u32, u32)>,
     fwd_garbage: usize,
+    /// Per slot and weight set (accented, folded query): the claim's
+    /// weighted term mass for the coverage floor, which would otherwise read
+    /// the posting-list header of every term of every candidate (a third of
+    /// a query's time). Kept as `generation << 32 | f32 bits`: the mass
+    /// depends on every idf, so any change to the library makes all of them
+    /// stale at once, and they are recomputed when next needed.
+    coverage_mass: Vec<[AtomicU64; 2]>,
+    /// Bumped by every insertion and removal; never 0, which marks an empty
+    /// `coverage_mass` entry.
+    generation: u32,
     total_syllables: u64,
     live: u32,
     /// 8-bit copies of the claims' vectors for the dense scan.
@@ -374,6 +385,8 @@ impl Library {
             fwd: Vec::new(),
             spans: Vec::new(),
             fwd_garbage: 0,
+            coverage_mass: Vec::new(),
+            generation: 1,
             total_syllables: 0,
             live: 0,
             dense: dense::DenseIndex::default(),
@@ -426,6 +439,7 @@ impl Library {
             .sum::<usize>();
         heap += self.lens.capacity() * 4;
         heap += self.fwd.capacity() * 4 + self.spans.capacity() * 8;
+        heap += self.coverage_mass.capacity() * 16;
         heap += self.dense.heap_bytes();
         LibraryStats {
             claims: self.len(),
@@ -541,6 +555,7 @@ impl Library {
         prepared: Vec<Prepared>,
         threads: usize,
     ) {
+        self.new_generation();
         // (slot, terms) of the claims whose postings are still to insert; a
         // later item of the batch with the same id drops the earlier one.
         let mut pending: Vec<Option<(u32, Vec<PreparedTerm>)>> = Vec::new();
@@ -575,6 +590,8 @@ impl Library {
             if self.lens.len() <= slot as usize {
                 self.lens.resize(slot as usize + 1, 0);
                 self.spans.resize(slot as usize + 1, (0, 0));
+                self.coverage_mass
+                    .resize_with(slot as usize + 1, Default::default);
             }
             self.lens[slot as usize] = prep.syllables;
             self.spans[slot as usize] = (0, 0);
@@ -644,6 +661,7 @@ impl Library {
     fn remove_slot(&mut self, id: &str) -> Option<(u32, Doc)> {
         let slot = self.by_id.remove(id)?;
         let doc = self.slots.get_mut(slot as usize)?.take()?;
+        self.new_generation();
         self.dense.clear(slot);
         let (start, len) = self.spans.get(slot as usize).copied().unwrap_or((0, 0));
         let run = start as usize..(start + len) as usize;
@@ -672,6 +690,18 @@ impl Library {
         self.live = self.live.saturating_sub(1);
         self.free.push(slot);
         Some((slot, doc))
+    }
+
+    /// Marks every cached coverage mass stale (see `coverage_mass`).
+    fn new_generation(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            // After 2^32 changes a stale entry could look current: clear them.
+            for m in &mut self.coverage_mass {
+                *m = Default::default();
+            }
+            self.generation = 1;
+        }
     }
 
     /// A claim's term list: `term id << TF_BITS | count`, sorted.
@@ -798,10 +828,10 @@ impl Library {
         } else {
             features::capitalized_keys(query)
         };
-        let weights = if normalized.is_ascii() {
-            &self.params.folded_field_weights
+        let (weights, weight_set) = if normalized.is_ascii() {
+            (&self.params.folded_field_weights, 1)
         } else {
-            &self.params.field_weights
+            (&self.params.field_weights, 0)
         };
         let (qterms, absent_self) = self.query_terms(&feats, &caps, weights);
         let self_score = self.self_score(&qterms, feats.syllables) + absent_self;
@@ -829,7 +859,7 @@ impl Library {
                 // Coverage is at most 1: evidence already at the floor's
                 // ceiling cannot rise.
                 if c.evidence < self.params.containment {
-                    let cov = self.claim_coverage(c.slot, &qterms, weights);
+                    let cov = self.claim_coverage(c.slot, &qterms, weights, weight_set);
                     c.evidence = c.evidence.max(self.params.containment * cov);
                 }
             }
@@ -846,22 +876,24 @@ impl Library {
     }
 
     /// Share of a claim's idf-weighted terms that the query contains.
-    fn claim_coverage(&self, slot: u32, qterms: &[QTerm], weights: &[f32; FIELDS]) -> f32 {
-        let (mut shared, mut total) = (0.0f32, 0.0f32);
+    /// `weight_set` names `weights` for the cache: 0 accented, 1 folded.
+    fn claim_coverage(
+        &self,
+        slot: u32,
+        qterms: &[QTerm],
+        weights: &[f32; FIELDS],
+        weight_set: usize,
+    ) -> f32 {
+        let total = self.claim_mass(slot, weights, weight_set);
+        let mut shared = 0.0f32;
         let mut i = 0;
         for &packed in self.doc_terms(slot) {
             let t = packed >> TF_BITS;
-            // No branch on the loaded count: it is a cache miss, and without
-            // a branch on it the CPU overlaps the misses of successive terms
-            // (a zero weight simply adds nothing).
-            let w = weights[split_tid(t).0];
-            let m = w * self.idf_approx(self.df(t));
-            total += m;
             while i < qterms.len() && qterms[i].tid < t {
                 i += 1;
             }
-            if qterms.get(i).is_some_and(|q| q.tid == t) {
-                shared += m;
+            if let Some(q) = qterms.get(i).filter(|q| q.tid == t) {
+                shared += q.field_weight * self.idf_approx(q.df);
             }
         }
         if total > 0.0 {
@@ -869,6 +901,37 @@ impl Library {
         } else {
             0.0
         }
+    }
+
+    /// Σ field weight × idf over a claim's terms, cached per generation.
+    fn claim_mass(&self, slot: u32, weights: &[f32; FIELDS], weight_set: usize) -> f32 {
+        let cell = self
+            .coverage_mass
+            .get(slot as usize)
+            .and_then(|c| c.get(weight_set));
+        if let Some(cell) = cell {
+            let v = cell.load(Ordering::Relaxed);
+            if (v >> 32) as u32 == self.generation {
+                return f32::from_bits(v as u32);
+            }
+        }
+        let mut total = 0.0f32;
+        for &packed in self.doc_terms(slot) {
+            let t = packed >> TF_BITS;
+            // No branch on the loaded count: it is a cache miss, and without
+            // a branch on it the CPU overlaps the misses of successive terms
+            // (a zero weight simply adds nothing).
+            total += weights[split_tid(t).0] * self.idf_approx(self.df(t));
+        }
+        // Every thread that races here computes the same value: Relaxed is
+        // enough, and the library cannot change while `&self` is borrowed.
+        if let Some(cell) = cell {
+            cell.store(
+                u64::from(self.generation) << 32 | u64::from(total.to_bits()),
+                Ordering::Relaxed,
+            );
+        }
+        total
     }
 
     fn avgdl(&self) -> f32 {

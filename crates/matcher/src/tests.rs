@@ -371,6 +371,65 @@ fn a_claim_quoted_inside_a_long_report_is_suggested_not_confirmed() {
 }
 
 #[test]
+fn the_coverage_floor_follows_library_changes() {
+    // The floor's per-claim term mass is cached between queries; every
+    // change to the library must show in the next answer, as if the library
+    // had been built afresh. The report quotes most of the claim, so how
+    // much it covers depends on the idf of the words it leaves out.
+    let quoted = "uống nước chanh nóng mỗi sáng giúp chữa khỏi bệnh ung thư";
+    let report = format!(
+        "Mình thấy trên nhóm Zalo của khu phố có người chia sẻ rằng {quoted}, nhưng không biết \
+         có đúng không, mọi người kiểm tra giúp với, cảm ơn nhiều lắm ạ, chúc cả nhà sức khỏe"
+    );
+    let folded = kc_text::fold(&report);
+    let chanh = |lib: &Library, q: &str| -> f32 {
+        let m = lib.search(q, 5);
+        m.iter()
+            .find(|m| m.id == "chanh")
+            .expect("the quoted claim")
+            .score
+    };
+    let mut lib = library();
+    let before = (chanh(&lib, &report), chanh(&lib, &folded));
+    let changes: [(&str, Option<&str>); 4] = [
+        ("a", Some("Giá xăng có thể tăng trong vòng một tháng tới")),
+        (
+            "b",
+            Some("Trong vòng một tháng, ba cơn bão đổ bộ vào miền Trung"),
+        ),
+        ("bao", None),
+        ("a", Some("Học phí sẽ được miễn trong một tháng")),
+    ];
+    let mut steps: Vec<(&str, Option<&str>)> = Vec::new();
+    for change in changes {
+        match change {
+            (id, Some(text)) => lib.upsert(id, text),
+            (id, None) => assert!(lib.remove(id)),
+        }
+        steps.push(change);
+        let mut fresh = library();
+        for &(id, text) in &steps {
+            match text {
+                Some(text) => fresh.upsert(id, text),
+                None => assert!(fresh.remove(id)),
+            }
+        }
+        for q in [&report, &folded] {
+            assert_eq!(
+                lib.search(q, 5),
+                fresh.search(q, 5),
+                "after {change:?}: {q}"
+            );
+        }
+    }
+    let after = (chanh(&lib, &report), chanh(&lib, &folded));
+    assert!(
+        before.0 != after.0 && before.1 != after.1,
+        "{before:?} {after:?}"
+    );
+}
+
+#[test]
 fn bulk_upsert_equals_upserts_in_order() {
     // Enough claims for several batches, with ids repeated across batches so
     // that the order of insertion decides which text survives.
