@@ -4,6 +4,10 @@
 mod embed_cmd;
 mod matching;
 
+// See the workspace Cargo.toml for why.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use kc_desk::pack::Pack;
