@@ -201,6 +201,22 @@ impl Prepared {
     }
 }
 
+/// A hint to load the cache line holding `x`; nothing on other targets.
+#[inline]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE is part of the x86_64 baseline, and a prefetch of any
+    // address is only a hint: it never faults or changes memory (this one is
+    // of a live reference besides).
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            (x as *const T).cast(),
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
 /// Multiplicative hashing for keys that are already good hashes.
 #[derive(Default)]
 struct KeyHasher(u64);
@@ -318,6 +334,7 @@ thread_local! {
 #[derive(Clone)]
 struct QTerm<'a> {
     tid: u32,
+    key: u64,
     field_weight: f32,
     field: u8,
     qtf: f32,
@@ -991,6 +1008,7 @@ impl Library {
             };
             out.push(QTerm {
                 tid,
+                key: t.key,
                 field_weight,
                 field: t.field,
                 qtf,
@@ -1110,8 +1128,15 @@ impl Library {
                         .then_with(|| a.cmp(b))
                 });
             }
-            let mut out = Vec::with_capacity(shortlist.min(selected.len()));
-            for &d in selected.iter().take(shortlist) {
+            let chosen = &selected[..shortlist.min(selected.len())];
+            // Each claim's term list is a cache miss; requesting them all
+            // before merging overlaps the misses instead of taking them one
+            // after another.
+            for &d in chosen.iter() {
+                self.prefetch_terms(d);
+            }
+            let mut out = Vec::with_capacity(chosen.len());
+            for &d in chosen {
                 let bm25 = acc[d as usize] + self.frequent_part(d, &frequent);
                 out.push(Candidate {
                     slot: d,
@@ -1125,6 +1150,20 @@ impl Library {
             }
             out
         })
+    }
+
+    /// Asks the CPU to start loading the head of a claim's term list.
+    fn prefetch_terms(&self, slot: u32) {
+        let Some(&(start, len)) = self.spans.get(slot as usize) else {
+            return;
+        };
+        for at in [start, start + 16] {
+            if at < start + len {
+                if let Some(x) = self.fwd.get(at as usize) {
+                    prefetch(x);
+                }
+            }
+        }
     }
 
     /// BM25 of the frequent query terms (sorted by term id) in one claim.
@@ -1253,7 +1292,7 @@ impl Library {
         // only; its shared terms are named from that field.
         let folded = !qterms.iter().any(|q| q.field == F_UNI);
         let field = if folded { F_FUNI } else { F_UNI };
-        let mut shared: Vec<(f32, u32, &str)> = qterms
+        let mut shared: Vec<(f32, u64, &str)> = qterms
             .iter()
             .filter(|q| {
                 q.field == field
@@ -1261,17 +1300,20 @@ impl Library {
                         .binary_search_by_key(&q.tid, |&p| p >> TF_BITS)
                         .is_ok()
             })
-            .filter_map(|q| Some((q.weight, q.tid, q.text?)))
+            .filter_map(|q| Some((q.weight, q.key, q.text?)))
             .collect();
         if folded && !shared.is_empty() {
             // Show the officer the claim's own (accented) spelling of each
-            // shared syllable.
+            // shared syllable: the first of the claim's syllables with the
+            // same folded key (hashing is cheap; an index lookup per syllable
+            // was a third of such a query's time).
             for s in kc_text::syllables(&doc.normalized) {
+                if s.is_ascii() {
+                    continue; // nothing to show beyond the query's own spelling
+                }
                 let key = features::folded_unigram_key(s);
-                if let Some(tid) = self.term_id(key) {
-                    for e in shared.iter_mut().filter(|e| e.1 == tid && e.2.is_ascii()) {
-                        e.2 = s;
-                    }
+                for e in shared.iter_mut().filter(|e| e.1 == key && e.2.is_ascii()) {
+                    e.2 = s;
                 }
             }
         }
