@@ -38,6 +38,11 @@ pub struct MatchArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Also write each match's explanation: the generators that found it
+    /// ("exact", "near_duplicate", "bm25", "semantic") and up to 8 shared
+    /// syllables, rarest first.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// Measure matching quality on queries with known targets.
@@ -156,33 +161,22 @@ fn build_library(path: &Path, threads: usize) -> Result<(Library, usize, f64)> {
     Ok((lib, items.len(), started.elapsed().as_secs_f64()))
 }
 
-/// Runs `search` on every query, spread over `threads` threads, results in
-/// query order. Threads take small blocks of queries as they go, so a slow
-/// block (long texts) or a thread the OS sets aside does not hold up the rest.
-fn search_all(
-    lib: &Library,
-    queries: &[Line],
-    vectors: Option<&[Vec<f32>]>,
-    k: usize,
-    threads: usize,
-) -> Vec<Vec<kc_match::Match>> {
+/// `f(i)` for every `i < n`, spread over `threads` threads, in order of `i`.
+/// Threads take small blocks of indexes as they go, so a slow block (long
+/// texts) or a thread the OS sets aside does not hold up the rest.
+fn par_map<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     const BLOCK: usize = 64;
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let search_block = |b: usize| -> Vec<Vec<kc_match::Match>> {
-        let from = (b * BLOCK).min(queries.len());
-        let to = (from + BLOCK).min(queries.len());
-        (from..to)
-            .map(|i| match vectors {
-                Some(v) => lib.search_hybrid(&queries[i].text, v.get(i).map(Vec::as_slice), k),
-                None => lib.search(&queries[i].text, k),
-            })
-            .collect()
+    let blocks = n.div_ceil(BLOCK);
+    let run_block = |b: usize| -> Vec<T> {
+        let from = (b * BLOCK).min(n);
+        let to = (from + BLOCK).min(n);
+        (from..to).map(&f).collect()
     };
-    let blocks = queries.len().div_ceil(BLOCK);
-    let mut done: Vec<(usize, Vec<Vec<kc_match::Match>>)> = std::thread::scope(|s| {
+    let mut done: Vec<(usize, Vec<T>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads.min(blocks).max(1))
             .map(|_| {
-                let (next, search_block) = (&next, &search_block);
+                let (next, run_block) = (&next, &run_block);
                 s.spawn(move || {
                     let mut mine = Vec::new();
                     loop {
@@ -190,7 +184,7 @@ fn search_all(
                         if b >= blocks {
                             break mine;
                         }
-                        mine.push((b, search_block(b)));
+                        mine.push((b, run_block(b)));
                     }
                 })
             })
@@ -207,6 +201,63 @@ fn search_all(
     done.into_iter().flat_map(|(_, r)| r).collect()
 }
 
+/// (id, score) of the best `k` claims for every query, in query order.
+fn rank_all(
+    lib: &Library,
+    queries: &[Line],
+    vectors: Option<&[Vec<f32>]>,
+    k: usize,
+    threads: usize,
+) -> Vec<Vec<(String, f32)>> {
+    par_map(queries.len(), threads, |i| {
+        let v = vectors.and_then(|v| v.get(i)).map(Vec::as_slice);
+        lib.rank(&queries[i].text, v, k)
+            .into_iter()
+            .map(|r| (r.id.to_owned(), r.score))
+            .collect()
+    })
+}
+
+/// One output line of `match` (contract v1, plus the explanation when asked).
+fn match_line(lib: &Library, q: &Line, vector: Option<&[f32]>, k: usize, explain: bool) -> String {
+    let mut line = String::with_capacity(64 + 48 * k);
+    line.push_str("{\"id\":");
+    push_json_str(&mut line, &q.id);
+    line.push_str(",\"matches\":[");
+    if explain {
+        for (i, m) in lib.search_hybrid(&q.text, vector, k).iter().enumerate() {
+            push_match(&mut line, i, &m.id, m.score);
+            let generators: Vec<&str> = m.generators.iter().map(|g| g.as_str()).collect();
+            line.push_str(",\"generators\":");
+            line.push_str(&serde_json::Value::from(generators).to_string());
+            line.push_str(",\"shared_terms\":");
+            line.push_str(&serde_json::Value::from(m.shared_terms.clone()).to_string());
+            line.push('}');
+        }
+    } else {
+        for (i, r) in lib.rank(&q.text, vector, k).iter().enumerate() {
+            push_match(&mut line, i, r.id, r.score);
+            line.push('}');
+        }
+    }
+    line.push_str("]}\n");
+    line
+}
+
+/// `{"id":…,"score":…` of one match, after a comma unless it is the first.
+fn push_match(line: &mut String, i: usize, id: &str, score: f32) {
+    if i > 0 {
+        line.push(',');
+    }
+    line.push_str("{\"id\":");
+    push_json_str(line, id);
+    line.push_str(&format!(",\"score\":{score:.6}"));
+}
+
+fn push_json_str(out: &mut String, s: &str) {
+    out.push_str(&serde_json::Value::from(s).to_string());
+}
+
 pub fn run_match(args: &MatchArgs) -> Result<()> {
     let started = Instant::now();
     let threads = threads(args.threads);
@@ -221,7 +272,11 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
         None => None,
     };
     let q_started = Instant::now();
-    let results = search_all(&lib, &queries, qvecs.as_deref(), args.top, threads);
+    // Formatting the lines is part of the parallel work.
+    let lines = par_map(queries.len(), threads, |i| {
+        let v = qvecs.as_ref().and_then(|v| v.get(i)).map(Vec::as_slice);
+        match_line(&lib, &queries[i], v, args.top, args.explain)
+    });
     let q_secs = q_started.elapsed().as_secs_f64();
     let sink: Box<dyn Write> = match &args.out {
         Some(p) => Box::new(
@@ -231,30 +286,14 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut w = BufWriter::new(sink);
-    let mut line = String::with_capacity(256);
-    for (q, ms) in queries.iter().zip(&results) {
-        line.clear();
-        line.push_str("{\"id\":");
-        line.push_str(&serde_json::to_string(&q.id)?);
-        line.push_str(",\"matches\":[");
-        for (i, m) in ms.iter().enumerate() {
-            if i > 0 {
-                line.push(',');
-            }
-            line.push_str("{\"id\":");
-            line.push_str(&serde_json::to_string(&m.id)?);
-            line.push_str(",\"score\":");
-            line.push_str(&format!("{:.6}", m.score));
-            line.push('}');
-        }
-        line.push_str("]}\n");
+    for line in &lines {
         w.write_all(line.as_bytes())?;
     }
     w.flush()?;
     // Freeing a large index is millions of small deallocations; the process
     // exits next and the OS takes the memory back at once.
     std::mem::forget(lib);
-    std::mem::forget(results);
+    std::mem::forget(lines);
     let total = started.elapsed().as_secs_f64();
     eprintln!(
         "thư viện / library: {n_lib} mục / items, dựng / built in {build_secs:.3}s; \
@@ -274,14 +313,14 @@ pub struct Quality {
     pub mrr: f64,
 }
 
-fn quality(queries: &[Line], results: &[Vec<kc_match::Match>]) -> Quality {
+fn quality(queries: &[Line], results: &[Vec<(String, f32)>]) -> Quality {
     let mut hits = [0usize; 3];
     let mut rr = 0.0;
     let mut n = 0usize;
     for (q, ms) in queries.iter().zip(results) {
         let Some(target) = &q.target else { continue };
         n += 1;
-        if let Some(rank) = ms.iter().take(10).position(|m| &m.id == target) {
+        if let Some(rank) = ms.iter().take(10).position(|m| &m.0 == target) {
             rr += 1.0 / (rank + 1) as f64;
             for (h, cut) in hits.iter_mut().zip([1, 5, 10]) {
                 if rank < cut {
@@ -316,10 +355,10 @@ fn auc(positive: &[f32], negative: &[f32]) -> f64 {
     sum / (positive.len() as f64 * neg.len() as f64)
 }
 
-fn top1(results: &[Vec<kc_match::Match>]) -> Vec<f32> {
+fn top1(results: &[Vec<(String, f32)>]) -> Vec<f32> {
     results
         .iter()
-        .map(|ms| ms.first().map_or(0.0, |m| m.score))
+        .map(|ms| ms.first().map_or(0.0, |m| m.1))
         .collect()
 }
 
@@ -352,7 +391,7 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
     };
     let hybrid = qvecs.is_some();
     let started = Instant::now();
-    let results = search_all(&lib, &queries, qvecs.as_deref(), 10, threads);
+    let results = rank_all(&lib, &queries, qvecs.as_deref(), 10, threads);
     let q_secs = started.elapsed().as_secs_f64();
     let qual = quality(&queries, &results);
     let mut report = serde_json::json!({
@@ -370,12 +409,12 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
     );
     report["mode"] = if hybrid { "hybrid" } else { "lexical" }.into();
     if let Some(nomatch) = &nomatch {
-        let neg = top1(&search_all(&lib, nomatch, nvecs.as_deref(), 1, threads));
+        let neg = top1(&rank_all(&lib, nomatch, nvecs.as_deref(), 1, threads));
         let pos: Vec<f32> = queries
             .iter()
             .zip(&results)
             .filter(|(q, _)| q.target.is_some())
-            .map(|(_, ms)| ms.first().map_or(0.0, |m| m.score))
+            .map(|(_, ms)| ms.first().map_or(0.0, |m| m.1))
             .collect();
         let a = auc(&pos, &neg);
         let (confirm, suggest) = if hybrid {
@@ -466,13 +505,17 @@ mod tests {
             model: None,
             data_dir: dir.path().join("data"),
             threads: Some(2),
+            explain: false,
+        };
+        let read = |out: &Path| -> Vec<serde_json::Value> {
+            std::fs::read_to_string(out)
+                .expect("output")
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("JSON line"))
+                .collect()
         };
         run_match(&args).expect("match runs");
-        let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
-            .expect("output")
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("JSON line"))
-            .collect();
+        let lines = read(&out);
         let ids: Vec<&str> = lines.iter().filter_map(|l| l["id"].as_str()).collect();
         assert_eq!(ids, ["q1", "q2", "q3"]);
         assert_eq!(lines[0]["matches"][0]["id"], "c1");
@@ -480,5 +523,40 @@ mod tests {
         assert_eq!(lines[2]["matches"][0]["id"], "c2");
         let score = lines[0]["matches"][0]["score"].as_f64().expect("score");
         assert!((0.0..=1.0).contains(&score));
+        assert!(lines[0]["matches"][0].get("shared_terms").is_none());
+
+        // --explain adds why, and changes nothing else.
+        let explained = dir.path().join("explained.jsonl");
+        run_match(&MatchArgs {
+            out: Some(explained.clone()),
+            explain: true,
+            ..args
+        })
+        .expect("match --explain runs");
+        let with = read(&explained);
+        for (plain, with) in lines.iter().zip(&with) {
+            assert_eq!(plain["id"], with["id"]);
+            let strip = |ms: &serde_json::Value| -> Vec<(String, f64)> {
+                ms.as_array()
+                    .expect("matches")
+                    .iter()
+                    .map(|m| (m["id"].to_string(), m["score"].as_f64().unwrap_or(-1.0)))
+                    .collect()
+            };
+            assert_eq!(strip(&plain["matches"]), strip(&with["matches"]));
+        }
+        let top = &with[0]["matches"][0];
+        assert_eq!(top["generators"][0], "bm25");
+        let shared: Vec<&str> = top["shared_terms"]
+            .as_array()
+            .expect("shared_terms")
+            .iter()
+            .filter_map(|t| t.as_str())
+            .collect();
+        // Typed without diacritics, named as the claim spells them.
+        assert!(
+            shared.contains(&"chanh") && shared.contains(&"nước"),
+            "{shared:?}"
+        );
     }
 }

@@ -545,3 +545,40 @@ fn a_short_posting_list_costs_no_more_than_its_header() {
     // Memory per claim (docs/benchmarks.md) counts on it.
     assert_eq!(std::mem::size_of::<Postings>(), 24);
 }
+
+#[test]
+fn ranking_without_explanations_gives_the_same_answers() {
+    let mut lib = library();
+    lib.upsert(
+        "chanh-2",
+        "Nước chanh nóng không chữa được ung thư, các bác sĩ khẳng định",
+    );
+    let queries = [
+        CLAIM,
+        "uong nuoc chanh nong moi sang chua khoi benh ung thu",
+        "Bão số 5 đổ bộ Đà Nẵng",
+        "Có phải ngân hàng sắp đổi tiền mới không?",
+        "một câu khác hẳn",
+        "",
+    ];
+    let same = |ranked: Vec<Ranked>, full: Vec<Match>| {
+        let ranked: Vec<(String, f32, MatchLevel)> = ranked
+            .into_iter()
+            .map(|r| (r.id.to_owned(), r.score, r.level))
+            .collect();
+        let full: Vec<(String, f32, MatchLevel)> =
+            full.into_iter().map(|m| (m.id, m.score, m.level)).collect();
+        assert_eq!(ranked, full);
+    };
+    for q in queries {
+        same(lib.rank(q, None, 3), lib.search(q, 3));
+    }
+    // And in hybrid mode, with its own calibration.
+    assert!(lib.upsert_vector("vaccine", &[1.0, 0.0]));
+    assert!(lib.upsert_vector("chanh", &[0.6, 0.8]));
+    for q in queries {
+        for v in [[1.0, 0.0], [0.0, 1.0]] {
+            same(lib.rank(q, Some(&v), 3), lib.search_hybrid(q, Some(&v), 3));
+        }
+    }
+}
