@@ -51,10 +51,22 @@ fuzz_target!(|data: &[u8]| {
             live.insert(id, text);
         }
         assert_eq!(lib.len(), live.len());
+        // Searching between edits fills the library's per-claim caches; the
+        // snapshot check below finds any that an edit left stale.
+        lib.search(&query, k);
     }
 
     let ms = lib.search(&query, k);
     check_answer(&lib, &live, &query, k, &ms);
+    // Ranking without explanations gives the same answers.
+    let ranked: Vec<(&str, f32, MatchLevel)> = lib
+        .rank(&query, None, k)
+        .into_iter()
+        .map(|r| (r.id, r.score, r.level))
+        .collect();
+    let full: Vec<(&str, f32, MatchLevel)> =
+        ms.iter().map(|m| (m.id.as_str(), m.score, m.level)).collect();
+    assert_eq!(ranked, full);
 
     // A claim searched for by its own text is found as an exact copy, unless
     // k other claims are exact copies of it too (ties keep insertion order).
