@@ -60,8 +60,24 @@ pub(crate) fn field_of(key: u64) -> u8 {
     (key >> 62) as u8
 }
 
+/// Hash of a normalised syllable, the same for both spellings of i/y
+/// syllables ([`kc_text::i_spelling`]).
 fn syllable_hash(s: &str) -> u64 {
-    fnv(0, s.as_bytes())
+    thread_local! {
+        static I_FORM: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    // Most syllables are not i/y syllables: no borrow, no copy for them.
+    if !s.ends_with(|c: char| !c.is_ascii() || c == 'y') {
+        return fnv(0, s.as_bytes());
+    }
+    I_FORM.with(|cell| {
+        let mut out = cell.borrow_mut();
+        if kc_text::i_spelling(s, &mut out) {
+            fnv(0, out.as_bytes())
+        } else {
+            fnv(0, s.as_bytes())
+        }
+    })
 }
 
 /// `syllable_hash` of the syllable's folded form, without building it when
@@ -81,7 +97,10 @@ fn folded_syllable_hash(s: &str) -> u64 {
         }
         len += f.encode_utf8(&mut buf[len..]).len();
     }
-    fnv(0, &buf[..len])
+    match std::str::from_utf8(&buf[..len]) {
+        Ok(folded) => syllable_hash(folded),
+        Err(_) => fnv(0, &buf[..len]), // not reached: whole characters were written
+    }
 }
 
 fn pair_hash(a: u64, b: u64) -> u64 {

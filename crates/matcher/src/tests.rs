@@ -251,6 +251,33 @@ fn claim_stored_without_diacritics_is_found_by_an_accented_query() {
 }
 
 #[test]
+fn i_and_y_spellings_of_a_claim_meet() {
+    let mut lib = library();
+    lib.upsert(
+        "ty",
+        "Mỹ hỗ trợ 2 tỷ đồng cho kỹ sư có lý lịch tốt, quy định mới",
+    );
+    // The same text in the school spelling, with and without diacritics: an
+    // exact copy, found and confirmed as such.
+    for q in [
+        "Mĩ hỗ trợ 2 tỉ đồng cho kĩ sư có lí lịch tốt, qui định mới",
+        "mi ho tro 2 ti dong cho ki su co li lich tot, qui dinh moi",
+    ] {
+        let m = top(&lib, q);
+        assert_eq!(m.id, "ty", "{q}");
+        assert!(m.generators.contains(&Generator::Exact), "{m:?}");
+        assert_eq!(m.level, MatchLevel::Confirm, "{m:?}");
+    }
+    // Shared terms are named as the report spells them, or as the claim
+    // does when the report has no diacritics to show.
+    let m = top(&lib, "Mĩ hỗ trợ 2 tỉ đồng");
+    assert!(m.shared_terms.iter().any(|t| t == "tỉ"), "{m:?}");
+    let m = top(&lib, "mi ho tro 2 ti dong");
+    assert!(m.shared_terms.iter().any(|t| t == "tỷ"), "{m:?}");
+    assert!(m.shared_terms.iter().any(|t| t == "mỹ"), "{m:?}");
+}
+
+#[test]
 fn names_in_the_query_weigh_more() {
     let mut lib = Library::new();
     lib.upsert(

@@ -3,7 +3,10 @@
 //! Architecture invariant: text is normalised in exactly one function,
 //! [`normalize`]. Every other part of kiemchung that compares text (content
 //! hashes, the matcher's index, slugs) goes through it, so a report and a
-//! library claim typed in different styles meet in one form.
+//! library claim typed in different styles meet in one form. The matcher's
+//! index keys go one step further, through [`fold`] (its folded fields) and
+//! [`i_spelling`] (kỹ/kĩ, tỷ/tỉ): equivalences the reader should not see
+//! imposed on the text itself.
 //!
 //! The crate is pure: no I/O, no clock, no global state.
 
@@ -279,6 +282,45 @@ pub fn fold_char(c: char) -> Option<char> {
         'Đ' => 'D',
         b => b,
     })
+}
+
+/// The onsets after which Vietnamese writes a final i or y freely.
+const I_Y_ONSETS: [&str; 7] = ["h", "k", "l", "m", "s", "t", "qu"];
+const Y_FORMS: [char; 6] = ['y', 'ý', 'ỳ', 'ỷ', 'ỹ', 'ỵ'];
+const I_FORMS: [char; 6] = ['i', 'í', 'ì', 'ỉ', 'ĩ', 'ị'];
+
+/// Writes into `out` the i spelling of a normalised syllable that ends in y
+/// after h, k, l, m, s, t or qu (`tỷ` → `tỉ`, `kỹ` → `kĩ`, `mỹ` → `mĩ`,
+/// `quy` → `qui`), and returns true; returns false, leaving `out` alone, for
+/// every other syllable.
+///
+/// Both spellings of these syllables are in everyday use (the 2018 school
+/// spelling prefers i, most newspapers y; in the evaluation corpus `tỷ` and
+/// `tỉ` come 3 to 2), so a rumour and its correction can differ in nothing
+/// else. [`normalize`] keeps the writer's spelling, which the officer sees;
+/// the matcher's index keys are made from this form, so both meet there.
+/// Marks stacked after the y stay after the i, so folding commutes with it.
+pub fn i_spelling(syllable: &str, out: &mut String) -> bool {
+    let body = syllable.trim_end_matches(is_mark);
+    let Some(last) = body.chars().next_back() else {
+        return false;
+    };
+    let Some(vowel) = Y_FORMS
+        .iter()
+        .position(|&y| y == last)
+        .and_then(|tone| I_FORMS.get(tone))
+    else {
+        return false;
+    };
+    let onset = &body[..body.len() - last.len_utf8()];
+    if !I_Y_ONSETS.contains(&onset) {
+        return false;
+    }
+    out.clear();
+    out.push_str(onset);
+    out.push(*vowel);
+    out.push_str(&syllable[body.len()..]);
+    true
 }
 
 /// Syllable tokens of normalised text: maximal runs of letters, digits and

@@ -97,6 +97,11 @@ fn vietnamese_like() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
         "hoà",
         "hòa",
+        "tỷ",
+        "Kỹ",
+        "quý",
+        "mĩ",
+        "hy",
         "Thuỷ",
         "người",
         "NGƯỜI",
@@ -130,8 +135,48 @@ fn vietnamese_like() -> impl Strategy<Value = String> {
     prop::collection::vec(pieces, 0..12).prop_map(|v| v.concat())
 }
 
+fn i_form(s: &str) -> String {
+    let mut out = String::new();
+    if i_spelling(s, &mut out) {
+        out
+    } else {
+        s.to_owned()
+    }
+}
+
+#[test]
+fn i_and_y_spellings_meet() {
+    for (y, i) in [
+        ("tỷ", "tỉ"),
+        ("kỹ", "kĩ"),
+        ("lý", "lí"),
+        ("mỹ", "mĩ"),
+        ("sỹ", "sĩ"),
+        ("hy", "hi"),
+        ("quý", "quí"),
+        ("quy", "qui"),
+        ("kỳ", "kì"),
+        ("tỵ", "tị"),
+    ] {
+        assert_eq!(i_form(y), i, "{y}");
+        assert_eq!(i_form(i), i, "{i} is already the i form");
+    }
+    // Other syllables keep their spelling: y that is not free to be i
+    // (thủy, tuy, vy, ý), and text that is not one syllable.
+    for s in ["thủy", "tuy", "vy", "ý", "y", "bị", "tỷ lệ", "", "qu"] {
+        assert_eq!(i_form(s), s, "{s:?}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn i_spelling_commutes_with_folding(s in vietnamese_like()) {
+        for syl in syllables(&normalize(&s)) {
+            prop_assert_eq!(i_form(&fold_normalized(syl)), fold_normalized(&i_form(syl)));
+        }
+    }
 
     #[test]
     fn normalize_is_idempotent(s in any::<String>()) {
