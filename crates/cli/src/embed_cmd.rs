@@ -1,16 +1,12 @@
-//! `kiemchung embed` (contract v1) and the on-disk embedding cache the desk reuses.
-//!
-//! The cache is one append-only file per model, `DATA_DIR/embeddings/<model sha256>.e5c`:
-//! records of a 32-byte key ([`kc_embed::cache_key`]: sha256 of the kind and the text) and
-//! 384 little-endian f32. A file from another model is never read, because the model's hash
-//! names it. A record cut short by a crash is dropped when the cache is next opened, so that
-//! later appends stay aligned.
+//! `kiemchung embed` (contract v1), and embedding through the on-disk vector cache
+//! ([`kc_store::VectorCache`], `DATA_DIR/embeddings/<model sha256>.e5c`, keyed by
+//! [`kc_embed::cache_key`]) that `match`, `eval` and `serve` share.
 
 use anyhow::{bail, Context, Result};
 use kc_embed::{cache_key, model_hash, Encoder, Kind};
-use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Read, Write};
+use kc_store::VectorCache;
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -52,15 +48,13 @@ pub fn run_embed(args: &EmbedArgs) -> Result<()> {
 
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let e_started = Instant::now();
-    let (vectors, hits) = if args.no_cache {
-        (encoder.embed(&refs, kind), 0)
+    let mut cache = if args.no_cache {
+        VectorCache::in_memory(encoder.dim())
     } else {
-        let mut cache = EmbeddingCache::open(&args.data_dir.join("embeddings"), &hash)?;
-        let before = cache.stored();
-        let v = cache.embed(&encoder, &refs, kind)?;
-        let computed = cache.stored() - before;
-        (v, texts.len().saturating_sub(computed))
+        open_cache(&args.data_dir, &hash, &encoder)?
     };
+    let (vectors, computed) = embed_cached(&mut cache, &encoder, &refs, kind)?;
+    let hits = texts.len().saturating_sub(computed);
     let secs = e_started.elapsed().as_secs_f64();
 
     let file = File::create(&args.out)
@@ -124,108 +118,76 @@ fn read_texts(path: &Path) -> Result<Vec<String>> {
     Ok(texts)
 }
 
-const KEY_BYTES: usize = 32;
-
-/// Embeddings already computed with one model, keyed by kind and text, kept on disk so that
-/// restarts and repeated runs do not recompute the library.
-pub struct EmbeddingCache {
-    path: PathBuf,
-    dim: usize,
-    map: HashMap<[u8; KEY_BYTES], Vec<f32>>,
+/// Opens the vector cache of the model whose hash is `hash` in `DATA_DIR/embeddings`.
+pub fn open_cache(data_dir: &Path, hash: &str, encoder: &Encoder) -> Result<VectorCache> {
+    Ok(VectorCache::open(
+        &data_dir.join("embeddings"),
+        hash,
+        encoder.dim(),
+    )?)
 }
 
-impl EmbeddingCache {
-    const DIM: usize = 384;
+/// Texts computed per step: each step's vectors are stored before the next starts, so
+/// an interrupted run loses at most one step (a few seconds) of work.
+const CHUNK: usize = 128;
 
-    /// Opens (or creates) the cache for the model whose hash is `model_hash` in `dir`.
-    pub fn open(dir: &Path, model_hash: &str) -> Result<EmbeddingCache> {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("không tạo được / cannot create {}", dir.display()))?;
-        let path = dir.join(format!("{model_hash}.e5c"));
-        let dim = Self::DIM;
-        let record = KEY_BYTES + 4 * dim;
-        let mut map = HashMap::new();
-        if let Ok(mut f) = File::open(&path) {
-            let mut raw = Vec::new();
-            f.read_to_end(&mut raw)
-                .with_context(|| format!("không đọc được / cannot read {}", path.display()))?;
-            let whole = raw.len() / record * record;
-            for rec in raw[..whole].chunks_exact(record) {
-                let mut key = [0u8; KEY_BYTES];
-                key.copy_from_slice(&rec[..KEY_BYTES]);
-                let v = rec[KEY_BYTES..]
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .collect();
-                map.insert(key, v);
+/// The vectors of `texts` in order, and how many had to be computed: the cache answers
+/// for texts it has seen, the encoder computes the rest a chunk at a time, and progress
+/// goes to stderr (a line updated in place on a terminal, a line per tenth otherwise).
+pub fn embed_cached(
+    cache: &mut VectorCache,
+    encoder: &Encoder,
+    texts: &[&str],
+    kind: Kind,
+) -> Result<(Vec<Vec<f32>>, usize)> {
+    let items: Vec<([u8; 32], &str)> = texts.iter().map(|t| (cache_key(t, kind), *t)).collect();
+    let started = Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let mut computed = 0;
+    let mut last_tenth = 0;
+    let what = match kind {
+        Kind::Query => "truy vấn / queries",
+        Kind::Passage => "văn bản / passages",
+    };
+    let vectors = cache.get_or_compute(
+        &items,
+        CHUNK,
+        |chunk| encoder.embed(chunk, kind),
+        |done, total| {
+            computed = done;
+            let tenth = done * 10 / total.max(1);
+            if total <= CHUNK || !(tty || tenth > last_tenth) {
+                return;
             }
-            if whole != raw.len() {
-                // A write cut short: drop the partial record so appends stay aligned.
-                OpenOptions::new()
-                    .write(true)
-                    .open(&path)
-                    .and_then(|f| f.set_len(whole as u64))
-                    .with_context(|| {
-                        format!("không sửa được / cannot repair {}", path.display())
-                    })?;
-            }
-        }
-        Ok(EmbeddingCache { path, dim, map })
-    }
-
-    /// How many vectors the cache holds.
-    pub fn stored(&self) -> usize {
-        self.map.len()
-    }
-
-    /// Embeds `texts`, computing only those not cached yet and appending them to the file.
-    pub fn embed(&mut self, enc: &Encoder, texts: &[&str], kind: Kind) -> Result<Vec<Vec<f32>>> {
-        if enc.dim() != self.dim {
-            bail!(
-                "the model gives {}-d vectors, the cache holds {}-d",
-                enc.dim(),
-                self.dim
+            last_tenth = tenth;
+            let secs = started.elapsed().as_secs_f64();
+            let rate = done as f64 / secs.max(1e-9);
+            let left = (total - done) as f64 / rate.max(1e-9);
+            let line = format!(
+                "ngữ nghĩa / semantic: {done}/{total} {what} ({rate:.1}/s, còn / left {})",
+                duration(left)
             );
-        }
-        let keys: Vec<[u8; KEY_BYTES]> = texts.iter().map(|t| cache_key(t, kind)).collect();
-        let mut missing: Vec<usize> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (i, k) in keys.iter().enumerate() {
-            if !self.map.contains_key(k) && seen.insert(*k) {
-                missing.push(i);
+            if tty {
+                eprint!("\r{line}   ");
+                if done == total {
+                    eprintln!();
+                }
+            } else {
+                eprintln!("{line}");
             }
-        }
-        if !missing.is_empty() {
-            let todo: Vec<&str> = missing.iter().map(|&i| texts[i]).collect();
-            let fresh = enc.embed(&todo, kind);
-            let mut buf = Vec::with_capacity(missing.len() * (KEY_BYTES + 4 * self.dim));
-            for (&i, v) in missing.iter().zip(&fresh) {
-                buf.extend_from_slice(&keys[i]);
-                v.iter()
-                    .for_each(|x| buf.extend_from_slice(&x.to_le_bytes()));
-            }
-            let mut f = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)
-                .with_context(|| {
-                    format!("không ghi được / cannot write {}", self.path.display())
-                })?;
-            f.write_all(&buf).with_context(|| {
-                format!("không ghi được / cannot write {}", self.path.display())
-            })?;
-            for (&i, v) in missing.iter().zip(fresh) {
-                self.map.insert(keys[i], v);
-            }
-        }
-        keys.iter()
-            .map(|k| {
-                self.map
-                    .get(k)
-                    .cloned()
-                    .context("cache lost a vector it just stored")
-            })
-            .collect()
+        },
+    )?;
+    Ok((vectors, computed))
+}
+
+fn duration(secs: f64) -> String {
+    let s = secs.round() as u64;
+    if s >= 3600 {
+        format!("{}h{:02}m", s / 3600, s % 3600 / 60)
+    } else if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
     }
 }
 
@@ -326,7 +288,7 @@ mod tests {
         assert_eq!(size, 2 * (32 + 4 * 384) as u64);
 
         // A crash mid-append leaves a partial record: it is dropped, the rest still serves.
-        let mut f = OpenOptions::new()
+        let mut f = std::fs::OpenOptions::new()
             .append(true)
             .open(&cache_path)
             .expect("open");

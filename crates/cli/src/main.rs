@@ -402,22 +402,33 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .model
         .clone()
         .or_else(|| default_model.exists().then_some(default_model));
-    let encoder = match &model_path {
+    let semantic = match &model_path {
         Some(path) => {
             let (encoder, hash) = embed_cmd::load_model(path, None)?;
+            let cache = embed_cmd::open_cache(&args.store.data_dir, &hash, &encoder)?;
             eprintln!(
-                "matching: lexical + semantic ({}, sha256 {})",
+                "matching: lexical + semantic ({}, sha256 {}); {} vectors cached in {}",
                 path.display(),
-                hash.get(..12).unwrap_or(&hash)
+                hash.get(..12).unwrap_or(&hash),
+                cache.len(),
+                cache
+                    .path()
+                    .map_or_else(String::new, |p| p.display().to_string()),
             );
-            Some(std::sync::Arc::new(encoder))
+            Some(kc_web::SemanticModel {
+                encoder: std::sync::Arc::new(encoder),
+                cache,
+            })
         }
         None => {
             eprintln!("matching: lexical only (no semantic model; scripts/fetch-model gets it)");
             None
         }
     };
-    let state = kc_web::app(store, pack, config, encoder).await?;
+    let state = kc_web::app(store, pack, config, semantic).await?;
+    if let Some((stored, computed)) = state.desk.semantic_vectors() {
+        eprintln!("semantic: {computed} claim vectors computed at start, {stored} cached");
+    }
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;

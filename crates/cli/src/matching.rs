@@ -11,7 +11,8 @@ use anyhow::{bail, Context, Result};
 use kc_embed::Kind;
 use kc_match::Library;
 
-use crate::embed_cmd::{load_model, EmbeddingCache};
+use crate::embed_cmd::{embed_cached, load_model, open_cache};
+use kc_store::VectorCache;
 use serde::Deserialize;
 
 /// Match queries against a library of claims.
@@ -123,24 +124,22 @@ fn threads(requested: Option<usize>) -> usize {
 /// The semantic side of `--model`: the encoder and the on-disk vector cache.
 struct Semantic {
     encoder: kc_embed::Encoder,
-    cache: EmbeddingCache,
+    cache: VectorCache,
 }
 
 impl Semantic {
     fn open(model: &Path, data_dir: &Path, threads: usize) -> Result<Semantic> {
         let (encoder, hash) = load_model(model, Some(threads))?;
-        let cache = EmbeddingCache::open(&data_dir.join("embeddings"), &hash)?;
+        let cache = open_cache(data_dir, &hash, &encoder)?;
         Ok(Semantic { encoder, cache })
     }
 
     fn embed(&mut self, texts: &[&str], kind: Kind) -> Result<Vec<Vec<f32>>> {
-        let before = self.cache.stored();
         let started = Instant::now();
-        let v = self.cache.embed(&self.encoder, texts, kind)?;
+        let (v, computed) = embed_cached(&mut self.cache, &self.encoder, texts, kind)?;
         eprintln!(
-            "ngữ nghĩa / semantic: {} văn bản / texts ({} tính mới / computed) in {:.2}s",
+            "ngữ nghĩa / semantic: {} văn bản / texts ({computed} tính mới / computed) in {:.2}s",
             texts.len(),
-            self.cache.stored() - before,
             started.elapsed().as_secs_f64()
         );
         Ok(v)

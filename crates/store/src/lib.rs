@@ -4,13 +4,18 @@
 //! The store holds no business rules: callers decide with `kc_desk` and the store records
 //! the outcome. Every write goes through [`WriteTx`], which appends the audit event in the
 //! same transaction, so no state change exists without its audit row.
+//!
+//! Beside the database, [`VectorCache`] keeps the semantic model's vectors of
+//! texts in a file, so they are computed once.
 
 mod migrate;
 mod queries;
 mod tx;
+pub mod vectors;
 
 pub use queries::*;
 pub use tx::WriteTx;
+pub use vectors::{VectorCache, VectorCacheError};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};

@@ -9,12 +9,13 @@ use kc_desk::pack::Pack;
 use kc_desk::workflow::{self, CaseAction, FieldError};
 use kc_desk::{Actor, CaseState, Channel, DecisionDraft, Priority, Verdict};
 use kc_match::{Library, MatchLevel};
+use kc_store::VectorCache;
 use kc_store::{
     fmt_time, CaseDetail, CaseSummary, IntakeTarget, NewPublication, NewReportRecord,
     PublicationRecord, Store,
 };
 use rand::RngCore;
-use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 /// How long an optional reporter contact is kept before it is purged.
@@ -31,11 +32,19 @@ pub struct Desk {
     semantic: Option<Semantic>,
 }
 
-/// The encoder and the passage vectors already computed, keyed by content hash, so that
-/// re-reading the libraries does not embed the same claim twice.
+/// The semantic model for matching by meaning, and where its passage vectors are kept.
+pub struct SemanticModel {
+    pub encoder: Arc<kc_embed::Encoder>,
+    /// On disk for `serve` (`DATA_DIR/embeddings`), so a restarted desk reads the vectors
+    /// of its claims instead of computing them again (about 30 a second on 2 cores).
+    pub cache: VectorCache,
+}
+
+/// The encoder, the vector cache, and how many vectors this process had to compute.
 struct Semantic {
     encoder: Arc<kc_embed::Encoder>,
-    passages: Mutex<HashMap<String, Arc<Vec<f32>>>>,
+    cache: Arc<Mutex<VectorCache>>,
+    computed: AtomicUsize,
 }
 
 /// What the reporter is told right after sending.
@@ -89,16 +98,17 @@ impl Desk {
     pub async fn new(
         store: Store,
         pack: Pack,
-        encoder: Option<Arc<kc_embed::Encoder>>,
+        semantic: Option<SemanticModel>,
     ) -> Result<Desk, ApiError> {
         let desk = Desk {
             store,
             pack: RwLock::new(Arc::new(pack)),
             published: RwLock::new(Library::new()),
             open_cases: RwLock::new(Library::new()),
-            semantic: encoder.map(|encoder| Semantic {
-                encoder,
-                passages: Mutex::new(HashMap::new()),
+            semantic: semantic.map(|m| Semantic {
+                encoder: m.encoder,
+                cache: Arc::new(Mutex::new(m.cache)),
+                computed: AtomicUsize::new(0),
             }),
         };
         desk.refresh_libraries().await?;
@@ -110,39 +120,47 @@ impl Desk {
         self.semantic.is_some()
     }
 
-    /// Passage vectors for library texts, computed off the async workers and remembered.
-    async fn passage_vectors(
-        &self,
-        texts: &[String],
-    ) -> Result<Vec<Option<Arc<Vec<f32>>>>, ApiError> {
+    /// With the model: how many passage vectors the cache holds, and how many this process
+    /// has computed (the rest came from the cache).
+    pub fn semantic_vectors(&self) -> Option<(usize, usize)> {
+        let sem = self.semantic.as_ref()?;
+        let stored = sem.cache.lock().map(|c| c.len()).unwrap_or(0);
+        Some((stored, sem.computed.load(Ordering::Relaxed)))
+    }
+
+    /// Passage vectors for library texts: from the cache, or computed off the async workers
+    /// and stored there.
+    async fn passage_vectors(&self, texts: &[String]) -> Result<Vec<Option<Vec<f32>>>, ApiError> {
         let Some(sem) = &self.semantic else {
             return Ok(vec![None; texts.len()]);
         };
-        let keys: Vec<String> = texts.iter().map(|t| kc_text::content_hash(t)).collect();
-        let missing: Vec<(String, String)> = {
-            let known = sem.passages.lock().map_err(|_| lock_poisoned())?;
-            keys.iter()
-                .zip(texts)
-                .filter(|(k, _)| !known.contains_key(*k))
-                .map(|(k, t)| (k.clone(), t.clone()))
-                .collect()
-        };
-        if !missing.is_empty() {
-            let encoder = Arc::clone(&sem.encoder);
-            let to_embed: Vec<String> = missing.iter().map(|(_, t)| t.clone()).collect();
-            let vectors = tokio::task::spawn_blocking(move || {
-                let refs: Vec<&str> = to_embed.iter().map(String::as_str).collect();
-                encoder.embed(&refs, kc_embed::Kind::Passage)
-            })
-            .await
-            .map_err(ApiError::internal)?;
-            let mut known = sem.passages.lock().map_err(|_| lock_poisoned())?;
-            for ((k, _), v) in missing.into_iter().zip(vectors) {
-                known.insert(k, Arc::new(v));
-            }
+        let encoder = Arc::clone(&sem.encoder);
+        let cache = Arc::clone(&sem.cache);
+        let texts = texts.to_vec();
+        let (vectors, computed) = tokio::task::spawn_blocking(move || {
+            let items: Vec<([u8; 32], &str)> = texts
+                .iter()
+                .map(|t| (kc_embed::cache_key(t, kc_embed::Kind::Passage), t.as_str()))
+                .collect();
+            let mut cache = cache.lock().map_err(|_| lock_poisoned())?;
+            let mut computed = 0;
+            let vectors = cache
+                .get_or_compute(
+                    &items,
+                    128,
+                    |chunk| encoder.embed(chunk, kc_embed::Kind::Passage),
+                    |done, _| computed = done,
+                )
+                .map_err(ApiError::internal)?;
+            Ok::<_, ApiError>((vectors, computed))
+        })
+        .await
+        .map_err(ApiError::internal)??;
+        if computed > 0 {
+            sem.computed.fetch_add(computed, Ordering::Relaxed);
+            tracing::info!(computed, of = vectors.len(), "passage vectors computed");
         }
-        let known = sem.passages.lock().map_err(|_| lock_poisoned())?;
-        Ok(keys.iter().map(|k| known.get(k).cloned()).collect())
+        Ok(vectors.into_iter().map(Some).collect())
     }
 
     /// The query vector of a report, when the model is loaded.

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod desk;
+pub use desk::SemanticModel;
 pub mod error;
 pub mod feeds;
 pub mod pages;
@@ -71,9 +72,9 @@ pub async fn app(
     store: kc_store::Store,
     pack: kc_desk::pack::Pack,
     config: WebConfig,
-    encoder: Option<Arc<kc_embed::Encoder>>,
+    semantic: Option<desk::SemanticModel>,
 ) -> Result<AppState, WebError> {
-    let desk = desk::Desk::new(store, pack, encoder)
+    let desk = desk::Desk::new(store, pack, semantic)
         .await
         .map_err(WebError::Desk)?;
     Ok(Arc::new(App {

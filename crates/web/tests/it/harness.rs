@@ -109,16 +109,27 @@ pub async fn start_on_with_pack(
 
 /// A server with the semantic model loaded, or None when the model is not there.
 pub async fn start_semantic(kind: &'static str) -> Option<TestServer> {
-    let encoder = model()?;
     let (url, dir) = fresh_database(kind).await;
-    Some(start_full(&url, dir, Pack::shipped_source(), Some(encoder), |_| {}).await)
+    let cache = kc_store::VectorCache::in_memory(384);
+    start_semantic_on(&url, dir, cache).await
+}
+
+/// A server with the semantic model over an existing database and the given vector cache.
+pub async fn start_semantic_on(
+    url: &str,
+    dir: tempfile::TempDir,
+    cache: kc_store::VectorCache,
+) -> Option<TestServer> {
+    let encoder = model()?;
+    let semantic = kc_web::SemanticModel { encoder, cache };
+    Some(start_full(url, dir, Pack::shipped_source(), Some(semantic), |_| {}).await)
 }
 
 pub async fn start_full(
     url: &str,
     dir: tempfile::TempDir,
     pack_source: &str,
-    encoder: Option<Arc<kc_embed::Encoder>>,
+    semantic: Option<kc_web::SemanticModel>,
     tweak: impl FnOnce(&mut kc_web::WebConfig),
 ) -> TestServer {
     let store = Store::open(url).await.expect("open store");
@@ -137,7 +148,7 @@ pub async fn start_full(
     let mut config = kc_web::WebConfig::for_url(&format!("http://{addr}"));
     config.report_rate_per_minute = 1000;
     tweak(&mut config);
-    let state = kc_web::app(store.clone(), pack, config, encoder)
+    let state = kc_web::app(store.clone(), pack, config, semantic)
         .await
         .expect("app");
     let (tx, rx) = oneshot::channel::<()>();

@@ -37,3 +37,43 @@ async fn with_the_model_the_desk_matches_by_meaning_too() {
         assert_eq!(cases[0]["id"].as_i64(), Some(case_id));
     }
 }
+
+/// A desk restarted over the same database and data directory reads its claims' vectors
+/// from the cache instead of computing them again, and still answers by meaning.
+#[tokio::test]
+async fn a_restarted_desk_reuses_its_claim_vectors() {
+    for kind in backends() {
+        let cache_dir = tempfile::tempdir().expect("temp dir");
+        let open_cache =
+            || kc_store::VectorCache::open(cache_dir.path(), "e5-test", 384).expect("cache");
+        let (url, dir) = fresh_database(kind).await;
+        let Some(first) = start_semantic_on(&url, dir, open_cache()).await else {
+            return;
+        };
+        let (_, published_url) = publish_rumour(&first, RUMOUR).await;
+        let (stored, computed) = first.state.desk.semantic_vectors().expect("semantic");
+        assert!(computed >= 1 && stored >= 1, "[{kind}] {stored} {computed}");
+
+        // A second instance over the same database, as after a restart.
+        let spare = tempfile::tempdir().expect("temp dir");
+        let Some(again) = start_semantic_on(&url, spare, open_cache()).await else {
+            return;
+        };
+        let (stored_again, computed_again) = again.state.desk.semantic_vectors().expect("semantic");
+        assert_eq!(computed_again, 0, "[{kind}] recomputed at start");
+        assert_eq!(stored_again, stored, "[{kind}]");
+        let (st, answer) = again
+            .post(
+                "/api/v1/reports",
+                None,
+                json!({ "text": RUMOUR_NO_ACCENTS }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {answer}");
+        assert_eq!(
+            answer["match"]["url"],
+            published_url.as_str(),
+            "[{kind}] {answer}"
+        );
+    }
+}
