@@ -2,11 +2,12 @@
 //! ([`kc_store::VectorCache`], `DATA_DIR/embeddings/<model sha256>.e5c`, keyed by
 //! [`kc_embed::cache_key`]) that `match`, `eval` and `serve` share.
 
+use crate::progress::Progress;
 use anyhow::{bail, Context, Result};
 use kc_embed::{cache_key, model_hash, Encoder, Kind};
 use kc_store::VectorCache;
 use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -133,7 +134,7 @@ const CHUNK: usize = 128;
 
 /// The vectors of `texts` in order, and how many had to be computed: the cache answers
 /// for texts it has seen, the encoder computes the rest a chunk at a time, and progress
-/// goes to stderr (a line updated in place on a terminal, a line per tenth otherwise).
+/// goes to stderr.
 pub fn embed_cached(
     cache: &mut VectorCache,
     encoder: &Encoder,
@@ -141,54 +142,24 @@ pub fn embed_cached(
     kind: Kind,
 ) -> Result<(Vec<Vec<f32>>, usize)> {
     let items: Vec<([u8; 32], &str)> = texts.iter().map(|t| (cache_key(t, kind), *t)).collect();
-    let started = Instant::now();
-    let tty = std::io::stderr().is_terminal();
-    let mut computed = 0;
-    let mut last_tenth = 0;
     let what = match kind {
-        Kind::Query => "truy vấn / queries",
-        Kind::Passage => "văn bản / passages",
+        Kind::Query => "ngữ nghĩa, truy vấn / semantic, queries",
+        Kind::Passage => "ngữ nghĩa, văn bản / semantic, passages",
     };
+    let mut progress: Option<Progress> = None;
+    let mut computed = 0;
     let vectors = cache.get_or_compute(
         &items,
         CHUNK,
         |chunk| encoder.embed(chunk, kind),
         |done, total| {
             computed = done;
-            let tenth = done * 10 / total.max(1);
-            if total <= CHUNK || !(tty || tenth > last_tenth) {
-                return;
-            }
-            last_tenth = tenth;
-            let secs = started.elapsed().as_secs_f64();
-            let rate = done as f64 / secs.max(1e-9);
-            let left = (total - done) as f64 / rate.max(1e-9);
-            let line = format!(
-                "ngữ nghĩa / semantic: {done}/{total} {what} ({rate:.1}/s, còn / left {})",
-                duration(left)
-            );
-            if tty {
-                eprint!("\r{line}   ");
-                if done == total {
-                    eprintln!();
-                }
-            } else {
-                eprintln!("{line}");
-            }
+            progress
+                .get_or_insert_with(|| Progress::new(what, total, 2 * CHUNK))
+                .set(done);
         },
     )?;
     Ok((vectors, computed))
-}
-
-fn duration(secs: f64) -> String {
-    let s = secs.round() as u64;
-    if s >= 3600 {
-        format!("{}h{:02}m", s / 3600, s % 3600 / 60)
-    } else if s >= 60 {
-        format!("{}m{:02}s", s / 60, s % 60)
-    } else {
-        format!("{s}s")
-    }
 }
 
 #[cfg(test)]

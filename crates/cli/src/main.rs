@@ -3,6 +3,7 @@
 
 mod embed_cmd;
 mod matching;
+mod progress;
 
 // See the workspace Cargo.toml for why.
 #[global_allocator]

@@ -12,6 +12,7 @@ use kc_embed::Kind;
 use kc_match::Library;
 
 use crate::embed_cmd::{embed_cached, load_model, open_cache};
+use crate::progress::Progress;
 use kc_store::VectorCache;
 use serde::Deserialize;
 
@@ -170,7 +171,8 @@ fn build_library(path: &Path, threads: usize) -> Result<(Library, usize, f64)> {
         .map(|l| (l.id.as_str(), l.text.as_str()))
         .collect();
     let mut lib = Library::new();
-    lib.bulk_upsert(&pairs, threads);
+    let progress = Progress::new("thư viện / library", pairs.len(), 200_000);
+    lib.bulk_upsert_with_progress(&pairs, threads, |done, _| progress.set(done));
     Ok((lib, items.len(), started.elapsed().as_secs_f64()))
 }
 
@@ -178,13 +180,27 @@ fn build_library(path: &Path, threads: usize) -> Result<(Library, usize, f64)> {
 /// Threads take small blocks of indexes as they go, so a slow block (long
 /// texts) or a thread the OS sets aside does not hold up the rest.
 fn par_map<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    par_map_with_progress(n, threads, None, f)
+}
+
+/// [`par_map`], advancing `progress` by each finished block.
+fn par_map_with_progress<T: Send>(
+    n: usize,
+    threads: usize,
+    progress: Option<&Progress>,
+    f: impl Fn(usize) -> T + Sync,
+) -> Vec<T> {
     const BLOCK: usize = 64;
     let next = std::sync::atomic::AtomicUsize::new(0);
     let blocks = n.div_ceil(BLOCK);
     let run_block = |b: usize| -> Vec<T> {
         let from = (b * BLOCK).min(n);
         let to = (from + BLOCK).min(n);
-        (from..to).map(&f).collect()
+        let out = (from..to).map(&f).collect();
+        if let Some(p) = progress {
+            p.add(to - from);
+        }
+        out
     };
     let mut done: Vec<(usize, Vec<T>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads.min(blocks).max(1))
@@ -286,7 +302,8 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
     };
     let q_started = Instant::now();
     // Formatting the lines is part of the parallel work.
-    let lines = par_map(queries.len(), threads, |i| {
+    let progress = Progress::new("truy vấn / queries", queries.len(), 200_000);
+    let lines = par_map_with_progress(queries.len(), threads, Some(&progress), |i| {
         let v = qvecs.as_ref().and_then(|v| v.get(i)).map(Vec::as_slice);
         match_line(&lib, &queries[i], v, args.top, args.explain)
     });

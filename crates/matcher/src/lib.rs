@@ -503,9 +503,20 @@ impl Library {
     /// Adds many claims at once, normalising on `threads` threads; the same
     /// result as calling [`Library::upsert`] for each in order.
     pub fn bulk_upsert(&mut self, items: &[(&str, &str)], threads: usize) {
+        self.bulk_upsert_with_progress(items, threads, |_, _| {});
+    }
+
+    /// [`Library::bulk_upsert`], calling `progress(done, total)` as claims
+    /// go in (every 1,024), for a caller that shows a long load advancing.
+    pub fn bulk_upsert_with_progress(
+        &mut self,
+        items: &[(&str, &str)],
+        threads: usize,
+        progress: impl FnMut(usize, usize),
+    ) {
         let items: Vec<(&str, &str, Option<i64>)> =
             items.iter().map(|&(i, t)| (i, t, None)).collect();
-        self.bulk_insert(&items, threads, kc_text::normalize);
+        self.bulk_insert(&items, threads, kc_text::normalize, progress);
     }
 
     /// Bulk insertion: `normalize` maps each text to its normalised form
@@ -515,6 +526,7 @@ impl Library {
         items: &[(&str, &str, Option<i64>)],
         threads: usize,
         normalize: fn(&str) -> String,
+        mut progress: impl FnMut(usize, usize),
     ) {
         let threads = threads.clamp(1, 64);
         // Small batches keep the transient feature lists (about 2 KB a
@@ -527,9 +539,13 @@ impl Library {
                 .map(|(_, t, _)| Prepared::new(normalize(t)))
                 .collect()
         };
+        let total = items.len();
+        let mut done = 0;
         if threads == 1 || batches.len() < 2 {
             for batch in batches {
                 self.insert_batch(batch, prepare(batch), threads);
+                done += batch.len();
+                progress(done, total);
             }
             return;
         }
@@ -561,6 +577,8 @@ impl Library {
                 pending.insert(i, prepared);
                 while let Some(prepared) = pending.remove(&want) {
                     self.insert_batch(batches[want], prepared, threads);
+                    done += batches[want].len();
+                    progress(done, total);
                     want += 1;
                 }
             }

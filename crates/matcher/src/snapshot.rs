@@ -122,7 +122,7 @@ impl Library {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let items: Vec<(&str, &str, Option<i64>)> =
             entries.iter().map(|e| (e.0, e.1, e.2)).collect();
-        lib.bulk_insert(&items, threads, |t| t.to_owned());
+        lib.bulk_insert(&items, threads, |t| t.to_owned(), |_, _| {});
         for (id, _, _, raw) in entries {
             if !raw.is_empty() {
                 let v: Vec<f32> = raw

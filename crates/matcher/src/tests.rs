@@ -492,6 +492,19 @@ fn bulk_upsert_equals_upserts_in_order() {
     }
     // The later text of a repeated id is the one kept.
     assert_eq!(bulk.search(&items[2300].1, 1)[0].id, "c100");
+
+    // Progress advances batch by batch to the whole input, on one thread or two.
+    for threads in [1, 2] {
+        let mut seen = Vec::new();
+        Library::new().bulk_upsert_with_progress(&pairs, threads, |done, total| {
+            seen.push((done, total));
+        });
+        assert_eq!(
+            seen,
+            [(1024, 2600), (2048, 2600), (2600, 2600)],
+            "{threads}"
+        );
+    }
 }
 
 #[test]
