@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use kc_embed::Kind;
-use kc_match::Library;
+use kc_match::{Library, Ranked};
 
 use crate::embed_cmd::{embed_cached, load_model, open_cache};
 use crate::progress::Progress;
@@ -83,13 +83,12 @@ struct Line {
     target: Option<String>,
 }
 
-fn read_jsonl(path: &Path) -> Result<Vec<Line>> {
+fn read_jsonl(path: &Path, threads: usize) -> Result<Vec<Line>> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("không mở được / cannot open {}", path.display()))?;
     // Parsing is a tenth of a large match run's library build: spread it
     // over the cores, then report the first bad line in file order.
     let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let parsed = par_map(lines.len(), threads, |i| -> Result<Option<Line>> {
         let n = i + 1;
         let line = std::str::from_utf8(lines[i]).map_err(|e| {
@@ -147,8 +146,7 @@ impl Semantic {
     }
 
     /// Embeds every library text as a passage and attaches it to its claim.
-    fn attach(&mut self, lib: &mut Library, library: &Path) -> Result<()> {
-        let items = read_jsonl(library)?;
+    fn attach(&mut self, lib: &mut Library, items: &[Line]) -> Result<()> {
         let texts: Vec<&str> = items.iter().map(|l| l.text.as_str()).collect();
         let vectors = self.embed(&texts, Kind::Passage)?;
         for (l, v) in items.iter().zip(&vectors) {
@@ -163,9 +161,10 @@ impl Semantic {
     }
 }
 
-fn build_library(path: &Path, threads: usize) -> Result<(Library, usize, f64)> {
+/// The library read from `path`, its items, and the seconds it took.
+fn build_library(path: &Path, threads: usize) -> Result<(Library, Vec<Line>, f64)> {
     let started = Instant::now();
-    let items = read_jsonl(path)?;
+    let items = read_jsonl(path, threads)?;
     let pairs: Vec<(&str, &str)> = items
         .iter()
         .map(|l| (l.id.as_str(), l.text.as_str()))
@@ -173,7 +172,8 @@ fn build_library(path: &Path, threads: usize) -> Result<(Library, usize, f64)> {
     let mut lib = Library::new();
     let progress = Progress::new("thư viện / library", pairs.len(), 200_000);
     lib.bulk_upsert_with_progress(&pairs, threads, |done, _| progress.set(done));
-    Ok((lib, items.len(), started.elapsed().as_secs_f64()))
+    let secs = started.elapsed().as_secs_f64();
+    Ok((lib, items, secs))
 }
 
 /// `f(i)` for every `i < n`, spread over `threads` threads, in order of `i`.
@@ -230,20 +230,17 @@ fn par_map_with_progress<T: Send>(
     done.into_iter().flat_map(|(_, r)| r).collect()
 }
 
-/// (id, score) of the best `k` claims for every query, in query order.
-fn rank_all(
-    lib: &Library,
+/// The best `k` claims for every query, in query order.
+fn rank_all<'l>(
+    lib: &'l Library,
     queries: &[Line],
     vectors: Option<&[Vec<f32>]>,
     k: usize,
     threads: usize,
-) -> Vec<Vec<(String, f32)>> {
+) -> Vec<Vec<Ranked<'l>>> {
     par_map(queries.len(), threads, |i| {
         let v = vectors.and_then(|v| v.get(i)).map(Vec::as_slice);
         lib.rank(&queries[i].text, v, k)
-            .into_iter()
-            .map(|r| (r.id.to_owned(), r.score))
-            .collect()
     })
 }
 
@@ -258,9 +255,9 @@ fn match_line(lib: &Library, q: &Line, vector: Option<&[f32]>, k: usize, explain
             push_match(&mut line, i, &m.id, m.score);
             let generators: Vec<&str> = m.generators.iter().map(|g| g.as_str()).collect();
             line.push_str(",\"generators\":");
-            line.push_str(&serde_json::Value::from(generators).to_string());
+            line.push_str(&serde_json::to_string(&generators).unwrap_or_default());
             line.push_str(",\"shared_terms\":");
-            line.push_str(&serde_json::Value::from(m.shared_terms.clone()).to_string());
+            line.push_str(&serde_json::to_string(&m.shared_terms).unwrap_or_default());
             line.push('}');
         }
     } else {
@@ -290,16 +287,19 @@ fn push_json_str(out: &mut String, s: &str) {
 pub fn run_match(args: &MatchArgs) -> Result<()> {
     let started = Instant::now();
     let threads = threads(args.threads);
-    let (mut lib, n_lib, build_secs) = build_library(&args.library, threads)?;
-    let queries = read_jsonl(&args.queries)?;
+    let (mut lib, items, build_secs) = build_library(&args.library, threads)?;
+    let n_lib = items.len();
+    let queries = read_jsonl(&args.queries, threads)?;
     let qvecs = match &args.model {
         Some(model) => {
             let mut sem = Semantic::open(model, &args.data_dir, threads)?;
-            sem.attach(&mut lib, &args.library)?;
+            sem.attach(&mut lib, &items)?;
             Some(sem.queries(&queries)?)
         }
         None => None,
     };
+    // The library keeps its own copy of every text; the parsed lines can go.
+    drop(items);
     let q_started = Instant::now();
     // Formatting the lines is part of the parallel work.
     let progress = Progress::new("truy vấn / queries", queries.len(), 200_000);
@@ -343,14 +343,14 @@ pub struct Quality {
     pub mrr: f64,
 }
 
-fn quality(queries: &[Line], results: &[Vec<(String, f32)>]) -> Quality {
+fn quality(queries: &[Line], results: &[Vec<Ranked>]) -> Quality {
     let mut hits = [0usize; 3];
     let mut rr = 0.0;
     let mut n = 0usize;
     for (q, ms) in queries.iter().zip(results) {
         let Some(target) = &q.target else { continue };
         n += 1;
-        if let Some(rank) = ms.iter().take(10).position(|m| &m.0 == target) {
+        if let Some(rank) = ms.iter().take(10).position(|m| m.id == target) {
             rr += 1.0 / (rank + 1) as f64;
             for (h, cut) in hits.iter_mut().zip([1, 5, 10]) {
                 if rank < cut {
@@ -385,17 +385,18 @@ fn auc(positive: &[f32], negative: &[f32]) -> f64 {
     sum / (positive.len() as f64 * neg.len() as f64)
 }
 
-fn top1(results: &[Vec<(String, f32)>]) -> Vec<f32> {
+fn top1(results: &[Vec<Ranked>]) -> Vec<f32> {
     results
         .iter()
-        .map(|ms| ms.first().map_or(0.0, |m| m.1))
+        .map(|ms| ms.first().map_or(0.0, |m| m.score))
         .collect()
 }
 
 pub fn run_eval(args: &EvalArgs) -> Result<()> {
     let threads = threads(args.threads);
-    let (mut lib, n_lib, build_secs) = build_library(&args.library, threads)?;
-    let queries = read_jsonl(&args.queries)?;
+    let (mut lib, items, build_secs) = build_library(&args.library, threads)?;
+    let n_lib = items.len();
+    let queries = read_jsonl(&args.queries, threads)?;
     if queries.iter().all(|q| q.target.is_none()) {
         bail!(
             "{}: không truy vấn nào có \"target\" / no query has a \"target\"",
@@ -403,13 +404,13 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
         );
     }
     let nomatch = match &args.nomatch {
-        Some(path) => Some(read_jsonl(path)?),
+        Some(path) => Some(read_jsonl(path, threads)?),
         None => None,
     };
     let (qvecs, nvecs) = match &args.model {
         Some(model) => {
             let mut sem = Semantic::open(model, &args.data_dir, threads)?;
-            sem.attach(&mut lib, &args.library)?;
+            sem.attach(&mut lib, &items)?;
             let q = sem.queries(&queries)?;
             let n = match &nomatch {
                 Some(n) => Some(sem.queries(n)?),
@@ -444,7 +445,7 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
             .iter()
             .zip(&results)
             .filter(|(q, _)| q.target.is_some())
-            .map(|(_, ms)| ms.first().map_or(0.0, |m| m.1))
+            .map(|(_, ms)| ms.first().map_or(0.0, |m| m.score))
             .collect();
         let a = auc(&pos, &neg);
         let (confirm, suggest) = if hybrid {
@@ -507,7 +508,7 @@ mod tests {
             "lib.jsonl",
             "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\": 3\n",
         );
-        let err = read_jsonl(&p).expect_err("malformed").to_string();
+        let err = read_jsonl(&p, 2).expect_err("malformed").to_string();
         assert!(err.contains(&format!("{}:2", p.display())), "{err}");
         // Bytes that are not UTF-8 too, after lines that are fine, with CRLF
         // line ends accepted.
@@ -517,7 +518,7 @@ mod tests {
             b"{\"id\":\"a\",\"text\":\"x\"}\r\n\r\n{\"id\":\"b\",\"text\":\"caf\xe9\"}\n",
         )
         .expect("write test file");
-        let err = format!("{:#}", read_jsonl(&p).expect_err("not UTF-8"));
+        let err = format!("{:#}", read_jsonl(&p, 2).expect_err("not UTF-8"));
         assert!(err.contains(&format!("{}:3", p.display())), "{err}");
         assert!(err.contains("UTF-8"), "{err}");
     }
@@ -529,7 +530,7 @@ mod tests {
             .map(|i| format!("{{\"id\":\"c{i}\",\"text\":\"dòng {i}\"}}\r\n"))
             .collect();
         let p = write(dir.path(), "many.jsonl", &body);
-        let lines = read_jsonl(&p).expect("reads");
+        let lines = read_jsonl(&p, 2).expect("reads");
         assert_eq!(lines.len(), 1000);
         assert!(lines
             .iter()

@@ -1208,15 +1208,10 @@ impl Library {
 
     /// Asks the CPU to start loading the head of a claim's term list.
     fn prefetch_terms(&self, slot: u32) {
-        let Some(&(start, len)) = self.spans.get(slot as usize) else {
-            return;
-        };
-        for at in [start, start + 16] {
-            if at < start + len {
-                if let Some(x) = self.fwd.get(at as usize) {
-                    prefetch(x);
-                }
-            }
+        let terms = self.doc_terms(slot);
+        // Its first two cache lines: the merge rarely reads further.
+        for x in terms.first().into_iter().chain(terms.get(16)) {
+            prefetch(x);
         }
     }
 
@@ -1357,17 +1352,19 @@ impl Library {
             .filter_map(|q| Some((q.weight, q.key, q.text?)))
             .collect();
         if folded && !shared.is_empty() {
-            // Show the officer the claim's own (accented) spelling of each
-            // shared syllable: the first of the claim's syllables with the
-            // same folded key (hashing is cheap; an index lookup per syllable
-            // was a third of such a query's time).
+            // Show the officer the claim's own spelling of each shared
+            // syllable: its first one with the same folded key, an accented
+            // one if there is any. (The key also merges i/y, so "qui" may be
+            // the claim's "quy".) Hashing is cheap; an index lookup per
+            // syllable was a third of such a query's time.
+            let mut from_claim = vec![false; shared.len()];
             for s in kc_text::syllables(&doc.normalized) {
-                if s.is_ascii() {
-                    continue; // nothing to show beyond the query's own spelling
-                }
                 let key = features::folded_unigram_key(s);
-                for e in shared.iter_mut().filter(|e| e.1 == key && e.2.is_ascii()) {
-                    e.2 = s;
+                for (e, named) in shared.iter_mut().zip(from_claim.iter_mut()) {
+                    if e.1 == key && (!*named || (!s.is_ascii() && e.2.is_ascii())) {
+                        e.2 = s;
+                        *named = true;
+                    }
                 }
             }
         }

@@ -275,6 +275,10 @@ fn i_and_y_spellings_of_a_claim_meet() {
     let m = top(&lib, "mi ho tro 2 ti dong");
     assert!(m.shared_terms.iter().any(|t| t == "tỷ"), "{m:?}");
     assert!(m.shared_terms.iter().any(|t| t == "mỹ"), "{m:?}");
+    // Also when the claim's own spelling has no diacritics either.
+    let m = top(&lib, "qui dinh moi ve ky su");
+    assert!(m.shared_terms.iter().any(|t| t == "quy"), "{m:?}");
+    assert!(!m.shared_terms.iter().any(|t| t == "qui"), "{m:?}");
 }
 
 #[test]
