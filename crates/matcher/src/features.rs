@@ -31,10 +31,17 @@ pub(crate) struct Features<'a> {
 /// FNV-1a, 64 bit: stable across processes and platforms, because keys end up
 /// in snapshots. (std's `DefaultHasher` is not stable.)
 pub(crate) fn fnv(seed: u64, bytes: &[u8]) -> u64 {
+    fnv_parts(seed, &[bytes])
+}
+
+/// [`fnv`] of the concatenation of `parts`.
+fn fnv_parts(seed: u64, parts: &[&[u8]]) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325_u64 ^ seed.wrapping_mul(0x1000_0000_01b3);
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    for part in parts {
+        for &b in *part {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
     }
     // Final avalanche so that nearby seeds spread over the whole range.
     h ^= h >> 33;
@@ -61,23 +68,16 @@ pub(crate) fn field_of(key: u64) -> u8 {
 }
 
 /// Hash of a normalised syllable, the same for both spellings of i/y
-/// syllables ([`kc_text::i_spelling`]).
+/// syllables ([`kc_text::i_spelling`]), hashed in pieces rather than built.
 fn syllable_hash(s: &str) -> u64 {
-    thread_local! {
-        static I_FORM: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-    }
-    // Most syllables are not i/y syllables: no borrow, no copy for them.
-    if !s.ends_with(|c: char| !c.is_ascii() || c == 'y') {
-        return fnv(0, s.as_bytes());
-    }
-    I_FORM.with(|cell| {
-        let mut out = cell.borrow_mut();
-        if kc_text::i_spelling(s, &mut out) {
-            fnv(0, out.as_bytes())
-        } else {
-            fnv(0, s.as_bytes())
+    match kc_text::i_spelling_parts(s) {
+        Some((onset, vowel, marks)) => {
+            let mut v = [0u8; 4];
+            let vowel = vowel.encode_utf8(&mut v).as_bytes();
+            fnv_parts(0, &[onset.as_bytes(), vowel, marks.as_bytes()])
         }
-    })
+        None => fnv(0, s.as_bytes()),
+    }
 }
 
 /// `syllable_hash` of the syllable's folded form, without building it when

@@ -301,26 +301,29 @@ const I_FORMS: [char; 6] = ['i', 'í', 'ì', 'ỉ', 'ĩ', 'ị'];
 /// the matcher's index keys are made from this form, so both meet there.
 /// Marks stacked after the y stay after the i, so folding commutes with it.
 pub fn i_spelling(syllable: &str, out: &mut String) -> bool {
-    let body = syllable.trim_end_matches(is_mark);
-    let Some(last) = body.chars().next_back() else {
+    let Some((onset, vowel, marks)) = i_spelling_parts(syllable) else {
         return false;
     };
-    let Some(vowel) = Y_FORMS
-        .iter()
-        .position(|&y| y == last)
-        .and_then(|tone| I_FORMS.get(tone))
-    else {
-        return false;
-    };
-    let onset = &body[..body.len() - last.len_utf8()];
-    if !I_Y_ONSETS.contains(&onset) {
-        return false;
-    }
     out.clear();
     out.push_str(onset);
-    out.push(*vowel);
-    out.push_str(&syllable[body.len()..]);
+    out.push(vowel);
+    out.push_str(marks);
     true
+}
+
+/// [`i_spelling`] in pieces, for a caller that hashes it without building it:
+/// the onset, the i vowel that replaces the y, and any marks stacked after it.
+pub fn i_spelling_parts(syllable: &str) -> Option<(&str, char, &str)> {
+    let body = syllable.trim_end_matches(is_mark);
+    let last = body.chars().next_back()?;
+    let vowel = *Y_FORMS
+        .iter()
+        .position(|&y| y == last)
+        .and_then(|tone| I_FORMS.get(tone))?;
+    let onset = &body[..body.len() - last.len_utf8()];
+    I_Y_ONSETS
+        .contains(&onset)
+        .then_some((onset, vowel, &syllable[body.len()..]))
 }
 
 /// Syllable tokens of normalised text: maximal runs of letters, digits and
