@@ -372,11 +372,16 @@ mod properties {
             // term ids (and so summation order) change on reload.
             let again = back.search(&query, 10);
             prop_assert_eq!(again.len(), ms.len());
+            // Two claims whose scores tie to within that noise may swap
+            // places (even at equal f32 scores: the logistic saturates);
+            // a claim found by both scores and is explained the same.
             for (a, b) in again.iter().zip(&ms) {
                 prop_assert!((a.score - b.score).abs() < 1e-4, "{a:?} vs {b:?}");
-                prop_assert_eq!(&a.shared_terms, &b.shared_terms);
-                if (a.score - b.score).abs() < 1e-9 {
-                    prop_assert_eq!(&a.id, &b.id);
+            }
+            for a in &again {
+                if let Some(b) = ms.iter().find(|b| b.id == a.id) {
+                    prop_assert!((a.score - b.score).abs() < 1e-4, "{a:?} vs {b:?}");
+                    prop_assert_eq!(&a.shared_terms, &b.shared_terms);
                 }
             }
         }
