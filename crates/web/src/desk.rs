@@ -25,11 +25,52 @@ pub struct Desk {
     pub store: Store,
     pack: RwLock<Arc<Pack>>,
     /// Claims with a published verdict: a confirmed match answers the reporter at once.
-    published: RwLock<Library>,
+    published: RwLock<LiveLibrary>,
     /// Claims of open cases: a confirmed match joins the report to that case.
-    open_cases: RwLock<Library>,
+    open_cases: RwLock<LiveLibrary>,
     /// The semantic encoder when a model was given; without it matching is lexical.
     semantic: Option<Semantic>,
+}
+
+/// A matcher library and, per claim id, a hash of the text it holds: what lets a refresh
+/// apply only what changed in the database instead of rebuilding the index.
+#[derive(Default)]
+struct LiveLibrary {
+    lib: Library,
+    texts: std::collections::HashMap<String, u64>,
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+impl LiveLibrary {
+    fn upsert(&mut self, id: &str, text: &str, vector: Option<&[f32]>) {
+        self.lib.upsert(id, text);
+        if let Some(v) = vector {
+            self.lib.upsert_vector(id, v);
+        }
+        self.texts.insert(id.to_string(), text_hash(text));
+    }
+
+    fn remove(&mut self, id: &str) {
+        self.lib.remove(id);
+        self.texts.remove(id);
+    }
+}
+
+/// What [`Desk::refresh_libraries`] found and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LibrarySync {
+    /// Claims in each library afterwards.
+    pub published: usize,
+    pub open_cases: usize,
+    /// Claims added or whose text changed, and claims removed, over both libraries.
+    pub upserted: usize,
+    pub removed: usize,
 }
 
 /// The semantic model for matching by meaning, and where its passage vectors are kept.
@@ -103,8 +144,8 @@ impl Desk {
         let desk = Desk {
             store,
             pack: RwLock::new(Arc::new(pack)),
-            published: RwLock::new(Library::new()),
-            open_cases: RwLock::new(Library::new()),
+            published: RwLock::new(LiveLibrary::default()),
+            open_cases: RwLock::new(LiveLibrary::default()),
             semantic: semantic.map(|m| Semantic {
                 encoder: m.encoder,
                 cache: Arc::new(Mutex::new(m.cache)),
@@ -179,41 +220,90 @@ impl Desk {
     }
 
     /// A library of `(id, text)` claims, with vectors when the model is loaded.
-    async fn build_library(&self, items: &[(String, String)]) -> Result<Library, ApiError> {
-        let texts: Vec<String> = items.iter().map(|(_, t)| t.clone()).collect();
-        let vectors = self.passage_vectors(&texts).await?;
-        let mut lib = Library::new();
-        for ((id, text), v) in items.iter().zip(vectors) {
-            lib.upsert(id, text);
-            if let Some(v) = v {
-                lib.upsert_vector(id, &v);
-            }
-        }
-        Ok(lib)
-    }
-
     /// Adds one claim to a library, vector included.
-    async fn add_to(&self, which: &RwLock<Library>, id: &str, text: &str) -> Result<(), ApiError> {
+    async fn add_to(
+        &self,
+        which: &RwLock<LiveLibrary>,
+        id: &str,
+        text: &str,
+    ) -> Result<(), ApiError> {
         let v = self
             .passage_vectors(&[text.to_string()])
             .await?
             .pop()
             .flatten();
-        let mut lib = which.write().map_err(|_| lock_poisoned())?;
-        lib.upsert(id, text);
-        if let Some(v) = v {
-            lib.upsert_vector(id, &v);
-        }
+        let mut live = which.write().map_err(|_| lock_poisoned())?;
+        live.upsert(id, text, v.as_deref());
         Ok(())
     }
 
+    /// Brings one library in line with `rows` (id, text) from the database: claims new or
+    /// changed there are upserted, claims gone are removed, the rest is left alone. Returns
+    /// (upserted, removed).
+    async fn sync(
+        &self,
+        which: &RwLock<LiveLibrary>,
+        rows: Vec<(String, String)>,
+    ) -> Result<(usize, usize), ApiError> {
+        let (changed, gone): (Vec<(String, String)>, Vec<String>) = {
+            let live = which.read().map_err(|_| lock_poisoned())?;
+            let ids: std::collections::HashSet<&str> =
+                rows.iter().map(|(id, _)| id.as_str()).collect();
+            let gone = live
+                .texts
+                .keys()
+                .filter(|id| !ids.contains(id.as_str()))
+                .cloned()
+                .collect();
+            let changed = rows
+                .iter()
+                .filter(|(id, text)| live.texts.get(id) != Some(&text_hash(text)))
+                .cloned()
+                .collect();
+            (changed, gone)
+        };
+        if changed.is_empty() && gone.is_empty() {
+            return Ok((0, 0));
+        }
+        let texts: Vec<String> = changed.iter().map(|(_, t)| t.clone()).collect();
+        let vectors = self.passage_vectors(&texts).await?;
+        let mut live = which.write().map_err(|_| lock_poisoned())?;
+        for id in &gone {
+            live.remove(id);
+        }
+        // A first load (the desk starting) indexes on all cores.
+        let bulk = live.lib.is_empty() && changed.len() > 1024;
+        if bulk {
+            let pairs: Vec<(&str, &str)> = changed
+                .iter()
+                .map(|(id, t)| (id.as_str(), t.as_str()))
+                .collect();
+            let threads = std::thread::available_parallelism().map_or(1, usize::from);
+            live.lib.bulk_upsert(&pairs, threads);
+        }
+        for ((id, text), v) in changed.iter().zip(&vectors) {
+            let hash = text_hash(text);
+            if bulk {
+                if let Some(v) = v {
+                    live.lib.upsert_vector(id, v);
+                }
+                live.texts.insert(id.clone(), hash);
+            } else if live.texts.get(id) != Some(&hash) {
+                // (Equal when another request put it in since the diff was taken.)
+                live.upsert(id, text, v.as_deref());
+            }
+        }
+        Ok((changed.len(), gone.len()))
+    }
+
     fn search_in(
-        which: &RwLock<Library>,
+        which: &RwLock<LiveLibrary>,
         text: &str,
         qvec: Option<&[f32]>,
         k: usize,
     ) -> Result<Vec<kc_match::Match>, ApiError> {
-        let lib = which.read().map_err(|_| lock_poisoned())?;
+        let live = which.read().map_err(|_| lock_poisoned())?;
+        let lib = &live.lib;
         let hybrid = lib.search_hybrid(text, qvec, k);
         if qvec.is_none()
             || hybrid
@@ -244,7 +334,7 @@ impl Desk {
     }
 
     pub fn published_count(&self) -> usize {
-        self.published.read().map(|l| l.len()).unwrap_or(0)
+        self.published.read().map(|l| l.lib.len()).unwrap_or(0)
     }
 
     /// Takes a report from the public or staff: validates, matches, records.
@@ -599,8 +689,8 @@ impl Desk {
         tx.commit().await?;
         self.add_to(&self.published, &id.to_string(), &case.claim)
             .await?;
-        if let Ok(mut lib) = self.open_cases.write() {
-            lib.remove(&case_id.to_string());
+        if let Ok(mut live) = self.open_cases.write() {
+            live.remove(&case_id.to_string());
         }
         self.store
             .publication(id)
@@ -611,7 +701,7 @@ impl Desk {
     /// Brings the matcher libraries in line with the database. Another `serve` instance on the
     /// same PostgreSQL may have published or opened cases; polling keeps every instance
     /// answering alike without a message bus.
-    pub async fn refresh_libraries(&self) -> Result<(usize, usize), ApiError> {
+    pub async fn refresh_libraries(&self) -> Result<LibrarySync, ApiError> {
         let publications: Vec<(String, String)> = self
             .store
             .publications()
@@ -626,12 +716,19 @@ impl Desk {
             .into_iter()
             .map(|(id, text)| (id.to_string(), text))
             .collect();
-        let published = self.build_library(&publications).await?;
-        let open_cases = self.build_library(&open).await?;
-        let counts = (published.len(), open_cases.len());
-        *self.published.write().map_err(|_| lock_poisoned())? = published;
-        *self.open_cases.write().map_err(|_| lock_poisoned())? = open_cases;
-        Ok(counts)
+        let (up_p, gone_p) = self.sync(&self.published, publications).await?;
+        let (up_o, gone_o) = self.sync(&self.open_cases, open).await?;
+        let len = |w: &RwLock<LiveLibrary>| w.read().map(|l| l.lib.len()).unwrap_or(0);
+        let done = LibrarySync {
+            published: len(&self.published),
+            open_cases: len(&self.open_cases),
+            upserted: up_p + up_o,
+            removed: gone_p + gone_o,
+        };
+        if done.upserted + done.removed > 0 {
+            tracing::info!(?done, "matcher libraries brought in line with the database");
+        }
+        Ok(done)
     }
 
     /// Deletes reporter contacts past their retention date.

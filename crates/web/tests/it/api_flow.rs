@@ -188,12 +188,67 @@ async fn a_second_instance_on_the_same_database_answers_alike_after_refresh() {
             before["match"].is_null(),
             "[{kind}] the second instance has not refreshed yet"
         );
-        second
+        let sync = second
             .state
             .desk
             .refresh_libraries()
             .await
             .expect("refresh");
+        // Only the publication is new to the second instance: its own report's case is
+        // already in its library, and nothing is rebuilt.
+        assert_eq!((sync.upserted, sync.removed), (1, 0), "[{kind}] {sync:?}");
+        assert_eq!(
+            (sync.published, sync.open_cases),
+            (1, 1),
+            "[{kind}] {sync:?}"
+        );
+        let again = second
+            .state
+            .desk
+            .refresh_libraries()
+            .await
+            .expect("refresh");
+        assert_eq!(
+            (again.upserted, again.removed),
+            (0, 0),
+            "[{kind}] {again:?}"
+        );
+        // A case the first instance opens joins the second's library; once the first
+        // publishes it, it moves from open cases to published there too.
+        let chanh = "Uống nước chanh nóng chữa khỏi ung thư trong một tháng";
+        let (_, other_case) = first
+            .post("/api/v1/reports", None, json!({ "text": chanh }))
+            .await;
+        assert!(other_case["receipt"].is_string(), "[{kind}] {other_case}");
+        let opened = second
+            .state
+            .desk
+            .refresh_libraries()
+            .await
+            .expect("refresh");
+        assert_eq!(
+            (opened.upserted, opened.removed),
+            (1, 0),
+            "[{kind}] {opened:?}"
+        );
+        assert_eq!(opened.open_cases, 2, "[{kind}] {opened:?}");
+        publish_rumour(&first, chanh).await;
+        let moved = second
+            .state
+            .desk
+            .refresh_libraries()
+            .await
+            .expect("refresh");
+        assert_eq!(
+            (moved.upserted, moved.removed),
+            (1, 1),
+            "[{kind}] {moved:?}"
+        );
+        assert_eq!(
+            (moved.published, moved.open_cases),
+            (2, 1),
+            "[{kind}] {moved:?}"
+        );
         let (_, after) = second
             .post(
                 "/api/v1/reports",
