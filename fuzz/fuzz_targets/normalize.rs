@@ -43,6 +43,24 @@ fuzz_target!(|data: &[u8]| {
         rest = &rest[at + t.len()..];
     }
 
+    // The matcher's i/y spelling merge commutes with folding, so the accented
+    // and folded index fields merge the same syllables.
+    let i_form = |syl: &str| {
+        let mut out = String::new();
+        if kc_text::i_spelling(syl, &mut out) {
+            out
+        } else {
+            syl.to_owned()
+        }
+    };
+    for t in &syl {
+        assert_eq!(
+            i_form(&kc_text::fold_normalized(t)),
+            kc_text::fold_normalized(&i_form(t)),
+            "i_spelling does not commute with folding for {t:?}"
+        );
+    }
+
     // A slug is a short, non-empty URL path segment.
     let slug = kc_text::slugify(&s);
     assert!(!slug.is_empty() && slug.len() <= 80, "slug {slug:?}");

@@ -69,6 +69,8 @@ pub(crate) fn field_of(key: u64) -> u8 {
 
 /// Hash of a normalised syllable, the same for both spellings of i/y
 /// syllables ([`kc_text::i_spelling`]), hashed in pieces rather than built.
+/// Only the y forms Vietnamese writes are merged here; a y under other marks
+/// (ÿ, ŷ) keeps its accented key, and meets its i form in the folded field.
 fn syllable_hash(s: &str) -> u64 {
     match kc_text::i_spelling_parts(s) {
         Some((onset, vowel, marks)) => {

@@ -299,20 +299,44 @@ const I_FORMS: [char; 6] = ['i', 'í', 'ì', 'ỉ', 'ĩ', 'ị'];
 /// `tỉ` come 3 to 2), so a rumour and its correction can differ in nothing
 /// else. [`normalize`] keeps the writer's spelling, which the officer sees;
 /// the matcher's index keys are made from this form, so both meet there.
-/// Marks stacked after the y stay after the i, so folding commutes with it.
+/// Any marks on or after the y stay on the i (`tÿ` → `tï`), so folding
+/// commutes with it.
 pub fn i_spelling(syllable: &str, out: &mut String) -> bool {
-    let Some((onset, vowel, marks)) = i_spelling_parts(syllable) else {
+    if let Some((onset, vowel, marks)) = i_spelling_parts(syllable) {
+        out.clear();
+        out.push_str(onset);
+        out.push(vowel);
+        out.push_str(marks);
+        return true;
+    }
+    // A y under marks Vietnamese does not use (ÿ, ŷ): the same rule, on the
+    // base letter of its canonical decomposition.
+    let body = syllable.trim_end_matches(is_mark);
+    let Some(last) = body.chars().next_back() else {
         return false;
     };
+    let onset = &body[..body.len() - last.len_utf8()];
+    if last.is_ascii() || !is_i_y_onset(onset) {
+        return false;
+    }
+    let mut parts = std::iter::once(last).nfd();
+    if parts.next() != Some('y') {
+        return false;
+    }
+    let i_form: String = std::iter::once('i')
+        .chain(parts)
+        .chain(syllable[body.len()..].chars())
+        .nfc()
+        .collect();
     out.clear();
     out.push_str(onset);
-    out.push(vowel);
-    out.push_str(marks);
+    out.push_str(&i_form);
     true
 }
 
-/// [`i_spelling`] in pieces, for a caller that hashes it without building it:
-/// the onset, the i vowel that replaces the y, and any marks stacked after it.
+/// The common case of [`i_spelling`] in pieces, for a caller that hashes it
+/// without building it: for a y written as Vietnamese writes it (y ý ỳ ỷ ỹ ỵ),
+/// the onset, the i vowel that replaces it, and any marks stacked after it.
 pub fn i_spelling_parts(syllable: &str) -> Option<(&str, char, &str)> {
     let body = syllable.trim_end_matches(is_mark);
     let last = body.chars().next_back()?;
@@ -321,9 +345,17 @@ pub fn i_spelling_parts(syllable: &str) -> Option<(&str, char, &str)> {
         .position(|&y| y == last)
         .and_then(|tone| I_FORMS.get(tone))?;
     let onset = &body[..body.len() - last.len_utf8()];
-    I_Y_ONSETS
-        .contains(&onset)
-        .then_some((onset, vowel, &syllable[body.len()..]))
+    is_i_y_onset(onset).then_some((onset, vowel, &syllable[body.len()..]))
+}
+
+/// Whether `onset`, folded, is one of [`I_Y_ONSETS`]; a mark on it (rare, and
+/// never Vietnamese) does not change which letter it is.
+fn is_i_y_onset(onset: &str) -> bool {
+    if onset.is_ascii() {
+        I_Y_ONSETS.contains(&onset)
+    } else {
+        I_Y_ONSETS.contains(&fold_normalized(onset).as_str())
+    }
 }
 
 /// Syllable tokens of normalised text: maximal runs of letters, digits and
