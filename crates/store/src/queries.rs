@@ -512,6 +512,17 @@ impl Store {
 
     // ---- publications ----
 
+    /// (publication id, claim text) of every publication: what the matcher indexes, without
+    /// the titles and bodies a periodic refresh has no use for.
+    pub async fn publication_claims(&self) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query("SELECT id, claim_text FROM publications")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((get_i64(r, "id")?, get_str(r, "claim_text")?)))
+            .collect()
+    }
+
     pub async fn publications(&self) -> Result<Vec<PublicationRecord>> {
         let sql = format!(
             "SELECT {PUBLICATION_COLUMNS} FROM publications ORDER BY published_at DESC, id DESC"

@@ -704,10 +704,10 @@ impl Desk {
     pub async fn refresh_libraries(&self) -> Result<LibrarySync, ApiError> {
         let publications: Vec<(String, String)> = self
             .store
-            .publications()
+            .publication_claims()
             .await?
             .into_iter()
-            .map(|p| (p.id.to_string(), p.claim_text))
+            .map(|(id, text)| (id.to_string(), text))
             .collect();
         let open: Vec<(String, String)> = self
             .store
