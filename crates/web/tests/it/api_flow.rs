@@ -188,12 +188,7 @@ async fn a_second_instance_on_the_same_database_answers_alike_after_refresh() {
             before["match"].is_null(),
             "[{kind}] the second instance has not refreshed yet"
         );
-        let sync = second
-            .state
-            .desk
-            .refresh_libraries()
-            .await
-            .expect("refresh");
+        let sync = second.refresh().await;
         // Only the publication is new to the second instance: its own report's case is
         // already in its library, and nothing is rebuilt.
         assert_eq!((sync.upserted, sync.removed), (1, 0), "[{kind}] {sync:?}");
@@ -202,12 +197,7 @@ async fn a_second_instance_on_the_same_database_answers_alike_after_refresh() {
             (1, 1),
             "[{kind}] {sync:?}"
         );
-        let again = second
-            .state
-            .desk
-            .refresh_libraries()
-            .await
-            .expect("refresh");
+        let again = second.refresh().await;
         assert_eq!(
             (again.upserted, again.removed),
             (0, 0),
@@ -220,12 +210,7 @@ async fn a_second_instance_on_the_same_database_answers_alike_after_refresh() {
             .post("/api/v1/reports", None, json!({ "text": chanh }))
             .await;
         assert!(other_case["receipt"].is_string(), "[{kind}] {other_case}");
-        let opened = second
-            .state
-            .desk
-            .refresh_libraries()
-            .await
-            .expect("refresh");
+        let opened = second.refresh().await;
         assert_eq!(
             (opened.upserted, opened.removed),
             (1, 0),
@@ -233,12 +218,7 @@ async fn a_second_instance_on_the_same_database_answers_alike_after_refresh() {
         );
         assert_eq!(opened.open_cases, 2, "[{kind}] {opened:?}");
         publish_rumour(&first, chanh).await;
-        let moved = second
-            .state
-            .desk
-            .refresh_libraries()
-            .await
-            .expect("refresh");
+        let moved = second.refresh().await;
         assert_eq!(
             (moved.upserted, moved.removed),
             (1, 1),

@@ -174,6 +174,11 @@ pub async fn start_full(
 }
 
 impl TestServer {
+    /// Re-reads the libraries from the database, as the upkeep task does every few seconds.
+    pub async fn refresh(&self) -> kc_web::desk::LibrarySync {
+        self.state.desk.refresh_libraries().await.expect("refresh")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
