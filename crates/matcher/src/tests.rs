@@ -517,6 +517,48 @@ fn bulk_upsert_equals_upserts_in_order() {
 }
 
 #[test]
+fn a_bulk_load_leaves_every_coverage_mass_as_a_query_would_compute_it() {
+    let items: Vec<(String, String)> = (0..5000usize)
+        .map(|i| {
+            (
+                format!("c{i}"),
+                format!(
+                    "tin đồn số {i} về giá xăng {} và bão {} ở tỉnh {}",
+                    i % 17,
+                    i % 5,
+                    i % 63
+                ),
+            )
+        })
+        .collect();
+    let pairs: Vec<(&str, &str)> = items
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    for threads in [1, 2] {
+        let mut lib = Library::new();
+        lib.bulk_upsert(&pairs, threads);
+        let cached: Vec<[u64; 2]> = lib
+            .coverage_mass
+            .iter()
+            .map(|c| [c[0].load(Ordering::Relaxed), c[1].load(Ordering::Relaxed)])
+            .collect();
+        assert_eq!(cached.len(), 5000);
+        // Stale every entry, then recompute each the way a query does.
+        lib.new_generation();
+        let weights = [lib.params.field_weights, lib.params.folded_field_weights];
+        for (slot, filled) in cached.iter().enumerate() {
+            for set in 0..2 {
+                assert_eq!(filled[set] >> 32, u64::from(lib.generation) - 1);
+                let mass = lib.claim_mass(slot as u32, &weights[set], set);
+                assert!(mass > 0.0);
+                assert_eq!(filled[set] as u32, mass.to_bits(), "slot {slot} set {set}");
+            }
+        }
+    }
+}
+
+#[test]
 fn fast_ln_is_close_to_ln() {
     let mut x = 1.0f32;
     while x < 1e7 {
