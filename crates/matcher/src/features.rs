@@ -109,17 +109,74 @@ fn pair_hash(a: u64, b: u64) -> u64 {
     a.rotate_left(23) ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-pub(crate) fn features(normalized: &str) -> Features<'_> {
-    features_inner(normalized, false)
+/// What a library claim needs for indexing: its distinct terms as (key,
+/// field, count) sorted by key, built straight from the keys (a claim never
+/// needs the syllable texts that [`features_with_text`] attaches).
+pub(crate) struct IndexTerms {
+    pub syllables: u32,
+    pub terms: Vec<(u64, u8, u16)>,
+    pub exact_key: u64,
+    pub shingles: Vec<u64>,
 }
 
-/// [`features`] with the syllable text attached to unigram terms (queries:
-/// explanations name the shared syllables).
+pub(crate) fn index_terms(normalized: &str) -> IndexTerms {
+    let a = analyse(normalized);
+    let mut terms: Vec<(u64, u8, u16)> = Vec::with_capacity(a.keys.len());
+    for &k in &a.keys {
+        match terms.last_mut() {
+            Some(t) if t.0 == k => t.2 = t.2.saturating_add(1),
+            _ => terms.push((k, field_of(k), 1)),
+        }
+    }
+    IndexTerms {
+        syllables: a.syllables(),
+        terms,
+        exact_key: a.exact_key(),
+        shingles: a.shingles(),
+    }
+}
+
+/// A query's features, with the syllable text attached to unigram terms
+/// (explanations name the shared syllables).
 pub(crate) fn features_with_text(normalized: &str) -> Features<'_> {
-    features_inner(normalized, true)
+    let a = analyse(normalized);
+    let mut terms: Vec<Term<'_>> = Vec::with_capacity(a.keys.len());
+    for &k in &a.keys {
+        match terms.last_mut() {
+            Some(t) if t.key == k => t.tf += 1,
+            _ => terms.push(Term {
+                key: k,
+                field: field_of(k),
+                tf: 1,
+                text: None,
+            }),
+        }
+    }
+    for (i, s) in a.syl.iter().enumerate() {
+        for k in [field_key(F_UNI, a.hu[i]), field_key(F_FUNI, a.hf[i])] {
+            if let Ok(j) = terms.binary_search_by_key(&k, |t| t.key) {
+                terms[j].text.get_or_insert(s);
+            }
+        }
+    }
+    Features {
+        syllables: a.syllables(),
+        terms,
+        exact_key: a.exact_key(),
+        shingles: a.shingles(),
+    }
 }
 
-fn features_inner(normalized: &str, with_text: bool) -> Features<'_> {
+/// A text's syllables, their hashes (accented and folded) and its index
+/// keys, sorted (a key repeats as often as its term occurs).
+struct Analysis<'a> {
+    syl: Vec<&'a str>,
+    hu: Vec<u64>,
+    hf: Vec<u64>,
+    keys: Vec<u64>,
+}
+
+fn analyse(normalized: &str) -> Analysis<'_> {
     let syl = kc_text::syllables(normalized);
     let hu: Vec<u64> = syl.iter().map(|s| syllable_hash(s)).collect();
     let hf: Vec<u64> = syl
@@ -143,44 +200,34 @@ fn features_inner(normalized: &str, with_text: bool) -> Features<'_> {
         }
     }
     keys.sort_unstable();
-    let mut terms: Vec<Term<'_>> = Vec::with_capacity(keys.len());
-    for k in keys {
-        match terms.last_mut() {
-            Some(t) if t.key == k => t.tf += 1,
-            _ => terms.push(Term {
-                key: k,
-                field: field_of(k),
-                tf: 1,
-                text: None,
-            }),
-        }
+    Analysis { syl, hu, hf, keys }
+}
+
+impl Analysis<'_> {
+    fn syllables(&self) -> u32 {
+        u32::try_from(self.syl.len()).unwrap_or(u32::MAX)
     }
-    if with_text {
-        for (i, s) in syl.iter().enumerate() {
-            for k in [field_key(F_UNI, hu[i]), field_key(F_FUNI, hf[i])] {
-                if let Ok(j) = terms.binary_search_by_key(&k, |t| t.key) {
-                    terms[j].text.get_or_insert(s);
-                }
-            }
-        }
+
+    /// MinHash shingles: folded syllable pairs (single syllables for a
+    /// one-syllable text).
+    fn shingles(&self) -> Vec<u64> {
+        let mut shingles: Vec<u64> = if self.hf.len() >= 2 {
+            self.hf
+                .windows(2)
+                .map(|w| mix(pair_hash(w[0], w[1])))
+                .collect()
+        } else {
+            self.hf.iter().map(|&h| mix(h)).collect()
+        };
+        shingles.sort_unstable();
+        shingles.dedup();
+        shingles
     }
-    // MinHash shingles: folded syllable pairs (single syllables for a
-    // one-syllable text).
-    let mut shingles: Vec<u64> = if hf.len() >= 2 {
-        hf.windows(2).map(|w| mix(pair_hash(w[0], w[1]))).collect()
-    } else {
-        hf.iter().map(|&h| mix(h)).collect()
-    };
-    shingles.sort_unstable();
-    shingles.dedup();
-    let exact_key = hf
-        .iter()
-        .fold(0x51_7cc1_b727_220a_u64, |acc, &h| mix(acc ^ h));
-    Features {
-        syllables: u32::try_from(syl.len()).unwrap_or(u32::MAX),
-        terms,
-        exact_key,
-        shingles,
+
+    fn exact_key(&self) -> u64 {
+        self.hf
+            .iter()
+            .fold(0x51_7cc1_b727_220a_u64, |acc, &h| mix(acc ^ h))
     }
 }
 

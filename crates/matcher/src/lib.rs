@@ -26,7 +26,7 @@ use smallvec::SmallVec;
 use terms::TermTable;
 
 pub use dense::HybridParams;
-use features::{features, Features, FIELDS, F_FUNI, F_UNI};
+use features::{Features, FIELDS, F_FUNI, F_UNI};
 pub use snapshot::SnapshotError;
 
 /// How sure the matcher is that a text repeats a library claim.
@@ -187,26 +187,13 @@ struct Prepared {
 
 impl Prepared {
     fn new(normalized: String) -> Prepared {
-        let (syllables, terms, exact_key, bands) = {
-            let f = features(&normalized);
-            let terms = f
-                .terms
-                .iter()
-                .map(|t| (t.key, t.field, u16::try_from(t.tf).unwrap_or(u16::MAX)))
-                .collect();
-            (
-                f.syllables,
-                terms,
-                f.exact_key,
-                minhash::band_keys(&f.shingles),
-            )
-        };
+        let f = features::index_terms(&normalized);
         Prepared {
+            syllables: f.syllables,
+            terms: f.terms,
+            exact_key: f.exact_key,
+            bands: minhash::band_keys(&f.shingles),
             normalized,
-            syllables,
-            terms,
-            exact_key,
-            bands,
         }
     }
 }
@@ -1592,7 +1579,7 @@ fn add_postings(
     ids: &mut [TermTable],
     postings: &mut [Vec<Postings>],
 ) -> (Vec<u32>, Vec<u32>) {
-    const AHEAD: usize = 8;
+    const AHEAD: usize = 16;
     let mut counts = Vec::with_capacity(claims.len());
     // (key, posting) in insertion order.
     let mut flat: Vec<(u64, u32)> = Vec::with_capacity(claims.len() * 64);
