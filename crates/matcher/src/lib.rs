@@ -16,6 +16,7 @@ mod features;
 mod minhash;
 mod snapshot;
 mod terms;
+mod walk;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -1268,22 +1269,22 @@ impl Library {
             let mut n_touched = 0usize;
             // Scores only grow, so the best final score is the best update.
             let mut best = 0.0f32;
-            let lens = &self.lens[..];
+            let mut w = walk::Walk {
+                lens: &self.lens,
+                acc,
+                touched,
+                n_touched,
+                best,
+            };
             for q in selective {
-                let w = q.weight * q.qtf * (p.k1 + 1.0);
-                for &packed in self.posting_list(q.tid) {
-                    let d = packed >> TF_BITS;
-                    let slot = d as usize;
-                    let (Some(&len), Some(a)) = (lens.get(slot), acc.get_mut(slot)) else {
-                        continue;
-                    };
-                    touched[n_touched] = d;
-                    n_touched += usize::from(*a == 0.0);
-                    let tf = (packed & TF_MAX) as f32;
-                    *a += w * tf / (tf + (norm_a + norm_b * len as f32));
-                    best = best.max(*a);
-                }
+                let t = walk::Term {
+                    w: q.weight * q.qtf * (p.k1 + 1.0),
+                    norm_a,
+                    norm_b,
+                };
+                walk::accumulate(&mut w, self.posting_list(q.tid), t);
             }
+            (n_touched, best) = (w.n_touched, w.best);
             touched.truncate(n_touched);
             let shortlist = (k * p.shortlist_per_k).max(32);
             // Most touched claims share one mid-frequency syllable and score
