@@ -598,7 +598,7 @@ impl Library {
                 done += batch.len();
                 progress(done, total);
             }
-            self.fill_coverage_mass(threads);
+            self.fill_coverage_mass_after(total, threads);
             return;
         }
         // Normalising and feature extraction are per-claim and pure, so
@@ -635,7 +635,17 @@ impl Library {
                 }
             }
         });
-        self.fill_coverage_mass(threads);
+        self.fill_coverage_mass_after(total, threads);
+    }
+
+    /// After a bulk insertion of `added` claims: the sweep costs the whole
+    /// library, so only when the batch is a good share of it (a load, not a
+    /// few claims added to a large library, whose queries then compute the
+    /// few masses they need).
+    fn fill_coverage_mass_after(&self, added: usize, threads: usize) {
+        if added > 0 && added * 4 >= self.live as usize {
+            self.fill_coverage_mass(threads);
+        }
     }
 
     fn upsert_normalized(&mut self, id: &str, normalized: String, verified_at: Option<i64>) {
@@ -1096,7 +1106,10 @@ impl Library {
                     let mut total = 0.0f32;
                     for &packed in terms {
                         let (field, number) = split_tid(packed >> TF_BITS);
-                        let idf = idf[field].get(number).copied().unwrap_or(0.0);
+                        let idf = idf[field]
+                            .get(number)
+                            .copied()
+                            .unwrap_or_else(|| self.idf_approx(0));
                         total += weights[field] * idf;
                     }
                     cell.store(
@@ -1663,12 +1676,19 @@ fn add_postings(
     }
     if skipped {
         // Terms past capacity: drop their entries from the claims' lists.
+        // (By their numbers: a real entry can be all ones too.)
         let mut kept = Vec::with_capacity(entries.len());
         let mut at = 0usize;
         for c in &mut counts {
             let n = *c as usize;
             let before = kept.len();
-            kept.extend(entries[at..at + n].iter().copied().filter(|&e| e != SKIP));
+            kept.extend(
+                entries[at..at + n]
+                    .iter()
+                    .zip(&numbers[at..at + n])
+                    .filter(|&(_, &number)| number != SKIP)
+                    .map(|(&e, _)| e),
+            );
             at += n;
             *c = u32::try_from(kept.len() - before).unwrap_or(u32::MAX);
         }
