@@ -137,12 +137,26 @@ mod tests {
             let n = n as u32;
             assert_eq!(t.get_or_insert(k, n), (n, true));
             assert_eq!(t.get_or_insert(k, n + 1), (n, false));
+            // Never fuller than 3/4, so a probe always meets a free slot.
+            assert!(
+                t.len * 4 <= t.slots.len() * 3,
+                "{} of {}",
+                t.len,
+                t.slots.len()
+            );
         }
         assert_eq!(t.len, keys.len());
         for (n, &k) in keys.iter().enumerate() {
             assert_eq!(t.get(k), Some(n as u32));
         }
         assert_eq!(t.get(0x1234_5678_9abc_def1), None);
+        // At the growth limit, a key that is absent is still found absent.
+        let mut full = TermTable::default();
+        for k in 1..=48u64 {
+            full.get_or_insert(k << 20, k as u32);
+        }
+        assert_eq!((full.len, full.slots.len()), (48, 64));
+        assert_eq!(full.get(7 << 20 | 1), None);
         // Key 0 is a key like any other.
         assert_eq!(t.get_or_insert(0, 9999), (9999, true));
         assert_eq!(t.get(0), Some(9999));
