@@ -364,8 +364,9 @@ fn is_i_y_onset(onset: &str) -> bool {
 /// far more specific than its pieces.
 pub fn syllables(normalized: &str) -> Vec<&str> {
     let bytes = normalized.as_bytes();
-    // A Vietnamese syllable and its space take four bytes or more: room for
-    // all of them at once, instead of five reallocations for a paragraph.
+    // Nearly every Vietnamese syllable and its space take four bytes or more:
+    // room for all of them at once (only a hint), instead of five
+    // reallocations for a paragraph.
     let mut out = Vec::with_capacity(normalized.len() / 4 + 1);
     let mut start: Option<usize> = None;
     for (i, c) in normalized.char_indices() {
