@@ -1774,5 +1774,19 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// Tells a test's reader whether a parity test exercised the vector code
+/// (on a CPU without it, the portable code is compared with itself).
+#[cfg(all(test, target_arch = "x86_64"))]
+fn report_vector_path(test: &str, available: bool) {
+    eprintln!(
+        "{test}: vector path {}",
+        if available {
+            "tested (AVX-512)"
+        } else {
+            "not available on this CPU: portable code compared with itself"
+        }
+    );
+}
+
 #[cfg(test)]
 mod tests;

@@ -118,13 +118,9 @@ mod tests {
     #[test]
     fn the_vector_signature_is_the_portable_one() {
         #[cfg(target_arch = "x86_64")]
-        eprintln!(
-            "minhash parity: vector path {}",
-            if std::arch::is_x86_feature_detected!("avx512dq") {
-                "tested (AVX-512)"
-            } else {
-                "not available on this CPU: portable code compared with itself"
-            }
+        crate::report_vector_path(
+            "minhash parity",
+            std::arch::is_x86_feature_detected!("avx512dq"),
         );
         let shingles: Vec<u64> = (1..200u64).map(|i| mix(i * 7919)).collect();
         for n in [1, 2, 7, 35, 199] {

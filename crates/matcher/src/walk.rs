@@ -217,13 +217,9 @@ mod tests {
             },
         ));
         #[cfg(target_arch = "x86_64")]
-        eprintln!(
-            "walk parity: vector path {}",
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                "tested (AVX-512)"
-            } else {
-                "not available on this CPU: portable code compared with itself"
-            }
+        crate::report_vector_path(
+            "walk parity",
+            std::arch::is_x86_feature_detected!("avx512f"),
         );
         let portable = run(&lens, &lists, accumulate_portable);
         let dispatched = run(&lens, &lists, accumulate);
