@@ -190,17 +190,28 @@ fn analyse(normalized: &str) -> Analysis<'_> {
             }
         })
         .collect();
+    // The field is a key's top bits, so keys laid out field after field
+    // (F_UNI, F_BI, F_FUNI, F_FBI) and sorted within each field are sorted:
+    // four short sorts instead of one long one.
     let mut keys: Vec<u64> = Vec::with_capacity(syl.len() * FIELDS);
-    for i in 0..syl.len() {
-        keys.push(field_key(F_UNI, hu[i]));
-        keys.push(field_key(F_FUNI, hf[i]));
-        if i + 1 < syl.len() {
-            keys.push(field_key(F_BI, pair_hash(hu[i], hu[i + 1])));
-            keys.push(field_key(F_FBI, pair_hash(hf[i], hf[i + 1])));
+    let mut start = 0;
+    for run in 0..FIELDS {
+        match run as u8 {
+            F_UNI => keys.extend(hu.iter().map(|&h| field_key(F_UNI, h))),
+            F_BI => keys.extend(pair_keys(&hu, F_BI)),
+            F_FUNI => keys.extend(hf.iter().map(|&h| field_key(F_FUNI, h))),
+            _ => keys.extend(pair_keys(&hf, F_FBI)),
         }
+        keys[start..].sort_unstable();
+        start = keys.len();
     }
-    keys.sort_unstable();
     Analysis { syl, hu, hf, keys }
+}
+
+/// Keys of the syllable pairs of `h` (syllable hashes) in `field`.
+fn pair_keys(h: &[u64], field: u8) -> impl Iterator<Item = u64> + '_ {
+    h.windows(2)
+        .map(move |w| field_key(field, pair_hash(w[0], w[1])))
 }
 
 impl Analysis<'_> {
