@@ -363,9 +363,10 @@ fn bm25_filter<'q, 'a: 'q>(terms: impl Iterator<Item = &'q QTerm<'a>>) -> TermFi
     TermFilter::new(t)
 }
 
-/// Query terms with a weight each, for looking up every term of a claim. A merge of the two sorted lists takes an
-/// unpredictable branch per step; a 4096-bit set over hashed term ids turns
-/// away nearly every claim term with a predictable one instead.
+/// Query terms with a weight each, for looking up every term of a claim.
+/// A merge of the two sorted lists takes an unpredictable branch per step; a
+/// 4096-bit set over hashed term ids turns away nearly every claim term with
+/// a predictable one instead.
 struct TermFilter {
     bits: [u64; 64],
     /// (term id, weight), sorted by term id.
@@ -1013,8 +1014,8 @@ impl Library {
     }
 
     /// Share of a claim's idf-weighted terms that the query contains.
-    /// `weight_set` names the weights of `query` for the cache: 0 accented,
-    /// 1 folded.
+    /// `query` holds the query's terms with their coverage weights;
+    /// `weight_set` names `weights` for the cache: 0 accented, 1 folded.
     fn claim_coverage(
         &self,
         slot: u32,
