@@ -27,13 +27,7 @@ async fn report_to_published_correction_and_instant_answer() {
         assert_eq!(status["url"], url.as_str());
 
         // The next person typing it without diacritics and lightly edited is answered at once.
-        let (st, again) = s
-            .post(
-                "/api/v1/reports",
-                None,
-                json!({ "text": RUMOUR_NO_ACCENTS }),
-            )
-            .await;
+        let (st, again) = s.report(RUMOUR_NO_ACCENTS).await;
         assert_eq!(st, 201, "[{kind}] {again}");
         assert_eq!(again["status"], "answered", "[{kind}] {again}");
         assert_eq!(again["match"]["verdict"], "false");
@@ -87,13 +81,11 @@ async fn similar_reports_join_the_open_case() {
         let s = start(kind).await;
         let token = s.user("intake1", &[(Role::Intake, None)]).await;
         for text in [RUMOUR, RUMOUR, RUMOUR_NO_ACCENTS] {
-            let (st, body) = s
-                .post("/api/v1/reports", None, json!({ "text": text }))
-                .await;
+            let (st, body) = s.report(text).await;
             assert_eq!(st, 201, "[{kind}] {body}");
         }
         let (_, other) = s
-            .post("/api/v1/reports", None, json!({ "text": "Tin đồn trường tiểu học Plei Kần cho học sinh nghỉ học cả tuần vì dịch cúm A lan rộng khắp huyện." }))
+            .report("Tin đồn trường tiểu học Plei Kần cho học sinh nghỉ học cả tuần vì dịch cúm A lan rộng khắp huyện.")
             .await;
         assert!(other["match"].is_null());
         let (_, cases) = s.get("/api/v1/cases", Some(&token)).await;
@@ -118,8 +110,7 @@ async fn a_returned_decision_goes_back_and_can_be_redecided() {
         let intake = s.user("intake1", &[(Role::Intake, None)]).await;
         let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
         let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
-        s.post("/api/v1/reports", None, json!({ "text": RUMOUR }))
-            .await;
+        s.report(RUMOUR).await;
         let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
         let id = cases[0]["id"].as_i64().expect("id");
         s.post(
@@ -177,13 +168,7 @@ async fn a_second_instance_on_the_same_database_answers_alike_after_refresh() {
         let first = start(kind).await;
         let second = start_on(&first.url, tempfile::tempdir().expect("dir"), |_| {}).await;
         let (_, url) = publish_rumour(&first, RUMOUR).await;
-        let (_, before) = second
-            .post(
-                "/api/v1/reports",
-                None,
-                json!({ "text": RUMOUR_NO_ACCENTS }),
-            )
-            .await;
+        let (_, before) = second.report(RUMOUR_NO_ACCENTS).await;
         assert!(
             before["match"].is_null(),
             "[{kind}] the second instance has not refreshed yet"
@@ -206,9 +191,7 @@ async fn a_second_instance_on_the_same_database_answers_alike_after_refresh() {
         // A case the first instance opens joins the second's library; once the first
         // publishes it, it moves from open cases to published there too.
         let chanh = "Uống nước chanh nóng chữa khỏi ung thư trong một tháng";
-        let (_, other_case) = first
-            .post("/api/v1/reports", None, json!({ "text": chanh }))
-            .await;
+        let (_, other_case) = first.report(chanh).await;
         assert!(other_case["receipt"].is_string(), "[{kind}] {other_case}");
         let opened = second.refresh().await;
         assert_eq!(
@@ -229,13 +212,7 @@ async fn a_second_instance_on_the_same_database_answers_alike_after_refresh() {
             (2, 1),
             "[{kind}] {moved:?}"
         );
-        let (_, after) = second
-            .post(
-                "/api/v1/reports",
-                None,
-                json!({ "text": RUMOUR_NO_ACCENTS }),
-            )
-            .await;
+        let (_, after) = second.report(RUMOUR_NO_ACCENTS).await;
         assert_eq!(after["match"]["url"], url.as_str(), "[{kind}] {after}");
     }
 }

@@ -209,6 +209,12 @@ impl TestServer {
         (status, body)
     }
 
+    /// A citizen's report of `text`, anonymous, through the public API.
+    pub async fn report(&self, text: &str) -> (u16, Value) {
+        self.post("/api/v1/reports", None, serde_json::json!({ "text": text }))
+            .await
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
         let mut req = self.client.get(self.url(path));
         if let Some(t) = token {
@@ -275,9 +281,7 @@ pub async fn publish_rumour(s: &TestServer, text: &str) -> (i64, String) {
     let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
     let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
     let editor = s.user("editor1", &[(Role::Editor, None)]).await;
-    let (st, _) = s
-        .post("/api/v1/reports", None, serde_json::json!({ "text": text }))
-        .await;
+    let (st, _) = s.report(text).await;
     assert_eq!(st, 201);
     let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
     let id = cases[0]["id"].as_i64().expect("case id");

@@ -57,9 +57,7 @@ async fn bad_reports_are_refused_with_the_field_named_and_nothing_recorded() {
         assert_eq!(st, 400, "[{kind}] {resp}");
         assert_eq!(resp["error"]["code"], "malformed_json");
         let big = "x".repeat(70 * 1024);
-        let (st, resp) = s
-            .post("/api/v1/reports", None, json!({ "text": big }))
-            .await;
+        let (st, resp) = s.report(&big).await;
         assert_eq!(st, 413, "[{kind}] {resp}");
         assert_eq!(resp["error"]["code"], "body_too_large");
         let lead = s.user("lead1", &[(Role::Lead, None)]).await;
@@ -78,8 +76,7 @@ async fn decisions_need_reasons_evidence_and_known_provisions() {
         let s = start(kind).await;
         let intake = s.user("intake1", &[(Role::Intake, None)]).await;
         let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
-        s.post("/api/v1/reports", None, json!({ "text": RUMOUR }))
-            .await;
+        s.report(RUMOUR).await;
         let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
         let id = cases[0]["id"].as_i64().expect("id");
         let path = format!("/api/v1/cases/{id}/decision");
@@ -162,9 +159,7 @@ async fn public_intake_is_rate_limited_per_client() {
             .await;
         assert_eq!(st, 201, "{body}");
     }
-    let (st, body) = s
-        .post("/api/v1/reports", None, json!({ "text": "tin đồn thứ tư" }))
-        .await;
+    let (st, body) = s.report("tin đồn thứ tư").await;
     assert_eq!(st, 429, "{body}");
     assert_eq!(body["error"]["code"], "rate_limited");
 }

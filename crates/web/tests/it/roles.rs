@@ -10,8 +10,7 @@ async fn case_in_review(s: &TestServer) -> (i64, String, String) {
             &[(Role::Verifier, None), (Role::Reviewer, None)],
         )
         .await;
-    s.post("/api/v1/reports", None, json!({ "text": RUMOUR }))
-        .await;
+    s.report(RUMOUR).await;
     let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
     let id = cases[0]["id"].as_i64().expect("id");
     let (st, _) = s
@@ -171,8 +170,7 @@ async fn agency_scoped_roles_stay_in_their_agency() {
         let insider = s
             .user("verifier-lead", &[(Role::Verifier, Some(lead.as_str()))])
             .await;
-        s.post("/api/v1/reports", None, json!({ "text": RUMOUR }))
-            .await;
+        s.report(RUMOUR).await;
         let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
         let id = cases[0]["id"].as_i64().expect("id");
         s.post(

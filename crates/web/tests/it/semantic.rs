@@ -1,6 +1,5 @@
 use crate::harness::*;
 use kc_desk::Role;
-use serde_json::json;
 
 /// With the model loaded, intake still answers repeats at once, and the console's similar
 /// fact-checks say the semantic generator took part.
@@ -12,13 +11,7 @@ async fn with_the_model_the_desk_matches_by_meaning_too() {
         };
         assert!(s.state.desk.is_semantic());
         let (case_id, url) = publish_rumour(&s, RUMOUR).await;
-        let (st, again) = s
-            .post(
-                "/api/v1/reports",
-                None,
-                json!({ "text": RUMOUR_NO_ACCENTS }),
-            )
-            .await;
+        let (st, again) = s.report(RUMOUR_NO_ACCENTS).await;
         assert_eq!(st, 201, "[{kind}] {again}");
         assert_eq!(again["match"]["url"], url.as_str(), "[{kind}] {again}");
         let similar = s
@@ -62,13 +55,7 @@ async fn a_restarted_desk_reuses_its_claim_vectors() {
         let (stored_again, computed_again) = again.state.desk.semantic_vectors().expect("semantic");
         assert_eq!(computed_again, 0, "[{kind}] recomputed at start");
         assert_eq!(stored_again, stored, "[{kind}]");
-        let (st, answer) = again
-            .post(
-                "/api/v1/reports",
-                None,
-                json!({ "text": RUMOUR_NO_ACCENTS }),
-            )
-            .await;
+        let (st, answer) = again.report(RUMOUR_NO_ACCENTS).await;
         assert_eq!(st, 201, "[{kind}] {answer}");
         assert_eq!(
             answer["match"]["url"],
