@@ -96,10 +96,6 @@ fn clean_chars(s: &str) -> String {
 /// character to one character and keeps no combining mark. None when the
 /// general path (three NFC passes) is needed.
 fn clean_chars_fast(s: &str) -> Option<String> {
-    use unicode_normalization::{is_nfc_quick, IsNormalized};
-    if !s.is_ascii() && is_nfc_quick(s.chars()) != IsNormalized::Yes {
-        return None;
-    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_ascii() {
@@ -110,15 +106,10 @@ fn clean_chars_fast(s: &str) -> Option<String> {
             });
             continue;
         }
-        if is_invisible(c) || is_mark(c) {
-            // Deleting one may join a base letter and a mark: let the
-            // general path recompose.
-            return None;
-        }
-        if is_emoji(c) || c.is_control() {
-            out.push(' ');
-            continue;
-        }
+        // Precomposed Vietnamese letters are NFC and start no combining
+        // sequence (a test checks the whole table), so they skip the check
+        // below: that is what makes this pass cheaper than a quick check of
+        // the whole text followed by the loop.
         if let Some(l) = viet::decompose(c) {
             let base = if l.base == 'Đ' {
                 'đ'
@@ -126,6 +117,17 @@ fn clean_chars_fast(s: &str) -> Option<String> {
                 l.base.to_ascii_lowercase()
             };
             out.push(viet::compose(base, l.quality, l.tone)?);
+            continue;
+        }
+        // Text whose characters are each NFC with combining class 0 is NFC
+        // as a whole; anything else goes the general way.
+        if !is_nfc_starter(c) || is_invisible(c) || is_mark(c) {
+            // Deleting an invisible one may join a base letter and a mark:
+            // let the general path recompose.
+            return None;
+        }
+        if is_emoji(c) || c.is_control() {
+            out.push(' ');
             continue;
         }
         let mut lower = c.to_lowercase();
@@ -177,6 +179,12 @@ fn clean_chars_general(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// True when `c` is NFC on its own and combines with nothing before it.
+fn is_nfc_starter(c: char) -> bool {
+    use unicode_normalization::{char::canonical_combining_class, is_nfc_quick, IsNormalized};
+    canonical_combining_class(c) == 0 && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes
 }
 
 /// NFC without the copy when the text already is NFC (nearly always).
