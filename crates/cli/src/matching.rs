@@ -277,11 +277,21 @@ fn push_match(line: &mut String, i: usize, id: &str, score: f32) {
     }
     line.push_str("{\"id\":");
     push_json_str(line, id);
-    line.push_str(&format!(",\"score\":{score:.6}"));
+    use std::fmt::Write as _;
+    // Writing into a String cannot fail.
+    let _ = write!(line, ",\"score\":{score:.6}");
 }
 
+/// `s` as a JSON string, without allocating for the usual id that needs no
+/// escape (a batch writes one per match).
 fn push_json_str(out: &mut String, s: &str) {
-    out.push_str(&serde_json::Value::from(s).to_string());
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    }
 }
 
 pub fn run_match(args: &MatchArgs) -> Result<()> {
@@ -491,6 +501,24 @@ mod tests {
         let p = dir.join(name);
         std::fs::write(&p, body).expect("write test file");
         p
+    }
+
+    #[test]
+    fn ids_are_written_as_serde_json_writes_them() {
+        for id in [
+            "vn-000001",
+            "tin đồn",
+            "a\"b",
+            "a\\b",
+            "x\ny",
+            "\u{1}",
+            "\u{7f}",
+            "",
+        ] {
+            let mut out = String::new();
+            push_json_str(&mut out, id);
+            assert_eq!(out, serde_json::to_string(id).expect("string"), "{id:?}");
+        }
     }
 
     #[test]
