@@ -337,9 +337,11 @@ impl Default for Library {
 }
 
 thread_local! {
-    /// Per-thread score accumulator (one slot per claim) and the list of
-    /// claims it touched, reused across queries.
-    static SCRATCH: RefCell<(Vec<f32>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    /// Per-thread score accumulator (one slot per claim), the list of claims
+    /// it touched, and the (score, claim) pairs kept for selection, reused
+    /// across queries.
+    static SCRATCH: RefCell<(Vec<f32>, Vec<u32>, Vec<(f32, u32)>)> =
+        const { RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
 }
 
 /// A query term found in the index.
@@ -1262,7 +1264,7 @@ impl Library {
         let norm_b = p.k1 * p.b / self.avgdl();
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
-            let (acc, touched) = &mut *guard;
+            let (acc, touched, kept) = &mut *guard;
             touched.clear();
             if acc.len() < self.slots.len() {
                 acc.resize(self.slots.len(), 0.0);
@@ -1304,48 +1306,43 @@ impl Library {
             // Most touched claims share one mid-frequency syllable and score
             // a small fraction of the best: drop them before selecting, which
             // is most of a query's cost otherwise. (The floor is far below
-            // what frequent terms can add back at rescoring.)
-            let mut kept: Vec<u32> = Vec::new();
-            let selected: &mut [u32] = if touched.len() > 4 * shortlist {
-                let floor = best * p.shortlist_floor;
-                kept.extend(
-                    touched
-                        .iter()
-                        .copied()
-                        .filter(|&d| acc[d as usize] >= floor),
-                );
-                &mut kept
-            } else {
-                touched
-            };
-            if selected.len() > shortlist {
+            // what frequent terms can add back at rescoring.) The same pass
+            // clears the accumulator for the next query, and the kept scores
+            // travel with their claims, so selecting compares them directly.
+            let filtering = touched.len() > 4 * shortlist;
+            let floor = best * p.shortlist_floor;
+            kept.clear();
+            for &d in touched.iter() {
+                if let Some(a) = acc.get_mut(d as usize) {
+                    let score = std::mem::take(a);
+                    if !filtering || score >= floor {
+                        kept.push((score, d));
+                    }
+                }
+            }
+            if kept.len() > shortlist {
                 // Ties go to the lower slot, so the shortlist does not depend
                 // on the order of the posting lists (which removals change).
-                selected.select_nth_unstable_by(shortlist, |a, b| {
-                    acc[*b as usize]
-                        .total_cmp(&acc[*a as usize])
-                        .then_with(|| a.cmp(b))
+                kept.select_nth_unstable_by(shortlist, |a, b| {
+                    b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
                 });
             }
-            let chosen = &selected[..shortlist.min(selected.len())];
+            let chosen = &kept[..shortlist.min(kept.len())];
             // Each claim's term list is a cache miss; requesting them all
             // before merging overlaps the misses instead of taking them one
             // after another.
-            for &d in chosen.iter() {
+            for &(_, d) in chosen {
                 self.prefetch_terms(d);
             }
             let mut out = Vec::with_capacity(chosen.len());
-            for &d in chosen {
-                let bm25 = acc[d as usize] + self.frequent_part(d, &frequent);
+            for &(score, d) in chosen {
+                let bm25 = score + self.frequent_part(d, &frequent);
                 out.push(Candidate {
                     slot: d,
                     bm25,
                     evidence: 0.0,
                     generators: Generators::one(Generator::Bm25),
                 });
-            }
-            for &d in touched.iter() {
-                acc[d as usize] = 0.0;
             }
             out
         })
