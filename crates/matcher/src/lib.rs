@@ -336,12 +336,20 @@ impl Default for Library {
     }
 }
 
+/// One thread's buffers for the BM25 walk of a query, reused across queries.
+struct Scratch {
+    /// Score accumulator, one slot per claim.
+    acc: Vec<f32>,
+    /// The claims the walk touched.
+    touched: Vec<u32>,
+    /// (score, claim) pairs kept for selection.
+    kept: Vec<(f32, u32)>,
+}
+
 thread_local! {
-    /// Per-thread score accumulator (one slot per claim), the list of claims
-    /// it touched, and the (score, claim) pairs kept for selection, reused
-    /// across queries.
-    static SCRATCH: RefCell<(Vec<f32>, Vec<u32>, Vec<(f32, u32)>)> =
-        const { RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
+    static SCRATCH: RefCell<Scratch> = const {
+        RefCell::new(Scratch { acc: Vec::new(), touched: Vec::new(), kept: Vec::new() })
+    };
 }
 
 /// A query term found in the index.
@@ -1264,7 +1272,7 @@ impl Library {
         let norm_b = p.k1 * p.b / self.avgdl();
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
-            let (acc, touched, kept) = &mut *guard;
+            let Scratch { acc, touched, kept } = &mut *guard;
             touched.clear();
             if acc.len() < self.slots.len() {
                 acc.resize(self.slots.len(), 0.0);
