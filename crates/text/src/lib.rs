@@ -40,16 +40,17 @@ use unicode_normalization::UnicodeNormalization;
 pub fn normalize(s: &str) -> String {
     let cleaned = clean_chars(s);
     let mut out = String::with_capacity(cleaned.len());
-    let mut word = String::new();
+    // Words are slices of `cleaned`, not copies built a character at a time.
+    let mut word_start: Option<usize> = None;
     let mut last_punct: Option<char> = None;
     let mut pending_space = false;
-    for c in cleaned.chars() {
+    for (i, c) in cleaned.char_indices() {
         if is_word_char(c) {
-            word.push(c);
+            word_start.get_or_insert(i);
             continue;
         }
-        if !word.is_empty() {
-            flush_word(&mut out, &mut word, &mut pending_space);
+        if let Some(start) = word_start.take() {
+            flush_word(&mut out, &cleaned[start..i], &mut pending_space);
             last_punct = None;
         }
         if c.is_whitespace() {
@@ -64,13 +65,13 @@ pub fn normalize(s: &str) -> String {
             last_punct = Some(c);
         }
     }
-    if !word.is_empty() {
-        flush_word(&mut out, &mut word, &mut pending_space);
+    if let Some(start) = word_start {
+        flush_word(&mut out, &cleaned[start..], &mut pending_space);
     }
     out
 }
 
-fn flush_word(out: &mut String, word: &mut String, pending_space: &mut bool) {
+fn flush_word(out: &mut String, word: &str, pending_space: &mut bool) {
     if *pending_space {
         out.push(' ');
         *pending_space = false;
@@ -80,7 +81,6 @@ fn flush_word(out: &mut String, word: &mut String, pending_space: &mut bool) {
         Some(full) => out.push_str(full),
         None => out.push_str(&placed),
     }
-    word.clear();
 }
 
 /// NFC, character filtering and lowercasing: the part of normalisation that
