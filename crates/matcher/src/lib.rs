@@ -1356,11 +1356,13 @@ impl Library {
         })
     }
 
-    /// Asks the CPU to start loading the head of a claim's term list.
+    /// Asks the CPU to start loading a claim's term list.
     fn prefetch_terms(&self, slot: u32) {
-        let terms = self.doc_terms(slot);
-        // Its first two cache lines: the merge rarely reads further.
-        for x in terms.first().into_iter().chain(terms.get(16)) {
+        // Up to eight cache lines, a news lead's whole list: the frequent
+        // terms' merge reads half of it on average, and waited on every line
+        // past the first two when only those were asked for (query time −5 %
+        // against two lines, the same with six, no better with twelve).
+        for x in self.doc_terms(slot).iter().step_by(16).take(8) {
             prefetch(x);
         }
     }
