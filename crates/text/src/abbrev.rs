@@ -167,8 +167,9 @@ mod tests {
         for word in ["", "a", "khô", "không", "kox", "dcc", "tphcm!", "ngườ"] {
             assert_eq!(expand(word), None, "{word}");
         }
-        // Every slot is reachable: the table never fills up.
-        assert!(ABBREVIATIONS.len() * 2 < SLOTS);
+        // The table stays at most half full, so a probe always meets an
+        // empty slot soon (and building it always finds one).
+        assert!(ABBREVIATIONS.len() * 2 <= SLOTS);
     }
 
     #[test]
