@@ -1201,6 +1201,12 @@ impl Library {
             let found = self.term_id(t.key);
             let df = found.map_or(0, |tid| self.df(tid));
             let weight = field_weight * self.idf(df) * boost;
+            if weight.is_nan() || weight <= 0.0 {
+                // Weighs nothing (a zero name boost): it adds to no score,
+                // and walking it would record a claim as touched twice (a
+                // claim counts as new while its score is still 0).
+                continue;
+            }
             let tid = match found {
                 Some(tid) if df > 0 => tid,
                 _ => {

@@ -673,3 +673,33 @@ fn ranking_without_explanations_gives_the_same_answers() {
         }
     }
 }
+
+/// Reported in review: with a name boost of 0 a capitalised query word
+/// weighs nothing, and walking it listed a claim twice among the matches.
+#[test]
+fn a_term_that_weighs_nothing_neither_scores_nor_repeats_a_claim() {
+    let mut lib = Library::with_params(Params {
+        name_boost: 0.0,
+        ..Params::default()
+    });
+    lib.upsert("x", "Tuấn ăn cơm");
+    lib.upsert("w", "mèo ăn cơm cá");
+    lib.upsert("y", "chó ăn cơm thịt");
+    lib.upsert("z", "hôm nay trời đẹp");
+    for i in 0..30 {
+        lib.upsert(
+            &format!("f{i}"),
+            &format!("tin số {i} về thời tiết miền núi"),
+        );
+    }
+    let ids: Vec<String> = lib
+        .search("hôm nay ăn cơm với Tuấn", 10)
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
+    assert!(ids.iter().any(|id| id == "x"), "{ids:?}");
+}
