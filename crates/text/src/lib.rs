@@ -12,10 +12,12 @@
 
 mod abbrev;
 mod tone;
+mod typeset;
 mod url_canon;
 mod viet;
 
 pub use abbrev::ABBREVIATIONS;
+pub use typeset::typeset;
 pub use url_canon::{canonical_url, extract_urls, UrlError};
 
 use sha2::{Digest, Sha256};
