@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use kc_embed::Kind;
-use kc_match::{Library, Ranked};
+use kc_match::{semantic_text, Library, Ranked};
 
 use crate::embed_cmd::{embed_cached, load_model, open_cache};
 use crate::progress::Progress;
@@ -147,7 +147,8 @@ impl Semantic {
 
     /// Embeds every library text as a passage and attaches it to its claim.
     fn attach(&mut self, lib: &mut Library, items: &[Line]) -> Result<()> {
-        let texts: Vec<&str> = items.iter().map(|l| l.text.as_str()).collect();
+        let prepared: Vec<_> = items.iter().map(|l| semantic_text(&l.text)).collect();
+        let texts: Vec<&str> = prepared.iter().map(|t| t.as_ref()).collect();
         let vectors = self.embed(&texts, Kind::Passage)?;
         for (l, v) in items.iter().zip(&vectors) {
             lib.upsert_vector(&l.id, v);
@@ -156,7 +157,8 @@ impl Semantic {
     }
 
     fn queries(&mut self, queries: &[Line]) -> Result<Vec<Vec<f32>>> {
-        let texts: Vec<&str> = queries.iter().map(|l| l.text.as_str()).collect();
+        let prepared: Vec<_> = queries.iter().map(|l| semantic_text(&l.text)).collect();
+        let texts: Vec<&str> = prepared.iter().map(|t| t.as_ref()).collect();
         self.embed(&texts, Kind::Query)
     }
 }

@@ -37,7 +37,7 @@ impl Default for HybridParams {
             cos_floor: 0.7,
             dense_per_k: 4,
             min_dense_candidates: 30,
-            slope: 22.5,
+            slope: 25.0,
             midpoint: 0.63,
             confirm: 0.90,
             suggest: 0.27,

@@ -30,6 +30,15 @@ pub use dense::HybridParams;
 use features::{Features, FIELDS, F_FUNI, F_UNI};
 pub use snapshot::SnapshotError;
 
+/// The form of a text to embed for hybrid matching, claim and report alike:
+/// the text with its punctuation spaced as typeset ([`kc_text::typeset`]).
+/// The encoder learnt from typeset text, and segmented spacing (`đồn :`)
+/// costs it recall (docs/benchmarks.md). Embedding caches are keyed by this
+/// form, so a text that is already typeset keeps its cached vector.
+pub fn semantic_text(text: &str) -> std::borrow::Cow<'_, str> {
+    kc_text::typeset(text)
+}
+
 /// How sure the matcher is that a text repeats a library claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchLevel {
@@ -895,8 +904,8 @@ impl Library {
 
     /// Lexical search fused with a brute-force dense search over the vectors
     /// given to [`Library::upsert_vector`]. `query_vector` must come from the
-    /// same model (e5: the query embedded as `query`, claims as `passage`).
-    /// Scores and levels then follow [`HybridParams`]; without a query
+    /// same model (e5: the query embedded as `query`, claims as `passage`,
+    /// both in their [`semantic_text`] form). Scores and levels then follow [`HybridParams`]; without a query
     /// vector, or in a library holding no vectors, this is [`Library::search`].
     pub fn search_hybrid(&self, query: &str, query_vector: Option<&[f32]>, k: usize) -> Vec<Match> {
         self.search_inner(query, k, None, query_vector, Self::explain)

@@ -179,9 +179,10 @@ impl Desk {
         let cache = Arc::clone(&sem.cache);
         let texts = texts.to_vec();
         let (vectors, computed) = tokio::task::spawn_blocking(move || {
-            let items: Vec<([u8; 32], &str)> = texts
+            let prepared: Vec<_> = texts.iter().map(|t| kc_match::semantic_text(t)).collect();
+            let items: Vec<([u8; 32], &str)> = prepared
                 .iter()
-                .map(|t| (kc_embed::cache_key(t, kc_embed::Kind::Passage), t.as_str()))
+                .map(|t| (kc_embed::cache_key(t, kc_embed::Kind::Passage), t.as_ref()))
                 .collect();
             let mut cache = cache.lock().map_err(|_| lock_poisoned())?;
             let mut computed = 0;
@@ -210,7 +211,7 @@ impl Desk {
             return Ok(None);
         };
         let encoder = Arc::clone(&sem.encoder);
-        let text = text.to_string();
+        let text = kc_match::semantic_text(text).into_owned();
         let mut v = tokio::task::spawn_blocking(move || {
             encoder.embed(&[text.as_str()], kc_embed::Kind::Query)
         })

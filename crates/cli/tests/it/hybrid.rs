@@ -81,3 +81,47 @@ fn match_with_a_model_finds_a_paraphrase_and_caches_library_vectors() {
     let (_, lexical_score) = top(&run(false));
     assert!(lexical_score < score, "{lexical_score} vs {score}");
 }
+
+/// Text spaced as a word segmenter leaves it (`đồn :`, `" sát thủ "`), on either side,
+/// matches exactly as its typeset form does: the encoder reads the typeset form.
+#[test]
+fn segmented_punctuation_spacing_changes_no_hybrid_score() {
+    let Some(model) = model() else { return };
+    let dir = tempfile::tempdir().expect("dir");
+    let typeset = "Tin đồn: \"tiêm vắc xin Covid-19 gây vô sinh\" là sai, Bộ Y tế khẳng định.";
+    let segmented =
+        "Tin đồn : \" tiêm vắc xin Covid-19 gây vô sinh \" là sai , Bộ Y tế khẳng định .";
+    let line =
+        |id: &str, text: &str| serde_json::json!({ "id": id, "text": text }).to_string() + "\n";
+    let queries = dir.path().join("q.jsonl");
+    std::fs::write(
+        &queries,
+        line("typeset", typeset) + &line("segmented", segmented),
+    )
+    .expect("write");
+    let run = |library: &str| {
+        let lib = dir.path().join("lib.jsonl");
+        std::fs::write(&lib, library).expect("write");
+        let o = kiemchung()
+            .args(["match", "--library"])
+            .arg(&lib)
+            .arg("--queries")
+            .arg(&queries)
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .arg("--model")
+            .arg(&model)
+            .output()
+            .expect("run");
+        let (out, err) = super::text(&o);
+        assert!(o.status.success(), "{err}");
+        let tops: Vec<(String, f64)> = out.lines().map(top).collect();
+        assert_eq!(tops.len(), 2, "{out}");
+        tops
+    };
+    let typeset_library = run(LIBRARY);
+    assert_eq!(typeset_library[0].0, "vaccine");
+    assert_eq!(typeset_library[0], typeset_library[1], "query side");
+    let segmented_library = run(&LIBRARY.replace("phụ nữ, Bộ Y tế", "phụ nữ , Bộ Y tế"));
+    assert_eq!(segmented_library, typeset_library, "library side");
+}
