@@ -13,6 +13,12 @@ pub struct HybridParams {
     /// Weight of the lexical evidence in the fused evidence; the rest goes
     /// to the rescaled cosine.
     pub lexical_weight: f32,
+    /// [`HybridParams::lexical_weight`] for a query typed without diacritics.
+    /// The encoder reads unaccented Vietnamese poorly (its cosines rank the
+    /// right claim far lower), while the lexical side matches it on the
+    /// folded fields; at the accented weight such queries would rank worse
+    /// than with no vectors at all.
+    pub unaccented_lexical_weight: f32,
     /// Cosine that counts as no semantic evidence at all: e5 puts unrelated
     /// texts of one language around 0.7, so raw cosines are rescaled from
     /// [`cos_floor`, 1] to [0, 1].
@@ -24,6 +30,10 @@ pub struct HybridParams {
     /// Calibration of the fused evidence: logistic(slope × (evidence − midpoint)).
     pub slope: f32,
     pub midpoint: f32,
+    /// The same for a query typed without diacritics, whose fused evidence
+    /// (at [`HybridParams::unaccented_lexical_weight`]) runs lower.
+    pub unaccented_slope: f32,
+    pub unaccented_midpoint: f32,
     /// Score thresholds in hybrid mode (the lexical ones stay in
     /// [`crate::Params`] for libraries searched without vectors).
     pub confirm: f32,
@@ -34,11 +44,14 @@ impl Default for HybridParams {
     fn default() -> Self {
         HybridParams {
             lexical_weight: 0.3,
+            unaccented_lexical_weight: 0.7,
             cos_floor: 0.7,
             dense_per_k: 4,
             min_dense_candidates: 30,
             slope: 25.0,
             midpoint: 0.63,
+            unaccented_slope: 19.0,
+            unaccented_midpoint: 0.42,
             confirm: 0.90,
             suggest: 0.27,
         }
@@ -47,10 +60,16 @@ impl Default for HybridParams {
 
 impl HybridParams {
     /// The fused evidence of a candidate with lexical evidence `lexical` (in
-    /// [0, 1]) and cosine `cos` to the query.
-    pub(crate) fn fuse(&self, lexical: f32, cos: f32) -> f32 {
+    /// [0, 1]) and cosine `cos` to the query, for a query typed with
+    /// diacritics or (`unaccented`) without.
+    pub(crate) fn fuse(&self, lexical: f32, cos: f32, unaccented: bool) -> f32 {
+        let w = if unaccented {
+            self.unaccented_lexical_weight
+        } else {
+            self.lexical_weight
+        };
         let sem = ((cos - self.cos_floor) / (1.0 - self.cos_floor).max(1e-6)).clamp(0.0, 1.0);
-        self.lexical_weight * lexical + (1.0 - self.lexical_weight) * sem
+        w * lexical + (1.0 - w) * sem
     }
 }
 
@@ -303,9 +322,14 @@ mod tests {
         // confirm threshold, so the desk never auto-confirms on the vectors
         // alone, however close they are.
         let p = HybridParams::default();
-        let best_unshared = p.fuse(0.0, 1.0);
+        let best_unshared = p.fuse(0.0, 1.0, false);
         let score = 1.0 / (1.0 + (-p.slope * (best_unshared - p.midpoint)).exp());
         assert!(score < p.confirm && score >= p.suggest, "{score}");
+        // Typed without diacritics, the vectors weigh less still.
+        let best_unshared = p.fuse(0.0, 1.0, true);
+        let score =
+            1.0 / (1.0 + (-p.unaccented_slope * (best_unshared - p.unaccented_midpoint)).exp());
+        assert!(score < p.confirm, "{score}");
 
         let mut lib = crate::Library::new();
         let claim =
@@ -341,8 +365,8 @@ mod tests {
             cos_floor: 0.6,
             ..HybridParams::default()
         };
-        assert!((p.fuse(1.0, 0.6) - 0.25).abs() < 1e-6);
-        assert!((p.fuse(0.0, 1.0) - 0.75).abs() < 1e-6);
-        assert_eq!(p.fuse(0.0, 0.1), 0.0);
+        assert!((p.fuse(1.0, 0.6, false) - 0.25).abs() < 1e-6);
+        assert!((p.fuse(0.0, 1.0, false) - 0.75).abs() < 1e-6);
+        assert_eq!(p.fuse(0.0, 0.1, false), 0.0);
     }
 }

@@ -39,6 +39,28 @@ pub fn semantic_text(text: &str) -> std::borrow::Cow<'_, str> {
     kc_text::typeset(text)
 }
 
+/// The fitted curve that turns a candidate's evidence into its score. Fused
+/// evidence has its own scale, and so has the fusion of a query typed
+/// without diacritics, which weighs the lexical side more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Curve {
+    Lexical,
+    Hybrid,
+    HybridUnaccented,
+}
+
+/// Whether a query was typed without diacritics: no letter outside ASCII
+/// and no combining mark. Asked of the text as typed, because normalising
+/// expands chat abbreviations into accented words (`vn` → `việt nam`), and
+/// punctuation does not count, so an unaccented report with curly quotes
+/// or an ellipsis is still matched as unaccented.
+fn typed_without_diacritics(query: &str) -> bool {
+    query.is_ascii()
+        || !query
+            .chars()
+            .any(|c| !c.is_ascii() && (c.is_alphabetic() || ('\u{300}'..='\u{36f}').contains(&c)))
+}
+
 /// How sure the matcher is that a text repeats a library claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchLevel {
@@ -922,9 +944,9 @@ impl Library {
             k,
             None,
             query_vector,
-            |lib, c, _, feats, now, hybrid| {
+            |lib, c, _, feats, now, curve| {
                 let doc = lib.slots.get(c.slot as usize)?.as_ref()?;
-                let (score, level) = lib.calibrate(&c, doc, feats, now, hybrid);
+                let (score, level) = lib.calibrate(&c, doc, feats, now, curve);
                 Some(Ranked {
                     id: &doc.id,
                     score,
@@ -956,15 +978,15 @@ impl Library {
     }
 
     /// Ranks the claims for `query`; `emit` turns each of the best `k`
-    /// (with the query's terms and features, the time and whether the
-    /// hybrid calibration applies) into the caller's result type.
+    /// (with the query's terms and features, the time and the calibration
+    /// curve that applies) into the caller's result type.
     fn search_inner<'s, T>(
         &'s self,
         query: &str,
         k: usize,
         now: Option<i64>,
         qvec: Option<&[f32]>,
-        emit: impl Fn(&'s Self, Candidate, &[QTerm], &Features, Option<i64>, bool) -> Option<T>,
+        emit: impl Fn(&'s Self, Candidate, &[QTerm], &Features, Option<i64>, Curve) -> Option<T>,
     ) -> Vec<T> {
         if k == 0 || self.live == 0 {
             return Vec::new();
@@ -982,10 +1004,16 @@ impl Library {
         } else {
             features::capitalized_keys(query)
         };
-        let (weights, weight_set) = if normalized.is_ascii() {
+        let unaccented = typed_without_diacritics(query);
+        let (weights, weight_set) = if unaccented {
             (&self.params.folded_field_weights, 1)
         } else {
             (&self.params.field_weights, 0)
+        };
+        let curve = match (qvec.is_some(), unaccented) {
+            (false, _) => Curve::Lexical,
+            (true, false) => Curve::Hybrid,
+            (true, true) => Curve::HybridUnaccented,
         };
         let (qterms, absent_self) = self.query_terms(&feats, &caps, weights);
         let self_score = self.self_score(&qterms, feats.syllables) + absent_self;
@@ -996,7 +1024,7 @@ impl Library {
             self.add_dense_candidates(v, k, &qterms, &mut all, &mut cands);
         }
         for c in &mut cands {
-            c.evidence = self.evidence(c, self_score, qvec);
+            c.evidence = self.evidence(c, self_score, qvec, unaccented);
         }
         // The score is a monotone function of the evidence, but saturates;
         // ranking on the evidence keeps near-certain matches apart.
@@ -1028,7 +1056,7 @@ impl Library {
         }
         cands
             .into_iter()
-            .filter_map(|c| emit(self, c, &qterms, &feats, now, qvec.is_some()))
+            .filter_map(|c| emit(self, c, &qterms, &feats, now, curve))
             .collect()
     }
 
@@ -1478,7 +1506,13 @@ impl Library {
     /// The evidence a candidate is ranked and calibrated on: its BM25 as a
     /// share of the query's self-score, exact copies at 1, fused with the
     /// dense cosine ([`HybridParams::fuse`]) when vectors are in play.
-    fn evidence(&self, c: &Candidate, self_score: f32, qvec: Option<&[f32]>) -> f32 {
+    fn evidence(
+        &self,
+        c: &Candidate,
+        self_score: f32,
+        qvec: Option<&[f32]>,
+        unaccented: bool,
+    ) -> f32 {
         let mut evidence = (c.bm25 / self_score).clamp(0.0, 1.0);
         if c.generators.contains(&Generator::Exact) {
             evidence = 1.0;
@@ -1494,7 +1528,7 @@ impl Library {
                 _ => 0.0,
             };
             if !c.generators.contains(&Generator::Exact) {
-                evidence = self.hybrid.fuse(evidence, dense);
+                evidence = self.hybrid.fuse(evidence, dense, unaccented);
             }
         }
         evidence
@@ -1507,7 +1541,7 @@ impl Library {
         qterms: &[QTerm],
         feats: &Features,
         now: Option<i64>,
-        hybrid: bool,
+        curve: Curve,
     ) -> Option<Match> {
         let doc = self.slots.get(c.slot as usize)?.as_ref()?;
         let terms = self.doc_terms(c.slot);
@@ -1542,7 +1576,7 @@ impl Library {
                 }
             }
         }
-        let (score, level) = self.calibrate(&c, doc, feats, now, hybrid);
+        let (score, level) = self.calibrate(&c, doc, feats, now, curve);
         shared.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(b.2)));
         let mut shared_terms: Vec<String> = Vec::new();
         for (_, _, t) in shared {
@@ -1569,15 +1603,19 @@ impl Library {
         doc: &Doc,
         feats: &Features,
         now: Option<i64>,
-        hybrid: bool,
+        curve: Curve,
     ) -> (f32, MatchLevel) {
         let p = &self.params;
-        // Fused evidence has its own scale, hence its own calibration.
-        let (slope, midpoint, confirm, suggest) = if hybrid {
-            let h = &self.hybrid;
-            (h.slope, h.midpoint, h.confirm, h.suggest)
-        } else {
-            (p.slope, p.midpoint, p.confirm, p.suggest)
+        let h = &self.hybrid;
+        let (slope, midpoint, confirm, suggest) = match curve {
+            Curve::Lexical => (p.slope, p.midpoint, p.confirm, p.suggest),
+            Curve::Hybrid => (h.slope, h.midpoint, h.confirm, h.suggest),
+            Curve::HybridUnaccented => (
+                h.unaccented_slope,
+                h.unaccented_midpoint,
+                h.confirm,
+                h.suggest,
+            ),
         };
         let score = 1.0 / (1.0 + (-slope * (c.evidence - midpoint)).exp());
         let stale = match (now, doc.verified_at) {

@@ -46,6 +46,33 @@ fn text_without_diacritics_matches() {
 }
 
 #[test]
+fn text_without_diacritics_stays_so_with_chat_abbreviations_or_typographic_quotes() {
+    // Normalising expands `ko` into the accented `không`, and curly quotes are
+    // not ASCII; neither makes the report one typed with diacritics, which
+    // would match it on the accented fields and miss nearly every word.
+    let lib = library();
+    let plain = top(
+        &lib,
+        "Nghe noi uong nuoc chanh nong moi sang chua khoi benh ung thu khong vay",
+    );
+    assert_eq!(plain.id, "chanh");
+    assert_ne!(plain.level, MatchLevel::None, "{plain:?}");
+    for q in [
+        "Nghe noi uong nuoc chanh nong moi sang chua khoi benh ung thu ko vay",
+        "Nghe noi “uong nuoc chanh nong moi sang chua khoi benh ung thu” khong vay…",
+    ] {
+        let m = top(&lib, q);
+        assert_eq!((m.id.as_str(), m.level), ("chanh", plain.level), "{q}");
+        assert!(
+            (m.score - plain.score).abs() < 1e-3,
+            "{q}: {} vs {}",
+            m.score,
+            plain.score
+        );
+    }
+}
+
+#[test]
 fn query_without_diacritics_names_the_shared_terms_as_the_claim_writes_them() {
     // Exact copy typed without accents, then a lightly edited one.
     for q in [

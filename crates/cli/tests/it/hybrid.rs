@@ -48,7 +48,7 @@ fn match_with_a_model_finds_a_paraphrase_and_caches_library_vectors() {
     std::fs::write(&lib, LIBRARY).expect("write");
     std::fs::write(
         &queries,
-        "{\"id\":\"q\",\"text\":\"Chích ngừa corona có làm chị em mất khả năng có con không?\"}\n",
+        "{\"id\":\"q\",\"text\":\"Nghe nói chích vắc xin corona xong thì chị em không thể có con nữa, có đúng không?\"}\n",
     )
     .expect("write");
     let data = dir.path().join("data");
@@ -124,4 +124,43 @@ fn segmented_punctuation_spacing_changes_no_hybrid_score() {
     assert_eq!(typeset_library[0], typeset_library[1], "query side");
     let segmented_library = run(&LIBRARY.replace("phụ nữ, Bộ Y tế", "phụ nữ , Bộ Y tế"));
     assert_eq!(segmented_library, typeset_library, "library side");
+}
+
+/// The encoder reads Vietnamese typed without diacritics poorly; a report typed that way
+/// is still confirmed with the model loaded, as it is without it.
+#[test]
+fn a_report_typed_without_diacritics_is_confirmed_with_the_model_too() {
+    let Some(model) = model() else { return };
+    let dir = tempfile::tempdir().expect("dir");
+    let lib = dir.path().join("lib.jsonl");
+    let queries = dir.path().join("q.jsonl");
+    std::fs::write(&lib, LIBRARY).expect("write");
+    std::fs::write(
+        &queries,
+        "{\"id\":\"q\",\"text\":\"Bao so 5 se do bo vao Da Nang dem nay, nguoi dan can so tan ngay\"}\n",
+    )
+    .expect("write");
+    let run = |with_model: bool| {
+        let mut c = kiemchung();
+        c.args(["match", "--library"])
+            .arg(&lib)
+            .arg("--queries")
+            .arg(&queries)
+            .arg("--data-dir")
+            .arg(dir.path().join("data"));
+        if with_model {
+            c.arg("--model").arg(&model);
+        }
+        let o = c.output().expect("run");
+        let (out, err) = super::text(&o);
+        assert!(o.status.success(), "{err}");
+        top(&out)
+    };
+    // 0.90 is the confirm threshold of both calibrations.
+    let lexical = run(false);
+    assert_eq!(lexical.0, "bao");
+    assert!(lexical.1 >= 0.9, "{lexical:?}");
+    let hybrid = run(true);
+    assert_eq!(hybrid.0, "bao");
+    assert!(hybrid.1 >= 0.9, "{hybrid:?}");
 }
