@@ -50,8 +50,8 @@ impl Default for HybridParams {
             min_dense_candidates: 30,
             slope: 25.0,
             midpoint: 0.63,
-            unaccented_slope: 19.0,
-            unaccented_midpoint: 0.42,
+            unaccented_slope: 17.5,
+            unaccented_midpoint: 0.44,
             confirm: 0.90,
             suggest: 0.27,
         }

@@ -1004,7 +1004,7 @@ impl Library {
         } else {
             features::capitalized_keys(query)
         };
-        let unaccented = typed_without_diacritics(query);
+        let unaccented = typed_without_diacritics(query) || self.typed_mostly_without(&feats);
         let (weights, weight_set) = if unaccented {
             (&self.params.folded_field_weights, 1)
         } else {
@@ -1203,6 +1203,27 @@ impl Library {
         let n = self.live as f32;
         let df = df as f32;
         fast_ln(1.0 + (n - df + 0.5) / (df + 0.5))
+    }
+
+    /// Whether a query with some diacritics was still typed mostly without:
+    /// a hurried report keeps the accents of a pasted name or of a word the
+    /// keyboard corrected, and the rest of its words exist only in their
+    /// folded form. Matched on the accented fields it would miss them all.
+    /// The sign is a syllable written in ASCII that no claim writes so,
+    /// while claims do write its folded form (`nguoi`, not `cho`).
+    fn typed_mostly_without(&self, feats: &Features) -> bool {
+        feats
+            .terms
+            .iter()
+            .filter(|t| t.field == F_UNI)
+            .filter_map(|t| t.text.filter(|s| s.is_ascii()).map(|s| (t.key, s)))
+            .any(|(key, s)| {
+                s.bytes().any(|b| b.is_ascii_alphabetic())
+                    && self.term_id(key).map_or(0, |tid| self.df(tid)) == 0
+                    && self
+                        .term_id(features::folded_unigram_key(s))
+                        .is_some_and(|tid| self.df(tid) > 0)
+            })
     }
 
     fn query_terms<'a>(

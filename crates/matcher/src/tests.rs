@@ -73,6 +73,36 @@ fn text_without_diacritics_stays_so_with_chat_abbreviations_or_typographic_quote
 }
 
 #[test]
+fn a_report_typed_mostly_without_diacritics_is_matched_as_one_typed_without() {
+    // The pasted place name keeps its accents; every other word exists in the
+    // library only in its folded form.
+    let lib = library();
+    let folded = top(
+        &lib,
+        "Nghe noi bao so 5 se do bo vao Da Nang dem nay, nguoi dan phai so tan",
+    );
+    let mixed = top(
+        &lib,
+        "Nghe noi bao so 5 se do bo vao Đà Nẵng dem nay, nguoi dan phai so tan",
+    );
+    assert_eq!(folded.id, "bao");
+    assert_ne!(folded.level, MatchLevel::None, "{folded:?}");
+    assert_eq!((mixed.id.as_str(), mixed.level), ("bao", folded.level));
+    assert!(
+        (mixed.score - folded.score).abs() < 0.05,
+        "{mixed:?} vs {folded:?}"
+    );
+    let accented = top(
+        &lib,
+        "Nghe nói bão số 5 sẽ đổ bộ vào Đà Nẵng đêm nay, người dân phải sơ tán",
+    );
+    assert_eq!(
+        (accented.id.as_str(), accented.level),
+        ("bao", folded.level)
+    );
+}
+
+#[test]
 fn query_without_diacritics_names_the_shared_terms_as_the_claim_writes_them() {
     // Exact copy typed without accents, then a lightly edited one.
     for q in [
