@@ -252,22 +252,14 @@ pub(crate) fn folded_unigram_key(syllable: &str) -> u64 {
 /// which decide what a claim is about. Empty when the text shouts (mostly
 /// capitals) or has no such syllables.
 pub(crate) fn capitalized_keys(raw: &str) -> Vec<u64> {
+    if kc_text::is_shouting(raw) {
+        return Vec::new();
+    }
     let mut caps: Vec<Option<String>> = Vec::new();
     let mut sentence_start = true;
-    let (mut upper, mut words) = (0usize, 0usize);
     for token in raw.split_whitespace() {
         let first_alpha = token.chars().find(|c| c.is_alphanumeric());
         let is_cap = first_alpha.is_some_and(char::is_uppercase);
-        if first_alpha.is_some() {
-            words += 1;
-            if token
-                .chars()
-                .filter(|c| c.is_alphabetic())
-                .all(char::is_uppercase)
-            {
-                upper += 1;
-            }
-        }
         if is_cap && !sentence_start {
             let norm = kc_text::normalize(token);
             caps.extend(
@@ -286,9 +278,6 @@ pub(crate) fn capitalized_keys(raw: &str) -> Vec<u64> {
         if token.ends_with(['.', '!', '?', ':', ';', '"', '“', '…', '-']) || token == "-" {
             sentence_start = true;
         }
-    }
-    if words == 0 || upper * 2 > words {
-        return Vec::new();
     }
     let mut keys = Vec::new();
     for (i, c) in caps.iter().enumerate() {

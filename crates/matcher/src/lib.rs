@@ -31,12 +31,16 @@ use features::{Features, FIELDS, F_FUNI, F_UNI};
 pub use snapshot::SnapshotError;
 
 /// The form of a text to embed for hybrid matching, claim and report alike:
-/// the text with its punctuation spaced as typeset ([`kc_text::typeset`]).
-/// The encoder learnt from typeset text, and segmented spacing (`đồn :`)
-/// costs it recall (docs/benchmarks.md). Embedding caches are keyed by this
-/// form, so a text that is already typeset keeps its cached vector.
+/// in sentence case if it shouts ([`kc_text::unshout`]), with its punctuation
+/// spaced as typeset ([`kc_text::typeset`]). The encoder learnt from
+/// ordinary typeset text; capitals throughout and segmented spacing
+/// (`đồn :`) both cost it recall (docs/benchmarks.md). Embedding caches are
+/// keyed by this form, so ordinary text keeps its cached vector.
 pub fn semantic_text(text: &str) -> std::borrow::Cow<'_, str> {
-    kc_text::typeset(text)
+    match kc_text::unshout(text) {
+        std::borrow::Cow::Borrowed(t) => kc_text::typeset(t),
+        std::borrow::Cow::Owned(t) => std::borrow::Cow::Owned(kc_text::typeset(&t).into_owned()),
+    }
 }
 
 /// The fitted curve that turns a candidate's evidence into its score. Fused

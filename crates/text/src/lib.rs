@@ -17,7 +17,7 @@ mod url_canon;
 mod viet;
 
 pub use abbrev::ABBREVIATIONS;
-pub use typeset::typeset;
+pub use typeset::{is_shouting, typeset, unshout};
 pub use url_canon::{canonical_url, extract_urls, UrlError};
 
 use sha2::{Digest, Sha256};

@@ -90,9 +90,55 @@ pub fn typeset(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether a text shouts: more than half of its words (tokens holding a
+/// letter or digit) have no lower-case letter. Capitals then mark no names,
+/// and the encoder, which learnt from text in ordinary case, reads the text
+/// better in sentence case ([`unshout`]).
+pub fn is_shouting(text: &str) -> bool {
+    let (mut upper, mut words) = (0usize, 0usize);
+    for token in text.split_whitespace() {
+        if token.chars().any(char::is_alphanumeric) {
+            words += 1;
+            if token
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+            {
+                upper += 1;
+            }
+        }
+    }
+    upper * 2 > words
+}
+
+/// A shouting text ([`is_shouting`]) in sentence case: lower case, with a
+/// capital for its first letter and the first after `.`, `!`, `?` or `:`.
+/// Other text comes back as it was (borrowed).
+pub fn unshout(text: &str) -> Cow<'_, str> {
+    if !is_shouting(text) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut capital = true;
+    for c in text.chars() {
+        if c.is_alphabetic() {
+            if capital {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            capital = false;
+        } else {
+            out.push(c);
+            capital |= matches!(c, '.' | '!' | '?' | ':');
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::typeset;
+    use super::{is_shouting, typeset, unshout};
     use proptest::prelude::*;
 
     #[test]
@@ -138,6 +184,21 @@ mod tests {
         assert_eq!(typeset("a b \""), "a b \"");
     }
 
+    #[test]
+    fn shouting_text_is_put_in_sentence_case() {
+        assert_eq!(
+            unshout("KHẨN CẤP: NƯỚC MÁY Ở QUẬN 7 BỊ NHIỄM ĐỘC. ĐỪNG UỐNG!"),
+            "Khẩn cấp: Nước máy ở quận 7 bị nhiễm độc. Đừng uống!"
+        );
+        // Acronyms and names in ordinary text are not shouting.
+        let calm = "UBND TP.HCM bác tin đồn nước máy ở Quận 7 bị nhiễm độc";
+        assert!(!is_shouting(calm));
+        assert!(matches!(unshout(calm), std::borrow::Cow::Borrowed(_)));
+        assert!(!is_shouting(""));
+        // Numbers count with the capitals: they have no lower-case letter.
+        assert!(is_shouting("TIN GIẢ 2024 100%"));
+    }
+
     proptest! {
         #[test]
         fn idempotent_and_keeps_every_visible_character(
@@ -153,6 +214,8 @@ mod tests {
         fn any_text_is_safe_and_settles_in_one_pass(s in any::<String>()) {
             let once = typeset(&s).into_owned();
             prop_assert_eq!(typeset(&once).into_owned(), once);
+            let calm = unshout(&s).into_owned();
+            prop_assert!(!is_shouting(&calm) || calm == s, "{:?} -> {:?}", s, calm);
         }
     }
 }

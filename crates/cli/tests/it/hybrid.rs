@@ -164,3 +164,44 @@ fn a_report_typed_without_diacritics_is_confirmed_with_the_model_too() {
     assert_eq!(hybrid.0, "bao");
     assert!(hybrid.1 >= 0.9, "{hybrid:?}");
 }
+
+/// A report typed in capitals throughout (common in forwarded rumours) matches as the same
+/// report in sentence case: the encoder reads that form.
+#[test]
+fn a_shouting_report_matches_as_the_same_report_in_sentence_case() {
+    let Some(model) = model() else { return };
+    let dir = tempfile::tempdir().expect("dir");
+    let lib = dir.path().join("lib.jsonl");
+    let queries = dir.path().join("q.jsonl");
+    std::fs::write(&lib, LIBRARY).expect("write");
+    let line =
+        |id: &str, text: &str| serde_json::json!({ "id": id, "text": text }).to_string() + "\n";
+    std::fs::write(
+        &queries,
+        line(
+            "shouting",
+            "CHÍCH VẮC XIN CORONA XONG THÌ CHỊ EM KHÔNG THỂ CÓ CON NỮA, CÓ ĐÚNG KHÔNG?",
+        ) + &line(
+            "sentence-case",
+            "Chích vắc xin corona xong thì chị em không thể có con nữa, có đúng không?",
+        ),
+    )
+    .expect("write");
+    let o = kiemchung()
+        .args(["match", "--library"])
+        .arg(&lib)
+        .arg("--queries")
+        .arg(&queries)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("--model")
+        .arg(&model)
+        .output()
+        .expect("run");
+    let (out, err) = super::text(&o);
+    assert!(o.status.success(), "{err}");
+    let tops: Vec<(String, f64)> = out.lines().map(top).collect();
+    assert_eq!(tops.len(), 2, "{out}");
+    assert_eq!(tops[0].0, "vaccine");
+    assert_eq!(tops[0], tops[1], "{out}");
+}
