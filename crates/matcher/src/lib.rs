@@ -18,6 +18,7 @@ mod snapshot;
 mod terms;
 mod walk;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -31,16 +32,26 @@ use features::{Features, FIELDS, F_FUNI, F_UNI};
 pub use snapshot::SnapshotError;
 
 /// The form of a text to embed for hybrid matching, claim and report alike:
-/// in sentence case if it shouts ([`kc_text::unshout`]), with its punctuation
-/// spaced as typeset ([`kc_text::typeset`]). The encoder learnt from
-/// ordinary typeset text; capitals throughout and segmented spacing
-/// (`đồn :`) both cost it recall (docs/benchmarks.md). Embedding caches are
-/// keyed by this form, so ordinary text keeps its cached vector.
-pub fn semantic_text(text: &str) -> std::borrow::Cow<'_, str> {
-    match kc_text::unshout(text) {
-        std::borrow::Cow::Borrowed(t) => kc_text::typeset(t),
-        std::borrow::Cow::Owned(t) => std::borrow::Cow::Owned(kc_text::typeset(&t).into_owned()),
-    }
+/// without invisible characters ([`kc_text::strip_invisible`]), in sentence
+/// case if it shouts ([`kc_text::unshout`]), with its punctuation spaced as
+/// typeset ([`kc_text::typeset`]). The encoder learnt from ordinary typeset
+/// text; zero-width characters inside words, capitals throughout and
+/// segmented spacing (`đồn :`) all cost it recall (docs/benchmarks.md).
+/// Embedding caches are keyed by this form, so ordinary text keeps its
+/// cached vector.
+pub fn semantic_text(text: &str) -> Cow<'_, str> {
+    let visible = kc_text::strip_invisible(text);
+    let calm = and_then(visible, kc_text::unshout);
+    and_then(calm, kc_text::typeset)
+}
+
+/// `text` passed through `step`, allocating only when a step changes it.
+fn and_then<'a>(text: Cow<'a, str>, step: impl Fn(&str) -> Cow<'_, str>) -> Cow<'a, str> {
+    let changed = match step(&text) {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(t) => Some(t),
+    };
+    changed.map_or(text, Cow::Owned)
 }
 
 /// The fitted curve that turns a candidate's evidence into its score. Fused

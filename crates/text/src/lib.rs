@@ -217,6 +217,18 @@ fn is_mark(c: char) -> bool {
         0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
+/// The text without the invisible characters [`normalize`] deletes
+/// (zero-width characters, bidi controls, soft hyphens), which are slipped
+/// inside words to dodge filters; everything else as it was. For a reader of
+/// the raw text, such as the semantic encoder, that would otherwise see
+/// broken words.
+pub fn strip_invisible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_invisible) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.chars().filter(|&c| !is_invisible(c)).collect())
+}
+
 fn is_invisible(c: char) -> bool {
     matches!(c as u32,
         0x00AD | 0x034F | 0x061C | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E

@@ -217,3 +217,15 @@ proptest! {
         prop_assert!(slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
     }
 }
+
+#[test]
+fn strip_invisible_removes_only_what_normalize_deletes() {
+    let hidden = "vắc\u{200b}xin gây vô\u{ad}sinh\u{2060}";
+    assert_eq!(strip_invisible(hidden), "vắcxin gây vôsinh");
+    assert_eq!(normalize(&strip_invisible(hidden)), normalize(hidden));
+    let plain = "Tin đồn: vắc xin gây vô sinh 🙂";
+    assert!(matches!(
+        strip_invisible(plain),
+        std::borrow::Cow::Borrowed(_)
+    ));
+}
