@@ -32,15 +32,15 @@ use features::{Features, FIELDS, F_FUNI, F_UNI};
 pub use snapshot::SnapshotError;
 
 /// The form of a text to embed for hybrid matching, claim and report alike:
-/// without invisible characters ([`kc_text::strip_invisible`]), in sentence
+/// without invisible characters or emoji ([`kc_text::plain_text`]), in sentence
 /// case if it shouts ([`kc_text::unshout`]), with its punctuation spaced as
 /// typeset ([`kc_text::typeset`]). The encoder learnt from ordinary typeset
-/// text; zero-width characters inside words, capitals throughout and
+/// text; zero-width characters inside words, emoji, capitals throughout and
 /// segmented spacing (`đồn :`) all cost it recall (docs/benchmarks.md).
 /// Embedding caches are keyed by this form, so ordinary text keeps its
 /// cached vector.
 pub fn semantic_text(text: &str) -> Cow<'_, str> {
-    let visible = kc_text::strip_invisible(text);
+    let visible = kc_text::plain_text(text);
     let calm = and_then(visible, kc_text::unshout);
     and_then(calm, kc_text::typeset)
 }

@@ -217,16 +217,39 @@ fn is_mark(c: char) -> bool {
         0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
-/// The text without the invisible characters [`normalize`] deletes
-/// (zero-width characters, bidi controls, soft hyphens), which are slipped
-/// inside words to dodge filters; everything else as it was. For a reader of
-/// the raw text, such as the semantic encoder, that would otherwise see
-/// broken words.
-pub fn strip_invisible(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(is_invisible) {
+/// The text as [`normalize`] sees it before its other steps, for a reader of
+/// the raw text such as the semantic encoder: invisible characters
+/// (zero-width characters, bidi controls, soft hyphens, slipped inside words
+/// to dodge filters) and emoji deleted, an emoji between two words leaving
+/// one space; case, accents, punctuation and other spacing as they were.
+pub fn plain_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| is_invisible(c) || is_emoji(c)) {
         return std::borrow::Cow::Borrowed(text);
     }
-    std::borrow::Cow::Owned(text.chars().filter(|&c| !is_invisible(c)).collect())
+    let mut out = String::with_capacity(text.len());
+    // An emoji was just dropped: the spacing around it collapses.
+    let mut dropped = false;
+    for c in text.chars() {
+        if is_invisible(c) {
+            continue;
+        }
+        if is_emoji(c) {
+            dropped = true;
+            continue;
+        }
+        if dropped {
+            let after_space = out.chars().next_back().is_none_or(char::is_whitespace);
+            if c.is_whitespace() && after_space {
+                continue;
+            }
+            if !c.is_whitespace() && !after_space {
+                out.push(' ');
+            }
+            dropped = false;
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn is_invisible(c: char) -> bool {

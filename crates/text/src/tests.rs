@@ -219,13 +219,21 @@ proptest! {
 }
 
 #[test]
-fn strip_invisible_removes_only_what_normalize_deletes() {
-    let hidden = "vắc\u{200b}xin gây vô\u{ad}sinh\u{2060}";
-    assert_eq!(strip_invisible(hidden), "vắcxin gây vôsinh");
-    assert_eq!(normalize(&strip_invisible(hidden)), normalize(hidden));
-    let plain = "Tin đồn: vắc xin gây vô sinh 🙂";
-    assert!(matches!(
-        strip_invisible(plain),
-        std::borrow::Cow::Borrowed(_)
-    ));
+fn plain_text_drops_what_normalize_drops_and_keeps_the_rest() {
+    let hidden = "⚠️⚠️ Vắc\u{200b}xin gây 😱 vô\u{ad}sinh🔥thật!🙏";
+    assert_eq!(plain_text(hidden), "Vắcxin gây vôsinh thật!");
+    assert_eq!(normalize(&plain_text(hidden)), normalize(hidden));
+    let plain = "Tin đồn: vắc xin gây vô sinh (TP.HCM).";
+    assert!(matches!(plain_text(plain), std::borrow::Cow::Borrowed(_)));
+}
+
+proptest! {
+    #[test]
+    fn plain_text_changes_nothing_normalize_would_see(
+        s in "[a-zA-Zđơư \\n.,?!😱🔥⚠\u{fe0f}\u{200b}\u{ad}]{0,30}"
+    ) {
+        let plain = plain_text(&s).into_owned();
+        prop_assert_eq!(normalize(&plain), normalize(&s));
+        prop_assert_eq!(plain_text(&plain).into_owned(), plain);
+    }
 }

@@ -165,11 +165,11 @@ fn a_report_typed_without_diacritics_is_confirmed_with_the_model_too() {
     assert!(hybrid.1 >= 0.9, "{hybrid:?}");
 }
 
-/// A report typed in capitals throughout (common in forwarded rumours), or with invisible
-/// characters slipped inside its words to dodge filters, matches as the same report in plain
-/// sentence case: the encoder reads that form.
+/// A report typed in capitals throughout (common in forwarded rumours), strewn with emoji, or
+/// with invisible characters slipped inside its words to dodge filters, matches as the same
+/// report in plain sentence case: the encoder reads that form.
 #[test]
-fn a_shouting_or_invisibly_broken_report_matches_as_the_plain_one() {
+fn a_shouting_decorated_or_invisibly_broken_report_matches_as_the_plain_one() {
     let Some(model) = model() else { return };
     let dir = tempfile::tempdir().expect("dir");
     let lib = dir.path().join("lib.jsonl");
@@ -185,6 +185,9 @@ fn a_shouting_or_invisibly_broken_report_matches_as_the_plain_one() {
         ) + &line(
             "sentence-case",
             "Chích vắc xin corona xong thì chị em không thể có con nữa, có đúng không?",
+        ) + &line(
+            "emoji",
+            "⚠️⚠️ Chích vắc xin corona xong 😱 thì chị em không thể có con nữa, có đúng không?🙏",
         ) + &line(
             "invisible",
             "Chí\u{200b}ch vắc xin co\u{200c}rona xong thì chị em kh\u{ad}ông thể có con nữa, có đúng không?",
@@ -205,8 +208,9 @@ fn a_shouting_or_invisibly_broken_report_matches_as_the_plain_one() {
     let (out, err) = super::text(&o);
     assert!(o.status.success(), "{err}");
     let tops: Vec<(String, f64)> = out.lines().map(top).collect();
-    assert_eq!(tops.len(), 3, "{out}");
-    assert_eq!(tops[0].0, "vaccine");
-    assert_eq!(tops[0], tops[1], "{out}");
-    assert_eq!(tops[2], tops[1], "{out}");
+    assert_eq!(tops.len(), 4, "{out}");
+    assert_eq!(tops[1].0, "vaccine");
+    for t in &tops {
+        assert_eq!(t, &tops[1], "{out}");
+    }
 }
