@@ -32,15 +32,16 @@ use features::{Features, FIELDS, F_FUNI, F_UNI};
 pub use snapshot::SnapshotError;
 
 /// The form of a text to embed for hybrid matching, claim and report alike:
-/// without invisible characters or emoji ([`kc_text::plain_text`]), in sentence
+/// without URLs, invisible characters or emoji ([`kc_text::plain_text`]), in sentence
 /// case if it shouts ([`kc_text::unshout`]), with its punctuation spaced as
 /// typeset ([`kc_text::typeset`]). The encoder learnt from ordinary typeset
-/// text; zero-width characters inside words, emoji, capitals throughout and
+/// text; links, zero-width characters inside words, emoji, capitals throughout and
 /// segmented spacing (`đồn :`) all cost it recall (docs/benchmarks.md).
 /// Embedding caches are keyed by this form, so ordinary text keeps its
 /// cached vector.
 pub fn semantic_text(text: &str) -> Cow<'_, str> {
-    let visible = kc_text::plain_text(text);
+    let words = kc_text::replace_urls(text, |_| String::new());
+    let visible = and_then(words, kc_text::plain_text);
     let calm = and_then(visible, kc_text::unshout);
     and_then(calm, kc_text::typeset)
 }
@@ -234,7 +235,7 @@ struct Prepared {
 
 impl Prepared {
     fn new(normalized: String) -> Prepared {
-        let f = features::index_terms(&normalized);
+        let f = features::index_terms(&features::with_url_tokens(&normalized));
         Prepared {
             syllables: f.syllables,
             terms: f.terms,
@@ -1010,7 +1011,8 @@ impl Library {
         // with the lexical calibration.
         let qvec = qvec.filter(|_| !self.dense.is_empty());
         let normalized = kc_text::normalize(query);
-        let feats = features::features_with_text(&normalized);
+        let matched = features::with_url_tokens(&normalized);
+        let feats = features::features_with_text(&matched);
         if feats.syllables == 0 {
             return Vec::new();
         }

@@ -760,3 +760,40 @@ fn a_term_that_weighs_nothing_neither_scores_nor_repeats_a_claim() {
     assert_eq!(unique.len(), ids.len(), "{ids:?}");
     assert!(ids.iter().any(|id| id == "x"), "{ids:?}");
 }
+
+#[test]
+fn a_link_in_a_report_is_one_term_not_a_dozen_syllables() {
+    let lib = library();
+    let report = "Nghe nói uống nước chanh nóng mỗi sáng chữa khỏi bệnh ung thư, có thật không";
+    let plain = top(&lib, report);
+    assert_eq!(plain.id, "chanh");
+    // Pieces of this link (`tin nóng`, `bài viết`, `đổi tiền`) would otherwise
+    // pull towards other claims and dilute the report's own words.
+    let linked = top(
+        &lib,
+        &format!("{report} https://tin-nong-24h.net/bai-viet/doi-tien-moi-thu-hoi-to-500?utm_source=zalo"),
+    );
+    assert_eq!((linked.id.as_str(), linked.level), ("chanh", plain.level));
+    assert!(linked.score > plain.score * 0.8, "{linked:?} vs {plain:?}");
+    // The same page shared another way is the same term.
+    let mut lib = library();
+    lib.upsert(
+        "link",
+        "Bài viết sai sự thật tại https://www.tin-nong-24h.net/bai/12345 đã bị gỡ",
+    );
+    let m = top(&lib, "http://tin-nong-24h.net/bai/12345?fbclid=abc");
+    assert_eq!(m.id, "link");
+}
+
+#[test]
+fn the_encoder_reads_reports_as_plain_typeset_text() {
+    assert_eq!(
+        semantic_text(
+            "⚠️⚠️ TIN NÓNG : UỐNG NƯỚC CHANH CHỮA UNG THƯ ? XEM https://bit.ly/3xYz9Qa 😱"
+        ),
+        // The link and the emoji leave their spaces; only punctuation closes up.
+        "Tin nóng: Uống nước chanh chữa ung thư? Xem  "
+    );
+    let plain = "Tin đồn: uống nước chanh chữa ung thư là sai.";
+    assert!(matches!(semantic_text(plain), Cow::Borrowed(_)));
+}

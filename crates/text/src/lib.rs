@@ -18,7 +18,7 @@ mod viet;
 
 pub use abbrev::ABBREVIATIONS;
 pub use typeset::{is_shouting, typeset, unshout};
-pub use url_canon::{canonical_url, extract_urls, UrlError};
+pub use url_canon::{canonical_url, extract_urls, replace_urls, UrlError};
 
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;

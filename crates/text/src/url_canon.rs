@@ -98,10 +98,31 @@ pub fn canonical_url(s: &str) -> Result<String, UrlError> {
 /// first, without repeats. Text that only looks like a URL is skipped.
 pub fn extract_urls(s: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
+    for (_, url) in url_spans(s) {
+        if !found.contains(&url) {
+            found.push(url);
+        }
+    }
+    found
+}
+
+/// Each URL in `s` as (byte range in `s`, canonical form), in order.
+fn url_spans(s: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut found = Vec::new();
+    let mut at = 0;
     for chunk in s.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '“' | '”'))
     {
+        let chunk_at = at;
+        // Every separator above is one character; find its width.
+        at += chunk.len()
+            + s[at + chunk.len()..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
         let lower = chunk.to_ascii_lowercase();
-        let start = ["https://", "http://", "www."]
+        // `https:/` too: a slash dropped by hand, or by `normalize`, which
+        // collapses every run of one punctuation character.
+        let start = ["https:/", "http:/", "www."]
             .iter()
             .filter_map(|p| lower.find(p))
             .min();
@@ -115,18 +136,64 @@ pub fn extract_urls(s: &str) -> Vec<String> {
                 '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '\'' | '…'
             )
         });
-        if let Ok(url) = canonical_url(candidate) {
-            if !found.contains(&url) {
-                found.push(url);
-            }
+        let whole = match candidate.split_once(":/") {
+            Some((scheme, rest)) if !rest.starts_with('/') => format!("{scheme}://{rest}"),
+            _ => candidate.to_string(),
+        };
+        if let Ok(url) = canonical_url(&whole) {
+            let from = chunk_at + start;
+            found.push((from..from + candidate.len(), url));
         }
     }
     found
 }
 
+/// The text with each URL replaced by `replace(canonical URL)`; the text
+/// itself (borrowed) when it holds none.
+pub fn replace_urls(s: &str, replace: impl Fn(&str) -> String) -> std::borrow::Cow<'_, str> {
+    let www = s
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"www."));
+    if !(www || s.contains(":/")) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let spans = url_spans(s);
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut at = 0;
+    for (range, url) in spans {
+        out.push_str(&s[at..range.start]);
+        out.push_str(&replace(&url));
+        at = range.end;
+    }
+    out.push_str(&s[at..]);
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_found_in_normalised_text_and_replaced_whole() {
+        let raw =
+            "Xem tại https://bit.ly/3xYz9Qa: tin-nong-24h.net www.Facebook.com/groups/1?fbclid=x";
+        let urls = extract_urls(raw);
+        assert_eq!(extract_urls(&crate::normalize(raw)).len(), urls.len());
+        assert_eq!(urls.len(), 2, "{urls:?}");
+        let marked = replace_urls(raw, |u| format!("<{u}>"));
+        assert_eq!(
+            marked,
+            "Xem tại <https://bit.ly/3xYz9Qa>: tin-nong-24h.net <https://facebook.com/groups/1>"
+        );
+        assert!(matches!(
+            replace_urls("không có liên kết", |_| String::new()),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     fn check(input: &str, expected: &str) {
         assert_eq!(
