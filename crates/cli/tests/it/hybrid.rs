@@ -1,7 +1,7 @@
 //! `kiemchung match --model`: matching by meaning with the real semantic model.
 
 use super::kiemchung;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The model, or `None` (with a message) when it is absent outside CI; in CI, where the
 /// model is fetched first, its absence is a failure.
@@ -43,43 +43,49 @@ fn top(out: &str) -> (String, f64) {
 fn match_with_a_model_finds_a_paraphrase_and_caches_library_vectors() {
     let Some(model) = model() else { return };
     let dir = tempfile::tempdir().expect("dir");
-    let lib = dir.path().join("lib.jsonl");
-    let queries = dir.path().join("q.jsonl");
-    std::fs::write(&lib, LIBRARY).expect("write");
-    std::fs::write(
-        &queries,
-        "{\"id\":\"q\",\"text\":\"Nghe nói chích vắc xin corona xong thì chị em không thể có con nữa, có đúng không?\"}\n",
-    )
-    .expect("write");
-    let data = dir.path().join("data");
-    let run = |with_model: bool| {
-        let mut c = kiemchung();
-        c.args(["match", "--library"])
-            .arg(&lib)
-            .arg("--queries")
-            .arg(&queries)
-            .arg("--data-dir")
-            .arg(&data);
-        if with_model {
-            c.arg("--model").arg(&model);
-        }
-        let o = c.output().expect("run");
-        let (out, err) = super::text(&o);
-        assert!(o.status.success(), "{err}");
-        out
-    };
-    let hybrid = run(true);
-    let (id, score) = top(&hybrid);
-    assert_eq!(id, "vaccine", "{hybrid}");
-    let cached = std::fs::read_dir(data.join("embeddings"))
+    let report =
+        ["Nghe nói chích vắc xin corona xong thì chị em không thể có con nữa, có đúng không?"];
+    let hybrid = tops(dir.path(), LIBRARY, &report, Some(&model));
+    assert_eq!(hybrid[0].0, "vaccine", "{hybrid:?}");
+    let cached = std::fs::read_dir(dir.path().join("data/embeddings"))
         .expect("cache dir")
         .count();
     assert_eq!(cached, 1, "one cache file for the model");
     // The second run reads the cached vectors and answers the same.
-    assert_eq!(run(true), hybrid);
+    assert_eq!(tops(dir.path(), LIBRARY, &report, Some(&model)), hybrid);
     // Without --model the paraphrase shares few words: a weaker score.
-    let (_, lexical_score) = top(&run(false));
-    assert!(lexical_score < score, "{lexical_score} vs {score}");
+    let lexical = tops(dir.path(), LIBRARY, &report, None);
+    assert!(lexical[0].1 < hybrid[0].1, "{lexical:?} vs {hybrid:?}");
+}
+
+/// The top match of each query, matching `queries` against `library` (JSONL of `(id, text)`)
+/// with the model when one is given; files and vector cache live in `dir`.
+fn tops(dir: &Path, library: &str, queries: &[&str], model: Option<&Path>) -> Vec<(String, f64)> {
+    let lib = dir.join("lib.jsonl");
+    let q = dir.join("q.jsonl");
+    std::fs::write(&lib, library).expect("write");
+    let lines: String = queries
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({ "id": format!("q{i}"), "text": t }).to_string() + "\n")
+        .collect();
+    std::fs::write(&q, lines).expect("write");
+    let mut c = kiemchung();
+    c.args(["match", "--library"])
+        .arg(&lib)
+        .arg("--queries")
+        .arg(&q)
+        .arg("--data-dir")
+        .arg(dir.join("data"));
+    if let Some(model) = model {
+        c.arg("--model").arg(model);
+    }
+    let o = c.output().expect("run");
+    let (out, err) = super::text(&o);
+    assert!(o.status.success(), "{err}");
+    let found: Vec<(String, f64)> = out.lines().map(top).collect();
+    assert_eq!(found.len(), queries.len(), "{out}");
+    found
 }
 
 /// Text spaced as a word segmenter leaves it (`đồn :`, `" sát thủ "`), on either side,
@@ -91,38 +97,12 @@ fn segmented_punctuation_spacing_changes_no_hybrid_score() {
     let typeset = "Tin đồn: \"tiêm vắc xin Covid-19 gây vô sinh\" là sai, Bộ Y tế khẳng định.";
     let segmented =
         "Tin đồn : \" tiêm vắc xin Covid-19 gây vô sinh \" là sai , Bộ Y tế khẳng định .";
-    let line =
-        |id: &str, text: &str| serde_json::json!({ "id": id, "text": text }).to_string() + "\n";
-    let queries = dir.path().join("q.jsonl");
-    std::fs::write(
-        &queries,
-        line("typeset", typeset) + &line("segmented", segmented),
-    )
-    .expect("write");
-    let run = |library: &str| {
-        let lib = dir.path().join("lib.jsonl");
-        std::fs::write(&lib, library).expect("write");
-        let o = kiemchung()
-            .args(["match", "--library"])
-            .arg(&lib)
-            .arg("--queries")
-            .arg(&queries)
-            .arg("--data-dir")
-            .arg(dir.path().join("data"))
-            .arg("--model")
-            .arg(&model)
-            .output()
-            .expect("run");
-        let (out, err) = super::text(&o);
-        assert!(o.status.success(), "{err}");
-        let tops: Vec<(String, f64)> = out.lines().map(top).collect();
-        assert_eq!(tops.len(), 2, "{out}");
-        tops
-    };
-    let typeset_library = run(LIBRARY);
+    let queries = [typeset, segmented];
+    let typeset_library = tops(dir.path(), LIBRARY, &queries, Some(&model));
     assert_eq!(typeset_library[0].0, "vaccine");
     assert_eq!(typeset_library[0], typeset_library[1], "query side");
-    let segmented_library = run(&LIBRARY.replace("phụ nữ, Bộ Y tế", "phụ nữ , Bộ Y tế"));
+    let segmented = LIBRARY.replace("phụ nữ, Bộ Y tế", "phụ nữ , Bộ Y tế");
+    let segmented_library = tops(dir.path(), &segmented, &queries, Some(&model));
     assert_eq!(segmented_library, typeset_library, "library side");
 }
 
@@ -132,37 +112,13 @@ fn segmented_punctuation_spacing_changes_no_hybrid_score() {
 fn a_report_typed_without_diacritics_is_confirmed_with_the_model_too() {
     let Some(model) = model() else { return };
     let dir = tempfile::tempdir().expect("dir");
-    let lib = dir.path().join("lib.jsonl");
-    let queries = dir.path().join("q.jsonl");
-    std::fs::write(&lib, LIBRARY).expect("write");
-    std::fs::write(
-        &queries,
-        "{\"id\":\"q\",\"text\":\"Bao so 5 se do bo vao Da Nang dem nay, nguoi dan can so tan ngay\"}\n",
-    )
-    .expect("write");
-    let run = |with_model: bool| {
-        let mut c = kiemchung();
-        c.args(["match", "--library"])
-            .arg(&lib)
-            .arg("--queries")
-            .arg(&queries)
-            .arg("--data-dir")
-            .arg(dir.path().join("data"));
-        if with_model {
-            c.arg("--model").arg(&model);
-        }
-        let o = c.output().expect("run");
-        let (out, err) = super::text(&o);
-        assert!(o.status.success(), "{err}");
-        top(&out)
-    };
+    let report = ["Bao so 5 se do bo vao Da Nang dem nay, nguoi dan can so tan ngay"];
     // 0.90 is the confirm threshold of both calibrations.
-    let lexical = run(false);
-    assert_eq!(lexical.0, "bao");
-    assert!(lexical.1 >= 0.9, "{lexical:?}");
-    let hybrid = run(true);
-    assert_eq!(hybrid.0, "bao");
-    assert!(hybrid.1 >= 0.9, "{hybrid:?}");
+    for with_model in [None, Some(model.as_path())] {
+        let found = &tops(dir.path(), LIBRARY, &report, with_model)[0];
+        assert_eq!(found.0, "bao");
+        assert!(found.1 >= 0.9, "{found:?} (model: {with_model:?})");
+    }
 }
 
 /// A report typed in capitals throughout (common in forwarded rumours), strewn with emoji, or
@@ -172,45 +128,20 @@ fn a_report_typed_without_diacritics_is_confirmed_with_the_model_too() {
 fn a_shouting_decorated_or_invisibly_broken_report_matches_as_the_plain_one() {
     let Some(model) = model() else { return };
     let dir = tempfile::tempdir().expect("dir");
-    let lib = dir.path().join("lib.jsonl");
-    let queries = dir.path().join("q.jsonl");
-    std::fs::write(&lib, LIBRARY).expect("write");
-    let line =
-        |id: &str, text: &str| serde_json::json!({ "id": id, "text": text }).to_string() + "\n";
-    std::fs::write(
-        &queries,
-        line(
-            "shouting",
+    let plain = "Chích vắc xin corona xong thì chị em không thể có con nữa, có đúng không?";
+    let found = tops(
+        dir.path(),
+        LIBRARY,
+        &[
+            plain,
             "CHÍCH VẮC XIN CORONA XONG THÌ CHỊ EM KHÔNG THỂ CÓ CON NỮA, CÓ ĐÚNG KHÔNG?",
-        ) + &line(
-            "sentence-case",
-            "Chích vắc xin corona xong thì chị em không thể có con nữa, có đúng không?",
-        ) + &line(
-            "emoji",
             "⚠️⚠️ Chích vắc xin corona xong 😱 thì chị em không thể có con nữa, có đúng không?🙏",
-        ) + &line(
-            "invisible",
             "Chí\u{200b}ch vắc xin co\u{200c}rona xong thì chị em kh\u{ad}ông thể có con nữa, có đúng không?",
-        ),
-    )
-    .expect("write");
-    let o = kiemchung()
-        .args(["match", "--library"])
-        .arg(&lib)
-        .arg("--queries")
-        .arg(&queries)
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .arg("--model")
-        .arg(&model)
-        .output()
-        .expect("run");
-    let (out, err) = super::text(&o);
-    assert!(o.status.success(), "{err}");
-    let tops: Vec<(String, f64)> = out.lines().map(top).collect();
-    assert_eq!(tops.len(), 4, "{out}");
-    assert_eq!(tops[1].0, "vaccine");
-    for t in &tops {
-        assert_eq!(t, &tops[1], "{out}");
+        ],
+        Some(&model),
+    );
+    assert_eq!(found[0].0, "vaccine");
+    for f in &found {
+        assert_eq!(f, &found[0], "{found:?}");
     }
 }
