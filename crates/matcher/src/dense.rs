@@ -359,6 +359,42 @@ mod tests {
     }
 
     #[test]
+    fn a_report_quoting_a_whole_claim_is_suggested_in_hybrid_mode_too() {
+        // Lexically the quote is a small share of the report; its vector sits
+        // between the claim's and the rest's. The quoted-claim floor must
+        // still reach a suggestion on the fused scale, as it does lexically.
+        let claim =
+            "Uống nước chanh nóng mỗi sáng giúp chữa khỏi bệnh ung thư trong vòng một tháng";
+        let report = format!(
+            "Sáng nay trong nhóm phụ huynh của lớp con tôi có người gửi bài viết dài về chuyện ăn uống \
+             mùa đông, chuyện học thêm, chuyện tiền điện tháng này và cuối bài có câu: {claim}. \
+             Tôi thấy nhiều người tin nên hỏi lại ở đây, mọi người đọc thấy sao?"
+        );
+        let mut lib = crate::Library::new();
+        lib.upsert("chanh", claim);
+        lib.upsert(
+            "bao",
+            "Bão số 5 sẽ đổ bộ vào Đà Nẵng đêm nay, người dân cần sơ tán ngay",
+        );
+        assert!(lib.upsert_vector("chanh", &at_cosine(1.0)));
+        assert!(lib.upsert_vector("bao", &at_cosine(0.0)));
+        let lexical = &lib.search(&report, 1)[0];
+        assert_eq!(
+            (lexical.id.as_str(), lexical.level),
+            ("chanh", crate::MatchLevel::Suggest)
+        );
+        let hybrid = &lib.search_hybrid(&report, Some(&at_cosine(0.75)), 1)[0];
+        assert_eq!(
+            (hybrid.id.as_str(), hybrid.level),
+            ("chanh", crate::MatchLevel::Suggest)
+        );
+        assert!(
+            (hybrid.score - lexical.score).abs() < 0.02,
+            "{hybrid:?} vs {lexical:?}"
+        );
+    }
+
+    #[test]
     fn fusion_rescales_cosine_and_weights_both_sides() {
         let p = HybridParams {
             lexical_weight: 0.25,

@@ -109,17 +109,32 @@ fn pair_hash(a: u64, b: u64) -> u64 {
     a.rotate_left(23) ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-/// The normalised text with each URL as one token of its canonical form.
+/// The text with each URL as one token of its canonical form.
 /// A link is one fact (the same page, whatever scheme, tracking parameters
 /// or `www.` it was shared with), not the dozen syllables its pieces would make:
 /// `tin-nong-24h.net/bai-viet` would otherwise match claims on `tin nóng` and
 /// `bài viết`, and weigh in every report's self-score.
-pub(crate) fn with_url_tokens(normalized: &str) -> std::borrow::Cow<'_, str> {
-    kc_text::replace_urls(normalized, |url| {
+pub(crate) fn with_url_tokens(text: &str) -> std::borrow::Cow<'_, str> {
+    kc_text::replace_urls(text, |url| {
         // http and https name the same page here.
         let page = url.split_once("://").map_or(url, |(_, rest)| rest);
-        format!(" url{:012x} ", fnv(0, page.as_bytes()) & 0xffff_ffff_ffff)
+        format!(
+            " {URL_TOKEN}{:012x} ",
+            fnv(0, page.as_bytes()) & 0xffff_ffff_ffff
+        )
     })
+}
+
+const URL_TOKEN: &str = "url";
+
+/// Whether a syllable is a link's token ([`with_url_tokens`]): a term to
+/// match on, not a word to show an officer.
+pub(crate) fn is_url_token(syllable: &str) -> bool {
+    syllable.len() == URL_TOKEN.len() + 12
+        && syllable.starts_with(URL_TOKEN)
+        && syllable[URL_TOKEN.len()..]
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit())
 }
 
 /// What a library claim needs for indexing: its distinct terms as (key,

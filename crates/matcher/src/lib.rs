@@ -55,6 +55,14 @@ fn and_then<'a>(text: Cow<'a, str>, step: impl Fn(&str) -> Cow<'_, str>) -> Cow<
     changed.map_or(text, Cow::Owned)
 }
 
+/// A claim's or query's text as the index reads it: each URL made one token
+/// ([`features::with_url_tokens`]) before normalising, which would otherwise
+/// expand pieces of it (`.vn` → `việt nam`) and collapse its `//`. Snapshots
+/// store this form, so a restored library reads its texts the same way.
+fn normalize_for_index(text: &str) -> String {
+    kc_text::normalize(&features::with_url_tokens(text))
+}
+
 /// The fitted curve that turns a candidate's evidence into its score. Fused
 /// evidence has its own scale, and so has the fusion of a query typed
 /// without diacritics, which weighs the lexical side more.
@@ -235,7 +243,7 @@ struct Prepared {
 
 impl Prepared {
     fn new(normalized: String) -> Prepared {
-        let f = features::index_terms(&features::with_url_tokens(&normalized));
+        let f = features::index_terms(&normalized);
         Prepared {
             syllables: f.syllables,
             terms: f.terms,
@@ -598,13 +606,13 @@ impl Library {
     /// Adds a claim, or replaces the one with the same id. It is matchable as
     /// soon as this returns.
     pub fn upsert(&mut self, id: &str, text: &str) {
-        self.upsert_normalized(id, kc_text::normalize(text), None);
+        self.upsert_normalized(id, normalize_for_index(text), None);
     }
 
     /// [`Library::upsert`] with the time (any integer clock, e.g. Unix
     /// seconds) the claim's verdict was last verified, for staleness.
     pub fn upsert_dated(&mut self, id: &str, text: &str, verified_at: i64) {
-        self.upsert_normalized(id, kc_text::normalize(text), Some(verified_at));
+        self.upsert_normalized(id, normalize_for_index(text), Some(verified_at));
     }
 
     /// Adds many claims at once, normalising on `threads` threads; the same
@@ -623,7 +631,7 @@ impl Library {
     ) {
         let items: Vec<(&str, &str, Option<i64>)> =
             items.iter().map(|&(i, t)| (i, t, None)).collect();
-        self.bulk_insert(&items, threads, kc_text::normalize, progress);
+        self.bulk_insert(&items, threads, normalize_for_index, progress);
     }
 
     /// Bulk insertion: `normalize` maps each text to its normalised form
@@ -1010,9 +1018,8 @@ impl Library {
         // Without any claim vector there is nothing to fuse: stay lexical,
         // with the lexical calibration.
         let qvec = qvec.filter(|_| !self.dense.is_empty());
-        let normalized = kc_text::normalize(query);
-        let matched = features::with_url_tokens(&normalized);
-        let feats = features::features_with_text(&matched);
+        let normalized = normalize_for_index(query);
+        let feats = features::features_with_text(&normalized);
         if feats.syllables == 0 {
             return Vec::new();
         }
@@ -1055,14 +1062,18 @@ impl Library {
             // A report that quotes a whole claim inside longer text covers
             // little of its own self-score but all of the claim: worth a
             // suggestion, never more (the rest may dispute the claim).
+            // The floor is set on the lexical curve; fused evidence has its own
+            // scale, so the floor moves to the point scoring the same there.
             let mut filter = None;
+            let ceiling = self.on_curve(self.params.containment, curve);
             for c in &mut cands {
                 // Coverage is at most 1: evidence already at the floor's
                 // ceiling cannot rise.
-                if c.evidence < self.params.containment {
+                if c.evidence < ceiling {
                     let filter = filter.get_or_insert_with(|| self.coverage_filter(&qterms));
                     let cov = self.claim_coverage(c.slot, filter, weights, weight_set);
-                    c.evidence = c.evidence.max(self.params.containment * cov);
+                    let floor = self.on_curve(self.params.containment * cov, curve);
+                    c.evidence = c.evidence.max(floor);
                 }
             }
             cands.sort_by(|a, b| {
@@ -1596,6 +1607,7 @@ impl Library {
                         .is_ok()
             })
             .filter_map(|q| Some((q.weight, q.key, q.text?)))
+            .filter(|e| !features::is_url_token(e.2))
             .collect();
         if folded && !shared.is_empty() {
             // Show the officer the claim's own spelling of each shared
@@ -1632,6 +1644,18 @@ impl Library {
             generators: c.generators.as_slice().to_vec(),
             shared_terms,
         })
+    }
+
+    /// The evidence on `curve` that scores what `lexical` evidence scores on
+    /// the lexical curve.
+    fn on_curve(&self, lexical: f32, curve: Curve) -> f32 {
+        let (p, h) = (&self.params, &self.hybrid);
+        let (slope, midpoint) = match curve {
+            Curve::Lexical => return lexical,
+            Curve::Hybrid => (h.slope, h.midpoint),
+            Curve::HybridUnaccented => (h.unaccented_slope, h.unaccented_midpoint),
+        };
+        midpoint + p.slope / slope * (lexical - p.midpoint)
     }
 
     /// Score in [0, 1] and level of a ranked candidate.

@@ -783,6 +783,24 @@ fn a_link_in_a_report_is_one_term_not_a_dozen_syllables() {
     );
     let m = top(&lib, "http://tin-nong-24h.net/bai/12345?fbclid=abc");
     assert_eq!(m.id, "link");
+    // A `.vn` page too (normalising alone would turn `.vn` into `việt nam`),
+    // and only that page: another article of the same site is another term.
+    lib.upsert(
+        "vn-a",
+        "Tin sai về vắc xin tại https://tuoitre.vn/tin-gia-vac-xin-123.htm",
+    );
+    lib.upsert(
+        "vn-b",
+        "Tin sai về xăng dầu tại https://tuoitre.vn/tin-gia-xang-456.htm",
+    );
+    let found = lib.search(
+        "https://www.tuoitre.vn/tin-gia-vac-xin-123.htm?utm_source=fb",
+        5,
+    );
+    let ids: Vec<&str> = found.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["vn-a"]);
+    // The link's term is matched on, never shown as a shared word.
+    assert!(found[0].shared_terms.is_empty(), "{:?}", found[0]);
 }
 
 #[test]
