@@ -2,15 +2,18 @@
 //! skips normalisation and rebuilds the index in one pass.
 //!
 //! Layout (little endian): magic `KCML`, u32 version, u32 count, then per
-//! claim: u32 id length, id bytes, u32 text length, normalised text bytes,
-//! u8 has-date, i64 date when present, u32 vector length, f32 values.
+//! claim: u32 id length, id bytes, u32 text length, text bytes as the index
+//! reads them (normalised, links made tokens), u8 has-date, i64 date when
+//! present, u32 vector length, f32 values.
 
 use thiserror::Error;
 
 use crate::Library;
 
 const MAGIC: &[u8; 4] = b"KCML";
-const VERSION: u32 = 1;
+/// 2: links are stored as tokens. A version-1 text holds them normalised,
+/// which cut them apart, and would index them differently from a query.
+const VERSION: u32 = 2;
 
 /// Why snapshot bytes could not be loaded.
 #[derive(Debug, Error, PartialEq, Eq)]

@@ -234,10 +234,15 @@ fn snapshot_round_trips() {
         42,
     );
     assert!(lib.upsert_vector("bao", &[0.6, 0.8]));
+    lib.upsert(
+        "link",
+        "Tin sai tại https://tuoitre.vn/tin-gia-123.htm đã bị gỡ",
+    );
     let bytes = lib.snapshot();
     let back = Library::from_snapshot(&bytes).expect("loads");
     assert_eq!(back.len(), lib.len());
-    for q in [CLAIM, "bao so 5 da nang", "giá xăng tăng gấp đôi"] {
+    let link = "https://www.tuoitre.vn/tin-gia-123.htm?fbclid=x";
+    for q in [CLAIM, "bao so 5 da nang", "giá xăng tăng gấp đôi", link] {
         assert_eq!(back.search(q, 3), lib.search(q, 3), "query {q}");
     }
     assert_eq!(back.snapshot(), bytes);
@@ -256,6 +261,14 @@ fn bad_snapshots_are_errors() {
             "cut at {cut}"
         );
     }
+    // Version 1 stored links cut apart by normalising; it is refused, not
+    // misread.
+    let mut old = bytes.clone();
+    old[4..8].copy_from_slice(&1u32.to_le_bytes());
+    assert_eq!(
+        Library::from_snapshot(&old).err(),
+        Some(SnapshotError::Version(1))
+    );
 }
 
 #[test]
