@@ -75,7 +75,7 @@ fuzz_target!(|data: &[u8]| {
     for (id, text) in live.iter().take(MAX_SELF_SEARCHES) {
         let found = lib.search(text, k);
         check_answer(&lib, &live, text, k, &found);
-        if kc_text::syllables(&kc_text::normalize(text)).is_empty() {
+        if syllable_count(text) == 0 {
             assert!(
                 found.is_empty(),
                 "a text without syllables matched: {text:?}"
@@ -125,8 +125,7 @@ fn check_answer(
 ) {
     let p = lib.params();
     assert!(ms.len() <= k, "{} matches for k = {k}", ms.len());
-    let short = (kc_text::syllables(&kc_text::normalize(query)).len() as u64)
-        < u64::from(p.min_confirm_syllables);
+    let short = (syllable_count(query) as u64) < u64::from(p.min_confirm_syllables);
     for (i, m) in ms.iter().enumerate() {
         assert!((0.0..=1.0).contains(&m.score), "score out of [0, 1]: {m:?}");
         assert!(live.contains_key(&m.id), "not a live claim: {m:?}");
@@ -148,4 +147,11 @@ fn check_answer(
     for w in ms.windows(2) {
         assert!(w[0].score >= w[1].score, "not best first: {ms:?}");
     }
+}
+
+/// Syllables as the matcher reads them: a link is one term, not the pieces
+/// normalising would cut it into (`vnhttps://a` is `vn` and a link).
+fn syllable_count(text: &str) -> usize {
+    let linked = kc_text::replace_urls(text, |_| " link ".to_owned());
+    kc_text::syllables(&kc_text::normalize(&linked)).len()
 }

@@ -828,3 +828,16 @@ fn the_encoder_reads_reports_as_plain_typeset_text() {
     let plain = "Tin đồn: uống nước chanh chữa ung thư là sai.";
     assert!(matches!(semantic_text(plain), Cow::Borrowed(_)));
 }
+
+#[test]
+fn a_link_does_not_lengthen_a_short_report_past_the_confirm_minimum() {
+    // Six words and a link: the link's pieces used to count as a dozen
+    // syllables and let the copy be confirmed automatically.
+    let short = "Uống nước chanh chữa ung thư https://tin-nong-24h.net/bai-viet/uong-nuoc-chanh-chua-ung-thu-123";
+    let mut lib = library();
+    lib.upsert("short", short);
+    let m = top(&lib, short);
+    assert_eq!(m.id, "short");
+    assert!(m.generators.contains(&Generator::Exact), "{m:?}");
+    assert_ne!(m.level, MatchLevel::Confirm, "{m:?}");
+}
