@@ -13,7 +13,8 @@ use crate::Library;
 const MAGIC: &[u8; 4] = b"KCML";
 /// 2: links are stored as tokens. A version-1 text holds them normalised,
 /// which cut them apart, and would index them differently from a query.
-const VERSION: u32 = 2;
+/// 3: bare domains (`tuoitre.vn/…`) are links too.
+const VERSION: u32 = 3;
 
 /// Why snapshot bytes could not be loaded.
 #[derive(Debug, Error, PartialEq, Eq)]

@@ -261,14 +261,16 @@ fn bad_snapshots_are_errors() {
             "cut at {cut}"
         );
     }
-    // Version 1 stored links cut apart by normalising; it is refused, not
-    // misread.
-    let mut old = bytes.clone();
-    old[4..8].copy_from_slice(&1u32.to_le_bytes());
-    assert_eq!(
-        Library::from_snapshot(&old).err(),
-        Some(SnapshotError::Version(1))
-    );
+    // Versions 1 and 2 stored links (2: bare domains) cut apart by
+    // normalising; they are refused, not misread.
+    for version in [1u32, 2] {
+        let mut old = bytes.clone();
+        old[4..8].copy_from_slice(&version.to_le_bytes());
+        assert_eq!(
+            Library::from_snapshot(&old).err(),
+            Some(SnapshotError::Version(version))
+        );
+    }
 }
 
 #[test]
@@ -814,6 +816,45 @@ fn a_link_in_a_report_is_one_term_not_a_dozen_syllables() {
     assert_eq!(ids, ["vn-a"]);
     // The link's term is matched on, never shown as a shared word.
     assert!(found[0].shared_terms.is_empty(), "{:?}", found[0]);
+}
+
+#[test]
+fn a_bare_domain_is_a_link_too() {
+    // Reports name sites without a scheme. Read as words, `.vn` became
+    // `việt nam`, and `net` (which no claim writes, while claims write `nét`)
+    // sent a report written with its diacritics to the folded fields.
+    let mut lib = library();
+    lib.upsert(
+        "vn",
+        "Việt Nam sẽ cấm xe máy tại các thành phố lớn của Việt Nam từ năm sau",
+    );
+    lib.upsert(
+        "nét",
+        "Ảnh chụp nét căng cho thấy nước chanh nóng làm tan khối u",
+    );
+    let report = "Nghe nói uống nước chanh nóng mỗi sáng chữa khỏi bệnh ung thư, có thật không";
+    let plain = top(&lib, report);
+    assert_eq!(plain.id, "chanh");
+    for site in [
+        "tin-nong-24h.net",
+        "baomoi24h.vn",
+        "Tin-Nong-24h.NET/bai-viet/123",
+    ] {
+        let cited = lib.search(&format!("{report} (nguồn: {site})"), 5);
+        assert_eq!(cited[0].id, "chanh", "{site}: {cited:?}");
+        assert!(
+            cited[0].score >= plain.score * 0.7,
+            "{site}: {:?} vs {plain:?}",
+            cited[0]
+        );
+        assert!(cited.iter().all(|m| m.id != "vn"), "{site}: {cited:?}");
+    }
+    // And it is the same page as the full link.
+    lib.upsert(
+        "page",
+        "Bài viết sai sự thật tại https://baomoi24h.vn/doi-tien-moi đã bị gỡ",
+    );
+    assert_eq!(top(&lib, "baomoi24h.vn/doi-tien-moi").id, "page");
 }
 
 #[test]

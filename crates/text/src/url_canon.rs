@@ -94,8 +94,10 @@ pub fn canonical_url(s: &str) -> Result<String, UrlError> {
     Ok(url.to_string())
 }
 
-/// Every http(s) or `www.` URL in free text, canonicalised, first occurrence
-/// first, without repeats. Text that only looks like a URL is skipped.
+/// Every http(s) or `www.` URL in free text, and every bare domain under a
+/// common top-level domain (`tin-nong-24h.net/bai-viet`, `Zing.vn`),
+/// canonicalised, first occurrence first, without repeats. Text that only
+/// looks like a URL is skipped.
 pub fn extract_urls(s: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     for (_, url) in url_spans(s) {
@@ -119,14 +121,26 @@ fn url_spans(s: &str) -> Vec<(std::ops::Range<usize>, String)> {
                 .chars()
                 .next()
                 .map_or(0, char::len_utf8);
-        let lower = chunk.to_ascii_lowercase();
-        // `https:/` too: a slash dropped by hand, or by `normalize`, which
-        // collapses every run of one punctuation character.
-        let start = ["https:/", "http:/", "www."]
-            .iter()
-            .filter_map(|p| lower.find(p))
-            .min();
-        let Some(start) = start else { continue };
+        let www = chunk
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"www."));
+        let start = if www || chunk.contains(":/") {
+            let lower = chunk.to_ascii_lowercase();
+            // `https:/` too: a slash dropped by hand, or by `normalize`, which
+            // collapses every run of one punctuation character.
+            ["https:/", "http:/", "www."]
+                .iter()
+                .filter_map(|p| lower.find(p))
+                .min()
+        } else if chunk.contains('.') {
+            bare_domain_start(chunk)
+        } else {
+            None
+        };
+        let Some(start) = start else {
+            continue;
+        };
         let Some(candidate) = chunk.get(start..) else {
             continue;
         };
@@ -138,7 +152,9 @@ fn url_spans(s: &str) -> Vec<(std::ops::Range<usize>, String)> {
         });
         let whole = match candidate.split_once(":/") {
             Some((scheme, rest)) if !rest.starts_with('/') => format!("{scheme}://{rest}"),
-            _ => candidate.to_string(),
+            Some(_) => candidate.to_string(),
+            None if is_bare_domain(candidate) => format!("https://{candidate}"),
+            None => candidate.to_string(),
         };
         if let Ok(url) = canonical_url(&whole) {
             let from = chunk_at + start;
@@ -148,12 +164,54 @@ fn url_spans(s: &str) -> Vec<(std::ops::Range<usize>, String)> {
     found
 }
 
+/// Top-level domains a bare domain is recognised under: the common generic
+/// ones and those of Vietnam and its usual neighbours in links. A closed
+/// list, because `TP.HCM`, `v.v.` or `đã ký.Tiếp` must stay words; labels
+/// that are Vietnamese words on their own (`la`, `in`) are left out.
+const BARE_TLDS: &[&str] = &[
+    "app", "asia", "au", "biz", "cc", "click", "club", "cn", "co", "com", "de", "dev", "edu", "fr",
+    "gov", "hk", "info", "io", "jp", "kr", "link", "live", "me", "mobi", "net", "news", "online",
+    "org", "ru", "sg", "shop", "site", "store", "top", "tv", "tw", "uk", "us", "vip", "vn", "xyz",
+];
+
+/// Where a bare domain starts in a whitespace-free chunk, after opening
+/// brackets or quotes; `None` for anything else (an e-mail address is not a
+/// page).
+fn bare_domain_start(chunk: &str) -> Option<usize> {
+    let start = chunk.find(|c: char| !matches!(c, '(' | '[' | '{' | '\'' | '‘'))?;
+    let rest = chunk[start..].trim_end_matches(|c: char| {
+        matches!(
+            c,
+            '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '\'' | '…'
+        )
+    });
+    (!chunk.contains('@') && is_bare_domain(rest)).then_some(start)
+}
+
+/// `host[/path]` where the host is two or more labels of ASCII letters,
+/// digits and inner hyphens, the last one in [`BARE_TLDS`].
+fn is_bare_domain(s: &str) -> bool {
+    let host = s.split(['/', '?', '#']).next().unwrap_or(s);
+    let labels: Vec<&str> = host.split('.').collect();
+    let Some((tld, names)) = labels.split_last() else {
+        return false;
+    };
+    !names.is_empty()
+        && BARE_TLDS.iter().any(|t| t.eq_ignore_ascii_case(tld))
+        && names.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
 /// The text with each URL replaced by `replace(canonical URL)`; the text
 /// itself (borrowed) when it holds none.
 pub fn replace_urls(s: &str, replace: impl Fn(&str) -> String) -> std::borrow::Cow<'_, str> {
     // Every library text passes here: substring searches, not a byte loop.
     let www = ["www.", "WWW.", "Www."].iter().any(|p| s.contains(p));
-    if !(www || s.contains(":/")) {
+    if !(www || s.contains(":/") || may_hold_bare_domain(s)) {
         return std::borrow::Cow::Borrowed(s);
     }
     let spans = url_spans(s);
@@ -171,6 +229,14 @@ pub fn replace_urls(s: &str, replace: impl Fn(&str) -> String) -> std::borrow::C
     std::borrow::Cow::Owned(out)
 }
 
+/// Whether a dot in `s` is followed by a letter: a bare domain needs one,
+/// and most texts (sentence ends, `5.000`) have none.
+fn may_hold_bare_domain(s: &str) -> bool {
+    s.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'.' && w[1].is_ascii_alphabetic())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,16 +247,43 @@ mod tests {
             "Xem tại https://bit.ly/3xYz9Qa: tin-nong-24h.net www.Facebook.com/groups/1?fbclid=x";
         let urls = extract_urls(raw);
         assert_eq!(extract_urls(&crate::normalize(raw)).len(), urls.len());
-        assert_eq!(urls.len(), 2, "{urls:?}");
+        assert_eq!(urls.len(), 3, "{urls:?}");
         let marked = replace_urls(raw, |u| format!("<{u}>"));
         assert_eq!(
             marked,
-            "Xem tại <https://bit.ly/3xYz9Qa>: tin-nong-24h.net <https://facebook.com/groups/1>"
+            "Xem tại <https://bit.ly/3xYz9Qa>: <https://tin-nong-24h.net/> \
+             <https://facebook.com/groups/1>"
         );
         assert!(matches!(
             replace_urls("không có liên kết", |_| String::new()),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn bare_domains_are_links_and_abbreviations_with_dots_are_not() {
+        let raw =
+            "Theo Zing.vn (tuoitre.vn/xa-hoi), trang tin-nong-24h.net/bai-viet?utm_source=fb \
+                   đăng lại; liên hệ ban.bientap@gmail.com";
+        assert_eq!(
+            extract_urls(raw),
+            [
+                "https://zing.vn/",
+                "https://tuoitre.vn/xa-hoi",
+                "https://tin-nong-24h.net/bai-viet",
+            ]
+        );
+        for words in [
+            "TAND TP.HCM xử vụ án, v.v. và 5.000 đồng",
+            "Ông đã ký.Tiếp theo là Mr.Bean và Ths.BS Lan",
+            "gửi về ban.bientap@gmail.com",
+        ] {
+            assert_eq!(extract_urls(words), Vec::<String>::new(), "{words}");
+            assert!(matches!(
+                replace_urls(words, |_| String::new()),
+                std::borrow::Cow::Borrowed(_)
+            ));
+        }
     }
 
     fn check(input: &str, expected: &str) {
