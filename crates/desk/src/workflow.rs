@@ -136,6 +136,27 @@ pub struct NewReport {
     pub contact: Option<String>,
 }
 
+/// Free text as the desk keeps it: line ends as `\n` (browsers send `\r\n`),
+/// and no control characters but tab and line feed. None of them is content,
+/// and PostgreSQL cannot store a NUL in text at all, so one pasted from a
+/// binary file used to fail the whole request.
+pub fn clean_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push('\n');
+            }
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Checks what a member of the public sent. URLs are canonicalised so the same link
 /// reported twice is recognised as the same content.
 pub fn validate_report(
@@ -143,12 +164,22 @@ pub fn validate_report(
     urls: &[String],
     contact: Option<&str>,
 ) -> Result<NewReport, FieldError> {
+    let text = clean_text(text);
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(FieldError::new(
             "text",
             "Vui lòng nhập nội dung phản ánh.",
             "The report text is empty.",
+        ));
+    }
+    // Zero-width characters, emoji or punctuation alone say nothing to match
+    // or to verify.
+    if kc_text::syllables(&kc_text::normalize(trimmed)).is_empty() {
+        return Err(FieldError::new(
+            "text",
+            "Nội dung phản ánh không có chữ hay số nào; vui lòng nhập nội dung.",
+            "The report text has no letters or digits.",
         ));
     }
     if trimmed.chars().count() > MAX_REPORT_CHARS {
@@ -179,7 +210,8 @@ pub fn validate_report(
             }
         }
     }
-    let contact = contact.map(str::trim).filter(|c| !c.is_empty());
+    let contact = contact.map(clean_text);
+    let contact = contact.as_deref().map(str::trim).filter(|c| !c.is_empty());
     if let Some(c) = contact {
         if c.chars().count() > MAX_CONTACT_CHARS {
             return Err(FieldError::new(
@@ -209,7 +241,8 @@ pub struct ValidDecision {
 }
 
 pub fn validate_decision(draft: &DecisionDraft, pack: &Pack) -> Result<ValidDecision, FieldError> {
-    let summary = draft.summary.trim();
+    let (summary, reasons) = (clean_text(&draft.summary), clean_text(&draft.reasons));
+    let summary = summary.trim();
     if summary.is_empty() {
         return Err(FieldError::new(
             "summary",
@@ -217,7 +250,7 @@ pub fn validate_decision(draft: &DecisionDraft, pack: &Pack) -> Result<ValidDeci
             "A summary is required.",
         ));
     }
-    let reasons = draft.reasons.trim();
+    let reasons = reasons.trim();
     if reasons.is_empty() {
         return Err(FieldError::new(
             "reasons",
@@ -237,7 +270,8 @@ pub fn validate_decision(draft: &DecisionDraft, pack: &Pack) -> Result<ValidDeci
     let mut evidence = Vec::new();
     for (i, e) in draft.evidence.iter().enumerate() {
         let url = e.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
-        let note = e.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let note = e.note.as_deref().map(clean_text);
+        let note = note.as_deref().map(str::trim).filter(|n| !n.is_empty());
         if url.is_none() && note.is_none() {
             continue;
         }
@@ -421,6 +455,50 @@ mod tests {
         assert_eq!(ok.text, "tin đồn");
         assert!(ok.urls.is_empty());
         assert_eq!(ok.contact, None);
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_store() {
+        assert_eq!(
+            clean_text("a\u{0}b\r\nc\rd\te\u{7}\u{85}f\u{200b}"),
+            "ab\nc\nd\tef\u{200b}"
+        );
+        let ok = validate_report("tin\u{0} đồn\r\nlan truyền", &[], Some("0912\u{0}345"))
+            .expect("a NUL is dropped, not a reason to fail");
+        assert_eq!(ok.text, "tin đồn\nlan truyền");
+        assert_eq!(ok.contact.as_deref(), Some("0912345"));
+        for nothing in ["\u{200b}\u{200b}", "\u{0}\u{0}", "?!… 🔥🔥"] {
+            let err = validate_report(nothing, &[], None).expect_err(nothing);
+            assert_eq!(err.field, "text", "{nothing:?}");
+        }
+        let pack = Pack::shipped().expect("the shipped pack");
+        let draft = DecisionDraft {
+            verdict: Verdict::False,
+            summary: "Không\u{0} đúng".into(),
+            reasons: "Một.\r\n\r\nHai.".into(),
+            evidence: vec![EvidenceInput {
+                url: None,
+                note: Some("\u{0}".into()),
+            }],
+            legal_provisions: Vec::new(),
+            remedy: None,
+        };
+        // A note that was only a NUL is no evidence at all.
+        let err = validate_decision(&draft, &pack).expect_err("no evidence");
+        assert_eq!(err.field, "evidence");
+        let draft = DecisionDraft {
+            evidence: vec![EvidenceInput {
+                url: None,
+                note: Some("Công văn\u{0} số 12".into()),
+            }],
+            ..draft
+        };
+        let valid = validate_decision(&draft, &pack).expect("valid");
+        assert_eq!(
+            (valid.summary.as_str(), valid.reasons.as_str()),
+            ("Không đúng", "Một.\n\nHai.")
+        );
+        assert_eq!(valid.evidence[0].note.as_deref(), Some("Công văn số 12"));
     }
 
     #[test]
