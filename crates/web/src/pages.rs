@@ -284,12 +284,7 @@ pub async fn factcheck(
                 .unwrap_or_default();
             let appearances: Vec<String> = reports.iter().flat_map(|r| r.urls.clone()).collect();
             let jsonld = crate::feeds::claim_review(&state, &p, &appearances);
-            let paragraphs: Vec<&str> = p
-                .body
-                .split("\n\n")
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect();
+            let paragraphs = paragraphs(&p.body);
             page.render(
                 &state,
                 StatusCode::OK,
@@ -299,6 +294,18 @@ pub async fn factcheck(
         }
         Err(e) => page.error(&state, &e, "/kiem-chung"),
     }
+}
+
+/// An article body as paragraphs. Browsers send textarea line breaks as CRLF, so every
+/// line-break convention is read as one before blank lines split paragraphs.
+fn paragraphs(body: &str) -> Vec<String> {
+    body.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 #[derive(Deserialize, Default)]

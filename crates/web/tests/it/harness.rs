@@ -277,6 +277,20 @@ pub const RUMOUR_NO_ACCENTS: &str =
 
 /// Takes a fresh report all the way to publication over the API; returns (case id, url).
 pub async fn publish_rumour(s: &TestServer, text: &str) -> (i64, String) {
+    publish_rumour_with(
+        s,
+        text,
+        serde_json::json!({ "title": "Tin giả hoàn tiền điện" }),
+    )
+    .await
+}
+
+/// As [`publish_rumour`], with the given publish request body (title, article body).
+pub async fn publish_rumour_with(
+    s: &TestServer,
+    text: &str,
+    publish: serde_json::Value,
+) -> (i64, String) {
     let intake = s.user("intake1", &[(Role::Intake, None)]).await;
     let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
     let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
@@ -319,7 +333,7 @@ pub async fn publish_rumour(s: &TestServer, text: &str) -> (i64, String) {
         .post(
             &format!("/api/v1/cases/{id}/publish"),
             Some(&editor),
-            serde_json::json!({ "title": "Tin giả hoàn tiền điện" }),
+            publish,
         )
         .await;
     assert_eq!(st, 201, "{body}");

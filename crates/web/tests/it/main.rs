@@ -5,6 +5,7 @@
 mod api_flow;
 mod harness;
 mod input_errors;
+mod new_user;
 mod pages;
 mod roles;
 mod semantic;
