@@ -21,6 +21,25 @@ use std::sync::{Arc, Mutex, RwLock};
 /// How long an optional reporter contact is kept before it is purged.
 pub const CONTACT_RETENTION_DAYS: i64 = 90;
 
+/// A receipt code as a person types it ("kc ww9e 7s9v", "KCWW9E7S9V", "ww9e-7s9v") in
+/// the stored form `KC-XXXX-XXXX` of [`workflow::receipt_code`]: codes are read out on the
+/// phone and copied by hand, so separators, case and the prefix may be off. Anything that
+/// does not have the code's length comes back cleaned but otherwise as typed (and is not
+/// found); only ASCII letters and digits survive, so the result is safe in a URL.
+pub fn normalize_receipt(typed: &str) -> String {
+    let cleaned: String = typed
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let body = match cleaned.strip_prefix("KC") {
+        Some(rest) if rest.len() == 8 => rest,
+        _ if cleaned.len() == 8 => cleaned.as_str(),
+        _ => return cleaned,
+    };
+    format!("KC-{}-{}", &body[..4], &body[4..])
+}
+
 pub struct Desk {
     pub store: Store,
     pack: RwLock<Arc<Pack>>,
@@ -450,7 +469,7 @@ impl Desk {
     pub async fn receipt(&self, receipt: &str) -> Result<ReceiptView, ApiError> {
         let report = self
             .store
-            .report_by_receipt(receipt.trim())
+            .report_by_receipt(&normalize_receipt(receipt))
             .await?
             .ok_or_else(|| ApiError::not_found("mã tiếp nhận / receipt"))?;
         let mut answer = None;
@@ -808,5 +827,33 @@ fn first_words(text: &str, n: usize) -> String {
         words.join(" ")
     } else {
         format!("{}…", words[..n].join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_receipt_is_its_own_normal_form() {
+        for seed in [
+            [0u8; 8],
+            [1, 2, 3, 4, 5, 6, 7, 8],
+            [255, 254, 30, 31, 9, 99, 199, 42],
+        ] {
+            let code = workflow::receipt_code(seed);
+            assert_eq!(normalize_receipt(&code), code);
+            assert_eq!(
+                normalize_receipt(&code.to_lowercase().replace('-', " ")),
+                code
+            );
+        }
+    }
+
+    #[test]
+    fn what_is_not_a_receipt_stays_unmatched() {
+        assert_eq!(normalize_receipt(" - "), "");
+        assert_eq!(normalize_receipt("kc-abc"), "KCABC");
+        assert_eq!(normalize_receipt("<script>"), "SCRIPT");
     }
 }

@@ -222,17 +222,34 @@ fn receipt_response(state: &AppState, page: &Page, view: ReceiptView) -> Respons
 
 #[derive(Deserialize)]
 pub struct ReceiptLookup {
-    ma: String,
+    ma: Option<String>,
+    lang: Option<String>,
 }
 
-pub async fn receipt_lookup(Query(q): Query<ReceiptLookup>) -> Redirect {
-    let code: String =
-        q.ma.trim()
-            .to_uppercase()
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .collect();
-    Redirect::to(&format!("/phan-anh/{code}"))
+/// The receipt form's target: to the receipt page under the code's stored form, or back to
+/// the lookup form with a message when nothing was typed.
+pub async fn receipt_lookup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ReceiptLookup>,
+) -> Response {
+    let typed = q.ma.as_deref().unwrap_or("");
+    let code = crate::desk::normalize_receipt(typed);
+    if !code.is_empty() {
+        return Redirect::to(&format!("/phan-anh/{code}")).into_response();
+    }
+    let page = Page::new(&headers, q.lang.as_deref());
+    // Opening the address bare is a visit to the form; submitting it empty is a mistake.
+    let (status, receipt_error) = match q.ma {
+        None => (StatusCode::OK, false),
+        Some(_) => (StatusCode::BAD_REQUEST, true),
+    };
+    page.render(
+        &state,
+        status,
+        "search.html",
+        context! { q => "", results => Vec::<String>::new(), receipt_error },
+    )
 }
 
 pub async fn factchecks(

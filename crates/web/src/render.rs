@@ -169,6 +169,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("report.submit", "Gửi phản ánh", "Send report"),
     ("receipt.title", "Đã tiếp nhận phản ánh", "Report received"),
     ("receipt.code", "Mã tiếp nhận", "Receipt code"),
+    ("receipt.missing", "Vui lòng nhập mã tiếp nhận (dạng KC-XXXX-XXXX).", "Please type a receipt code (like KC-XXXX-XXXX)."),
     ("receipt.keep", "Hãy lưu mã này để tra cứu kết quả.", "Keep this code to look up the result."),
     ("receipt.status", "Trạng thái", "Status"),
     ("receipt.matched", "Nội dung này đã được kiểm chứng", "This has already been checked"),

@@ -25,3 +25,75 @@ async fn an_article_written_in_a_browser_keeps_its_paragraphs() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_receipt_code_is_found_however_it_was_typed() {
+    let s = start("sqlite").await;
+    let (st, body) = s.report(RUMOUR).await;
+    assert_eq!(st, 201, "{body}");
+    let code = body["receipt"].as_str().expect("receipt").to_string();
+    assert!(code.starts_with("KC-") && code.len() == 12, "{code}");
+    let bare: String = code.chars().filter(|c| *c != '-').collect();
+    let spaced = code.to_lowercase().replace('-', " ");
+    let typed = [
+        code.to_lowercase(),
+        format!("  {spaced} "),
+        bare.clone(),
+        bare.to_lowercase(),
+        code[3..].to_string(),
+    ];
+    for t in &typed {
+        let (st, status) = s
+            .get(&format!("/api/v1/reports/{}", t.replace(' ', "%20")), None)
+            .await;
+        assert_eq!(st, 200, "API lookup of {t:?}: {status}");
+        assert_eq!(status["receipt"], code.as_str(), "{t:?}");
+        let resp = s
+            .client
+            .get(s.url("/phan-anh/tra-cuu"))
+            .query(&[("ma", t)])
+            .send()
+            .await
+            .expect("lookup");
+        assert_eq!(resp.status().as_u16(), 303, "web lookup of {t:?}");
+        let location = resp.headers()["location"].to_str().expect("location");
+        assert_eq!(location, format!("/phan-anh/{code}"), "{t:?}");
+    }
+    let (st, page) = s
+        .get_text(&format!("/phan-anh/{}", bare.to_lowercase()))
+        .await;
+    assert_eq!(st, 200);
+    assert!(
+        page.contains(&code),
+        "the receipt page shows the stored code"
+    );
+    let (st, _) = s.get("/api/v1/reports/KC-ZZZZ-ZZZZ", None).await;
+    assert_eq!(st, 404, "an unknown code is still not found");
+}
+
+#[tokio::test]
+async fn the_receipt_lookup_without_a_code_shows_the_form() {
+    let s = start("sqlite").await;
+    let (st, page) = s.get_text("/phan-anh/tra-cuu").await;
+    assert_eq!(st, 200);
+    assert!(
+        page.contains("<html lang=\"vi\">") && page.contains("name=\"ma\""),
+        "{page}"
+    );
+    assert!(
+        !page.contains("role=\"alert\""),
+        "a plain visit is no error: {page}"
+    );
+    for empty in ["/phan-anh/tra-cuu?ma=", "/phan-anh/tra-cuu?ma=++-+"] {
+        let (st, page) = s.get_text(empty).await;
+        assert_eq!(st, 400, "{empty}");
+        assert!(page.contains("name=\"ma\""), "{empty}: the form again");
+        assert!(
+            page.contains("Vui lòng nhập mã tiếp nhận"),
+            "{empty}: {page}"
+        );
+    }
+    let (st, page) = s.get_text("/phan-anh/tra-cuu?ma=&lang=en").await;
+    assert_eq!(st, 400);
+    assert!(page.contains("Please type a receipt code"), "{page}");
+}
