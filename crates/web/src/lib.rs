@@ -124,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route("/quan-tri/ho-so/{id}/ket-luan", post(pages::case_decide))
         .route("/quan-tri/ho-so/{id}/tham-dinh", post(pages::case_review))
         .route("/quan-tri/ho-so/{id}/cong-bo", post(pages::case_publish))
+        .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use crate::session::{self, check_csrf, csrf_token, ClientIp, MaybeStaff};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use kc_desk::workflow::{self, CaseAction};
@@ -123,6 +123,32 @@ impl Page {
             err.body.message.clone()
         }
     }
+}
+
+/// Any address no route answers: the API's JSON error under /api/, the site's error page
+/// elsewhere, so a mistyped link still says what happened and leads back.
+pub async fn not_found(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    let path = uri.path();
+    if path == "/api" || path.starts_with("/api/") {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("Không có địa chỉ API này: {path}. Xem /api/openapi.json."),
+            format!("No such API route: {path}. See /api/openapi.json."),
+        )
+        .into_response();
+    }
+    let lang = Query::<LangQuery>::try_from_uri(&uri)
+        .ok()
+        .and_then(|q| q.0.lang);
+    let page = Page::new(&headers, lang.as_deref());
+    let err = ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "Không tìm thấy trang này. Đường dẫn có thể đã sai hoặc trang đã bị gỡ.",
+        "Page not found. The link may be wrong or the page was removed.",
+    );
+    page.error(&state, &err, "/")
 }
 
 // ---------- portal ----------

@@ -97,3 +97,43 @@ async fn the_receipt_lookup_without_a_code_shows_the_form() {
     assert_eq!(st, 400);
     assert!(page.contains("Please type a receipt code"), "{page}");
 }
+
+#[tokio::test]
+async fn an_unknown_address_says_so() {
+    let s = start("sqlite").await;
+    for path in ["/api/v1/khong-co", "/api/khong-co", "/api"] {
+        let resp = s.client.get(s.url(path)).send().await.expect("get");
+        assert_eq!(resp.status().as_u16(), 404, "{path}");
+        let body: serde_json::Value = resp.json().await.expect("a JSON body");
+        assert_eq!(body["error"]["code"], "not_found", "{path}: {body}");
+        assert!(body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Không có")));
+        assert!(body["error"]["message_en"].is_string(), "{body}");
+    }
+    let (st, body) = s
+        .post("/api/v1/khong-co", None, serde_json::json!({}))
+        .await;
+    assert_eq!(
+        (st, &body["error"]["code"]),
+        (404, &serde_json::json!("not_found"))
+    );
+    let resp = s.client.get(s.url("/khong-co")).send().await.expect("get");
+    assert_eq!(resp.status().as_u16(), 404);
+    let kind = resp.headers()["content-type"]
+        .to_str()
+        .expect("type")
+        .to_string();
+    assert!(kind.starts_with("text/html"), "{kind}");
+    let page = resp.text().await.expect("body");
+    assert!(
+        page.contains("<html lang=\"vi\">") && page.contains("Không tìm thấy trang này"),
+        "{page}"
+    );
+    let (st, page) = s.get_text("/khong-co/nua?lang=en").await;
+    assert_eq!(st, 404);
+    assert!(
+        page.contains("<html lang=\"en\">") && page.contains("Page not found"),
+        "{page}"
+    );
+}
