@@ -93,7 +93,9 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
             code,
         )
     });
-    env.add_filter("date", |s: &str| s.get(..16).unwrap_or(s).replace('T', " "));
+    env.add_filter("date", |state: &State, s: &str| {
+        local_time(s, if is_en(state) { "en" } else { "vi" })
+    });
     env.add_filter("truncate", |s: &str, n: usize| {
         if s.chars().count() <= n {
             s.to_string()
@@ -102,6 +104,30 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
         }
     });
     Ok(env)
+}
+
+/// Vietnam keeps UTC+7 all year (no daylight saving time).
+const VIETNAM_OFFSET_SECONDS: i32 = 7 * 3600;
+
+/// A stored RFC 3339 time as a person at the desk reads it: Vietnam's wall clock, labelled,
+/// to the minute. Machine-readable outputs (feeds, JSON, CSV) keep the stored UTC value;
+/// this is for pages only. A value that is not RFC 3339 is shown as it is.
+pub fn local_time(rfc3339: &str, lang: &str) -> String {
+    let (Ok(t), Some(vietnam)) = (
+        chrono::DateTime::parse_from_rfc3339(rfc3339),
+        chrono::FixedOffset::east_opt(VIETNAM_OFFSET_SECONDS),
+    ) else {
+        return rfc3339.to_string();
+    };
+    let label = if lang == "en" {
+        "Vietnam time, UTC+7"
+    } else {
+        "giờ Việt Nam, UTC+7"
+    };
+    format!(
+        "{} ({label})",
+        t.with_timezone(&vietnam).format("%Y-%m-%d %H:%M")
+    )
 }
 
 fn is_en(state: &State) -> bool {
@@ -249,3 +275,22 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("error.title", "Có lỗi", "Something went wrong"),
     ("footer.safeguards", "Hệ thống xử lý nội dung, không xử lý con người: không định danh tác giả, không lập hồ sơ cá nhân. Mọi biện pháp đều do con người quyết định, có căn cứ pháp lý, lý do công khai và quyền khiếu nại.", "This desk acts on content, never on people: no author identification, no profiles. Every action is a human decision with a legal basis, public reasons and a right of appeal."),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_show_on_the_vietnam_clock() {
+        assert_eq!(
+            local_time("2026-11-29T14:09:30.123Z", "vi"),
+            "2026-11-29 21:09 (giờ Việt Nam, UTC+7)"
+        );
+        // A deadline late in the UTC evening falls on the next day in Vietnam.
+        assert_eq!(
+            local_time("2026-11-29T20:30:00.000Z", "en"),
+            "2026-11-30 03:30 (Vietnam time, UTC+7)"
+        );
+        assert_eq!(local_time("không phải ngày", "vi"), "không phải ngày");
+    }
+}

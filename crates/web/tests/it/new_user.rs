@@ -137,3 +137,45 @@ async fn an_unknown_address_says_so() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn pages_show_vietnam_time_and_machine_outputs_keep_utc() {
+    let s = start("sqlite").await;
+    let (_, path) = publish_rumour(&s, RUMOUR).await;
+    let published = s.store.publications().await.expect("publications")[0]
+        .published_at
+        .clone();
+    let utc = chrono::DateTime::parse_from_rfc3339(&published).expect("RFC 3339");
+    let vietnam = chrono::FixedOffset::east_opt(7 * 3600).expect("offset");
+    let local = utc
+        .with_timezone(&vietnam)
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    for page_path in [path.as_str(), "/kiem-chung"] {
+        let (st, page) = s.get_text(page_path).await;
+        assert_eq!(st, 200);
+        assert!(
+            page.contains(&format!("{local} (giờ Việt Nam, UTC+7)")),
+            "{page_path} shows {published} as {local} Vietnam time: {page}"
+        );
+        let (_, page) = s.get_text(&format!("{page_path}?lang=en")).await;
+        assert!(
+            page.contains(&format!("{local} (Vietnam time, UTC+7)")),
+            "{page}"
+        );
+    }
+    for feed in [
+        "/du-lieu/kiem-chung.json",
+        "/du-lieu/kiem-chung.csv",
+        "/feed.xml",
+    ] {
+        let (_, body) = s.get_text(feed).await;
+        assert!(
+            body.contains(&published),
+            "{feed} keeps the UTC time: {body}"
+        );
+        assert!(!body.contains("UTC+7"), "{feed}");
+    }
+    let (_, page) = s.get_text(&path).await;
+    assert!(page.contains(&published), "the JSON-LD keeps the UTC time");
+}
