@@ -28,7 +28,13 @@ async fn an_article_written_in_a_browser_keeps_its_paragraphs() {
 
 #[tokio::test]
 async fn a_receipt_code_is_found_however_it_was_typed() {
-    let s = start("sqlite").await;
+    for kind in backends() {
+        receipt_found_however_typed(kind).await;
+    }
+}
+
+async fn receipt_found_however_typed(kind: &'static str) {
+    let s = start(kind).await;
     let (st, body) = s.report(RUMOUR).await;
     assert_eq!(st, 201, "{body}");
     let code = body["receipt"].as_str().expect("receipt").to_string();
