@@ -620,7 +620,8 @@ impl Desk {
                 )
             })?;
         workflow::check_reviewer(&pending.decided_by, &actor.name)?;
-        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        let comment = comment.map(workflow::clean_text);
+        let comment = comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
         let mut tx = self.store.begin_write(&actor.name).await?;
         tx.review_decision(
             case_id,
@@ -663,7 +664,12 @@ impl Desk {
             })?;
         let verdict = Verdict::parse(&decision.verdict)
             .ok_or_else(|| ApiError::internal(format!("unknown verdict {}", decision.verdict)))?;
+        let (title, body) = (
+            title.map(workflow::clean_text),
+            body.map(workflow::clean_text),
+        );
         let title = title
+            .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(str::to_string)
@@ -683,6 +689,7 @@ impl Desk {
             .into());
         }
         let body = body
+            .as_deref()
             .map(str::trim)
             .filter(|b| !b.is_empty())
             .map(str::to_string)

@@ -185,3 +185,21 @@ async fn pages_show_vietnam_time_and_machine_outputs_keep_utc() {
     let (_, page) = s.get_text(&path).await;
     assert!(page.contains(&published), "the JSON-LD keeps the UTC time");
 }
+
+#[tokio::test]
+async fn a_report_holding_a_nul_byte_is_taken_on_every_backend() {
+    for kind in backends() {
+        let s = start(kind).await;
+        // PostgreSQL cannot store a NUL in text: this was a 500 there.
+        let (st, body) = s.report("Tin đồn\u{0} hoàn tiền điện\r\ntháng 11").await;
+        assert_eq!(st, 201, "{kind}: {body}");
+        let code = body["receipt"].as_str().expect("receipt");
+        let (st, page) = s.get_text(&format!("/phan-anh/{code}")).await;
+        assert_eq!(st, 200, "{kind}");
+        assert!(!page.contains('\u{0}'), "{kind}");
+        // Zero-width characters alone are no report.
+        let (st, body) = s.report("\u{200b}\u{200b}\u{0}").await;
+        assert_eq!(st, 422, "{kind}: {body}");
+        assert_eq!(body["error"]["field"], "text", "{kind}: {body}");
+    }
+}
