@@ -41,6 +41,18 @@ pub struct CaseSummary {
     pub deadline: Option<String>,
 }
 
+/// A case's assignment as triaged: lead and consulted agencies, the person if named,
+/// harm category, priority and the deadline that follows from it.
+#[derive(Debug, Clone, Copy)]
+pub struct Assignment<'a> {
+    pub agency: &'a str,
+    pub consulted: &'a [String],
+    pub assignee: Option<&'a str>,
+    pub harm_category: Option<&'a str>,
+    pub priority: &'a str,
+    pub deadline: &'a str,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportRecord {
     pub id: i64,
@@ -857,31 +869,41 @@ impl WriteTx {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Moves the case from state `from` to `to` and records its assignment.
     pub async fn assign_case(
         &mut self,
         case_id: i64,
-        from: &str,
-        to: &str,
-        agency: &str,
-        consulted: &[String],
-        assignee: Option<&str>,
-        deadline: &str,
+        (from, to): (&str, &str),
+        assignment: &Assignment<'_>,
     ) -> Result<()> {
+        let Assignment {
+            agency,
+            consulted,
+            assignee,
+            harm_category,
+            priority,
+            deadline,
+        } = *assignment;
         self.move_case(case_id, from, to).await?;
-        sqlx::query("UPDATE cases SET agency = $1, consulted = $2, assignee = $3, deadline = $4 WHERE id = $5")
-            .bind(agency.to_string())
-            .bind(to_json_list(consulted))
-            .bind(assignee.map(str::to_string))
-            .bind(deadline.to_string())
-            .bind(case_id)
-            .execute(&mut *self.tx)
-            .await?;
+        sqlx::query(
+            "UPDATE cases SET agency = $1, consulted = $2, assignee = $3, deadline = $4, \
+             harm_category = $5, priority = $6 WHERE id = $7",
+        )
+        .bind(agency.to_string())
+        .bind(to_json_list(consulted))
+        .bind(assignee.map(str::to_string))
+        .bind(deadline.to_string())
+        .bind(harm_category.map(str::to_string))
+        .bind(priority.to_string())
+        .bind(case_id)
+        .execute(&mut *self.tx)
+        .await?;
         self.audit(
             "case.assign",
             "case",
             case_id,
-            json!({ "from": from, "to": to, "agency": agency, "consulted": consulted, "assignee": assignee, "deadline": deadline }),
+            json!({ "from": from, "to": to, "agency": agency, "consulted": consulted, "assignee": assignee,
+                    "harm_category": harm_category, "priority": priority, "deadline": deadline }),
         )
         .await
     }

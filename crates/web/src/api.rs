@@ -1,6 +1,7 @@
 //! The JSON API (contract v1 in DESIGN.md §6). Every route here is listed in [`ApiDoc`], and a
 //! test checks that the router and the document agree.
 
+use crate::desk::Triage;
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::session::{ClientIp, Staff};
 use crate::AppState;
@@ -224,6 +225,11 @@ pub struct CaseOut {
     pub state: String,
     #[schema(nullable)]
     pub agency: Option<String>,
+    /// Agencies consulted, from the pack's routing for the harm category.
+    pub consulted: Vec<String>,
+    #[schema(nullable)]
+    pub harm_category: Option<String>,
+    pub priority: String,
     pub claim: String,
     pub reports: i64,
     pub created_at: String,
@@ -251,6 +257,9 @@ pub async fn cases(
                 id: c.id,
                 state: c.state,
                 agency: c.agency,
+                consulted: c.consulted,
+                harm_category: c.harm_category,
+                priority: c.priority,
                 claim: c.claim,
                 reports: c.reports,
                 created_at: c.created_at,
@@ -266,6 +275,14 @@ pub struct AssignIn {
     pub agency: String,
     #[serde(default)]
     pub assignee: Option<String>,
+    /// One of the pack's harm categories (`scam`, `health`, …); it picks the consulted
+    /// agencies. Absent: the case keeps its category.
+    #[serde(default)]
+    pub harm_category: Option<String>,
+    /// `urgent`, `high`, `normal` or `low`; it sets the deadline. Absent: the case keeps
+    /// its priority.
+    #[serde(default)]
+    pub priority: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -293,7 +310,16 @@ pub async fn assign(
 ) -> Result<Json<CaseStateOut>, ApiError> {
     state
         .desk
-        .assign(&actor, id, &body.agency, body.assignee.as_deref())
+        .assign(
+            &actor,
+            id,
+            &body.agency,
+            body.assignee.as_deref(),
+            Triage {
+                harm_category: body.harm_category.as_deref(),
+                priority: body.priority.as_deref(),
+            },
+        )
         .await?;
     case_state(&state, id).await
 }

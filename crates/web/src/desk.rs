@@ -40,6 +40,54 @@ pub fn normalize_receipt(typed: &str) -> String {
     format!("KC-{}-{}", &body[..4], &body[4..])
 }
 
+/// What the person who triages a case says about it: its harm category and priority,
+/// as typed (empty means "leave as it is").
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Triage<'a> {
+    pub harm_category: Option<&'a str>,
+    pub priority: Option<&'a str>,
+}
+
+impl Triage<'_> {
+    fn harm_category(&self) -> Result<Option<kc_desk::HarmCategory>, FieldError> {
+        match self.harm_category.map(str::trim).filter(|c| !c.is_empty()) {
+            None => Ok(None),
+            Some(c) => kc_desk::HarmCategory::parse(c).map(Some).ok_or_else(|| {
+                FieldError::new(
+                    "harm_category",
+                    format!(
+                        "Không có loại tác hại `{c}`; dùng một trong: {}.",
+                        kc_desk::HarmCategory::expected()
+                    ),
+                    format!(
+                        "Unknown harm category `{c}`; use one of: {}.",
+                        kc_desk::HarmCategory::expected()
+                    ),
+                )
+            }),
+        }
+    }
+
+    fn priority(&self) -> Result<Option<Priority>, FieldError> {
+        match self.priority.map(str::trim).filter(|p| !p.is_empty()) {
+            None => Ok(None),
+            Some(p) => Priority::parse(p).map(Some).ok_or_else(|| {
+                FieldError::new(
+                    "priority",
+                    format!(
+                        "Không có mức ưu tiên `{p}`; dùng một trong: {}.",
+                        Priority::expected()
+                    ),
+                    format!(
+                        "Unknown priority `{p}`; use one of: {}.",
+                        Priority::expected()
+                    ),
+                )
+            }),
+        }
+    }
+}
+
 pub struct Desk {
     pub store: Store,
     pack: RwLock<Arc<Pack>>,
@@ -520,15 +568,20 @@ impl Desk {
             .ok_or_else(|| ApiError::not_found(&format!("hồ sơ / case {case_id}")))
     }
 
-    /// Routes a case to a lead agency; consulted agencies come from the pack's routing.
+    /// Routes a case to a lead agency; consulted agencies come from the pack's routing
+    /// for the case's harm category, and the deadline from its priority. Both are set
+    /// here, by the person who triages, when given; otherwise the case keeps what it had.
     pub async fn assign(
         &self,
         actor: &Actor,
         case_id: i64,
         agency: &str,
         assignee: Option<&str>,
+        triage: Triage<'_>,
     ) -> Result<(), ApiError> {
         let pack = self.pack();
+        let chosen_category = triage.harm_category()?;
+        let chosen_priority = triage.priority()?;
         let agency = agency.trim();
         if pack.agency(agency).is_none() {
             return Err(FieldError::new(
@@ -541,17 +594,20 @@ impl Desk {
         workflow::authorize(actor, CaseAction::Assign, Some(agency))?;
         let (case, state) = self.load_case(case_id).await?;
         let next = workflow::next_state(state, CaseAction::Assign)?;
-        let category = case
-            .harm_category
-            .as_deref()
-            .and_then(kc_desk::HarmCategory::parse);
+        let category = chosen_category.or_else(|| {
+            case.harm_category
+                .as_deref()
+                .and_then(kc_desk::HarmCategory::parse)
+        });
         let (_, consulted) = pack.route(category);
         let consulted: Vec<String> = consulted
             .iter()
             .filter(|c| c.as_str() != agency)
             .cloned()
             .collect();
-        let priority = Priority::parse(&case.priority).unwrap_or(Priority::Normal);
+        let priority = chosen_priority
+            .or_else(|| Priority::parse(&case.priority))
+            .unwrap_or(Priority::Normal);
         let opened = chrono::DateTime::parse_from_rfc3339(&case.created_at)
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_else(|_| Utc::now());
@@ -560,12 +616,15 @@ impl Desk {
         let mut tx = self.store.begin_write(&actor.name).await?;
         tx.assign_case(
             case_id,
-            state.as_str(),
-            next.as_str(),
-            agency,
-            &consulted,
-            assignee,
-            &deadline,
+            (state.as_str(), next.as_str()),
+            &kc_store::Assignment {
+                agency,
+                consulted: &consulted,
+                assignee,
+                harm_category: category.map(|c| c.as_str()),
+                priority: priority.as_str(),
+                deadline: &deadline,
+            },
         )
         .await?;
         tx.commit().await?;

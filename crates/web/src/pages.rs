@@ -1,6 +1,6 @@
 //! The public portal and the staff console: HTML over the same desk service as the API.
 
-use crate::desk::ReceiptView;
+use crate::desk::{ReceiptView, Triage};
 use crate::error::ApiError;
 use crate::session::{self, check_csrf, csrf_token, ClientIp, MaybeStaff};
 use crate::AppState;
@@ -654,6 +654,21 @@ async fn render_case(
             )
         })
         .collect();
+    let harm_categories: Vec<&str> = kc_desk::HarmCategory::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    let priorities: Vec<&str> = kc_desk::Priority::ALL.iter().map(|p| p.as_str()).collect();
+    // The pack's routing, shown beside the form: the lead is the triager's choice.
+    let routing: Vec<Value> = pack
+        .routing
+        .iter()
+        .map(|r| context! { category => r.category.as_str(), lead => r.lead.clone(), consulted => r.consulted.clone() })
+        .collect();
+    let deadlines: Vec<Value> = kc_desk::Priority::ALL
+        .iter()
+        .map(|p| context! { priority => p.as_str(), hours => pack.deadline_hours(*p) })
+        .collect();
     let verdicts: Vec<&str> = Verdict::ALL.iter().map(|v| v.as_str()).collect();
     let remedies: Vec<&str> = Remedy::ALL.iter().map(|v| v.as_str()).collect();
     let agencies: Vec<Value> = pack
@@ -672,7 +687,8 @@ async fn render_case(
         "case.html",
         context! {
             d, can, own_decision, error, form, provisions, citations, verdicts, remedies, agencies, similar,
-            suggested_agency, staff => staff_ctx, agency_names => agency_names(state, page.lang),
+            suggested_agency, harm_categories, priorities, routing, deadlines,
+            staff => staff_ctx, agency_names => agency_names(state, page.lang),
         },
     )
 }
@@ -739,6 +755,10 @@ pub struct AssignForm {
     agency: String,
     #[serde(default)]
     assignee: String,
+    #[serde(default)]
+    harm_category: String,
+    #[serde(default)]
+    priority: String,
 }
 
 pub async fn case_assign(
@@ -759,7 +779,11 @@ pub async fn case_assign(
         DecisionForm::default(),
         async {
             let actor = actor.ok_or_else(ApiError::unauthorized)?;
-            desk.assign(&actor, id, &form.agency, Some(&form.assignee))
+            let triage = Triage {
+                harm_category: Some(&form.harm_category),
+                priority: Some(&form.priority),
+            };
+            desk.assign(&actor, id, &form.agency, Some(&form.assignee), triage)
                 .await
         },
     )

@@ -93,6 +93,14 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
             code,
         )
     });
+    env.add_function("priority_label", |state: &State, code: &str| {
+        label(
+            state,
+            "priority",
+            kc_desk::Priority::parse(code).map(|v| (v.label_vi(), v.label_en())),
+            code,
+        )
+    });
     env.add_filter("date", |state: &State, s: &str| {
         local_time(s, if is_en(state) { "en" } else { "vi" })
     });
@@ -239,6 +247,10 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.claim", "Nội dung", "Claim"),
     ("case.assign", "Giao xử lý", "Assign"),
     ("case.assignee", "Người xử lý (không bắt buộc)", "Assignee (optional)"),
+    ("case.harm_category", "Loại tác hại", "Harm category"),
+    ("case.uncategorised", "Chưa phân loại", "Not categorised"),
+    ("case.priority", "Mức ưu tiên", "Priority"),
+    ("case.triage_help", "Loại tác hại chọn cơ quan phối hợp, mức ưu tiên định hạn xử lý (theo bộ chỉ đạo).", "The harm category picks the consulted agencies and the priority sets the deadline (from the directive pack)."),
     ("case.decide", "Kết luận", "Decision"),
     ("case.verdict", "Kết luận", "Verdict"),
     ("case.summary", "Tóm tắt", "Summary"),

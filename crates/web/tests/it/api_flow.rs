@@ -216,3 +216,76 @@ async fn a_second_instance_on_the_same_database_answers_alike_after_refresh() {
         assert_eq!(after["match"]["url"], url.as_str(), "[{kind}] {after}");
     }
 }
+
+#[tokio::test]
+async fn triage_sets_harm_category_and_priority_which_pick_consulted_agencies_and_deadline() {
+    let pack = kc_desk::pack::Pack::shipped().expect("the shipped pack");
+    let scam = pack
+        .routing
+        .iter()
+        .find(|r| r.category == kc_desk::HarmCategory::Scam)
+        .expect("the shipped pack routes scams");
+    let urgent_hours = i64::from(pack.deadline_hours(kc_desk::Priority::Urgent));
+    for kind in backends() {
+        let s = start(kind).await;
+        let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+        s.report(RUMOUR).await;
+        let case = |cases: &serde_json::Value| cases[0].clone();
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        let id = case(&cases)["id"].as_i64().expect("id");
+        let assign = |body: serde_json::Value| {
+            let (s, intake) = (&s, intake.clone());
+            async move {
+                s.post(&format!("/api/v1/cases/{id}/assign"), Some(&intake), body)
+                    .await
+            }
+        };
+        // A wrong value is named, and changes nothing.
+        for (field, body) in [
+            (
+                "harm_category",
+                json!({ "agency": scam.lead, "harm_category": "politics" }),
+            ),
+            (
+                "priority",
+                json!({ "agency": scam.lead, "priority": "asap" }),
+            ),
+        ] {
+            let (st, err) = assign(body).await;
+            assert_eq!(
+                (st, err["error"]["field"].as_str()),
+                (422, Some(field)),
+                "[{kind}] {err}"
+            );
+        }
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        assert_eq!(case(&cases)["state"], "new", "[{kind}]");
+        let (st, body) = assign(json!({
+            "agency": scam.lead, "harm_category": "scam", "priority": "urgent"
+        }))
+        .await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        let c = case(&cases);
+        assert_eq!(
+            (c["harm_category"].as_str(), c["priority"].as_str()),
+            (Some("scam"), Some("urgent")),
+            "[{kind}] {c}"
+        );
+        let consulted: Vec<&str> = scam
+            .consulted
+            .iter()
+            .map(String::as_str)
+            .filter(|a| *a != scam.lead)
+            .collect();
+        assert_eq!(c["consulted"], json!(consulted), "[{kind}] {c}");
+        let at = |f: &str| {
+            chrono::DateTime::parse_from_rfc3339(c[f].as_str().expect(f)).expect("RFC 3339")
+        };
+        assert_eq!(
+            (at("deadline") - at("created_at")).num_hours(),
+            urgent_hours,
+            "[{kind}] {c}"
+        );
+    }
+}
