@@ -566,14 +566,34 @@ pub async fn console(
     };
     let page = Page::new(&headers, q.lang.as_deref());
     match state.desk.cases(None).await {
-        Ok(cases) => page.render(
-            &state,
-            StatusCode::OK,
-            "console.html",
-            context! { staff, cases, agency_names => agency_names(&state, page.lang) },
-        ),
+        Ok(cases) => {
+            let now = kc_store::fmt_time(chrono::Utc::now());
+            let overdue: Vec<i64> = cases
+                .iter()
+                .filter(|c| is_overdue(&c.state, c.deadline.as_deref(), &now))
+                .map(|c| c.id)
+                .collect();
+            page.render(
+                &state,
+                StatusCode::OK,
+                "console.html",
+                context! { staff, cases, overdue, agency_names => agency_names(&state, page.lang) },
+            )
+        }
         Err(e) => page.error(&state, &e, "/quan-tri"),
     }
+}
+
+/// A case is overdue when its deadline (intake to decision) has passed and it still
+/// waits for a decision. Times are the store's RFC 3339 UTC strings, which sort as
+/// they read.
+fn is_overdue(state: &str, deadline: Option<&str>, now: &str) -> bool {
+    use kc_desk::CaseState as S;
+    let waiting = matches!(
+        kc_desk::CaseState::parse(state),
+        Some(S::New | S::Triaged | S::Assigned | S::Verifying | S::InReview)
+    );
+    waiting && deadline.is_some_and(|d| d < now)
 }
 
 #[derive(Deserialize, Default, serde::Serialize)]
@@ -939,4 +959,24 @@ pub fn no_store(mut resp: Response) -> Response {
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_overdue;
+
+    #[test]
+    fn only_cases_still_waiting_for_a_decision_are_overdue() {
+        let now = "2026-11-29T14:00:00.000Z";
+        let past = Some("2026-11-29T13:59:59.999Z");
+        let later = Some("2026-11-30T09:00:00.000Z");
+        for waiting in ["new", "assigned", "verifying", "in_review"] {
+            assert!(is_overdue(waiting, past, now), "{waiting}");
+            assert!(!is_overdue(waiting, later, now), "{waiting}");
+            assert!(!is_overdue(waiting, None, now), "{waiting}");
+        }
+        for done in ["decided", "published", "closed", "merged", "bogus"] {
+            assert!(!is_overdue(done, past, now), "{done}");
+        }
+    }
 }

@@ -236,6 +236,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("console.logout", "Đăng xuất", "Sign out"),
     ("console.signed_in", "Đăng nhập với tên", "Signed in as"),
     ("console.none", "Chưa có hồ sơ.", "No cases yet."),
+    ("console.overdue", "Quá hạn", "Overdue"),
+    ("console.overdue_count", "Hồ sơ quá hạn chưa có kết luận", "Overdue cases without a decision"),
     ("console.mode_lexical", "Đối chiếu theo từ ngữ (chưa có mô hình ngữ nghĩa).", "Lexical matching (no semantic model loaded)."),
     ("console.mode_semantic", "Đối chiếu theo từ ngữ và theo ngữ nghĩa (mô hình ngữ nghĩa đã nạp).", "Lexical and semantic matching (semantic model loaded)."),
     ("case.title", "Hồ sơ", "Case"),
