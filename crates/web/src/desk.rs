@@ -519,7 +519,7 @@ impl Desk {
             .store
             .report_by_receipt(&normalize_receipt(receipt))
             .await?
-            .ok_or_else(|| ApiError::not_found("mã tiếp nhận / receipt"))?;
+            .ok_or_else(|| ApiError::not_found("mã tiếp nhận", "Receipt"))?;
         let mut answer = None;
         if let Some(pid) = report.answered_by {
             if let Some(p) = self.store.publication(pid).await? {
@@ -546,11 +546,9 @@ impl Desk {
     }
 
     async fn load_case(&self, case_id: i64) -> Result<(CaseSummary, CaseState), ApiError> {
-        let case = self
-            .store
-            .case(case_id)
-            .await?
-            .ok_or_else(|| ApiError::not_found(&format!("hồ sơ / case {case_id}")))?;
+        let case = self.store.case(case_id).await?.ok_or_else(|| {
+            ApiError::not_found(&format!("hồ sơ {case_id}"), &format!("Case {case_id}"))
+        })?;
         let state = CaseState::parse(&case.state).ok_or_else(|| {
             ApiError::internal(format!("case {case_id} has unknown state {}", case.state))
         })?;
@@ -562,10 +560,9 @@ impl Desk {
     }
 
     pub async fn case_detail(&self, case_id: i64) -> Result<CaseDetail, ApiError> {
-        self.store
-            .case_detail(case_id)
-            .await?
-            .ok_or_else(|| ApiError::not_found(&format!("hồ sơ / case {case_id}")))
+        self.store.case_detail(case_id).await?.ok_or_else(|| {
+            ApiError::not_found(&format!("hồ sơ {case_id}"), &format!("Case {case_id}"))
+        })
     }
 
     /// Routes a case to a lead agency; consulted agencies come from the pack's routing

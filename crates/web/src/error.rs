@@ -60,12 +60,13 @@ impl ApiError {
         )
     }
 
-    pub fn not_found(what: &str) -> Self {
+    /// `what` names the missing thing in Vietnamese and in English.
+    pub fn not_found(vi: &str, en: &str) -> Self {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
-            format!("Không tìm thấy {what}."),
-            format!("{what} not found."),
+            format!("Không tìm thấy {vi}."),
+            format!("{en} not found."),
         )
     }
 
@@ -114,7 +115,8 @@ impl From<WorkflowError> for ApiError {
                 StatusCode::CONFLICT,
                 "wrong_state",
                 format!(
-                    "Không thể thực hiện ({action}) khi hồ sơ ở trạng thái \"{}\".",
+                    "Không thể {} khi hồ sơ ở trạng thái \"{}\".",
+                    action_vi(action),
                     state.label_vi()
                 ),
                 format!("Cannot {action} a case in state `{state}`."),
@@ -130,6 +132,18 @@ impl From<WorkflowError> for ApiError {
     }
 }
 
+/// A workflow step in Vietnamese, for messages; an action without a wording here
+/// keeps its code.
+fn action_vi(action: &str) -> &str {
+    match action {
+        "assign" => "giao xử lý",
+        "decide" => "ra kết luận",
+        "review" => "thẩm định",
+        "publish" => "công bố",
+        other => other,
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -139,7 +153,14 @@ impl From<StoreError> for ApiError {
                 "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại.",
                 "The case was changed by someone else meanwhile; reload it.",
             ),
-            StoreError::NotFound(what) => ApiError::not_found(&what),
+            // The store names what it missed in English only (`case 3`); say it
+            // in general terms in Vietnamese rather than mix the languages.
+            StoreError::NotFound(what) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Không tìm thấy dữ liệu được yêu cầu.",
+                format!("{what} not found."),
+            ),
             other => ApiError::internal(other),
         }
     }

@@ -308,7 +308,7 @@ pub async fn factcheck(
             .store
             .publication_by_slug(&slug)
             .await?
-            .ok_or_else(|| ApiError::not_found("bài kiểm chứng / fact-check"))?;
+            .ok_or_else(|| ApiError::not_found("bài kiểm chứng", "Fact-check"))?;
         let decision = state.desk.store.decision(p.decision_id).await?;
         let reports = state.desk.case_detail(p.case_id).await?.reports;
         Ok::<_, ApiError>((p, decision, reports))

@@ -203,3 +203,64 @@ async fn a_report_holding_a_nul_byte_is_taken_on_every_backend() {
         assert_eq!(body["error"]["field"], "text", "{kind}: {body}");
     }
 }
+
+#[tokio::test]
+async fn api_mistakes_are_answered_in_json_in_each_language() {
+    let s = start("sqlite").await;
+    let intake = s.user("intake1", &[(kc_desk::Role::Intake, None)]).await;
+    s.report(RUMOUR).await;
+    let editor = s.user("editor1", &[(kc_desk::Role::Editor, None)]).await;
+    let send_as = |token: &str, path: &'static str, body: &'static str| {
+        let (s, token) = (&s, token.to_string());
+        async move {
+            let resp = s
+                .client
+                .post(s.url(path))
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("post");
+            let st = resp.status().as_u16();
+            (
+                st,
+                resp.json::<serde_json::Value>()
+                    .await
+                    .expect("a JSON error"),
+            )
+        }
+    };
+    let send = |path: &'static str, body: &'static str| send_as(&intake, path, body);
+    // A case number that is not a number is a case that does not exist.
+    let (st, err) = send("/api/v1/cases/abc/assign", r#"{"agency":"vhtt"}"#).await;
+    assert_eq!(
+        (st, err["error"]["code"].as_str()),
+        (404, Some("not_found")),
+        "{err}"
+    );
+    // Each message in one language.
+    let (st, err) = s.get("/api/v1/reports/KC-ZZZZ-ZZZZ", None).await;
+    assert_eq!(st, 404);
+    assert_eq!(err["error"]["message"], "Không tìm thấy mã tiếp nhận.");
+    assert_eq!(err["error"]["message_en"], "Receipt not found.");
+    // No body is an empty object: the missing field is named.
+    let (st, err) = send("/api/v1/cases/1/assign", "").await;
+    assert_eq!(
+        (st, err["error"]["field"].as_str()),
+        (422, Some("agency")),
+        "{err}"
+    );
+    // A filter that cannot match says why instead of listing nothing.
+    let (st, err) = s.get("/api/v1/cases?state=bogus", Some(&intake)).await;
+    assert_eq!(
+        (st, err["error"]["field"].as_str()),
+        (422, Some("state")),
+        "{err}"
+    );
+    // The wrong-state message speaks Vietnamese throughout.
+    let (st, err) = send_as(&editor, "/api/v1/cases/1/publish", "").await;
+    assert_eq!(st, 409, "{err}");
+    let vi = err["error"]["message"].as_str().expect("message");
+    assert!(vi.contains("công bố") && !vi.contains("publish"), "{vi}");
+}
