@@ -2,6 +2,7 @@
 //! by the library crates.
 
 mod embed_cmd;
+mod import_cmd;
 mod matching;
 mod progress;
 
@@ -69,6 +70,21 @@ enum Command {
     Eval(matching::EvalArgs),
     /// Embed texts with the semantic model (384 little-endian f32 per line, L2-normalised).
     Embed(embed_cmd::EmbedArgs),
+    /// Take the items of a monitored feed or file (JSONL, CSV, RSS, Atom) as reports, once
+    /// each: running it again, or after an interruption, adds only what is new.
+    Import(ImportCommand),
+}
+
+#[derive(Args)]
+struct ImportCommand {
+    #[command(flatten)]
+    import: import_cmd::ImportArgs,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Semantic model file, as for `serve` (default: models/e5-small-q4.bin when it
+    /// exists), so items are matched as the running desk would match them.
+    #[arg(long, env = "KIEMCHUNG_MODEL")]
+    model: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -165,9 +181,14 @@ fn parse_role(s: &str) -> Result<Role, String> {
         .ok_or_else(|| format!("unknown role `{s}`; expected one of: {}", Role::expected()))
 }
 
-fn init_logging(format: &str) {
+fn init_logging(format: &str, quiet: bool) {
+    let default = if quiet {
+        "warn"
+    } else {
+        "info,sqlx=warn,tower_http=info"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -240,7 +261,10 @@ impl StoreArgs {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    init_logging(&cli.log_format);
+    // An import takes each item through the desk's intake, which logs every report at
+    // info: a progress line and the summary say more to the person running it.
+    let quiet = matches!(cli.command, Command::Import(_));
+    init_logging(&cli.log_format, quiet);
     if let Err(e) = run(cli.command).await {
         eprintln!("error: {e:#}");
         std::process::exit(1);
@@ -260,6 +284,14 @@ async fn run(command: Command) -> Result<()> {
             tokio::task::spawn_blocking(move || embed_cmd::run_embed(&args)).await?
         }
         Command::Serve(args) => serve(args).await,
+        Command::Import(args) => {
+            let (store, pack) = args.store.open().await?;
+            let semantic = semantic_model(args.model.clone(), &args.store)?;
+            let desk = kc_web::desk::Desk::new(store, pack, semantic)
+                .await
+                .map_err(kc_web::WebError::Desk)?;
+            import_cmd::run_import(&args.import, &desk).await
+        }
         Command::User(UserCommand::Add {
             name,
             role,
@@ -398,34 +430,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let mut config = kc_web::WebConfig::for_url(&public_url);
     config.report_rate_per_minute = args.report_rate;
     config.trust_proxy = args.trust_proxy;
-    let default_model = PathBuf::from(DEFAULT_MODEL);
-    let model_path = args
-        .model
-        .clone()
-        .or_else(|| default_model.exists().then_some(default_model));
-    let semantic = match &model_path {
-        Some(path) => {
-            let (encoder, hash) = embed_cmd::load_model(path, None)?;
-            let cache = embed_cmd::open_cache(&args.store.data_dir, &hash, &encoder)?;
-            eprintln!(
-                "matching: lexical + semantic ({}, sha256 {}); {} vectors cached in {}",
-                path.display(),
-                hash.get(..12).unwrap_or(&hash),
-                cache.len(),
-                cache
-                    .path()
-                    .map_or_else(String::new, |p| p.display().to_string()),
-            );
-            Some(kc_web::SemanticModel {
-                encoder: std::sync::Arc::new(encoder),
-                cache,
-            })
-        }
-        None => {
-            eprintln!("matching: lexical only (no semantic model; scripts/fetch-model gets it)");
-            None
-        }
-    };
+    let semantic = semantic_model(args.model.clone(), &args.store)?;
     let state = kc_web::app(store, pack, config, semantic).await?;
     if let Some((stored, computed)) = state.desk.semantic_vectors() {
         eprintln!("semantic: {computed} claim vectors computed at start, {stored} cached");
@@ -455,6 +460,38 @@ async fn serve(args: ServeArgs) -> Result<()> {
     kc_web::serve(state, listener, shutdown_signal()).await?;
     eprintln!("kiemchung stopped");
     Ok(())
+}
+
+/// The semantic model for matching: `model`, or models/e5-small-q4.bin when it exists.
+fn semantic_model(
+    model: Option<PathBuf>,
+    store: &StoreArgs,
+) -> Result<Option<kc_web::SemanticModel>> {
+    let default_model = PathBuf::from(DEFAULT_MODEL);
+    let model_path = model.or_else(|| default_model.exists().then_some(default_model));
+    Ok(match &model_path {
+        Some(path) => {
+            let (encoder, hash) = embed_cmd::load_model(path, None)?;
+            let cache = embed_cmd::open_cache(&store.data_dir, &hash, &encoder)?;
+            eprintln!(
+                "matching: lexical + semantic ({}, sha256 {}); {} vectors cached in {}",
+                path.display(),
+                hash.get(..12).unwrap_or(&hash),
+                cache.len(),
+                cache
+                    .path()
+                    .map_or_else(String::new, |p| p.display().to_string()),
+            );
+            Some(kc_web::SemanticModel {
+                encoder: std::sync::Arc::new(encoder),
+                cache,
+            })
+        }
+        None => {
+            eprintln!("matching: lexical only (no semantic model; scripts/fetch-model gets it)");
+            None
+        }
+    })
 }
 
 async fn shutdown_signal() {

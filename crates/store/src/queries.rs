@@ -142,6 +142,8 @@ pub struct NewReportRecord {
     pub contact: Option<String>,
     pub contact_purge_after: String,
     pub target: IntakeTarget,
+    /// For an item taken by `kiemchung import`: its key in `imported_items`.
+    pub import_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -478,6 +480,19 @@ impl Store {
     }
 
     /// The open case already handling content with this hash, if any.
+    /// The receipt of the report an import key was taken as, if it was.
+    pub async fn imported_receipt(&self, key: &str) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT r.receipt FROM imported_items i JOIN reports r ON r.id = i.report_id WHERE i.key = $1",
+        )
+        .bind(key.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| r.try_get::<String, _>("receipt"))
+            .transpose()
+            .map_err(Into::into)
+    }
+
     pub async fn case_for_content(&self, content_hash: &str) -> Result<Option<i64>> {
         let row = sqlx::query(
             "SELECT c.id FROM items i JOIN cases c ON c.claim_id = i.claim_id \
@@ -831,6 +846,16 @@ impl WriteTx {
             .bind(report_id)
             .bind(contact.clone())
             .bind(r.contact_purge_after.clone())
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        if let Some(key) = &r.import_key {
+            sqlx::query(
+                "INSERT INTO imported_items (key, report_id, imported_at) VALUES ($1, $2, $3)",
+            )
+            .bind(key.clone())
+            .bind(report_id)
+            .bind(at.clone())
             .execute(&mut *self.tx)
             .await?;
         }

@@ -155,6 +155,15 @@ struct Semantic {
     computed: AtomicUsize,
 }
 
+/// What `Desk::import_item` did with an item.
+#[derive(Debug, Clone)]
+pub enum Imported {
+    /// Taken as a new report now.
+    Now(IntakeAnswer),
+    /// Taken by an earlier run, as the report with this receipt.
+    Before { receipt: String },
+}
+
 /// What the reporter is told right after sending.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct IntakeAnswer {
@@ -413,6 +422,35 @@ impl Desk {
         contact: Option<&str>,
         channel: Channel,
     ) -> Result<IntakeAnswer, ApiError> {
+        self.take_report(text, urls, contact, channel, None).await
+    }
+
+    /// Takes one item of a monitored feed or file (`kiemchung import`) as a report, once:
+    /// an item whose `key` was taken before is left alone, so an import can be run again,
+    /// or resumed after an interruption, without doubling anything.
+    pub async fn import_item(
+        &self,
+        key: &str,
+        text: &str,
+        urls: &[String],
+    ) -> Result<Imported, ApiError> {
+        if let Some(receipt) = self.store.imported_receipt(key).await? {
+            return Ok(Imported::Before { receipt });
+        }
+        let answer = self
+            .take_report(text, urls, None, Channel::Import, Some(key))
+            .await?;
+        Ok(Imported::Now(answer))
+    }
+
+    async fn take_report(
+        &self,
+        text: &str,
+        urls: &[String],
+        contact: Option<&str>,
+        channel: Channel,
+        import_key: Option<&str>,
+    ) -> Result<IntakeAnswer, ApiError> {
         let report = workflow::validate_report(text, urls, contact)?;
         let content_hash = kc_text::content_hash(&report.text);
         let qvec = self.query_vector(&report.text).await?;
@@ -468,6 +506,7 @@ impl Desk {
                 Utc::now() + chrono::Duration::days(CONTACT_RETENTION_DAYS),
             ),
             target: target.clone(),
+            import_key: import_key.map(str::to_string),
         };
         // The public has no account: the audit chain records the channel, never a person.
         let mut tx = self.store.begin_write(&format!("public:{channel}")).await?;

@@ -298,7 +298,7 @@ fn help_explains_every_command() {
     let out = kiemchung().arg("--help").output().expect("run");
     let help = String::from_utf8_lossy(&out.stdout);
     for cmd in [
-        "serve", "user", "token", "pack", "audit", "match", "eval", "embed",
+        "serve", "user", "token", "pack", "audit", "match", "eval", "embed", "import",
     ] {
         assert!(help.contains(cmd), "--help lists {cmd}: {help}");
     }
@@ -307,4 +307,55 @@ fn help_explains_every_command() {
     assert!(
         help.contains("--data-dir") && help.contains("--database-url") && help.contains("--addr")
     );
+}
+
+#[test]
+fn an_import_takes_each_item_once_and_names_the_bad_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8 path");
+    let feed = dir.path().join("nguon.jsonl");
+    let import = |file: &std::path::Path| {
+        let out = kiemchung()
+            .args(["import", file.to_str().expect("path"), "--data-dir", data])
+            .output()
+            .expect("run import");
+        (out.status.success(), text(&out).1)
+    };
+    std::fs::write(
+        &feed,
+        "{\"id\": \"p1\", \"text\": \"Điện lực hoàn tiền điện tháng 11 cho mọi hộ dân\", \"url\": \"https://fb.com/p/1\"}\n\
+         {\"urls\": [\"https://fb.com/p/2\"]}\n\
+         {\"text\": \"Uống nước chanh nóng chữa khỏi ung thư\"}\n",
+    )
+    .expect("write");
+    let (ok, err) = import(&feed);
+    assert!(!ok, "a bad item makes the run fail: {err}");
+    assert!(err.contains("nguon.jsonl:2: `text`"), "{err}");
+    assert!(err.contains("2 mục mới / new items"), "{err}");
+    // Again, as after an interruption: nothing is taken twice.
+    let (_, err) = import(&feed);
+    assert!(
+        err.contains("0 mục mới / new items") && err.contains("2 đã nhập trước đó"),
+        "{err}"
+    );
+    // The bad line fixed: only it is new.
+    std::fs::write(
+        &feed,
+        "{\"id\": \"p1\", \"text\": \"Điện lực hoàn tiền điện tháng 11 cho mọi hộ dân\", \"url\": \"https://fb.com/p/1\"}\n\
+         {\"text\": \"Ảnh chụp lũ quét ở Ngọc Hồi là ảnh cũ từ năm 2019\", \"urls\": [\"https://fb.com/p/2\"]}\n\
+         {\"text\": \"Uống nước chanh nóng chữa khỏi ung thư\"}\n",
+    )
+    .expect("write");
+    let (ok, err) = import(&feed);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("1 mục mới / new items") && err.contains("2 đã nhập trước đó"),
+        "{err}"
+    );
+    // A format it cannot tell is asked for.
+    let odd = dir.path().join("nguon.txt");
+    std::fs::write(&odd, "x").expect("write");
+    let (ok, err) = import(&odd);
+    assert!(!ok && err.contains("--format"), "{err}");
 }

@@ -18,6 +18,7 @@ async fn some_history(store: &Store, n: usize) {
                 harm_category: None,
                 deadline: None,
             },
+            import_key: None,
         })
         .await
         .expect("record");

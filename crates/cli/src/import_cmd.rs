@@ -1,0 +1,522 @@
+//! `kiemchung import`: reports from a monitored feed or a file of items (JSONL, CSV, RSS,
+//! Atom), taken through the same intake as the web form, once per item.
+//!
+//! Each item gets a key that is stable across runs: its own id in the source (`id`
+//! column or field, RSS `guid`, Atom `id`), or else a hash of its text and links. The key
+//! is stored with the report in one transaction, so running the import again, or after an
+//! interruption, takes only what is new. A bad item is named (file, line, field) and
+//! skipped; the others are taken, and the command exits non-zero at the end.
+
+use crate::progress::Progress;
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use std::path::{Path, PathBuf};
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The file to import.
+    pub file: PathBuf,
+    /// Its format; by default from the file name (.jsonl/.ndjson, .csv, .rss/.xml, .atom).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// A name for the source, kept in every item's key so that two feeds using the same
+    /// item ids stay apart (default: the file name).
+    #[arg(long)]
+    pub source: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Jsonl,
+    Csv,
+    Rss,
+    Atom,
+}
+
+impl Format {
+    fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
+            "csv" => Some(Format::Csv),
+            "rss" | "xml" => Some(Format::Rss),
+            "atom" => Some(Format::Atom),
+            _ => None,
+        }
+    }
+}
+
+/// One item of the source, as the intake will take it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Line of the file where the item starts (1-based), for messages.
+    pub line: usize,
+    /// The item's id in its source, when it has one.
+    pub id: Option<String>,
+    pub text: String,
+    pub urls: Vec<String>,
+}
+
+impl Item {
+    /// The item's key: its source id, or a hash of its content.
+    pub fn key(&self, source: &str) -> String {
+        match &self.id {
+            Some(id) => format!("{source}#id:{id}"),
+            None => {
+                let mut content = self.text.clone();
+                for u in &self.urls {
+                    content.push('\n');
+                    content.push_str(u);
+                }
+                format!("{source}#sha256:{}", kc_text::content_hash(&content))
+            }
+        }
+    }
+}
+
+/// An item that cannot be taken: where, which field, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+/// Items and problems of a source file, in file order.
+pub type Parsed = (Vec<Item>, Vec<Problem>);
+
+pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed> {
+    match format {
+        Format::Jsonl => Ok(parse_jsonl(bytes)),
+        Format::Csv => parse_csv(bytes),
+        Format::Rss | Format::Atom => parse_feed(bytes),
+    }
+}
+
+fn problem(line: usize, field: &str, message: impl Into<String>) -> Problem {
+    Problem {
+        line,
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Links given as a list or as one string of links separated by spaces.
+fn urls_of(value: Option<&serde_json::Value>) -> Result<Vec<String>, &'static str> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(Vec::new()),
+        Some(serde_json::Value::String(s)) => {
+            Ok(s.split_whitespace().map(str::to_string).collect())
+        }
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .map(|u| {
+                u.as_str()
+                    .map(str::to_string)
+                    .ok_or("mỗi đường dẫn phải là chuỗi / each link must be a string")
+            })
+            .collect(),
+        Some(_) => {
+            Err("cần một chuỗi hoặc danh sách chuỗi / expected a string or a list of strings")
+        }
+    }
+}
+
+/// `{"text": …, "urls"|"url": …, "id": …}` per line; other fields are ignored.
+fn parse_jsonl(bytes: &[u8]) -> Parsed {
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = i + 1;
+        let Ok(text) = std::str::from_utf8(raw) else {
+            problems.push(problem(line, "(line)", "không phải UTF-8 / not UTF-8"));
+            continue;
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        let value: serde_json::Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(problem(
+                    line,
+                    "(line)",
+                    format!("JSON không hợp lệ / malformed JSON: {e}"),
+                ));
+                continue;
+            }
+        };
+        let Some(obj) = value.as_object() else {
+            problems.push(problem(
+                line,
+                "(line)",
+                "cần một đối tượng JSON / expected a JSON object",
+            ));
+            continue;
+        };
+        let body = match obj.get("text") {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(_) => {
+                problems.push(problem(line, "text", "cần một chuỗi / expected a string"));
+                continue;
+            }
+            None => {
+                problems.push(problem(line, "text", "thiếu nội dung / missing"));
+                continue;
+            }
+        };
+        let field = if obj.contains_key("urls") {
+            "urls"
+        } else {
+            "url"
+        };
+        let urls = match urls_of(obj.get(field)) {
+            Ok(u) => u,
+            Err(m) => {
+                problems.push(problem(line, field, m));
+                continue;
+            }
+        };
+        let id = match obj.get("id") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            Some(_) => {
+                problems.push(problem(
+                    line,
+                    "id",
+                    "cần một chuỗi hoặc số / expected a string or a number",
+                ));
+                continue;
+            }
+        };
+        items.push(Item {
+            line,
+            id,
+            text: body,
+            urls,
+        });
+    }
+    (items, problems)
+}
+
+/// A header row naming the columns: `text` (required), `url` or `urls` (links separated
+/// by spaces), `id`; other columns are ignored.
+fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers = reader
+        .headers()
+        .context("dòng tiêu đề CSV không đọc được / cannot read the CSV header row")?
+        .clone();
+    let column = |name: &str| {
+        headers.iter().position(|h| {
+            h.trim()
+                .trim_start_matches('\u{feff}')
+                .eq_ignore_ascii_case(name)
+        })
+    };
+    let Some(text_col) = column("text") else {
+        bail!(
+            "dòng 1: thiếu cột `text` / line 1: no `text` column (columns: {})",
+            headers.iter().collect::<Vec<_>>().join(", ")
+        );
+    };
+    let url_col = column("urls").or_else(|| column("url"));
+    let id_col = column("id");
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                problems.push(problem(
+                    line,
+                    "(row)",
+                    format!("CSV không hợp lệ / malformed CSV: {e}"),
+                ));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let cell = |i: Option<usize>| {
+            i.and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
+        let Some(text) = cell(Some(text_col)) else {
+            problems.push(problem(line, "text", "trống / empty"));
+            continue;
+        };
+        items.push(Item {
+            line,
+            id: cell(id_col).map(str::to_string),
+            text: text.to_string(),
+            urls: cell(url_col)
+                .map(|u| u.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default(),
+        });
+    }
+    Ok((items, problems))
+}
+
+/// RSS (0.9x, 1.0, 2.0) or Atom: an entry's title and summary (or content) are its text,
+/// its links its URLs, its `guid`/`id` its id.
+fn parse_feed(bytes: &[u8]) -> Result<Parsed> {
+    // feed-rs makes up an id for an entry without one, at random by default: such an
+    // entry gets none here, and its key comes from its content instead.
+    let feed = feed_rs::parser::Builder::new()
+        .id_generator(|_, _, _| String::new())
+        .build()
+        .parse(bytes)
+        .map_err(|e| {
+            anyhow::anyhow!("nguồn tin RSS/Atom không hợp lệ / not a valid RSS or Atom feed: {e}")
+        })?;
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    for (i, entry) in feed.entries.into_iter().enumerate() {
+        // A feed is one document: an entry's position is the best "where".
+        let line = i + 1;
+        let title = entry
+            .title
+            .map(|t| strip_html(&t.content))
+            .unwrap_or_default();
+        let body = entry
+            .summary
+            .map(|s| strip_html(&s.content))
+            .or_else(|| entry.content.and_then(|c| c.body).map(|b| strip_html(&b)))
+            .unwrap_or_default();
+        let text = match (title.trim(), body.trim()) {
+            ("", "") => {
+                problems.push(problem(
+                    line,
+                    "title",
+                    "mục tin không có tiêu đề và nội dung / entry without title or summary",
+                ));
+                continue;
+            }
+            (t, "") => t.to_string(),
+            ("", b) => b.to_string(),
+            (t, b) if b.starts_with(t) => b.to_string(),
+            (t, b) => format!("{t}\n\n{b}"),
+        };
+        let urls: Vec<String> = entry.links.into_iter().map(|l| l.href).take(1).collect();
+        let id = (!entry.id.trim().is_empty()).then_some(entry.id);
+        items.push(Item {
+            line,
+            id,
+            text,
+            urls,
+        });
+    }
+    Ok((items, problems))
+}
+
+/// Text of an HTML fragment: tags dropped (a block tag leaves a line break), the common
+/// entities decoded.
+fn strip_html(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            out.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let tag = rest[open + 1..open + close]
+            .trim_start_matches('/')
+            .to_ascii_lowercase();
+        if ["p", "br", "div", "li", "h1", "h2", "h3", "tr"]
+            .iter()
+            .any(|b| {
+                tag == *b || tag.starts_with(&format!("{b} ")) || tag.starts_with(&format!("{b}/"))
+            })
+        {
+            out.push('\n');
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    let decoded = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&");
+    decoded
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Counts of one run, for the summary.
+#[derive(Debug, Default)]
+struct Tally {
+    answered: usize,
+    received: usize,
+    before: usize,
+    refused: usize,
+}
+
+pub async fn run_import(args: &ImportArgs, desk: &kc_web::desk::Desk) -> Result<()> {
+    let format = match args.format.or_else(|| Format::from_path(&args.file)) {
+        Some(f) => f,
+        None => bail!(
+            "không rõ định dạng của {} / cannot tell the format of {}: use --format jsonl|csv|rss|atom",
+            args.file.display(),
+            args.file.display()
+        ),
+    };
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("không mở được / cannot open {}", args.file.display()))?;
+    let file = args.file.display().to_string();
+    let (items, mut problems) =
+        parse(format, &bytes).with_context(|| format!("{file}: không đọc được / cannot read"))?;
+    let source = args.source.clone().unwrap_or_else(|| {
+        args.file
+            .file_name()
+            .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned())
+    });
+    let progress = Progress::new("nhập / import", items.len(), 200);
+    let mut tally = Tally::default();
+    for item in &items {
+        match desk
+            .import_item(&item.key(&source), &item.text, &item.urls)
+            .await
+        {
+            Ok(kc_web::desk::Imported::Now(a)) if a.answer.is_some() => tally.answered += 1,
+            Ok(kc_web::desk::Imported::Now(_)) => tally.received += 1,
+            Ok(kc_web::desk::Imported::Before { .. }) => tally.before += 1,
+            Err(e) if e.status.is_client_error() => {
+                tally.refused += 1;
+                problems.push(problem(
+                    item.line,
+                    e.body.field.as_deref().unwrap_or("(item)"),
+                    format!("{} / {}", e.body.message, e.body.message_en),
+                ));
+            }
+            Err(e) => bail!(
+                "{file}:{}: lỗi khi ghi, các mục trước đã được nhận; chạy lại để tiếp tục / \
+                 failed while recording; the items before were kept, run again to resume: {} ",
+                item.line,
+                e.body.message_en
+            ),
+        }
+        progress.add(1);
+    }
+    problems.sort_by_key(|p| p.line);
+    for p in &problems {
+        eprintln!("{file}:{}: `{}`: {}", p.line, p.field, p.message);
+    }
+    let new = tally.answered + tally.received;
+    eprintln!(
+        "{file}: {new} mục mới / new items ({} trả lời ngay bằng kết luận đã công bố / answered at once \
+         by a published fact-check, {} vào hàng chờ xử lý / queued for staff); {} đã nhập trước đó / \
+         already imported; {} lỗi / problems",
+        tally.answered,
+        tally.received,
+        tally.before,
+        problems.len()
+    );
+    if !problems.is_empty() {
+        bail!(
+            "{} mục không nhận được, xem trên / {} items were not taken, see above",
+            problems.len(),
+            problems.len()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jsonl_items_and_problems_name_their_line_and_field() {
+        let src = "{\"id\": \"a1\", \"text\": \"Tin đồn một\", \"urls\": [\"https://x.vn/1\"]}\n\
+                   \n\
+                   {\"text\": \"Tin đồn hai\", \"url\": \"https://x.vn/2 https://x.vn/3\", \"extra\": 1}\n\
+                   {\"text\": 5}\n\
+                   {\"urls\": []}\n\
+                   not json\n\
+                   {\"text\": \"ba\", \"urls\": [1]}\n";
+        let (items, problems) = parse(Format::Jsonl, src.as_bytes()).expect("parsed");
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].id.as_deref(), Some("a1"));
+        assert_eq!(items[1].line, 3);
+        assert_eq!(items[1].urls, ["https://x.vn/2", "https://x.vn/3"]);
+        let where_: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|p| (p.line, p.field.as_str()))
+            .collect();
+        assert_eq!(
+            where_,
+            [(4, "text"), (5, "text"), (6, "(line)"), (7, "urls")]
+        );
+    }
+
+    #[test]
+    fn csv_needs_a_text_column_and_reads_quoted_cells_across_lines() {
+        let src = "id,text,url\n7,\"Tin đồn, có dấu phẩy\nvà xuống dòng\",https://x.vn/7\n8,,\n";
+        let (items, problems) = parse(Format::Csv, src.as_bytes()).expect("parsed");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].text, "Tin đồn, có dấu phẩy\nvà xuống dòng");
+        assert_eq!(items[0].id.as_deref(), Some("7"));
+        assert_eq!(items[0].line, 2);
+        assert_eq!((problems[0].line, problems[0].field.as_str()), (4, "text"));
+        let err = parse(Format::Csv, b"noi_dung\nabc\n").expect_err("no text column");
+        assert!(format!("{err}").contains("`text`"), "{err}");
+    }
+
+    #[test]
+    fn rss_and_atom_entries_become_items() {
+        let rss = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+            <item><title>Điện lực hoàn tiền?</title><description>&lt;p&gt;Tin &amp;amp; ảnh&lt;/p&gt;</description>
+            <link>https://x.vn/a</link><guid>g-1</guid></item>
+            <item><title>Không có guid</title></item></channel></rss>"#;
+        let (items, problems) = parse(Format::Rss, rss.as_bytes()).expect("parsed");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(items[0].text, "Điện lực hoàn tiền?\n\nTin & ảnh");
+        assert_eq!(items[0].urls, ["https://x.vn/a"]);
+        assert_eq!(items[0].id.as_deref(), Some("g-1"));
+        assert_eq!(
+            items[1].id, None,
+            "a made-up id would change with the content"
+        );
+        let atom = r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+            <id>urn:f</id><updated>2026-11-29T00:00:00Z</updated>
+            <entry><id>urn:e1</id><title>Tiêu đề</title><updated>2026-11-29T00:00:00Z</updated>
+            <summary>Tóm tắt</summary><link href="https://x.vn/e1"/></entry></feed>"#;
+        let (items, _) = parse(Format::Atom, atom.as_bytes()).expect("parsed");
+        assert_eq!(items[0].text, "Tiêu đề\n\nTóm tắt");
+        assert_eq!(items[0].id.as_deref(), Some("urn:e1"));
+        assert!(parse(Format::Rss, b"<rss><channel>").is_err());
+    }
+
+    #[test]
+    fn keys_are_stable_and_kept_apart_by_source() {
+        let item = Item {
+            line: 1,
+            id: None,
+            text: "Tin đồn".into(),
+            urls: vec!["https://x.vn".into()],
+        };
+        assert_eq!(item.key("a.jsonl"), item.clone().key("a.jsonl"));
+        assert_ne!(item.key("a.jsonl"), item.key("b.jsonl"));
+        let moved = Item {
+            line: 9,
+            ..item.clone()
+        };
+        assert_eq!(
+            item.key("a"),
+            moved.key("a"),
+            "the line is not part of the key"
+        );
+    }
+}
