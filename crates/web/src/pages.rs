@@ -310,12 +310,21 @@ pub async fn factcheck(
             .await?
             .ok_or_else(|| ApiError::not_found("bài kiểm chứng / fact-check"))?;
         let decision = state.desk.store.decision(p.decision_id).await?;
-        let reports = state.desk.case_detail(p.case_id).await?.reports;
-        Ok::<_, ApiError>((p, decision, reports))
+        let detail = state.desk.case_detail(p.case_id).await?;
+        Ok::<_, ApiError>((p, decision, detail))
     }
     .await;
     match result {
-        Ok((p, decision, reports)) => {
+        Ok((p, decision, detail)) => {
+            let reports = detail.reports;
+            // What the published verdict rests on, and nothing more: the sources' links and
+            // notes, not who at the desk entered them, nor the evidence of earlier drafts.
+            let evidence: Vec<Value> = detail
+                .evidence
+                .iter()
+                .filter(|e| e.decision_id == Some(p.decision_id))
+                .map(|e| context! { url => e.url.clone(), note => e.note.clone() })
+                .collect();
             let pack = state.desk.pack();
             let provisions: Vec<String> = decision
                 .map(|d| {
@@ -332,7 +341,7 @@ pub async fn factcheck(
                 &state,
                 StatusCode::OK,
                 "factcheck.html",
-                context! { p => p, provisions, paragraphs, jsonld => crate::feeds::script_safe_json(&jsonld) },
+                context! { p => p, provisions, paragraphs, evidence, jsonld => crate::feeds::script_safe_json(&jsonld) },
             )
         }
         Err(e) => page.error(&state, &e, "/kiem-chung"),

@@ -1,0 +1,192 @@
+//! What the desk shows people: the evidence behind a decision (to its reviewer and, once
+//! published, to the public), the reports joined to a case, and what an automatic answer
+//! is about.
+
+use crate::harness::*;
+use kc_desk::Role;
+use serde_json::json;
+
+/// Text as the templates write it: HTML-escaped the way minijinja escapes, `/` included.
+fn esc(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            '/' => out.push_str("&#x2f;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A console page as the named user sees it, signed in through a session cookie.
+async fn console_page(s: &TestServer, user: &str, path: &str) -> String {
+    let id = s
+        .store
+        .user_by_name(user)
+        .await
+        .expect("read user")
+        .expect("user exists")
+        .id;
+    let secret = kc_web::session::start_session(&s.state, id)
+        .await
+        .expect("session");
+    let resp = s
+        .client
+        .get(s.url(path))
+        .header("cookie", format!("kc_session={secret}"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status().as_u16(), 200, "{path}");
+    resp.text().await.expect("body")
+}
+
+async fn post_ok(s: &TestServer, path: &str, token: &str, body: serde_json::Value) {
+    let (st, resp) = s.post(path, Some(token), body).await;
+    assert!(st == 200 || st == 201, "{path}: {st} {resp}");
+}
+
+const OLD_SOURCE: &str = "https://example.org/ban-nhap-cu";
+const SOURCE: &str = "https://evn.com.vn/tin-tuc/thong-bao-12";
+const NOTE: &str = "Thông báo chính thức số 12 <b>in đậm</b>\nDòng thứ hai của ghi chú";
+const CALL_NOTE: &str = "Đã gọi tổng đài 1900 1006: không có chương trình hoàn tiền.";
+
+#[tokio::test]
+async fn the_reviewer_and_the_public_see_the_evidence_of_a_decision() {
+    for kind in backends() {
+        evidence_shown(kind).await;
+    }
+}
+
+async fn evidence_shown(kind: &'static str) {
+    let s = start(kind).await;
+    let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+    let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
+    let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
+    let editor = s.user("editor1", &[(Role::Editor, None)]).await;
+    let (st, _) = s.report(RUMOUR).await;
+    assert_eq!(st, 201);
+    let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+    let id = cases[0]["id"].as_i64().expect("case id");
+    let case = format!("/api/v1/cases/{id}");
+    post_ok(
+        &s,
+        &format!("{case}/assign"),
+        &intake,
+        json!({ "agency": default_agency() }),
+    )
+    .await;
+    let decision = |evidence: serde_json::Value| {
+        json!({
+            "verdict": "false", "summary": "Điện lực không hoàn tiền.",
+            "reasons": "Điện lực xác nhận đây là tin giả.", "evidence": evidence,
+            "legal_provisions": [some_provision()], "remedy": "correction"
+        })
+    };
+    // A first draft, returned by the reviewer; its source must not reach the public.
+    post_ok(
+        &s,
+        &format!("{case}/decision"),
+        &verifier,
+        decision(json!([{ "url": OLD_SOURCE, "note": "Nguồn của bản nháp đầu" }])),
+    )
+    .await;
+    post_ok(
+        &s,
+        &format!("{case}/review"),
+        &reviewer,
+        json!({ "approve": false, "comment": "Cần nguồn chính thức" }),
+    )
+    .await;
+    post_ok(
+        &s,
+        &format!("{case}/decision"),
+        &verifier,
+        decision(json!([{ "url": SOURCE, "note": NOTE }, { "note": CALL_NOTE }])),
+    )
+    .await;
+
+    // The reviewer sees, under each version, the sources the verifier entered.
+    let page = console_page(&s, "reviewer1", &format!("/quan-tri/ho-so/{id}")).await;
+    assert!(page.contains("/tham-dinh\""), "the review form is there");
+    let v2 = page
+        .split("data-testid=\"evidence-v2\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .expect("the second draft lists its evidence");
+    assert!(
+        v2.contains(&format!("href=\"{}\"", esc(SOURCE))),
+        "the source is a link: {v2}"
+    );
+    assert!(
+        v2.contains(&format!("<div class=\"lines\">{}</div>", esc(NOTE))),
+        "the note, escaped, with its line break: {v2}"
+    );
+    assert!(!v2.contains("<b>"), "no markup from the note: {v2}");
+    assert!(v2.contains(&esc(CALL_NOTE)), "a note without a link: {v2}");
+    assert!(v2.contains("verifier1"), "who added it: {v2}");
+    assert!(
+        v2.contains("giờ Việt Nam"),
+        "when, on Vietnam's clock: {v2}"
+    );
+    assert!(!v2.contains(&esc(OLD_SOURCE)), "{v2}");
+    let v1 = page
+        .split("data-testid=\"evidence-v1\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .expect("the returned draft keeps its evidence");
+    assert!(v1.contains(&esc(OLD_SOURCE)), "{v1}");
+    let page_en = console_page(&s, "reviewer1", &format!("/quan-tri/ho-so/{id}?lang=en")).await;
+    assert!(page_en.contains("Evidence") && page_en.contains("Added by"));
+
+    post_ok(
+        &s,
+        &format!("{case}/review"),
+        &reviewer,
+        json!({ "approve": true }),
+    )
+    .await;
+    let (st, body) = s
+        .post(
+            &format!("{case}/publish"),
+            Some(&editor),
+            json!({ "title": "Tin giả hoàn tiền điện" }),
+        )
+        .await;
+    assert_eq!(st, 201, "{body}");
+    let path = body["url"].as_str().expect("url").to_string();
+
+    // The public sees what the published verdict rests on: links and notes only.
+    let (st, public) = s.get_text(&path).await;
+    assert_eq!(st, 200);
+    let listed = public
+        .split("data-testid=\"evidence\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .expect("the fact-check lists its evidence");
+    assert!(
+        listed.contains(&format!("href=\"{}\"", esc(SOURCE))),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&format!("<div class=\"lines\">{}</div>", esc(NOTE))),
+        "{listed}"
+    );
+    assert!(listed.contains(&esc(CALL_NOTE)), "{listed}");
+    assert!(public.contains("<h2>Bằng chứng</h2>"), "{public}");
+    assert!(
+        !public.contains(&esc(OLD_SOURCE)) && !public.contains("example.org"),
+        "a returned draft's evidence stays inside the desk"
+    );
+    assert!(
+        !public.contains("verifier1"),
+        "staff names stay inside the desk"
+    );
+    let (_, public_en) = s.get_text(&format!("{path}?lang=en")).await;
+    assert!(public_en.contains("<h2>Evidence</h2>"), "{public_en}");
+}
