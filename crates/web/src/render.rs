@@ -85,6 +85,14 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
             code,
         )
     });
+    env.add_function("channel_label", |state: &State, code: &str| {
+        label(
+            state,
+            "channel",
+            kc_desk::Channel::parse(code).map(|v| (v.label_vi(), v.label_en())),
+            code,
+        )
+    });
     env.add_function("harm_label", |state: &State, code: &str| {
         label(
             state,

@@ -190,3 +190,100 @@ async fn evidence_shown(kind: &'static str) {
     let (_, public_en) = s.get_text(&format!("{path}?lang=en")).await;
     assert!(public_en.contains("<h2>Evidence</h2>"), "{public_en}");
 }
+
+/// A report sent through the public web form, as a browser sends it (CSRF cookie and field).
+async fn report_by_form(s: &TestServer, text: &str, urls: &str, contact: &str) {
+    let form = s.client.get(s.url("/phan-anh")).send().await.expect("form");
+    let csrf = form
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("kc_csrf="))
+        .and_then(|c| c.split(';').next())
+        .expect("csrf cookie")
+        .to_string();
+    let resp = s
+        .client
+        .post(s.url("/phan-anh"))
+        .header("cookie", format!("kc_csrf={csrf}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("text", text),
+            ("urls", urls),
+            ("contact", contact),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status().as_u16(), 303, "the report is accepted");
+}
+
+const CONTACT: &str = "lan.nguyen@example.vn 0912 345 678";
+
+#[tokio::test]
+async fn staff_see_what_every_joined_report_says_but_not_who_sent_it() {
+    for kind in backends() {
+        joined_reports_shown(kind).await;
+    }
+}
+
+async fn joined_reports_shown(kind: &'static str) {
+    let s = start(kind).await;
+    s.user("intake1", &[(Role::Intake, None)]).await;
+    let (st, _) = s.report(RUMOUR).await;
+    assert_eq!(st, 201);
+    // The same rumour retyped without accents, over two lines and with a bracket that
+    // must not become markup.
+    let forwarded = RUMOUR_NO_ACCENTS.replacen(", bam", ",\n<bam>", 1);
+    assert_ne!(forwarded, RUMOUR_NO_ACCENTS);
+    report_by_form(&s, &forwarded, "https://example.com/bai-viet/1", CONTACT).await;
+    let (_, cases) = s
+        .get(
+            "/api/v1/cases",
+            Some(&s.user("lead1", &[(Role::Lead, None)]).await),
+        )
+        .await;
+    assert_eq!(
+        cases.as_array().map(Vec::len),
+        Some(1),
+        "the forwarded text joined the open case: {cases}"
+    );
+    let id = cases[0]["id"].as_i64().expect("case id");
+    assert_eq!(cases[0]["reports"], 2, "{cases}");
+
+    let page = console_page(&s, "intake1", &format!("/quan-tri/ho-so/{id}")).await;
+    let reports: Vec<&str> = page
+        .split("data-testid=\"report\"")
+        .skip(1)
+        .map(|r| r.split("</li>").next().unwrap_or(r))
+        .collect();
+    assert_eq!(reports.len(), 2, "{page}");
+    assert!(reports[0].contains(&esc(RUMOUR)), "{}", reports[0]);
+    assert!(reports[0].contains("· API</p>"), "{}", reports[0]);
+    assert!(
+        reports[1].contains(&format!(
+            "<blockquote class=\"lines\">{}</blockquote>",
+            esc(&forwarded)
+        )),
+        "the second text, escaped, its line breaks kept: {}",
+        reports[1]
+    );
+    assert!(!page.contains("<bam>"), "no markup from a report");
+    assert!(reports[1].contains("Biểu mẫu công khai"), "{}", reports[1]);
+    assert!(
+        reports[1].contains(&format!(
+            "href=\"{}\"",
+            esc("https://example.com/bai-viet/1")
+        )),
+        "{}",
+        reports[1]
+    );
+    assert!(reports[1].contains("giờ Việt Nam"), "{}", reports[1]);
+    for part in ["lan.nguyen", "0912", "345 678"] {
+        assert!(!page.contains(part), "the reporter's contact stays apart");
+    }
+    let page_en = console_page(&s, "intake1", &format!("/quan-tri/ho-so/{id}?lang=en")).await;
+    assert!(page_en.contains("· Public form</p>"), "{page_en}");
+    assert!(page_en.contains("Vietnam time"));
+}
