@@ -316,7 +316,6 @@ pub async fn factcheck(
     .await;
     match result {
         Ok((p, decision, detail)) => {
-            let reports = detail.reports;
             // What the published verdict rests on, and nothing more: the sources' links and
             // notes, not who at the desk entered them, nor the evidence of earlier drafts.
             let evidence: Vec<Value> = detail
@@ -334,8 +333,7 @@ pub async fn factcheck(
                         .collect()
                 })
                 .unwrap_or_default();
-            let appearances: Vec<String> = reports.iter().flat_map(|r| r.urls.clone()).collect();
-            let jsonld = crate::feeds::claim_review(&state, &p, &appearances);
+            let jsonld = crate::feeds::claim_review(&state, &p);
             let paragraphs = paragraphs(&p.body);
             page.render(
                 &state,

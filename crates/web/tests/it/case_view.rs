@@ -287,3 +287,61 @@ async fn joined_reports_shown(kind: &'static str) {
     assert!(page_en.contains("· Public form</p>"), "{page_en}");
     assert!(page_en.contains("Vietnam time"));
 }
+
+/// The JSON-LD a fact-check page carries.
+fn json_ld(page: &str) -> serde_json::Value {
+    let script = page
+        .split("<script type=\"application/ld+json\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .expect("the page carries JSON-LD");
+    serde_json::from_str(script).expect("valid JSON")
+}
+
+#[tokio::test]
+async fn links_reporters_typed_never_reach_the_public_claim_review() {
+    for kind in backends() {
+        reporter_links_stay_inside(kind).await;
+    }
+}
+
+async fn reporter_links_stay_inside(kind: &'static str) {
+    let s = start(kind).await;
+    let profile = "https://www.tiktok.com/@ten.nguoi.dang/video/7301234567890";
+    for _ in 0..2 {
+        let (st, body) = s
+            .post(
+                "/api/v1/reports",
+                None,
+                json!({ "text": RUMOUR, "urls": [profile, "https://example.com/bai/9"] }),
+            )
+            .await;
+        assert_eq!(st, 201, "{body}");
+    }
+    let (_, path) = publish_rumour(&s, RUMOUR).await;
+    let (st, page) = s.get_text(&path).await;
+    assert_eq!(st, 200);
+    let review = json_ld(&page);
+    assert_eq!(review["@type"], "ClaimReview", "{review}");
+    assert_eq!(review["claimReviewed"], RUMOUR, "{review}");
+    assert_eq!(review["reviewRating"]["ratingValue"], 1, "{review}");
+    assert_eq!(review["itemReviewed"]["@type"], "Claim", "{review}");
+    assert!(
+        review["url"].as_str().is_some_and(|u| u.ends_with(&path)),
+        "{review}"
+    );
+    let text = review.to_string();
+    assert!(
+        !text.contains("tiktok") && !text.contains("example.com"),
+        "no reporter's link in the ClaimReview: {review}"
+    );
+    assert!(!page.contains("tiktok"), "nor anywhere on the public page");
+    for public in [
+        "/du-lieu/kiem-chung.json",
+        "/du-lieu/kiem-chung.csv",
+        "/feed.xml",
+    ] {
+        let (_, body) = s.get_text(public).await;
+        assert!(!body.contains("tiktok"), "{public}: {body}");
+    }
+}
