@@ -345,3 +345,68 @@ async fn reporter_links_stay_inside(kind: &'static str) {
         assert!(!body.contains("tiktok"), "{public}: {body}");
     }
 }
+
+#[tokio::test]
+async fn an_answered_receipt_names_the_claim_its_verdict_is_about() {
+    for kind in backends() {
+        receipt_names_claim(kind).await;
+    }
+}
+
+async fn receipt_names_claim(kind: &'static str) {
+    let s = start(kind).await;
+    let (_, path) = publish_rumour(&s, RUMOUR).await;
+    let claim = s.store.publications().await.expect("publications")[0]
+        .claim_text
+        .clone();
+    let (st, body) = s.report(RUMOUR_NO_ACCENTS).await;
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(
+        body["match"]["url"],
+        path.as_str(),
+        "answered at once: {body}"
+    );
+    let receipt = body["receipt"].as_str().expect("receipt");
+    let (st, page) = s.get_text(&format!("/phan-anh/{receipt}")).await;
+    assert_eq!(st, 200);
+    let answer = page
+        .split("data-testid=\"match\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</div>").next())
+        .expect("the receipt shows the answer");
+    assert!(
+        answer.contains(&format!(
+            "<blockquote class=\"lines\" data-testid=\"matched-claim\">{}</blockquote>",
+            esc(&claim)
+        )),
+        "the published claim, in full: {answer}"
+    );
+    assert!(
+        answer.contains(&format!("href=\"{}\"", esc(&path))),
+        "a link to the fact-check: {answer}"
+    );
+    assert!(answer.contains("Sai sự thật"), "{answer}");
+    assert!(
+        answer.contains("Kết luận trên là về tin này, không phải về lời phản ánh của bạn."),
+        "{answer}"
+    );
+    let (_, page_en) = s.get_text(&format!("/phan-anh/{receipt}?lang=en")).await;
+    assert!(
+        page_en.contains("The verdict is about this claim, not about what you wrote."),
+        "{page_en}"
+    );
+    // The API's documented answer is unchanged.
+    let (_, status) = s.get(&format!("/api/v1/reports/{receipt}"), None).await;
+    let mut keys: Vec<&str> = status
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    keys.sort_unstable();
+    assert_eq!(keys, ["receipt", "status", "url", "verdict"], "{status}");
+    let mut keys: Vec<&str> = body["match"]
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    keys.sort_unstable();
+    assert_eq!(keys, ["score", "url", "verdict"], "{body}");
+}
