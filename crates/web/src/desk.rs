@@ -176,6 +176,9 @@ pub struct IntakeAnswer {
 pub struct PublishedAnswer {
     pub verdict: String,
     pub title: String,
+    /// The published claim the verdict is about: the reporter's own words may deny it, and
+    /// the receipt page must not read as a verdict on them.
+    pub claim: String,
     pub url: String,
     pub score: f64,
 }
@@ -464,12 +467,7 @@ impl Desk {
             let publication = self.store.publication(id).await?.ok_or_else(|| {
                 ApiError::internal(format!("publication {id} is in the matcher but not stored"))
             })?;
-            answer = Some(PublishedAnswer {
-                verdict: publication.verdict.clone(),
-                title: publication.title.clone(),
-                url: publication_path(&publication.slug),
-                score: f64::from(hit.score),
-            });
+            answer = Some(answer_from(&publication, f64::from(hit.score)));
             IntakeTarget::Answered {
                 publication_id: id,
                 score: f64::from(hit.score),
@@ -918,6 +916,7 @@ fn answer_from(p: &PublicationRecord, score: f64) -> PublishedAnswer {
     PublishedAnswer {
         verdict: p.verdict.clone(),
         title: p.title.clone(),
+        claim: p.claim_text.clone(),
         url: publication_path(&p.slug),
         score,
     }

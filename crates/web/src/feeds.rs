@@ -18,7 +18,12 @@ fn rating(verdict: &str) -> Option<i64> {
     }
 }
 
-pub fn claim_review(state: &AppState, p: &PublicationRecord, appearances: &[String]) -> Value {
+/// The ClaimReview of a publication. `itemReviewed` carries no `appearance`: the only links
+/// the desk holds for where a claim appeared are the ones reporters typed, which no editor
+/// has vetted and which can point at a person's profile rather than the content (the
+/// desk acts on content, never on people). `appearance` is recommended, not required, so
+/// the ClaimReview stays valid without it.
+pub fn claim_review(state: &AppState, p: &PublicationRecord) -> Value {
     let pack = state.desk.pack();
     let url = format!("{}/kiem-chung/{}", state.config.public_url, p.slug);
     let label = kc_desk::Verdict::parse(&p.verdict)
@@ -29,14 +34,7 @@ pub fn claim_review(state: &AppState, p: &PublicationRecord, appearances: &[Stri
         review_rating["bestRating"] = json!(5);
         review_rating["worstRating"] = json!(1);
     }
-    let mut item =
-        json!({ "@type": "Claim", "datePublished": p.published_at.get(..10).unwrap_or("") });
-    if !appearances.is_empty() {
-        item["appearance"] = appearances
-            .iter()
-            .map(|u| json!({ "@type": "CreativeWork", "url": u }))
-            .collect();
-    }
+    let item = json!({ "@type": "Claim", "datePublished": p.published_at.get(..10).unwrap_or("") });
     json!({
         "@context": "https://schema.org",
         "@type": "ClaimReview",
@@ -144,7 +142,7 @@ pub async fn atom(State(state): State<AppState>) -> Response {
 pub async fn open_json(State(state): State<AppState>) -> Response {
     match state.desk.store.publications().await {
         Ok(ps) => {
-            let items: Vec<Value> = ps.iter().map(|p| claim_review(&state, p, &[])).collect();
+            let items: Vec<Value> = ps.iter().map(|p| claim_review(&state, p)).collect();
             axum::Json(json!({ "count": items.len(), "items": items })).into_response()
         }
         Err(e) => crate::error::ApiError::from(e).into_response(),

@@ -310,12 +310,20 @@ pub async fn factcheck(
             .await?
             .ok_or_else(|| ApiError::not_found("bài kiểm chứng", "Fact-check"))?;
         let decision = state.desk.store.decision(p.decision_id).await?;
-        let reports = state.desk.case_detail(p.case_id).await?.reports;
-        Ok::<_, ApiError>((p, decision, reports))
+        let detail = state.desk.case_detail(p.case_id).await?;
+        Ok::<_, ApiError>((p, decision, detail))
     }
     .await;
     match result {
-        Ok((p, decision, reports)) => {
+        Ok((p, decision, detail)) => {
+            // What the published verdict rests on, and nothing more: the sources' links and
+            // notes, not who at the desk entered them, nor the evidence of earlier drafts.
+            let evidence: Vec<Value> = detail
+                .evidence
+                .iter()
+                .filter(|e| e.decision_id == Some(p.decision_id))
+                .map(|e| context! { url => e.url.clone(), note => e.note.clone() })
+                .collect();
             let pack = state.desk.pack();
             let provisions: Vec<String> = decision
                 .map(|d| {
@@ -325,14 +333,13 @@ pub async fn factcheck(
                         .collect()
                 })
                 .unwrap_or_default();
-            let appearances: Vec<String> = reports.iter().flat_map(|r| r.urls.clone()).collect();
-            let jsonld = crate::feeds::claim_review(&state, &p, &appearances);
+            let jsonld = crate::feeds::claim_review(&state, &p);
             let paragraphs = paragraphs(&p.body);
             page.render(
                 &state,
                 StatusCode::OK,
                 "factcheck.html",
-                context! { p => p, provisions, paragraphs, jsonld => crate::feeds::script_safe_json(&jsonld) },
+                context! { p => p, provisions, paragraphs, evidence, jsonld => crate::feeds::script_safe_json(&jsonld) },
             )
         }
         Err(e) => page.error(&state, &e, "/kiem-chung"),

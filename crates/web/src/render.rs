@@ -85,6 +85,14 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
             code,
         )
     });
+    env.add_function("channel_label", |state: &State, code: &str| {
+        label(
+            state,
+            "channel",
+            kc_desk::Channel::parse(code).map(|v| (v.label_vi(), v.label_en())),
+            code,
+        )
+    });
     env.add_function("harm_label", |state: &State, code: &str| {
         label(
             state,
@@ -206,7 +214,9 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("receipt.missing", "Vui lòng nhập mã tiếp nhận (dạng KC-XXXX-XXXX).", "Please type a receipt code (like KC-XXXX-XXXX)."),
     ("receipt.keep", "Hãy lưu mã này để tra cứu kết quả.", "Keep this code to look up the result."),
     ("receipt.status", "Trạng thái", "Status"),
-    ("receipt.matched", "Nội dung này đã được kiểm chứng", "This has already been checked"),
+    ("receipt.matched", "Phản ánh của bạn khớp với một tin đã được kiểm chứng", "Your report matches a claim already checked"),
+    ("receipt.claim", "Tin đã được kiểm chứng", "The claim checked"),
+    ("receipt.about", "Kết luận trên là về tin này, không phải về lời phản ánh của bạn.", "The verdict is about this claim, not about what you wrote."),
     ("receipt.read", "Xem kết quả kiểm chứng", "Read the fact-check"),
     ("status.received", "Đã tiếp nhận, đang chờ xử lý", "Received, awaiting handling"),
     ("status.in_progress", "Đang xác minh", "Being verified"),
@@ -219,6 +229,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("check.published", "Ngày công bố", "Published"),
     ("check.provisions", "Căn cứ pháp lý", "Legal basis"),
     ("check.reasons", "Lý do", "Reasons"),
+    ("check.evidence", "Bằng chứng", "Evidence"),
     ("check.appeal", "Nếu bạn bị ảnh hưởng bởi kết luận này, bạn có quyền khiếu nại miễn phí trong vòng 6 tháng.", "If this decision affects you, you may appeal free of charge within 6 months."),
     ("search.title", "Tin này đã được kiểm chứng chưa?", "Has this been checked?"),
     ("search.q", "Nhập nội dung cần tra cứu", "Text to look up"),
@@ -260,6 +271,9 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.evidence_url", "Nguồn bằng chứng (URL)", "Evidence source (URL)"),
     ("case.evidence_note", "Ghi chú bằng chứng", "Evidence note"),
     ("case.provisions", "Căn cứ pháp lý", "Legal provisions"),
+    ("case.evidence", "Bằng chứng", "Evidence"),
+    ("case.no_evidence", "Kết luận này không kèm bằng chứng.", "No evidence was recorded with this decision."),
+    ("case.added_by", "Người thêm", "Added by"),
     ("case.remedy", "Biện pháp", "Remedy"),
     ("case.submit_decision", "Gửi kết luận", "Submit decision"),
     ("case.review", "Thẩm định", "Review"),

@@ -1,0 +1,412 @@
+//! What the desk shows people: the evidence behind a decision (to its reviewer and, once
+//! published, to the public), the reports joined to a case, and what an automatic answer
+//! is about.
+
+use crate::harness::*;
+use kc_desk::Role;
+use serde_json::json;
+
+/// Text as the templates write it: HTML-escaped the way minijinja escapes, `/` included.
+fn esc(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            '/' => out.push_str("&#x2f;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A console page as the named user sees it, signed in through a session cookie.
+async fn console_page(s: &TestServer, user: &str, path: &str) -> String {
+    let id = s
+        .store
+        .user_by_name(user)
+        .await
+        .expect("read user")
+        .expect("user exists")
+        .id;
+    let secret = kc_web::session::start_session(&s.state, id)
+        .await
+        .expect("session");
+    let resp = s
+        .client
+        .get(s.url(path))
+        .header("cookie", format!("kc_session={secret}"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status().as_u16(), 200, "{path}");
+    resp.text().await.expect("body")
+}
+
+async fn post_ok(s: &TestServer, path: &str, token: &str, body: serde_json::Value) {
+    let (st, resp) = s.post(path, Some(token), body).await;
+    assert!(st == 200 || st == 201, "{path}: {st} {resp}");
+}
+
+const OLD_SOURCE: &str = "https://example.org/ban-nhap-cu";
+const SOURCE: &str = "https://evn.com.vn/tin-tuc/thong-bao-12";
+const NOTE: &str = "Thông báo chính thức số 12 <b>in đậm</b>\nDòng thứ hai của ghi chú";
+const CALL_NOTE: &str = "Đã gọi tổng đài 1900 1006: không có chương trình hoàn tiền.";
+
+#[tokio::test]
+async fn the_reviewer_and_the_public_see_the_evidence_of_a_decision() {
+    for kind in backends() {
+        evidence_shown(kind).await;
+    }
+}
+
+async fn evidence_shown(kind: &'static str) {
+    let s = start(kind).await;
+    let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+    let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
+    let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
+    let editor = s.user("editor1", &[(Role::Editor, None)]).await;
+    let (st, _) = s.report(RUMOUR).await;
+    assert_eq!(st, 201);
+    let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+    let id = cases[0]["id"].as_i64().expect("case id");
+    let case = format!("/api/v1/cases/{id}");
+    post_ok(
+        &s,
+        &format!("{case}/assign"),
+        &intake,
+        json!({ "agency": default_agency() }),
+    )
+    .await;
+    let decision = |evidence: serde_json::Value| {
+        json!({
+            "verdict": "false", "summary": "Điện lực không hoàn tiền.",
+            "reasons": "Điện lực xác nhận đây là tin giả.", "evidence": evidence,
+            "legal_provisions": [some_provision()], "remedy": "correction"
+        })
+    };
+    // A first draft, returned by the reviewer; its source must not reach the public.
+    post_ok(
+        &s,
+        &format!("{case}/decision"),
+        &verifier,
+        decision(json!([{ "url": OLD_SOURCE, "note": "Nguồn của bản nháp đầu" }])),
+    )
+    .await;
+    post_ok(
+        &s,
+        &format!("{case}/review"),
+        &reviewer,
+        json!({ "approve": false, "comment": "Cần nguồn chính thức" }),
+    )
+    .await;
+    post_ok(
+        &s,
+        &format!("{case}/decision"),
+        &verifier,
+        decision(json!([{ "url": SOURCE, "note": NOTE }, { "note": CALL_NOTE }])),
+    )
+    .await;
+
+    // The reviewer sees, under each version, the sources the verifier entered.
+    let page = console_page(&s, "reviewer1", &format!("/quan-tri/ho-so/{id}")).await;
+    assert!(page.contains("/tham-dinh\""), "the review form is there");
+    let v2 = page
+        .split("data-testid=\"evidence-v2\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .expect("the second draft lists its evidence");
+    assert!(
+        v2.contains(&format!("href=\"{}\"", esc(SOURCE))),
+        "the source is a link: {v2}"
+    );
+    assert!(
+        v2.contains(&format!("<div class=\"lines\">{}</div>", esc(NOTE))),
+        "the note, escaped, with its line break: {v2}"
+    );
+    assert!(!v2.contains("<b>"), "no markup from the note: {v2}");
+    assert!(v2.contains(&esc(CALL_NOTE)), "a note without a link: {v2}");
+    assert!(v2.contains("verifier1"), "who added it: {v2}");
+    assert!(
+        v2.contains("giờ Việt Nam"),
+        "when, on Vietnam's clock: {v2}"
+    );
+    assert!(!v2.contains(&esc(OLD_SOURCE)), "{v2}");
+    let v1 = page
+        .split("data-testid=\"evidence-v1\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .expect("the returned draft keeps its evidence");
+    assert!(v1.contains(&esc(OLD_SOURCE)), "{v1}");
+    let page_en = console_page(&s, "reviewer1", &format!("/quan-tri/ho-so/{id}?lang=en")).await;
+    assert!(page_en.contains("Evidence") && page_en.contains("Added by"));
+
+    post_ok(
+        &s,
+        &format!("{case}/review"),
+        &reviewer,
+        json!({ "approve": true }),
+    )
+    .await;
+    let (st, body) = s
+        .post(
+            &format!("{case}/publish"),
+            Some(&editor),
+            json!({ "title": "Tin giả hoàn tiền điện" }),
+        )
+        .await;
+    assert_eq!(st, 201, "{body}");
+    let path = body["url"].as_str().expect("url").to_string();
+
+    // The public sees what the published verdict rests on: links and notes only.
+    let (st, public) = s.get_text(&path).await;
+    assert_eq!(st, 200);
+    let listed = public
+        .split("data-testid=\"evidence\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .expect("the fact-check lists its evidence");
+    assert!(
+        listed.contains(&format!("href=\"{}\"", esc(SOURCE))),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&format!("<div class=\"lines\">{}</div>", esc(NOTE))),
+        "{listed}"
+    );
+    assert!(listed.contains(&esc(CALL_NOTE)), "{listed}");
+    assert!(public.contains("<h2>Bằng chứng</h2>"), "{public}");
+    assert!(
+        !public.contains(&esc(OLD_SOURCE)) && !public.contains("example.org"),
+        "a returned draft's evidence stays inside the desk"
+    );
+    assert!(
+        !public.contains("verifier1"),
+        "staff names stay inside the desk"
+    );
+    let (_, public_en) = s.get_text(&format!("{path}?lang=en")).await;
+    assert!(public_en.contains("<h2>Evidence</h2>"), "{public_en}");
+}
+
+/// A report sent through the public web form, as a browser sends it (CSRF cookie and field).
+async fn report_by_form(s: &TestServer, text: &str, urls: &str, contact: &str) {
+    let form = s.client.get(s.url("/phan-anh")).send().await.expect("form");
+    let csrf = form
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("kc_csrf="))
+        .and_then(|c| c.split(';').next())
+        .expect("csrf cookie")
+        .to_string();
+    let resp = s
+        .client
+        .post(s.url("/phan-anh"))
+        .header("cookie", format!("kc_csrf={csrf}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("text", text),
+            ("urls", urls),
+            ("contact", contact),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status().as_u16(), 303, "the report is accepted");
+}
+
+const CONTACT: &str = "lan.nguyen@example.vn 0912 345 678";
+
+#[tokio::test]
+async fn staff_see_what_every_joined_report_says_but_not_who_sent_it() {
+    for kind in backends() {
+        joined_reports_shown(kind).await;
+    }
+}
+
+async fn joined_reports_shown(kind: &'static str) {
+    let s = start(kind).await;
+    s.user("intake1", &[(Role::Intake, None)]).await;
+    let (st, _) = s.report(RUMOUR).await;
+    assert_eq!(st, 201);
+    // The same rumour retyped without accents, over two lines and with a bracket that
+    // must not become markup.
+    let forwarded = RUMOUR_NO_ACCENTS.replacen(", bam", ",\n<bam>", 1);
+    assert_ne!(forwarded, RUMOUR_NO_ACCENTS);
+    report_by_form(&s, &forwarded, "https://example.com/bai-viet/1", CONTACT).await;
+    let (_, cases) = s
+        .get(
+            "/api/v1/cases",
+            Some(&s.user("lead1", &[(Role::Lead, None)]).await),
+        )
+        .await;
+    assert_eq!(
+        cases.as_array().map(Vec::len),
+        Some(1),
+        "the forwarded text joined the open case: {cases}"
+    );
+    let id = cases[0]["id"].as_i64().expect("case id");
+    assert_eq!(cases[0]["reports"], 2, "{cases}");
+
+    let page = console_page(&s, "intake1", &format!("/quan-tri/ho-so/{id}")).await;
+    let reports: Vec<&str> = page
+        .split("data-testid=\"report\"")
+        .skip(1)
+        .map(|r| r.split("</li>").next().unwrap_or(r))
+        .collect();
+    assert_eq!(reports.len(), 2, "{page}");
+    assert!(reports[0].contains(&esc(RUMOUR)), "{}", reports[0]);
+    assert!(reports[0].contains("· API</p>"), "{}", reports[0]);
+    assert!(
+        reports[1].contains(&format!(
+            "<blockquote class=\"lines\">{}</blockquote>",
+            esc(&forwarded)
+        )),
+        "the second text, escaped, its line breaks kept: {}",
+        reports[1]
+    );
+    assert!(!page.contains("<bam>"), "no markup from a report");
+    assert!(reports[1].contains("Biểu mẫu công khai"), "{}", reports[1]);
+    assert!(
+        reports[1].contains(&format!(
+            "href=\"{}\"",
+            esc("https://example.com/bai-viet/1")
+        )),
+        "{}",
+        reports[1]
+    );
+    assert!(reports[1].contains("giờ Việt Nam"), "{}", reports[1]);
+    for part in ["lan.nguyen", "0912", "345 678"] {
+        assert!(!page.contains(part), "the reporter's contact stays apart");
+    }
+    let page_en = console_page(&s, "intake1", &format!("/quan-tri/ho-so/{id}?lang=en")).await;
+    assert!(page_en.contains("· Public form</p>"), "{page_en}");
+    assert!(page_en.contains("Vietnam time"));
+}
+
+/// The JSON-LD a fact-check page carries.
+fn json_ld(page: &str) -> serde_json::Value {
+    let script = page
+        .split("<script type=\"application/ld+json\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .expect("the page carries JSON-LD");
+    serde_json::from_str(script).expect("valid JSON")
+}
+
+#[tokio::test]
+async fn links_reporters_typed_never_reach_the_public_claim_review() {
+    for kind in backends() {
+        reporter_links_stay_inside(kind).await;
+    }
+}
+
+async fn reporter_links_stay_inside(kind: &'static str) {
+    let s = start(kind).await;
+    let profile = "https://www.tiktok.com/@ten.nguoi.dang/video/7301234567890";
+    for _ in 0..2 {
+        let (st, body) = s
+            .post(
+                "/api/v1/reports",
+                None,
+                json!({ "text": RUMOUR, "urls": [profile, "https://example.com/bai/9"] }),
+            )
+            .await;
+        assert_eq!(st, 201, "{body}");
+    }
+    let (_, path) = publish_rumour(&s, RUMOUR).await;
+    let (st, page) = s.get_text(&path).await;
+    assert_eq!(st, 200);
+    let review = json_ld(&page);
+    assert_eq!(review["@type"], "ClaimReview", "{review}");
+    assert_eq!(review["claimReviewed"], RUMOUR, "{review}");
+    assert_eq!(review["reviewRating"]["ratingValue"], 1, "{review}");
+    assert_eq!(review["itemReviewed"]["@type"], "Claim", "{review}");
+    assert!(
+        review["url"].as_str().is_some_and(|u| u.ends_with(&path)),
+        "{review}"
+    );
+    let text = review.to_string();
+    assert!(
+        !text.contains("tiktok") && !text.contains("example.com"),
+        "no reporter's link in the ClaimReview: {review}"
+    );
+    assert!(!page.contains("tiktok"), "nor anywhere on the public page");
+    for public in [
+        "/du-lieu/kiem-chung.json",
+        "/du-lieu/kiem-chung.csv",
+        "/feed.xml",
+    ] {
+        let (_, body) = s.get_text(public).await;
+        assert!(!body.contains("tiktok"), "{public}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn an_answered_receipt_names_the_claim_its_verdict_is_about() {
+    for kind in backends() {
+        receipt_names_claim(kind).await;
+    }
+}
+
+async fn receipt_names_claim(kind: &'static str) {
+    let s = start(kind).await;
+    let (_, path) = publish_rumour(&s, RUMOUR).await;
+    let claim = s.store.publications().await.expect("publications")[0]
+        .claim_text
+        .clone();
+    let (st, body) = s.report(RUMOUR_NO_ACCENTS).await;
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(
+        body["match"]["url"],
+        path.as_str(),
+        "answered at once: {body}"
+    );
+    let receipt = body["receipt"].as_str().expect("receipt");
+    let (st, page) = s.get_text(&format!("/phan-anh/{receipt}")).await;
+    assert_eq!(st, 200);
+    let answer = page
+        .split("data-testid=\"match\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</div>").next())
+        .expect("the receipt shows the answer");
+    assert!(
+        answer.contains(&format!(
+            "<blockquote class=\"lines\" data-testid=\"matched-claim\">{}</blockquote>",
+            esc(&claim)
+        )),
+        "the published claim, in full: {answer}"
+    );
+    assert!(
+        answer.contains(&format!("href=\"{}\"", esc(&path))),
+        "a link to the fact-check: {answer}"
+    );
+    assert!(answer.contains("Sai sự thật"), "{answer}");
+    assert!(
+        answer.contains("Kết luận trên là về tin này, không phải về lời phản ánh của bạn."),
+        "{answer}"
+    );
+    let (_, page_en) = s.get_text(&format!("/phan-anh/{receipt}?lang=en")).await;
+    assert!(
+        page_en.contains("The verdict is about this claim, not about what you wrote."),
+        "{page_en}"
+    );
+    // The API's documented answer is unchanged.
+    let (_, status) = s.get(&format!("/api/v1/reports/{receipt}"), None).await;
+    let mut keys: Vec<&str> = status
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    keys.sort_unstable();
+    assert_eq!(keys, ["receipt", "status", "url", "verdict"], "{status}");
+    let mut keys: Vec<&str> = body["match"]
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    keys.sort_unstable();
+    assert_eq!(keys, ["score", "url", "verdict"], "{body}");
+}
