@@ -160,6 +160,11 @@ const DEFAULT_MODEL: &str = "models/e5-small-q4.bin";
 /// The name the shipped pack is stored under.
 const SHIPPED_PACK: &str = "packs/ngoc-hoi.toml";
 
+/// The actor that records the built-in pack, in `packs.loaded_by` and the audit log; `pack
+/// load` records as `cli`. It is how a stored copy of the built-in pack is told from a pack
+/// an operator loaded by hand, even one loaded from the shipped file's path.
+const BUILT_IN_LOADER: &str = "system";
+
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s)
         .ok_or_else(|| format!("unknown role `{s}`; expected one of: {}", Role::expected()))
@@ -206,24 +211,28 @@ impl StoreArgs {
         let store = Store::open(&url)
             .await
             .with_context(|| format!("cannot open the database ({})", self.describe()))?;
-        let pack = match store.active_pack().await? {
+        let pack = match store.active_pack_record().await? {
             // The shipped pack is updated with kiemchung (e.g. when the law it cites is
-            // replaced); a desk still on the shipped pack follows it. A pack loaded by hand
-            // stays until someone loads another.
-            Some((name, source)) if name == SHIPPED_PACK && source != Pack::shipped_source() => {
+            // replaced); a desk still on a built-in copy follows it. A pack loaded by hand
+            // stays until someone loads another, even if it was loaded from the shipped
+            // file's path (an operator editing packs/ngoc-hoi.toml in place).
+            Some(stored)
+                if stored.loaded_by == BUILT_IN_LOADER
+                    && stored.name == SHIPPED_PACK
+                    && stored.source != Pack::shipped_source() =>
+            {
                 let pack = Pack::shipped().context("the shipped pack is invalid")?;
-                let mut tx = store.begin_write("system").await?;
+                let mut tx = store.begin_write(BUILT_IN_LOADER).await?;
                 tx.record_pack(SHIPPED_PACK, Pack::shipped_source()).await?;
                 tx.commit().await?;
                 eprintln!("Updated the shipped directive pack to this version of kiemchung.");
                 pack
             }
-            Some((name, source)) => {
-                Pack::parse(&name, &source).context("the stored pack no longer validates")?
-            }
+            Some(stored) => Pack::parse(&stored.name, &stored.source)
+                .context("the stored pack no longer validates")?,
             None => {
                 let pack = Pack::shipped().context("the shipped pack is invalid")?;
-                let mut tx = store.begin_write("system").await?;
+                let mut tx = store.begin_write(BUILT_IN_LOADER).await?;
                 tx.record_pack(SHIPPED_PACK, Pack::shipped_source()).await?;
                 tx.commit().await?;
                 eprintln!(
