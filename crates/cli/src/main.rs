@@ -99,9 +99,11 @@ struct ServeArgs {
 
 #[derive(Subcommand)]
 enum UserCommand {
-    /// Create a staff account (or add a role to it). The password is read from stdin.
+    /// Create a staff account, or give an existing one another role. A new account's
+    /// password is read from stdin; an existing account keeps its password unless
+    /// --reset-password is given.
     Add {
-        /// Login name.
+        /// Login name: one word, no spaces or control characters.
         name: String,
         /// Role: intake, verifier, reviewer, editor, lead, admin or auditor.
         #[arg(long, value_parser = parse_role)]
@@ -109,6 +111,10 @@ enum UserCommand {
         /// Agency code from the pack; without it the role applies district-wide.
         #[arg(long)]
         agency: Option<String>,
+        /// Also replace an existing account's password with one read from stdin (this ends
+        /// the account's console sessions).
+        #[arg(long)]
+        reset_password: bool,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -273,8 +279,9 @@ async fn run(command: Command) -> Result<()> {
             name,
             role,
             agency,
+            reset_password,
             store,
-        }) => user_add(&name, role, agency.as_deref(), &store).await,
+        }) => user_add(&name, role, agency.as_deref(), reset_password, &store).await,
         Command::Token(TokenCommand::Create { name, label, store }) => {
             let (store, _) = store.open().await?;
             if store.user_by_name(&name).await?.is_none() {
@@ -361,8 +368,10 @@ async fn user_add(
     name: &str,
     role: Role,
     agency: Option<&str>,
+    reset_password: bool,
     store_args: &StoreArgs,
 ) -> Result<()> {
+    kc_desk::auth::check_user_name(name)?;
     let (store, pack) = store_args.open().await?;
     if let Some(code) = agency {
         if pack.agency(code).is_none() {
@@ -373,6 +382,42 @@ async fn user_add(
             );
         }
     }
+    let existing = store.user_by_name(name).await?;
+    // Read before the write transaction starts, so a slow typist holds no lock.
+    let (hash, reset) = match &existing {
+        Some(user) if !reset_password => (user.password_hash.clone(), false),
+        _ => (
+            kc_desk::auth::hash_password(&read_password(name)?)?,
+            existing.is_some(),
+        ),
+    };
+    let mut tx = store.begin_write("cli").await?;
+    if reset {
+        tx.set_password(name, &hash).await?;
+    }
+    // For an existing account the hash is not used: add_user keeps its password.
+    let created = tx.add_user(name, &hash, role, agency).await?;
+    tx.commit().await?;
+    let scope = agency.map_or_else(|| "all agencies".to_string(), |a| format!("agency {a}"));
+    if created {
+        println!("created user {name} with role {role} ({scope})");
+    } else {
+        let password = if reset {
+            "password reset"
+        } else {
+            "password kept"
+        };
+        let disabled = if existing.is_some_and(|u| u.disabled) {
+            "; the account is disabled (`kiemchung user enable` re-enables it)"
+        } else {
+            ""
+        };
+        println!("user {name} now has role {role} ({scope}); {password}{disabled}");
+    }
+    Ok(())
+}
+
+fn read_password(name: &str) -> Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         eprint!("Mật khẩu / password for {name}: ");
@@ -383,18 +428,7 @@ async fn user_add(
         .lock()
         .read_line(&mut password)
         .context("cannot read the password from stdin")?;
-    let password = password.trim_end_matches(['\r', '\n']);
-    let hash = kc_desk::auth::hash_password(password)?;
-    let mut tx = store.begin_write("cli").await?;
-    let created = tx.add_user(name, &hash, role, agency).await?;
-    tx.commit().await?;
-    let scope = agency.map_or_else(|| "all agencies".to_string(), |a| format!("agency {a}"));
-    if created {
-        println!("created user {name} with role {role} ({scope})");
-    } else {
-        println!("user {name} now has role {role} ({scope}); password updated");
-    }
-    Ok(())
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {

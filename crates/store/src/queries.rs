@@ -712,7 +712,9 @@ impl WriteTx {
         Ok(id)
     }
 
-    /// Creates the user if new and adds the grant if missing. Returns whether the user was new.
+    /// Creates the user with `password_hash` if new, and adds the grant if missing. An
+    /// existing user's password is kept: giving someone another role must not reset it
+    /// ([`WriteTx::set_password`] does that). Returns whether the user was new.
     pub async fn add_user(
         &mut self,
         name: &str,
@@ -725,15 +727,7 @@ impl WriteTx {
             .fetch_optional(&mut *self.tx)
             .await?;
         let (id, created) = match existing {
-            Some(r) => {
-                let id = get_i64(&r, "id")?;
-                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                    .bind(password_hash.to_string())
-                    .bind(id)
-                    .execute(&mut *self.tx)
-                    .await?;
-                (id, false)
-            }
+            Some(r) => (get_i64(&r, "id")?, false),
             None => {
                 let r = sqlx::query(
                     "INSERT INTO users (name, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id",

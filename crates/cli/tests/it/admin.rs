@@ -1,11 +1,180 @@
-//! Administration from the command line: packs loaded by hand.
+//! Administration from the command line: accounts and packs loaded by hand.
 
-use super::{run_with_stdin, text};
+use super::{run_with_stdin, serve, text};
+use std::io::{Read, Write};
+
+/// One HTTP/1.1 request over a fresh connection; returns the raw response.
+fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    s.write_all(req.as_bytes()).expect("send");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    out
+}
+
+fn status(response: &str) -> u16 {
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status line")
+}
+
+/// Signs in to the console; returns the session cookie, or None when refused.
+fn sign_in(addr: &str, user: &str, password: &str) -> Option<String> {
+    let response = http(
+        addr,
+        "POST",
+        "/quan-tri/dang-nhap",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", "kc_csrf=test-csrf"),
+        ],
+        &format!("csrf=test-csrf&username={user}&password={password}"),
+    );
+    if status(&response) != 303 {
+        assert_eq!(status(&response), 401, "{response}");
+        return None;
+    }
+    let cookie = response
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or(l.strip_prefix("Set-Cookie: "))
+        })
+        .find(|c| c.starts_with("kc_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    Some(cookie)
+}
 
 fn ok(args: &[&str], stdin: &str) -> String {
     let o = run_with_stdin(args, stdin);
     assert!(o.status.success(), "{args:?}: {:?}", text(&o));
     text(&o).0
+}
+
+fn fails(args: &[&str], stdin: &str) -> String {
+    let o = run_with_stdin(args, stdin);
+    assert!(!o.status.success(), "{args:?} should fail: {:?}", text(&o));
+    text(&o).1
+}
+
+/// The audit actions recorded so far, oldest first.
+fn audit_actions(dir: &str) -> Vec<String> {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&format!("sqlite://{dir}/kiemchung.db"))
+            .await
+            .expect("open db");
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT action FROM audit_events ORDER BY seq")
+            .fetch_all(&pool)
+            .await
+            .expect("audit");
+        pool.close().await;
+        rows.into_iter().map(|(a,)| a).collect()
+    })
+}
+
+#[test]
+fn adding_a_role_keeps_the_password_unless_asked_to_reset_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path().to_str().expect("utf-8 path");
+    ok(
+        &[
+            "user",
+            "add",
+            "minh",
+            "--role",
+            "verifier",
+            "--agency",
+            "vhtt",
+            "--data-dir",
+            d,
+        ],
+        "mat-khau-dau-tien\n",
+    );
+    // Whatever is on stdin is not read: the README's way to give someone another role.
+    let out = ok(
+        &["user", "add", "minh", "--role", "reviewer", "--data-dir", d],
+        "mat-khau-khac-han\n",
+    );
+    assert!(out.contains("password kept"), "{out}");
+
+    let (server, addr, _) = serve(d);
+    assert!(sign_in(&addr, "minh", "mat-khau-dau-tien").is_some());
+    assert_eq!(sign_in(&addr, "minh", "mat-khau-khac-han"), None);
+    drop(server);
+
+    let err = fails(
+        &[
+            "user",
+            "add",
+            "minh",
+            "--role",
+            "lead",
+            "--reset-password",
+            "--data-dir",
+            d,
+        ],
+        "ngan\n",
+    );
+    assert!(err.contains("at least 8"), "{err}");
+    let out = ok(
+        &[
+            "user",
+            "add",
+            "minh",
+            "--role",
+            "lead",
+            "--reset-password",
+            "--data-dir",
+            d,
+        ],
+        "mat-khau-moi-nhe\n",
+    );
+    assert!(out.contains("password reset"), "{out}");
+    let (_server, addr, _) = serve(d);
+    assert_eq!(sign_in(&addr, "minh", "mat-khau-dau-tien"), None);
+    assert!(sign_in(&addr, "minh", "mat-khau-moi-nhe").is_some());
+    assert!(audit_actions(d).iter().any(|a| a == "user.password"));
+}
+
+#[test]
+fn user_names_must_be_one_visible_word() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path().to_str().expect("utf-8 path");
+    ok(&["pack", "show", "--data-dir", d], "");
+    for bad in ["", "   ", "lan anh", "lan\t", "a\u{7}b", "la\u{200b}n"] {
+        let err = fails(
+            &["user", "add", bad, "--role", "intake", "--data-dir", d],
+            "long-enough-pw\n",
+        );
+        assert!(err.contains("(NAME)"), "names the field for {bad:?}: {err}");
+    }
+    assert!(
+        !audit_actions(d).iter().any(|a| a == "user.create"),
+        "no account was created"
+    );
+    ok(
+        &[
+            "user",
+            "add",
+            "nguyen.lân",
+            "--role",
+            "intake",
+            "--data-dir",
+            d,
+        ],
+        "long-enough-pw\n",
+    );
 }
 
 fn packs_table(dir: &std::path::Path) -> Vec<(String, String, String)> {

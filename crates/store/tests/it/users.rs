@@ -1,6 +1,6 @@
 use crate::support::{backends, fresh};
-use kc_desk::auth::{hash_password, new_secret};
-use kc_desk::Role;
+use kc_desk::auth::{hash_password, new_secret, verify_password};
+use kc_desk::{Grant, Role};
 use kc_store::Store;
 
 /// An account with one grant, a console session and an API token; returns their secrets'
@@ -108,5 +108,80 @@ async fn a_revoked_token_is_refused_and_listed_as_revoked() {
         let mut tx = store.begin_write("cli").await.expect("begin");
         assert!(!tx.revoke_token(listed[0].id).await.expect("again"));
         assert!(tx.revoke_token(999).await.is_err(), "[{kind}] unknown id");
+    }
+}
+
+#[tokio::test]
+async fn grants_are_added_and_removed_without_touching_the_password() {
+    for kind in backends() {
+        let (store, _, _dir) = fresh(kind).await;
+        let (session, _) = staff(&store, "minh", "mat-khau-dau-tien").await;
+        let other = hash_password("mat-khau-khac-han").expect("hash");
+        let mut tx = store.begin_write("cli").await.expect("begin");
+        let created = tx
+            .add_user("minh", &other, Role::Verifier, Some("vhtt"))
+            .await
+            .expect("grant");
+        assert!(!created);
+        tx.commit().await.expect("commit");
+        let user = store
+            .user_by_name("minh")
+            .await
+            .expect("read")
+            .expect("user");
+        assert!(
+            verify_password("mat-khau-dau-tien", &user.password_hash),
+            "[{kind}]"
+        );
+        let actor = store
+            .actor_by_session(&session)
+            .await
+            .expect("read")
+            .expect("actor");
+        assert_eq!(actor.grants.len(), 2, "[{kind}]");
+
+        let mut tx = store.begin_write("cli").await.expect("begin");
+        tx.remove_grant("minh", Role::Intake, None)
+            .await
+            .expect("remove");
+        tx.commit().await.expect("commit");
+        let actor = store
+            .actor_by_session(&session)
+            .await
+            .expect("read")
+            .expect("actor");
+        assert_eq!(
+            actor.grants,
+            vec![Grant {
+                role: Role::Verifier,
+                agency: Some("vhtt".into())
+            }],
+            "[{kind}] the next request sees the change"
+        );
+        let mut tx = store.begin_write("cli").await.expect("begin");
+        assert!(
+            tx.remove_grant("minh", Role::Verifier, None).await.is_err(),
+            "[{kind}] the district-wide grant is not the agency one"
+        );
+        drop(tx);
+
+        let mut tx = store.begin_write("cli").await.expect("begin");
+        tx.set_password("minh", &other).await.expect("reset");
+        tx.commit().await.expect("commit");
+        let user = store
+            .user_by_name("minh")
+            .await
+            .expect("read")
+            .expect("user");
+        assert!(verify_password("mat-khau-khac-han", &user.password_hash));
+        assert!(
+            store
+                .actor_by_session(&session)
+                .await
+                .expect("read")
+                .is_none(),
+            "[{kind}] a new password ends the sessions opened with the old one"
+        );
+        store.audit_verify().await.expect("chain intact");
     }
 }
