@@ -4,6 +4,7 @@
 mod embed_cmd;
 mod matching;
 mod progress;
+mod users;
 
 // See the workspace Cargo.toml for why.
 #[global_allocator]
@@ -14,7 +15,7 @@ use clap::{Args, Parser, Subcommand};
 use kc_desk::pack::Pack;
 use kc_desk::Role;
 use kc_store::Store;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -118,6 +119,35 @@ enum UserCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Take a role away (district-wide, or for the agency given with --agency).
+    RemoveRole {
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The agency the role was given for; without it, the district-wide grant.
+        #[arg(long)]
+        agency: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Disable an account at once: no sign-in, its sessions end and its API tokens stop
+    /// working. Nothing the person did is removed.
+    Disable {
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Re-enable a disabled account (its API tokens work again unless revoked).
+    Enable {
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List accounts with their roles and whether they are disabled.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -129,6 +159,21 @@ enum TokenCommand {
         /// A label to recognise the token by.
         #[arg(long, default_value = "api")]
         label: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List API tokens (id, user, label, created, revoked); never their secrets.
+    List {
+        /// Only this user's tokens.
+        #[arg(long)]
+        user: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Revoke an API token at once, by its id from `token list`, or by a label or user name
+    /// that matches exactly one active token.
+    Revoke {
+        id_or_name: String,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -275,26 +320,8 @@ async fn run(command: Command) -> Result<()> {
             tokio::task::spawn_blocking(move || embed_cmd::run_embed(&args)).await?
         }
         Command::Serve(args) => serve(args).await,
-        Command::User(UserCommand::Add {
-            name,
-            role,
-            agency,
-            reset_password,
-            store,
-        }) => user_add(&name, role, agency.as_deref(), reset_password, &store).await,
-        Command::Token(TokenCommand::Create { name, label, store }) => {
-            let (store, _) = store.open().await?;
-            if store.user_by_name(&name).await?.is_none() {
-                bail!("no user named `{name}`; create it first with `kiemchung user add {name} --role ROLE`");
-            }
-            let (secret, digest) = kc_desk::auth::new_secret("kct_");
-            let mut tx = store.begin_write("cli").await?;
-            tx.create_token(&name, &label, &digest).await?;
-            tx.commit().await?;
-            eprintln!("API token for {name} (shown once; store it safely):");
-            println!("{secret}");
-            Ok(())
-        }
+        Command::User(command) => users::run(command).await,
+        Command::Token(command) => users::run_token(command).await,
         Command::Pack(PackCommand::Check { file }) => {
             let pack = read_pack(&file)?;
             println!(
@@ -362,73 +389,6 @@ fn show_pack(pack: &Pack) {
         };
         println!("  {:<24} {}{}", i.number, i.title_vi, note);
     }
-}
-
-async fn user_add(
-    name: &str,
-    role: Role,
-    agency: Option<&str>,
-    reset_password: bool,
-    store_args: &StoreArgs,
-) -> Result<()> {
-    kc_desk::auth::check_user_name(name)?;
-    let (store, pack) = store_args.open().await?;
-    if let Some(code) = agency {
-        if pack.agency(code).is_none() {
-            let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
-            bail!(
-                "unknown agency `{code}`; the pack has: {}",
-                codes.join(", ")
-            );
-        }
-    }
-    let existing = store.user_by_name(name).await?;
-    // Read before the write transaction starts, so a slow typist holds no lock.
-    let (hash, reset) = match &existing {
-        Some(user) if !reset_password => (user.password_hash.clone(), false),
-        _ => (
-            kc_desk::auth::hash_password(&read_password(name)?)?,
-            existing.is_some(),
-        ),
-    };
-    let mut tx = store.begin_write("cli").await?;
-    if reset {
-        tx.set_password(name, &hash).await?;
-    }
-    // For an existing account the hash is not used: add_user keeps its password.
-    let created = tx.add_user(name, &hash, role, agency).await?;
-    tx.commit().await?;
-    let scope = agency.map_or_else(|| "all agencies".to_string(), |a| format!("agency {a}"));
-    if created {
-        println!("created user {name} with role {role} ({scope})");
-    } else {
-        let password = if reset {
-            "password reset"
-        } else {
-            "password kept"
-        };
-        let disabled = if existing.is_some_and(|u| u.disabled) {
-            "; the account is disabled (`kiemchung user enable` re-enables it)"
-        } else {
-            ""
-        };
-        println!("user {name} now has role {role} ({scope}); {password}{disabled}");
-    }
-    Ok(())
-}
-
-fn read_password(name: &str) -> Result<String> {
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprint!("Mật khẩu / password for {name}: ");
-        std::io::stderr().flush()?;
-    }
-    let mut password = String::new();
-    stdin
-        .lock()
-        .read_line(&mut password)
-        .context("cannot read the password from stdin")?;
-    Ok(password.trim_end_matches(['\r', '\n']).to_string())
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
