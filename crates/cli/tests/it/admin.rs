@@ -426,3 +426,35 @@ fn a_pack_loaded_by_hand_is_never_replaced_by_the_built_in_one() {
     assert_eq!(source, &shipped);
     assert_eq!(by, "system");
 }
+
+#[test]
+fn help_lists_the_commands_that_take_access_away() {
+    for (group, commands) in [
+        (
+            "user",
+            &["add", "disable", "enable", "remove-role", "list"][..],
+        ),
+        ("token", &["create", "list", "revoke"][..]),
+    ] {
+        let out = super::kiemchung()
+            .args([group, "--help"])
+            .output()
+            .expect("run");
+        let help = String::from_utf8_lossy(&out.stdout);
+        for c in commands {
+            assert!(help.contains(c), "`{group} --help` lists {c}: {help}");
+        }
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path().to_str().expect("utf-8 path");
+    for args in [
+        &["user", "disable", "nobody"][..],
+        &["user", "remove-role", "nobody", "--role", "intake"][..],
+        &["token", "list", "--user", "nobody"][..],
+    ] {
+        let err = fails(&[args, &["--data-dir", d][..]].concat(), "");
+        assert!(err.contains("no user named `nobody`"), "{args:?}: {err}");
+    }
+    let err = fails(&["token", "revoke", "7", "--data-dir", d], "");
+    assert!(err.contains("no API token with id 7"), "{err}");
+}
