@@ -7,7 +7,7 @@ use kc_desk::{Grant, Role};
 use kc_store::{Store, TokenRecord};
 use std::io::{BufRead, IsTerminal, Write};
 
-pub fn check_agency(pack: &Pack, code: &str) -> Result<()> {
+fn check_agency(pack: &Pack, code: &str) -> Result<()> {
     if pack.agency(code).is_none() {
         let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
         bail!(
@@ -100,7 +100,8 @@ pub async fn run(command: UserCommand) -> Result<()> {
                 .iter()
                 .map(|u| u.name.chars().count())
                 .max()
-                .unwrap_or(4);
+                .unwrap_or(0)
+                .max("NAME".len());
             println!("{:<width$}  {:<9}  ROLES", "NAME", "STATUS");
             for u in &users {
                 let roles: Vec<String> = u.grants.iter().map(grant_label).collect();
