@@ -5,6 +5,7 @@ mod embed_cmd;
 mod import_cmd;
 mod matching;
 mod progress;
+mod users;
 
 // See the workspace Cargo.toml for why.
 #[global_allocator]
@@ -15,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use kc_desk::pack::Pack;
 use kc_desk::Role;
 use kc_store::Store;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -115,9 +116,11 @@ struct ServeArgs {
 
 #[derive(Subcommand)]
 enum UserCommand {
-    /// Create a staff account (or add a role to it). The password is read from stdin.
+    /// Create a staff account, or give an existing one another role. A new account's
+    /// password is read from stdin; an existing account keeps its password unless
+    /// --reset-password is given.
     Add {
-        /// Login name.
+        /// Login name: one word, no spaces or control characters.
         name: String,
         /// Role: intake, verifier, reviewer, editor, lead, admin or auditor.
         #[arg(long, value_parser = parse_role)]
@@ -125,6 +128,39 @@ enum UserCommand {
         /// Agency code from the pack; without it the role applies district-wide.
         #[arg(long)]
         agency: Option<String>,
+        /// Also replace an existing account's password with one read from stdin (this ends
+        /// the account's console sessions).
+        #[arg(long)]
+        reset_password: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Take a role away (district-wide, or for the agency given with --agency).
+    RemoveRole {
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The agency the role was given for; without it, the district-wide grant.
+        #[arg(long)]
+        agency: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Disable an account at once: no sign-in, its sessions end and its API tokens stop
+    /// working. Nothing the person did is removed.
+    Disable {
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Re-enable a disabled account (its API tokens work again unless revoked).
+    Enable {
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List accounts with their roles and whether they are disabled.
+    List {
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -139,6 +175,21 @@ enum TokenCommand {
         /// A label to recognise the token by.
         #[arg(long, default_value = "api")]
         label: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List API tokens (id, user, label, created, revoked); never their secrets.
+    List {
+        /// Only this user's tokens.
+        #[arg(long)]
+        user: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Revoke an API token at once, by its id from `token list`, or by a label or user name
+    /// that matches exactly one active token.
+    Revoke {
+        id_or_name: String,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -175,6 +226,11 @@ const DEFAULT_MODEL: &str = "models/e5-small-q4.bin";
 
 /// The name the shipped pack is stored under.
 const SHIPPED_PACK: &str = "packs/ngoc-hoi.toml";
+
+/// The actor that records the built-in pack, in `packs.loaded_by` and the audit log; `pack
+/// load` records as `cli`. It is how a stored copy of the built-in pack is told from a pack
+/// an operator loaded by hand, even one loaded from the shipped file's path.
+const BUILT_IN_LOADER: &str = "system";
 
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s)
@@ -227,24 +283,28 @@ impl StoreArgs {
         let store = Store::open(&url)
             .await
             .with_context(|| format!("cannot open the database ({})", self.describe()))?;
-        let pack = match store.active_pack().await? {
+        let pack = match store.active_pack_record().await? {
             // The shipped pack is updated with kiemchung (e.g. when the law it cites is
-            // replaced); a desk still on the shipped pack follows it. A pack loaded by hand
-            // stays until someone loads another.
-            Some((name, source)) if name == SHIPPED_PACK && source != Pack::shipped_source() => {
+            // replaced); a desk still on a built-in copy follows it. A pack loaded by hand
+            // stays until someone loads another, even if it was loaded from the shipped
+            // file's path (an operator editing packs/ngoc-hoi.toml in place).
+            Some(stored)
+                if stored.loaded_by == BUILT_IN_LOADER
+                    && stored.name == SHIPPED_PACK
+                    && stored.source != Pack::shipped_source() =>
+            {
                 let pack = Pack::shipped().context("the shipped pack is invalid")?;
-                let mut tx = store.begin_write("system").await?;
+                let mut tx = store.begin_write(BUILT_IN_LOADER).await?;
                 tx.record_pack(SHIPPED_PACK, Pack::shipped_source()).await?;
                 tx.commit().await?;
                 eprintln!("Updated the shipped directive pack to this version of kiemchung.");
                 pack
             }
-            Some((name, source)) => {
-                Pack::parse(&name, &source).context("the stored pack no longer validates")?
-            }
+            Some(stored) => Pack::parse(&stored.name, &stored.source)
+                .context("the stored pack no longer validates")?,
             None => {
                 let pack = Pack::shipped().context("the shipped pack is invalid")?;
-                let mut tx = store.begin_write("system").await?;
+                let mut tx = store.begin_write(BUILT_IN_LOADER).await?;
                 tx.record_pack(SHIPPED_PACK, Pack::shipped_source()).await?;
                 tx.commit().await?;
                 eprintln!(
@@ -292,25 +352,8 @@ async fn run(command: Command) -> Result<()> {
                 .map_err(kc_web::WebError::Desk)?;
             import_cmd::run_import(&args.import, &desk).await
         }
-        Command::User(UserCommand::Add {
-            name,
-            role,
-            agency,
-            store,
-        }) => user_add(&name, role, agency.as_deref(), &store).await,
-        Command::Token(TokenCommand::Create { name, label, store }) => {
-            let (store, _) = store.open().await?;
-            if store.user_by_name(&name).await?.is_none() {
-                bail!("no user named `{name}`; create it first with `kiemchung user add {name} --role ROLE`");
-            }
-            let (secret, digest) = kc_desk::auth::new_secret("kct_");
-            let mut tx = store.begin_write("cli").await?;
-            tx.create_token(&name, &label, &digest).await?;
-            tx.commit().await?;
-            eprintln!("API token for {name} (shown once; store it safely):");
-            println!("{secret}");
-            Ok(())
-        }
+        Command::User(command) => users::run(command).await,
+        Command::Token(command) => users::run_token(command).await,
         Command::Pack(PackCommand::Check { file }) => {
             let pack = read_pack(&file)?;
             println!(
@@ -378,46 +421,6 @@ fn show_pack(pack: &Pack) {
         };
         println!("  {:<24} {}{}", i.number, i.title_vi, note);
     }
-}
-
-async fn user_add(
-    name: &str,
-    role: Role,
-    agency: Option<&str>,
-    store_args: &StoreArgs,
-) -> Result<()> {
-    let (store, pack) = store_args.open().await?;
-    if let Some(code) = agency {
-        if pack.agency(code).is_none() {
-            let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
-            bail!(
-                "unknown agency `{code}`; the pack has: {}",
-                codes.join(", ")
-            );
-        }
-    }
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprint!("Mật khẩu / password for {name}: ");
-        std::io::stderr().flush()?;
-    }
-    let mut password = String::new();
-    stdin
-        .lock()
-        .read_line(&mut password)
-        .context("cannot read the password from stdin")?;
-    let password = password.trim_end_matches(['\r', '\n']);
-    let hash = kc_desk::auth::hash_password(password)?;
-    let mut tx = store.begin_write("cli").await?;
-    let created = tx.add_user(name, &hash, role, agency).await?;
-    tx.commit().await?;
-    let scope = agency.map_or_else(|| "all agencies".to_string(), |a| format!("agency {a}"));
-    if created {
-        println!("created user {name} with role {role} ({scope})");
-    } else {
-        println!("user {name} now has role {role} ({scope}); password updated");
-    }
-    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {

@@ -14,6 +14,38 @@ pub enum AuthError {
     WeakPassword { min: usize },
     #[error("could not hash the password: {0}")]
     Hash(String),
+    #[error("tên đăng nhập (NAME) không được để trống / the user name (NAME) must not be empty")]
+    EmptyName,
+    #[error(
+        "tên đăng nhập (NAME) `{name}` có khoảng trắng hoặc ký tự điều khiển / the user name \
+         (NAME) `{name}` contains whitespace or a control character: use one word, e.g. `lan` \
+         or `nguyen.lan`"
+    )]
+    BadName { name: String },
+}
+
+/// Checks a login name before an account is created. The sign-in form trims what is typed,
+/// so a name with spaces could never sign in, and an empty or invisible name cannot be told
+/// apart in lists or the audit log.
+pub fn check_user_name(name: &str) -> Result<(), AuthError> {
+    if name.trim().is_empty() && !name.chars().any(char::is_control) {
+        return Err(AuthError::EmptyName);
+    }
+    if name
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
+    {
+        return Err(AuthError::BadName {
+            name: name.escape_debug().to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Format characters that render as nothing (zero-width space and joiners, word joiner,
+/// BOM), which `char::is_whitespace` does not count.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{00ad}')
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -79,6 +111,31 @@ mod tests {
             hash_password("short"),
             Err(AuthError::WeakPassword { .. })
         ));
+    }
+
+    #[test]
+    fn user_names_are_one_visible_word() {
+        for ok in ["lan", "nguyen.lan", "Lân", "minh_vhtt-2"] {
+            assert!(check_user_name(ok).is_ok(), "{ok}");
+        }
+        assert!(matches!(check_user_name(""), Err(AuthError::EmptyName)));
+        assert!(matches!(check_user_name("   "), Err(AuthError::EmptyName)));
+        for bad in [
+            "lan anh",
+            " lan",
+            "lan\t",
+            "lan\n",
+            "a\u{0}b",
+            "\u{7}",
+            "la\u{200b}n",
+        ] {
+            assert!(
+                matches!(check_user_name(bad), Err(AuthError::BadName { .. })),
+                "{bad:?}"
+            );
+        }
+        let msg = check_user_name("").map_err(|e| e.to_string());
+        assert!(msg.is_err_and(|m| m.contains("NAME")));
     }
 
     #[test]

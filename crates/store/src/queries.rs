@@ -24,6 +24,33 @@ pub struct UserRecord {
     pub disabled: bool,
 }
 
+/// A staff account as `user list` shows it: never its password hash.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserSummary {
+    pub name: String,
+    pub created_at: String,
+    pub disabled: bool,
+    pub grants: Vec<Grant>,
+}
+
+/// An API token as `token list` shows it: never its secret or digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub user: String,
+    pub name: String,
+    pub created_at: String,
+    pub revoked: bool,
+}
+
+/// The stored pack loaded last, and who loaded it.
+#[derive(Debug, Clone)]
+pub struct PackRecord {
+    pub name: String,
+    pub source: String,
+    pub loaded_by: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseSummary {
     pub id: i64,
@@ -277,7 +304,83 @@ impl Store {
             .transpose()
     }
 
+    /// The pack loaded last with the actor that loaded it, which tells a copy of the
+    /// built-in pack from one an operator loaded by hand.
+    pub async fn active_pack_record(&self) -> Result<Option<PackRecord>> {
+        let row = sqlx::query("SELECT name, source, loaded_by FROM packs ORDER BY id DESC LIMIT 1")
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| {
+            Ok(PackRecord {
+                name: get_str(&r, "name")?,
+                source: get_str(&r, "source")?,
+                loaded_by: get_str(&r, "loaded_by")?,
+            })
+        })
+        .transpose()
+    }
+
     // ---- users ----
+
+    /// Every account by name, with its grants.
+    pub async fn users(&self) -> Result<Vec<UserSummary>> {
+        let rows = sqlx::query("SELECT id, name, created_at, disabled FROM users ORDER BY name")
+            .fetch_all(self.pool())
+            .await?;
+        let mut users = Vec::with_capacity(rows.len());
+        for r in rows {
+            users.push(UserSummary {
+                name: get_str(&r, "name")?,
+                created_at: get_str(&r, "created_at")?,
+                disabled: get_i64(&r, "disabled")? != 0,
+                grants: self.grants(get_i64(&r, "id")?).await?,
+            });
+        }
+        Ok(users)
+    }
+
+    async fn grants(&self, user_id: i64) -> Result<Vec<Grant>> {
+        let rows =
+            sqlx::query("SELECT role, agency FROM grants WHERE user_id = $1 ORDER BY role, agency")
+                .bind(user_id)
+                .fetch_all(self.pool())
+                .await?;
+        let mut grants = Vec::new();
+        for r in rows {
+            let role = get_str(&r, "role")?;
+            let role = Role::parse(&role)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown role `{role}`")))?;
+            let agency = get_str(&r, "agency")?;
+            grants.push(Grant {
+                role,
+                agency: (!agency.is_empty()).then_some(agency),
+            });
+        }
+        Ok(grants)
+    }
+
+    /// API tokens, oldest first, of one user or of everyone.
+    pub async fn tokens(&self, user: Option<&str>) -> Result<Vec<TokenRecord>> {
+        let rows = sqlx::query(
+            "SELECT t.id, u.name AS user_name, t.name, t.created_at, t.revoked \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE $1 = '' OR u.name = $1 ORDER BY t.id",
+        )
+        .bind(user.unwrap_or("").to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TokenRecord {
+                    id: get_i64(r, "id")?,
+                    user: get_str(r, "user_name")?,
+                    name: get_str(r, "name")?,
+                    created_at: get_str(r, "created_at")?,
+                    revoked: get_i64(r, "revoked")? != 0,
+                })
+            })
+            .collect()
+    }
 
     pub async fn user_by_name(&self, name: &str) -> Result<Option<UserRecord>> {
         let row =
@@ -311,25 +414,9 @@ impl Store {
         else {
             return Ok(None);
         };
-        let rows =
-            sqlx::query("SELECT role, agency FROM grants WHERE user_id = $1 ORDER BY role, agency")
-                .bind(user_id)
-                .fetch_all(self.pool())
-                .await?;
-        let mut grants = Vec::new();
-        for r in rows {
-            let role = get_str(&r, "role")?;
-            let role = Role::parse(&role)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown role `{role}`")))?;
-            let agency = get_str(&r, "agency")?;
-            grants.push(Grant {
-                role,
-                agency: (!agency.is_empty()).then_some(agency),
-            });
-        }
         Ok(Some(Actor {
             name: get_str(&user, "name")?,
-            grants,
+            grants: self.grants(user_id).await?,
         }))
     }
 
@@ -652,7 +739,9 @@ impl WriteTx {
         Ok(id)
     }
 
-    /// Creates the user if new and adds the grant if missing. Returns whether the user was new.
+    /// Creates the user with `password_hash` if new, and adds the grant if missing. An
+    /// existing user's password is kept: giving someone another role must not reset it
+    /// ([`WriteTx::set_password`] does that). Returns whether the user was new.
     pub async fn add_user(
         &mut self,
         name: &str,
@@ -665,15 +754,7 @@ impl WriteTx {
             .fetch_optional(&mut *self.tx)
             .await?;
         let (id, created) = match existing {
-            Some(r) => {
-                let id = get_i64(&r, "id")?;
-                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                    .bind(password_hash.to_string())
-                    .bind(id)
-                    .execute(&mut *self.tx)
-                    .await?;
-                (id, false)
-            }
+            Some(r) => (get_i64(&r, "id")?, false),
             None => {
                 let r = sqlx::query(
                     "INSERT INTO users (name, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
@@ -711,6 +792,137 @@ impl WriteTx {
         )
         .await?;
         Ok(created)
+    }
+
+    async fn user_id(&mut self, name: &str) -> Result<i64> {
+        let row = sqlx::query("SELECT id FROM users WHERE name = $1")
+            .bind(name.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("user `{name}`")))?;
+        get_i64(&row, "id")
+    }
+
+    /// Replaces a user's password and ends their console sessions, which were opened
+    /// with the old one.
+    pub async fn set_password(&mut self, name: &str, password_hash: &str) -> Result<()> {
+        let id = self.user_id(name).await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash.to_string())
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.end_sessions(id).await?;
+        self.audit("user.password", "user", name, json!({})).await
+    }
+
+    async fn end_sessions(&mut self, user_id: i64) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected())
+    }
+
+    /// Disables or re-enables an account. A disabled user can neither sign in nor act
+    /// through an existing session or API token; disabling also ends their sessions, so
+    /// re-enabling never revives one. Returns false (and records nothing) when the account
+    /// was already in that state.
+    pub async fn set_user_disabled(&mut self, name: &str, disabled: bool) -> Result<bool> {
+        let id = self.user_id(name).await?;
+        let changed =
+            sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2 AND disabled <> $1")
+                .bind(i64::from(disabled))
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected()
+                > 0;
+        if !changed {
+            return Ok(false);
+        }
+        let sessions = if disabled {
+            self.end_sessions(id).await?
+        } else {
+            0
+        };
+        self.audit(
+            if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
+            "user",
+            name,
+            json!({ "sessions_ended": sessions }),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Removes one grant (district-wide when `agency` is `None`). The change applies to the
+    /// user's next request, sessions and tokens included.
+    pub async fn remove_grant(
+        &mut self,
+        name: &str,
+        role: Role,
+        agency: Option<&str>,
+    ) -> Result<()> {
+        let id = self.user_id(name).await?;
+        let agency = agency.unwrap_or("").to_string();
+        let removed =
+            sqlx::query("DELETE FROM grants WHERE user_id = $1 AND role = $2 AND agency = $3")
+                .bind(id)
+                .bind(role.as_str())
+                .bind(agency.clone())
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected();
+        if removed == 0 {
+            let scope = if agency.is_empty() {
+                "district-wide".to_string()
+            } else {
+                format!("for agency `{agency}`")
+            };
+            return Err(StoreError::NotFound(format!(
+                "role `{role}` {scope} of user `{name}`"
+            )));
+        }
+        self.audit(
+            "user.remove_role",
+            "user",
+            name,
+            json!({ "role": role.as_str(), "agency": agency }),
+        )
+        .await
+    }
+
+    /// Revokes an API token at once. Returns false (and records nothing) when it was
+    /// already revoked.
+    pub async fn revoke_token(&mut self, id: i64) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT u.name AS user_name, t.name, t.revoked FROM api_tokens t \
+             JOIN users u ON u.id = t.user_id WHERE t.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("API token {id}")))?;
+        if get_i64(&row, "revoked")? != 0 {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(
+            "token.revoke",
+            "user",
+            get_str(&row, "user_name")?,
+            json!({ "token": get_str(&row, "name")?, "token_id": id }),
+        )
+        .await?;
+        Ok(true)
     }
 
     pub async fn create_token(

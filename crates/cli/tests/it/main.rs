@@ -1,6 +1,7 @@
 //! The `kiemchung` binary as an operator uses it: real processes, a real data directory,
 //! a real server on 127.0.0.1.
 
+mod admin;
 mod hybrid;
 
 use std::io::{BufRead, BufReader, Write};

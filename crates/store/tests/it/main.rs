@@ -3,3 +3,4 @@
 mod audit;
 mod imports;
 mod support;
+mod users;

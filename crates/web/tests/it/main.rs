@@ -8,5 +8,6 @@ mod harness;
 mod input_errors;
 mod new_user;
 mod pages;
+mod revoked_access;
 mod roles;
 mod semantic;

@@ -1,0 +1,320 @@
+//! `user` and `token`: who may act on the desk, and taking that access away.
+
+use crate::{StoreArgs, TokenCommand, UserCommand};
+use anyhow::{bail, Context, Result};
+use kc_desk::pack::Pack;
+use kc_desk::{Grant, Role};
+use kc_store::{Store, TokenRecord};
+use std::io::{BufRead, IsTerminal, Write};
+
+fn check_agency(pack: &Pack, code: &str) -> Result<()> {
+    if pack.agency(code).is_none() {
+        let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
+        bail!(
+            "unknown agency `{code}`; the pack has: {}",
+            codes.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn grant_label(g: &Grant) -> String {
+    match &g.agency {
+        Some(a) => format!("{}@{a}", g.role),
+        None => g.role.to_string(),
+    }
+}
+
+async fn known_user(store: &Store, name: &str) -> Result<()> {
+    if store.user_by_name(name).await?.is_none() {
+        bail!("no user named `{name}` (`kiemchung user list` shows the accounts)");
+    }
+    Ok(())
+}
+
+pub async fn run(command: UserCommand) -> Result<()> {
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            agency,
+            reset_password,
+            store,
+        } => user_add(&name, role, agency.as_deref(), reset_password, &store).await,
+        UserCommand::RemoveRole {
+            name,
+            role,
+            agency,
+            store,
+        } => {
+            let (store, _) = store.open().await?;
+            known_user(&store, &name).await?;
+            let held = store
+                .users()
+                .await?
+                .into_iter()
+                .find(|u| u.name == name)
+                .map(|u| u.grants)
+                .unwrap_or_default();
+            let wanted = Grant {
+                role,
+                agency: agency.clone(),
+            };
+            if !held.contains(&wanted) {
+                let has: Vec<String> = held.iter().map(grant_label).collect();
+                bail!(
+                    "user `{name}` does not have role {}; they have: {}",
+                    grant_label(&wanted),
+                    if has.is_empty() {
+                        "no role".to_string()
+                    } else {
+                        has.join(", ")
+                    }
+                );
+            }
+            let mut tx = store.begin_write("cli").await?;
+            tx.remove_grant(&name, role, agency.as_deref()).await?;
+            tx.commit().await?;
+            let left = held.len() - 1;
+            println!(
+                "removed role {} from user {name}; {}",
+                grant_label(&wanted),
+                if left == 0 {
+                    "they have no role left and can no longer act on the desk".to_string()
+                } else {
+                    format!("{left} role(s) left")
+                }
+            );
+            Ok(())
+        }
+        UserCommand::Disable { name, store } => set_disabled(&name, true, &store).await,
+        UserCommand::Enable { name, store } => set_disabled(&name, false, &store).await,
+        UserCommand::List { store } => {
+            let (store, _) = store.open().await?;
+            let users = store.users().await?;
+            if users.is_empty() {
+                println!("no accounts yet (`kiemchung user add NAME --role ROLE` creates one)");
+                return Ok(());
+            }
+            let width = users
+                .iter()
+                .map(|u| u.name.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max("NAME".len());
+            println!("{:<width$}  {:<9}  ROLES", "NAME", "STATUS");
+            for u in &users {
+                let roles: Vec<String> = u.grants.iter().map(grant_label).collect();
+                println!(
+                    "{:<width$}  {:<9}  {}",
+                    u.name,
+                    if u.disabled { "disabled" } else { "active" },
+                    if roles.is_empty() {
+                        "-".to_string()
+                    } else {
+                        roles.join(", ")
+                    }
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn user_add(
+    name: &str,
+    role: Role,
+    agency: Option<&str>,
+    reset_password: bool,
+    store_args: &StoreArgs,
+) -> Result<()> {
+    kc_desk::auth::check_user_name(name)?;
+    let (store, pack) = store_args.open().await?;
+    if let Some(code) = agency {
+        check_agency(&pack, code)?;
+    }
+    let existing = store.user_by_name(name).await?;
+    // Read before the write transaction starts, so a slow typist holds no lock.
+    let (hash, reset) = match &existing {
+        Some(user) if !reset_password => (user.password_hash.clone(), false),
+        _ => (
+            kc_desk::auth::hash_password(&read_password(name)?)?,
+            existing.is_some(),
+        ),
+    };
+    let mut tx = store.begin_write("cli").await?;
+    if reset {
+        tx.set_password(name, &hash).await?;
+    }
+    // For an existing account the hash is not used: add_user keeps its password.
+    let created = tx.add_user(name, &hash, role, agency).await?;
+    tx.commit().await?;
+    let scope = agency.map_or_else(|| "all agencies".to_string(), |a| format!("agency {a}"));
+    if created {
+        println!("created user {name} with role {role} ({scope})");
+    } else {
+        let password = if reset {
+            "password reset"
+        } else {
+            "password kept"
+        };
+        let disabled = if existing.is_some_and(|u| u.disabled) {
+            "; the account is disabled (`kiemchung user enable` re-enables it)"
+        } else {
+            ""
+        };
+        println!("user {name} now has role {role} ({scope}); {password}{disabled}");
+    }
+    Ok(())
+}
+
+fn read_password(name: &str) -> Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Mật khẩu / password for {name}: ");
+        std::io::stderr().flush()?;
+    }
+    let mut password = String::new();
+    stdin
+        .lock()
+        .read_line(&mut password)
+        .context("cannot read the password from stdin")?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn set_disabled(name: &str, disabled: bool, store: &StoreArgs) -> Result<()> {
+    let (store, _) = store.open().await?;
+    known_user(&store, name).await?;
+    let mut tx = store.begin_write("cli").await?;
+    let changed = tx.set_user_disabled(name, disabled).await?;
+    if changed {
+        tx.commit().await?;
+    }
+    match (disabled, changed) {
+        (true, true) => println!(
+            "disabled user {name}: they can no longer sign in, their sessions are ended and their API tokens refused"
+        ),
+        (false, true) => println!("enabled user {name}"),
+        (true, false) => println!("user {name} was already disabled"),
+        (false, false) => println!("user {name} was not disabled"),
+    }
+    Ok(())
+}
+
+fn print_tokens(tokens: &[TokenRecord]) {
+    let user_w = tokens
+        .iter()
+        .map(|t| t.user.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let name_w = tokens
+        .iter()
+        .map(|t| t.name.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    println!(
+        "{:>4}  {:<user_w$}  {:<name_w$}  {:<24}  STATUS",
+        "ID", "USER", "LABEL", "CREATED"
+    );
+    for t in tokens {
+        println!(
+            "{:>4}  {:<user_w$}  {:<name_w$}  {:<24}  {}",
+            t.id,
+            t.user,
+            t.name,
+            t.created_at,
+            if t.revoked { "revoked" } else { "active" }
+        );
+    }
+}
+
+pub async fn run_token(command: TokenCommand) -> Result<()> {
+    match command {
+        TokenCommand::Create { name, label, store } => {
+            let (store, _) = store.open().await?;
+            match store.user_by_name(&name).await? {
+                None => bail!("no user named `{name}`; create it first with `kiemchung user add {name} --role ROLE`"),
+                Some(u) if u.disabled => bail!("user `{name}` is disabled, so a token would not work; `kiemchung user enable {name}` first"),
+                Some(_) => {}
+            }
+            let (secret, digest) = kc_desk::auth::new_secret("kct_");
+            let mut tx = store.begin_write("cli").await?;
+            tx.create_token(&name, &label, &digest).await?;
+            tx.commit().await?;
+            eprintln!("API token for {name} (shown once; store it safely):");
+            println!("{secret}");
+            Ok(())
+        }
+        TokenCommand::List { user, store } => {
+            let (store, _) = store.open().await?;
+            if let Some(name) = &user {
+                known_user(&store, name).await?;
+            }
+            let tokens = store.tokens(user.as_deref()).await?;
+            if tokens.is_empty() {
+                println!("no API tokens");
+            } else {
+                print_tokens(&tokens);
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { id_or_name, store } => {
+            let (store, _) = store.open().await?;
+            let all = store.tokens(None).await?;
+            let token = pick_token(&all, &id_or_name)?;
+            if token.revoked {
+                println!(
+                    "token {} ({} of {}) was already revoked",
+                    token.id, token.name, token.user
+                );
+                return Ok(());
+            }
+            let mut tx = store.begin_write("cli").await?;
+            if tx.revoke_token(token.id).await? {
+                tx.commit().await?;
+            }
+            println!(
+                "revoked token {} ({} of {}); requests with it are refused from now on",
+                token.id, token.name, token.user
+            );
+            Ok(())
+        }
+    }
+}
+
+/// An id names one token, revoked or not. A label or user name must match exactly one
+/// active token: labels default to `api`, so a name alone is often ambiguous, and guessing
+/// would revoke the wrong integration's access.
+fn pick_token<'a>(tokens: &'a [TokenRecord], id_or_name: &str) -> Result<&'a TokenRecord> {
+    if let Ok(id) = id_or_name.trim().parse::<i64>() {
+        return match tokens.iter().find(|t| t.id == id) {
+            Some(t) => Ok(t),
+            None => bail!("no API token with id {id} (`kiemchung token list` shows them)"),
+        };
+    }
+    let matching: Vec<&TokenRecord> = tokens
+        .iter()
+        .filter(|t| t.name == id_or_name || t.user == id_or_name)
+        .collect();
+    let active: Vec<&TokenRecord> = matching.iter().copied().filter(|t| !t.revoked).collect();
+    match (active.as_slice(), matching.first()) {
+        ([one], _) => Ok(one),
+        ([], Some(revoked)) => Ok(revoked),
+        ([], None) => bail!(
+            "no API token labelled `{id_or_name}` or belonging to a user of that name (`kiemchung token list` shows them)"
+        ),
+        (several, _) => {
+            let ids: Vec<String> = several
+                .iter()
+                .map(|t| format!("{} ({} of {})", t.id, t.name, t.user))
+                .collect();
+            bail!(
+                "`{id_or_name}` matches {} active tokens: {}; revoke one by its id",
+                several.len(),
+                ids.join(", ")
+            )
+        }
+    }
+}
