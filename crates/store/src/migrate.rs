@@ -13,13 +13,22 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    common: include_str!("../migrations/0001_init.sql"),
-    sqlite: include_str!("../migrations/0001_init.sqlite.sql"),
-    postgres: include_str!("../migrations/0001_init.postgres.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        common: include_str!("../migrations/0001_init.sql"),
+        sqlite: include_str!("../migrations/0001_init.sqlite.sql"),
+        postgres: include_str!("../migrations/0001_init.postgres.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "case_closures",
+        common: include_str!("../migrations/0002_case_closures.sql"),
+        sqlite: include_str!("../migrations/0002_case_closures.sqlite.sql"),
+        postgres: include_str!("../migrations/0002_case_closures.postgres.sql"),
+    },
+];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let pool = store.pool();

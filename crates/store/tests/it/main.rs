@@ -1,4 +1,5 @@
 //! The store's own tests, on SQLite and (with KC_TEST_DATABASE_URL) PostgreSQL.
 
 mod audit;
+mod closures;
 mod support;
