@@ -385,13 +385,16 @@ pub fn validate_closure(reason: &str, note: &str) -> Result<ValidClosure, FieldE
             ),
         )
     })?;
-    let note = clean_note(note)?.ok_or_else(|| {
-        FieldError::new(
-            "note",
-            "Cần ghi chú lý do đóng hồ sơ.",
-            "A note on why the case is closed is required.",
-        )
-    })?;
+    // Invisible characters or punctuation alone would satisfy "non-empty" and say nothing.
+    let note = clean_note(note)?
+        .filter(|n| !kc_text::syllables(&kc_text::normalize(n)).is_empty())
+        .ok_or_else(|| {
+            FieldError::new(
+                "note",
+                "Cần ghi chú lý do đóng hồ sơ.",
+                "A note on why the case is closed is required.",
+            )
+        })?;
     Ok(ValidClosure { reason, note })
 }
 
@@ -581,7 +584,7 @@ mod tests {
                 .field,
             "reason"
         );
-        for note in ["", "  \u{0} "] {
+        for note in ["", "  \u{0} ", "\u{200b}", "…!"] {
             assert_eq!(
                 validate_closure("no_action", note)
                     .expect_err("no note")
