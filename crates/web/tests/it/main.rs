@@ -3,6 +3,7 @@
 //! starts one), against PostgreSQL too.
 
 mod api_flow;
+mod closing;
 mod harness;
 mod input_errors;
 mod new_user;
