@@ -281,6 +281,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.close", "Đóng hồ sơ", "Close the case"),
     ("case.close_help", "Chỉ dùng khi không cần kiểm chứng: nội dung không phải phản ánh, ngoài phạm vi, hoặc không cần xử lý. Người phản ánh sẽ thấy lý do, không thấy ghi chú.", "Only when nothing needs checking: not a report, outside the remit, or nothing to act on. Reporters see the reason, not the note."),
     ("case.close_reason", "Lý do đóng", "Reason"),
+    ("case.choose_reason", "— Chọn lý do —", "— Choose a reason —"),
     ("case.close_note", "Ghi chú (bắt buộc, lưu trong nhật ký)", "Note (required, kept in the audit log)"),
     ("case.closed_reason", "Lý do đóng hồ sơ", "Why the case was closed"),
     ("case.closed_by", "Người đóng", "Closed by"),
