@@ -140,6 +140,55 @@ vocabulary! {
         Closed = "closed", "Đã đóng", "Closed";
         Merged = "merged", "Đã gộp", "Merged";
         Appealed = "appealed", "Có khiếu nại", "Appealed";
+        Answered = "answered", "Đã trả lời bằng tin đã công bố", "Answered by a published fact-check";
+    }
+}
+
+impl CaseState {
+    /// States in which the desk's work on a case is over: it has left the open queue and
+    /// the matcher's library of open cases, and new reports no longer join it.
+    pub const FINISHED: &'static [CaseState] = &[
+        CaseState::Published,
+        CaseState::Actioned,
+        CaseState::Closed,
+        CaseState::Merged,
+        CaseState::Answered,
+    ];
+
+    pub fn is_finished(self) -> bool {
+        CaseState::FINISHED.contains(&self)
+    }
+}
+
+vocabulary! {
+    /// Why a case was closed without a verdict: a human decision, with a note kept in the
+    /// audit log. A case that repeats a published claim is not closed but answered with
+    /// that fact-check.
+    CloseReason {
+        Spam = "spam", "Không phải phản ánh", "Not a report";
+        OutOfScope = "out_of_scope", "Ngoài phạm vi", "Outside the desk's remit";
+        NoAction = "no_action", "Không cần xử lý", "Nothing to act on";
+    }
+}
+
+impl CloseReason {
+    /// What a reporter reads on the receipt page, in plain words and without any verdict:
+    /// (Vietnamese, English).
+    pub fn public_message(self) -> (&'static str, &'static str) {
+        match self {
+            CloseReason::Spam => (
+                "Hồ sơ đã được đóng: nội dung gửi đến không phải là phản ánh về một thông tin trên mạng.",
+                "The case was closed: what was sent is not a report about information online.",
+            ),
+            CloseReason::OutOfScope => (
+                "Hồ sơ đã được đóng: nội dung này nằm ngoài phạm vi xử lý của bộ phận, nên không được kiểm chứng tại đây.",
+                "The case was closed: this is outside the desk's remit, so it is not checked here.",
+            ),
+            CloseReason::NoAction => (
+                "Hồ sơ đã được đóng: sau khi xem xét, nội dung này không cần xử lý.",
+                "The case was closed: after review, there is nothing to act on.",
+            ),
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The case workflow: who may do what, in which state, and what a valid input is.
 
 use crate::model::{
-    Actor, CaseState, DecisionDraft, EvidenceInput, Priority, Remedy, Role, Verdict,
+    Actor, CaseState, CloseReason, DecisionDraft, EvidenceInput, Priority, Remedy, Role, Verdict,
 };
 use crate::pack::Pack;
 use chrono::{DateTime, Duration, Utc};
@@ -54,8 +54,15 @@ pub enum WorkflowError {
 pub enum CaseAction {
     Assign,
     Decide,
-    Review { approve: bool },
+    Review {
+        approve: bool,
+    },
     Publish,
+    /// Ends a case without a verdict, for a stated [`CloseReason`].
+    Close,
+    /// Ends a case that repeats a published claim by pointing its reports to that
+    /// fact-check instead of verifying it again.
+    Answer,
 }
 
 impl CaseAction {
@@ -65,6 +72,8 @@ impl CaseAction {
             CaseAction::Decide => "decide",
             CaseAction::Review { .. } => "review",
             CaseAction::Publish => "publish",
+            CaseAction::Close => "close",
+            CaseAction::Answer => "answer",
         }
     }
 
@@ -75,6 +84,9 @@ impl CaseAction {
             CaseAction::Decide => &[Role::Verifier],
             CaseAction::Review { .. } => &[Role::Reviewer],
             CaseAction::Publish => &[Role::Editor],
+            // Whoever triages sees the spam and the repeats first; the lead and the
+            // administrator can clear what intake left.
+            CaseAction::Close | CaseAction::Answer => &[Role::Intake, Role::Lead, Role::Admin],
         }
     }
 }
@@ -104,6 +116,10 @@ pub fn next_state(state: CaseState, action: CaseAction) -> Result<CaseState, Wor
         (CaseAction::Review { approve: true }, InReview) => Decided,
         (CaseAction::Review { approve: false }, InReview) => Verifying,
         (CaseAction::Publish, Decided) => Published,
+        // Only before a decision is drafted: once one awaits review or was approved, the
+        // four-eyes path decides the case, and a closure would bury a reviewed verdict.
+        (CaseAction::Close, New | Triaged | Assigned | Verifying) => Closed,
+        (CaseAction::Answer, New | Triaged | Assigned | Verifying) => Answered,
         _ => {
             return Err(WorkflowError::WrongState {
                 action: action.name(),
@@ -344,6 +360,58 @@ pub fn validate_decision(draft: &DecisionDraft, pack: &Pack) -> Result<ValidDeci
     })
 }
 
+/// A closure that satisfies the rules: a known reason and a note saying why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidClosure {
+    pub reason: CloseReason,
+    pub note: String,
+}
+
+pub fn validate_closure(reason: &str, note: &str) -> Result<ValidClosure, FieldError> {
+    let reason = CloseReason::parse(reason.trim()).ok_or_else(|| {
+        FieldError::new(
+            "reason",
+            format!(
+                "Vui lòng chọn lý do đóng hồ sơ ({}).",
+                CloseReason::ALL
+                    .iter()
+                    .map(|r| format!("{}: {}", r.as_str(), r.label_vi()))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            format!(
+                "Choose why the case is closed ({}).",
+                CloseReason::expected()
+            ),
+        )
+    })?;
+    // Invisible characters or punctuation alone would satisfy "non-empty" and say nothing.
+    let note = clean_note(note)?
+        .filter(|n| !kc_text::syllables(&kc_text::normalize(n)).is_empty())
+        .ok_or_else(|| {
+            FieldError::new(
+                "note",
+                "Cần ghi chú lý do đóng hồ sơ.",
+                "A note on why the case is closed is required.",
+            )
+        })?;
+    Ok(ValidClosure { reason, note })
+}
+
+/// An optional staff note: cleaned, empty as None, and bounded like the decision fields.
+pub fn clean_note(note: &str) -> Result<Option<String>, FieldError> {
+    let note = clean_text(note);
+    let note = note.trim();
+    if note.chars().count() > MAX_FIELD_CHARS {
+        return Err(FieldError::new(
+            "note",
+            format!("Ghi chú dài quá {MAX_FIELD_CHARS} ký tự."),
+            format!("The note is longer than {MAX_FIELD_CHARS} characters."),
+        ));
+    }
+    Ok((!note.is_empty()).then(|| note.to_string()))
+}
+
 /// A receipt code a citizen can read out on the phone: no 0/O or 1/I/L confusion.
 pub fn receipt_code(random: [u8; 8]) -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -364,7 +432,7 @@ pub fn public_status(case_state: Option<CaseState>, answered: bool) -> &'static 
     }
     match case_state {
         None | Some(CaseState::New | CaseState::Triaged) => "received",
-        Some(CaseState::Published) => "answered",
+        Some(CaseState::Published | CaseState::Answered) => "answered",
         Some(CaseState::Closed | CaseState::Actioned | CaseState::Merged) => "closed",
         Some(_) => "in_progress",
     }
@@ -438,6 +506,110 @@ mod tests {
         assert!(authorize(&editor, CaseAction::Publish, Some("vhtt")).is_ok());
         assert_eq!(check_reviewer("v", "v"), Err(WorkflowError::SelfReview));
         assert!(check_reviewer("v", "r").is_ok());
+    }
+
+    #[test]
+    fn a_case_is_closed_or_answered_only_before_a_decision() {
+        for s in [
+            CaseState::New,
+            CaseState::Triaged,
+            CaseState::Assigned,
+            CaseState::Verifying,
+        ] {
+            assert_eq!(next_state(s, CaseAction::Close), Ok(CaseState::Closed));
+            assert_eq!(next_state(s, CaseAction::Answer), Ok(CaseState::Answered));
+        }
+        for s in [
+            CaseState::InReview,
+            CaseState::Decided,
+            CaseState::Published,
+            CaseState::Closed,
+            CaseState::Answered,
+            CaseState::Merged,
+            CaseState::Actioned,
+        ] {
+            for a in [CaseAction::Close, CaseAction::Answer] {
+                assert!(
+                    matches!(next_state(s, a), Err(WorkflowError::WrongState { .. })),
+                    "{a:?} in {s}"
+                );
+            }
+        }
+        // Nothing moves a finished case on.
+        for a in [
+            CaseAction::Assign,
+            CaseAction::Decide,
+            CaseAction::Review { approve: true },
+            CaseAction::Publish,
+        ] {
+            assert!(next_state(CaseState::Closed, a).is_err());
+            assert!(next_state(CaseState::Answered, a).is_err());
+        }
+        assert!(CaseState::Closed.is_finished() && CaseState::Answered.is_finished());
+        assert!(!CaseState::Verifying.is_finished());
+    }
+
+    #[test]
+    fn who_may_close_or_answer() {
+        let intake = actor("i", &[(Role::Intake, Some("vhtt"))]);
+        let lead = actor("l", &[(Role::Lead, None)]);
+        let admin = actor("a", &[(Role::Admin, None)]);
+        let verifier = actor("v", &[(Role::Verifier, None)]);
+        let editor = actor("e", &[(Role::Editor, None)]);
+        for a in [CaseAction::Close, CaseAction::Answer] {
+            assert!(authorize(&intake, a, Some("vhtt")).is_ok());
+            assert!(authorize(&intake, a, None).is_ok(), "unassigned: triage");
+            assert!(authorize(&intake, a, Some("ca")).is_err(), "another agency");
+            assert!(authorize(&lead, a, Some("ca")).is_ok());
+            assert!(authorize(&admin, a, Some("ca")).is_ok());
+            assert!(authorize(&verifier, a, Some("vhtt")).is_err());
+            assert!(authorize(&editor, a, None).is_err());
+        }
+    }
+
+    #[test]
+    fn a_closure_needs_a_known_reason_and_a_note() {
+        let ok = validate_closure(" spam ", "  Quảng cáo bán hàng\r\n").expect("valid");
+        assert_eq!(ok.reason, CloseReason::Spam);
+        assert_eq!(ok.note, "Quảng cáo bán hàng");
+        assert_eq!(
+            validate_closure("", "ghi chú")
+                .expect_err("no reason")
+                .field,
+            "reason"
+        );
+        assert_eq!(
+            validate_closure("verified", "ghi chú")
+                .expect_err("unknown reason")
+                .field,
+            "reason"
+        );
+        for note in ["", "  \u{0} ", "\u{200b}", "…!"] {
+            assert_eq!(
+                validate_closure("no_action", note)
+                    .expect_err("no note")
+                    .field,
+                "note"
+            );
+        }
+        let long = "x".repeat(MAX_FIELD_CHARS + 1);
+        assert_eq!(
+            validate_closure("out_of_scope", &long)
+                .expect_err("long")
+                .field,
+            "note"
+        );
+        assert_eq!(clean_note(" ").expect("ok"), None);
+    }
+
+    #[test]
+    fn a_closed_report_says_closed_and_an_answered_one_answered() {
+        assert_eq!(public_status(Some(CaseState::Closed), false), "closed");
+        assert_eq!(public_status(Some(CaseState::Answered), false), "answered");
+        for r in CloseReason::ALL {
+            let (vi, en) = r.public_message();
+            assert!(vi.contains("đóng") && en.contains("closed"), "{r}");
+        }
     }
 
     #[test]

@@ -22,6 +22,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/0001_init.postgres.sql"),
     },
     Migration {
+        version: 2,
+        name: "case_closures",
+        common: include_str!("../migrations/0002_case_closures.sql"),
+        sqlite: include_str!("../migrations/0002_case_closures.sqlite.sql"),
+        postgres: include_str!("../migrations/0002_case_closures.postgres.sql"),
+    },
+    Migration {
         version: 3,
         name: "imports",
         common: include_str!("../migrations/0003_imports.sql"),

@@ -2,7 +2,7 @@
 
 use crate::{get_i64, get_opt_str, get_str, now, Result, Store, StoreError, WriteTx};
 use kc_desk::audit::{AuditRecord, ChainBreak, ChainVerifier};
-use kc_desk::{Actor, Grant, Role};
+use kc_desk::{Actor, CaseState, Grant, Role};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::any::AnyRow;
@@ -135,6 +135,18 @@ pub struct PublicationRecord {
     pub published_at: String,
 }
 
+/// How a case ended without publishing a verdict of its own: closed for `reason`, or
+/// answered with the fact-check `publication_id` (exactly one of the two is set).
+#[derive(Debug, Clone, Serialize)]
+pub struct ClosureRecord {
+    pub case_id: i64,
+    pub reason: Option<String>,
+    pub publication_id: Option<i64>,
+    pub note: Option<String>,
+    pub closed_by: String,
+    pub closed_at: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseDetail {
     pub case: CaseSummary,
@@ -142,6 +154,10 @@ pub struct CaseDetail {
     pub decisions: Vec<DecisionRecord>,
     pub evidence: Vec<EvidenceRecord>,
     pub publication: Option<PublicationRecord>,
+    /// Set when the case was closed or answered with an existing fact-check.
+    pub closure: Option<ClosureRecord>,
+    /// The fact-check an answered case points its reports to (another case's publication).
+    pub answered_with: Option<PublicationRecord>,
 }
 
 /// What intake decided to do with a new report.
@@ -272,6 +288,16 @@ fn audit_from_row(r: &AnyRow) -> Result<AuditRecord> {
         prev_hash: get_str(r, "prev_hash")?,
         hash: get_str(r, "hash")?,
     })
+}
+
+/// The finished states as an SQL list. They come from `kc_desk`, which decides what
+/// finished means, and are fixed identifiers, never user input.
+fn finished_states_sql() -> String {
+    CaseState::FINISHED
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 const PUBLICATION_COLUMNS: &str =
@@ -537,13 +563,42 @@ impl Store {
             .as_ref()
             .map(publication_from_row)
             .transpose()?;
+        let closure = self.closure(id).await?;
+        let answered_with = match closure.as_ref().and_then(|c| c.publication_id) {
+            Some(pid) => self.publication(pid).await?,
+            None => None,
+        };
         Ok(Some(CaseDetail {
             case,
             reports,
             decisions,
             evidence,
             publication,
+            closure,
+            answered_with,
         }))
+    }
+
+    /// How the case ended, if it was closed or answered with an existing fact-check.
+    pub async fn closure(&self, case_id: i64) -> Result<Option<ClosureRecord>> {
+        let row = sqlx::query(
+            "SELECT case_id, reason, publication_id, note, closed_by, closed_at \
+             FROM case_closures WHERE case_id = $1",
+        )
+        .bind(case_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            Ok(ClosureRecord {
+                case_id: get_i64(&r, "case_id")?,
+                reason: get_opt_str(&r, "reason")?,
+                publication_id: r.try_get::<Option<i64>, _>("publication_id")?,
+                note: get_opt_str(&r, "note")?,
+                closed_by: get_str(&r, "closed_by")?,
+                closed_at: get_str(&r, "closed_at")?,
+            })
+        })
+        .transpose()
     }
 
     pub async fn decisions(&self, case_id: i64) -> Result<Vec<DecisionRecord>> {
@@ -593,12 +648,12 @@ impl Store {
 
     /// Claims of cases still being worked on, for joining new reports to them.
     pub async fn open_case_claims(&self) -> Result<Vec<(i64, String)>> {
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT c.id, cl.text FROM cases c JOIN claims cl ON cl.id = c.claim_id \
-             WHERE c.state NOT IN ('published', 'closed', 'merged', 'actioned')",
-        )
-        .fetch_all(self.pool())
-        .await?;
+             WHERE c.state NOT IN ({})",
+            finished_states_sql()
+        );
+        let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| Ok((get_i64(r, "id")?, get_str(r, "text")?)))
             .collect()
@@ -1278,6 +1333,66 @@ impl WriteTx {
         )
         .await?;
         Ok(id)
+    }
+
+    /// Closes a case for a stated reason; the note goes to the closure row and the audit log.
+    pub async fn close_case(
+        &mut self,
+        case_id: i64,
+        from: &str,
+        to: &str,
+        reason: &str,
+        note: &str,
+    ) -> Result<()> {
+        self.move_case(case_id, from, to).await?;
+        sqlx::query(
+            "INSERT INTO case_closures (case_id, reason, note, closed_by, closed_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(case_id)
+        .bind(reason.to_string())
+        .bind(note.to_string())
+        .bind(self.actor().to_string())
+        .bind(now())
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            "case.close",
+            "case",
+            case_id,
+            json!({ "from": from, "to": to, "reason": reason, "note": note }),
+        )
+        .await
+    }
+
+    /// Ends a case that repeats a published claim by pointing it to that publication.
+    pub async fn answer_case(
+        &mut self,
+        case_id: i64,
+        from: &str,
+        to: &str,
+        publication_id: i64,
+        note: Option<&str>,
+    ) -> Result<()> {
+        self.move_case(case_id, from, to).await?;
+        sqlx::query(
+            "INSERT INTO case_closures (case_id, publication_id, note, closed_by, closed_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(case_id)
+        .bind(publication_id)
+        .bind(note.map(str::to_string))
+        .bind(self.actor().to_string())
+        .bind(now())
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            "case.answer",
+            "case",
+            case_id,
+            json!({ "from": from, "to": to, "publication_id": publication_id, "note": note }),
+        )
+        .await
     }
 
     /// Deletes reporter contacts whose retention has passed. Returns how many.

@@ -179,6 +179,14 @@ pub struct ReceiptOut {
     pub verdict: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// When the case was closed without a verdict: why (`spam`, `out_of_scope`,
+    /// `no_action`), and what that means in Vietnamese and English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_en: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{receipt}", params(("receipt" = String, Path)),
@@ -193,6 +201,9 @@ pub async fn report_status(
         status: view.status.to_string(),
         verdict: view.answer.as_ref().map(|a| a.verdict.clone()),
         url: view.answer.map(|a| a.url),
+        reason: view.closed.as_ref().map(|c| c.reason.to_string()),
+        message: view.closed.as_ref().map(|c| c.message_vi.to_string()),
+        message_en: view.closed.as_ref().map(|c| c.message_en.to_string()),
     }))
 }
 
@@ -456,6 +467,79 @@ pub async fn publish(
     ))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseIn {
+    /// `spam` (not a report), `out_of_scope` (outside the desk's remit) or `no_action`
+    /// (nothing to act on).
+    #[serde(default)]
+    pub reason: String,
+    /// Why, in a few words; required, kept in the audit log.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Closes a case without a verdict (intake, lead, admin), before any decision awaits review.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/close", params(("id" = i64, Path)), request_body = CloseIn,
+    responses((status = 200, body = CaseStateOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 404, body = ErrorEnvelope),
+              (status = 409, body = ErrorEnvelope, description = "the case is past the early states"),
+              (status = 422, body = ErrorEnvelope, description = "reason unknown or note missing")))]
+pub async fn close(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CloseIn>,
+) -> Result<Json<CaseStateOut>, ApiError> {
+    state
+        .desk
+        .close(&actor, id, &body.reason, &body.note)
+        .await?;
+    case_state(&state, id).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerIn {
+    /// The published fact-check's slug (or its `/kiem-chung/SLUG` path).
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AnswerOut {
+    pub id: i64,
+    pub state: String,
+    /// The fact-check the case's reports now point to.
+    pub url: String,
+}
+
+/// Answers a case that repeats a published claim with that fact-check (intake, lead, admin).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/answer", params(("id" = i64, Path)), request_body = AnswerIn,
+    responses((status = 200, body = AnswerOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 404, body = ErrorEnvelope),
+              (status = 409, body = ErrorEnvelope, description = "the case is past the early states"),
+              (status = 422, body = ErrorEnvelope, description = "no publication has that slug")))]
+pub async fn answer(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<AnswerIn>,
+) -> Result<Json<AnswerOut>, ApiError> {
+    let p = state
+        .desk
+        .answer_with(&actor, id, &body.slug, body.note.as_deref())
+        .await?;
+    let Json(s) = case_state(&state, id).await?;
+    Ok(Json(AnswerOut {
+        id,
+        state: s.state,
+        url: crate::desk::publication_path(&p.slug),
+    }))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -473,6 +557,8 @@ pub async fn publish(
         decide,
         review,
         publish,
+        close,
+        answer,
         openapi_json
     ),
     components(schemas(ErrorEnvelope))

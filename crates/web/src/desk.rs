@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use kc_desk::pack::Pack;
 use kc_desk::workflow::{self, CaseAction, FieldError};
-use kc_desk::{Actor, CaseState, Channel, DecisionDraft, Priority, Verdict};
+use kc_desk::{Actor, CaseState, Channel, CloseReason, DecisionDraft, Priority, Verdict};
 use kc_match::{Library, MatchLevel};
 use kc_store::VectorCache;
 use kc_store::{
@@ -202,6 +202,15 @@ pub struct ReceiptView {
     pub status: &'static str,
     pub received_at: String,
     pub answer: Option<PublishedAnswer>,
+    /// Why the report's case was closed, in plain words; never a verdict.
+    pub closed: Option<ClosedNotice>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClosedNotice {
+    pub reason: &'static str,
+    pub message_vi: &'static str,
+    pub message_en: &'static str,
 }
 
 pub fn publication_path(slug: &str) -> String {
@@ -460,17 +469,27 @@ impl Desk {
         let published_hit = Self::search_in(&self.published, &report.text, qvec.as_deref(), 1)?
             .into_iter()
             .next()
-            .filter(|m| m.level == MatchLevel::Confirm);
+            .filter(|m| m.level == MatchLevel::Confirm)
+            .map(|m| (m.id, m.score));
+        // A copy of a report whose case staff answered with an existing fact-check gets that
+        // fact-check too, though its wording is not the published claim's.
+        let published_hit = match published_hit {
+            Some(hit) => Some(hit),
+            None => self
+                .answered_repeat(&content_hash)
+                .await?
+                .map(|id| (id.to_string(), 1.0)),
+        };
         let mut answer = None;
-        let target = if let Some(hit) = published_hit {
-            let id: i64 = hit.id.parse().map_err(ApiError::internal)?;
+        let target = if let Some((hit_id, hit_score)) = published_hit {
+            let id: i64 = hit_id.parse().map_err(ApiError::internal)?;
             let publication = self.store.publication(id).await?.ok_or_else(|| {
                 ApiError::internal(format!("publication {id} is in the matcher but not stored"))
             })?;
-            answer = Some(answer_from(&publication, f64::from(hit.score)));
+            answer = Some(answer_from(&publication, f64::from(hit_score)));
             IntakeTarget::Answered {
                 publication_id: id,
-                score: f64::from(hit.score),
+                score: f64::from(hit_score),
             }
         } else if let Some(case_id) = self
             .joinable_case(&report.text, qvec.as_deref(), &content_hash)
@@ -531,6 +550,19 @@ impl Desk {
         })
     }
 
+    /// The publication an answered case points to, when this exact content was reported on
+    /// that case before.
+    async fn answered_repeat(&self, content_hash: &str) -> Result<Option<i64>, ApiError> {
+        let Some(case_id) = self.store.case_for_content(content_hash).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .closure(case_id)
+            .await?
+            .and_then(|c| c.publication_id))
+    }
+
     async fn joinable_case(
         &self,
         text: &str,
@@ -564,13 +596,32 @@ impl Desk {
             }
         }
         let mut state = None;
+        let mut closed = None;
         if let Some(case_id) = report.case_id {
             if let Some(detail) = self.store.case_detail(case_id).await? {
                 state = CaseState::parse(&detail.case.state);
                 if answer.is_none() {
-                    if let Some(p) = &detail.publication {
+                    if let Some(p) = detail
+                        .publication
+                        .as_ref()
+                        .or(detail.answered_with.as_ref())
+                    {
                         answer = Some(answer_from(p, 1.0));
                     }
+                }
+                if state == Some(CaseState::Closed) {
+                    closed = detail
+                        .closure
+                        .and_then(|c| c.reason)
+                        .and_then(|r| CloseReason::parse(&r))
+                        .map(|r| {
+                            let (vi, en) = r.public_message();
+                            ClosedNotice {
+                                reason: r.as_str(),
+                                message_vi: vi,
+                                message_en: en,
+                            }
+                        });
                 }
             }
         }
@@ -579,6 +630,7 @@ impl Desk {
             status: workflow::public_status(state, answer.is_some()),
             received_at: report.received_at,
             answer,
+            closed,
         })
     }
 
@@ -818,6 +870,84 @@ impl Desk {
             .ok_or_else(|| ApiError::internal("publication vanished after commit"))
     }
 
+    /// Closes a case without a verdict, for a stated reason and note. It leaves the open
+    /// queue and the open-case library at once; its reports' receipts say why.
+    pub async fn close(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        reason: &str,
+        note: &str,
+    ) -> Result<(), ApiError> {
+        let (case, state) = self.load_case(case_id).await?;
+        workflow::authorize(actor, CaseAction::Close, case.agency.as_deref())?;
+        let next = workflow::next_state(state, CaseAction::Close)?;
+        let valid = workflow::validate_closure(reason, note)?;
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        tx.close_case(
+            case_id,
+            state.as_str(),
+            next.as_str(),
+            valid.reason.as_str(),
+            &valid.note,
+        )
+        .await?;
+        tx.commit().await?;
+        self.leave_open_cases(case_id)
+    }
+
+    /// Answers a case that repeats a published claim with that fact-check (by its slug, or
+    /// its `/kiem-chung/SLUG` path) instead of verifying it again.
+    pub async fn answer_with(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        slug: &str,
+        note: Option<&str>,
+    ) -> Result<PublicationRecord, ApiError> {
+        let (case, state) = self.load_case(case_id).await?;
+        workflow::authorize(actor, CaseAction::Answer, case.agency.as_deref())?;
+        let next = workflow::next_state(state, CaseAction::Answer)?;
+        let slug = slug.trim();
+        let slug = slug.strip_prefix(&publication_path("")).unwrap_or(slug);
+        if slug.is_empty() {
+            return Err(FieldError::new(
+                "slug",
+                "Vui lòng chọn tin đã kiểm chứng để trả lời.",
+                "Choose the published fact-check that answers this case.",
+            )
+            .into());
+        }
+        let publication = self.store.publication_by_slug(slug).await?.ok_or_else(|| {
+            FieldError::new(
+                "slug",
+                format!("Không có tin đã công bố với địa chỉ `{slug}`."),
+                format!("No published fact-check has the slug `{slug}`."),
+            )
+        })?;
+        let note = workflow::clean_note(note.unwrap_or(""))?;
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        tx.answer_case(
+            case_id,
+            state.as_str(),
+            next.as_str(),
+            publication.id,
+            note.as_deref(),
+        )
+        .await?;
+        tx.commit().await?;
+        self.leave_open_cases(case_id)?;
+        Ok(publication)
+    }
+
+    /// A finished case no longer takes new reports: out of the open-case library now, not at
+    /// the next refresh.
+    fn leave_open_cases(&self, case_id: i64) -> Result<(), ApiError> {
+        let mut live = self.open_cases.write().map_err(|_| lock_poisoned())?;
+        live.remove(&case_id.to_string());
+        Ok(())
+    }
+
     /// Brings the matcher libraries in line with the database. Another `serve` instance on the
     /// same PostgreSQL may have published or opened cases; polling keeps every instance
     /// answering alike without a message bus.
@@ -909,7 +1039,7 @@ impl Desk {
 }
 
 fn is_open(state: &str) -> bool {
-    !matches!(state, "published" | "closed" | "merged" | "actioned")
+    !CaseState::parse(state).is_some_and(CaseState::is_finished)
 }
 
 fn answer_from(p: &PublicationRecord, score: f64) -> PublishedAnswer {

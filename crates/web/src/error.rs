@@ -140,6 +140,8 @@ fn action_vi(action: &str) -> &str {
         "decide" => "ra kết luận",
         "review" => "thẩm định",
         "publish" => "công bố",
+        "close" => "đóng hồ sơ",
+        "answer" => "trả lời bằng tin đã công bố",
         other => other,
     }
 }

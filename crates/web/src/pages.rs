@@ -573,7 +573,11 @@ pub async fn console(
     };
     let page = Page::new(&headers, q.lang.as_deref());
     match state.desk.cases(None).await {
-        Ok(cases) => {
+        Ok(all) => {
+            // The queue is what still needs work; finished cases stay listed below it.
+            let (finished, cases): (Vec<_>, Vec<_>) = all.into_iter().partition(|c| {
+                kc_desk::CaseState::parse(&c.state).is_some_and(kc_desk::CaseState::is_finished)
+            });
             let now = kc_store::fmt_time(chrono::Utc::now());
             let overdue: Vec<i64> = cases
                 .iter()
@@ -584,7 +588,7 @@ pub async fn console(
                 &state,
                 StatusCode::OK,
                 "console.html",
-                context! { staff, cases, overdue, agency_names => agency_names(&state, page.lang) },
+                context! { staff, cases, finished, overdue, agency_names => agency_names(&state, page.lang) },
             )
         }
         Err(e) => page.error(&state, &e, "/quan-tri"),
@@ -617,6 +621,10 @@ pub struct DecisionForm {
     evidence_note: String,
     #[serde(default)]
     remedy: String,
+    #[serde(default)]
+    close_reason: String,
+    #[serde(default)]
+    close_note: String,
 }
 
 /// The case page, with only the forms the signed-in person may use in the case's state.
@@ -652,6 +660,8 @@ async fn render_case(
         decide => allowed(CaseAction::Decide),
         review => allowed(CaseAction::Review { approve: true }) && !own_decision,
         publish => allowed(CaseAction::Publish),
+        close => allowed(CaseAction::Close),
+        answer => allowed(CaseAction::Answer),
     };
     let category = d
         .case
@@ -698,6 +708,10 @@ async fn render_case(
         .collect();
     let verdicts: Vec<&str> = Verdict::ALL.iter().map(|v| v.as_str()).collect();
     let remedies: Vec<&str> = Remedy::ALL.iter().map(|v| v.as_str()).collect();
+    let close_reasons: Vec<&str> = kc_desk::CloseReason::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .collect();
     let agencies: Vec<Value> = pack
         .agencies
         .iter()
@@ -714,7 +728,7 @@ async fn render_case(
         "case.html",
         context! {
             d, can, own_decision, error, form, provisions, citations, verdicts, remedies, agencies, similar,
-            suggested_agency, harm_categories, priorities, routing, deadlines,
+            suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons,
             staff => staff_ctx, agency_names => agency_names(state, page.lang),
         },
     )
@@ -844,6 +858,7 @@ pub async fn case_decide(
         evidence_url: get("evidence_url"),
         evidence_note: get("evidence_note"),
         remedy: get("remedy"),
+        ..DecisionForm::default()
     };
     let csrf = get("csrf");
     let actor = staff.clone();
@@ -950,6 +965,73 @@ pub async fn case_publish(
         async {
             let actor = actor.ok_or_else(ApiError::unauthorized)?;
             desk.publish(&actor, id, Some(&form.title), Some(&form.body))
+                .await
+                .map(|_| ())
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn case_close(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Path(id): Path<i64>,
+    Form(form): Form<CloseForm>,
+) -> Response {
+    let actor = staff.clone();
+    let desk = &state.desk;
+    let typed = DecisionForm {
+        close_reason: form.reason.clone(),
+        close_note: form.note.clone(),
+        ..DecisionForm::default()
+    };
+    console_action(&state, &headers, staff, id, &form.csrf, typed, async {
+        let actor = actor.ok_or_else(ApiError::unauthorized)?;
+        desk.close(&actor, id, &form.reason, &form.note).await
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn case_answer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Path(id): Path<i64>,
+    Form(form): Form<AnswerForm>,
+) -> Response {
+    let actor = staff.clone();
+    let desk = &state.desk;
+    console_action(
+        &state,
+        &headers,
+        staff,
+        id,
+        &form.csrf,
+        DecisionForm::default(),
+        async {
+            let actor = actor.ok_or_else(ApiError::unauthorized)?;
+            desk.answer_with(&actor, id, &form.slug, Some(&form.note))
                 .await
                 .map(|_| ())
         },

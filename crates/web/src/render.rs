@@ -77,6 +77,14 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
             code,
         )
     });
+    env.add_function("close_reason_label", |state: &State, code: &str| {
+        label(
+            state,
+            "close_reason",
+            kc_desk::CloseReason::parse(code).map(|v| (v.label_vi(), v.label_en())),
+            code,
+        )
+    });
     env.add_function("role_label", |state: &State, code: &str| {
         label(
             state,
@@ -298,6 +306,21 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("decision.approved", "đã phê duyệt", "approved"),
     ("decision.returned", "bị trả lại", "returned"),
     ("decision.superseded", "đã thay thế", "superseded"),
+    ("case.close", "Đóng hồ sơ", "Close the case"),
+    ("case.close_help", "Chỉ dùng khi không cần kiểm chứng: nội dung không phải phản ánh, ngoài phạm vi, hoặc không cần xử lý. Người phản ánh sẽ thấy lý do, không thấy ghi chú.", "Only when nothing needs checking: not a report, outside the remit, or nothing to act on. Reporters see the reason, not the note."),
+    ("case.close_reason", "Lý do đóng", "Reason"),
+    ("case.choose_reason", "— Chọn lý do —", "— Choose a reason —"),
+    ("case.close_note", "Ghi chú (bắt buộc, lưu trong nhật ký)", "Note (required, kept in the audit log)"),
+    ("case.closed_reason", "Lý do đóng hồ sơ", "Why the case was closed"),
+    ("case.closed_by", "Người đóng", "Closed by"),
+    ("case.answered_with", "Đã trả lời bằng tin đã công bố", "Answered with the published fact-check"),
+    ("case.answered_by", "Người thực hiện", "Done by"),
+    ("case.note", "Ghi chú", "Note"),
+    ("case.answer", "Trả lời bằng tin này", "Answer with this"),
+    ("case.action", "Thao tác", "Action"),
+    ("case.answer_help", "Nếu hồ sơ lặp lại một tin đã công bố, hãy trả lời bằng tin đó thay vì kiểm chứng lại: các phản ánh của hồ sơ sẽ nhận kết luận và đường dẫn của tin ấy.", "If this case repeats a published claim, answer it with that fact-check instead of verifying again: its reports get that verdict and link."),
+    ("console.finished", "Hồ sơ đã kết thúc", "Finished cases"),
+    ("receipt.closed", "Hồ sơ đã đóng", "The case was closed"),
     ("case.no_action", "Bạn không có thao tác nào ở bước này.", "No action for you at this step."),
     ("case.own_decision", "Bạn đã ra kết luận này nên không thể tự thẩm định.", "You decided this case, so you cannot review it."),
     ("error.title", "Có lỗi", "Something went wrong"),

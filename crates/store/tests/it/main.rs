@@ -1,6 +1,7 @@
 //! The store's own tests, on SQLite and (with KC_TEST_DATABASE_URL) PostgreSQL.
 
 mod audit;
+mod closures;
 mod imports;
 mod support;
 mod users;

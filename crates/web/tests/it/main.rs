@@ -4,6 +4,7 @@
 
 mod api_flow;
 mod case_view;
+mod closing;
 mod harness;
 mod input_errors;
 mod new_user;
