@@ -5,6 +5,7 @@ mod embed_cmd;
 mod import_cmd;
 mod matching;
 mod progress;
+mod report_cmd;
 mod users;
 
 // See the workspace Cargo.toml for why.
@@ -74,6 +75,17 @@ enum Command {
     /// Take the items of a monitored feed or file (JSONL, CSV, RSS, Atom) as reports, once
     /// each: running it again, or after an interruption, adds only what is new.
     Import(ImportCommand),
+    /// The periodic report upward for a period: reports, cases, publications, each agency's
+    /// standing and its duties under the directive (Markdown, or JSON).
+    Report(ReportCommand),
+}
+
+#[derive(Args)]
+struct ReportCommand {
+    #[command(flatten)]
+    report: report_cmd::ReportArgs,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Args)]
@@ -344,6 +356,10 @@ async fn run(command: Command) -> Result<()> {
             tokio::task::spawn_blocking(move || embed_cmd::run_embed(&args)).await?
         }
         Command::Serve(args) => serve(args).await,
+        Command::Report(args) => {
+            let (store, pack) = args.store.open().await?;
+            report_cmd::run_report(&args.report, &store, &pack).await
+        }
         Command::Import(args) => {
             let (store, pack) = args.store.open().await?;
             let semantic = semantic_model(args.model.clone(), &args.store)?;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod model;
 pub mod pack;
+pub mod stats;
 pub mod workflow;
 
 pub use model::*;

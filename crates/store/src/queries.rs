@@ -1412,3 +1412,82 @@ impl WriteTx {
         Ok(n)
     }
 }
+
+fn time_of(s: &str, what: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| StoreError::Corrupt(format!("{what} `{s}`: {e}")))
+}
+
+fn vocab<T>(s: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T> {
+    parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown {what} `{s}`")))
+}
+
+impl Store {
+    /// One fact per case and per report, for `kc_desk::stats`: states, agencies, categories,
+    /// times and outcomes, never texts or anything about the people who sent them.
+    pub async fn stats_facts(
+        &self,
+    ) -> Result<(
+        Vec<kc_desk::stats::CaseFact>,
+        Vec<kc_desk::stats::ReportFact>,
+    )> {
+        use kc_desk::{CaseState, Channel, CloseReason, HarmCategory, Verdict};
+        let rows = sqlx::query(
+            "SELECT c.state, c.agency, c.harm_category, c.created_at, c.deadline, \
+             (SELECT p.verdict FROM publications p WHERE p.case_id = c.id ORDER BY p.id LIMIT 1) AS verdict, \
+             (SELECT p.published_at FROM publications p WHERE p.case_id = c.id ORDER BY p.id LIMIT 1) AS published_at, \
+             cc.reason, cc.closed_at \
+             FROM cases c LEFT JOIN case_closures cc ON cc.case_id = c.id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut cases = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let published = match (
+                get_opt_str(row, "verdict")?,
+                get_opt_str(row, "published_at")?,
+            ) {
+                (Some(v), Some(at)) => Some((
+                    vocab(&v, Verdict::parse, "verdict")?,
+                    time_of(&at, "published_at")?,
+                )),
+                _ => None,
+            };
+            let closed = match get_opt_str(row, "closed_at")? {
+                Some(at) => Some((
+                    get_opt_str(row, "reason")?
+                        .map(|r| vocab(&r, CloseReason::parse, "close reason"))
+                        .transpose()?,
+                    time_of(&at, "closed_at")?,
+                )),
+                None => None,
+            };
+            cases.push(kc_desk::stats::CaseFact {
+                state: vocab(&get_str(row, "state")?, CaseState::parse, "case state")?,
+                agency: get_opt_str(row, "agency")?,
+                harm_category: get_opt_str(row, "harm_category")?
+                    .map(|h| vocab(&h, HarmCategory::parse, "harm category"))
+                    .transpose()?,
+                opened_at: time_of(&get_str(row, "created_at")?, "created_at")?,
+                deadline: get_opt_str(row, "deadline")?
+                    .map(|d| time_of(&d, "deadline"))
+                    .transpose()?,
+                published,
+                closed,
+            });
+        }
+        let rows = sqlx::query("SELECT channel, received_at, answered_by FROM reports")
+            .fetch_all(self.pool())
+            .await?;
+        let mut reports = Vec::with_capacity(rows.len());
+        for row in &rows {
+            reports.push(kc_desk::stats::ReportFact {
+                channel: vocab(&get_str(row, "channel")?, Channel::parse, "channel")?,
+                received_at: time_of(&get_str(row, "received_at")?, "received_at")?,
+                answered_at_once: row.try_get::<Option<i64>, _>("answered_by")?.is_some(),
+            });
+        }
+        Ok((cases, reports))
+    }
+}

@@ -540,6 +540,28 @@ pub async fn answer(
     }))
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct StatsQuery {
+    /// First day, `YYYY-MM-DD` (Vietnam's clock); default: the first of this month.
+    pub from: Option<String>,
+    /// Last day, included; default: today.
+    pub to: Option<String>,
+}
+
+/// The figures of a period: reports by channel, cases by harm category, publications by
+/// verdict, cases closed by reason, median hours to publication, open and overdue cases,
+/// and the same per agency. Counts only: nothing about who sent a report.
+#[utoipa::path(get, path = "/api/v1/stats", params(StatsQuery),
+    responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+pub async fn stats(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Query(q): Query<StatsQuery>,
+) -> Result<Json<kc_desk::stats::Stats>, ApiError> {
+    let (first, last) = crate::desk::report_days(q.from.as_deref(), q.to.as_deref())?;
+    Ok(Json(state.desk.stats(first, last).await?))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -559,6 +581,7 @@ pub async fn answer(
         publish,
         close,
         answer,
+        stats,
         openapi_json
     ),
     components(schemas(ErrorEnvelope))

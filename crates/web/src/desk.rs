@@ -437,6 +437,25 @@ impl Desk {
         self.take_report(text, urls, contact, channel, None).await
     }
 
+    /// The figures of the days `first` to `last` (Vietnam's clock), for the statistics
+    /// page and the periodic report.
+    pub async fn stats(
+        &self,
+        first: chrono::NaiveDate,
+        last: chrono::NaiveDate,
+    ) -> Result<kc_desk::stats::Stats, ApiError> {
+        let (cases, reports) = self.store.stats_facts().await?;
+        let pack = self.pack();
+        let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
+        Ok(kc_desk::stats::compute(
+            kc_desk::stats::Period::vietnam_days(first, last),
+            &cases,
+            &reports,
+            &codes,
+            Utc::now(),
+        ))
+    }
+
     /// Takes one item of a monitored feed or file (`kiemchung import`) as a report, once:
     /// an item whose `key` was taken before is left alone, so an import can be run again,
     /// or resumed after an interruption, without doubling anything.
@@ -1087,4 +1106,33 @@ mod tests {
         assert_eq!(normalize_receipt("kc-abc"), "KCABC");
         assert_eq!(normalize_receipt("<script>"), "SCRIPT");
     }
+}
+
+/// The days a statistics request asks for: `from` and `to` as `YYYY-MM-DD`, both included;
+/// by default this month to date. Errors name the field.
+pub fn report_days(
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate), FieldError> {
+    let (first, last) = kc_desk::stats::Period::month_to_date(Utc::now());
+    let parse = |field: &str, value: Option<&str>, default| match value.map(str::trim) {
+        None | Some("") => Ok(default),
+        Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+            FieldError::new(
+                field,
+                format!("Ngày `{v}` không hợp lệ; dùng dạng NNNN-TT-NN, ví dụ 2026-11-01."),
+                format!("Invalid date `{v}`; use YYYY-MM-DD, e.g. 2026-11-01."),
+            )
+        }),
+    };
+    let first = parse("from", from, first)?;
+    let last = parse("to", to, last)?;
+    if last < first {
+        return Err(FieldError::new(
+            "to",
+            "Ngày kết thúc phải sau ngày bắt đầu.",
+            "The end date is before the start date.",
+        ));
+    }
+    Ok((first, last))
 }

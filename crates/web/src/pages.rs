@@ -595,6 +595,64 @@ pub async fn console(
     }
 }
 
+#[derive(Deserialize)]
+pub struct StatsPageQuery {
+    lang: Option<String>,
+    tu: Option<String>,
+    den: Option<String>,
+}
+
+/// Statistics of a period for staff: what came in, how it ended, each agency's standing
+/// and its duties under the directive.
+pub async fn stats_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Query(q): Query<StatsPageQuery>,
+) -> Response {
+    let Some(staff) = staff else {
+        return login_redirect();
+    };
+    let page = Page::new(&headers, q.lang.as_deref());
+    let (first, last) = match crate::desk::report_days(q.tu.as_deref(), q.den.as_deref()) {
+        Ok(days) => days,
+        Err(e) => return page.error(&state, &e.into(), "/quan-tri/thong-ke"),
+    };
+    let s = match state.desk.stats(first, last).await {
+        Ok(s) => s,
+        Err(e) => return page.error(&state, &e, "/quan-tri"),
+    };
+    let pack = state.desk.pack();
+    let duties: BTreeMap<String, Vec<Value>> = pack
+        .agencies
+        .iter()
+        .map(|a| {
+            let list = pack
+                .duties_of(&a.code)
+                .map(|d| context! { clause => d.clause.clone(), text => d.text_vi.clone() })
+                .collect();
+            (a.code.clone(), list)
+        })
+        .collect();
+    let most = |counts: &[kc_desk::stats::Count]| counts.iter().map(|c| c.count).max().unwrap_or(0);
+    let widest = most(&s.reports_by_channel)
+        .max(most(&s.cases_by_category))
+        .max(most(&s.published_by_verdict))
+        .max(most(&s.closed_by_reason))
+        .max(1);
+    let staff_ctx = context! { name => staff.name.clone() };
+    page.render(
+        &state,
+        StatusCode::OK,
+        "stats.html",
+        context! {
+            s, widest, duties, staff => staff_ctx,
+            first => first.to_string(), last => last.to_string(),
+            agency_names => agency_names(&state, page.lang),
+        },
+    )
+}
+
 /// A case is overdue when its deadline (intake to decision) has passed and it still
 /// waits for a decision. Times are the store's RFC 3339 UTC strings, which sort as
 /// they read.

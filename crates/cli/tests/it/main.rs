@@ -299,7 +299,7 @@ fn help_explains_every_command() {
     let out = kiemchung().arg("--help").output().expect("run");
     let help = String::from_utf8_lossy(&out.stdout);
     for cmd in [
-        "serve", "user", "token", "pack", "audit", "match", "eval", "embed", "import",
+        "serve", "user", "token", "pack", "audit", "match", "eval", "embed", "import", "report",
     ] {
         assert!(help.contains(cmd), "--help lists {cmd}: {help}");
     }

@@ -12,3 +12,4 @@ mod pages;
 mod revoked_access;
 mod roles;
 mod semantic;
+mod stats;

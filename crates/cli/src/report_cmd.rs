@@ -1,0 +1,217 @@
+//! `kiemchung report`: the periodic report upward, as Markdown (or JSON), from the same
+//! figures as the console's statistics page.
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use kc_desk::pack::Pack;
+use kc_desk::stats::{Count, Stats};
+use kc_desk::{Channel, CloseReason, HarmCategory, Verdict};
+use std::fmt::Write as _;
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// First day, YYYY-MM-DD on Vietnam's clock (default: the first of this month).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day, included (default: today).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Markdown to read and send on, or JSON for other tools.
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    Json,
+}
+
+pub async fn run_report(args: &ReportArgs, store: &kc_store::Store, pack: &Pack) -> Result<()> {
+    let (first, last) = kc_web::desk::report_days(args.from.as_deref(), args.to.as_deref())
+        .map_err(|e| anyhow::anyhow!("--{}: {} / {}", e.field, e.message_vi, e.message_en))?;
+    let (cases, reports) = store.stats_facts().await?;
+    let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
+    let stats = kc_desk::stats::compute(
+        kc_desk::stats::Period::vietnam_days(first, last),
+        &cases,
+        &reports,
+        &codes,
+        chrono::Utc::now(),
+    );
+    match args.format {
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
+        ReportFormat::Markdown => print!(
+            "{}",
+            markdown(&stats, pack, &first.to_string(), &last.to_string())
+        ),
+    }
+    Ok(())
+}
+
+/// The report in Vietnamese, as an office sends it upward.
+pub fn markdown(s: &Stats, pack: &Pack, first: &str, last: &str) -> String {
+    let mut out = String::new();
+    let d = &pack.directive;
+    // Writing into a String cannot fail.
+    let _ = writeln!(
+        out,
+        "# Báo cáo kết quả xử lý thông tin sai sự thật, xấu, độc trên mạng\n\n\
+         Kỳ báo cáo: từ {first} đến {last} (giờ Việt Nam). Thực hiện {} {} của {}: {}.\n",
+        d.number, d.date, d.issuer, d.subject
+    );
+    let _ = writeln!(out, "## 1. Số liệu chung\n");
+    let _ = writeln!(out, "| Nội dung | Số lượng |\n|---|---|");
+    let _ = writeln!(out, "| Phản ánh nhận được | {} |", s.reports);
+    let _ = writeln!(
+        out,
+        "| — trong đó được trả lời ngay bằng tin đã kiểm chứng | {} |",
+        s.answered_at_once
+    );
+    let _ = writeln!(out, "| Hồ sơ mở mới | {} |", s.cases_opened);
+    let _ = writeln!(out, "| Kết luận đã công bố | {} |", s.published);
+    let median = s
+        .median_hours_to_publication
+        .map_or_else(|| "—".to_string(), |h| format!("{h:.1} giờ"));
+    let _ = writeln!(
+        out,
+        "| Thời gian trung vị từ tiếp nhận đến công bố | {median} |"
+    );
+    let _ = writeln!(out, "| Hồ sơ đang xử lý cuối kỳ | {} |", s.open_at_end);
+    let _ = writeln!(out, "| — trong đó quá hạn | {} |\n", s.overdue_at_end);
+    section(
+        &mut out,
+        "2. Phản ánh theo kênh",
+        &s.reports_by_channel,
+        |c| Channel::parse(c).map_or(c.to_string(), |v| v.label_vi().to_string()),
+    );
+    section(
+        &mut out,
+        "3. Hồ sơ mới theo loại tác hại",
+        &s.cases_by_category,
+        |c| {
+            HarmCategory::parse(c).map_or_else(
+                || "Chưa phân loại".to_string(),
+                |v| v.label_vi().to_string(),
+            )
+        },
+    );
+    section(
+        &mut out,
+        "4. Kết luận đã công bố",
+        &s.published_by_verdict,
+        |c| Verdict::parse(c).map_or(c.to_string(), |v| pack.verdict_label(v, false).to_string()),
+    );
+    section(
+        &mut out,
+        "5. Hồ sơ kết thúc không công bố",
+        &s.closed_by_reason,
+        |c| {
+            CloseReason::parse(c).map_or_else(
+                || "Trả lời bằng tin đã công bố".to_string(),
+                |v| v.label_vi().to_string(),
+            )
+        },
+    );
+    let _ = writeln!(out, "## 6. Theo cơ quan chủ trì\n");
+    let _ = writeln!(
+        out,
+        "| Cơ quan | Hồ sơ mới | Đã công bố | Đang xử lý | Quá hạn |\n|---|---|---|---|---|"
+    );
+    for a in &s.agencies {
+        let name = pack
+            .agency(&a.code)
+            .map_or(a.code.as_str(), |x| x.name_vi.as_str());
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {} | {} |",
+            a.opened, a.published, a.open, a.overdue
+        );
+    }
+    let _ = writeln!(out, "\n## 7. Nhiệm vụ theo văn bản chỉ đạo\n");
+    for a in &pack.agencies {
+        let duties: Vec<_> = pack.duties_of(&a.code).collect();
+        if duties.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "**{}**\n", a.name_vi);
+        for duty in duties {
+            let _ = writeln!(out, "- ({}) {}", duty.clause, duty.text_vi);
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(
+        out,
+        "_Số liệu về nội dung và hồ sơ; báo cáo không chứa thông tin về người phản ánh._"
+    );
+    out
+}
+
+fn section(out: &mut String, title: &str, counts: &[Count], label: impl Fn(&str) -> String) {
+    let _ = writeln!(out, "## {title}\n");
+    if counts.is_empty() {
+        let _ = writeln!(out, "Không có.\n");
+        return;
+    }
+    let _ = writeln!(out, "| | Số lượng |\n|---|---|");
+    for c in counts {
+        let _ = writeln!(out, "| {} | {} |", label(&c.code), c.count);
+    }
+    let _ = writeln!(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use kc_desk::stats::{compute, CaseFact, Period, ReportFact};
+    use kc_desk::CaseState;
+
+    #[test]
+    fn the_report_names_the_period_the_figures_and_each_agencys_duties() {
+        let pack = Pack::shipped().expect("the shipped pack");
+        let at = |d| {
+            chrono::Utc
+                .with_ymd_and_hms(2026, 11, d, 3, 0, 0)
+                .single()
+                .expect("time")
+        };
+        let lead = pack.agencies[0].code.clone();
+        let cases = [CaseFact {
+            state: CaseState::Published,
+            agency: Some(lead.clone()),
+            harm_category: Some(HarmCategory::Scam),
+            opened_at: at(2),
+            deadline: None,
+            published: Some((Verdict::False, at(3))),
+            closed: None,
+        }];
+        let reports = [ReportFact {
+            channel: Channel::Web,
+            received_at: at(2),
+            answered_at_once: false,
+        }];
+        let days = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d).expect("date");
+        let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
+        let s = compute(
+            Period::vietnam_days(days(1), days(30)),
+            &cases,
+            &reports,
+            &codes,
+            at(29),
+        );
+        let md = markdown(&s, &pack, "2026-11-01", "2026-11-30");
+        assert!(md.contains("từ 2026-11-01 đến 2026-11-30"), "{md}");
+        assert!(md.contains("| Kết luận đã công bố | 1 |"), "{md}");
+        assert!(
+            md.contains("| Thời gian trung vị từ tiếp nhận đến công bố | 24.0 giờ |"),
+            "{md}"
+        );
+        assert!(md.contains("| Lừa đảo | 1 |"), "{md}");
+        assert!(md.contains("| Biểu mẫu công khai | 1 |"), "{md}");
+        let name = &pack.agencies[0].name_vi;
+        assert!(md.contains(&format!("| {name} | 1 | 1 | 0 | 0 |")), "{md}");
+        let duty = pack.duties.first().expect("a duty");
+        assert!(md.contains(&duty.text_vi), "{md}");
+    }
+}

@@ -1,0 +1,405 @@
+//! Figures of a period, for the desk's statistics page and the periodic report upward: what
+//! came in, how it ended, how fast, and where each agency stands. Pure: the store hands over
+//! one plain fact per case and per report, the caller the period and the clock.
+
+use crate::{CaseState, Channel, CloseReason, HarmCategory, Verdict};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use serde::Serialize;
+
+/// What the statistics need to know of one case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseFact {
+    pub state: CaseState,
+    pub agency: Option<String>,
+    pub harm_category: Option<HarmCategory>,
+    pub opened_at: DateTime<Utc>,
+    pub deadline: Option<DateTime<Utc>>,
+    /// The verdict made public, and when.
+    pub published: Option<(Verdict, DateTime<Utc>)>,
+    /// How a case ended without its own publication: the reason (none when it was answered
+    /// with an existing fact-check), and when.
+    pub closed: Option<(Option<CloseReason>, DateTime<Utc>)>,
+}
+
+/// What the statistics need to know of one report. Nothing about who sent it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportFact {
+    pub channel: Channel,
+    pub received_at: DateTime<Utc>,
+    /// Answered at once with a published fact-check.
+    pub answered_at_once: bool,
+}
+
+/// `[from, to)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+impl Period {
+    fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.from <= t && t < self.to
+    }
+
+    /// The days `first` to `last`, both included, on Vietnam's clock (UTC+7, no daylight
+    /// saving): the days a district reports on.
+    pub fn vietnam_days(first: NaiveDate, last: NaiveDate) -> Period {
+        let start = |d: NaiveDate| {
+            DateTime::<Utc>::from_naive_utc_and_offset(d.and_time(NaiveTime::MIN), Utc)
+                - Duration::hours(VIETNAM_OFFSET_HOURS)
+        };
+        Period {
+            from: start(first),
+            to: start(last + Duration::days(1)),
+        }
+    }
+
+    /// From the first of this month to today, on Vietnam's clock.
+    pub fn month_to_date(now: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
+        let today = (now + Duration::hours(VIETNAM_OFFSET_HOURS)).date_naive();
+        (today.with_day(1).unwrap_or(today), today)
+    }
+}
+
+const VIETNAM_OFFSET_HOURS: i64 = 7;
+
+/// A count per value, in the vocabulary's order, zeros left out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Count {
+    pub code: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgencyFigures {
+    pub code: String,
+    /// Cases it leads that were opened in the period.
+    pub opened: usize,
+    /// Cases it leads that were published in the period.
+    pub published: usize,
+    /// Cases it leads still open at the end of the period (or now, if earlier).
+    pub open: usize,
+    /// Of those, past their deadline.
+    pub overdue: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    pub period: Period,
+    pub reports: usize,
+    pub reports_by_channel: Vec<Count>,
+    /// Reports answered at once with a published fact-check.
+    pub answered_at_once: usize,
+    pub cases_opened: usize,
+    /// By harm category; `uncategorised` for cases nobody has categorised.
+    pub cases_by_category: Vec<Count>,
+    pub published: usize,
+    pub published_by_verdict: Vec<Count>,
+    /// Cases ended without their own publication, by reason; `answered` for those answered
+    /// with an existing fact-check.
+    pub closed_by_reason: Vec<Count>,
+    /// Median hours from a case being opened to its publication, over publications in the
+    /// period.
+    pub median_hours_to_publication: Option<f64>,
+    pub open_at_end: usize,
+    pub overdue_at_end: usize,
+    pub agencies: Vec<AgencyFigures>,
+}
+
+/// The figures of `period`. `agencies` lists the pack's agency codes in order; `now` caps
+/// the end of the period for what is "still open" (a period ending in the future is
+/// measured as of now).
+pub fn compute(
+    period: Period,
+    cases: &[CaseFact],
+    reports: &[ReportFact],
+    agencies: &[&str],
+    now: DateTime<Utc>,
+) -> Stats {
+    let end = period.to.min(now);
+    let in_period: Vec<&ReportFact> = reports
+        .iter()
+        .filter(|r| period.contains(r.received_at))
+        .collect();
+    let reports_by_channel = count_in(Channel::ALL, |c| {
+        in_period.iter().filter(|r| r.channel == *c).count()
+    });
+    let opened: Vec<&CaseFact> = cases
+        .iter()
+        .filter(|c| period.contains(c.opened_at))
+        .collect();
+    let mut cases_by_category = count_in(HarmCategory::ALL, |h| {
+        opened
+            .iter()
+            .filter(|c| c.harm_category == Some(*h))
+            .count()
+    });
+    let uncategorised = opened.iter().filter(|c| c.harm_category.is_none()).count();
+    if uncategorised > 0 {
+        cases_by_category.push(Count {
+            code: "uncategorised".into(),
+            count: uncategorised,
+        });
+    }
+    let published_in = |c: &&CaseFact| c.published.is_some_and(|(_, at)| period.contains(at));
+    let published: Vec<&CaseFact> = cases.iter().filter(published_in).collect();
+    let published_by_verdict = count_in(Verdict::ALL, |v| {
+        published
+            .iter()
+            .filter(|c| c.published.is_some_and(|(pv, _)| pv == *v))
+            .count()
+    });
+    let closed: Vec<Option<CloseReason>> = cases
+        .iter()
+        .filter_map(|c| c.closed)
+        .filter(|(_, at)| period.contains(*at))
+        .map(|(reason, _)| reason)
+        .collect();
+    let mut closed_by_reason = count_in(CloseReason::ALL, |r| {
+        closed.iter().filter(|c| **c == Some(*r)).count()
+    });
+    let answered = closed.iter().filter(|c| c.is_none()).count();
+    if answered > 0 {
+        closed_by_reason.push(Count {
+            code: "answered".into(),
+            count: answered,
+        });
+    }
+    let mut hours: Vec<f64> = published
+        .iter()
+        .filter_map(|c| {
+            c.published
+                .map(|(_, at)| (at - c.opened_at).num_seconds() as f64 / 3600.0)
+        })
+        .collect();
+    hours.sort_by(f64::total_cmp);
+    let median_hours_to_publication = match hours.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(hours[n / 2]),
+        n => Some((hours[n / 2 - 1] + hours[n / 2]) / 2.0),
+    };
+    let open_at = |c: &CaseFact| {
+        let ended_before = |at: &DateTime<Utc>| *at < end;
+        // A case finished some other way (e.g. merged) has no date here: it counts as
+        // open only while its state says it is.
+        let finished_undated = c.state.is_finished() && c.published.is_none() && c.closed.is_none();
+        c.opened_at < end
+            && c.published.is_none_or(|(_, at)| !ended_before(&at))
+            && c.closed.is_none_or(|(_, at)| !ended_before(&at))
+            && !finished_undated
+    };
+    let overdue_at = |c: &CaseFact| open_at(c) && c.deadline.is_some_and(|d| d < end);
+    let agencies = agencies
+        .iter()
+        .map(|code| {
+            let led = |c: &CaseFact| c.agency.as_deref() == Some(*code);
+            AgencyFigures {
+                code: (*code).to_string(),
+                opened: opened.iter().filter(|c| led(c)).count(),
+                published: published.iter().filter(|c| led(c)).count(),
+                open: cases.iter().filter(|c| led(c) && open_at(c)).count(),
+                overdue: cases.iter().filter(|c| led(c) && overdue_at(c)).count(),
+            }
+        })
+        .collect();
+    Stats {
+        period,
+        reports: in_period.len(),
+        reports_by_channel,
+        answered_at_once: in_period.iter().filter(|r| r.answered_at_once).count(),
+        cases_opened: opened.len(),
+        cases_by_category,
+        published: published.len(),
+        published_by_verdict,
+        closed_by_reason,
+        median_hours_to_publication,
+        open_at_end: cases.iter().filter(|c| open_at(c)).count(),
+        overdue_at_end: cases.iter().filter(|c| overdue_at(c)).count(),
+        agencies,
+    }
+}
+
+fn count_in<T: Copy + std::fmt::Display>(all: &[T], count: impl Fn(&T) -> usize) -> Vec<Count> {
+    all.iter()
+        .map(|v| Count {
+            code: v.to_string(),
+            count: count(v),
+        })
+        .filter(|c| c.count > 0)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(day: u32, hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0)
+            .single()
+            .expect("a valid time")
+    }
+
+    fn case(opened: DateTime<Utc>) -> CaseFact {
+        CaseFact {
+            state: CaseState::New,
+            agency: None,
+            harm_category: None,
+            opened_at: opened,
+            deadline: None,
+            published: None,
+            closed: None,
+        }
+    }
+
+    #[test]
+    fn a_period_counts_what_happened_in_it_and_what_is_left_at_its_end() {
+        let period = Period {
+            from: at(1, 0),
+            to: at(15, 0),
+        };
+        let cases = [
+            // Opened before, published inside: counts as published, not as opened.
+            CaseFact {
+                state: CaseState::Published,
+                agency: Some("ca".into()),
+                harm_category: Some(HarmCategory::Scam),
+                published: Some((Verdict::False, at(2, 0))),
+                ..case(at(1, 0) - chrono::Duration::hours(12))
+            },
+            // Opened inside, published inside after 48 hours.
+            CaseFact {
+                state: CaseState::Published,
+                agency: Some("vhtt".into()),
+                harm_category: Some(HarmCategory::Health),
+                published: Some((Verdict::Misleading, at(5, 0))),
+                ..case(at(3, 0))
+            },
+            // Opened inside, still open and past its deadline at the end.
+            CaseFact {
+                agency: Some("vhtt".into()),
+                deadline: Some(at(10, 0)),
+                ..case(at(4, 0))
+            },
+            // Opened inside, closed as spam inside.
+            CaseFact {
+                state: CaseState::Closed,
+                closed: Some((Some(CloseReason::Spam), at(6, 0))),
+                ..case(at(6, 0))
+            },
+            // Answered with an existing fact-check.
+            CaseFact {
+                state: CaseState::Answered,
+                closed: Some((None, at(7, 0))),
+                ..case(at(7, 0))
+            },
+            // Opened after the period: nowhere.
+            case(at(20, 0)),
+        ];
+        let reports = [
+            ReportFact {
+                channel: Channel::Web,
+                received_at: at(3, 0),
+                answered_at_once: false,
+            },
+            ReportFact {
+                channel: Channel::Web,
+                received_at: at(8, 0),
+                answered_at_once: true,
+            },
+            ReportFact {
+                channel: Channel::Import,
+                received_at: at(9, 0),
+                answered_at_once: false,
+            },
+            ReportFact {
+                channel: Channel::Api,
+                received_at: at(15, 0),
+                answered_at_once: false,
+            },
+        ];
+        let s = compute(period, &cases, &reports, &["vhtt", "ca"], at(29, 0));
+        assert_eq!((s.reports, s.answered_at_once), (3, 1));
+        let codes = |v: &[Count]| -> Vec<(String, usize)> {
+            v.iter().map(|c| (c.code.clone(), c.count)).collect()
+        };
+        assert_eq!(
+            codes(&s.reports_by_channel),
+            [("web".into(), 2), ("import".into(), 1)]
+        );
+        assert_eq!(s.cases_opened, 4);
+        assert_eq!(
+            codes(&s.cases_by_category),
+            [("health".into(), 1), ("uncategorised".into(), 3)]
+        );
+        assert_eq!(s.published, 2);
+        assert_eq!(
+            codes(&s.published_by_verdict),
+            [("false".into(), 1), ("misleading".into(), 1)]
+        );
+        assert_eq!(
+            codes(&s.closed_by_reason),
+            [("spam".into(), 1), ("answered".into(), 1)]
+        );
+        // 36 h and 48 h.
+        assert_eq!(s.median_hours_to_publication, Some(42.0));
+        assert_eq!((s.open_at_end, s.overdue_at_end), (1, 1));
+        assert_eq!(
+            s.agencies,
+            [
+                AgencyFigures {
+                    code: "vhtt".into(),
+                    opened: 2,
+                    published: 1,
+                    open: 1,
+                    overdue: 1,
+                },
+                AgencyFigures {
+                    code: "ca".into(),
+                    opened: 0,
+                    published: 1,
+                    open: 0,
+                    overdue: 0,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn report_days_are_vietnam_days() {
+        let d = |day| NaiveDate::from_ymd_opt(2026, 11, day).expect("a date");
+        let p = Period::vietnam_days(d(1), d(30));
+        assert_eq!(p.from, at(1, 0) - chrono::Duration::hours(7));
+        assert_eq!(p.to, at(30, 17));
+        // 23:30 UTC on the 30th is already 1 December in Vietnam.
+        let late = at(30, 23) + chrono::Duration::minutes(30);
+        assert_eq!(
+            Period::month_to_date(late),
+            (
+                NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date"),
+                NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date"),
+            )
+        );
+        assert_eq!(Period::month_to_date(at(29, 10)), (d(1), d(29)));
+    }
+
+    #[test]
+    fn a_period_not_over_yet_is_measured_as_of_now() {
+        let period = Period {
+            from: at(1, 0),
+            to: at(30, 0),
+        };
+        let c = CaseFact {
+            deadline: Some(at(12, 0)),
+            ..case(at(2, 0))
+        };
+        let before_deadline = compute(period, &[c.clone()], &[], &[], at(11, 0));
+        assert_eq!(
+            (before_deadline.open_at_end, before_deadline.overdue_at_end),
+            (1, 0)
+        );
+        let after = compute(period, &[c], &[], &[], at(13, 0));
+        assert_eq!((after.open_at_end, after.overdue_at_end), (1, 1));
+    }
+}

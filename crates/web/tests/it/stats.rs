@@ -1,0 +1,120 @@
+//! The desk's figures for a period: on the API and on the staff page.
+
+use crate::harness::*;
+use kc_desk::Role;
+
+#[tokio::test]
+async fn the_period_figures_count_reports_cases_and_publications() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let (_, _) = publish_rumour(&s, RUMOUR).await;
+        // The same rumour again is answered at once; another opens a case.
+        let (st, again) = s.report(RUMOUR).await;
+        assert_eq!(st, 201, "[{kind}] {again}");
+        assert!(!again["match"].is_null(), "[{kind}] {again}");
+        s.report("Ảnh chụp lũ quét ở Ngọc Hồi hôm qua thực ra là ảnh cũ từ năm 2019 ở tỉnh khác")
+            .await;
+        let lead = s.user("lead1", &[(Role::Lead, None)]).await;
+        let (st, f) = s.get("/api/v1/stats", Some(&lead)).await;
+        assert_eq!(st, 200, "[{kind}] {f}");
+        assert_eq!(
+            (f["reports"].as_u64(), f["answered_at_once"].as_u64()),
+            (Some(3), Some(1)),
+            "[{kind}] {f}"
+        );
+        assert_eq!(
+            (f["cases_opened"].as_u64(), f["published"].as_u64()),
+            (Some(2), Some(1)),
+            "[{kind}] {f}"
+        );
+        assert_eq!(
+            f["published_by_verdict"][0]["code"], "false",
+            "[{kind}] {f}"
+        );
+        assert_eq!(f["open_at_end"].as_u64(), Some(1), "[{kind}] {f}");
+        let lead_agency = f["agencies"]
+            .as_array()
+            .expect("agencies")
+            .iter()
+            .find(|a| a["code"] == default_agency().as_str())
+            .cloned()
+            .expect("the lead agency is listed");
+        assert_eq!(lead_agency["published"].as_u64(), Some(1), "[{kind}] {f}");
+        // A period before anything happened is empty.
+        let (st, f) = s
+            .get("/api/v1/stats?from=2020-01-01&to=2020-01-31", Some(&lead))
+            .await;
+        assert_eq!((st, f["reports"].as_u64()), (200, Some(0)), "[{kind}] {f}");
+        // Bad dates name the field.
+        let (st, err) = s.get("/api/v1/stats?from=01/11/2026", Some(&lead)).await;
+        assert_eq!(
+            (st, err["error"]["field"].as_str()),
+            (422, Some("from")),
+            "[{kind}] {err}"
+        );
+        let (st, err) = s
+            .get("/api/v1/stats?from=2026-11-02&to=2026-11-01", Some(&lead))
+            .await;
+        assert_eq!(
+            (st, err["error"]["field"].as_str()),
+            (422, Some("to")),
+            "[{kind}] {err}"
+        );
+        let (st, _) = s.get("/api/v1/stats", None).await;
+        assert_eq!(st, 401, "[{kind}] staff only");
+    }
+}
+
+#[tokio::test]
+async fn the_statistics_page_shows_the_figures_and_each_agencys_duties() {
+    let s = start("sqlite").await;
+    publish_rumour(&s, RUMOUR).await;
+    s.user("lead1", &[(Role::Lead, None)]).await;
+    let id = s
+        .store
+        .user_by_name("lead1")
+        .await
+        .expect("read user")
+        .expect("user exists")
+        .id;
+    let secret = kc_web::session::start_session(&s.state, id)
+        .await
+        .expect("session");
+    let resp = s
+        .client
+        .get(s.url("/quan-tri/thong-ke"))
+        .header("cookie", format!("kc_session={secret}"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status().as_u16(), 200);
+    let page = resp.text().await.expect("body");
+    assert!(
+        page.contains("data-testid=\"stats-published\">1<"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Sai sự thật"),
+        "the verdict by its label: {page}"
+    );
+    let pack = s.state.desk.pack();
+    let with_duty = pack
+        .agencies
+        .iter()
+        .find(|a| pack.duties_of(&a.code).next().is_some())
+        .expect("the shipped pack gives agencies duties");
+    let duty = pack.duties_of(&with_duty.code).next().expect("a duty");
+    let first_words: String = duty.text_vi.chars().take(20).collect();
+    assert!(
+        page.contains(&first_words),
+        "duties are listed: {first_words}"
+    );
+    // Staff only.
+    let resp = s
+        .client
+        .get(s.url("/quan-tri/thong-ke"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status().as_u16(), 303);
+}
