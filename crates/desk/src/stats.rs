@@ -394,7 +394,7 @@ mod tests {
             deadline: Some(at(12, 0)),
             ..case(at(2, 0))
         };
-        let before_deadline = compute(period, &[c.clone()], &[], &[], at(11, 0));
+        let before_deadline = compute(period, std::slice::from_ref(&c), &[], &[], at(11, 0));
         assert_eq!(
             (before_deadline.open_at_end, before_deadline.overdue_at_end),
             (1, 0)
