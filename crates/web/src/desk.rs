@@ -1080,34 +1080,6 @@ fn first_words(text: &str, n: usize) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_generated_receipt_is_its_own_normal_form() {
-        for seed in [
-            [0u8; 8],
-            [1, 2, 3, 4, 5, 6, 7, 8],
-            [255, 254, 30, 31, 9, 99, 199, 42],
-        ] {
-            let code = workflow::receipt_code(seed);
-            assert_eq!(normalize_receipt(&code), code);
-            assert_eq!(
-                normalize_receipt(&code.to_lowercase().replace('-', " ")),
-                code
-            );
-        }
-    }
-
-    #[test]
-    fn what_is_not_a_receipt_stays_unmatched() {
-        assert_eq!(normalize_receipt(" - "), "");
-        assert_eq!(normalize_receipt("kc-abc"), "KCABC");
-        assert_eq!(normalize_receipt("<script>"), "SCRIPT");
-    }
-}
-
 /// The days a statistics request asks for: `from` and `to` as `YYYY-MM-DD`, both included;
 /// by default this month to date. Errors name the field.
 pub fn report_days(
@@ -1135,4 +1107,32 @@ pub fn report_days(
         ));
     }
     Ok((first, last))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_receipt_is_its_own_normal_form() {
+        for seed in [
+            [0u8; 8],
+            [1, 2, 3, 4, 5, 6, 7, 8],
+            [255, 254, 30, 31, 9, 99, 199, 42],
+        ] {
+            let code = workflow::receipt_code(seed);
+            assert_eq!(normalize_receipt(&code), code);
+            assert_eq!(
+                normalize_receipt(&code.to_lowercase().replace('-', " ")),
+                code
+            );
+        }
+    }
+
+    #[test]
+    fn what_is_not_a_receipt_stays_unmatched() {
+        assert_eq!(normalize_receipt(" - "), "");
+        assert_eq!(normalize_receipt("kc-abc"), "KCABC");
+        assert_eq!(normalize_receipt("<script>"), "SCRIPT");
+    }
 }
