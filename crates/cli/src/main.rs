@@ -78,6 +78,18 @@ enum Command {
     /// The periodic report upward for a period: reports, cases, publications, each agency's
     /// standing and its duties under the directive (Markdown, or JSON).
     Report(ReportCommand),
+    /// A consistent copy of the database while the desk runs: SQLite's online copy, or
+    /// pg_dump for PostgreSQL.
+    Backup(BackupCommand),
+}
+
+#[derive(Args)]
+struct BackupCommand {
+    /// The backup file to write; it must not exist yet.
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Args)]
@@ -356,6 +368,7 @@ async fn run(command: Command) -> Result<()> {
             tokio::task::spawn_blocking(move || embed_cmd::run_embed(&args)).await?
         }
         Command::Serve(args) => serve(args).await,
+        Command::Backup(args) => backup(&args).await,
         Command::Report(args) => {
             let (store, pack) = args.store.open().await?;
             report_cmd::run_report(&args.report, &store, &pack).await
@@ -479,6 +492,105 @@ async fn serve(args: ServeArgs) -> Result<()> {
     kc_web::serve(state, listener, shutdown_signal()).await?;
     eprintln!("kiemchung stopped");
     Ok(())
+}
+
+async fn backup(args: &BackupCommand) -> Result<()> {
+    let out = &args.out;
+    if out.exists() {
+        bail!(
+            "{} đã có; chọn tên khác / {} already exists; choose another name",
+            out.display(),
+            out.display()
+        );
+    }
+    let (store, _) = args.store.open().await?;
+    match store.backend() {
+        kc_store::Backend::Sqlite => {
+            store
+                .backup_sqlite_to(out)
+                .await
+                .with_context(|| format!("cannot write the backup to {}", out.display()))?;
+            // Read the copy back: a backup is only as good as what can be restored.
+            let copy = Store::open(&format!("sqlite://{}?mode=rw", out.display()))
+                .await
+                .with_context(|| format!("the backup {} cannot be opened", out.display()))?;
+            let events = copy
+                .audit_verify()
+                .await
+                .map_err(|e| anyhow::anyhow!("the backup's audit chain is broken: {e}"))?;
+            let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "Đã sao lưu / backed up to {} ({} KB); the copy's audit chain is intact ({events} events).",
+                out.display(),
+                size.div_ceil(1024)
+            );
+            println!(
+                "Khôi phục / restore: stop kiemchung, then copy it to {}",
+                args.store.data_dir.join("kiemchung.db").display()
+            );
+        }
+        kc_store::Backend::Postgres => {
+            let url = args
+                .store
+                .database_url
+                .clone()
+                .context("a PostgreSQL store without its URL")?;
+            let pg_dump = pg_tool("pg_dump")?;
+            let status = std::process::Command::new(&pg_dump)
+                .args(["--format=custom", "--no-owner", "--file"])
+                .arg(out)
+                .arg(&url)
+                .status()
+                .with_context(|| format!("cannot run {}", pg_dump.display()))?;
+            if !status.success() {
+                bail!(
+                    "pg_dump failed ({status}); nothing was written to {}",
+                    out.display()
+                );
+            }
+            println!(
+                "Đã sao lưu / backed up to {} (pg_dump, custom format).",
+                out.display()
+            );
+            println!(
+                "Khôi phục / restore: pg_restore --clean --if-exists --no-owner --dbname URL {}",
+                out.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A PostgreSQL client program: on the PATH, or the newest of Debian's server packages.
+fn pg_tool(name: &str) -> Result<PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    });
+    if let Some(p) = on_path {
+        return Ok(p);
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dirs| {
+            dirs.filter_map(|d| d.ok())
+                .map(|d| d.path().join("bin").join(name))
+                .filter(|p| p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    // Version directories are numbers: the newest sorts last by number.
+    found.sort_by_key(|p| {
+        p.iter()
+            .rev()
+            .nth(2)
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    found.pop().with_context(|| {
+        format!("{name} not found: install PostgreSQL's client programs (apt-get install postgresql-client)")
+    })
 }
 
 /// The semantic model for matching: `model`, or models/e5-small-q4.bin when it exists.

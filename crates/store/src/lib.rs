@@ -177,3 +177,21 @@ mod tests {
         assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
     }
 }
+
+impl Store {
+    /// Writes a consistent copy of an SQLite database to `path` while the desk keeps
+    /// running (`VACUUM INTO`: one read transaction, so the copy is of one moment). The
+    /// file must not exist yet. PostgreSQL is backed up with its own `pg_dump` instead.
+    pub async fn backup_sqlite_to(&self, path: &Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::UnsupportedUrl(
+                "backup_sqlite_to needs an SQLite database".into(),
+            ));
+        }
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.display().to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -300,6 +300,7 @@ fn help_explains_every_command() {
     let help = String::from_utf8_lossy(&out.stdout);
     for cmd in [
         "serve", "user", "token", "pack", "audit", "match", "eval", "embed", "import", "report",
+        "backup",
     ] {
         assert!(help.contains(cmd), "--help lists {cmd}: {help}");
     }
@@ -359,4 +360,51 @@ fn an_import_takes_each_item_once_and_names_the_bad_ones() {
     std::fs::write(&odd, "x").expect("write");
     let (ok, err) = import(&odd);
     assert!(!ok && err.contains("--format"), "{err}");
+}
+
+#[test]
+fn a_backup_is_a_database_the_desk_can_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8 path");
+    let out = run_with_stdin(
+        &[
+            "user",
+            "add",
+            "admin",
+            "--role",
+            "admin",
+            "--data-dir",
+            data,
+        ],
+        "a-long-password\n",
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let copy = dir.path().join("sao-luu.db");
+    let copy_s = copy.to_str().expect("utf-8 path");
+    let out = kiemchung()
+        .args(["backup", "--out", copy_s, "--data-dir", data])
+        .output()
+        .expect("run backup");
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("audit chain is intact"), "{stdout}");
+    // The copy is a working desk database: the account is in it.
+    let url = format!("sqlite://{copy_s}");
+    let out = kiemchung()
+        .args(["user", "list", "--database-url", &url])
+        .output()
+        .expect("run user list");
+    let (stdout, stderr) = text(&out);
+    assert!(
+        out.status.success() && stdout.contains("admin"),
+        "{stdout}{stderr}"
+    );
+    // Never over an existing file.
+    let out = kiemchung()
+        .args(["backup", "--out", copy_s, "--data-dir", data])
+        .output()
+        .expect("run backup");
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("already exists"), "{:?}", text(&out));
 }
