@@ -163,21 +163,6 @@ pub fn fmt_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redacts_passwords() {
-        assert_eq!(
-            redact("postgres://kc:secret@db:5432/kc"),
-            "postgres://kc:***@db:5432/kc"
-        );
-        assert_eq!(redact("postgres://kc@db/kc"), "postgres://kc@db/kc");
-        assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
-    }
-}
-
 impl Store {
     /// Writes a consistent copy of an SQLite database to `path` while the desk keeps
     /// running (`VACUUM INTO`: one read transaction, so the copy is of one moment). The
@@ -193,5 +178,20 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact("postgres://kc:secret@db:5432/kc"),
+            "postgres://kc:***@db:5432/kc"
+        );
+        assert_eq!(redact("postgres://kc@db/kc"), "postgres://kc@db/kc");
+        assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
     }
 }
