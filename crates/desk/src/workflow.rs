@@ -412,6 +412,19 @@ pub fn clean_note(note: &str) -> Result<Option<String>, FieldError> {
     Ok((!note.is_empty()).then(|| note.to_string()))
 }
 
+/// Who may read a reporter's contact to reply to them: intake and the agency lead, for
+/// the case's agency or district-wide. Everyone else works from the content alone.
+pub fn may_read_contact(actor: &Actor, agency: Option<&str>) -> Result<(), WorkflowError> {
+    if [Role::Intake, Role::Lead]
+        .iter()
+        .any(|r| actor.has_role(*r, agency))
+    {
+        Ok(())
+    } else {
+        Err(WorkflowError::Forbidden { role: Role::Intake })
+    }
+}
+
 /// A receipt code a citizen can read out on the phone: no 0/O or 1/I/L confusion.
 pub fn receipt_code(random: [u8; 8]) -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -627,6 +640,20 @@ mod tests {
         assert_eq!(ok.text, "tin đồn");
         assert!(ok.urls.is_empty());
         assert_eq!(ok.contact, None);
+    }
+
+    #[test]
+    fn only_intake_and_the_lead_may_read_a_reporters_contact() {
+        let intake = actor("i", &[(Role::Intake, Some("vhtt"))]);
+        let lead = actor("l", &[(Role::Lead, None)]);
+        let verifier = actor("v", &[(Role::Verifier, None), (Role::Reviewer, None)]);
+        assert!(may_read_contact(&intake, Some("vhtt")).is_ok());
+        assert!(
+            may_read_contact(&intake, Some("ca")).is_err(),
+            "another agency's case"
+        );
+        assert!(may_read_contact(&lead, Some("ca")).is_ok());
+        assert!(may_read_contact(&verifier, Some("vhtt")).is_err());
     }
 
     #[test]

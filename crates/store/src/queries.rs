@@ -671,6 +671,18 @@ impl Store {
             .transpose()
     }
 
+    /// Which of a case's reports still hold a contact (not purged, and given at all).
+    pub async fn reports_with_contact(&self, case_id: i64) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT rc.report_id FROM report_contacts rc JOIN reports r ON r.id = rc.report_id \
+             WHERE r.case_id = $1 ORDER BY rc.report_id",
+        )
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| get_i64(r, "report_id")).collect()
+    }
+
     pub async fn contact_of(&self, report_id: i64) -> Result<Option<String>> {
         let row = sqlx::query("SELECT contact FROM report_contacts WHERE report_id = $1")
             .bind(report_id)
@@ -778,6 +790,18 @@ impl Store {
 }
 
 impl WriteTx {
+    /// Records that the actor read a reporter's contact (to reply). The event names the
+    /// report, never the contact: the log is kept forever, contacts are not.
+    pub async fn record_contact_view(&mut self, report_id: i64) -> Result<()> {
+        self.audit(
+            "report.contact_view",
+            "report",
+            report_id,
+            json!({ "purpose": "reply" }),
+        )
+        .await
+    }
+
     pub async fn record_pack(&mut self, name: &str, source: &str) -> Result<i64> {
         let row = sqlx::query(
             "INSERT INTO packs (name, source, loaded_at, loaded_by) VALUES ($1, $2, $3, $4) RETURNING id",

@@ -437,6 +437,35 @@ impl Desk {
         self.take_report(text, urls, contact, channel, None).await
     }
 
+    /// A reporter's contact, for replying to them: only to intake or the case's lead, only
+    /// while it is kept, and every reading is an audit event.
+    pub async fn reveal_contact(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        report_id: i64,
+    ) -> Result<String, ApiError> {
+        let (case, _) = self.load_case(case_id).await?;
+        workflow::may_read_contact(actor, case.agency.as_deref())?;
+        let detail = self.case_detail(case_id).await?;
+        if !detail.reports.iter().any(|r| r.id == report_id) {
+            return Err(ApiError::not_found(
+                &format!("phản ánh {report_id} trong hồ sơ {case_id}"),
+                &format!("Report {report_id} of case {case_id}"),
+            ));
+        }
+        let contact = self.store.contact_of(report_id).await?.ok_or_else(|| {
+            ApiError::not_found(
+                "thông tin liên hệ (không được cung cấp hoặc đã xoá khi hết thời hạn lưu)",
+                "Contact (never given, or deleted at the end of its retention)",
+            )
+        })?;
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        tx.record_contact_view(report_id).await?;
+        tx.commit().await?;
+        Ok(contact)
+    }
+
     /// The figures of the days `first` to `last` (Vietnam's clock), for the statistics
     /// page and the periodic report.
     pub async fn stats(

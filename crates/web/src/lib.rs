@@ -129,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .route("/quan-tri/ho-so/{id}/tham-dinh", post(pages::case_review))
         .route("/quan-tri/ho-so/{id}/cong-bo", post(pages::case_publish))
         .route("/quan-tri/ho-so/{id}/dong", post(pages::case_close))
+        .route("/quan-tri/ho-so/{id}/lien-he", post(pages::case_contact))
         .route("/quan-tri/ho-so/{id}/tra-loi", post(pages::case_answer))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(limit))

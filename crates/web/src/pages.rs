@@ -694,11 +694,24 @@ async fn render_case(
     status: StatusCode,
     error: Option<String>,
     form: DecisionForm,
+    revealed: Option<(i64, String)>,
 ) -> Response {
     let d = match state.desk.case_detail(case_id).await {
         Ok(d) => d,
         Err(e) => return page.error(state, &e, "/quan-tri"),
     };
+    // Only whether a contact is held, and only for those who may read it; the contact
+    // itself appears only after an explicit, audited request.
+    let may_read_contact = workflow::may_read_contact(staff, d.case.agency.as_deref()).is_ok();
+    let with_contact: Vec<i64> = if may_read_contact {
+        match state.desk.store.reports_with_contact(case_id).await {
+            Ok(ids) => ids,
+            Err(e) => return page.error(state, &e.into(), "/quan-tri"),
+        }
+    } else {
+        Vec::new()
+    };
+    let (revealed_report, revealed_contact) = revealed.unzip();
     let pack = state.desk.pack();
     let case_state = kc_desk::CaseState::parse(&d.case.state);
     let agency = d.case.agency.as_deref();
@@ -787,6 +800,7 @@ async fn render_case(
         context! {
             d, can, own_decision, error, form, provisions, citations, verdicts, remedies, agencies, similar,
             suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons,
+            with_contact, revealed_report, revealed_contact,
             staff => staff_ctx, agency_names => agency_names(state, page.lang),
         },
     )
@@ -811,6 +825,49 @@ pub async fn case_page(
         StatusCode::OK,
         None,
         DecisionForm::default(),
+        None,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    report_id: i64,
+}
+
+/// Shows one reporter's contact on the case page, to reply to them; the reading is
+/// audited. Rendered directly, never redirected: the contact must not travel in a URL.
+pub async fn case_contact(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Path(id): Path<i64>,
+    Form(form): Form<ContactForm>,
+) -> Response {
+    let Some(staff) = staff else {
+        return login_redirect();
+    };
+    let page = Page::new(&headers, None);
+    let result = match check_csrf(&headers, &form.csrf) {
+        Ok(()) => state.desk.reveal_contact(&staff, id, form.report_id).await,
+        Err(e) => Err(e),
+    };
+    let (status, error, revealed) = match result {
+        Ok(contact) => (StatusCode::OK, None, Some((form.report_id, contact))),
+        Err(err) => (err.status, Some(page.message(&err)), None),
+    };
+    render_case(
+        &state,
+        &page,
+        &staff,
+        id,
+        status,
+        error,
+        DecisionForm::default(),
+        revealed,
     )
     .await
 }
@@ -841,7 +898,7 @@ where
         Ok(()) => Redirect::to(&format!("/quan-tri/ho-so/{id}")).into_response(),
         Err(err) => {
             let msg = page.message(&err);
-            render_case(state, &page, &staff, id, err.status, Some(msg), form).await
+            render_case(state, &page, &staff, id, err.status, Some(msg), form, None).await
         }
     }
 }

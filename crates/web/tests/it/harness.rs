@@ -339,3 +339,69 @@ pub async fn publish_rumour_with(
     assert_eq!(st, 201, "{body}");
     (id, body["url"].as_str().expect("url").to_string())
 }
+
+/// Signs `name` in to the console; returns the cookie header and the CSRF token.
+pub async fn login(s: &TestServer, name: &str) -> (String, String) {
+    let page = s
+        .client
+        .get(s.url("/quan-tri/dang-nhap"))
+        .send()
+        .await
+        .expect("get");
+    let cookie = |resp: &reqwest::Response, name: &str| {
+        resp.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| {
+                c.strip_prefix(&format!("{name}="))
+                    .map(|v| v.split(';').next().unwrap_or("").to_string())
+            })
+    };
+    let csrf = cookie(&page, "kc_csrf").expect("csrf cookie");
+    let resp = s
+        .client
+        .post(s.url("/quan-tri/dang-nhap"))
+        .header("cookie", format!("kc_csrf={csrf}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", name),
+            ("password", "mat-khau-thu-nghiem"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status().as_u16(), 303);
+    let session = cookie(&resp, "kc_session").expect("session");
+    (format!("kc_csrf={csrf}; kc_session={session}"), csrf)
+}
+
+pub async fn console_get(s: &TestServer, jar: &str, path: &str) -> String {
+    let resp = s
+        .client
+        .get(s.url(path))
+        .header("cookie", jar)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status().as_u16(), 200, "{path}");
+    resp.text().await.expect("body")
+}
+
+pub async fn console_post(
+    s: &TestServer,
+    jar: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
+    let resp = s
+        .client
+        .post(s.url(path))
+        .header("cookie", jar)
+        .form(form)
+        .send()
+        .await
+        .expect("post");
+    let st = resp.status().as_u16();
+    (st, resp.text().await.expect("body"))
+}

@@ -264,3 +264,75 @@ async fn api_mistakes_are_answered_in_json_in_each_language() {
     let vi = err["error"]["message"].as_str().expect("message");
     assert!(vi.contains("công bố") && !vi.contains("publish"), "{vi}");
 }
+
+#[tokio::test]
+async fn intake_reads_a_reporters_contact_only_on_request_and_the_log_says_so() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let contact = "0912 345 678";
+        let (st, _) = s
+            .post(
+                "/api/v1/reports",
+                None,
+                serde_json::json!({ "text": RUMOUR, "contact": contact }),
+            )
+            .await;
+        assert_eq!(st, 201);
+        s.report(&format!("{RUMOUR} Mọi người cẩn thận nhé")).await;
+        s.user("lan", &[(kc_desk::Role::Intake, None)]).await;
+        s.user("minh", &[(kc_desk::Role::Verifier, None)]).await;
+        let (jar, csrf) = login(&s, "lan").await;
+        let page = console_get(&s, &jar, "/quan-tri/ho-so/1").await;
+        assert!(!page.contains(contact), "[{kind}] not shown before asked");
+        assert_eq!(
+            page.matches("data-testid=\"reveal-contact\"").count(),
+            1,
+            "[{kind}] one of the two reports left a contact"
+        );
+        let report_id = s
+            .store
+            .case_detail(1)
+            .await
+            .expect("read")
+            .expect("case")
+            .reports[0]
+            .id
+            .to_string();
+        let (st, page) = console_post(
+            &s,
+            &jar,
+            "/quan-tri/ho-so/1/lien-he",
+            &[("csrf", &csrf), ("report_id", &report_id)],
+        )
+        .await;
+        assert_eq!(st, 200, "[{kind}]");
+        assert!(page.contains(contact), "[{kind}] shown on request");
+        let events = s
+            .store
+            .audit_events_for("report", &report_id)
+            .await
+            .expect("audit");
+        let viewed: Vec<_> = events
+            .iter()
+            .filter(|e| e.action == "report.contact_view")
+            .collect();
+        assert_eq!(viewed.len(), 1, "[{kind}] {events:?}");
+        assert!(
+            !viewed[0].data.contains("0912"),
+            "[{kind}] the log never holds the contact"
+        );
+        // A verifier works from the content alone.
+        let (jar, csrf) = login(&s, "minh").await;
+        let page = console_get(&s, &jar, "/quan-tri/ho-so/1").await;
+        assert!(!page.contains("reveal-contact"), "[{kind}]");
+        let (st, page) = console_post(
+            &s,
+            &jar,
+            "/quan-tri/ho-so/1/lien-he",
+            &[("csrf", &csrf), ("report_id", &report_id)],
+        )
+        .await;
+        assert_eq!(st, 403, "[{kind}]");
+        assert!(!page.contains(contact), "[{kind}]");
+    }
+}
