@@ -691,8 +691,7 @@ async fn render_case(
     page: &Page,
     staff: &Actor,
     case_id: i64,
-    status: StatusCode,
-    error: Option<String>,
+    (status, error): (StatusCode, Option<String>),
     form: DecisionForm,
     revealed: Option<(i64, String)>,
 ) -> Response {
@@ -822,8 +821,7 @@ pub async fn case_page(
         &page,
         &staff,
         id,
-        StatusCode::OK,
-        None,
+        (StatusCode::OK, None),
         DecisionForm::default(),
         None,
     )
@@ -864,8 +862,7 @@ pub async fn case_contact(
         &page,
         &staff,
         id,
-        status,
-        error,
+        (status, error),
         DecisionForm::default(),
         revealed,
     )
@@ -898,7 +895,16 @@ where
         Ok(()) => Redirect::to(&format!("/quan-tri/ho-so/{id}")).into_response(),
         Err(err) => {
             let msg = page.message(&err);
-            render_case(state, &page, &staff, id, err.status, Some(msg), form, None).await
+            render_case(
+                state,
+                &page,
+                &staff,
+                id,
+                (err.status, Some(msg)),
+                form,
+                None,
+            )
+            .await
         }
     }
 }
