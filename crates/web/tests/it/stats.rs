@@ -70,25 +70,8 @@ async fn the_statistics_page_shows_the_figures_and_each_agencys_duties() {
     let s = start("sqlite").await;
     publish_rumour(&s, RUMOUR).await;
     s.user("lead1", &[(Role::Lead, None)]).await;
-    let id = s
-        .store
-        .user_by_name("lead1")
-        .await
-        .expect("read user")
-        .expect("user exists")
-        .id;
-    let secret = kc_web::session::start_session(&s.state, id)
-        .await
-        .expect("session");
-    let resp = s
-        .client
-        .get(s.url("/quan-tri/thong-ke"))
-        .header("cookie", format!("kc_session={secret}"))
-        .send()
-        .await
-        .expect("get");
-    assert_eq!(resp.status().as_u16(), 200);
-    let page = resp.text().await.expect("body");
+    let (jar, _) = login(&s, "lead1").await;
+    let page = console_get(&s, &jar, "/quan-tri/thong-ke").await;
     assert!(
         page.contains("data-testid=\"stats-published\">1<"),
         "{page}"
