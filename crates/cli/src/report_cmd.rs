@@ -31,11 +31,13 @@ pub async fn run_report(args: &ReportArgs, store: &kc_store::Store, pack: &Pack)
     let (first, last) = kc_web::desk::report_days(args.from.as_deref(), args.to.as_deref())
         .map_err(|e| anyhow::anyhow!("--{}: {} / {}", e.field, e.message_vi, e.message_en))?;
     let (cases, reports) = store.stats_facts().await?;
+    let outreach = store.outreach_facts().await?;
     let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
     let stats = kc_desk::stats::compute(
         kc_desk::stats::Period::vietnam_days(first, last),
         &cases,
         &reports,
+        &outreach,
         &codes,
         chrono::Utc::now(),
     );
@@ -113,10 +115,22 @@ pub fn markdown(s: &Stats, pack: &Pack, first: &str, last: &str) -> String {
             )
         },
     );
-    let _ = writeln!(out, "## 6. Theo cơ quan chủ trì\n");
+    section(
+        &mut out,
+        &format!(
+            "6. Tuyên truyền, tập huấn: {} buổi, {} lượt người tham dự",
+            s.outreach_events, s.outreach_attendees
+        ),
+        &s.outreach_by_kind,
+        |c| {
+            kc_desk::outreach::OutreachKind::parse(c)
+                .map_or(c.to_string(), |v| v.label_vi().to_string())
+        },
+    );
+    let _ = writeln!(out, "## 7. Theo cơ quan\n");
     let _ = writeln!(
         out,
-        "| Cơ quan | Hồ sơ mới | Đã công bố | Đang xử lý | Quá hạn |\n|---|---|---|---|---|"
+        "| Cơ quan | Hồ sơ mới (chủ trì) | Đã công bố | Đang xử lý | Quá hạn | Buổi tuyên truyền | Người tham dự |\n|---|---|---|---|---|---|---|"
     );
     for a in &s.agencies {
         let name = pack
@@ -124,11 +138,11 @@ pub fn markdown(s: &Stats, pack: &Pack, first: &str, last: &str) -> String {
             .map_or(a.code.as_str(), |x| x.name_vi.as_str());
         let _ = writeln!(
             out,
-            "| {name} | {} | {} | {} | {} |",
-            a.opened, a.published, a.open, a.overdue
+            "| {name} | {} | {} | {} | {} | {} | {} |",
+            a.opened, a.published, a.open, a.overdue, a.outreach_events, a.outreach_attendees
         );
     }
-    let _ = writeln!(out, "\n## 7. Nhiệm vụ theo văn bản chỉ đạo\n");
+    let _ = writeln!(out, "\n## 8. Nhiệm vụ theo văn bản chỉ đạo\n");
     for a in &pack.agencies {
         let duties: Vec<_> = pack.duties_of(&a.code).collect();
         if duties.is_empty() {
@@ -193,10 +207,17 @@ mod tests {
         }];
         let days = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d).expect("date");
         let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
+        let outreach = [kc_desk::stats::OutreachFact {
+            agency: lead.clone(),
+            kind: kc_desk::outreach::OutreachKind::Training,
+            held_on: days(20),
+            attendees: 45,
+        }];
         let s = compute(
             Period::vietnam_days(days(1), days(30)),
             &cases,
             &reports,
+            &outreach,
             &codes,
             at(29),
         );
@@ -210,7 +231,15 @@ mod tests {
         assert!(md.contains("| Lừa đảo | 1 |"), "{md}");
         assert!(md.contains("| Biểu mẫu công khai | 1 |"), "{md}");
         let name = &pack.agencies[0].name_vi;
-        assert!(md.contains(&format!("| {name} | 1 | 1 | 0 | 0 |")), "{md}");
+        assert!(
+            md.contains(&format!("| {name} | 1 | 1 | 0 | 0 | 1 | 45 |")),
+            "{md}"
+        );
+        assert!(
+            md.contains("Tuyên truyền, tập huấn: 1 buổi, 45 lượt người tham dự"),
+            "{md}"
+        );
+        assert!(md.contains("| Tập huấn | 1 |"), "{md}");
         let duty = pack.duties.first().expect("a duty");
         assert!(md.contains(&duty.text_vi), "{md}");
     }

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod model;
+pub mod outreach;
 pub mod pack;
 pub mod stats;
 pub mod workflow;

@@ -44,6 +44,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary! {
     /// The outcome of checking a claim (kết luận).

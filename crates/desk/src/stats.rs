@@ -30,6 +30,16 @@ pub struct ReportFact {
     pub answered_at_once: bool,
 }
 
+/// What the statistics need to know of one awareness event: a count of people, no names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutreachFact {
+    pub agency: String,
+    pub kind: crate::outreach::OutreachKind,
+    /// On Vietnam's calendar.
+    pub held_on: NaiveDate,
+    pub attendees: u32,
+}
+
 /// `[from, to)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Period {
@@ -40,6 +50,11 @@ pub struct Period {
 impl Period {
     fn contains(&self, t: DateTime<Utc>) -> bool {
         self.from <= t && t < self.to
+    }
+
+    /// Whether a day on Vietnam's calendar falls in the period.
+    fn contains_day(&self, day: NaiveDate) -> bool {
+        self.contains(Period::vietnam_days(day, day).from)
     }
 
     /// The days `first` to `last`, both included, on Vietnam's clock (UTC+7, no daylight
@@ -82,6 +97,9 @@ pub struct AgencyFigures {
     pub open: usize,
     /// Of those, past their deadline.
     pub overdue: usize,
+    /// Awareness events it held in the period, and how many attended them.
+    pub outreach_events: usize,
+    pub outreach_attendees: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -104,6 +122,10 @@ pub struct Stats {
     pub median_hours_to_publication: Option<f64>,
     pub open_at_end: usize,
     pub overdue_at_end: usize,
+    /// Awareness talks, trainings and campaigns held in the period, by kind.
+    pub outreach_events: usize,
+    pub outreach_attendees: u64,
+    pub outreach_by_kind: Vec<Count>,
     pub agencies: Vec<AgencyFigures>,
 }
 
@@ -114,9 +136,20 @@ pub fn compute(
     period: Period,
     cases: &[CaseFact],
     reports: &[ReportFact],
+    outreach: &[OutreachFact],
     agencies: &[&str],
     now: DateTime<Utc>,
 ) -> Stats {
+    let held: Vec<&OutreachFact> = outreach
+        .iter()
+        .filter(|o| period.contains_day(o.held_on))
+        .collect();
+    let outreach_by_kind = count_in(crate::outreach::OutreachKind::ALL, |k| {
+        held.iter().filter(|o| o.kind == *k).count()
+    });
+    let attendees = |events: &mut dyn Iterator<Item = &&OutreachFact>| -> u64 {
+        events.map(|o| u64::from(o.attendees)).sum()
+    };
     let end = period.to.min(now);
     let in_period: Vec<&ReportFact> = reports
         .iter()
@@ -200,6 +233,8 @@ pub fn compute(
                 published: published.iter().filter(|c| led(c)).count(),
                 open: cases.iter().filter(|c| led(c) && open_at(c)).count(),
                 overdue: cases.iter().filter(|c| led(c) && overdue_at(c)).count(),
+                outreach_events: held.iter().filter(|o| o.agency == *code).count(),
+                outreach_attendees: attendees(&mut held.iter().filter(|o| o.agency == *code)),
             }
         })
         .collect();
@@ -216,6 +251,9 @@ pub fn compute(
         median_hours_to_publication,
         open_at_end: cases.iter().filter(|c| open_at(c)).count(),
         overdue_at_end: cases.iter().filter(|c| overdue_at(c)).count(),
+        outreach_events: held.len(),
+        outreach_attendees: attendees(&mut held.iter()),
+        outreach_by_kind,
         agencies,
     }
 }
@@ -319,7 +357,30 @@ mod tests {
                 answered_at_once: false,
             },
         ];
-        let s = compute(period, &cases, &reports, &["vhtt", "ca"], at(29, 0));
+        let outreach = [
+            OutreachFact {
+                agency: "vhtt".into(),
+                kind: crate::outreach::OutreachKind::Talk,
+                held_on: NaiveDate::from_ymd_opt(2026, 11, 14).expect("date"),
+                attendees: 80,
+            },
+            // After the period.
+            OutreachFact {
+                agency: "vhtt".into(),
+                kind: crate::outreach::OutreachKind::Training,
+                held_on: NaiveDate::from_ymd_opt(2026, 11, 16).expect("date"),
+                attendees: 30,
+            },
+        ];
+        let s = compute(
+            period,
+            &cases,
+            &reports,
+            &outreach,
+            &["vhtt", "ca"],
+            at(29, 0),
+        );
+        assert_eq!((s.outreach_events, s.outreach_attendees), (1, 80));
         assert_eq!((s.reports, s.answered_at_once), (3, 1));
         let codes = |v: &[Count]| -> Vec<(String, usize)> {
             v.iter().map(|c| (c.code.clone(), c.count)).collect()
@@ -354,6 +415,8 @@ mod tests {
                     published: 1,
                     open: 1,
                     overdue: 1,
+                    outreach_events: 1,
+                    outreach_attendees: 80,
                 },
                 AgencyFigures {
                     code: "ca".into(),
@@ -361,6 +424,8 @@ mod tests {
                     published: 1,
                     open: 0,
                     overdue: 0,
+                    outreach_events: 0,
+                    outreach_attendees: 0,
                 },
             ]
         );
@@ -394,12 +459,12 @@ mod tests {
             deadline: Some(at(12, 0)),
             ..case(at(2, 0))
         };
-        let before_deadline = compute(period, std::slice::from_ref(&c), &[], &[], at(11, 0));
+        let before_deadline = compute(period, std::slice::from_ref(&c), &[], &[], &[], at(11, 0));
         assert_eq!(
             (before_deadline.open_at_end, before_deadline.overdue_at_end),
             (1, 0)
         );
-        let after = compute(period, &[c], &[], &[], at(13, 0));
+        let after = compute(period, &[c], &[], &[], &[], at(13, 0));
         assert_eq!((after.open_at_end, after.overdue_at_end), (1, 1));
     }
 }

@@ -790,6 +790,35 @@ impl Store {
 }
 
 impl WriteTx {
+    /// Records an awareness event; returns its id.
+    pub async fn record_outreach(&mut self, o: &kc_desk::outreach::ValidOutreach) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO outreach (agency, kind, audience, held_on, topic, attendees, materials_url, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(o.agency.clone())
+        .bind(o.kind.as_str())
+        .bind(o.audience.as_str())
+        .bind(o.held_on.to_string())
+        .bind(o.topic.clone())
+        .bind(i64::from(o.attendees))
+        .bind(o.materials_url.clone())
+        .bind(self.actor().to_string())
+        .bind(now())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let id = get_i64(&row, "id")?;
+        self.audit(
+            "outreach.record",
+            "outreach",
+            id,
+            json!({ "agency": o.agency, "kind": o.kind.as_str(), "audience": o.audience.as_str(),
+                    "held_on": o.held_on.to_string(), "attendees": o.attendees }),
+        )
+        .await?;
+        Ok(id)
+    }
+
     /// Records that the actor read a reporter's contact (to reply). The event names the
     /// report, never the contact: the log is kept forever, contacts are not.
     pub async fn record_contact_view(&mut self, report_id: i64) -> Result<()> {
@@ -1513,5 +1542,71 @@ impl Store {
             });
         }
         Ok((cases, reports))
+    }
+}
+
+/// An awareness event as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutreachRecord {
+    pub id: i64,
+    pub agency: String,
+    pub kind: String,
+    pub audience: String,
+    pub held_on: String,
+    pub topic: String,
+    pub attendees: i64,
+    pub materials_url: Option<String>,
+    pub recorded_at: String,
+}
+
+impl Store {
+    /// Awareness events, the latest held first.
+    pub async fn list_outreach(&self, limit: i64) -> Result<Vec<OutreachRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, agency, kind, audience, held_on, topic, attendees, materials_url, recorded_at \
+             FROM outreach ORDER BY held_on DESC, id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OutreachRecord {
+                    id: get_i64(r, "id")?,
+                    agency: get_str(r, "agency")?,
+                    kind: get_str(r, "kind")?,
+                    audience: get_str(r, "audience")?,
+                    held_on: get_str(r, "held_on")?,
+                    topic: get_str(r, "topic")?,
+                    attendees: get_i64(r, "attendees")?,
+                    materials_url: get_opt_str(r, "materials_url")?,
+                    recorded_at: get_str(r, "recorded_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One fact per awareness event, for `kc_desk::stats`.
+    pub async fn outreach_facts(&self) -> Result<Vec<kc_desk::stats::OutreachFact>> {
+        let rows = sqlx::query("SELECT agency, kind, held_on, attendees FROM outreach")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let day = get_str(r, "held_on")?;
+                Ok(kc_desk::stats::OutreachFact {
+                    agency: get_str(r, "agency")?,
+                    kind: vocab(
+                        &get_str(r, "kind")?,
+                        kc_desk::outreach::OutreachKind::parse,
+                        "outreach kind",
+                    )?,
+                    held_on: chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                        .map_err(|e| StoreError::Corrupt(format!("held_on `{day}`: {e}")))?,
+                    attendees: u32::try_from(get_i64(r, "attendees")?)
+                        .map_err(|e| StoreError::Corrupt(format!("attendees: {e}")))?,
+                })
+            })
+            .collect()
     }
 }

@@ -562,6 +562,36 @@ pub async fn stats(
     Ok(Json(state.desk.stats(first, last).await?))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct OutreachOut {
+    pub id: i64,
+}
+
+/// Records an awareness talk, training or campaign an agency held (its lead, or an editor):
+/// `{"agency", "kind", "audience", "held_on": "YYYY-MM-DD", "topic", "attendees",
+/// "materials_url"?}`. Attendees are a count, never names.
+#[utoipa::path(post, path = "/api/v1/outreach", request_body = Object,
+    responses((status = 201, body = OutreachOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope)))]
+pub async fn record_outreach(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    ApiJson(body): ApiJson<kc_desk::outreach::OutreachDraft>,
+) -> Result<impl IntoResponse, ApiError> {
+    let id = state.desk.record_outreach(&actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(OutreachOut { id })))
+}
+
+/// The latest awareness events (up to 500).
+#[utoipa::path(get, path = "/api/v1/outreach",
+    responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope)))]
+pub async fn list_outreach(
+    State(state): State<AppState>,
+    _staff: Staff,
+) -> Result<Json<Vec<kc_store::OutreachRecord>>, ApiError> {
+    Ok(Json(state.desk.store.list_outreach(500).await?))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -582,6 +612,8 @@ pub async fn stats(
         close,
         answer,
         stats,
+        record_outreach,
+        list_outreach,
         openapi_json
     ),
     components(schemas(ErrorEnvelope))

@@ -474,15 +474,33 @@ impl Desk {
         last: chrono::NaiveDate,
     ) -> Result<kc_desk::stats::Stats, ApiError> {
         let (cases, reports) = self.store.stats_facts().await?;
+        let outreach = self.store.outreach_facts().await?;
         let pack = self.pack();
         let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
         Ok(kc_desk::stats::compute(
             kc_desk::stats::Period::vietnam_days(first, last),
             &cases,
             &reports,
+            &outreach,
             &codes,
             Utc::now(),
         ))
+    }
+
+    /// Records an awareness talk, training or campaign an agency held.
+    pub async fn record_outreach(
+        &self,
+        actor: &Actor,
+        draft: &kc_desk::outreach::OutreachDraft,
+    ) -> Result<i64, ApiError> {
+        let pack = self.pack();
+        let today = kc_desk::stats::Period::month_to_date(Utc::now()).1;
+        let valid = kc_desk::outreach::validate(draft, &pack, today)?;
+        kc_desk::outreach::may_record(actor, &valid.agency)?;
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        let id = tx.record_outreach(&valid).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// Takes one item of a monitored feed or file (`kiemchung import`) as a report, once:

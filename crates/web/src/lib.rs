@@ -96,6 +96,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/provisions", get(api::provisions))
         .route("/api/v1/cases", get(api::cases))
         .route("/api/v1/stats", get(api::stats))
+        .route(
+            "/api/v1/outreach",
+            get(api::list_outreach).post(api::record_outreach),
+        )
         .route("/api/v1/cases/{id}/assign", post(api::assign))
         .route("/api/v1/cases/{id}/decision", post(api::decide))
         .route("/api/v1/cases/{id}/review", post(api::review))
@@ -123,6 +127,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/quan-tri/dang-xuat", post(pages::logout))
         .route("/quan-tri/thong-ke", get(pages::stats_page))
+        .route(
+            "/quan-tri/tuyen-truyen",
+            get(pages::outreach_page).post(pages::outreach_record),
+        )
         .route("/quan-tri/ho-so/{id}", get(pages::case_page))
         .route("/quan-tri/ho-so/{id}/giao", post(pages::case_assign))
         .route("/quan-tri/ho-so/{id}/ket-luan", post(pages::case_decide))

@@ -653,6 +653,124 @@ pub async fn stats_page(
     )
 }
 
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct OutreachForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    audience: String,
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    attendees: String,
+    #[serde(default)]
+    materials_url: String,
+}
+
+/// Awareness talks, trainings and campaigns: the form to record one and the latest ones.
+pub async fn outreach_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let Some(staff) = staff else {
+        return login_redirect();
+    };
+    let page = Page::new(&headers, q.lang.as_deref());
+    render_outreach(
+        &state,
+        &page,
+        &staff,
+        (StatusCode::OK, None),
+        OutreachForm::default(),
+    )
+    .await
+}
+
+pub async fn outreach_record(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Form(form): Form<OutreachForm>,
+) -> Response {
+    let Some(staff) = staff else {
+        return login_redirect();
+    };
+    let page = Page::new(&headers, None);
+    let attendees = match form.attendees.trim().parse::<i64>() {
+        Ok(n) => Ok(n),
+        Err(_) => Err(ApiError::from(workflow::FieldError::new(
+            "attendees",
+            "Số người tham dự phải là một số.",
+            "Attendees must be a number.",
+        ))),
+    };
+    let draft = attendees.map(|attendees| kc_desk::outreach::OutreachDraft {
+        agency: form.agency.clone(),
+        kind: form.kind.clone(),
+        audience: form.audience.clone(),
+        held_on: form.held_on.clone(),
+        topic: form.topic.clone(),
+        attendees,
+        materials_url: Some(form.materials_url.clone()),
+    });
+    let result = match (check_csrf(&headers, &form.csrf), draft) {
+        (Err(e), _) | (Ok(()), Err(e)) => Err(e),
+        (Ok(()), Ok(d)) => state.desk.record_outreach(&staff, &d).await,
+    };
+    match result {
+        Ok(_) => Redirect::to("/quan-tri/tuyen-truyen").into_response(),
+        Err(err) => {
+            let msg = page.message(&err);
+            render_outreach(&state, &page, &staff, (err.status, Some(msg)), form).await
+        }
+    }
+}
+
+async fn render_outreach(
+    state: &AppState,
+    page: &Page,
+    staff: &Actor,
+    (status, error): (StatusCode, Option<String>),
+    form: OutreachForm,
+) -> Response {
+    let events = match state.desk.store.list_outreach(200).await {
+        Ok(e) => e,
+        Err(e) => return page.error(state, &e.into(), "/quan-tri"),
+    };
+    let pack = state.desk.pack();
+    let agencies: Vec<Value> = pack
+        .agencies
+        .iter()
+        .map(|a| context! { code => a.code.clone(), name_vi => a.name_vi.clone(), name_en => a.name_en.clone() })
+        .collect();
+    let kinds: Vec<Value> = kc_desk::outreach::OutreachKind::ALL
+        .iter()
+        .map(|k| context! { code => k.as_str(), vi => k.label_vi(), en => k.label_en() })
+        .collect();
+    let audiences: Vec<Value> = kc_desk::outreach::Audience::ALL
+        .iter()
+        .map(|k| context! { code => k.as_str(), vi => k.label_vi(), en => k.label_en() })
+        .collect();
+    let staff_ctx = context! { name => staff.name.clone() };
+    page.render(
+        state,
+        status,
+        "outreach.html",
+        context! {
+            events, agencies, kinds, audiences, error, form, staff => staff_ctx,
+            agency_names => agency_names(state, page.lang),
+        },
+    )
+}
+
 /// A case is overdue when its deadline (intake to decision) has passed and it still
 /// waits for a decision. Times are the store's RFC 3339 UTC strings, which sort as
 /// they read.

@@ -101,3 +101,76 @@ async fn the_statistics_page_shows_the_figures_and_each_agencys_duties() {
         .expect("get");
     assert_eq!(resp.status().as_u16(), 303);
 }
+
+#[tokio::test]
+async fn awareness_events_are_recorded_by_the_agency_and_counted_in_the_period() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let agency = default_agency();
+        let lead = s
+            .user("lead1", &[(Role::Lead, Some(agency.as_str()))])
+            .await;
+        let verifier = s.user("v1", &[(Role::Verifier, None)]).await;
+        let today = (chrono::Utc::now() + chrono::Duration::hours(7))
+            .date_naive()
+            .to_string();
+        let event = serde_json::json!({
+            "agency": agency, "kind": "training", "audience": "youth", "held_on": today,
+            "topic": "Nhận diện tin giả trên mạng xã hội", "attendees": 45
+        });
+        let (st, body) = s.post("/api/v1/outreach", Some(&lead), event.clone()).await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        let (st, _) = s
+            .post("/api/v1/outreach", Some(&verifier), event.clone())
+            .await;
+        assert_eq!(st, 403, "[{kind}] only the agency's lead or an editor");
+        let mut bad = event.clone();
+        bad["attendees"] = serde_json::json!(-3);
+        let (st, err) = s.post("/api/v1/outreach", Some(&lead), bad).await;
+        assert_eq!(
+            (st, err["error"]["field"].as_str()),
+            (422, Some("attendees")),
+            "[{kind}] {err}"
+        );
+        let (_, f) = s.get("/api/v1/stats", Some(&lead)).await;
+        assert_eq!(
+            (
+                f["outreach_events"].as_u64(),
+                f["outreach_attendees"].as_u64()
+            ),
+            (Some(1), Some(45)),
+            "[{kind}] {f}"
+        );
+        let (_, list) = s.get("/api/v1/outreach", Some(&verifier)).await;
+        assert_eq!(
+            list[0]["topic"], "Nhận diện tin giả trên mạng xã hội",
+            "[{kind}] {list}"
+        );
+        // The console form records one too, and lists them.
+        let (jar, csrf) = login(&s, "lead1").await;
+        let (st, _) = console_post(
+            &s,
+            &jar,
+            "/quan-tri/tuyen-truyen",
+            &[
+                ("csrf", &csrf),
+                ("agency", &agency),
+                ("kind", "talk"),
+                ("audience", "members"),
+                ("held_on", &today),
+                ("topic", "Quy tắc ứng xử trên mạng xã hội"),
+                ("attendees", "60"),
+                ("materials_url", ""),
+            ],
+        )
+        .await;
+        assert_eq!(st, 303, "[{kind}]");
+        let page = console_get(&s, &jar, "/quan-tri/tuyen-truyen").await;
+        assert!(page.contains("Quy tắc ứng xử trên mạng xã hội"), "[{kind}]");
+        let page = console_get(&s, &jar, "/quan-tri/thong-ke").await;
+        assert!(
+            page.contains("data-testid=\"stats-outreach\">2 buổi, 105 người tham dự"),
+            "[{kind}] {page}"
+        );
+    }
+}
