@@ -473,6 +473,10 @@ pub async fn publish(
         decide,
         review,
         publish,
+        crate::appeals::api_file,
+        crate::appeals::api_status,
+        crate::appeals::api_pending,
+        crate::appeals::api_decide,
         openapi_json
     ),
     components(schemas(ErrorEnvelope))
