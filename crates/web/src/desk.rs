@@ -851,10 +851,11 @@ impl Desk {
         Ok(done)
     }
 
-    /// Deletes reporter contacts past their retention date.
+    /// Deletes reporter and appellant contacts past their retention date.
     pub async fn purge_contacts(&self) -> Result<u64, ApiError> {
+        let now = fmt_time(Utc::now());
         let mut tx = self.store.begin_write("system:retention").await?;
-        let n = tx.purge_contacts(&fmt_time(Utc::now())).await?;
+        let n = tx.purge_contacts(&now).await? + tx.purge_appeal_contacts(&now).await?;
         tx.commit().await?;
         Ok(n)
     }

@@ -371,8 +371,12 @@ pub(crate) async fn render_factcheck(
                 .iter()
                 .map(|r| r.as_str())
                 .collect();
+            // A verdict overturned on appeal is no longer asserted to search engines.
+            let jsonld = overturned
+                .is_none()
+                .then(|| crate::feeds::script_safe_json(&jsonld));
             let ctx = context! {
-                p => p, provisions, paragraphs, evidence, jsonld => crate::feeds::script_safe_json(&jsonld),
+                p => p, provisions, paragraphs, evidence, jsonld,
                 appeals, overturned, appeal_open, appeal_deadline, relations,
             };
             page.render(state, status, "factcheck.html", context! { ..extra, ..ctx })

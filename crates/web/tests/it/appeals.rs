@@ -151,6 +151,10 @@ async fn an_overturned_decision_is_shown_as_such_and_stops_answering() {
             page.contains("data-testid=\"appeal-overturned\""),
             "[{kind}]"
         );
+        assert!(
+            !page.contains("ClaimReview"),
+            "[{kind}] no longer asserted to search engines"
+        );
         assert!(page.contains("Kết luận được sửa hoặc huỷ"), "[{kind}]");
         assert!(
             page.contains("&lt;i&gt;gốc&lt;&#x2f;i&gt;"),
@@ -249,6 +253,48 @@ async fn appeals_close_six_months_after_publication() {
         set_published(170).await;
         let (st, filed) = appeal(&s, slug, body).await;
         assert_eq!(st, 201, "[{kind}] within six months: {filed}");
+        let (_, page) = s.get_text(&url).await;
+        assert!(
+            page.contains("\"@type\":\"ClaimReview\""),
+            "[{kind}] a pending appeal changes nothing"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_appellant_contact_is_purged_with_report_contacts() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let (_, url) = publish_rumour(&s, RUMOUR).await;
+        let body = json!({ "reasons": FILER_REASONS, "relation": "author", "contact": CONTACT });
+        let (st, filed) = appeal(&s, slug_of(&url), body).await;
+        assert_eq!(st, 201, "[{kind}] {filed}");
+        let a = s
+            .store
+            .appeal_by_receipt(filed["receipt"].as_str().expect("receipt"))
+            .await
+            .expect("read")
+            .expect("appeal");
+        assert_eq!(
+            s.store.appeal_contact(a.id).await.expect("read").as_deref(),
+            Some(CONTACT)
+        );
+        // Still within retention: kept.
+        s.state.desk.purge_contacts().await.expect("purge");
+        assert!(
+            s.store.appeal_contact(a.id).await.expect("read").is_some(),
+            "[{kind}]"
+        );
+        sqlx::query("UPDATE appeal_contacts SET purge_after = '2000-01-01T00:00:00.000Z'")
+            .execute(s.store.pool())
+            .await
+            .expect("age it");
+        s.state.desk.purge_contacts().await.expect("purge");
+        assert_eq!(
+            s.store.appeal_contact(a.id).await.expect("read"),
+            None,
+            "[{kind}]"
+        );
     }
 }
 
