@@ -502,16 +502,19 @@ pub async fn page_decide(
 }
 
 /// The appeals of a case for its console page: what each filer wrote and their contact
-/// (for reviewers, who answer them), and whether the person viewing may decide it.
+/// (for reviewers, who answer them), and whether the person viewing may decide it; then
+/// whether they may decide any.
 pub async fn case_appeals(
     state: &AppState,
     staff: &Actor,
     case_id: i64,
-) -> Result<Vec<minijinja::Value>, ApiError> {
+) -> Result<(Vec<minijinja::Value>, bool), ApiError> {
     let mut out = Vec::new();
+    let mut any = false;
     for a in state.desk.store.appeals_for_case(case_id).await? {
         let may = state.desk.may_decide_appeal(staff, &a).await?;
         let not_independent = matches!(may, Err(AppealError::NotIndependent { .. }));
+        any |= may.is_ok();
         // Only reviewers, who answer appeals, see how to reach the filer.
         let contact = if matches!(may, Err(AppealError::Forbidden)) {
             None
@@ -523,5 +526,5 @@ pub async fn case_appeals(
             contact, can_decide => may.is_ok(), not_independent,
         });
     }
-    Ok(out)
+    Ok((out, any))
 }

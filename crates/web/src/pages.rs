@@ -754,7 +754,7 @@ async fn render_case(
         Ok(s) => s,
         Err(e) => return page.error(state, &e, "/quan-tri"),
     };
-    let appeals = match crate::appeals::case_appeals(state, staff, case_id).await {
+    let (appeals, decide_appeal) = match crate::appeals::case_appeals(state, staff, case_id).await {
         Ok(a) => a,
         Err(e) => return page.error(state, &e, "/quan-tri"),
     };
@@ -763,7 +763,7 @@ async fn render_case(
         status,
         "case.html",
         context! {
-            d, can, own_decision, error, form, provisions, appeals, citations, verdicts, remedies, agencies, similar,
+            d, can, own_decision, error, form, provisions, appeals, decide_appeal, citations, verdicts, remedies, agencies, similar,
             suggested_agency, harm_categories, priorities, routing, deadlines,
             staff => staff_ctx, agency_names => agency_names(state, page.lang),
         },
