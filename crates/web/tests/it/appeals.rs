@@ -477,3 +477,19 @@ async fn appeal_mistakes_name_the_field() {
         assert_eq!(st, 404, "[{kind}]");
     }
 }
+
+#[tokio::test]
+async fn appeals_share_the_public_rate_limit() {
+    for kind in backends() {
+        // One report to publish the rumour, then one appeal: the third public request in
+        // the minute is refused.
+        let s = start_with(kind, |c| c.report_rate_per_minute = 2).await;
+        let (_, url) = publish_rumour(&s, RUMOUR).await;
+        let body = json!({ "reasons": FILER_REASONS, "relation": "other" });
+        let (st, _) = appeal(&s, slug_of(&url), body.clone()).await;
+        assert_eq!(st, 201, "[{kind}]");
+        let (st, err) = appeal(&s, slug_of(&url), body).await;
+        assert_eq!(st, 429, "[{kind}] {err}");
+        assert_eq!(err["error"]["code"], "rate_limited");
+    }
+}
