@@ -111,6 +111,11 @@ impl Store {
             .await
     }
 
+    /// Every appeal, oldest first: the public register of appeal outcomes.
+    pub async fn appeals(&self) -> Result<Vec<AppealRecord>> {
+        self.appeals_where("1 = 1", None).await
+    }
+
     /// Appeals still waiting for a decision, oldest first.
     pub async fn pending_appeals(&self) -> Result<Vec<AppealRecord>> {
         self.appeals_where("a.status = 'pending'", None).await

@@ -20,6 +20,7 @@ use kc_store::{fmt_time, AppealRecord, NewAppealRecord};
 use minijinja::context;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 impl From<AppealError> for ApiError {
@@ -107,6 +108,34 @@ impl From<&AppealRecord> for PublicAppeal {
             outcome_reasons: a.outcome_reasons.clone(),
         }
     }
+}
+
+/// One line of the public register of appeals (open data): which fact-check, and what came
+/// of the appeal. No receipt, no filer's words, no contact.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterEntry {
+    pub publication_url: String,
+    #[serde(flatten)]
+    pub appeal: PublicAppeal,
+}
+
+/// `/du-lieu/khieu-nai.json`: every appeal and its outcome, oldest first.
+pub async fn open_register(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let base = &state.config.public_url;
+    let items: Vec<RegisterEntry> = state
+        .desk
+        .store
+        .appeals()
+        .await?
+        .iter()
+        .map(|a| RegisterEntry {
+            publication_url: format!("{base}{}", publication_path(&a.slug)),
+            appeal: PublicAppeal::from(a),
+        })
+        .collect();
+    Ok(Json(
+        serde_json::json!({ "count": items.len(), "items": items }),
+    ))
 }
 
 /// The filer's view of their appeal, by receipt.

@@ -125,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .route("/du-lieu", get(pages::open_data))
         .route("/du-lieu/kiem-chung.json", get(feeds::open_json))
         .route("/du-lieu/kiem-chung.csv", get(feeds::open_csv))
+        .route("/du-lieu/khieu-nai.json", get(appeals::open_register))
         .route("/feed.xml", get(feeds::atom))
         .route("/quan-tri", get(pages::console))
         .route(

@@ -282,6 +282,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("search.receipt", "Tra cứu theo mã tiếp nhận", "Look up a receipt code"),
     ("data.title", "Dữ liệu mở", "Open data"),
     ("data.intro", "Các kết luận đã công bố, theo định dạng máy đọc được. Không chứa dữ liệu cá nhân.", "Published decisions in machine-readable form. No personal data."),
+    ("data.appeals", "khiếu nại và kết quả giải quyết", "appeals and their outcomes"),
     ("login.title", "Đăng nhập quản trị", "Staff sign-in"),
     ("login.user", "Tên đăng nhập", "Username"),
     ("login.password", "Mật khẩu", "Password"),

@@ -184,6 +184,23 @@ async fn an_overturned_decision_is_shown_as_such_and_stops_answering() {
         );
         assert!(page_en.contains("Decision overturned"), "[{kind}]");
 
+        // So does the open register of appeals, with nothing of the filer but the category.
+        let (st, register) = s.get("/du-lieu/khieu-nai.json", None).await;
+        assert_eq!(st, 200, "[{kind}]");
+        assert_eq!(register["count"], 1, "[{kind}] {register}");
+        let entry = &register["items"][0];
+        assert_eq!(entry["status"], "overturned", "[{kind}] {entry}");
+        assert_eq!(entry["relation"], "author");
+        assert_eq!(entry["outcome_reasons"], outcome);
+        assert!(entry["publication_url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with(&url)));
+        let text = register.to_string();
+        assert!(
+            !text.contains("0987") && !text.contains("năm 2023") && !text.contains(&receipt),
+            "[{kind}] {text}"
+        );
+
         // The filer's status page shows the outcome too.
         let (st, mine) = s
             .get_text(&format!("/khieu-nai/{}", receipt.to_lowercase()))
