@@ -560,7 +560,9 @@ impl Desk {
         let mut answer = None;
         if let Some(pid) = report.answered_by {
             if let Some(p) = self.store.publication(pid).await? {
-                answer = Some(answer_from(&p, report.match_score.unwrap_or(1.0)));
+                if !self.overturned(p.id).await? {
+                    answer = Some(answer_from(&p, report.match_score.unwrap_or(1.0)));
+                }
             }
         }
         let mut state = None;
@@ -569,7 +571,9 @@ impl Desk {
                 state = CaseState::parse(&detail.case.state);
                 if answer.is_none() {
                     if let Some(p) = &detail.publication {
-                        answer = Some(answer_from(p, 1.0));
+                        if !self.overturned(p.id).await? {
+                            answer = Some(answer_from(p, 1.0));
+                        }
                     }
                 }
             }

@@ -73,6 +73,10 @@ async fn an_overturned_decision_is_shown_as_such_and_stops_answering() {
             "[{kind}] the promise of an appeal comes with a form"
         );
 
+        let (_, answered) = s.report(RUMOUR).await;
+        assert_eq!(answered["status"], "answered", "[{kind}] {answered}");
+        let answered = answered["receipt"].as_str().expect("receipt").to_string();
+
         let (st, filed) = appeal(
             &s,
             slug,
@@ -216,6 +220,10 @@ async fn an_overturned_decision_is_shown_as_such_and_stops_answering() {
         let (st, again) = s.report(RUMOUR).await;
         assert_eq!(st, 201);
         assert!(again["match"].is_null(), "[{kind}] {again}");
+        // A reporter answered with it earlier is no longer shown it as the answer.
+        let (_, earlier) = s.get(&format!("/api/v1/reports/{answered}"), None).await;
+        assert_eq!(earlier["status"], "in_progress", "[{kind}] {earlier}");
+        assert!(earlier["verdict"].is_null(), "[{kind}] {earlier}");
         let decisions = s.store.decisions(case_id).await.expect("decisions");
         assert_eq!(decisions.len(), 1, "[{kind}]");
         assert_eq!(decisions[0].status, "approved", "[{kind}] never edited");
