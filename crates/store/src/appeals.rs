@@ -116,6 +116,15 @@ impl Store {
         self.appeals_where("1 = 1", None).await
     }
 
+    /// Publications whose verdict an appeal overturned.
+    pub async fn overturned_publications(&self) -> Result<Vec<i64>> {
+        let rows =
+            sqlx::query("SELECT DISTINCT publication_id FROM appeals WHERE status = 'overturned'")
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter().map(|r| get_i64(r, "publication_id")).collect()
+    }
+
     /// Appeals still waiting for a decision, oldest first.
     pub async fn pending_appeals(&self) -> Result<Vec<AppealRecord>> {
         self.appeals_where("a.status = 'pending'", None).await

@@ -188,6 +188,12 @@ async fn an_overturned_decision_is_shown_as_such_and_stops_answering() {
         );
         assert!(page_en.contains("Decision overturned"), "[{kind}]");
 
+        let (_, open) = s.get("/du-lieu/kiem-chung.json", None).await;
+        assert_eq!(
+            open["count"], 0,
+            "[{kind}] no ClaimReview for it in open data: {open}"
+        );
+
         // So does the open register of appeals, with nothing of the filer but the category.
         let (st, register) = s.get("/du-lieu/khieu-nai.json", None).await;
         assert_eq!(st, 200, "[{kind}]");
@@ -283,6 +289,8 @@ async fn appeals_close_six_months_after_publication() {
             page.contains("\"@type\":\"ClaimReview\""),
             "[{kind}] a pending appeal changes nothing"
         );
+        let (_, open) = s.get("/du-lieu/kiem-chung.json", None).await;
+        assert_eq!(open["count"], 1, "[{kind}] {open}");
     }
 }
 
