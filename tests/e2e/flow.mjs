@@ -44,6 +44,7 @@ const USERS = [
     ['verifier1', 'verifier'],
     ['reviewer1', 'reviewer'],
     ['editor1', 'editor'],
+    ['reviewer2', 'reviewer'],
 ];
 
 let server = null;
@@ -312,6 +313,49 @@ async function main() {
         if (body?.match?.verdict !== 'false' || new URL(body.match.url ?? '', base).pathname !== publicPath)
             throw new Error(`POST /api/v1/reports did not answer with the verdict and URL: ${JSON.stringify(body)}`);
         console.log(`  API answer: verdict ${body.match.verdict}, score ${body.match.score}`);
+    });
+
+    const APPEAL_CONTACT = 'nguoi.duoc.nhac@example.vn';
+    const OUTCOME = 'Thông báo gốc do người khiếu nại cung cấp cho thấy kết luận cần được xem xét lại.';
+    let appealPath;
+    await step('8. a person concerned appeals on the fact-check page and follows it by receipt', async () => {
+        await visit(citizen, publicPath, 'factcheck-appeal-form');
+        await expectText(citizen, 'Gửi khiếu nại', 'the public fact-check page');
+        await citizen.getByLabel('Người được nhắc đến trong nội dung', { exact: true }).check();
+        await fill(citizen, 'Lý do khiếu nại', 'Bài viết nêu tên tôi chỉ dẫn lại một thông báo cũ của điện lực.');
+        await fill(citizen, 'Liên hệ (không bắt buộc)', APPEAL_CONTACT);
+        await submit(citizen, 'Gửi khiếu nại', 'appeal-received');
+        appealPath = new URL(citizen.url()).pathname;
+        if (!/^\/khieu-nai\/KC-[0-9A-Z]{4}-[0-9A-Z]{4}$/.test(appealPath)) throw new Error(`after "Gửi khiếu nại" the browser is at ${citizen.url()}`);
+        await expectText(citizen, 'Đang xem xét', 'the appeal status page');
+        console.log(`  appeal receipt page ${appealPath}`);
+    });
+
+    await step('9. reviewer1, who approved the decision, may not decide the appeal; reviewer2 overturns it', async () => {
+        await login(staff, 'reviewer1');
+        await expectText(staff, 'Khiếu nại chờ giải quyết', 'the console of reviewer1');
+        await openCase(staff, caseUrl, 'case-appeal-approver');
+        await expectText(staff, 'không thể giải quyết khiếu nại này', 'the case page of reviewer1');
+        if ((await staff.getByRole('button', { name: 'Giải quyết khiếu nại', exact: true }).count()) !== 0)
+            throw new Error('reviewer1, who approved the decision, is offered "Giải quyết khiếu nại"');
+        await logout(staff);
+
+        await login(staff, 'reviewer2');
+        await openCase(staff, caseUrl, 'case-appeal-reviewer');
+        await staff.getByLabel('Kết luận được sửa hoặc huỷ', { exact: true }).check();
+        await fill(staff, 'Lý do giải quyết', OUTCOME);
+        await submit(staff, 'Giải quyết khiếu nại', 'case-appeal-decided');
+        await logout(staff);
+    });
+
+    await step('10. the outcome is public on the fact-check page and the appeal page, without the contact', async () => {
+        for (const [path, name] of [[publicPath, 'factcheck-overturned'], [appealPath, 'appeal-overturned']]) {
+            await visit(citizen, path, name);
+            await expectText(citizen, 'Kết luận được sửa hoặc huỷ', path);
+            await expectText(citizen, OUTCOME, path);
+            const body = await citizen.locator('body').innerText();
+            if (body.includes(APPEAL_CONTACT)) throw new Error(`${path} shows the appellant's contact`);
+        }
     });
 }
 

@@ -3,6 +3,7 @@
 //! Nothing here does I/O. Functions take the state they need and return a decision (a new
 //! state, a validated value, an error); `kc_store` persists the outcome and its audit event.
 
+pub mod appeal;
 pub mod audit;
 pub mod auth;
 pub mod model;

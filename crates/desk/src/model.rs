@@ -248,3 +248,21 @@ pub struct DecisionDraft {
     #[serde(default)]
     pub remedy: Option<Remedy>,
 }
+
+vocabulary! {
+    /// How the person who appeals stands to the content: a closed list, never an identity.
+    AppealRelation {
+        Author = "author", "Người đăng hoặc tác giả nội dung", "Author or publisher of the content";
+        Concerned = "concerned", "Người được nhắc đến trong nội dung", "Person the content is about";
+        Other = "other", "Khác", "Other";
+    }
+}
+
+vocabulary! {
+    /// Where an appeal stands (khiếu nại): waiting, or decided one way or the other.
+    AppealStatus {
+        Pending = "pending", "Đang xem xét", "Under consideration";
+        Upheld = "upheld", "Kết luận giữ nguyên", "Decision upheld";
+        Overturned = "overturned", "Kết luận được sửa hoặc huỷ", "Decision overturned";
+    }
+}

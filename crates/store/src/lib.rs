@@ -8,11 +8,13 @@
 //! Beside the database, [`VectorCache`] keeps the semantic model's vectors of
 //! texts in a file, so they are computed once.
 
+mod appeals;
 mod migrate;
 mod queries;
 mod tx;
 pub mod vectors;
 
+pub use appeals::*;
 pub use queries::*;
 pub use tx::WriteTx;
 pub use vectors::{VectorCache, VectorCacheError};

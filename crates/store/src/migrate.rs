@@ -36,6 +36,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "",
     },
     Migration {
+        version: 4,
+        name: "appeals",
+        common: include_str!("../migrations/0004_appeals.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
         version: 6,
         name: "outreach",
         common: include_str!("../migrations/0006_outreach.sql"),

@@ -696,9 +696,13 @@ impl Store {
     /// (publication id, claim text) of every publication: what the matcher indexes, without
     /// the titles and bodies a periodic refresh has no use for.
     pub async fn publication_claims(&self) -> Result<Vec<(i64, String)>> {
-        let rows = sqlx::query("SELECT id, claim_text FROM publications")
-            .fetch_all(self.pool())
-            .await?;
+        // A verdict overturned on appeal no longer answers anyone at intake.
+        let rows = sqlx::query(
+            "SELECT id, claim_text FROM publications WHERE id NOT IN \
+             (SELECT publication_id FROM appeals WHERE status = 'overturned')",
+        )
+        .fetch_all(self.pool())
+        .await?;
         rows.iter()
             .map(|r| Ok((get_i64(r, "id")?, get_str(r, "claim_text")?)))
             .collect()
@@ -1194,7 +1198,7 @@ impl WriteTx {
     }
 
     /// Moves a case from `from` to `to` only if nobody moved it meanwhile.
-    async fn move_case(&mut self, case_id: i64, from: &str, to: &str) -> Result<()> {
+    pub(crate) async fn move_case(&mut self, case_id: i64, from: &str, to: &str) -> Result<()> {
         let done = sqlx::query(
             "UPDATE cases SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4",
         )

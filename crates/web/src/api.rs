@@ -614,6 +614,10 @@ pub async fn list_outreach(
         stats,
         record_outreach,
         list_outreach,
+        crate::appeals::api_file,
+        crate::appeals::api_status,
+        crate::appeals::api_pending,
+        crate::appeals::api_decide,
         openapi_json
     ),
     components(schemas(ErrorEnvelope))

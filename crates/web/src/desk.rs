@@ -658,7 +658,9 @@ impl Desk {
         let mut answer = None;
         if let Some(pid) = report.answered_by {
             if let Some(p) = self.store.publication(pid).await? {
-                answer = Some(answer_from(&p, report.match_score.unwrap_or(1.0)));
+                if !self.overturned(p.id).await? {
+                    answer = Some(answer_from(&p, report.match_score.unwrap_or(1.0)));
+                }
             }
         }
         let mut state = None;
@@ -672,7 +674,9 @@ impl Desk {
                         .as_ref()
                         .or(detail.answered_with.as_ref())
                     {
-                        answer = Some(answer_from(p, 1.0));
+                        if !self.overturned(p.id).await? {
+                            answer = Some(answer_from(p, 1.0));
+                        }
                     }
                 }
                 if state == Some(CaseState::Closed) {
@@ -1047,10 +1051,11 @@ impl Desk {
         Ok(done)
     }
 
-    /// Deletes reporter contacts past their retention date.
+    /// Deletes reporter and appellant contacts past their retention date.
     pub async fn purge_contacts(&self) -> Result<u64, ApiError> {
+        let now = fmt_time(Utc::now());
         let mut tx = self.store.begin_write("system:retention").await?;
-        let n = tx.purge_contacts(&fmt_time(Utc::now())).await?;
+        let n = tx.purge_contacts(&now).await? + tx.purge_appeal_contacts(&now).await?;
         tx.commit().await?;
         Ok(n)
     }

@@ -140,9 +140,19 @@ pub async fn atom(State(state): State<AppState>) -> Response {
 }
 
 pub async fn open_json(State(state): State<AppState>) -> Response {
+    let overturned = match state.desk.store.overturned_publications().await {
+        Ok(ids) => ids,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
     match state.desk.store.publications().await {
         Ok(ps) => {
-            let items: Vec<Value> = ps.iter().map(|p| claim_review(&state, p)).collect();
+            // A verdict overturned on appeal is no longer asserted as a ClaimReview; the
+            // register of appeals (/du-lieu/khieu-nai.json) says what became of it.
+            let items: Vec<Value> = ps
+                .iter()
+                .filter(|p| !overturned.contains(&p.id))
+                .map(|p| claim_review(&state, p))
+                .collect();
             axum::Json(json!({ "count": items.len(), "items": items })).into_response()
         }
         Err(e) => crate::error::ApiError::from(e).into_response(),

@@ -2,6 +2,7 @@
 //! No business rules live here; see [`desk::Desk`] for the workflow service handlers call.
 
 pub mod api;
+pub mod appeals;
 pub mod desk;
 pub use desk::SemanticModel;
 pub mod error;
@@ -106,6 +107,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/publish", post(api::publish))
         .route("/api/v1/cases/{id}/close", post(api::close))
         .route("/api/v1/cases/{id}/answer", post(api::answer))
+        .route(
+            "/api/v1/publications/{slug}/appeals",
+            post(appeals::api_file),
+        )
+        .route("/api/v1/appeals", get(appeals::api_pending))
+        .route("/api/v1/appeals/{receipt}", get(appeals::api_status))
+        .route(
+            "/api/v1/cases/{id}/appeals/{appeal}/decision",
+            post(appeals::api_decide),
+        )
         .route("/", get(pages::home))
         .route(
             "/phan-anh",
@@ -115,10 +126,13 @@ pub fn router(state: AppState) -> Router {
         .route("/phan-anh/{receipt}", get(pages::receipt_page))
         .route("/kiem-chung", get(pages::factchecks))
         .route("/kiem-chung/{slug}", get(pages::factcheck))
+        .route("/kiem-chung/{slug}/khieu-nai", post(appeals::page_file))
+        .route("/khieu-nai/{receipt}", get(appeals::page_status))
         .route("/tra-cuu", get(pages::search))
         .route("/du-lieu", get(pages::open_data))
         .route("/du-lieu/kiem-chung.json", get(feeds::open_json))
         .route("/du-lieu/kiem-chung.csv", get(feeds::open_csv))
+        .route("/du-lieu/khieu-nai.json", get(appeals::open_register))
         .route("/feed.xml", get(feeds::atom))
         .route("/quan-tri", get(pages::console))
         .route(
@@ -139,6 +153,10 @@ pub fn router(state: AppState) -> Router {
         .route("/quan-tri/ho-so/{id}/dong", post(pages::case_close))
         .route("/quan-tri/ho-so/{id}/lien-he", post(pages::case_contact))
         .route("/quan-tri/ho-so/{id}/tra-loi", post(pages::case_answer))
+        .route(
+            "/quan-tri/ho-so/{id}/khieu-nai/{appeal}",
+            post(appeals::page_decide),
+        )
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(TraceLayer::new_for_http())

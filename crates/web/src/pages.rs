@@ -116,6 +116,10 @@ impl Page {
         self.render(state, err.status, "error.html", context! { message, back })
     }
 
+    pub fn is_en(&self) -> bool {
+        self.lang == "en"
+    }
+
     fn message(&self, err: &ApiError) -> String {
         if self.lang == "en" {
             err.body.message_en.clone()
@@ -302,20 +306,33 @@ pub async fn factcheck(
     Query(q): Query<LangQuery>,
 ) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
+    render_factcheck(&state, &page, &slug, StatusCode::OK, context! {}).await
+}
+
+/// A fact-check page with its appeals and the appeal form; `extra` carries what the form
+/// needs after a refused appeal (what was typed, the message).
+pub(crate) async fn render_factcheck(
+    state: &AppState,
+    page: &Page,
+    slug: &str,
+    status: StatusCode,
+    extra: Value,
+) -> Response {
     let result = async {
         let p = state
             .desk
             .store
-            .publication_by_slug(&slug)
+            .publication_by_slug(slug)
             .await?
             .ok_or_else(|| ApiError::not_found("bài kiểm chứng", "Fact-check"))?;
         let decision = state.desk.store.decision(p.decision_id).await?;
         let detail = state.desk.case_detail(p.case_id).await?;
-        Ok::<_, ApiError>((p, decision, detail))
+        let appeals = state.desk.store.appeals_for_publication(p.id).await?;
+        Ok::<_, ApiError>((p, decision, detail, appeals))
     }
     .await;
     match result {
-        Ok((p, decision, detail)) => {
+        Ok((p, decision, detail, appeals)) => {
             // What the published verdict rests on, and nothing more: the sources' links and
             // notes, not who at the desk entered them, nor the evidence of earlier drafts.
             let evidence: Vec<Value> = detail
@@ -333,16 +350,38 @@ pub async fn factcheck(
                         .collect()
                 })
                 .unwrap_or_default();
-            let jsonld = crate::feeds::claim_review(&state, &p);
+            let jsonld = crate::feeds::claim_review(state, &p);
             let paragraphs = paragraphs(&p.body);
-            page.render(
-                &state,
-                StatusCode::OK,
-                "factcheck.html",
-                context! { p => p, provisions, paragraphs, evidence, jsonld => crate::feeds::script_safe_json(&jsonld) },
-            )
+            // Appeals as the public sees them: category, dates, outcome and its reasons.
+            let overturned = appeals
+                .iter()
+                .rev()
+                .find(|a| a.status == "overturned")
+                .map(crate::appeals::PublicAppeal::from);
+            let appeals: Vec<crate::appeals::PublicAppeal> = appeals
+                .iter()
+                .map(crate::appeals::PublicAppeal::from)
+                .collect();
+            let deadline = chrono::DateTime::parse_from_rfc3339(&p.published_at)
+                .ok()
+                .map(|t| kc_desk::appeal::appeal_deadline(t.with_timezone(&chrono::Utc)));
+            let appeal_open = deadline.is_some_and(|d| chrono::Utc::now() <= d);
+            let appeal_deadline = deadline.map(kc_store::fmt_time);
+            let relations: Vec<&str> = kc_desk::AppealRelation::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .collect();
+            // A verdict overturned on appeal is no longer asserted to search engines.
+            let jsonld = overturned
+                .is_none()
+                .then(|| crate::feeds::script_safe_json(&jsonld));
+            let ctx = context! {
+                p => p, provisions, paragraphs, evidence, jsonld,
+                appeals, overturned, appeal_open, appeal_deadline, relations,
+            };
+            page.render(state, status, "factcheck.html", context! { ..extra, ..ctx })
         }
-        Err(e) => page.error(&state, &e, "/kiem-chung"),
+        Err(e) => page.error(state, &e, "/kiem-chung"),
     }
 }
 
@@ -572,6 +611,13 @@ pub async fn console(
         return login_redirect();
     };
     let page = Page::new(&headers, q.lang.as_deref());
+    let pending_appeals = match state.desk.store.pending_appeals().await {
+        Ok(list) => list
+            .iter()
+            .map(crate::appeals::StaffAppeal::from)
+            .collect::<Vec<_>>(),
+        Err(e) => return page.error(&state, &e.into(), "/quan-tri"),
+    };
     match state.desk.cases(None).await {
         Ok(all) => {
             // The queue is what still needs work; finished cases stay listed below it.
@@ -588,7 +634,7 @@ pub async fn console(
                 &state,
                 StatusCode::OK,
                 "console.html",
-                context! { staff, cases, finished, overdue, agency_names => agency_names(&state, page.lang) },
+                context! { staff, cases, finished, overdue, pending_appeals, agency_names => agency_names(&state, page.lang) },
             )
         }
         Err(e) => page.error(&state, &e, "/quan-tri"),
@@ -910,12 +956,16 @@ async fn render_case(
         Ok(s) => s,
         Err(e) => return page.error(state, &e, "/quan-tri"),
     };
+    let (appeals, decide_appeal) = match crate::appeals::case_appeals(state, staff, case_id).await {
+        Ok(a) => a,
+        Err(e) => return page.error(state, &e, "/quan-tri"),
+    };
     page.render(
         state,
         status,
         "case.html",
         context! {
-            d, can, own_decision, error, form, provisions, citations, verdicts, remedies, agencies, similar,
+            d, can, own_decision, error, form, provisions, appeals, decide_appeal, citations, verdicts, remedies, agencies, similar,
             suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons,
             with_contact, revealed_report, revealed_contact,
             staff => staff_ctx, agency_names => agency_names(state, page.lang),
@@ -989,7 +1039,7 @@ pub async fn case_contact(
 
 /// Runs a console action; on success back to the case page (post/redirect/get), on failure
 /// the case page again with the message and what was typed.
-async fn console_action<F>(
+pub(crate) async fn console_action<F>(
     state: &AppState,
     headers: &HeaderMap,
     staff: Option<Actor>,

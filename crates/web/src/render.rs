@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("stats.html", include_str!("../templates/stats.html")),
     ("outreach.html", include_str!("../templates/outreach.html")),
     ("error.html", include_str!("../templates/error.html")),
+    ("appeal.html", include_str!("../templates/appeal.html")),
     (
         "staff_bar.html",
         include_str!("../templates/staff_bar.html"),
@@ -116,6 +117,22 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
             state,
             "priority",
             kc_desk::Priority::parse(code).map(|v| (v.label_vi(), v.label_en())),
+            code,
+        )
+    });
+    env.add_function("relation_label", |state: &State, code: &str| {
+        label(
+            state,
+            "relation",
+            kc_desk::AppealRelation::parse(code).map(|v| (v.label_vi(), v.label_en())),
+            code,
+        )
+    });
+    env.add_function("appeal_status_label", |state: &State, code: &str| {
+        label(
+            state,
+            "appeal_status",
+            kc_desk::AppealStatus::parse(code).map(|v| (v.label_vi(), v.label_en())),
             code,
         )
     });
@@ -241,6 +258,33 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("check.reasons", "Lý do", "Reasons"),
     ("check.evidence", "Bằng chứng", "Evidence"),
     ("check.appeal", "Nếu bạn bị ảnh hưởng bởi kết luận này, bạn có quyền khiếu nại miễn phí trong vòng 6 tháng.", "If this decision affects you, you may appeal free of charge within 6 months."),
+    ("appeal.title", "Khiếu nại", "Appeals"),
+    ("appeal.none", "Chưa có khiếu nại nào đối với kết luận này.", "No appeal has been made against this decision."),
+    ("appeal.form_title", "Gửi khiếu nại", "Make an appeal"),
+    ("appeal.intro", "Miễn phí, không cần tài khoản, không cần nêu căn cứ pháp lý. Khiếu nại do một người thẩm định khác với người đã ra và đã thẩm định kết luận giải quyết; kết quả được công bố trên trang này.", "Free, no account, no legal citation needed. A reviewer who neither made nor approved the decision decides the appeal; the outcome is published on this page."),
+    ("appeal.deadline", "Hạn khiếu nại", "Appeals accepted until"),
+    ("appeal.window_over", "Đã hết thời hạn 6 tháng kể từ ngày công bố để khiếu nại kết luận này.", "The 6 months after publication in which this decision could be appealed are over."),
+    ("appeal.relation_q", "Bạn liên quan thế nào đến nội dung được kiểm chứng?", "How do you relate to the content checked?"),
+    ("appeal.relation", "Người khiếu nại", "Appellant"),
+    ("appeal.reasons", "Lý do khiếu nại", "Reasons for the appeal"),
+    ("appeal.reasons_help", "Vì sao bạn cho rằng kết luận chưa đúng (bắt buộc). Nội dung này không được công bố.", "Why you think the decision is wrong (required). This text is not published."),
+    ("appeal.contact_help", "Chỉ dùng để trả lời bạn; không công bố, được lưu riêng và tự xóa sau 90 ngày.", "Used only to answer you; never published, stored apart and deleted after 90 days."),
+    ("appeal.submit", "Gửi khiếu nại", "Send appeal"),
+    ("appeal.filed", "Ngày khiếu nại", "Filed"),
+    ("appeal.decided", "Ngày giải quyết", "Decided"),
+    ("appeal.decided_by", "Người giải quyết", "Decided by"),
+    ("appeal.against", "Kết luận bị khiếu nại", "Decision appealed"),
+    ("appeal.status_title", "Khiếu nại đã được tiếp nhận", "Appeal received"),
+    ("appeal.pending_help", "Khiếu nại sẽ do một người thẩm định khác với người đã ra kết luận giải quyết; kết quả và lý do sẽ hiển thị tại đây và trên trang kết luận.", "A reviewer other than those who made the decision will decide the appeal; the outcome and its reasons will show here and on the fact-check page."),
+    ("appeal.outcome", "Kết quả giải quyết", "Outcome"),
+    ("appeal.outcome_reasons", "Lý do giải quyết", "Reasons for the outcome"),
+    ("appeal.outcome_help", "Lý do được công bố cùng kết quả trên trang kết luận.", "The reasons are published with the outcome on the fact-check page."),
+    ("appeal.decide", "Giải quyết khiếu nại", "Decide the appeal"),
+    ("appeal.contact_staff", "Liên hệ của người khiếu nại (không công bố)", "Appellant's contact (never published)"),
+    ("appeal.not_independent", "Bạn đã ra hoặc đã thẩm định kết luận bị khiếu nại nên không thể giải quyết khiếu nại này.", "You made or approved the decision under appeal, so you cannot decide this appeal."),
+    ("appeal.pending_title", "Khiếu nại chờ giải quyết", "Appeals awaiting a decision"),
+    ("appeal.overturned_title", "Kết luận này đã được sửa hoặc huỷ sau khiếu nại", "This decision was overturned on appeal"),
+    ("appeal.overturned_text", "Kết luận dưới đây không còn hiệu lực và đang được xem xét lại; kết luận mới sẽ được công bố. Lý do:", "The decision below no longer stands and is being reconsidered; a new decision will be published. Reasons:"),
     ("search.title", "Tin này đã được kiểm chứng chưa?", "Has this been checked?"),
     ("search.q", "Nhập nội dung cần tra cứu", "Text to look up"),
     ("search.go", "Tra cứu", "Search"),
@@ -248,6 +292,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("search.receipt", "Tra cứu theo mã tiếp nhận", "Look up a receipt code"),
     ("data.title", "Dữ liệu mở", "Open data"),
     ("data.intro", "Các kết luận đã công bố, theo định dạng máy đọc được. Không chứa dữ liệu cá nhân.", "Published decisions in machine-readable form. No personal data."),
+    ("data.appeals", "khiếu nại và kết quả giải quyết", "appeals and their outcomes"),
     ("login.title", "Đăng nhập quản trị", "Staff sign-in"),
     ("login.user", "Tên đăng nhập", "Username"),
     ("login.password", "Mật khẩu", "Password"),

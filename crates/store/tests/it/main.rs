@@ -1,5 +1,6 @@
 //! The store's own tests, on SQLite and (with KC_TEST_DATABASE_URL) PostgreSQL.
 
+mod appeals;
 mod audit;
 mod closures;
 mod imports;

@@ -3,6 +3,7 @@
 //! starts one), against PostgreSQL too.
 
 mod api_flow;
+mod appeals;
 mod case_view;
 mod closing;
 mod harness;

@@ -196,6 +196,10 @@ async fn openapi_documents_every_api_route() {
         "/api/v1/cases/{id}/decision",
         "/api/v1/cases/{id}/review",
         "/api/v1/cases/{id}/publish",
+        "/api/v1/publications/{slug}/appeals",
+        "/api/v1/appeals",
+        "/api/v1/appeals/{receipt}",
+        "/api/v1/cases/{id}/appeals/{appeal}/decision",
         "/api/openapi.json",
     ] {
         assert!(
