@@ -497,8 +497,14 @@ async function logout(page) {
 
 /** Opens the case from the console list (so each role also sees it there). */
 async function openCase(page, caseUrl, shotName) {
-    const link = page.locator(`a[data-testid=case-link][href="${caseUrl}"]`);
-    if ((await link.count()) === 0) throw new Error(`the console list has no a[data-testid=case-link] to ${caseUrl}`);
+    let link = page.locator(`a[data-testid=case-link][href="${caseUrl}"]`);
+    if ((await link.count()) === 0) {
+        // A finished case (published, closed, answered) is listed under the open queue, in a
+        // section that starts folded.
+        link = page.locator(`a[data-testid=finished-case-link][href="${caseUrl}"]`);
+        if ((await link.count()) > 0) await page.locator('details[data-testid=finished-cases] > summary').click();
+    }
+    if ((await link.count()) === 0) throw new Error(`the console lists no link to ${caseUrl}, open or finished`);
     const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.first().click()]);
     await page.waitForURL((u) => u.pathname === caseUrl);
     await screenshot(page, shotName);
