@@ -5,7 +5,9 @@
 
 pub mod audit;
 pub mod auth;
+#[macro_use]
 pub mod model;
+pub mod notice;
 pub mod pack;
 pub mod stats;
 pub mod workflow;
