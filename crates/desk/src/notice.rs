@@ -244,7 +244,7 @@ fn profile_only(canonical: &str) -> Option<&str> {
             // A post inside a group is content; the group itself is people.
             !(*first == "groups" && segments.len() >= 4)
         }
-        [one] => !(CONTENT_ENDPOINTS.contains(one) && !query.is_empty()),
+        [one] => !CONTENT_ENDPOINTS.contains(one) || query.is_empty(),
         // `tiktok.com/@name/video/…`, `x.com/name/status/…`: the item follows the account.
         _ => false,
     };
