@@ -9,10 +9,12 @@
 //! texts in a file, so they are computed once.
 
 mod migrate;
+mod notices;
 mod queries;
 mod tx;
 pub mod vectors;
 
+pub use notices::*;
 pub use queries::*;
 pub use tx::WriteTx;
 pub use vectors::{VectorCache, VectorCacheError};

@@ -35,6 +35,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    // Version 4 is the appeals' (branch `appeal`).
+    Migration {
+        version: 5,
+        name: "notices",
+        common: include_str!("../migrations/0005_notices.sql"),
+        sqlite: include_str!("../migrations/0005_notices.sqlite.sql"),
+        postgres: include_str!("../migrations/0005_notices.postgres.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
