@@ -25,7 +25,7 @@ pub struct Page {
 
 #[derive(Deserialize, Default)]
 pub struct LangQuery {
-    lang: Option<String>,
+    pub lang: Option<String>,
 }
 
 impl Page {
@@ -311,11 +311,12 @@ pub async fn factcheck(
             .ok_or_else(|| ApiError::not_found("bài kiểm chứng", "Fact-check"))?;
         let decision = state.desk.store.decision(p.decision_id).await?;
         let detail = state.desk.case_detail(p.case_id).await?;
-        Ok::<_, ApiError>((p, decision, detail))
+        let notices = crate::notices::public_notices(&state, p.case_id, &p.slug).await?;
+        Ok::<_, ApiError>((p, decision, detail, notices))
     }
     .await;
     match result {
-        Ok((p, decision, detail)) => {
+        Ok((p, decision, detail, notices)) => {
             // What the published verdict rests on, and nothing more: the sources' links and
             // notes, not who at the desk entered them, nor the evidence of earlier drafts.
             let evidence: Vec<Value> = detail
@@ -339,7 +340,7 @@ pub async fn factcheck(
                 &state,
                 StatusCode::OK,
                 "factcheck.html",
-                context! { p => p, provisions, paragraphs, evidence, jsonld => crate::feeds::script_safe_json(&jsonld) },
+                context! { p => p, provisions, paragraphs, evidence, jsonld => crate::feeds::script_safe_json(&jsonld), notices => Value::from_serialize(&notices) },
             )
         }
         Err(e) => page.error(&state, &e, "/kiem-chung"),
@@ -776,6 +777,7 @@ async fn render_case(
         .map(|a| context! { code => a.code.clone(), name_vi => a.name_vi.clone(), name_en => a.name_en.clone() })
         .collect();
     let staff_ctx = context! { name => staff.name.clone(), roles => staff.grants.iter().map(|g| g.role.as_str()).collect::<Vec<_>>() };
+    let notices = crate::notices::case_context(state, staff, case_id).await;
     let similar = match state.desk.similar_published(&d.case.claim, 5).await {
         Ok(s) => s,
         Err(e) => return page.error(state, &e, "/quan-tri"),
@@ -786,7 +788,7 @@ async fn render_case(
         "case.html",
         context! {
             d, can, own_decision, error, form, provisions, citations, verdicts, remedies, agencies, similar,
-            suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons,
+            suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons, notices,
             staff => staff_ctx, agency_names => agency_names(state, page.lang),
         },
     )
