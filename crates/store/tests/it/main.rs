@@ -3,5 +3,6 @@
 mod audit;
 mod closures;
 mod imports;
+mod notices;
 mod support;
 mod users;
