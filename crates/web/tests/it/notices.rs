@@ -380,3 +380,171 @@ async fn the_public_register_shows_notices_and_their_status_without_staff_names(
         assert_eq!(checks["items"][0]["@type"], "ClaimReview");
     }
 }
+
+/// Signs `name` in to the console; returns the cookie header and the CSRF token.
+async fn login(s: &TestServer, name: &str) -> (String, String) {
+    let page = s
+        .client
+        .get(s.url("/quan-tri/dang-nhap"))
+        .send()
+        .await
+        .expect("get");
+    let cookie = |resp: &reqwest::Response, name: &str| {
+        resp.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| {
+                c.strip_prefix(&format!("{name}="))
+                    .map(|v| v.split(';').next().unwrap_or("").to_string())
+            })
+    };
+    let csrf = cookie(&page, "kc_csrf").expect("csrf cookie");
+    let resp = s
+        .client
+        .post(s.url("/quan-tri/dang-nhap"))
+        .header("cookie", format!("kc_csrf={csrf}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", name),
+            ("password", "mat-khau-thu-nghiem"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status().as_u16(), 303);
+    let session = cookie(&resp, "kc_session").expect("session");
+    (format!("kc_csrf={csrf}; kc_session={session}"), csrf)
+}
+
+async fn console(
+    s: &TestServer,
+    jar: &str,
+    path: &str,
+    form: Option<&[(&str, &str)]>,
+) -> (u16, String) {
+    let req = match form {
+        Some(f) => s.client.post(s.url(path)).form(f),
+        None => s.client.get(s.url(path)),
+    };
+    let resp = req.header("cookie", jar).send().await.expect("request");
+    let st = resp.status().as_u16();
+    (st, resp.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn the_console_prepares_a_notice_and_records_its_steps() {
+    let s = start("sqlite").await;
+    let t = staff(&s).await;
+    let (id, _) = publish_with(&s, &t, SCAM, "notice").await;
+    let (other, _) = publish_with(&s, &t, FLOOD, "correction").await;
+    let case_path = format!("/quan-tri/ho-so/{id}");
+    let (ed, csrf) = login(&s, "bientap").await;
+    let (in_jar, _) = login(&s, "tiepnhan").await;
+
+    let (_, page) = console(&s, &ed, &case_path, None).await;
+    assert!(
+        page.contains("data-testid=\"prepare-notice\""),
+        "the editor gets the form"
+    );
+    let (_, page) = console(&s, &ed, &format!("/quan-tri/ho-so/{other}"), None).await;
+    assert!(!page.contains("prepare-notice"), "no form for a correction");
+    let (_, page) = console(&s, &in_jar, &case_path, None).await;
+    assert!(!page.contains("prepare-notice"), "no form for intake");
+
+    let prepare = format!("{case_path}/thong-bao");
+    let (st, _) = console(
+        &s,
+        &ed,
+        &prepare,
+        Some(&[
+            ("csrf", "forged"),
+            ("platform", "Facebook"),
+            ("locators", "https://facebook.com/a/posts/1"),
+        ]),
+    )
+    .await;
+    assert_eq!(st, 403);
+    let (st, page) = console(
+        &s,
+        &ed,
+        &prepare,
+        Some(&[
+            ("csrf", &csrf),
+            ("platform", "Facebook"),
+            (
+                "locators",
+                "https://facebook.com/a/posts/1\r\nhttps://www.facebook.com/ten.nguoi",
+            ),
+        ]),
+    )
+    .await;
+    assert_eq!(st, 422);
+    assert!(page.contains("không nêu con người"), "{page}");
+    let (_, list) = s
+        .get(&format!("/api/v1/cases/{id}/notices"), Some(&t.editor))
+        .await;
+    assert_eq!(list["count"], 0, "nothing was recorded");
+
+    let (st, _) = console(
+        &s,
+        &ed,
+        &prepare,
+        Some(&[
+            ("csrf", &csrf),
+            ("platform", "Facebook"),
+            (
+                "locators",
+                "https://facebook.com/a/posts/1\r\nhttps://facebook.com/a/posts/2",
+            ),
+            ("territorial_scope", "Việt Nam"),
+        ]),
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (_, list) = s
+        .get(&format!("/api/v1/cases/{id}/notices"), Some(&t.editor))
+        .await;
+    assert_eq!(list["count"], 1);
+    assert_eq!(
+        list["items"][0]["locators"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let nid = list["items"][0]["id"].as_i64().expect("id");
+    let (_, page) = console(&s, &ed, &case_path, None).await;
+    assert!(page.contains("Đã soạn, chưa gửi"));
+
+    let step_path = format!("/quan-tri/thong-bao/{nid}/buoc");
+    let (st, _) = console(
+        &s,
+        &ed,
+        &step_path,
+        Some(&[
+            ("csrf", &csrf),
+            ("step", "effect_given"),
+            ("date", &today()),
+            ("note", ""),
+        ]),
+    )
+    .await;
+    assert_eq!(st, 409, "out of order from the console too");
+    let (st, _) = console(
+        &s,
+        &ed,
+        &step_path,
+        Some(&[
+            ("csrf", &csrf),
+            ("step", "sent"),
+            ("date", &today()),
+            ("note", "qua cổng báo cáo"),
+        ]),
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (_, page) = console(&s, &ed, &case_path, None).await;
+    assert!(
+        page.contains("data-testid=\"case-notice-status\">Đã gửi<"),
+        "{page}"
+    );
+    assert!(page.contains("qua cổng báo cáo"), "staff see the note");
+}
