@@ -222,6 +222,29 @@ const ACCOUNT_PREFIXES: &[&str] = &[
     "g",
 ];
 
+/// Second segments that are a tab of an account's page (`facebook.com/NAME/posts`,
+/// `youtube.com/@kenh/videos`, `x.com/name/media`), not an item: an item has its id after.
+const PROFILE_TABS: &[&str] = &[
+    "posts",
+    "videos",
+    "photos",
+    "reels",
+    "shorts",
+    "streams",
+    "live",
+    "about",
+    "featured",
+    "community",
+    "playlists",
+    "friends",
+    "followers",
+    "following",
+    "media",
+    "likes",
+    "with_replies",
+    "tagged",
+];
+
 /// The platform's host when a canonical URL leads only to an account or profile there.
 fn profile_only(canonical: &str) -> Option<&str> {
     let rest = canonical.split_once("://").map_or(canonical, |(_, r)| r);
@@ -245,6 +268,9 @@ fn profile_only(canonical: &str) -> Option<&str> {
             !(*first == "groups" && segments.len() >= 4)
         }
         [one] => !CONTENT_ENDPOINTS.contains(one) || query.is_empty(),
+        [_, tab] if PROFILE_TABS.contains(tab) => true,
+        // `tiktok.com/@name/video/ID`: a handle needs an item kind and its id after it.
+        [handle, _] if handle.starts_with('@') => true,
         // `tiktok.com/@name/video/…`, `x.com/name/status/…`: the item follows the account.
         _ => false,
     };
@@ -420,6 +446,10 @@ mod tests {
         ok("https://www.facebook.com/permalink.php?story_fbid=1&id=2");
         ok("https://www.facebook.com/groups/chotot/posts/99");
         ok("https://www.instagram.com/p/Cx1/");
+        ok("https://www.instagram.com/reel/Cx2");
+        ok("https://www.facebook.com/NAME/videos/123");
+        ok("https://www.tiktok.com/@name/photo/7300000000");
+        ok("https://www.youtube.com/shorts/abc");
         ok("https://tin-gia.example.com/");
         ok("https://baomoi.example/bai-viet-123.html");
         for profile in [
@@ -435,6 +465,10 @@ mod tests {
             "https://zalo.me/0900000000",
             "https://www.facebook.com/",
             "https://www.facebook.com/watch",
+            "https://www.facebook.com/NAME/posts",
+            "https://www.youtube.com/@kenh/videos",
+            "https://x.com/name/media",
+            "https://www.tiktok.com/@name/live",
         ] {
             let e = content_locator(profile).expect_err(profile);
             assert_eq!(e.field, "locators");

@@ -621,12 +621,19 @@ pub async fn open_json(State(state): State<AppState>) -> Response {
 
 async fn register(state: &AppState) -> Result<Vec<Value>, ApiError> {
     let notices = state.desk.store.all_notices().await?;
-    let mut out = Vec::with_capacity(notices.len());
-    for n in &notices {
-        let slug = slug_of(state, n.case_id).await?;
-        out.push(notice_view(state, n, slug.as_deref(), false));
-    }
-    Ok(out)
+    // One read of the publications instead of one case read per notice.
+    let slugs: std::collections::HashMap<i64, String> = state
+        .desk
+        .store
+        .publications()
+        .await?
+        .into_iter()
+        .map(|p| (p.case_id, p.slug))
+        .collect();
+    Ok(notices
+        .iter()
+        .map(|n| notice_view(state, n, slugs.get(&n.case_id).map(String::as_str), false))
+        .collect())
 }
 
 fn csv_field(s: &str) -> String {
