@@ -470,7 +470,8 @@ pub async fn notice_page(
             &state,
             StatusCode::OK,
             "notice.html",
-            context! { n => minijinja::Value::from_serialize(&n) },
+            // A printed notice leaves the site: its link to the fact-check must be absolute.
+            context! { n => minijinja::Value::from_serialize(&n), public_url => state.config.public_url.clone() },
         ),
         Err(e) => page.error(&state, &e, "/kiem-chung"),
     }

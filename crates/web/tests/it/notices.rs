@@ -350,6 +350,11 @@ async fn the_public_register_shows_notices_and_their_status_without_staff_names(
         assert_eq!(st, 200);
         assert!(printable.contains("Thông báo gỡ bỏ nội dung"));
         assert!(printable.contains("Quyền khiếu nại"));
+        let absolute = format!("{}/kiem-chung/{slug}", s.base).replace('/', "&#x2f;");
+        assert!(
+            printable.contains(&absolute),
+            "[{kind}] the printed link is absolute"
+        );
         let (_, printable_en) = s.get_text(&format!("/thong-bao/{nid}?lang=en")).await;
         assert!(printable_en.contains("Notice to remove content"));
         assert!(printable_en.contains("Effect given"));
