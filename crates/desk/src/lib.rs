@@ -6,7 +6,9 @@
 pub mod appeal;
 pub mod audit;
 pub mod auth;
+#[macro_use]
 pub mod model;
+pub mod notice;
 pub mod outreach;
 pub mod pack;
 pub mod stats;

@@ -10,11 +10,13 @@
 
 mod appeals;
 mod migrate;
+mod notices;
 mod queries;
 mod tx;
 pub mod vectors;
 
 pub use appeals::*;
+pub use notices::*;
 pub use queries::*;
 pub use tx::WriteTx;
 pub use vectors::{VectorCache, VectorCacheError};

@@ -43,6 +43,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "",
     },
     Migration {
+        version: 5,
+        name: "notices",
+        common: include_str!("../migrations/0005_notices.sql"),
+        sqlite: include_str!("../migrations/0005_notices.sqlite.sql"),
+        postgres: include_str!("../migrations/0005_notices.postgres.sql"),
+    },
+    Migration {
         version: 6,
         name: "outreach",
         common: include_str!("../migrations/0006_outreach.sql"),

@@ -626,5 +626,7 @@ pub struct ApiDoc;
 
 #[utoipa::path(get, path = "/api/openapi.json", responses((status = 200, description = "This document")))]
 pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::notices::NoticeDoc::openapi());
+    Json(doc)
 }

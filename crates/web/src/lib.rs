@@ -7,6 +7,7 @@ pub mod desk;
 pub use desk::SemanticModel;
 pub mod error;
 pub mod feeds;
+pub mod notices;
 pub mod pages;
 pub mod render;
 pub mod session;
@@ -117,6 +118,19 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/cases/{id}/appeals/{appeal}/decision",
             post(appeals::api_decide),
         )
+        .route(
+            "/api/v1/cases/{id}/notices",
+            get(notices::list).post(notices::create),
+        )
+        .route("/api/v1/notices/{id}/events", post(notices::record_step))
+        .route("/thong-bao/{id}", get(notices::notice_page))
+        .route("/du-lieu/thong-bao.json", get(notices::open_json))
+        .route("/du-lieu/thong-bao.csv", get(notices::open_csv))
+        .route(
+            "/quan-tri/ho-so/{id}/thong-bao",
+            post(notices::console_prepare),
+        )
+        .route("/quan-tri/thong-bao/{id}/buoc", post(notices::console_step))
         .route("/", get(pages::home))
         .route(
             "/phan-anh",

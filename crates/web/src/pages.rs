@@ -25,7 +25,7 @@ pub struct Page {
 
 #[derive(Deserialize, Default)]
 pub struct LangQuery {
-    lang: Option<String>,
+    pub lang: Option<String>,
 }
 
 impl Page {
@@ -328,11 +328,12 @@ pub(crate) async fn render_factcheck(
         let decision = state.desk.store.decision(p.decision_id).await?;
         let detail = state.desk.case_detail(p.case_id).await?;
         let appeals = state.desk.store.appeals_for_publication(p.id).await?;
-        Ok::<_, ApiError>((p, decision, detail, appeals))
+        let notices = crate::notices::public_notices(&state, p.case_id, &p.slug).await?;
+        Ok::<_, ApiError>((p, decision, detail, appeals, notices))
     }
     .await;
     match result {
-        Ok((p, decision, detail, appeals)) => {
+        Ok((p, decision, detail, appeals, notices)) => {
             // What the published verdict rests on, and nothing more: the sources' links and
             // notes, not who at the desk entered them, nor the evidence of earlier drafts.
             let evidence: Vec<Value> = detail
@@ -378,6 +379,7 @@ pub(crate) async fn render_factcheck(
             let ctx = context! {
                 p => p, provisions, paragraphs, evidence, jsonld,
                 appeals, overturned, appeal_open, appeal_deadline, relations,
+                notices => Value::from_serialize(&notices),
             };
             page.render(state, status, "factcheck.html", context! { ..extra, ..ctx })
         }
@@ -952,6 +954,7 @@ async fn render_case(
         .map(|a| context! { code => a.code.clone(), name_vi => a.name_vi.clone(), name_en => a.name_en.clone() })
         .collect();
     let staff_ctx = context! { name => staff.name.clone(), roles => staff.grants.iter().map(|g| g.role.as_str()).collect::<Vec<_>>() };
+    let notices = crate::notices::case_context(state, staff, case_id).await;
     let similar = match state.desk.similar_published(&d.case.claim, 5).await {
         Ok(s) => s,
         Err(e) => return page.error(state, &e, "/quan-tri"),
@@ -966,7 +969,7 @@ async fn render_case(
         "case.html",
         context! {
             d, can, own_decision, error, form, provisions, appeals, decide_appeal, citations, verdicts, remedies, agencies, similar,
-            suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons,
+            suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons, notices,
             with_contact, revealed_report, revealed_contact,
             staff => staff_ctx, agency_names => agency_names(state, page.lang),
         },

@@ -39,7 +39,10 @@ const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 pub fn template_names() -> impl Iterator<Item = &'static str> {
-    TEMPLATES.iter().map(|(n, _)| *n)
+    TEMPLATES
+        .iter()
+        .chain(crate::notices::TEMPLATES)
+        .map(|(n, _)| *n)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,11 +54,12 @@ pub struct TemplateError {
 
 pub fn environment() -> Result<Environment<'static>, TemplateError> {
     let mut env = Environment::new();
-    for (name, src) in TEMPLATES {
+    for (name, src) in TEMPLATES.iter().chain(crate::notices::TEMPLATES) {
         env.add_template(name, src)
             .map_err(|source| TemplateError { name, source })?;
     }
     env.add_function("t", translate);
+    crate::notices::register_functions(&mut env);
     env.add_function("verdict_label", |state: &State, code: &str| {
         label(
             state,

@@ -4,5 +4,6 @@ mod appeals;
 mod audit;
 mod closures;
 mod imports;
+mod notices;
 mod support;
 mod users;

@@ -9,6 +9,7 @@ mod closing;
 mod harness;
 mod input_errors;
 mod new_user;
+mod notices;
 mod pages;
 mod revoked_access;
 mod roles;

@@ -1,0 +1,555 @@
+//! Notices to platforms: prepared only for a published decision that asks something of a
+//! platform, about content URLs only; each step recorded in order; the public register
+//! shows what was asked and what came of it, without staff names.
+
+use crate::harness::{backends, default_agency, some_provision, start, TestServer};
+use kc_desk::Role;
+use serde_json::{json, Value};
+
+const SCAM: &str = "Cảnh báo: trang Facebook giả danh Công an huyện đang yêu cầu người dân \
+    chuyển 2 triệu đồng để 'xác minh căn cước', bấm vào đường link trong bài để làm thủ tục.";
+const FLOOD: &str = "Tin nóng: đập thủy điện thượng nguồn sắp vỡ, toàn bộ thị trấn Plei Kần \
+    phải sơ tán ngay trong đêm nay, chia sẻ gấp cho mọi người cùng biết.";
+
+struct Staffed {
+    intake: String,
+    verifier: String,
+    reviewer: String,
+    editor: String,
+}
+
+async fn staff(s: &TestServer) -> Staffed {
+    Staffed {
+        intake: s.user("tiepnhan", &[(Role::Intake, None)]).await,
+        verifier: s.user("xacminh", &[(Role::Verifier, None)]).await,
+        reviewer: s.user("thamdinh", &[(Role::Reviewer, None)]).await,
+        editor: s.user("bientap", &[(Role::Editor, None)]).await,
+    }
+}
+
+/// A new report of `text` taken through to publication with `remedy`; (case id, slug).
+async fn publish_with(s: &TestServer, t: &Staffed, text: &str, remedy: &str) -> (i64, String) {
+    let (st, body) = s.report(text).await;
+    assert_eq!(st, 201, "{body}");
+    let (_, cases) = s.get("/api/v1/cases?state=new", Some(&t.intake)).await;
+    let id = cases
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["claim"].as_str() == Some(text)))
+        .and_then(|c| c["id"].as_i64())
+        .expect("the new case");
+    let steps = [
+        (&t.intake, "assign", json!({ "agency": default_agency() })),
+        (
+            &t.verifier,
+            "decision",
+            json!({
+                "verdict": "false", "summary": "Nội dung giả mạo.",
+                "reasons": "Cơ quan chức năng xác nhận không có yêu cầu nào như vậy.",
+                "evidence": [{ "url": "https://congan.example.vn/canh-bao", "note": "Cảnh báo chính thức" }],
+                "legal_provisions": [some_provision()], "remedy": remedy
+            }),
+        ),
+        (&t.reviewer, "review", json!({ "approve": true })),
+        (&t.editor, "publish", json!({})),
+    ];
+    let mut url = String::new();
+    for (token, step, body) in steps {
+        let (st, out) = s
+            .post(&format!("/api/v1/cases/{id}/{step}"), Some(token), body)
+            .await;
+        assert!(st == 200 || st == 201, "{step}: {st} {out}");
+        if step == "publish" {
+            url = out["url"].as_str().expect("url").to_string();
+        }
+    }
+    let slug = url.trim_start_matches("/kiem-chung/").to_string();
+    (id, slug)
+}
+
+fn today() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(7))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_notice_is_prepared_for_content_of_a_published_notice_decision_only() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let t = staff(&s).await;
+        let (id, _) = publish_with(&s, &t, SCAM, "notice").await;
+        let path = format!("/api/v1/cases/{id}/notices");
+        let good = json!({
+            "platform": "Facebook",
+            "locators": ["https://www.facebook.com/trang.gia/posts/123?fbclid=xyz"],
+        });
+
+        let (st, body) = s.post(&path, Some(&t.intake), good.clone()).await;
+        assert_eq!(st, 403, "[{kind}] intake may not prepare: {body}");
+
+        let (st, body) = s
+            .post(
+                &path,
+                Some(&t.editor),
+                json!({ "platform": "Facebook", "locators": ["https://www.facebook.com/ten.nguoi.dung"] }),
+            )
+            .await;
+        assert_eq!(st, 422, "[{kind}] {body}");
+        assert_eq!(body["error"]["field"], "locators");
+        let vi = body["error"]["message"].as_str().expect("message");
+        assert!(
+            vi.contains("tài khoản") && vi.contains("không nêu con người"),
+            "{vi}"
+        );
+        assert!(body["error"]["message_en"]
+            .as_str()
+            .expect("en")
+            .contains("never people"));
+
+        for bad in [
+            json!({ "platform": "TikTok", "locators": ["https://www.tiktok.com/@ten"] }),
+            json!({ "platform": "Facebook", "locators": ["ftp://example.com/a"] }),
+            json!({ "platform": "Facebook", "locators": [] }),
+        ] {
+            let (st, body) = s.post(&path, Some(&t.editor), bad).await;
+            assert_eq!(st, 422, "[{kind}] {body}");
+            assert_eq!(body["error"]["field"], "locators");
+        }
+        let (st, body) = s
+            .post(
+                &path,
+                Some(&t.editor),
+                json!({ "locators": ["https://a.example/x"] }),
+            )
+            .await;
+        assert_eq!(st, 422);
+        assert_eq!(body["error"]["field"], "platform");
+
+        let (st, n) = s.post(&path, Some(&t.editor), good).await;
+        assert_eq!(st, 201, "[{kind}] {n}");
+        assert_eq!(
+            n["locators"],
+            json!(["https://facebook.com/trang.gia/posts/123"])
+        );
+        assert_eq!(n["legal_provisions"][0]["id"], some_provision());
+        assert_eq!(
+            n["reasons"],
+            "Cơ quan chức năng xác nhận không có yêu cầu nào như vậy."
+        );
+        assert_eq!(n["agency"], default_agency());
+        assert_eq!(n["territorial_scope"], "Việt Nam");
+        assert_eq!(n["status"], "prepared");
+        assert!(n["number"].as_str().expect("number").starts_with("TB-"));
+        let notice_id = n["id"].as_i64().expect("id");
+        let audit = s
+            .store
+            .audit_events_for("notice", &notice_id.to_string())
+            .await
+            .expect("audit");
+        assert_eq!(audit.len(), 1);
+        assert_eq!(audit[0].action, "notice.prepare");
+        assert_eq!(audit[0].actor, "bientap");
+
+        // A correction asks nothing of a platform.
+        let (other, _) = publish_with(&s, &t, FLOOD, "correction").await;
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{other}/notices"),
+                Some(&t.editor),
+                json!({ "platform": "Facebook", "locators": ["https://facebook.com/a/posts/1"] }),
+            )
+            .await;
+        assert_eq!(st, 409, "[{kind}] {body}");
+        assert_eq!(body["error"]["code"], "remedy_without_notice");
+        let (st, list) = s
+            .get(&format!("/api/v1/cases/{other}/notices"), Some(&t.editor))
+            .await;
+        assert_eq!(st, 200);
+        assert_eq!(list["count"], 0);
+        let (_, list) = s.get(&path, Some(&t.editor)).await;
+        assert_eq!(list["count"], 1);
+    }
+}
+
+#[tokio::test]
+async fn a_case_not_yet_published_gets_no_notice() {
+    let s = start("sqlite").await;
+    let t = staff(&s).await;
+    let (st, _) = s.report(SCAM).await;
+    assert_eq!(st, 201);
+    let (_, cases) = s.get("/api/v1/cases", Some(&t.intake)).await;
+    let id = cases[0]["id"].as_i64().expect("id");
+    let (st, body) = s
+        .post(
+            &format!("/api/v1/cases/{id}/notices"),
+            Some(&t.editor),
+            json!({ "platform": "Facebook", "locators": ["https://facebook.com/a/posts/1"] }),
+        )
+        .await;
+    assert_eq!(st, 409, "{body}");
+    assert_eq!(body["error"]["code"], "wrong_state");
+}
+
+async fn step(
+    s: &TestServer,
+    token: &str,
+    id: i64,
+    step: &str,
+    note: Option<&str>,
+) -> (u16, Value) {
+    s.post(
+        &format!("/api/v1/notices/{id}/events"),
+        Some(token),
+        json!({ "step": step, "date": today(), "note": note }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn steps_are_recorded_in_order_with_their_audit_events() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let t = staff(&s).await;
+        let lead = s
+            .user("lanhdao", &[(Role::Lead, Some(&default_agency()))])
+            .await;
+        let (id, _) = publish_with(&s, &t, SCAM, "label_request").await;
+        let (st, n) = s
+            .post(
+                &format!("/api/v1/cases/{id}/notices"),
+                Some(&lead),
+                json!({ "platform": "TikTok", "locators": ["https://www.tiktok.com/@kenh/video/7300000000000"], "territorial_scope": "Huyện Ngọc Hồi" }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {n}");
+        assert_eq!(n["territorial_scope"], "Huyện Ngọc Hồi");
+        let nid = n["id"].as_i64().expect("id");
+
+        let (st, body) = step(&s, &t.editor, nid, "effect_given", None).await;
+        assert_eq!(st, 409, "[{kind}] {body}");
+        assert_eq!(body["error"]["code"], "wrong_order");
+        assert!(body["error"]["message"]
+            .as_str()
+            .expect("vi")
+            .contains("Đã gửi"));
+
+        let (st, body) = step(&s, &t.intake, nid, "sent", None).await;
+        assert_eq!(st, 403, "[{kind}] {body}");
+
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/notices/{nid}/events"),
+                Some(&t.editor),
+                json!({ "step": "sent", "date": "2999-01-01" }),
+            )
+            .await;
+        assert_eq!(st, 422, "[{kind}] {body}");
+        assert_eq!(body["error"]["field"], "date");
+
+        let (st, body) = step(
+            &s,
+            &t.editor,
+            nid,
+            "sent",
+            Some("Gửi qua kênh báo cáo của nền tảng"),
+        )
+        .await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        assert_eq!(body["status"], "sent");
+        let (st, _) = step(&s, &t.editor, nid, "sent", None).await;
+        assert_eq!(st, 409, "[{kind}] a step happens once");
+        let (st, _) = step(&s, &t.editor, nid, "reinstated", Some("x")).await;
+        assert_eq!(st, 409, "[{kind}] nothing to reinstate yet");
+        let (st, _) = step(&s, &lead, nid, "acknowledged", None).await;
+        assert_eq!(st, 201);
+        let (st, body) = step(&s, &t.editor, nid, "declined", None).await;
+        assert_eq!(st, 422, "[{kind}] {body}");
+        assert_eq!(body["error"]["field"], "note");
+        let (st, body) = step(&s, &t.editor, nid, "effect_given", None).await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        assert_eq!(body["status"], "effect_given");
+        let (st, body) = step(
+            &s,
+            &t.editor,
+            nid,
+            "reinstated",
+            Some("Khiếu nại được chấp nhận"),
+        )
+        .await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        assert_eq!(body["status"], "reinstated");
+        assert_eq!(body["next_steps"], json!([]));
+        let (st, _) = step(&s, &t.editor, nid, "declined", Some("x")).await;
+        assert_eq!(st, 409);
+
+        let (st, body) = step(&s, &t.editor, 999_999, "sent", None).await;
+        assert_eq!(st, 404, "{body}");
+
+        let actions: Vec<String> = s
+            .store
+            .audit_events_for("notice", &nid.to_string())
+            .await
+            .expect("audit")
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "notice.prepare",
+                "notice.step",
+                "notice.step",
+                "notice.step",
+                "notice.step"
+            ]
+        );
+        s.store.audit_verify().await.expect("the chain holds");
+    }
+}
+
+#[tokio::test]
+async fn the_public_register_shows_notices_and_their_status_without_staff_names() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let t = staff(&s).await;
+        let (id, slug) = publish_with(&s, &t, SCAM, "notice").await;
+        let (st, n) = s
+            .post(
+                &format!("/api/v1/cases/{id}/notices"),
+                Some(&t.editor),
+                json!({ "platform": "Nền tảng Ví Dụ", "locators": ["https://video.example.com/v/42"] }),
+            )
+            .await;
+        assert_eq!(st, 201, "{n}");
+        let nid = n["id"].as_i64().expect("id");
+        let (st, _) = step(
+            &s,
+            &t.editor,
+            nid,
+            "sent",
+            Some("gửi cho chị Nguyễn Thị Bí Mật"),
+        )
+        .await;
+        assert_eq!(st, 201);
+        let (st, _) = step(&s, &t.editor, nid, "effect_given", None).await;
+        assert_eq!(st, 201);
+
+        let staff_names = ["bientap", "xacminh", "thamdinh", "tiepnhan", "Bí Mật"];
+        let (st, html) = s.get_text(&format!("/kiem-chung/{slug}")).await;
+        assert_eq!(st, 200);
+        assert!(html.contains("data-testid=\"notice-register\""), "[{kind}]");
+        assert!(html.contains("Nền tảng Ví Dụ"));
+        assert!(
+            html.contains("https:&#x2f;&#x2f;video.example.com&#x2f;v&#x2f;42")
+                || html.contains("https://video.example.com/v/42")
+        );
+        assert!(html.contains("Đã thực hiện"), "[{kind}] the status shows");
+        assert!(html.contains(&today()), "[{kind}] with its date");
+
+        let (st, printable) = s.get_text(&format!("/thong-bao/{nid}")).await;
+        assert_eq!(st, 200);
+        assert!(printable.contains("Thông báo gỡ bỏ nội dung"));
+        assert!(printable.contains("Quyền khiếu nại"));
+        let absolute = format!("{}/kiem-chung/{slug}", s.base).replace('/', "&#x2f;");
+        assert!(
+            printable.contains(&absolute),
+            "[{kind}] the printed link is absolute"
+        );
+        let (_, printable_en) = s.get_text(&format!("/thong-bao/{nid}?lang=en")).await;
+        assert!(printable_en.contains("Notice to remove content"));
+        assert!(printable_en.contains("Effect given"));
+
+        let (st, data) = s.get("/du-lieu/thong-bao.json", None).await;
+        assert_eq!(st, 200);
+        assert_eq!(data["count"], 1);
+        assert_eq!(data["items"][0]["status"], "effect_given");
+        assert_eq!(data["items"][0]["platform"], "Nền tảng Ví Dụ");
+        assert!(data["items"][0]["legal_provisions"][0]["citation"]
+            .as_str()
+            .expect("citation")
+            .contains("Điều"));
+        let (st, csv) = s.get_text("/du-lieu/thong-bao.csv").await;
+        assert_eq!(st, 200);
+        assert!(csv.contains("\"effect_given\"") && csv.contains("https://video.example.com/v/42"));
+
+        let json_text = data.to_string();
+        for public in [&html, &printable, &printable_en, &json_text, &csv] {
+            for name in staff_names {
+                assert!(!public.contains(name), "[{kind}] `{name}` in public output");
+            }
+            assert!(!public.contains("recorded_by") && !public.contains("prepared_by"));
+        }
+        // The existing open data keeps its shape.
+        let (_, checks) = s.get("/du-lieu/kiem-chung.json", None).await;
+        assert_eq!(checks["count"], 1);
+        assert_eq!(checks["items"][0]["@type"], "ClaimReview");
+    }
+}
+
+/// Signs `name` in to the console; returns the cookie header and the CSRF token.
+async fn login(s: &TestServer, name: &str) -> (String, String) {
+    let page = s
+        .client
+        .get(s.url("/quan-tri/dang-nhap"))
+        .send()
+        .await
+        .expect("get");
+    let cookie = |resp: &reqwest::Response, name: &str| {
+        resp.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| {
+                c.strip_prefix(&format!("{name}="))
+                    .map(|v| v.split(';').next().unwrap_or("").to_string())
+            })
+    };
+    let csrf = cookie(&page, "kc_csrf").expect("csrf cookie");
+    let resp = s
+        .client
+        .post(s.url("/quan-tri/dang-nhap"))
+        .header("cookie", format!("kc_csrf={csrf}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", name),
+            ("password", "mat-khau-thu-nghiem"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status().as_u16(), 303);
+    let session = cookie(&resp, "kc_session").expect("session");
+    (format!("kc_csrf={csrf}; kc_session={session}"), csrf)
+}
+
+async fn console(
+    s: &TestServer,
+    jar: &str,
+    path: &str,
+    form: Option<&[(&str, &str)]>,
+) -> (u16, String) {
+    let req = match form {
+        Some(f) => s.client.post(s.url(path)).form(f),
+        None => s.client.get(s.url(path)),
+    };
+    let resp = req.header("cookie", jar).send().await.expect("request");
+    let st = resp.status().as_u16();
+    (st, resp.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn the_console_prepares_a_notice_and_records_its_steps() {
+    let s = start("sqlite").await;
+    let t = staff(&s).await;
+    let (id, _) = publish_with(&s, &t, SCAM, "notice").await;
+    let (other, _) = publish_with(&s, &t, FLOOD, "correction").await;
+    let case_path = format!("/quan-tri/ho-so/{id}");
+    let (ed, csrf) = login(&s, "bientap").await;
+    let (in_jar, _) = login(&s, "tiepnhan").await;
+
+    let (_, page) = console(&s, &ed, &case_path, None).await;
+    assert!(
+        page.contains("data-testid=\"prepare-notice\""),
+        "the editor gets the form"
+    );
+    let (_, page) = console(&s, &ed, &format!("/quan-tri/ho-so/{other}"), None).await;
+    assert!(!page.contains("prepare-notice"), "no form for a correction");
+    let (_, page) = console(&s, &in_jar, &case_path, None).await;
+    assert!(!page.contains("prepare-notice"), "no form for intake");
+
+    let prepare = format!("{case_path}/thong-bao");
+    let (st, _) = console(
+        &s,
+        &ed,
+        &prepare,
+        Some(&[
+            ("csrf", "forged"),
+            ("platform", "Facebook"),
+            ("locators", "https://facebook.com/a/posts/1"),
+        ]),
+    )
+    .await;
+    assert_eq!(st, 403);
+    let (st, page) = console(
+        &s,
+        &ed,
+        &prepare,
+        Some(&[
+            ("csrf", &csrf),
+            ("platform", "Facebook"),
+            (
+                "locators",
+                "https://facebook.com/a/posts/1\r\nhttps://www.facebook.com/ten.nguoi",
+            ),
+        ]),
+    )
+    .await;
+    assert_eq!(st, 422);
+    assert!(page.contains("không nêu con người"), "{page}");
+    let (_, list) = s
+        .get(&format!("/api/v1/cases/{id}/notices"), Some(&t.editor))
+        .await;
+    assert_eq!(list["count"], 0, "nothing was recorded");
+
+    let (st, _) = console(
+        &s,
+        &ed,
+        &prepare,
+        Some(&[
+            ("csrf", &csrf),
+            ("platform", "Facebook"),
+            (
+                "locators",
+                "https://facebook.com/a/posts/1\r\nhttps://facebook.com/a/posts/2",
+            ),
+            ("territorial_scope", "Việt Nam"),
+        ]),
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (_, list) = s
+        .get(&format!("/api/v1/cases/{id}/notices"), Some(&t.editor))
+        .await;
+    assert_eq!(list["count"], 1);
+    assert_eq!(
+        list["items"][0]["locators"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let nid = list["items"][0]["id"].as_i64().expect("id");
+    let (_, page) = console(&s, &ed, &case_path, None).await;
+    assert!(page.contains("Đã soạn, chưa gửi"));
+
+    let step_path = format!("/quan-tri/thong-bao/{nid}/buoc");
+    let (st, _) = console(
+        &s,
+        &ed,
+        &step_path,
+        Some(&[
+            ("csrf", &csrf),
+            ("step", "effect_given"),
+            ("date", &today()),
+            ("note", ""),
+        ]),
+    )
+    .await;
+    assert_eq!(st, 409, "out of order from the console too");
+    let (st, _) = console(
+        &s,
+        &ed,
+        &step_path,
+        Some(&[
+            ("csrf", &csrf),
+            ("step", "sent"),
+            ("date", &today()),
+            ("note", "qua cổng báo cáo"),
+        ]),
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (_, page) = console(&s, &ed, &case_path, None).await;
+    assert!(
+        page.contains("data-testid=\"case-notice-status\">Đã gửi<"),
+        "{page}"
+    );
+    assert!(page.contains("qua cổng báo cáo"), "staff see the note");
+}
