@@ -502,13 +502,29 @@ impl Store {
 
     // ---- cases ----
 
-    pub async fn list_cases(&self, state: Option<&str>) -> Result<Vec<CaseSummary>> {
+    /// Every case still open, and the latest `finished_limit` finished ones (published,
+    /// closed, answered, …), newest first; only those in `state` when given. Open cases are
+    /// never cut off: an old overdue case is the one that must stay in sight.
+    pub async fn list_cases(
+        &self,
+        state: Option<&str>,
+        finished_limit: i64,
+    ) -> Result<Vec<CaseSummary>> {
+        let finished: Vec<String> = kc_desk::CaseState::FINISHED
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let finished = finished.join(", ");
         let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases c JOIN claims cl ON cl.id = c.claim_id \
-             WHERE ($1 = '' OR c.state = $1) ORDER BY c.id DESC LIMIT 500"
+             WHERE ($1 = '' OR c.state = $1) AND (c.state NOT IN ({finished}) OR c.id IN \
+               (SELECT f.id FROM cases f WHERE f.state IN ({finished}) AND ($1 = '' OR f.state = $1) \
+                ORDER BY f.id DESC LIMIT $2)) \
+             ORDER BY c.id DESC"
         );
         let rows = sqlx::query(&sql)
             .bind(state.unwrap_or("").to_string())
+            .bind(finished_limit)
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(case_from_row).collect()

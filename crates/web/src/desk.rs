@@ -213,6 +213,9 @@ pub struct ClosedNotice {
     pub message_en: &'static str,
 }
 
+/// How many finished cases the case lists show (the newest); open cases are all listed.
+pub const FINISHED_LISTED: i64 = 200;
+
 pub fn publication_path(slug: &str) -> String {
     format!("/kiem-chung/{slug}")
 }
@@ -715,7 +718,7 @@ impl Desk {
     }
 
     pub async fn cases(&self, state: Option<&str>) -> Result<Vec<CaseSummary>, ApiError> {
-        Ok(self.store.list_cases(state).await?)
+        Ok(self.store.list_cases(state, FINISHED_LISTED).await?)
     }
 
     pub async fn case_detail(&self, case_id: i64) -> Result<CaseDetail, ApiError> {

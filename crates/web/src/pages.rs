@@ -636,7 +636,11 @@ pub async fn console(
                 &state,
                 StatusCode::OK,
                 "console.html",
-                context! { staff, cases, finished, overdue, pending_appeals, agency_names => agency_names(&state, page.lang) },
+                context! {
+                    staff, cases, finished, overdue, pending_appeals,
+                    finished_listed => crate::desk::FINISHED_LISTED,
+                    agency_names => agency_names(&state, page.lang),
+                },
             )
         }
         Err(e) => page.error(&state, &e, "/quan-tri"),

@@ -411,6 +411,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.action", "Thao tác", "Action"),
     ("case.answer_help", "Nếu hồ sơ lặp lại một tin đã công bố, hãy trả lời bằng tin đó thay vì kiểm chứng lại: các phản ánh của hồ sơ sẽ nhận kết luận và đường dẫn của tin ấy.", "If this case repeats a published claim, answer it with that fact-check instead of verifying again: its reports get that verdict and link."),
     ("console.finished", "Hồ sơ đã kết thúc", "Finished cases"),
+    ("console.finished_latest", "chỉ hiện những hồ sơ mới nhất; xem số liệu đầy đủ ở trang Thống kê", "only the newest are listed; the Statistics page counts them all"),
     ("receipt.closed", "Hồ sơ đã đóng", "The case was closed"),
     ("case.no_action", "Bạn không có thao tác nào ở bước này.", "No action for you at this step."),
     ("case.own_decision", "Bạn đã ra kết luận này nên không thể tự thẩm định.", "You decided this case, so you cannot review it."),

@@ -122,3 +122,38 @@ async fn a_database_from_the_first_schema_migrates_forward() {
         again.audit_verify().await.expect("intact");
     }
 }
+
+#[tokio::test]
+async fn case_lists_keep_every_open_case_and_only_the_newest_finished_ones() {
+    for kind in backends() {
+        let (store, _, _dir) = fresh(kind).await;
+        let oldest_open = open_case(&store, "tin cũ vẫn chờ xử lý").await;
+        let mut finished = Vec::new();
+        for i in 0..3 {
+            let id = open_case(&store, &format!("quảng cáo số {i} {}", "x".repeat(i))).await;
+            let mut tx = store.begin_write("lan").await.expect("begin");
+            tx.close_case(id, "new", "closed", "spam", "Quảng cáo")
+                .await
+                .expect("close");
+            tx.commit().await.expect("commit");
+            finished.push(id);
+        }
+        let newest_open = open_case(&store, "tin mới nhất cần kiểm chứng ngay").await;
+        let ids: Vec<i64> = store
+            .list_cases(None, 1)
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(ids, [newest_open, finished[2], oldest_open], "[{kind}]");
+        let closed: Vec<i64> = store
+            .list_cases(Some("closed"), 2)
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(closed, [finished[2], finished[1]], "[{kind}]");
+    }
+}
