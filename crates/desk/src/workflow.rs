@@ -415,10 +415,19 @@ pub fn clean_note(note: &str) -> Result<Option<String>, FieldError> {
 /// Who may read a reporter's contact to reply to them: intake and the agency lead, for
 /// the case's agency or district-wide. Everyone else works from the content alone.
 pub fn may_read_contact(actor: &Actor, agency: Option<&str>) -> Result<(), WorkflowError> {
-    if [Role::Intake, Role::Lead]
-        .iter()
-        .any(|r| actor.has_role(*r, agency))
-    {
+    // Stricter than `has_role`: a role scoped to one agency does not reach a case no
+    // agency holds yet, since that could be any commune's reporter.
+    let holds = |role: Role| {
+        actor.grants.iter().any(|g| {
+            g.role == role
+                && match (&g.agency, agency) {
+                    (None, _) => true,
+                    (Some(mine), Some(case)) => mine == case,
+                    (Some(_), None) => false,
+                }
+        })
+    };
+    if [Role::Intake, Role::Lead].into_iter().any(holds) {
         Ok(())
     } else {
         Err(WorkflowError::Forbidden { role: Role::Intake })
@@ -654,6 +663,9 @@ mod tests {
         );
         assert!(may_read_contact(&lead, Some("ca")).is_ok());
         assert!(may_read_contact(&verifier, Some("vhtt")).is_err());
+        // A case no agency holds yet: only district-wide intake or leads.
+        assert!(may_read_contact(&intake, None).is_err());
+        assert!(may_read_contact(&lead, None).is_ok());
     }
 
     #[test]
