@@ -488,7 +488,7 @@ pub struct CloseIn {
 pub async fn close(
     State(state): State<AppState>,
     Staff(actor): Staff,
-    Path(id): Path<i64>,
+    CaseId(id): CaseId,
     ApiJson(body): ApiJson<CloseIn>,
 ) -> Result<Json<CaseStateOut>, ApiError> {
     state
@@ -525,7 +525,7 @@ pub struct AnswerOut {
 pub async fn answer(
     State(state): State<AppState>,
     Staff(actor): Staff,
-    Path(id): Path<i64>,
+    CaseId(id): CaseId,
     ApiJson(body): ApiJson<AnswerIn>,
 ) -> Result<Json<AnswerOut>, ApiError> {
     let p = state

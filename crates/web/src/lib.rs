@@ -172,6 +172,7 @@ pub fn router(state: AppState) -> Router {
             post(appeals::page_decide),
         )
         .fallback(pages::not_found)
+        .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

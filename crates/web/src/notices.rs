@@ -550,7 +550,7 @@ pub async fn console_prepare(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
-    Path(id): Path<i64>,
+    crate::pages::PageId(id): crate::pages::PageId,
     Form(form): Form<PrepareForm>,
 ) -> Response {
     let Some(staff) = staff else {

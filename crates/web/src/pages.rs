@@ -131,6 +131,50 @@ impl Page {
 
 /// Any address no route answers: the API's JSON error under /api/, the site's error page
 /// elsewhere, so a mistyped link still says what happened and leads back.
+/// A number from a console or portal path. Anything else is a page that does not exist:
+/// the site's 404 page, not axum's plain-text 400 ("Cannot parse `abc` to a `i64`").
+pub struct PageId(pub i64);
+
+impl axum::extract::FromRequestParts<AppState> for PageId {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let raw = Path::<String>::from_request_parts(parts, state).await.ok();
+        match raw.and_then(|Path(r)| r.parse().ok()) {
+            Some(id) => Ok(PageId(id)),
+            None => Err(not_found(
+                State(state.clone()),
+                parts.headers.clone(),
+                parts.uri.clone(),
+            )
+            .await),
+        }
+    }
+}
+
+/// A route that exists, asked with a method it does not take (GET on a POST-only action).
+pub async fn method_not_allowed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    method: axum::http::Method,
+    uri: Uri,
+) -> Response {
+    let path = uri.path();
+    let err = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("Địa chỉ {path} không nhận phương thức {method}. Xem /api/openapi.json."),
+        format!("{path} does not take {method}. See /api/openapi.json."),
+    );
+    if path == "/api" || path.starts_with("/api/") {
+        return err.into_response();
+    }
+    Page::new(&headers, None).error(&state, &err, "/")
+}
+
 pub async fn not_found(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
     let path = uri.path();
     if path == "/api" || path.starts_with("/api/") {
@@ -984,7 +1028,7 @@ pub async fn case_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Query(q): Query<LangQuery>,
 ) -> Response {
     let Some(staff) = staff else {
@@ -1017,7 +1061,7 @@ pub async fn case_contact(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Form(form): Form<ContactForm>,
 ) -> Response {
     let Some(staff) = staff else {
@@ -1102,7 +1146,7 @@ pub async fn case_assign(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Form(form): Form<AssignForm>,
 ) -> Response {
     let actor = staff.clone();
@@ -1131,7 +1175,7 @@ pub async fn case_decide(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     // Checkbox groups repeat a name, which a struct cannot hold; collect them by hand.
@@ -1211,7 +1255,7 @@ pub async fn case_review(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Form(form): Form<ReviewForm>,
 ) -> Response {
     let actor = staff.clone();
@@ -1246,7 +1290,7 @@ pub async fn case_publish(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Form(form): Form<PublishForm>,
 ) -> Response {
     let actor = staff.clone();
@@ -1282,7 +1326,7 @@ pub async fn case_close(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Form(form): Form<CloseForm>,
 ) -> Response {
     let actor = staff.clone();
@@ -1313,7 +1357,7 @@ pub async fn case_answer(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Form(form): Form<AnswerForm>,
 ) -> Response {
     let actor = staff.clone();

@@ -232,11 +232,26 @@ async fn api_mistakes_are_answered_in_json_in_each_language() {
         }
     };
     let send = |path: &'static str, body: &'static str| send_as(&intake, path, body);
-    // A case number that is not a number is a case that does not exist.
-    let (st, err) = send("/api/v1/cases/abc/assign", r#"{"agency":"vhtt"}"#).await;
+    // A case number that is not a number is a case that does not exist, on every route.
+    for path in [
+        "/api/v1/cases/abc/assign",
+        "/api/v1/cases/abc/close",
+        "/api/v1/cases/99999999999999999999/answer",
+    ] {
+        let (st, err) = send(path, r#"{"agency":"vhtt"}"#).await;
+        assert_eq!(
+            (st, err["error"]["code"].as_str()),
+            (404, Some("not_found")),
+            "{path}: {err}"
+        );
+    }
+    let (st, page) = s.get_text("/quan-tri/ho-so/abc").await;
+    assert_eq!(st, 404, "{page}");
+    // A route asked with the wrong method says so, in JSON.
+    let (st, err) = s.get("/api/v1/cases/1/close", Some(&intake)).await;
     assert_eq!(
         (st, err["error"]["code"].as_str()),
-        (404, Some("not_found")),
+        (405, Some("method_not_allowed")),
         "{err}"
     );
     // Each message in one language.
