@@ -758,12 +758,18 @@ impl Desk {
                 .as_deref()
                 .and_then(kc_desk::HarmCategory::parse)
         });
-        let (_, consulted) = pack.route(category);
-        let consulted: Vec<String> = consulted
-            .iter()
-            .filter(|c| c.as_str() != agency)
-            .cloned()
-            .collect();
+        // The person may pick another lead than the pack's routing; the routed lead is
+        // then consulted, so the agency the directive names is never left out.
+        let (routed_lead, consulted) = pack.route(category);
+        let consulted: Vec<String> = std::iter::once(routed_lead)
+            .chain(consulted.iter().map(String::as_str))
+            .filter(|c| *c != agency)
+            .fold(Vec::new(), |mut all, c| {
+                if !all.iter().any(|a: &String| a == c) {
+                    all.push(c.to_string());
+                }
+                all
+            });
         let priority = chosen_priority
             .or_else(|| Priority::parse(&case.priority))
             .unwrap_or(Priority::Normal);

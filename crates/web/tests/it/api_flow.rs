@@ -279,6 +279,37 @@ async fn triage_sets_harm_category_and_priority_which_pick_consulted_agencies_an
             .filter(|a| *a != scam.lead)
             .collect();
         assert_eq!(c["consulted"], json!(consulted), "[{kind}] {c}");
+        // Another lead than the routing's: the routed lead is consulted.
+        let other = kc_desk::pack::Pack::shipped()
+            .expect("pack")
+            .agencies
+            .iter()
+            .map(|a| a.code.clone())
+            .find(|a| *a != scam.lead && !scam.consulted.contains(a))
+            .expect("another agency");
+        s.report("Tin nhắn giả danh ngân hàng yêu cầu cập nhật tài khoản qua đường link lạ")
+            .await;
+        let (_, cases) = s.get("/api/v1/cases?state=new", Some(&intake)).await;
+        let second = cases[0]["id"].as_i64().expect("id");
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{second}/assign"),
+                Some(&intake),
+                json!({ "agency": other, "harm_category": "scam" }),
+            )
+            .await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let (_, cases) = s.get("/api/v1/cases?state=assigned", Some(&intake)).await;
+        let c2 = cases
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|c| c["id"].as_i64() == Some(second))
+            .expect("the second case")
+            .clone();
+        let consulted2: Vec<String> =
+            serde_json::from_value(c2["consulted"].clone()).expect("list");
+        assert!(consulted2.contains(&scam.lead), "[{kind}] {c2}");
         let at = |f: &str| {
             chrono::DateTime::parse_from_rfc3339(c[f].as_str().expect(f)).expect("RFC 3339")
         };
