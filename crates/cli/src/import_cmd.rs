@@ -82,8 +82,15 @@ pub struct Problem {
     pub message: String,
 }
 
-/// Items and problems of a source file, in file order.
-pub type Parsed = (Vec<Item>, Vec<Problem>);
+/// Items and problems of a source file, in file order, and the source's own identity
+/// when it has one (a feed's id or link): the same feed downloaded under another file
+/// name is the same source.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub items: Vec<Item>,
+    pub problems: Vec<Problem>,
+    pub source: Option<String>,
+}
 
 pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed> {
     match format {
@@ -197,7 +204,11 @@ fn parse_jsonl(bytes: &[u8]) -> Parsed {
             urls,
         });
     }
-    (items, problems)
+    Parsed {
+        items,
+        problems,
+        source: None,
+    }
 }
 
 /// A header row naming the columns: `text` (required), `url` or `urls` (links separated
@@ -257,7 +268,11 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
                 .unwrap_or_default(),
         });
     }
-    Ok((items, problems))
+    Ok(Parsed {
+        items,
+        problems,
+        source: None,
+    })
 }
 
 /// RSS (0.9x, 1.0, 2.0) or Atom: an entry's title and summary (or content) are its text,
@@ -272,6 +287,11 @@ fn parse_feed(bytes: &[u8]) -> Result<Parsed> {
         .map_err(|e| {
             anyhow::anyhow!("nguồn tin RSS/Atom không hợp lệ / not a valid RSS or Atom feed: {e}")
         })?;
+    // An Atom feed's id, else the feed's own link (RSS has no id).
+    let source = Some(feed.id.trim().to_string())
+        .filter(|id| !id.is_empty())
+        .or_else(|| feed.links.first().map(|l| l.href.trim().to_string()))
+        .filter(|s| !s.is_empty());
     let mut items = Vec::new();
     let mut problems = Vec::new();
     for (i, entry) in feed.entries.into_iter().enumerate() {
@@ -309,7 +329,11 @@ fn parse_feed(bytes: &[u8]) -> Result<Parsed> {
             urls,
         });
     }
-    Ok((items, problems))
+    Ok(Parsed {
+        items,
+        problems,
+        source,
+    })
 }
 
 /// Text of an HTML fragment: tags dropped (a block tag leaves a line break), the common
@@ -375,13 +399,22 @@ pub async fn run_import(args: &ImportArgs, desk: &kc_web::desk::Desk) -> Result<
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("không mở được / cannot open {}", args.file.display()))?;
     let file = args.file.display().to_string();
-    let (items, mut problems) =
-        parse(format, &bytes).with_context(|| format!("{file}: không đọc được / cannot read"))?;
-    let source = args.source.clone().unwrap_or_else(|| {
+    let Parsed {
+        items,
+        mut problems,
+        source: own_source,
+    } = parse(format, &bytes).with_context(|| format!("{file}: không đọc được / cannot read"))?;
+    // The same feed saved under another name each day is still one source.
+    let source = args.source.clone().or(own_source).unwrap_or_else(|| {
         args.file
             .file_name()
             .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned())
     });
+    // A feed is one XML document: its items are told apart by their position.
+    let place = |n: usize| match format {
+        Format::Rss | Format::Atom => format!("{file}: mục / entry {n}"),
+        Format::Jsonl | Format::Csv => format!("{file}:{n}"),
+    };
     let progress = Progress::new("nhập / import", items.len(), 200);
     let mut tally = Tally::default();
     for item in &items {
@@ -401,9 +434,9 @@ pub async fn run_import(args: &ImportArgs, desk: &kc_web::desk::Desk) -> Result<
                 ));
             }
             Err(e) => bail!(
-                "{file}:{}: lỗi khi ghi, các mục trước đã được nhận; chạy lại để tiếp tục / \
+                "{}: lỗi khi ghi, các mục trước đã được nhận; chạy lại để tiếp tục / \
                  failed while recording; the items before were kept, run again to resume: {} ",
-                item.line,
+                place(item.line),
                 e.body.message_en
             ),
         }
@@ -411,7 +444,7 @@ pub async fn run_import(args: &ImportArgs, desk: &kc_web::desk::Desk) -> Result<
     }
     problems.sort_by_key(|p| p.line);
     for p in &problems {
-        eprintln!("{file}:{}: `{}`: {}", p.line, p.field, p.message);
+        eprintln!("{}: `{}`: {}", place(p.line), p.field, p.message);
     }
     let new = tally.answered + tally.received;
     eprintln!(
@@ -446,7 +479,9 @@ mod tests {
                    {\"urls\": []}\n\
                    not json\n\
                    {\"text\": \"ba\", \"urls\": [1]}\n";
-        let (items, problems) = parse(Format::Jsonl, src.as_bytes()).expect("parsed");
+        let Parsed {
+            items, problems, ..
+        } = parse(Format::Jsonl, src.as_bytes()).expect("parsed");
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].id.as_deref(), Some("a1"));
         assert_eq!(items[1].line, 3);
@@ -464,7 +499,9 @@ mod tests {
     #[test]
     fn csv_needs_a_text_column_and_reads_quoted_cells_across_lines() {
         let src = "id,text,url\n7,\"Tin đồn, có dấu phẩy\nvà xuống dòng\",https://x.vn/7\n8,,\n";
-        let (items, problems) = parse(Format::Csv, src.as_bytes()).expect("parsed");
+        let Parsed {
+            items, problems, ..
+        } = parse(Format::Csv, src.as_bytes()).expect("parsed");
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].text, "Tin đồn, có dấu phẩy\nvà xuống dòng");
         assert_eq!(items[0].id.as_deref(), Some("7"));
@@ -476,11 +513,20 @@ mod tests {
 
     #[test]
     fn rss_and_atom_entries_become_items() {
-        let rss = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+        let rss = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://x.vn/</link>
             <item><title>Điện lực hoàn tiền?</title><description>&lt;p&gt;Tin &amp;amp; ảnh&lt;/p&gt;</description>
             <link>https://x.vn/a</link><guid>g-1</guid></item>
             <item><title>Không có guid</title></item></channel></rss>"#;
-        let (items, problems) = parse(Format::Rss, rss.as_bytes()).expect("parsed");
+        let Parsed {
+            items,
+            problems,
+            source,
+        } = parse(Format::Rss, rss.as_bytes()).expect("parsed");
+        assert_eq!(
+            source.as_deref(),
+            Some("https://x.vn/"),
+            "the channel's link"
+        );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(items[0].text, "Điện lực hoàn tiền?\n\nTin & ảnh");
         assert_eq!(items[0].urls, ["https://x.vn/a"]);
@@ -493,7 +539,8 @@ mod tests {
             <id>urn:f</id><updated>2026-11-29T00:00:00Z</updated>
             <entry><id>urn:e1</id><title>Tiêu đề</title><updated>2026-11-29T00:00:00Z</updated>
             <summary>Tóm tắt</summary><link href="https://x.vn/e1"/></entry></feed>"#;
-        let (items, _) = parse(Format::Atom, atom.as_bytes()).expect("parsed");
+        let Parsed { items, source, .. } = parse(Format::Atom, atom.as_bytes()).expect("parsed");
+        assert_eq!(source.as_deref(), Some("urn:f"));
         assert_eq!(items[0].text, "Tiêu đề\n\nTóm tắt");
         assert_eq!(items[0].id.as_deref(), Some("urn:e1"));
         assert!(parse(Format::Rss, b"<rss><channel>").is_err());

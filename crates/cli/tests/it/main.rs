@@ -355,6 +355,18 @@ fn an_import_takes_each_item_once_and_names_the_bad_ones() {
         err.contains("1 mục mới / new items") && err.contains("2 đã nhập trước đó"),
         "{err}"
     );
+    // A feed saved under another name is still the same feed.
+    let rss = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Nguồn</title>\
+               <link>https://nguon.example.vn/</link><item><title>Tin đồn cấm xe máy ở Ngọc Hồi</title>\
+               <guid>g-1</guid></item></channel></rss>";
+    let day1 = dir.path().join("feed-2026-11-29.xml");
+    let day2 = dir.path().join("feed-2026-11-30.xml");
+    std::fs::write(&day1, rss).expect("write");
+    std::fs::write(&day2, rss).expect("write");
+    let (ok, err) = import(&day1);
+    assert!(ok && err.contains("1 mục mới / new items"), "{err}");
+    let (ok, err) = import(&day2);
+    assert!(ok && err.contains("0 mục mới / new items"), "{err}");
     // A format it cannot tell is asked for.
     let odd = dir.path().join("nguon.txt");
     std::fs::write(&odd, "x").expect("write");
