@@ -301,6 +301,23 @@ impl StoreArgs {
         }
     }
 
+    /// [`StoreArgs::open`] for commands that read or change an existing desk: a mistyped
+    /// `--data-dir` must not quietly create an empty database and report on it.
+    async fn open_existing(&self) -> Result<(Store, Pack)> {
+        if self.database_url.is_none() {
+            let db = self.data_dir.join("kiemchung.db");
+            if !db.is_file() {
+                bail!(
+                    "không có cơ sở dữ liệu ở {} / no desk database in {} (kiemchung.db): \
+                     check --data-dir, or start the desk there first with `kiemchung serve`",
+                    self.data_dir.display(),
+                    self.data_dir.display()
+                );
+            }
+        }
+        self.open().await
+    }
+
     /// Opens the store and the active pack, loading the shipped pack on first start.
     async fn open(&self) -> Result<(Store, Pack)> {
         let url = self.url()?;
@@ -370,7 +387,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Serve(args) => serve(args).await,
         Command::Backup(args) => backup(&args).await,
         Command::Report(args) => {
-            let (store, pack) = args.store.open().await?;
+            let (store, pack) = args.store.open_existing().await?;
             report_cmd::run_report(&args.report, &store, &pack).await
         }
         Command::Import(args) => {
@@ -410,12 +427,13 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Pack(PackCommand::Show { store }) => {
+            // Shows the shipped pack on a desk not started yet, too.
             let (_, pack) = store.open().await?;
             show_pack(&pack);
             Ok(())
         }
         Command::Audit(AuditCommand::Verify { store }) => {
-            let (store, _) = store.open().await?;
+            let (store, _) = store.open_existing().await?;
             match store.audit_verify().await {
                 Ok(n) => {
                     println!("audit chain intact: {n} events verified");
@@ -503,7 +521,7 @@ async fn backup(args: &BackupCommand) -> Result<()> {
             out.display()
         );
     }
-    let (store, _) = args.store.open().await?;
+    let (store, _) = args.store.open_existing().await?;
     match store.backend() {
         kc_store::Backend::Sqlite => {
             store

@@ -47,7 +47,7 @@ pub async fn run(command: UserCommand) -> Result<()> {
             agency,
             store,
         } => {
-            let (store, _) = store.open().await?;
+            let (store, _) = store.open_existing().await?;
             known_user(&store, &name).await?;
             let held = store
                 .users()
@@ -90,7 +90,7 @@ pub async fn run(command: UserCommand) -> Result<()> {
         UserCommand::Disable { name, store } => set_disabled(&name, true, &store).await,
         UserCommand::Enable { name, store } => set_disabled(&name, false, &store).await,
         UserCommand::List { store } => {
-            let (store, _) = store.open().await?;
+            let (store, _) = store.open_existing().await?;
             let users = store.users().await?;
             if users.is_empty() {
                 println!("no accounts yet (`kiemchung user add NAME --role ROLE` creates one)");
@@ -183,7 +183,7 @@ fn read_password(name: &str) -> Result<String> {
 }
 
 async fn set_disabled(name: &str, disabled: bool, store: &StoreArgs) -> Result<()> {
-    let (store, _) = store.open().await?;
+    let (store, _) = store.open_existing().await?;
     known_user(&store, name).await?;
     let mut tx = store.begin_write("cli").await?;
     let changed = tx.set_user_disabled(name, disabled).await?;
@@ -233,7 +233,7 @@ fn print_tokens(tokens: &[TokenRecord]) {
 pub async fn run_token(command: TokenCommand) -> Result<()> {
     match command {
         TokenCommand::Create { name, label, store } => {
-            let (store, _) = store.open().await?;
+            let (store, _) = store.open_existing().await?;
             match store.user_by_name(&name).await? {
                 None => bail!("no user named `{name}`; create it first with `kiemchung user add {name} --role ROLE`"),
                 Some(u) if u.disabled => bail!("user `{name}` is disabled, so a token would not work; `kiemchung user enable {name}` first"),
@@ -248,7 +248,7 @@ pub async fn run_token(command: TokenCommand) -> Result<()> {
             Ok(())
         }
         TokenCommand::List { user, store } => {
-            let (store, _) = store.open().await?;
+            let (store, _) = store.open_existing().await?;
             if let Some(name) = &user {
                 known_user(&store, name).await?;
             }
@@ -261,7 +261,7 @@ pub async fn run_token(command: TokenCommand) -> Result<()> {
             Ok(())
         }
         TokenCommand::Revoke { id_or_name, store } => {
-            let (store, _) = store.open().await?;
+            let (store, _) = store.open_existing().await?;
             let all = store.tokens(None).await?;
             let token = pick_token(&all, &id_or_name)?;
             if token.revoked {

@@ -447,6 +447,12 @@ fn help_lists_the_commands_that_take_access_away() {
     }
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path().to_str().expect("utf-8 path");
+    // A desk with one account, so the errors below are about the name.
+    let out = super::run_with_stdin(
+        &["user", "add", "admin", "--role", "admin", "--data-dir", d],
+        "a-long-password\n",
+    );
+    assert!(out.status.success(), "{:?}", super::text(&out));
     for args in [
         &["user", "disable", "nobody"][..],
         &["user", "remove-role", "nobody", "--role", "intake"][..],

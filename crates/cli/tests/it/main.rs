@@ -420,3 +420,32 @@ fn a_backup_is_a_database_the_desk_can_open() {
     assert!(!out.status.success());
     assert!(text(&out).1.contains("already exists"), "{:?}", text(&out));
 }
+
+#[test]
+fn a_mistyped_data_dir_is_an_error_not_an_empty_desk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let typo = dir.path().join("kiemchung-dta");
+    let typo = typo.to_str().expect("utf-8 path");
+    let out_file = dir.path().join("b.db");
+    for args in [
+        vec!["report", "--data-dir", typo],
+        vec!["audit", "verify", "--data-dir", typo],
+        vec!["user", "list", "--data-dir", typo],
+        vec![
+            "backup",
+            "--out",
+            out_file.to_str().expect("path"),
+            "--data-dir",
+            typo,
+        ],
+    ] {
+        let out = kiemchung().args(&args).output().expect("run");
+        let (_, err) = text(&out);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.contains("no desk database"), "{args:?}: {err}");
+        assert!(
+            !std::path::Path::new(typo).exists(),
+            "{args:?} created {typo}"
+        );
+    }
+}
