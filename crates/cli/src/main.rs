@@ -1,6 +1,15 @@
 //! `kiemchung`: the desk's command line. Argument parsing and wiring only; the work is done
 //! by the library crates.
 
+/// `println!` for command output that is often piped (`kiemchung user list | head -3`):
+/// when the reader has closed the pipe, the command ends quietly instead of panicking with
+/// "failed printing to stdout".
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::print_line(format_args!($($arg)*))
+    };
+}
+
 mod embed_cmd;
 mod import_cmd;
 mod matching;
@@ -445,6 +454,17 @@ async fn run(command: Command) -> Result<()> {
     }
 }
 
+fn print_line(line: std::fmt::Arguments) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = std::io::Write::write_fmt(&mut stdout, format_args!("{line}\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write the output: {e}");
+        std::process::exit(1);
+    }
+}
+
 fn read_pack(file: &std::path::Path) -> Result<Pack> {
     let source =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -453,12 +473,12 @@ fn read_pack(file: &std::path::Path) -> Result<Pack> {
 
 fn show_pack(pack: &Pack) {
     let d = &pack.directive;
-    println!("{} — {}", d.number, d.subject);
-    println!("\nCơ quan / agencies:");
+    out!("{} — {}", d.number, d.subject);
+    out!("\nCơ quan / agencies:");
     for a in &pack.agencies {
-        println!("  {:<14} {}", a.code, a.name_vi);
+        out!("  {:<14} {}", a.code, a.name_vi);
     }
-    println!("\nVăn bản pháp lý / legal instruments:");
+    out!("\nVăn bản pháp lý / legal instruments:");
     for i in &pack.instruments {
         let note = match pack.in_force(&i.id) {
             Some(now) if now.id != i.id => {
@@ -466,7 +486,7 @@ fn show_pack(pack: &Pack) {
             }
             _ => String::new(),
         };
-        println!("  {:<24} {}{}", i.number, i.title_vi, note);
+        out!("  {:<24} {}{}", i.number, i.title_vi, note);
     }
 }
 

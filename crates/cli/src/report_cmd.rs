@@ -42,8 +42,8 @@ pub async fn run_report(args: &ReportArgs, store: &kc_store::Store, pack: &Pack)
         chrono::Utc::now(),
     );
     match args.format {
-        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
-        ReportFormat::Markdown => print!(
+        ReportFormat::Json => out!("{}", serde_json::to_string_pretty(&stats)?),
+        ReportFormat::Markdown => out!(
             "{}",
             markdown(&stats, pack, &first.to_string(), &last.to_string())
         ),

@@ -76,7 +76,7 @@ pub async fn run(command: UserCommand) -> Result<()> {
             tx.remove_grant(&name, role, agency.as_deref()).await?;
             tx.commit().await?;
             let left = held.len() - 1;
-            println!(
+            out!(
                 "removed role {} from user {name}; {}",
                 grant_label(&wanted),
                 if left == 0 {
@@ -93,7 +93,7 @@ pub async fn run(command: UserCommand) -> Result<()> {
             let (store, _) = store.open_existing().await?;
             let users = store.users().await?;
             if users.is_empty() {
-                println!("no accounts yet (`kiemchung user add NAME --role ROLE` creates one)");
+                out!("no accounts yet (`kiemchung user add NAME --role ROLE` creates one)");
                 return Ok(());
             }
             let width = users
@@ -102,10 +102,10 @@ pub async fn run(command: UserCommand) -> Result<()> {
                 .max()
                 .unwrap_or(0)
                 .max("NAME".len());
-            println!("{:<width$}  {:<9}  ROLES", "NAME", "STATUS");
+            out!("{:<width$}  {:<9}  ROLES", "NAME", "STATUS");
             for u in &users {
                 let roles: Vec<String> = u.grants.iter().map(grant_label).collect();
-                println!(
+                out!(
                     "{:<width$}  {:<9}  {}",
                     u.name,
                     if u.disabled { "disabled" } else { "active" },
@@ -151,7 +151,7 @@ async fn user_add(
     tx.commit().await?;
     let scope = agency.map_or_else(|| "all agencies".to_string(), |a| format!("agency {a}"));
     if created {
-        println!("created user {name} with role {role} ({scope})");
+        out!("created user {name} with role {role} ({scope})");
     } else {
         let password = if reset {
             "password reset"
@@ -163,7 +163,7 @@ async fn user_add(
         } else {
             ""
         };
-        println!("user {name} now has role {role} ({scope}); {password}{disabled}");
+        out!("user {name} now has role {role} ({scope}); {password}{disabled}");
     }
     Ok(())
 }
@@ -191,12 +191,12 @@ async fn set_disabled(name: &str, disabled: bool, store: &StoreArgs) -> Result<(
         tx.commit().await?;
     }
     match (disabled, changed) {
-        (true, true) => println!(
+        (true, true) => out!(
             "disabled user {name}: they can no longer sign in, their sessions are ended and their API tokens refused"
         ),
-        (false, true) => println!("enabled user {name}"),
-        (true, false) => println!("user {name} was already disabled"),
-        (false, false) => println!("user {name} was not disabled"),
+        (false, true) => out!("enabled user {name}"),
+        (true, false) => out!("user {name} was already disabled"),
+        (false, false) => out!("user {name} was not disabled"),
     }
     Ok(())
 }
@@ -214,12 +214,15 @@ fn print_tokens(tokens: &[TokenRecord]) {
         .max()
         .unwrap_or(5)
         .max(5);
-    println!(
+    out!(
         "{:>4}  {:<user_w$}  {:<name_w$}  {:<24}  STATUS",
-        "ID", "USER", "LABEL", "CREATED"
+        "ID",
+        "USER",
+        "LABEL",
+        "CREATED"
     );
     for t in tokens {
-        println!(
+        out!(
             "{:>4}  {:<user_w$}  {:<name_w$}  {:<24}  {}",
             t.id,
             t.user,
@@ -244,7 +247,7 @@ pub async fn run_token(command: TokenCommand) -> Result<()> {
             tx.create_token(&name, &label, &digest).await?;
             tx.commit().await?;
             eprintln!("API token for {name} (shown once; store it safely):");
-            println!("{secret}");
+            out!("{secret}");
             Ok(())
         }
         TokenCommand::List { user, store } => {
@@ -254,7 +257,7 @@ pub async fn run_token(command: TokenCommand) -> Result<()> {
             }
             let tokens = store.tokens(user.as_deref()).await?;
             if tokens.is_empty() {
-                println!("no API tokens");
+                out!("no API tokens");
             } else {
                 print_tokens(&tokens);
             }
@@ -265,9 +268,11 @@ pub async fn run_token(command: TokenCommand) -> Result<()> {
             let all = store.tokens(None).await?;
             let token = pick_token(&all, &id_or_name)?;
             if token.revoked {
-                println!(
+                out!(
                     "token {} ({} of {}) was already revoked",
-                    token.id, token.name, token.user
+                    token.id,
+                    token.name,
+                    token.user
                 );
                 return Ok(());
             }
@@ -275,9 +280,11 @@ pub async fn run_token(command: TokenCommand) -> Result<()> {
             if tx.revoke_token(token.id).await? {
                 tx.commit().await?;
             }
-            println!(
+            out!(
                 "revoked token {} ({} of {}); requests with it are refused from now on",
-                token.id, token.name, token.user
+                token.id,
+                token.name,
+                token.user
             );
             Ok(())
         }
