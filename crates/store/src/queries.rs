@@ -851,6 +851,17 @@ impl WriteTx {
         .await
     }
 
+    /// The same for the contact an appellant left.
+    pub async fn record_appeal_contact_view(&mut self, appeal_id: i64) -> Result<()> {
+        self.audit(
+            "appeal.contact_view",
+            "appeal",
+            appeal_id,
+            json!({ "purpose": "reply" }),
+        )
+        .await
+    }
+
     pub async fn record_pack(&mut self, name: &str, source: &str) -> Result<i64> {
         let row = sqlx::query(
             "INSERT INTO packs (name, source, loaded_at, loaded_by) VALUES ($1, $2, $3, $4) RETURNING id",

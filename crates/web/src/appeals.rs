@@ -257,6 +257,42 @@ impl Desk {
     }
 
     /// Whether `actor` may decide appeal `a`: checked against the decision it appeals.
+    /// An appellant's contact, for a reviewer answering them; every reading is an audit
+    /// event naming the appeal, never the contact.
+    pub async fn reveal_appeal_contact(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        appeal_id: i64,
+    ) -> Result<String, ApiError> {
+        let a = self
+            .store
+            .appeals_for_case(case_id)
+            .await?
+            .into_iter()
+            .find(|a| a.id == appeal_id)
+            .ok_or_else(|| appeal_not_found(&appeal_id.to_string()))?;
+        if matches!(
+            self.may_decide_appeal(actor, &a).await?,
+            Err(AppealError::Forbidden)
+        ) {
+            return Err(kc_desk::workflow::WorkflowError::Forbidden {
+                role: kc_desk::Role::Reviewer,
+            }
+            .into());
+        }
+        let contact = self.store.appeal_contact(appeal_id).await?.ok_or_else(|| {
+            ApiError::not_found(
+                "thông tin liên hệ (không được cung cấp hoặc đã xoá khi hết thời hạn lưu)",
+                "Contact (never given, or deleted at the end of its retention)",
+            )
+        })?;
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        tx.record_appeal_contact_view(appeal_id).await?;
+        tx.commit().await?;
+        Ok(contact)
+    }
+
     pub async fn may_decide_appeal(
         &self,
         actor: &Actor,
@@ -554,15 +590,13 @@ pub async fn case_appeals(
         let may = state.desk.may_decide_appeal(staff, &a).await?;
         let not_independent = matches!(may, Err(AppealError::NotIndependent { .. }));
         any |= may.is_ok();
-        // Only reviewers, who answer appeals, see how to reach the filer.
-        let contact = if matches!(may, Err(AppealError::Forbidden)) {
-            None
-        } else {
-            state.desk.store.appeal_contact(a.id).await?
-        };
+        // Only reviewers, who answer appeals, may reach the filer, and only on an explicit,
+        // audited request (`reveal_appeal_contact`): here, whether there is a contact.
+        let has_contact = !matches!(may, Err(AppealError::Forbidden))
+            && state.desk.store.appeal_contact(a.id).await?.is_some();
         out.push(context! {
             a => StaffAppeal::from(&a), filed_at => a.filed_at.clone(), decided_at => a.decided_at.clone(),
-            contact, can_decide => may.is_ok(), not_independent,
+            has_contact, can_decide => may.is_ok(), not_independent,
         });
     }
     Ok((out, any))

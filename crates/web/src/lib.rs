@@ -171,6 +171,10 @@ pub fn router(state: AppState) -> Router {
             "/quan-tri/ho-so/{id}/khieu-nai/{appeal}",
             post(appeals::page_decide),
         )
+        .route(
+            "/quan-tri/ho-so/{id}/khieu-nai/{appeal}/lien-he",
+            post(pages::appeal_contact),
+        )
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

@@ -907,7 +907,7 @@ async fn render_case(
     case_id: i64,
     (status, error): (StatusCode, Option<String>),
     form: DecisionForm,
-    revealed: Option<(i64, String)>,
+    revealed: Option<Revealed>,
 ) -> Response {
     let d = match state.desk.case_detail(case_id).await {
         Ok(d) => d,
@@ -924,7 +924,11 @@ async fn render_case(
     } else {
         Vec::new()
     };
-    let (revealed_report, revealed_contact) = revealed.unzip();
+    let (revealed_report, revealed_appeal, revealed_contact) = match revealed {
+        Some(Revealed::Report(id, c)) => (Some(id), None, Some(c)),
+        Some(Revealed::Appeal(id, c)) => (None, Some(id), Some(c)),
+        None => (None, None, None),
+    };
     let pack = state.desk.pack();
     let case_state = kc_desk::CaseState::parse(&d.case.state);
     let agency = d.case.agency.as_deref();
@@ -1018,7 +1022,7 @@ async fn render_case(
         context! {
             d, can, own_decision, error, form, provisions, appeals, decide_appeal, citations, verdicts, remedies, agencies, similar,
             suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons, notices,
-            with_contact, revealed_report, revealed_contact,
+            with_contact, revealed_report, revealed_appeal, revealed_contact,
             staff => staff_ctx, agency_names => agency_names(state, page.lang),
         },
     )
@@ -1047,6 +1051,12 @@ pub async fn case_page(
     .await
 }
 
+/// A contact a member of staff asked to see, shown once on the case page.
+pub enum Revealed {
+    Report(i64, String),
+    Appeal(i64, String),
+}
+
 #[derive(Deserialize)]
 pub struct ContactForm {
     #[serde(default)]
@@ -1073,7 +1083,58 @@ pub async fn case_contact(
         Err(e) => Err(e),
     };
     let (status, error, revealed) = match result {
-        Ok(contact) => (StatusCode::OK, None, Some((form.report_id, contact))),
+        Ok(contact) => (
+            StatusCode::OK,
+            None,
+            Some(Revealed::Report(form.report_id, contact)),
+        ),
+        Err(err) => (err.status, Some(page.message(&err)), None),
+    };
+    render_case(
+        &state,
+        &page,
+        &staff,
+        id,
+        (status, error),
+        DecisionForm::default(),
+        revealed,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct AppealContactForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Shows an appellant's contact to a reviewer, audited, like a reporter's.
+pub async fn appeal_contact(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Path((id, appeal_id)): Path<(i64, i64)>,
+    Form(form): Form<AppealContactForm>,
+) -> Response {
+    let Some(staff) = staff else {
+        return login_redirect();
+    };
+    let page = Page::new(&headers, None);
+    let result = match check_csrf(&headers, &form.csrf) {
+        Ok(()) => {
+            state
+                .desk
+                .reveal_appeal_contact(&staff, id, appeal_id)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let (status, error, revealed) = match result {
+        Ok(contact) => (
+            StatusCode::OK,
+            None,
+            Some(Revealed::Appeal(appeal_id, contact)),
+        ),
         Err(err) => (err.status, Some(page.message(&err)), None),
     };
     render_case(

@@ -420,15 +420,43 @@ async fn the_public_form_files_an_appeal_and_an_upheld_outcome_is_public() {
             as_reviewer.contains(&format!("/quan-tri/ho-so/{case_id}/khieu-nai/")),
             "[{kind}]"
         );
+        // The reviewer can reach the filer, on an explicit request that the log records.
         assert!(
-            as_reviewer.contains("0987 654 321"),
-            "[{kind}] the reviewer can answer"
+            !as_reviewer.contains("0987 654 321")
+                && as_reviewer.contains("data-testid=\"reveal-appeal-contact\""),
+            "[{kind}] the contact only on request"
         );
 
         let (_, pending) = s
             .get("/api/v1/appeals", Some(&s.user("reviewer2", &[]).await))
             .await;
         let appeal_id = pending[0]["id"].as_i64().expect("id");
+        let shown = s
+            .client
+            .post(s.url(&format!(
+                "/quan-tri/ho-so/{case_id}/khieu-nai/{appeal_id}/lien-he"
+            )))
+            .header("cookie", format!("kc_session={reviewer}; kc_csrf={csrf}"))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(shown.status().as_u16(), 200, "[{kind}]");
+        assert!(
+            shown.text().await.expect("body").contains("0987 654 321"),
+            "[{kind}] the reviewer can answer"
+        );
+        let events = s
+            .store
+            .audit_events_for("appeal", &appeal_id.to_string())
+            .await
+            .expect("audit");
+        assert!(
+            events
+                .iter()
+                .any(|e| e.action == "appeal.contact_view" && !e.data.contains("0987")),
+            "[{kind}] {events:?}"
+        );
         let resp = s
             .client
             .post(s.url(&format!("/quan-tri/ho-so/{case_id}/khieu-nai/{appeal_id}")))
