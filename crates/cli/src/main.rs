@@ -574,10 +574,19 @@ async fn backup(args: &BackupCommand) -> Result<()> {
                 .clone()
                 .context("a PostgreSQL store without its URL")?;
             let pg_dump = pg_tool("pg_dump")?;
-            let status = std::process::Command::new(&pg_dump)
+            // The password goes through the environment: on the command line `ps` would
+            // show it to every user of the machine.
+            let mut target = url::Url::parse(&url).context("the database URL is not a URL")?;
+            let password = target.password().map(percent_decode);
+            let _ = target.set_password(None);
+            let mut command = std::process::Command::new(&pg_dump);
+            if let Some(p) = password {
+                command.env("PGPASSWORD", p);
+            }
+            let status = command
                 .args(["--format=custom", "--no-owner", "--file"])
                 .arg(out)
-                .arg(&url)
+                .arg(format!("--dbname={target}"))
                 .status()
                 .with_context(|| format!("cannot run {}", pg_dump.display()))?;
             if !status.success() {
@@ -597,6 +606,31 @@ async fn backup(args: &BackupCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `%XX` escapes of a URL part decoded (a password may hold `@` or `:`).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A PostgreSQL client program: on the PATH, or the newest of Debian's server packages.
@@ -679,5 +713,14 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_password_from_a_url_is_decoded_for_pg_dump() {
+        assert_eq!(super::percent_decode("p%40ss%3Aw%C3%B3rd%"), "p@ss:wórd%");
+        assert_eq!(super::percent_decode("plain"), "plain");
     }
 }
