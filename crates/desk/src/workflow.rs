@@ -38,6 +38,9 @@ impl FieldError {
 pub enum WorkflowError {
     #[error("role `{role}` is required")]
     Forbidden { role: Role },
+    /// The actor holds a role for this step, but for other agencies than the case's.
+    #[error("the case belongs to another agency")]
+    OtherAgency,
     #[error("cannot {action} a case in state `{state}`")]
     WrongState {
         action: &'static str,
@@ -101,6 +104,13 @@ pub fn authorize(
     let roles = action.roles();
     if roles.iter().any(|r| actor.has_role(*r, agency)) {
         Ok(())
+    } else if roles
+        .iter()
+        .any(|r| actor.grants.iter().any(|g| g.role == *r))
+    {
+        // Saying "requires intake" to a lead of another agency would send them looking
+        // for the wrong thing.
+        Err(WorkflowError::OtherAgency)
     } else {
         Err(WorkflowError::Forbidden { role: roles[0] })
     }
@@ -523,8 +533,17 @@ mod tests {
         let editor = actor("e", &[(Role::Editor, None)]);
         assert!(authorize(&verifier, CaseAction::Publish, Some("vhtt")).is_err());
         assert!(authorize(&verifier, CaseAction::Decide, Some("vhtt")).is_ok());
-        assert!(authorize(&verifier, CaseAction::Decide, Some("ca")).is_err());
-        assert!(authorize(&editor, CaseAction::Decide, Some("vhtt")).is_err());
+        // The role, but for another agency: said so, not "requires verifier".
+        assert_eq!(
+            authorize(&verifier, CaseAction::Decide, Some("ca")),
+            Err(WorkflowError::OtherAgency)
+        );
+        assert_eq!(
+            authorize(&editor, CaseAction::Decide, Some("vhtt")),
+            Err(WorkflowError::Forbidden {
+                role: Role::Verifier
+            })
+        );
         assert!(authorize(&editor, CaseAction::Publish, Some("vhtt")).is_ok());
         assert_eq!(check_reviewer("v", "v"), Err(WorkflowError::SelfReview));
         assert!(check_reviewer("v", "r").is_ok());

@@ -105,6 +105,12 @@ impl From<FieldError> for ApiError {
 impl From<WorkflowError> for ApiError {
     fn from(e: WorkflowError) -> Self {
         match e {
+            WorkflowError::OtherAgency => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "other_agency",
+                "Hồ sơ này thuộc cơ quan khác; vai trò của bạn chỉ áp dụng cho cơ quan của bạn.",
+                "This case belongs to another agency; your role applies to your agency's cases.",
+            ),
             WorkflowError::Forbidden { role } => ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
