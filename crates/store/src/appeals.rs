@@ -229,18 +229,6 @@ impl WriteTx {
 
     /// Deletes appeal contacts whose retention has passed. Returns how many.
     pub async fn purge_appeal_contacts(&mut self, now: &str) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM appeal_contacts WHERE purge_after <= $1")
-            .bind(now.to_string())
-            .execute(&mut *self.tx)
-            .await?;
-        let n = done.rows_affected();
-        self.audit(
-            "contacts.purge",
-            "appeal_contacts",
-            "*",
-            json!({ "purged": n }),
-        )
-        .await?;
-        Ok(n)
+        self.purge_expired_contacts("appeal_contacts", now).await
     }
 }

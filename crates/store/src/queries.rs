@@ -1481,18 +1481,23 @@ impl WriteTx {
 
     /// Deletes reporter contacts whose retention has passed. Returns how many.
     pub async fn purge_contacts(&mut self, now: &str) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM report_contacts WHERE purge_after <= $1")
+        self.purge_expired_contacts("report_contacts", now).await
+    }
+
+    /// Deletes the rows of a contacts table (`report_contacts`, `appeal_contacts`) whose
+    /// retention has passed, with one audit event of how many.
+    pub(crate) async fn purge_expired_contacts(
+        &mut self,
+        table: &'static str,
+        now: &str,
+    ) -> Result<u64> {
+        let done = sqlx::query(&format!("DELETE FROM {table} WHERE purge_after <= $1"))
             .bind(now.to_string())
             .execute(&mut *self.tx)
             .await?;
         let n = done.rows_affected();
-        self.audit(
-            "contacts.purge",
-            "report_contacts",
-            "*",
-            json!({ "purged": n }),
-        )
-        .await?;
+        self.audit("contacts.purge", table, "*", json!({ "purged": n }))
+            .await?;
         Ok(n)
     }
 }

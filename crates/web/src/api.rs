@@ -6,7 +6,7 @@ use crate::error::{ApiError, ErrorEnvelope};
 use crate::session::{ClientIp, Staff};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -15,8 +15,22 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-/// A case number from the path. Anything else is a case that does not exist: a 404 in
-/// the API's JSON, not axum's plain-text 400 ("Cannot parse `abc` to a `i64`").
+/// The one number in a request's path, or a 404 naming `(vi, en)` what was not found:
+/// a path segment that is not a number is a record that does not exist, answered in the
+/// API's JSON rather than axum's plain-text 400 ("Cannot parse `abc` to a `i64`").
+pub async fn path_id<S: Send + Sync>(
+    parts: &mut axum::http::request::Parts,
+    state: &S,
+    (vi, en): (&str, &str),
+) -> Result<i64, ApiError> {
+    let Path(raw) = Path::<String>::from_request_parts(parts, state)
+        .await
+        .map_err(|_| ApiError::not_found(vi, en))?;
+    raw.parse()
+        .map_err(|_| ApiError::not_found(&format!("{vi} `{raw}`"), &format!("{en} `{raw}`")))
+}
+
+/// A case number from the path (see [`path_id`]).
 pub struct CaseId(pub i64);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CaseId {
@@ -26,12 +40,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CaseId {
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::not_found("hồ sơ", "Case"))?;
-        raw.parse()
-            .map(CaseId)
-            .map_err(|_| ApiError::not_found(&format!("hồ sơ `{raw}`"), &format!("Case `{raw}`")))
+        path_id(parts, state, ("hồ sơ", "Case")).await.map(CaseId)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::error::{ApiError, ErrorEnvelope};
 use crate::pages::{LangQuery, Page};
 use crate::session::{check_csrf, MaybeStaff, Staff};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
@@ -402,12 +402,9 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for NoticeId {
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+        crate::api::path_id(parts, state, ("thông báo", "Notice"))
             .await
-            .map_err(|_| ApiError::not_found("thông báo", "Notice"))?;
-        raw.parse().map(NoticeId).map_err(|_| {
-            ApiError::not_found(&format!("thông báo `{raw}`"), &format!("Notice `{raw}`"))
-        })
+            .map(NoticeId)
     }
 }
 

@@ -2,7 +2,7 @@
 //! platform, about content URLs only; each step recorded in order; the public register
 //! shows what was asked and what came of it, without staff names.
 
-use crate::harness::{backends, default_agency, some_provision, start, TestServer};
+use crate::harness::{backends, default_agency, login, some_provision, start, TestServer};
 use kc_desk::Role;
 use serde_json::{json, Value};
 
@@ -384,42 +384,6 @@ async fn the_public_register_shows_notices_and_their_status_without_staff_names(
         assert_eq!(checks["count"], 1);
         assert_eq!(checks["items"][0]["@type"], "ClaimReview");
     }
-}
-
-/// Signs `name` in to the console; returns the cookie header and the CSRF token.
-async fn login(s: &TestServer, name: &str) -> (String, String) {
-    let page = s
-        .client
-        .get(s.url("/quan-tri/dang-nhap"))
-        .send()
-        .await
-        .expect("get");
-    let cookie = |resp: &reqwest::Response, name: &str| {
-        resp.headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|c| {
-                c.strip_prefix(&format!("{name}="))
-                    .map(|v| v.split(';').next().unwrap_or("").to_string())
-            })
-    };
-    let csrf = cookie(&page, "kc_csrf").expect("csrf cookie");
-    let resp = s
-        .client
-        .post(s.url("/quan-tri/dang-nhap"))
-        .header("cookie", format!("kc_csrf={csrf}"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("username", name),
-            ("password", "mat-khau-thu-nghiem"),
-        ])
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(resp.status().as_u16(), 303);
-    let session = cookie(&resp, "kc_session").expect("session");
-    (format!("kc_csrf={csrf}; kc_session={session}"), csrf)
 }
 
 async fn console(
