@@ -30,17 +30,7 @@ pub enum ReportFormat {
 pub async fn run_report(args: &ReportArgs, store: &kc_store::Store, pack: &Pack) -> Result<()> {
     let (first, last) = kc_web::desk::report_days(args.from.as_deref(), args.to.as_deref())
         .map_err(|e| anyhow::anyhow!("--{}: {} / {}", e.field, e.message_vi, e.message_en))?;
-    let (cases, reports) = store.stats_facts().await?;
-    let outreach = store.outreach_facts().await?;
-    let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
-    let stats = kc_desk::stats::compute(
-        kc_desk::stats::Period::vietnam_days(first, last),
-        &cases,
-        &reports,
-        &outreach,
-        &codes,
-        chrono::Utc::now(),
-    );
+    let stats = kc_web::desk::period_stats(store, pack, first, last).await?;
     match args.format {
         ReportFormat::Json => out!("{}", serde_json::to_string_pretty(&stats)?),
         ReportFormat::Markdown => out!(
@@ -127,10 +117,22 @@ pub fn markdown(s: &Stats, pack: &Pack, first: &str, last: &str) -> String {
                 .map_or(c.to_string(), |v| v.label_vi().to_string())
         },
     );
-    let _ = writeln!(out, "## 7. Theo cơ quan\n");
+    section(
+        &mut out,
+        &format!(
+            "7. Thông báo gửi nền tảng: {} thông báo mới",
+            s.notices_prepared
+        ),
+        &s.notice_steps,
+        |c| {
+            kc_desk::notice::NoticeStep::parse(c)
+                .map_or(c.to_string(), |v| v.label_vi().to_string())
+        },
+    );
+    let _ = writeln!(out, "## 8. Theo cơ quan\n");
     let _ = writeln!(
         out,
-        "| Cơ quan | Hồ sơ mới (chủ trì) | Đã công bố | Đang xử lý | Quá hạn | Buổi tuyên truyền | Người tham dự |\n|---|---|---|---|---|---|---|"
+        "| Cơ quan | Hồ sơ mới (chủ trì) | Đã công bố | Đang xử lý | Quá hạn | Thông báo | Buổi tuyên truyền | Người tham dự |\n|---|---|---|---|---|---|---|---|"
     );
     for a in &s.agencies {
         let name = pack
@@ -138,11 +140,17 @@ pub fn markdown(s: &Stats, pack: &Pack, first: &str, last: &str) -> String {
             .map_or(a.code.as_str(), |x| x.name_vi.as_str());
         let _ = writeln!(
             out,
-            "| {name} | {} | {} | {} | {} | {} | {} |",
-            a.opened, a.published, a.open, a.overdue, a.outreach_events, a.outreach_attendees
+            "| {name} | {} | {} | {} | {} | {} | {} | {} |",
+            a.opened,
+            a.published,
+            a.open,
+            a.overdue,
+            a.notices_prepared,
+            a.outreach_events,
+            a.outreach_attendees
         );
     }
-    let _ = writeln!(out, "\n## 8. Nhiệm vụ theo văn bản chỉ đạo\n");
+    let _ = writeln!(out, "\n## 9. Nhiệm vụ theo văn bản chỉ đạo\n");
     for a in &pack.agencies {
         let duties: Vec<_> = pack.duties_of(&a.code).collect();
         if duties.is_empty() {
@@ -215,9 +223,12 @@ mod tests {
         }];
         let s = compute(
             Period::vietnam_days(days(1), days(30)),
-            &cases,
-            &reports,
-            &outreach,
+            kc_desk::stats::Facts {
+                cases: &cases,
+                reports: &reports,
+                outreach: &outreach,
+                notices: &[],
+            },
             &codes,
             at(29),
         );
@@ -232,7 +243,7 @@ mod tests {
         assert!(md.contains("| Biểu mẫu công khai | 1 |"), "{md}");
         let name = &pack.agencies[0].name_vi;
         assert!(
-            md.contains(&format!("| {name} | 1 | 1 | 0 | 0 | 1 | 45 |")),
+            md.contains(&format!("| {name} | 1 | 1 | 0 | 0 | 0 | 1 | 45 |")),
             "{md}"
         );
         assert!(

@@ -40,6 +40,24 @@ pub struct OutreachFact {
     pub attendees: u32,
 }
 
+/// What the statistics need to know of one notice to a platform: who issued it, when it
+/// was prepared, and the steps recorded since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeFact {
+    pub agency: String,
+    pub prepared_at: DateTime<Utc>,
+    pub steps: Vec<(crate::notice::NoticeStep, NaiveDate)>,
+}
+
+/// Everything the figures are counted from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Facts<'a> {
+    pub cases: &'a [CaseFact],
+    pub reports: &'a [ReportFact],
+    pub outreach: &'a [OutreachFact],
+    pub notices: &'a [NoticeFact],
+}
+
 /// `[from, to)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Period {
@@ -100,6 +118,8 @@ pub struct AgencyFigures {
     /// Awareness events it held in the period, and how many attended them.
     pub outreach_events: usize,
     pub outreach_attendees: u64,
+    /// Notices to platforms it prepared in the period.
+    pub notices_prepared: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,20 +146,34 @@ pub struct Stats {
     pub outreach_events: usize,
     pub outreach_attendees: u64,
     pub outreach_by_kind: Vec<Count>,
+    /// Notices to platforms prepared in the period, and the steps recorded in it by kind
+    /// (sent, acknowledged, effect given, declined, reinstated).
+    pub notices_prepared: usize,
+    pub notice_steps: Vec<Count>,
     pub agencies: Vec<AgencyFigures>,
 }
 
 /// The figures of `period`. `agencies` lists the pack's agency codes in order; `now` caps
 /// the end of the period for what is "still open" (a period ending in the future is
 /// measured as of now).
-pub fn compute(
-    period: Period,
-    cases: &[CaseFact],
-    reports: &[ReportFact],
-    outreach: &[OutreachFact],
-    agencies: &[&str],
-    now: DateTime<Utc>,
-) -> Stats {
+pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTime<Utc>) -> Stats {
+    let Facts {
+        cases,
+        reports,
+        outreach,
+        notices,
+    } = facts;
+    let prepared: Vec<&NoticeFact> = notices
+        .iter()
+        .filter(|n| period.contains(n.prepared_at))
+        .collect();
+    let notice_steps = count_in(crate::notice::NoticeStep::ALL, |step| {
+        notices
+            .iter()
+            .flat_map(|n| &n.steps)
+            .filter(|(s, day)| s == step && period.contains_day(*day))
+            .count()
+    });
     let held: Vec<&OutreachFact> = outreach
         .iter()
         .filter(|o| period.contains_day(o.held_on))
@@ -235,6 +269,7 @@ pub fn compute(
                 overdue: cases.iter().filter(|c| led(c) && overdue_at(c)).count(),
                 outreach_events: held.iter().filter(|o| o.agency == *code).count(),
                 outreach_attendees: attendees(&mut held.iter().filter(|o| o.agency == *code)),
+                notices_prepared: prepared.iter().filter(|n| n.agency == *code).count(),
             }
         })
         .collect();
@@ -254,6 +289,8 @@ pub fn compute(
         outreach_events: held.len(),
         outreach_attendees: attendees(&mut held.iter()),
         outreach_by_kind,
+        notices_prepared: prepared.len(),
+        notice_steps,
         agencies,
     }
 }
@@ -372,13 +409,35 @@ mod tests {
                 attendees: 30,
             },
         ];
-        let s = compute(
-            period,
-            &cases,
-            &reports,
-            &outreach,
-            &["vhtt", "ca"],
-            at(29, 0),
+        let notices = [NoticeFact {
+            agency: "ca".into(),
+            prepared_at: at(3, 0),
+            steps: vec![
+                (
+                    crate::notice::NoticeStep::Sent,
+                    NaiveDate::from_ymd_opt(2026, 11, 4).expect("date"),
+                ),
+                (
+                    crate::notice::NoticeStep::EffectGiven,
+                    NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
+                ),
+            ],
+        }];
+        let facts = Facts {
+            cases: &cases,
+            reports: &reports,
+            outreach: &outreach,
+            notices: &notices,
+        };
+        let s = compute(period, facts, &["vhtt", "ca"], at(29, 0));
+        assert_eq!(s.notices_prepared, 1);
+        // Effect was given after the period.
+        assert_eq!(
+            s.notice_steps,
+            [Count {
+                code: "sent".into(),
+                count: 1
+            }]
         );
         assert_eq!((s.outreach_events, s.outreach_attendees), (1, 80));
         assert_eq!((s.reports, s.answered_at_once), (3, 1));
@@ -417,6 +476,7 @@ mod tests {
                     overdue: 1,
                     outreach_events: 1,
                     outreach_attendees: 80,
+                    notices_prepared: 0,
                 },
                 AgencyFigures {
                     code: "ca".into(),
@@ -426,6 +486,7 @@ mod tests {
                     overdue: 0,
                     outreach_events: 0,
                     outreach_attendees: 0,
+                    notices_prepared: 1,
                 },
             ]
         );
@@ -459,12 +520,28 @@ mod tests {
             deadline: Some(at(12, 0)),
             ..case(at(2, 0))
         };
-        let before_deadline = compute(period, std::slice::from_ref(&c), &[], &[], &[], at(11, 0));
+        let before_deadline = compute(
+            period,
+            Facts {
+                cases: std::slice::from_ref(&c),
+                ..Facts::default()
+            },
+            &[],
+            at(11, 0),
+        );
         assert_eq!(
             (before_deadline.open_at_end, before_deadline.overdue_at_end),
             (1, 0)
         );
-        let after = compute(period, &[c], &[], &[], &[], at(13, 0));
+        let after = compute(
+            period,
+            Facts {
+                cases: &[c],
+                ..Facts::default()
+            },
+            &[],
+            at(13, 0),
+        );
         assert_eq!((after.open_at_end, after.overdue_at_end), (1, 1));
     }
 }

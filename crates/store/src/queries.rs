@@ -1622,6 +1622,45 @@ impl Store {
             .collect()
     }
 
+    /// One fact per notice to a platform, with its recorded steps, for `kc_desk::stats`.
+    pub async fn notice_facts(&self) -> Result<Vec<kc_desk::stats::NoticeFact>> {
+        let notices = sqlx::query("SELECT id, agency, prepared_at FROM notices ORDER BY id")
+            .fetch_all(self.pool())
+            .await?;
+        let steps = sqlx::query("SELECT notice_id, step, happened_on FROM notice_events")
+            .fetch_all(self.pool())
+            .await?;
+        let mut by_notice: std::collections::HashMap<
+            i64,
+            Vec<(kc_desk::notice::NoticeStep, chrono::NaiveDate)>,
+        > = std::collections::HashMap::new();
+        for r in &steps {
+            let day = get_str(r, "happened_on")?;
+            by_notice
+                .entry(get_i64(r, "notice_id")?)
+                .or_default()
+                .push((
+                    vocab(
+                        &get_str(r, "step")?,
+                        kc_desk::notice::NoticeStep::parse,
+                        "notice step",
+                    )?,
+                    chrono::NaiveDate::parse_from_str(day.get(..10).unwrap_or(&day), "%Y-%m-%d")
+                        .map_err(|e| StoreError::Corrupt(format!("happened_on `{day}`: {e}")))?,
+                ));
+        }
+        notices
+            .iter()
+            .map(|r| {
+                Ok(kc_desk::stats::NoticeFact {
+                    agency: get_str(r, "agency")?,
+                    prepared_at: time_of(&get_str(r, "prepared_at")?, "prepared_at")?,
+                    steps: by_notice.remove(&get_i64(r, "id")?).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
     /// One fact per awareness event, for `kc_desk::stats`.
     pub async fn outreach_facts(&self) -> Result<Vec<kc_desk::stats::OutreachFact>> {
         let rows = sqlx::query("SELECT agency, kind, held_on, attendees FROM outreach")

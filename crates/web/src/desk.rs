@@ -476,18 +476,7 @@ impl Desk {
         first: chrono::NaiveDate,
         last: chrono::NaiveDate,
     ) -> Result<kc_desk::stats::Stats, ApiError> {
-        let (cases, reports) = self.store.stats_facts().await?;
-        let outreach = self.store.outreach_facts().await?;
-        let pack = self.pack();
-        let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
-        Ok(kc_desk::stats::compute(
-            kc_desk::stats::Period::vietnam_days(first, last),
-            &cases,
-            &reports,
-            &outreach,
-            &codes,
-            Utc::now(),
-        ))
+        Ok(period_stats(&self.store, &self.pack(), first, last).await?)
     }
 
     /// Records an awareness talk, training or campaign an agency held.
@@ -1139,6 +1128,32 @@ fn first_words(text: &str, n: usize) -> String {
     } else {
         format!("{}…", words[..n].join(" "))
     }
+}
+
+/// The figures of the days `first` to `last` from what `store` holds: the one place the
+/// facts are gathered, for the desk's page and API and for `kiemchung report`.
+pub async fn period_stats(
+    store: &Store,
+    pack: &Pack,
+    first: chrono::NaiveDate,
+    last: chrono::NaiveDate,
+) -> Result<kc_desk::stats::Stats, kc_store::StoreError> {
+    let (cases, reports) = store.stats_facts().await?;
+    let outreach = store.outreach_facts().await?;
+    let notices = store.notice_facts().await?;
+    let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
+    let facts = kc_desk::stats::Facts {
+        cases: &cases,
+        reports: &reports,
+        outreach: &outreach,
+        notices: &notices,
+    };
+    Ok(kc_desk::stats::compute(
+        kc_desk::stats::Period::vietnam_days(first, last),
+        facts,
+        &codes,
+        Utc::now(),
+    ))
 }
 
 /// The days a statistics request asks for: `from` and `to` as `YYYY-MM-DD`, both included;

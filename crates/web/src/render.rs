@@ -332,6 +332,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("stats.duties", "Nhiệm vụ theo văn bản chỉ đạo", "Duties under the directive"),
     ("stats.none", "Không có.", "None."),
     ("stats.outreach", "Tuyên truyền, tập huấn", "Awareness talks and trainings"),
+    ("stats.notices", "Thông báo mới gửi nền tảng (và các bước trong kỳ)", "New notices to platforms (and steps in the period)"),
     ("stats.events", "buổi", "events"),
     ("stats.attendees", "người tham dự", "attendees"),
     ("outreach.title", "Tuyên truyền, tập huấn", "Awareness talks and trainings"),

@@ -285,6 +285,21 @@ async fn steps_are_recorded_in_order_with_their_audit_events() {
         let (st, body) = step(&s, &t.editor, 999_999, "sent", None).await;
         assert_eq!(st, 404, "{body}");
 
+        // The period's figures count the notice and its steps (all recorded today).
+        let (_, f) = s.get("/api/v1/stats", Some(&t.editor)).await;
+        assert_eq!(f["notices_prepared"].as_u64(), Some(1), "[{kind}] {f}");
+        let steps: Vec<&str> = f["notice_steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .filter_map(|c| c["code"].as_str())
+            .collect();
+        assert_eq!(
+            steps,
+            ["sent", "acknowledged", "effect_given", "reinstated"],
+            "[{kind}] {f}"
+        );
+
         let actions: Vec<String> = s
             .store
             .audit_events_for("notice", &nid.to_string())
