@@ -11,7 +11,7 @@ fn check_agency(pack: &Pack, code: &str) -> Result<()> {
     if pack.agency(code).is_none() {
         let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
         bail!(
-            "unknown agency `{code}`; the pack has: {}",
+            "không có cơ quan `{code}` / unknown agency `{code}`; the pack has: {}",
             codes.join(", ")
         );
     }
@@ -27,7 +27,7 @@ fn grant_label(g: &Grant) -> String {
 
 async fn known_user(store: &Store, name: &str) -> Result<()> {
     if store.user_by_name(name).await?.is_none() {
-        bail!("no user named `{name}` (`kiemchung user list` shows the accounts)");
+        bail!("không có tài khoản `{name}` / no user named `{name}` (`kiemchung user list` shows the accounts)");
     }
     Ok(())
 }
@@ -63,7 +63,8 @@ pub async fn run(command: UserCommand) -> Result<()> {
             if !held.contains(&wanted) {
                 let has: Vec<String> = held.iter().map(grant_label).collect();
                 bail!(
-                    "user `{name}` does not have role {}; they have: {}",
+                    "`{name}` không có vai trò {} / user `{name}` does not have role {}; they have: {}",
+                    grant_label(&wanted),
                     grant_label(&wanted),
                     if has.is_empty() {
                         "no role".to_string()
@@ -238,8 +239,8 @@ pub async fn run_token(command: TokenCommand) -> Result<()> {
         TokenCommand::Create { name, label, store } => {
             let (store, _) = store.open_existing().await?;
             match store.user_by_name(&name).await? {
-                None => bail!("no user named `{name}`; create it first with `kiemchung user add {name} --role ROLE`"),
-                Some(u) if u.disabled => bail!("user `{name}` is disabled, so a token would not work; `kiemchung user enable {name}` first"),
+                None => bail!("không có tài khoản `{name}` / no user named `{name}`; create it first with `kiemchung user add {name} --role ROLE`"),
+                Some(u) if u.disabled => bail!("tài khoản `{name}` đang bị khoá / user `{name}` is disabled, so a token would not work; `kiemchung user enable {name}` first"),
                 Some(_) => {}
             }
             let (secret, digest) = kc_desk::auth::new_secret("kct_");
@@ -298,7 +299,7 @@ fn pick_token<'a>(tokens: &'a [TokenRecord], id_or_name: &str) -> Result<&'a Tok
     if let Ok(id) = id_or_name.trim().parse::<i64>() {
         return match tokens.iter().find(|t| t.id == id) {
             Some(t) => Ok(t),
-            None => bail!("no API token with id {id} (`kiemchung token list` shows them)"),
+            None => bail!("không có mã truy cập số {id} / no API token with id {id} (`kiemchung token list` shows them)"),
         };
     }
     let matching: Vec<&TokenRecord> = tokens
@@ -310,7 +311,7 @@ fn pick_token<'a>(tokens: &'a [TokenRecord], id_or_name: &str) -> Result<&'a Tok
         ([one], _) => Ok(one),
         ([], Some(revoked)) => Ok(revoked),
         ([], None) => bail!(
-            "no API token labelled `{id_or_name}` or belonging to a user of that name (`kiemchung token list` shows them)"
+            "không có mã truy cập nào tên `{id_or_name}` / no API token labelled `{id_or_name}` or belonging to a user of that name (`kiemchung token list` shows them)"
         ),
         (several, _) => {
             let ids: Vec<String> = several
@@ -318,7 +319,8 @@ fn pick_token<'a>(tokens: &'a [TokenRecord], id_or_name: &str) -> Result<&'a Tok
                 .map(|t| format!("{} ({} of {})", t.id, t.name, t.user))
                 .collect();
             bail!(
-                "`{id_or_name}` matches {} active tokens: {}; revoke one by its id",
+                "`{id_or_name}` khớp {} mã đang dùng / matches {} active tokens: {}; revoke one by its id",
+                several.len(),
                 several.len(),
                 ids.join(", ")
             )

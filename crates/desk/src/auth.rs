@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
-    #[error("the password must have at least {min} characters")]
+    #[error("mật khẩu cần ít nhất {min} ký tự / the password must have at least {min} characters")]
     WeakPassword { min: usize },
     #[error("could not hash the password: {0}")]
     Hash(String),
