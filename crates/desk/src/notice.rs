@@ -197,6 +197,10 @@ const SOCIAL_HOSTS: &[&str] = &[
     "threads.net",
     "threads.com",
     "zalo.me",
+    "fb.me",
+    "t.me",
+    "telegram.me",
+    "linkedin.com",
 ];
 
 /// Single segments that are content when they carry a query naming the item
@@ -220,6 +224,8 @@ const ACCOUNT_PREFIXES: &[&str] = &[
     "c",
     "user",
     "g",
+    "in",
+    "company",
 ];
 
 /// Second segments that are a tab of an account's page (`facebook.com/NAME/posts`,
@@ -243,6 +249,12 @@ const PROFILE_TABS: &[&str] = &[
     "likes",
     "with_replies",
     "tagged",
+    "status",
+    "photos_by",
+    "photos_albums",
+    "videos_by",
+    "map",
+    "reviews",
 ];
 
 /// The platform's host when a canonical URL leads only to an account or profile there.
@@ -253,7 +265,7 @@ fn profile_only(canonical: &str) -> Option<&str> {
         None => (rest, ""),
     };
     let host = authority.split(':').next().unwrap_or(authority);
-    let bare = ["m.", "mobile.", "web.", "mbasic.", "vt.", "vm."]
+    let bare = ["m.", "mobile.", "web.", "mbasic.", "touch.", "vt.", "vm."]
         .iter()
         .find_map(|p| host.strip_prefix(p))
         .unwrap_or(host);
@@ -442,6 +454,7 @@ mod tests {
         ok("https://www.youtube.com/watch?v=abc123");
         ok("https://youtu.be/abc123");
         ok("https://x.com/name/status/42");
+        ok("https://t.me/kenhtin/1234");
         ok("https://www.facebook.com/watch?v=42");
         ok("https://www.facebook.com/permalink.php?story_fbid=1&id=2");
         ok("https://www.facebook.com/groups/chotot/posts/99");
@@ -469,6 +482,12 @@ mod tests {
             "https://www.youtube.com/@kenh/videos",
             "https://x.com/name/media",
             "https://www.tiktok.com/@name/live",
+            "https://t.me/nguyenvana",
+            "https://fb.me/nguyenvana",
+            "https://touch.facebook.com/nguyenvana",
+            "https://www.linkedin.com/in/nguyenvana",
+            "https://facebook.com/nguyenvana/status",
+            "https://facebook.com/nguyenvana/photos_by",
         ] {
             let e = content_locator(profile).expect_err(profile);
             assert_eq!(e.field, "locators");

@@ -736,6 +736,41 @@ impl Store {
             .collect()
     }
 
+    /// Whether a publication still stands: it is its case's latest publication and no
+    /// appeal overturned it. A replaced or overturned verdict answers nobody and can be
+    /// neither appealed nor acted on.
+    pub async fn publication_stands(&self, id: i64) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT (SELECT MAX(q.id) FROM publications q WHERE q.case_id = p.case_id) AS latest, \
+             (SELECT COUNT(*) FROM appeals a WHERE a.publication_id = p.id AND a.status = 'overturned') AS overturned \
+             FROM publications p WHERE p.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match row {
+            Some(r) => get_i64(&r, "latest")? == id && get_i64(&r, "overturned")? == 0,
+            None => false,
+        })
+    }
+
+    /// The publication of a decision, if it was published.
+    pub async fn publication_of_decision(
+        &self,
+        decision_id: i64,
+    ) -> Result<Option<PublicationRecord>> {
+        let sql = format!(
+            "SELECT {PUBLICATION_COLUMNS} FROM publications WHERE decision_id = $1 ORDER BY id DESC LIMIT 1"
+        );
+        sqlx::query(&sql)
+            .bind(decision_id)
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(publication_from_row)
+            .transpose()
+    }
+
     pub async fn publication(&self, id: i64) -> Result<Option<PublicationRecord>> {
         let sql = format!("SELECT {PUBLICATION_COLUMNS} FROM publications WHERE id = $1");
         sqlx::query(&sql)
@@ -1522,15 +1557,16 @@ impl Store {
         Vec<kc_desk::stats::ReportFact>,
     )> {
         use kc_desk::{CaseState, Channel, CloseReason, HarmCategory, Verdict};
-        let rows = sqlx::query(
+        // A verdict overturned on appeal no longer counts as the case's outcome.
+        const STANDING: &str = "AND NOT EXISTS (SELECT 1 FROM appeals a WHERE a.publication_id = p.id AND a.status = 'overturned')";
+        let sql = format!(
             "SELECT c.state, c.agency, c.harm_category, c.created_at, c.deadline, \
-             (SELECT p.verdict FROM publications p WHERE p.case_id = c.id ORDER BY p.id LIMIT 1) AS verdict, \
-             (SELECT p.published_at FROM publications p WHERE p.case_id = c.id ORDER BY p.id LIMIT 1) AS published_at, \
+             (SELECT p.verdict FROM publications p WHERE p.case_id = c.id {STANDING} ORDER BY p.id DESC LIMIT 1) AS verdict, \
+             (SELECT p.published_at FROM publications p WHERE p.case_id = c.id {STANDING} ORDER BY p.id DESC LIMIT 1) AS published_at, \
              cc.reason, cc.closed_at \
-             FROM cases c LEFT JOIN case_closures cc ON cc.case_id = c.id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+             FROM cases c LEFT JOIN case_closures cc ON cc.case_id = c.id"
+        );
+        let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
         let mut cases = Vec::with_capacity(rows.len());
         for row in &rows {
             let published = match (

@@ -216,6 +216,9 @@ impl Desk {
             .await?
             .ok_or_else(|| ApiError::not_found("bài kiểm chứng", "Fact-check"))?;
         appeal::check_appeal_window(parse_time(&publication.published_at)?, Utc::now())?;
+        if !self.store.publication_stands(publication.id).await? {
+            return Err(not_standing());
+        }
         let valid = appeal::validate_appeal(reasons, relation, contact)?;
         let mut random = [0u8; 8];
         rand::thread_rng().fill_bytes(&mut random);
@@ -272,14 +275,17 @@ impl Desk {
             .into_iter()
             .find(|a| a.id == appeal_id)
             .ok_or_else(|| appeal_not_found(&appeal_id.to_string()))?;
-        if matches!(
-            self.may_decide_appeal(actor, &a).await?,
-            Err(AppealError::Forbidden)
-        ) {
-            return Err(kc_desk::workflow::WorkflowError::Forbidden {
-                role: kc_desk::Role::Reviewer,
+        // The same independence as for deciding: whoever drafted or approved the decision
+        // appealed does not get to reach the person who challenges it.
+        match self.may_decide_appeal(actor, &a).await? {
+            Ok(()) => {}
+            Err(AppealError::Forbidden) => {
+                return Err(kc_desk::workflow::WorkflowError::Forbidden {
+                    role: kc_desk::Role::Reviewer,
+                }
+                .into())
             }
-            .into());
+            Err(e) => return Err(e.into()),
         }
         let contact = self.store.appeal_contact(appeal_id).await?.ok_or_else(|| {
             ApiError::not_found(
@@ -348,8 +354,11 @@ impl Desk {
         let case = self.case_detail(a.case_id).await?.case;
         let from = CaseState::parse(&case.state)
             .ok_or_else(|| ApiError::internal(format!("case state `{}`", case.state)))?;
+        // Only an appeal against the verdict that stands moves the case: one filed against
+        // a verdict since replaced or overturned is answered, and changes nothing else.
+        let stands = self.store.publication_stands(a.publication_id).await?;
         let to = match outcome {
-            AppealStatus::Overturned => appeal::state_after_overturn(from),
+            AppealStatus::Overturned if stands => appeal::state_after_overturn(from),
             _ => None,
         };
         let mut tx = self.store.begin_write(&actor.name).await?;
@@ -370,6 +379,17 @@ impl Desk {
             .await?
             .ok_or_else(|| ApiError::internal("appeal vanished after commit"))
     }
+}
+
+/// An appeal against a verdict that no longer stands (replaced by a newer decision, or
+/// already overturned).
+fn not_standing() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "decision_not_standing",
+        "Kết luận này không còn hiệu lực (đã được thay bằng kết luận mới hoặc đã bị huỷ sau khiếu nại); không thể khiếu nại kết luận này.",
+        "This decision no longer stands (replaced by a newer one, or overturned on appeal); it cannot be appealed.",
+    )
 }
 
 // ---------- JSON API ----------
@@ -592,8 +612,7 @@ pub async fn case_appeals(
         any |= may.is_ok();
         // Only reviewers, who answer appeals, may reach the filer, and only on an explicit,
         // audited request (`reveal_appeal_contact`): here, whether there is a contact.
-        let has_contact = !matches!(may, Err(AppealError::Forbidden))
-            && state.desk.store.appeal_contact(a.id).await?.is_some();
+        let has_contact = may.is_ok() && state.desk.store.appeal_contact(a.id).await?.is_some();
         out.push(context! {
             a => StaffAppeal::from(&a), filed_at => a.filed_at.clone(), decided_at => a.decided_at.clone(),
             has_contact, can_decide => may.is_ok(), not_independent,

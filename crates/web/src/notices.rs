@@ -166,6 +166,16 @@ impl Desk {
         Ok(id)
     }
 
+    /// Whether the published decision a notice rests on still stands.
+    pub async fn notice_decision_stands(&self, n: &NoticeRecord) -> Result<bool, ApiError> {
+        Ok(
+            match self.store.publication_of_decision(n.decision_id).await? {
+                Some(p) => self.store.publication_stands(p.id).await?,
+                None => false,
+            },
+        )
+    }
+
     /// Records what happened to a notice: sent, acknowledged, effect given, declined or
     /// reinstated, with the day and a note. The order is checked inside the write
     /// transaction, against the steps it sees.
@@ -183,6 +193,20 @@ impl Desk {
             .await?
             .ok_or_else(|| notice_not_found(notice_id))?;
         notice::authorize(actor, Some(&n.agency))?;
+        // A notice rests on its decision: once that verdict is overturned or replaced, the
+        // platform is not to be asked for anything more; only a reinstatement is recorded.
+        let acts = !matches!(
+            NoticeStep::parse(step.trim()),
+            Some(NoticeStep::Reinstated) | Some(NoticeStep::Declined)
+        );
+        if acts && !self.notice_decision_stands(&n).await? {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "decision_not_standing",
+                "Kết luận làm căn cứ cho thông báo này không còn hiệu lực (đã bị huỷ sau khiếu nại hoặc được thay thế); không ghi nhận thêm bước thực hiện, chỉ ghi nhận khôi phục.",
+                "The decision this notice rests on no longer stands (overturned on appeal or replaced); no further step is recorded but a reinstatement.",
+            ));
+        }
         let prepared_on = day_vn(&n.prepared_at)
             .ok_or_else(|| ApiError::internal(format!("notice {notice_id}: bad time")))?;
         let mut tx = self.store.begin_write(&actor.name).await?;
@@ -279,29 +303,31 @@ pub fn notice_view(state: &AppState, n: &NoticeRecord, slug: Option<&str>, staff
     v
 }
 
-async fn slug_of(state: &AppState, case_id: i64) -> Result<Option<String>, ApiError> {
+/// The fact-check a notice rests on: the publication of its own decision, not whatever
+/// the case published last.
+async fn slug_of(state: &AppState, n: &NoticeRecord) -> Result<Option<String>, ApiError> {
     Ok(state
         .desk
         .store
-        .case_detail(case_id)
+        .publication_of_decision(n.decision_id)
         .await?
-        .and_then(|d| d.publication)
         .map(|p| p.slug))
 }
 
-/// The notices of a published fact-check's case, as the public register shows them.
+/// The notices issued on a published fact-check's decision, as the public register shows
+/// them.
 pub async fn public_notices(
     state: &AppState,
-    case_id: i64,
-    slug: &str,
+    p: &kc_store::PublicationRecord,
 ) -> Result<Vec<Value>, ApiError> {
     Ok(state
         .desk
         .store
-        .notices_for_case(case_id)
+        .notices_for_case(p.case_id)
         .await?
         .iter()
-        .map(|n| notice_view(state, n, Some(slug), false))
+        .filter(|n| n.decision_id == p.decision_id)
+        .map(|n| notice_view(state, n, Some(&p.slug), false))
         .collect())
 }
 
@@ -350,7 +376,7 @@ pub async fn create(
         .notice(notice_id)
         .await?
         .ok_or_else(|| ApiError::internal("notice vanished after commit"))?;
-    let slug = slug_of(&state, id).await?;
+    let slug = slug_of(&state, &n).await?;
     Ok((
         StatusCode::CREATED,
         Json(notice_view(&state, &n, slug.as_deref(), true)),
@@ -366,15 +392,11 @@ pub async fn list(
     CaseId(id): CaseId,
 ) -> Result<Json<Value>, ApiError> {
     state.desk.case_detail(id).await?;
-    let slug = slug_of(&state, id).await?;
-    let items: Vec<Value> = state
-        .desk
-        .store
-        .notices_for_case(id)
-        .await?
-        .iter()
-        .map(|n| notice_view(&state, n, slug.as_deref(), true))
-        .collect();
+    let mut items: Vec<Value> = Vec::new();
+    for n in state.desk.store.notices_for_case(id).await? {
+        let slug = slug_of(&state, &n).await?;
+        items.push(notice_view(&state, &n, slug.as_deref(), true));
+    }
     Ok(Json(json!({ "count": items.len(), "items": items })))
 }
 
@@ -430,7 +452,7 @@ pub async fn record_step(
         .notice(id)
         .await?
         .ok_or_else(|| notice_not_found(id))?;
-    let slug = slug_of(&state, n.case_id).await?;
+    let slug = slug_of(&state, &n).await?;
     Ok((
         StatusCode::CREATED,
         Json(notice_view(&state, &n, slug.as_deref(), true)),
@@ -458,7 +480,7 @@ pub async fn notice_page(
             .notice(id)
             .await?
             .ok_or_else(|| notice_not_found(id))?;
-        let slug = slug_of(&state, n.case_id).await?;
+        let slug = slug_of(&state, &n).await?;
         Ok::<_, ApiError>(notice_view(&state, &n, slug.as_deref(), false))
     }
     .await;
@@ -626,11 +648,18 @@ async fn register(state: &AppState) -> Result<Vec<Value>, ApiError> {
         .publications()
         .await?
         .into_iter()
-        .map(|p| (p.case_id, p.slug))
+        .map(|p| (p.decision_id, p.slug))
         .collect();
     Ok(notices
         .iter()
-        .map(|n| notice_view(state, n, slugs.get(&n.case_id).map(String::as_str), false))
+        .map(|n| {
+            notice_view(
+                state,
+                n,
+                slugs.get(&n.decision_id).map(String::as_str),
+                false,
+            )
+        })
         .collect())
 }
 

@@ -372,7 +372,7 @@ pub(crate) async fn render_factcheck(
         let decision = state.desk.store.decision(p.decision_id).await?;
         let detail = state.desk.case_detail(p.case_id).await?;
         let appeals = state.desk.store.appeals_for_publication(p.id).await?;
-        let notices = crate::notices::public_notices(state, p.case_id, &p.slug).await?;
+        let notices = crate::notices::public_notices(state, &p).await?;
         Ok::<_, ApiError>((p, decision, detail, appeals, notices))
     }
     .await;

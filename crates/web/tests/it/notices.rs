@@ -532,3 +532,67 @@ async fn the_console_prepares_a_notice_and_records_its_steps() {
     );
     assert!(page.contains("qua cổng báo cáo"), "staff see the note");
 }
+
+#[tokio::test]
+async fn a_decision_overturned_on_appeal_takes_no_new_appeal_and_its_notices_no_new_step() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let t = staff(&s).await;
+        let other_reviewer = s.user("thamdinh2", &[(Role::Reviewer, None)]).await;
+        let (id, slug) = publish_with(&s, &t, SCAM, "notice").await;
+        let (st, n) = s
+            .post(
+                &format!("/api/v1/cases/{id}/notices"),
+                Some(&t.editor),
+                json!({ "platform": "TikTok", "locators": ["https://www.tiktok.com/@kenh/video/7300000000000"] }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {n}");
+        let nid = n["id"].as_i64().expect("id");
+        let appeal = json!({ "reasons": "Bài của tôi không phải lừa đảo.", "relation": "author" });
+        let (st, filed) = s
+            .post(
+                &format!("/api/v1/publications/{slug}/appeals"),
+                None,
+                appeal.clone(),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {filed}");
+        let (_, pending) = s.get("/api/v1/appeals", Some(&other_reviewer)).await;
+        let appeal_id = pending[0]["id"].as_i64().expect("appeal id");
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/appeals/{appeal_id}/decision"),
+                Some(&other_reviewer),
+                json!({ "outcome": "overturned", "reasons": "Thiếu bằng chứng về lừa đảo." }),
+            )
+            .await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        // The overturned verdict can be appealed no more, and the platform is asked nothing more.
+        let (st, err) = s
+            .post(
+                &format!("/api/v1/publications/{slug}/appeals"),
+                None,
+                appeal,
+            )
+            .await;
+        assert_eq!(
+            (st, err["error"]["code"].as_str()),
+            (409, Some("decision_not_standing")),
+            "[{kind}] {err}"
+        );
+        let (st, err) = step(&s, &t.editor, nid, "sent", None).await;
+        assert_eq!(
+            (st, err["error"]["code"].as_str()),
+            (409, Some("decision_not_standing")),
+            "[{kind}] {err}"
+        );
+        // The case went back to verification; the period's figures count it open again.
+        let (_, f) = s.get("/api/v1/stats", Some(&t.editor)).await;
+        assert_eq!(
+            (f["published"].as_u64(), f["open_at_end"].as_u64()),
+            (Some(0), Some(1)),
+            "[{kind}] {f}"
+        );
+    }
+}
