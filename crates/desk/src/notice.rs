@@ -164,8 +164,14 @@ pub fn content_locator(raw: &str) -> Result<String, FieldError> {
     let url = kc_text::canonical_url(raw).map_err(|e| {
         FieldError::new(
             "locators",
-            format!("`{raw}` không phải địa chỉ http(s) hợp lệ của một nội dung ({e})."),
-            format!("`{raw}` is not a valid http(s) URL of content ({e})."),
+            format!(
+                "`{raw}` không phải địa chỉ http(s) hợp lệ của một nội dung ({}).",
+                e.reason_vi()
+            ),
+            format!(
+                "`{raw}` is not a valid http(s) URL of content ({}).",
+                e.reason_en()
+            ),
         )
     })?;
     if let Some(host) = profile_only(&url) {

@@ -151,8 +151,8 @@ pub fn validate(
         Some(u) => Some(kc_text::canonical_url(u).map_err(|e| {
             FieldError::new(
                 "materials_url",
-                format!("Đường dẫn tài liệu không hợp lệ: {u} ({e})"),
-                format!("Invalid materials link: {u} ({e})"),
+                format!("Đường dẫn tài liệu không hợp lệ: {u} ({})", e.reason_vi()),
+                format!("Invalid materials link: {u} ({})", e.reason_en()),
             )
         })?),
     };

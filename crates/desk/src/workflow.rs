@@ -230,8 +230,8 @@ pub fn validate_report(
             Err(e) => {
                 return Err(FieldError::new(
                     format!("urls[{i}]"),
-                    format!("Đường dẫn không hợp lệ: {} ({e})", u.trim()),
-                    format!("Invalid link: {} ({e})", u.trim()),
+                    format!("Đường dẫn không hợp lệ: {} ({})", u.trim(), e.reason_vi()),
+                    format!("Invalid link: {} ({})", u.trim(), e.reason_en()),
                 ))
             }
         }
@@ -305,8 +305,11 @@ pub fn validate_decision(draft: &DecisionDraft, pack: &Pack) -> Result<ValidDeci
             Some(u) => Some(kc_text::canonical_url(u).map_err(|err| {
                 FieldError::new(
                     format!("evidence[{i}].url"),
-                    format!("Đường dẫn bằng chứng không hợp lệ: {u} ({err})"),
-                    format!("Invalid evidence link: {u} ({err})"),
+                    format!(
+                        "Đường dẫn bằng chứng không hợp lệ: {u} ({})",
+                        err.reason_vi()
+                    ),
+                    format!("Invalid evidence link: {u} ({})", err.reason_en()),
                 )
             })?),
             None => None,

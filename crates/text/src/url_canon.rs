@@ -17,6 +17,30 @@ pub enum UrlError {
     MissingHost,
 }
 
+impl UrlError {
+    /// The reason in Vietnamese alone, for a message that is in one language.
+    pub fn reason_vi(&self) -> String {
+        match self {
+            UrlError::Empty => "URL trống".into(),
+            UrlError::Invalid(e) => format!("URL không hợp lệ ({e})"),
+            UrlError::UnsupportedScheme(s) => format!("chỉ nhận http và https, không nhận {s}"),
+            UrlError::MissingHost => "URL thiếu tên miền".into(),
+        }
+    }
+
+    /// The reason in English alone.
+    pub fn reason_en(&self) -> String {
+        match self {
+            UrlError::Empty => "empty URL".into(),
+            UrlError::Invalid(e) => format!("invalid URL ({e})"),
+            UrlError::UnsupportedScheme(s) => {
+                format!("only http and https URLs are accepted, got {s}")
+            }
+            UrlError::MissingHost => "URL has no host".into(),
+        }
+    }
+}
+
 /// Query parameters that only track who shared a link.
 fn is_tracking_param(name: &str) -> bool {
     let name = name.to_ascii_lowercase();

@@ -99,10 +99,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     } else {
                         path
                     };
+                    // serde explains in English only; the Vietnamese message says what
+                    // kind of mistake it is without quoting it.
+                    let vi = if msg.starts_with("missing field") {
+                        format!("Thiếu trường `{field}`.")
+                    } else if msg.starts_with("unknown field") {
+                        format!("Không có trường `{field}` trong yêu cầu này.")
+                    } else {
+                        format!("Trường `{field}` có giá trị sai kiểu hoặc không hợp lệ.")
+                    };
                     ApiError::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "invalid_field",
-                        format!("Trường `{field}` không hợp lệ: {msg}"),
+                        vi,
                         format!("Field `{field}` is invalid: {msg}"),
                     )
                     .with_field(field)

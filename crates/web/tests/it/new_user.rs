@@ -261,6 +261,22 @@ async fn api_mistakes_are_answered_in_json_in_each_language() {
     assert_eq!(err["error"]["message_en"], "Receipt not found.");
     // No body is an empty object: the missing field is named.
     let (st, err) = send("/api/v1/cases/1/assign", "").await;
+    assert_eq!(err["error"]["message"], "Thiếu trường `agency`.", "{err}");
+    // A link with the wrong scheme: each message in its own language.
+    let (_, bad) = s
+        .post(
+            "/api/v1/reports",
+            None,
+            serde_json::json!({ "text": RUMOUR, "urls": ["ftp://tin.example/x"] }),
+        )
+        .await;
+    let vi = bad["error"]["message"].as_str().expect("vi");
+    let en = bad["error"]["message_en"].as_str().expect("en");
+    assert!(
+        vi.contains("chỉ nhận http") && !vi.contains("only http"),
+        "{vi}"
+    );
+    assert!(en.contains("only http") && !en.contains("chỉ nhận"), "{en}");
     assert_eq!(
         (st, err["error"]["field"].as_str()),
         (422, Some("agency")),
