@@ -373,11 +373,14 @@ pub(crate) async fn render_factcheck(
         let detail = state.desk.case_detail(p.case_id).await?;
         let appeals = state.desk.store.appeals_for_publication(p.id).await?;
         let notices = crate::notices::public_notices(state, &p).await?;
-        Ok::<_, ApiError>((p, decision, detail, appeals, notices))
+        let stands = state.desk.store.publication_stands(p.id).await?;
+        // The decision that replaced this one, once the case was decided again.
+        let newer = detail.publication.clone().filter(|q| q.id > p.id);
+        Ok::<_, ApiError>((p, decision, detail, appeals, notices, stands, newer))
     }
     .await;
     match result {
-        Ok((p, decision, detail, appeals, notices)) => {
+        Ok((p, decision, detail, appeals, notices, stands, newer)) => {
             // What the published verdict rests on, and nothing more: the sources' links and
             // notes, not who at the desk entered them, nor the evidence of earlier drafts.
             let evidence: Vec<Value> = detail
@@ -398,10 +401,11 @@ pub(crate) async fn render_factcheck(
             let jsonld = crate::feeds::claim_review(state, &p);
             let paragraphs = paragraphs(&p.body);
             // Appeals as the public sees them: category, dates, outcome and its reasons.
+            // The appeal that overturned it is the first decided so; any later one was moot.
             let overturned = appeals
                 .iter()
-                .rev()
-                .find(|a| a.status == "overturned")
+                .filter(|a| a.status == "overturned")
+                .min_by(|a, b| a.decided_at.cmp(&b.decided_at))
                 .map(crate::appeals::PublicAppeal::from);
             let appeals: Vec<crate::appeals::PublicAppeal> = appeals
                 .iter()
@@ -410,7 +414,10 @@ pub(crate) async fn render_factcheck(
             let deadline = chrono::DateTime::parse_from_rfc3339(&p.published_at)
                 .ok()
                 .map(|t| kc_desk::appeal::appeal_deadline(t.with_timezone(&chrono::Utc)));
-            let appeal_open = deadline.is_some_and(|d| chrono::Utc::now() <= d);
+            let appeal_open = stands && deadline.is_some_and(|d| chrono::Utc::now() <= d);
+            let replaced_by = newer.map(|q| {
+                context! { url => crate::desk::publication_path(&q.slug), title => q.title }
+            });
             let appeal_deadline = deadline.map(kc_store::fmt_time);
             let relations: Vec<&str> = kc_desk::AppealRelation::ALL
                 .iter()
@@ -422,7 +429,7 @@ pub(crate) async fn render_factcheck(
                 .then(|| crate::feeds::script_safe_json(&jsonld));
             let ctx = context! {
                 p => p, provisions, paragraphs, evidence, jsonld,
-                appeals, overturned, appeal_open, appeal_deadline, relations,
+                appeals, overturned, appeal_open, appeal_deadline, relations, replaced_by,
                 notices => Value::from_serialize(&notices),
             };
             page.render(state, status, "factcheck.html", context! { ..extra, ..ctx })

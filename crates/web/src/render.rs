@@ -285,6 +285,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("appeal.outcome_help", "Lý do được công bố cùng kết quả trên trang kết luận.", "The reasons are published with the outcome on the fact-check page."),
     ("appeal.decide", "Giải quyết khiếu nại", "Decide the appeal"),
     ("appeal.contact_staff", "Liên hệ của người khiếu nại (không công bố)", "Appellant's contact (never published)"),
+    ("appeal.replaced_by", "Kết luận mới", "The new decision"),
     ("appeal.reveal_contact", "Xem liên hệ để trả lời người khiếu nại", "Show the contact to reply to the appellant"),
     ("appeal.not_independent", "Bạn đã ra hoặc đã thẩm định kết luận bị khiếu nại nên không thể giải quyết khiếu nại này.", "You made or approved the decision under appeal, so you cannot decide this appeal."),
     ("appeal.pending_title", "Khiếu nại chờ giải quyết", "Appeals awaiting a decision"),

@@ -594,5 +594,34 @@ async fn a_decision_overturned_on_appeal_takes_no_new_appeal_and_its_notices_no_
             (Some(0), Some(1)),
             "[{kind}] {f}"
         );
+        // Decided and published again: the old page points to the new decision and takes
+        // no appeal.
+        for (token, step, body) in [
+            (
+                &t.verifier,
+                "decision",
+                json!({
+                    "verdict": "misleading", "summary": "Gây hiểu lầm.", "reasons": "Xem lại sau khiếu nại.",
+                    "evidence": [{ "note": "Đối chiếu lại nguồn" }], "remedy": "correction"
+                }),
+            ),
+            (&t.reviewer, "review", json!({ "approve": true })),
+            (&t.editor, "publish", json!({})),
+        ] {
+            let (st, out) = s
+                .post(&format!("/api/v1/cases/{id}/{step}"), Some(token), body)
+                .await;
+            assert!(st == 200 || st == 201, "[{kind}] {step}: {st} {out}");
+        }
+        let (st, page) = s.get_text(&format!("/kiem-chung/{slug}")).await;
+        assert_eq!(st, 200);
+        assert!(
+            page.contains("data-testid=\"replaced-by\""),
+            "[{kind}] {page}"
+        );
+        assert!(
+            !page.contains("/khieu-nai\""),
+            "[{kind}] no appeal form on it"
+        );
     }
 }
