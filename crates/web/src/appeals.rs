@@ -277,8 +277,10 @@ impl Desk {
             .ok_or_else(|| appeal_not_found(&appeal_id.to_string()))?;
         // The same independence as for deciding: whoever drafted or approved the decision
         // appealed does not get to reach the person who challenges it.
+        // Once decided, the appeal's outcome is what the filer must be told: a decided
+        // appeal keeps the role and independence checks, not the "still pending" one.
         match self.may_decide_appeal(actor, &a).await? {
-            Ok(()) => {}
+            Ok(()) | Err(AppealError::AlreadyDecided(_)) => {}
             Err(AppealError::Forbidden) => {
                 return Err(kc_desk::workflow::WorkflowError::Forbidden {
                     role: kc_desk::Role::Reviewer,
@@ -612,7 +614,8 @@ pub async fn case_appeals(
         any |= may.is_ok();
         // Only reviewers, who answer appeals, may reach the filer, and only on an explicit,
         // audited request (`reveal_appeal_contact`): here, whether there is a contact.
-        let has_contact = may.is_ok() && state.desk.store.appeal_contact(a.id).await?.is_some();
+        let may_reach = matches!(may, Ok(()) | Err(AppealError::AlreadyDecided(_)));
+        let has_contact = may_reach && state.desk.store.appeal_contact(a.id).await?.is_some();
         out.push(context! {
             a => StaffAppeal::from(&a), filed_at => a.filed_at.clone(), decided_at => a.decided_at.clone(),
             has_contact, can_decide => may.is_ok(), not_independent,

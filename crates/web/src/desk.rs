@@ -538,6 +538,18 @@ impl Desk {
                 .await?
                 .map(|id| (id.to_string(), 1.0)),
         };
+        // The library may lag an appeal that just overturned a verdict (another instance
+        // refreshes every few seconds): the store says whether it still stands.
+        let published_hit = match published_hit {
+            Some((id, score)) => {
+                let pid: i64 = id.parse().map_err(ApiError::internal)?;
+                self.store
+                    .publication_stands(pid)
+                    .await?
+                    .then_some((id, score))
+            }
+            None => None,
+        };
         let mut answer = None;
         let target = if let Some((hit_id, hit_score)) = published_hit {
             let id: i64 = hit_id.parse().map_err(ApiError::internal)?;
@@ -638,7 +650,16 @@ impl Desk {
             .into_iter()
             .next()
             .filter(|m| m.level == MatchLevel::Confirm);
-        Ok(hit.and_then(|m| m.id.parse().ok()))
+        // The library may lag a case another instance just finished: the store decides.
+        let Some(case_id) = hit.and_then(|m| m.id.parse::<i64>().ok()) else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .case(case_id)
+            .await?
+            .filter(|c| is_open(&c.state))
+            .map(|_| case_id))
     }
 
     pub async fn receipt(&self, receipt: &str) -> Result<ReceiptView, ApiError> {
@@ -993,6 +1014,14 @@ impl Desk {
                 format!("No published fact-check has the slug `{slug}`."),
             )
         })?;
+        if !self.store.publication_stands(publication.id).await? {
+            return Err(FieldError::new(
+                "slug",
+                format!("Kết luận `{slug}` không còn hiệu lực (đã bị huỷ hoặc thay thế); hãy chọn kết luận đang có hiệu lực."),
+                format!("The fact-check `{slug}` no longer stands (overturned or replaced); choose one that does."),
+            )
+            .into());
+        }
         let note = workflow::clean_note(note.unwrap_or(""))?;
         let mut tx = self.store.begin_write(&actor.name).await?;
         tx.answer_case(
@@ -1175,6 +1204,22 @@ pub fn report_days(
     };
     let first = parse("from", from, first)?;
     let last = parse("to", to, last)?;
+    // chrono takes years far outside any report (and overflows on them in date arithmetic).
+    for (field, day) in [("from", first), ("to", last)] {
+        if !(2000..=9999).contains(&chrono::Datelike::year(&day)) {
+            return Err(FieldError::new(
+                field,
+                format!(
+                    "Năm {} nằm ngoài khoảng 2000–9999.",
+                    chrono::Datelike::year(&day)
+                ),
+                format!(
+                    "The year {} is outside 2000–9999.",
+                    chrono::Datelike::year(&day)
+                ),
+            ));
+        }
+    }
     if last < first {
         return Err(FieldError::new(
             "to",

@@ -75,8 +75,24 @@ fn xml_escape(s: &str) -> String {
     out
 }
 
+/// Publications whose verdict was not overturned on appeal: the ones the feed and the open
+/// data still assert.
+async fn asserted_publications(
+    state: &AppState,
+) -> Result<Vec<kc_store::PublicationRecord>, kc_store::StoreError> {
+    let overturned = state.desk.store.overturned_publications().await?;
+    Ok(state
+        .desk
+        .store
+        .publications()
+        .await?
+        .into_iter()
+        .filter(|p| !overturned.contains(&p.id))
+        .collect())
+}
+
 pub async fn atom(State(state): State<AppState>) -> Response {
-    let publications = match state.desk.store.publications().await {
+    let publications = match asserted_publications(&state).await {
         Ok(p) => p,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
@@ -164,7 +180,7 @@ fn csv_field(s: &str) -> String {
 }
 
 pub async fn open_csv(State(state): State<AppState>) -> Response {
-    match state.desk.store.publications().await {
+    match asserted_publications(&state).await {
         Ok(ps) => {
             let mut out = String::from("\u{feff}slug,title,verdict,claim,published_at,url\n");
             for p in &ps {

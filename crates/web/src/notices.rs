@@ -144,6 +144,18 @@ impl Desk {
         let remedy = Remedy::parse(&decision.remedy)
             .ok_or_else(|| ApiError::internal(format!("unknown remedy {}", decision.remedy)))?;
         notice::check_case(state, verdict, remedy)?;
+        let stands = match self.store.publication_of_decision(decision.id).await? {
+            Some(p) => self.store.publication_stands(p.id).await?,
+            None => false,
+        };
+        if !stands {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "decision_not_standing",
+                "Kết luận đã công bố của hồ sơ này không còn hiệu lực (đã bị huỷ sau khiếu nại hoặc được thay thế); không chuẩn bị thông báo trên kết luận đó.",
+                "This case's published decision no longer stands (overturned on appeal or replaced); no notice is prepared on it.",
+            ));
+        }
         let valid = notice::validate(platform, locators, territorial_scope)?;
         let agency = case
             .agency
@@ -203,8 +215,8 @@ impl Desk {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "decision_not_standing",
-                "Kết luận làm căn cứ cho thông báo này không còn hiệu lực (đã bị huỷ sau khiếu nại hoặc được thay thế); không ghi nhận thêm bước thực hiện, chỉ ghi nhận khôi phục.",
-                "The decision this notice rests on no longer stands (overturned on appeal or replaced); no further step is recorded but a reinstatement.",
+                "Kết luận làm căn cứ cho thông báo này không còn hiệu lực (đã bị huỷ sau khiếu nại hoặc được thay thế); chỉ ghi nhận nền tảng từ chối hoặc khôi phục.",
+                "The decision this notice rests on no longer stands (overturned on appeal or replaced); only a refusal or a reinstatement is recorded.",
             ));
         }
         let prepared_on = day_vn(&n.prepared_at)

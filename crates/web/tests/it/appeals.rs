@@ -473,6 +473,18 @@ async fn the_public_form_files_an_appeal_and_an_upheld_outcome_is_public() {
             .await
             .expect("post");
         assert_eq!(resp.status().as_u16(), 303, "[{kind}]");
+        // The outcome is what the filer must be told: the contact stays within reach.
+        let shown = s
+            .client
+            .post(s.url(&format!(
+                "/quan-tri/ho-so/{case_id}/khieu-nai/{appeal_id}/lien-he"
+            )))
+            .header("cookie", format!("kc_session={reviewer}; kc_csrf={csrf}"))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(shown.status().as_u16(), 200, "[{kind}] after the decision");
 
         let (_, page) = s.get_text(&url).await;
         assert!(page.contains("Kết luận giữ nguyên"), "[{kind}]");

@@ -587,6 +587,24 @@ async fn a_decision_overturned_on_appeal_takes_no_new_appeal_and_its_notices_no_
             (409, Some("decision_not_standing")),
             "[{kind}] {err}"
         );
+        // Nor does it answer the case, nor stay in the feed or the open data.
+        let (st, err) = s
+            .post(
+                &format!("/api/v1/cases/{id}/answer"),
+                Some(&t.intake),
+                json!({ "slug": slug }),
+            )
+            .await;
+        assert_eq!(
+            (st, err["error"]["field"].as_str()),
+            (422, Some("slug")),
+            "[{kind}] {err}"
+        );
+        for feed in ["/feed.xml", "/du-lieu/kiem-chung.csv"] {
+            let (st, body) = s.get_text(feed).await;
+            assert_eq!(st, 200, "[{kind}] {feed}");
+            assert!(!body.contains(&slug), "[{kind}] {feed} still lists {slug}");
+        }
         // The case went back to verification; the period's figures count it open again.
         let (_, f) = s.get("/api/v1/stats", Some(&t.editor)).await;
         assert_eq!(
