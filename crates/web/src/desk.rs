@@ -486,7 +486,7 @@ impl Desk {
         draft: &kc_desk::outreach::OutreachDraft,
     ) -> Result<i64, ApiError> {
         let pack = self.pack();
-        let today = kc_desk::stats::Period::month_to_date(Utc::now()).1;
+        let today = crate::notices::today_vn();
         let valid = kc_desk::outreach::validate(draft, &pack, today)?;
         kc_desk::outreach::may_record(actor, &valid.agency)?;
         let mut tx = self.store.begin_write(&actor.name).await?;

@@ -95,7 +95,7 @@ fn allowed_en(last: Option<NoticeStep>) -> String {
 }
 
 /// Today on Vietnam's calendar (UTC+7 all year): the day staff mean when they record one.
-fn today_vn() -> NaiveDate {
+pub(crate) fn today_vn() -> NaiveDate {
     (Utc::now() + chrono::Duration::hours(7)).date_naive()
 }
 
