@@ -236,6 +236,9 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
     let id_col = column("id");
     let mut items = Vec::new();
     let mut problems = Vec::new();
+    // Where the last row started: the CSV reader takes a quote left open as running to the
+    // end of the file, so that row alone can have swallowed every row after it.
+    let mut last_row: Option<(u64, usize)> = None;
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -250,6 +253,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
             }
         };
         let line = record.position().map_or(0, |p| p.line() as usize);
+        last_row = record.position().map(|p| (p.byte(), line));
         let cell = |i: Option<usize>| {
             i.and_then(|i| record.get(i))
                 .map(str::trim)
@@ -268,11 +272,52 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
                 .unwrap_or_default(),
         });
     }
+    if let Some((start, line)) = last_row {
+        let rest = usize::try_from(start)
+            .ok()
+            .and_then(|s| bytes.get(s..))
+            .unwrap_or_default();
+        if leaves_a_quote_open(rest) {
+            if items.last().is_some_and(|i| i.line == line) {
+                items.pop();
+            }
+            problems.retain(|p| p.line != line);
+            problems.push(problem(
+                line,
+                "(row)",
+                "dấu ngoặc kép mở mà không đóng: dòng này kéo đến hết tệp, các dòng sau nó chưa được nhập / \
+                 a quote opened and never closed: this row runs to the end of the file, so the rows after it were not imported",
+            ));
+        }
+    }
     Ok(Parsed {
         items,
         problems,
         source: None,
     })
+}
+
+/// Whether CSV text ends inside a quoted cell. Only a quote that opens a cell opens
+/// quoting; one inside an unquoted cell (`màn hình 5"`) is a plain character.
+fn leaves_a_quote_open(csv: &[u8]) -> bool {
+    let mut quoted = false;
+    let mut cell_start = true;
+    let mut bytes = csv.iter().peekable();
+    while let Some(&b) = bytes.next() {
+        if quoted {
+            if b == b'"' {
+                if bytes.peek() == Some(&&b'"') {
+                    bytes.next();
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == b'"' && cell_start {
+            quoted = true;
+        }
+        cell_start = !quoted && matches!(b, b',' | b'\n' | b'\r');
+    }
+    quoted
 }
 
 /// RSS (0.9x, 1.0, 2.0) or Atom: an entry's title and summary (or content) are its text,
@@ -509,6 +554,28 @@ mod tests {
         assert_eq!((problems[0].line, problems[0].field.as_str()), (4, "text"));
         let err = parse(Format::Csv, b"noi_dung\nabc\n").expect_err("no text column");
         assert!(format!("{err}").contains("`text`"), "{err}");
+    }
+
+    #[test]
+    fn a_quote_left_open_is_named_and_takes_nothing_with_it() {
+        let src = "id,text\n1,Tin đồn một\n2,\"Tin đồn hai\n3,Tin đồn ba\n4,Tin đồn bốn\n";
+        let Parsed {
+            items, problems, ..
+        } = parse(Format::Csv, src.as_bytes()).expect("parsed");
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert_eq!(items[0].text, "Tin đồn một");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!((problems[0].line, problems[0].field.as_str()), (3, "(row)"));
+        assert!(problems[0].message.contains("never closed"), "{problems:?}");
+
+        // A quote inside an unquoted cell, or doubled inside a quoted one, is text.
+        let src = "text\nMàn hình 5\" giá rẻ\n\"Anh ấy nói \"\"không\"\"\"\n";
+        let Parsed {
+            items, problems, ..
+        } = parse(Format::Csv, src.as_bytes()).expect("parsed");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].text, "Anh ấy nói \"không\"");
     }
 
     #[test]
