@@ -119,15 +119,15 @@ pub fn validate(
     if out.is_empty() {
         return Err(FieldError::new(
             "locators",
-            "Cần ít nhất một địa chỉ (URL) của nội dung.",
-            "At least one URL of the content is required.",
+            "Cần ít nhất một địa chỉ (URL) hoặc mã băm của nội dung.",
+            "At least one URL or hash of the content is required.",
         ));
     }
     if out.len() > MAX_LOCATORS {
         return Err(FieldError::new(
             "locators",
-            format!("Một thông báo nêu tối đa {MAX_LOCATORS} địa chỉ."),
-            format!("A notice lists at most {MAX_LOCATORS} URLs."),
+            format!("Một thông báo nêu tối đa {MAX_LOCATORS} địa chỉ hoặc mã băm."),
+            format!("A notice lists at most {MAX_LOCATORS} URLs or hashes."),
         ));
     }
     let scope = one_line(territorial_scope.unwrap_or(""));
@@ -157,10 +157,21 @@ fn one_line(s: &str) -> String {
         .join(" ")
 }
 
+/// Hash locators a notice accepts, with their length in hex digits: a file's SHA-256 or
+/// MD5 (what platforms' hash-matching programmes take), and a photo's PDQ perceptual hash.
+/// They serve content that has no public address, such as an image forwarded in chat
+/// groups. A platform's item id is not accepted on its own: nothing tells a post's id from
+/// an account's, and the post's URL carries its id anyway.
+pub const HASH_LOCATORS: &[(&str, usize)] = &[("sha256", 64), ("md5", 32), ("pdq", 64)];
+
 /// One content locator: an http(s) URL of the content itself, canonicalised so the same
-/// post is one locator however it was shared. An address that leads only to an account,
-/// a profile, a channel or a group is refused: a notice is about content, not a person.
+/// post is one locator however it was shared, or a hash of the content (`sha256:…`,
+/// `md5:…`, `pdq:…`, in lower case). An address that leads only to an account, a profile,
+/// a channel or a group is refused: a notice is about content, not a person.
 pub fn content_locator(raw: &str) -> Result<String, FieldError> {
+    if let Some(hash) = hash_locator(raw)? {
+        return Ok(hash);
+    }
     let url = kc_text::canonical_url(raw).map_err(|e| {
         FieldError::new(
             "locators",
@@ -188,6 +199,27 @@ pub fn content_locator(raw: &str) -> Result<String, FieldError> {
         ));
     }
     Ok(url)
+}
+
+/// `kind:hex` for a known hash kind, checked and lower-cased; `None` when `raw` names no
+/// hash kind (it may be a URL).
+fn hash_locator(raw: &str) -> Result<Option<String>, FieldError> {
+    let Some((kind, digest)) = raw.split_once(':') else {
+        return Ok(None);
+    };
+    let kind = kind.trim().to_ascii_lowercase();
+    let Some(&(kind, len)) = HASH_LOCATORS.iter().find(|(k, _)| *k == kind) else {
+        return Ok(None);
+    };
+    let digest = digest.trim();
+    if digest.len() != len || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(FieldError::new(
+            "locators",
+            format!("`{raw}`: mã băm {kind} phải gồm đúng {len} chữ số thập lục phân (0-9, a-f)."),
+            format!("`{raw}`: a {kind} hash is exactly {len} hexadecimal digits (0-9, a-f)."),
+        ));
+    }
+    Ok(Some(format!("{kind}:{}", digest.to_ascii_lowercase())))
 }
 
 /// Hosts where an address of one path segment names an account rather than a post. The
@@ -507,6 +539,45 @@ mod tests {
         ] {
             assert!(content_locator(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn content_without_an_address_is_named_by_its_hash() {
+        let sha = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855";
+        assert_eq!(
+            content_locator(&format!("SHA256: {sha}")).expect("sha256"),
+            format!("sha256:{}", sha.to_ascii_lowercase())
+        );
+        assert_eq!(
+            content_locator("md5:d41d8cd98f00b204e9800998ecf8427e").expect("md5"),
+            "md5:d41d8cd98f00b204e9800998ecf8427e"
+        );
+        content_locator(&format!("pdq:{}", "f".repeat(64))).expect("pdq");
+        for bad in [
+            "sha256:abc",
+            "md5:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "sha256:zz0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        ] {
+            let e = content_locator(bad).expect_err(bad);
+            assert_eq!(e.field, "locators");
+            assert!(e.message_en.contains("hexadecimal digits"), "{bad}: {e:?}");
+        }
+        // An account's number is no hash and no URL of content.
+        assert!(content_locator("id:100004512345678").is_err());
+        let v = validate(
+            "Zalo",
+            &[
+                format!("sha256:{sha}"),
+                format!("sha256:{}", sha.to_ascii_lowercase()),
+            ],
+            None,
+        )
+        .expect("valid");
+        assert_eq!(
+            v.locators.len(),
+            1,
+            "the same hash typed twice is one locator"
+        );
     }
 
     #[test]

@@ -351,7 +351,8 @@ pub struct NoticeIn {
     /// The platform's name, e.g. `Facebook`.
     #[serde(default)]
     pub platform: String,
-    /// URLs of the content itself (a post, a video), never of an account or profile.
+    /// URLs of the content itself (a post, a video), never of an account or profile, or
+    /// hashes of content without an address (`sha256:…`, `md5:…`, `pdq:…`).
     #[serde(default)]
     pub locators: Vec<String>,
     /// Default `Việt Nam`.
@@ -365,7 +366,7 @@ pub struct NoticeIn {
     responses((status = 201, body = Object), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
               (status = 404, body = ErrorEnvelope),
               (status = 409, body = ErrorEnvelope, description = "not published, or the remedy asks nothing of a platform"),
-              (status = 422, body = ErrorEnvelope, description = "platform missing, or a locator not an http(s) URL of content")))]
+              (status = 422, body = ErrorEnvelope, description = "platform missing, or a locator neither an http(s) URL of content nor a sha256/md5/pdq hash")))]
 pub async fn create(
     State(state): State<AppState>,
     Staff(actor): Staff,

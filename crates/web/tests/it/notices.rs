@@ -401,6 +401,52 @@ async fn the_public_register_shows_notices_and_their_status_without_staff_names(
     }
 }
 
+#[tokio::test]
+async fn content_forwarded_in_chats_is_named_by_its_hash() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let t = staff(&s).await;
+        let (id, slug) = publish_with(&s, &t, SCAM, "notice").await;
+        let path = format!("/api/v1/cases/{id}/notices");
+        let sha = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08";
+        let (st, body) = s
+            .post(
+                &path,
+                Some(&t.editor),
+                json!({ "platform": "Zalo", "locators": ["sha256:9f86d0"] }),
+            )
+            .await;
+        assert_eq!(st, 422, "[{kind}] a short hash is refused: {body}");
+        assert_eq!(body["error"]["field"], "locators");
+        assert!(body["error"]["message_en"]
+            .as_str()
+            .expect("en")
+            .contains("64 hexadecimal digits"));
+
+        let (st, n) = s
+            .post(
+                &path,
+                Some(&t.editor),
+                json!({ "platform": "Zalo", "locators": [format!("SHA256:{sha}"), "https://video.example.com/v/7"] }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {n}");
+        let hash = format!("sha256:{}", sha.to_ascii_lowercase());
+        assert_eq!(
+            n["locators"],
+            json!([hash, "https://video.example.com/v/7"])
+        );
+        let (_, html) = s.get_text(&format!("/kiem-chung/{slug}")).await;
+        assert!(html.contains(&hash), "[{kind}] the register shows the hash");
+        let (_, printable) = s
+            .get_text(&format!("/thong-bao/{}", n["id"].as_i64().expect("id")))
+            .await;
+        assert!(printable.contains(&hash), "[{kind}] so does the notice");
+        let (_, data) = s.get("/du-lieu/thong-bao.json", None).await;
+        assert_eq!(data["items"][0]["locators"][0], hash.as_str());
+    }
+}
+
 async fn console(
     s: &TestServer,
     jar: &str,
