@@ -192,16 +192,6 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, ApiError> {
 }
 
 impl Desk {
-    /// Whether an appeal overturned this publication's verdict: it then answers nobody.
-    pub async fn overturned(&self, publication_id: i64) -> Result<bool, ApiError> {
-        Ok(self
-            .store
-            .appeals_for_publication(publication_id)
-            .await?
-            .iter()
-            .any(|a| a.status == AppealStatus::Overturned.as_str()))
-    }
-
     /// Takes an appeal from the public against the fact-check at `slug`.
     pub async fn file_appeal(
         &self,

@@ -671,7 +671,7 @@ impl Desk {
         let mut answer = None;
         if let Some(pid) = report.answered_by {
             if let Some(p) = self.store.publication(pid).await? {
-                if !self.overturned(p.id).await? {
+                if self.store.publication_stands(p.id).await? {
                     answer = Some(answer_from(&p, report.match_score.unwrap_or(1.0)));
                 }
             }
@@ -687,7 +687,7 @@ impl Desk {
                         .as_ref()
                         .or(detail.answered_with.as_ref())
                     {
-                        if !self.overturned(p.id).await? {
+                        if self.store.publication_stands(p.id).await? {
                             answer = Some(answer_from(p, 1.0));
                         }
                     }
