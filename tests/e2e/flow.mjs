@@ -357,6 +357,31 @@ async function main() {
             if (body.includes(APPEAL_CONTACT)) throw new Error(`${path} shows the appellant's contact`);
         }
     });
+
+    const ARTICLE = 'Ba bước kiểm tra trước khi chia sẻ';
+    await step('11. editor1 writes an awareness article; citizens find it from the home page', async () => {
+        await login(staff, 'editor1');
+        await visit(staff, '/quan-tri/bai-viet', 'articles-console');
+        await fill(staff, 'Tiêu đề', ARTICLE);
+        await fill(staff, 'Nội dung', 'Xem ai đăng tin và tin đăng khi nào.\n\nTìm tin trên trang của cơ quan chức năng.\n\nKhông chia sẻ khi chưa chắc chắn.');
+        await submit(staff, 'Đăng bài', 'article-published');
+        const articlePath = new URL(staff.url()).pathname;
+        if (!articlePath.startsWith('/nhan-dien/')) throw new Error(`after "Đăng bài" the browser is at ${staff.url()}`);
+        await visit(staff, '/quan-tri/bai-viet', 'articles-console-listed');
+        await expectLink(staff, articlePath, 'the console list of articles');
+        await logout(staff);
+
+        await visit(citizen, '/', 'home-with-article');
+        const [res] = await Promise.all([
+            citizen.waitForNavigation({ waitUntil: 'load' }),
+            citizen.getByRole('link', { name: ARTICLE, exact: true }).click(),
+        ]);
+        await screenshot(citizen, 'article');
+        await failOnHttpError(citizen, res, 'the article link on the home page');
+        await checkAccessibility(citizen);
+        await expectText(citizen, 'Tìm tin trên trang của cơ quan chức năng.', 'the article page');
+        if (new URL(citizen.url()).pathname !== articlePath) throw new Error(`the home page link led to ${citizen.url()}`);
+    });
 }
 
 // ---- helpers -------------------------------------------------------------------------------

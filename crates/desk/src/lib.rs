@@ -6,6 +6,7 @@
 pub mod appeal;
 pub mod audit;
 pub mod auth;
+pub mod awareness;
 #[macro_use]
 pub mod model;
 pub mod notice;

@@ -9,6 +9,7 @@
 //! texts in a file, so they are computed once.
 
 mod appeals;
+mod articles;
 mod migrate;
 mod notices;
 mod queries;
@@ -16,6 +17,7 @@ mod tx;
 pub mod vectors;
 
 pub use appeals::*;
+pub use articles::*;
 pub use notices::*;
 pub use queries::*;
 pub use tx::WriteTx;

@@ -646,5 +646,6 @@ pub struct ApiDoc;
 pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::notices::NoticeDoc::openapi());
+    doc.merge(crate::articles::ArticleDoc::openapi());
     Json(doc)
 }

@@ -96,12 +96,20 @@ pub async fn atom(State(state): State<AppState>) -> Response {
         Ok(p) => p,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
+    let articles = match state.desk.store.articles(50).await {
+        Ok(a) => a,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
     let pack = state.desk.pack();
     let base = &state.config.public_url;
-    let updated = publications.first().map_or_else(
-        || "1970-01-01T00:00:00Z".to_string(),
-        |p| p.published_at.clone(),
-    );
+    // RFC 3339 UTC strings of one shape sort as they read.
+    let updated = publications
+        .first()
+        .map(|p| p.published_at.clone())
+        .into_iter()
+        .chain(articles.iter().map(|a| a.updated_at.clone()))
+        .max()
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
     let mut xml = String::new();
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"vi\">\n");
     xml.push_str(&format!(
@@ -143,6 +151,28 @@ pub async fn atom(State(state): State<AppState>) -> Response {
             "    <summary>{}: {}</summary>\n",
             xml_escape(&label),
             xml_escape(&p.claim_text)
+        ));
+        xml.push_str("  </entry>\n");
+    }
+    // Awareness articles, the other half of what the portal publishes.
+    for a in &articles {
+        let url = format!("{base}{}", crate::articles::article_path(&a.slug));
+        xml.push_str("  <entry>\n");
+        xml.push_str(&format!("    <title>{}</title>\n", xml_escape(&a.title)));
+        xml.push_str(&format!("    <id>{}</id>\n", xml_escape(&url)));
+        xml.push_str(&format!("    <link href=\"{}\"/>\n", xml_escape(&url)));
+        xml.push_str(&format!(
+            "    <published>{}</published>\n",
+            xml_escape(&a.published_at)
+        ));
+        xml.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            xml_escape(&a.updated_at)
+        ));
+        xml.push_str("    <category term=\"awareness\" label=\"Nhận diện tin giả\"/>\n");
+        xml.push_str(&format!(
+            "    <summary>{}</summary>\n",
+            xml_escape(&a.summary)
         ));
         xml.push_str("  </entry>\n");
     }

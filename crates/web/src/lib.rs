@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod appeals;
+pub mod articles;
 pub mod desk;
 pub use desk::SemanticModel;
 pub mod error;
@@ -123,6 +124,21 @@ pub fn router(state: AppState) -> Router {
             get(notices::list).post(notices::create),
         )
         .route("/api/v1/notices/{id}/events", post(notices::record_step))
+        .route(
+            "/api/v1/articles",
+            get(articles::api_list).post(articles::api_publish),
+        )
+        .route("/api/v1/articles/{id}", post(articles::api_update))
+        .route("/nhan-dien", get(articles::list_page))
+        .route("/nhan-dien/{slug}", get(articles::article_page))
+        .route(
+            "/quan-tri/bai-viet",
+            get(articles::console_page).post(articles::console_publish),
+        )
+        .route(
+            "/quan-tri/bai-viet/{id}",
+            get(articles::console_edit_page).post(articles::console_update),
+        )
         .route("/thong-bao/{id}", get(notices::notice_page))
         .route("/du-lieu/thong-bao.json", get(notices::open_json))
         .route("/du-lieu/thong-bao.csv", get(notices::open_csv))

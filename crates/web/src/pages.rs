@@ -120,7 +120,7 @@ impl Page {
         self.lang == "en"
     }
 
-    fn message(&self, err: &ApiError) -> String {
+    pub(crate) fn message(&self, err: &ApiError) -> String {
         if self.lang == "en" {
             err.body.message_en.clone()
         } else {
@@ -207,14 +207,22 @@ pub async fn home(
     Query(q): Query<LangQuery>,
 ) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
-    match state.desk.store.publications().await {
-        Ok(mut ps) => {
+    let found = async {
+        let ps = state.desk.store.publications().await?;
+        let articles = state.desk.store.articles(3).await?;
+        Ok::<_, kc_store::StoreError>((ps, articles))
+    }
+    .await;
+    match found {
+        Ok((mut ps, articles)) => {
             ps.truncate(10);
+            let articles: Vec<crate::articles::ArticleOut> =
+                articles.iter().map(Into::into).collect();
             page.render(
                 &state,
                 StatusCode::OK,
                 "home.html",
-                context! { publications => ps },
+                context! { publications => ps, articles },
             )
         }
         Err(e) => page.error(&state, &e.into(), "/"),
@@ -440,7 +448,7 @@ pub(crate) async fn render_factcheck(
 
 /// An article body as paragraphs. Browsers send textarea line breaks as CRLF, so every
 /// line-break convention is read as one before blank lines split paragraphs.
-fn paragraphs(body: &str) -> Vec<String> {
+pub(crate) fn paragraphs(body: &str) -> Vec<String> {
     body.replace("\r\n", "\n")
         .replace('\r', "\n")
         .split("\n\n")

@@ -4,6 +4,7 @@
 
 mod api_flow;
 mod appeals;
+mod articles;
 mod case_view;
 mod closing;
 mod harness;

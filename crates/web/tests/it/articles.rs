@@ -1,0 +1,212 @@
+//! Awareness articles: editors publish and correct them; the public reads them on the
+//! portal, on the home page and in the Atom feed, without any staff name.
+
+use crate::harness::{backends, console_get, console_post, login, start};
+use kc_desk::Role;
+use serde_json::json;
+
+const BODY: &str = "Tin giả thường giật gân và thúc giục chia sẻ ngay.\r\n\r\n\
+    Hãy kiểm tra nguồn: trang của cơ quan nhà nước, báo chí được cấp phép.\r\n\r\n\
+    Đừng bấm vào đường dẫn lạ hay chuyển tiền theo yêu cầu trong tin nhắn & bài đăng <b>lạ</b>.";
+
+#[tokio::test]
+async fn an_editor_publishes_and_corrects_an_article_the_public_reads() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let editor = s.user("bientap", &[(Role::Editor, None)]).await;
+        let verifier = s.user("xacminh", &[(Role::Verifier, None)]).await;
+        let draft = json!({ "title": "Năm dấu hiệu nhận biết tin giả", "body": BODY });
+
+        let (st, body) = s.post("/api/v1/articles", None, draft.clone()).await;
+        assert_eq!(st, 401, "[{kind}] {body}");
+        let (st, body) = s
+            .post("/api/v1/articles", Some(&verifier), draft.clone())
+            .await;
+        assert_eq!(st, 403, "[{kind}] only editors write: {body}");
+        let (st, body) = s
+            .post(
+                "/api/v1/articles",
+                Some(&editor),
+                json!({ "title": "🔥🔥", "body": BODY }),
+            )
+            .await;
+        assert_eq!(st, 422, "[{kind}] {body}");
+        assert_eq!(body["error"]["field"], "title");
+        let (st, body) = s
+            .post(
+                "/api/v1/articles",
+                Some(&editor),
+                json!({ "title": "Tiêu đề", "body": " " }),
+            )
+            .await;
+        assert_eq!(st, 422, "[{kind}] {body}");
+        assert_eq!(body["error"]["field"], "body");
+
+        let (st, a) = s
+            .post("/api/v1/articles", Some(&editor), draft.clone())
+            .await;
+        assert_eq!(st, 201, "[{kind}] {a}");
+        let url = a["url"].as_str().expect("url").to_string();
+        assert_eq!(url, "/nhan-dien/nam-dau-hieu-nhan-biet-tin-gia");
+        assert_eq!(
+            a["summary"],
+            "Tin giả thường giật gân và thúc giục chia sẻ ngay."
+        );
+        // The same title again gets its own address.
+        let (st, again) = s.post("/api/v1/articles", Some(&editor), draft).await;
+        assert_eq!(st, 201);
+        assert_eq!(again["url"], "/nhan-dien/nam-dau-hieu-nhan-biet-tin-gia-2");
+
+        let (st, html) = s.get_text(&url).await;
+        assert_eq!(st, 200, "[{kind}]");
+        assert!(html.contains("<h1>Năm dấu hiệu nhận biết tin giả</h1>"));
+        assert!(
+            html.contains(
+                "<p>Hãy kiểm tra nguồn: trang của cơ quan nhà nước, báo chí được cấp phép.</p>"
+            ),
+            "[{kind}] paragraphs typed in a browser are kept"
+        );
+        assert!(
+            html.contains("&amp; bài đăng &lt;b&gt;lạ&lt;&#x2f;b&gt;")
+                || html.contains("&amp; bài đăng &lt;b&gt;lạ&lt;/b&gt;"),
+            "[{kind}] markup is text"
+        );
+        assert!(html.contains("\"@type\":\"Article\""), "[{kind}] JSON-LD");
+        assert!(!html.contains("bientap"), "[{kind}] no staff name");
+
+        let (_, list) = s.get_text("/nhan-dien").await;
+        assert!(list.contains("Năm dấu hiệu nhận biết tin giả"));
+        let (_, home) = s.get_text("/").await;
+        assert!(home.contains("data-testid=\"home-articles\""), "[{kind}]");
+        let (_, feed) = s.get_text("/feed.xml").await;
+        assert!(feed.contains("/nhan-dien/nam-dau-hieu-nhan-biet-tin-gia</id>"));
+        assert!(feed.contains("term=\"awareness\""));
+        assert!(!feed.contains("bientap"));
+        let (st, api) = s.get("/api/v1/articles", None).await;
+        assert_eq!(st, 200);
+        assert_eq!(api["count"], 2);
+        assert!(api["items"][0].get("published_by").is_none());
+
+        let id = a["id"].as_i64().expect("id");
+        let (st, fixed) = s
+            .post(
+                &format!("/api/v1/articles/{id}"),
+                Some(&editor),
+                json!({ "title": "Sáu dấu hiệu nhận biết tin giả", "summary": "Tóm tắt mới.", "body": BODY }),
+            )
+            .await;
+        assert_eq!(st, 200, "[{kind}] {fixed}");
+        assert_eq!(fixed["url"], url.as_str(), "the address stays");
+        let (_, html) = s.get_text(&url).await;
+        assert!(html.contains("Sáu dấu hiệu nhận biết tin giả"));
+        assert!(html.contains("Tóm tắt mới."));
+        let (st, body) = s
+            .post(
+                "/api/v1/articles/999999",
+                Some(&editor),
+                json!({ "title": "T", "body": "B" }),
+            )
+            .await;
+        assert_eq!(st, 404, "[{kind}] {body}");
+        let (st, _) = s
+            .post(
+                "/api/v1/articles/abc",
+                Some(&editor),
+                json!({ "title": "T", "body": "B" }),
+            )
+            .await;
+        assert_eq!(st, 404);
+        let (st, _) = s.get_text("/nhan-dien/khong-co-bai-nay").await;
+        assert_eq!(st, 404);
+
+        let audit = s
+            .store
+            .audit_events_for("article", &id.to_string())
+            .await
+            .expect("audit");
+        let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["article.publish", "article.update"], "[{kind}]");
+        assert_eq!(audit[0].actor, "bientap");
+    }
+}
+
+#[tokio::test]
+async fn the_console_writes_articles_and_keeps_what_was_typed_when_refused() {
+    for kind in backends() {
+        let s = start(kind).await;
+        s.user("bientap", &[(Role::Editor, None)]).await;
+        s.user("tiepnhan", &[(Role::Intake, None)]).await;
+
+        let (jar, csrf) = login(&s, "tiepnhan").await;
+        let page = console_get(&s, &jar, "/quan-tri/bai-viet").await;
+        assert!(page.contains("Chỉ biên tập viên"), "[{kind}]");
+        let (st, _) = console_post(
+            &s,
+            &jar,
+            "/quan-tri/bai-viet",
+            &[("csrf", &csrf), ("title", "Tiêu đề"), ("body", "Nội dung.")],
+        )
+        .await;
+        assert_eq!(st, 403, "[{kind}] intake may not publish");
+
+        let (jar, csrf) = login(&s, "bientap").await;
+        let (st, page) = console_post(
+            &s,
+            &jar,
+            "/quan-tri/bai-viet",
+            &[("csrf", &csrf), ("title", ""), ("body", "Đoạn văn đã gõ.")],
+        )
+        .await;
+        assert_eq!(st, 422, "[{kind}]");
+        assert!(page.contains("Cần nhập tiêu đề"), "[{kind}] {page}");
+        assert!(
+            page.contains("Đoạn văn đã gõ."),
+            "[{kind}] what was typed stays"
+        );
+
+        let (st, _) = console_post(
+            &s,
+            &jar,
+            "/quan-tri/bai-viet",
+            &[("csrf", "sai"), ("title", "Tiêu đề"), ("body", "Nội dung.")],
+        )
+        .await;
+        assert_eq!(st, 403, "[{kind}] CSRF is checked");
+
+        let (st, _) = console_post(
+            &s,
+            &jar,
+            "/quan-tri/bai-viet",
+            &[
+                ("csrf", &csrf),
+                ("title", "Cảnh giác lừa đảo qua mạng"),
+                ("body", "Không chuyển tiền cho người lạ."),
+            ],
+        )
+        .await;
+        assert_eq!(st, 303, "[{kind}]");
+        let list = console_get(&s, &jar, "/quan-tri/bai-viet").await;
+        assert!(list.contains("Cảnh giác lừa đảo qua mạng"));
+        let (_, api) = s.get("/api/v1/articles", None).await;
+        let id = api["items"][0]["id"].as_i64().expect("id");
+        let edit = console_get(&s, &jar, &format!("/quan-tri/bai-viet/{id}")).await;
+        assert!(edit.contains("Không chuyển tiền cho người lạ."), "[{kind}]");
+        let (st, _) = console_post(
+            &s,
+            &jar,
+            &format!("/quan-tri/bai-viet/{id}"),
+            &[
+                ("csrf", &csrf),
+                ("title", "Cảnh giác lừa đảo qua mạng"),
+                (
+                    "body",
+                    "Không chuyển tiền cho người lạ, dù họ xưng là cơ quan chức năng.",
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(st, 303, "[{kind}]");
+        let (_, html) = s.get_text("/nhan-dien/canh-giac-lua-dao-qua-mang").await;
+        assert!(html.contains("dù họ xưng là cơ quan chức năng"), "[{kind}]");
+    }
+}
