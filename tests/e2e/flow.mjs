@@ -359,7 +359,7 @@ async function main() {
     });
 
     const ARTICLE = 'Ba bước kiểm tra trước khi chia sẻ';
-    await step('11. editor1 writes an awareness article; citizens find it from the home page', async () => {
+    await step('11. editor1 writes an awareness article and sees the month in figures; citizens find the article from the home page', async () => {
         await login(staff, 'editor1');
         await visit(staff, '/quan-tri/bai-viet', 'articles-console');
         await fill(staff, 'Tiêu đề', ARTICLE);
@@ -369,6 +369,8 @@ async function main() {
         if (!articlePath.startsWith('/nhan-dien/')) throw new Error(`after "Đăng bài" the browser is at ${staff.url()}`);
         await visit(staff, '/quan-tri/bai-viet', 'articles-console-listed');
         await expectLink(staff, articlePath, 'the console list of articles');
+        await visit(staff, '/quan-tri/thong-ke', 'stats');
+        await expectText(staff, 'Diễn biến theo ngày', 'the statistics page');
         await logout(staff);
 
         await visit(citizen, '/', 'home-with-article');

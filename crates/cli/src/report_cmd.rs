@@ -4,7 +4,7 @@
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use kc_desk::pack::Pack;
-use kc_desk::stats::{Count, Stats};
+use kc_desk::stats::{Count, Stats, TrendUnit};
 use kc_desk::{Channel, CloseReason, HarmCategory, Verdict};
 use std::fmt::Write as _;
 
@@ -150,7 +150,29 @@ pub fn markdown(s: &Stats, pack: &Pack, first: &str, last: &str) -> String {
             a.outreach_attendees
         );
     }
-    let _ = writeln!(out, "\n## 9. Nhiệm vụ theo văn bản chỉ đạo\n");
+    let unit = match s.trend_unit {
+        TrendUnit::Day => "ngày",
+        TrendUnit::Week => "tuần",
+        TrendUnit::Month => "tháng",
+    };
+    let _ = writeln!(out, "\n## 9. Diễn biến theo {unit}\n");
+    let _ = writeln!(
+        out,
+        "| Thời gian | Phản ánh | Hồ sơ mới | Kết luận công bố |\n|---|---|---|---|"
+    );
+    for b in &s.trend {
+        let when = if b.first == b.last {
+            b.first.to_string()
+        } else {
+            format!("{} – {}", b.first, b.last)
+        };
+        let _ = writeln!(
+            out,
+            "| {when} | {} | {} | {} |",
+            b.reports, b.cases_opened, b.published
+        );
+    }
+    let _ = writeln!(out, "\n## 10. Nhiệm vụ theo văn bản chỉ đạo\n");
     for a in &pack.agencies {
         let duties: Vec<_> = pack.duties_of(&a.code).collect();
         if duties.is_empty() {
@@ -251,6 +273,10 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("| Tập huấn | 1 |"), "{md}");
+        assert!(md.contains("## 9. Diễn biến theo ngày"), "{md}");
+        // Opened and reported 2 November 10:00 in Vietnam, published the next day.
+        assert!(md.contains("| 2026-11-02 | 1 | 1 | 0 |"), "{md}");
+        assert!(md.contains("| 2026-11-03 | 0 | 0 | 1 |"), "{md}");
         let duty = pack.duties.first().expect("a duty");
         assert!(md.contains(&duty.text_vi), "{md}");
     }

@@ -151,6 +151,92 @@ pub struct Stats {
     pub notices_prepared: usize,
     pub notice_steps: Vec<Count>,
     pub agencies: Vec<AgencyFigures>,
+    /// How the period is cut for [`Stats::trend`]: `day`, `week` or `month`.
+    pub trend_unit: TrendUnit,
+    /// Reports, cases opened and publications per day, week or month of the period.
+    pub trend: Vec<TrendBucket>,
+}
+
+/// The unit of a trend: days for a period of up to 45 days, calendar weeks (from Monday)
+/// up to about a year, calendar months beyond: a chart of at most about 60 bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrendUnit {
+    Day,
+    Week,
+    Month,
+}
+
+/// One bar of a trend: the days `first` to `last` (Vietnam's calendar, both included;
+/// the first and last buckets may be cut by the period).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrendBucket {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    pub reports: usize,
+    pub cases_opened: usize,
+    pub published: usize,
+}
+
+/// The day on Vietnam's calendar of a moment.
+fn vietnam_day(t: DateTime<Utc>) -> NaiveDate {
+    (t + Duration::hours(VIETNAM_OFFSET_HOURS)).date_naive()
+}
+
+/// The empty buckets of a period, in order.
+fn trend_buckets(period: Period) -> (TrendUnit, Vec<TrendBucket>) {
+    let first = vietnam_day(period.from);
+    let last = vietnam_day(period.to - Duration::seconds(1));
+    let days = (last - first).num_days() + 1;
+    let unit = match days {
+        ..=45 => TrendUnit::Day,
+        46..=400 => TrendUnit::Week,
+        _ => TrendUnit::Month,
+    };
+    let next_start = |d: NaiveDate| -> Option<NaiveDate> {
+        match unit {
+            TrendUnit::Day => d.succ_opt(),
+            TrendUnit::Week => {
+                let to_monday = 7 - i64::from(d.weekday().num_days_from_monday());
+                d.checked_add_signed(Duration::days(to_monday))
+            }
+            TrendUnit::Month => {
+                let (y, m) = if d.month() == 12 {
+                    (d.year() + 1, 1)
+                } else {
+                    (d.year(), d.month() + 1)
+                };
+                NaiveDate::from_ymd_opt(y, m, 1)
+            }
+        }
+    };
+    let mut buckets = Vec::new();
+    let mut start = first;
+    while start <= last {
+        let next = next_start(start);
+        let end = next
+            .and_then(|n| n.pred_opt())
+            .map_or(last, |e| e.min(last));
+        buckets.push(TrendBucket {
+            first: start,
+            last: end,
+            reports: 0,
+            cases_opened: 0,
+            published: 0,
+        });
+        match next {
+            Some(n) => start = n,
+            None => break,
+        }
+    }
+    (unit, buckets)
+}
+
+/// The bucket a moment falls in, if any.
+fn bucket_of(buckets: &mut [TrendBucket], t: DateTime<Utc>) -> Option<&mut TrendBucket> {
+    let day = vietnam_day(t);
+    let i = buckets.partition_point(|b| b.last < day);
+    buckets.get_mut(i).filter(|b| b.first <= day)
 }
 
 /// The figures of `period`. `agencies` lists the pack's agency codes in order; `now` caps
@@ -273,8 +359,26 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
             }
         })
         .collect();
+    let (trend_unit, mut trend) = trend_buckets(period);
+    for r in &in_period {
+        if let Some(b) = bucket_of(&mut trend, r.received_at) {
+            b.reports += 1;
+        }
+    }
+    for c in &opened {
+        if let Some(b) = bucket_of(&mut trend, c.opened_at) {
+            b.cases_opened += 1;
+        }
+    }
+    for (_, at) in published.iter().filter_map(|c| c.published) {
+        if let Some(b) = bucket_of(&mut trend, at) {
+            b.published += 1;
+        }
+    }
     Stats {
         period,
+        trend_unit,
+        trend,
         reports: in_period.len(),
         reports_by_channel,
         answered_at_once: in_period.iter().filter(|r| r.answered_at_once).count(),
@@ -490,6 +594,92 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn the_trend_counts_each_vietnam_day_week_or_month() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("a valid date");
+        let report = |t| ReportFact {
+            channel: Channel::Web,
+            received_at: t,
+            answered_at_once: false,
+        };
+        // 20:00 UTC on the 3rd is 03:00 on the 4th in Vietnam.
+        let reports = [report(at(3, 20)), report(at(4, 1)), report(at(10, 0))];
+        let mut published = case(at(2, 0));
+        published.published = Some((Verdict::False, at(4, 2)));
+        let cases = [published, case(at(10, 3))];
+        let facts = Facts {
+            cases: &cases,
+            reports: &reports,
+            outreach: &[],
+            notices: &[],
+        };
+        let s = compute(
+            Period::vietnam_days(d(2026, 11, 1), d(2026, 11, 30)),
+            facts,
+            &[],
+            at(29, 0),
+        );
+        assert_eq!(s.trend_unit, TrendUnit::Day);
+        assert_eq!(s.trend.len(), 30);
+        let day4 = &s.trend[3];
+        assert_eq!((day4.first, day4.last), (d(2026, 11, 4), d(2026, 11, 4)));
+        assert_eq!((day4.reports, day4.published), (2, 1));
+        assert_eq!(s.trend[1].cases_opened, 1);
+        assert_eq!(s.trend[9].reports + s.trend[9].cases_opened, 2);
+        let total: usize = s.trend.iter().map(|b| b.reports).sum();
+        assert_eq!(total, s.reports);
+
+        let facts = Facts {
+            cases: &cases,
+            reports: &reports,
+            outreach: &[],
+            notices: &[],
+        };
+        // 2026-10-01 is a Thursday: the first week is cut to Thursday–Sunday.
+        let s = compute(
+            Period::vietnam_days(d(2026, 10, 1), d(2026, 12, 31)),
+            facts,
+            &[],
+            at(29, 0),
+        );
+        assert_eq!(s.trend_unit, TrendUnit::Week);
+        assert_eq!(
+            (s.trend[0].first, s.trend[0].last),
+            (d(2026, 10, 1), d(2026, 10, 4))
+        );
+        assert_eq!(
+            (s.trend[1].first, s.trend[1].last),
+            (d(2026, 10, 5), d(2026, 10, 11))
+        );
+        assert_eq!(s.trend.last().map(|b| b.last), Some(d(2026, 12, 31)));
+        let nov2 = s
+            .trend
+            .iter()
+            .find(|b| b.first == d(2026, 11, 2))
+            .expect("the week of 2 November");
+        assert_eq!((nov2.reports, nov2.cases_opened, nov2.published), (2, 1, 1));
+
+        let facts = Facts {
+            cases: &cases,
+            reports: &reports,
+            outreach: &[],
+            notices: &[],
+        };
+        let s = compute(
+            Period::vietnam_days(d(2025, 1, 15), d(2026, 12, 31)),
+            facts,
+            &[],
+            at(29, 0),
+        );
+        assert_eq!(s.trend_unit, TrendUnit::Month);
+        assert_eq!(s.trend.len(), 24);
+        assert_eq!(
+            (s.trend[0].first, s.trend[0].last),
+            (d(2025, 1, 15), d(2025, 1, 31))
+        );
+        assert_eq!(s.trend[22].reports, 3, "November 2026");
     }
 
     #[test]

@@ -751,13 +751,14 @@ pub async fn stats_page(
         .max(most(&s.published_by_verdict))
         .max(most(&s.closed_by_reason))
         .max(1);
+    let trend = trend_chart(&s.trend);
     let staff_ctx = context! { name => staff.name.clone() };
     page.render(
         &state,
         StatusCode::OK,
         "stats.html",
         context! {
-            s, widest, duties, staff => staff_ctx,
+            s, widest, duties, trend, staff => staff_ctx,
             first => first.to_string(), last => last.to_string(),
             agency_names => agency_names(&state, page.lang),
         },
@@ -880,6 +881,43 @@ async fn render_outreach(
             agency_names => agency_names(state, page.lang),
         },
     )
+}
+
+/// The trend as an SVG column chart: a pair of columns per bucket, reports and
+/// publications, on one scale; the numbers themselves are in the table beside it.
+fn trend_chart(buckets: &[kc_desk::stats::TrendBucket]) -> Value {
+    const HEIGHT: f64 = 120.0;
+    const SLOT: f64 = 12.0;
+    let top = buckets
+        .iter()
+        .map(|b| b.reports.max(b.published))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let bars: Vec<Value> = buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let h = |n: usize| (n as f64 / top * HEIGHT * 10.0).round() / 10.0;
+            let label = if b.first == b.last {
+                b.first.to_string()
+            } else {
+                format!("{} – {}", b.first, b.last)
+            };
+            context! {
+                x => i as f64 * SLOT,
+                reports_h => h(b.reports), published_h => h(b.published),
+                reports => b.reports, cases_opened => b.cases_opened, published => b.published,
+                label,
+            }
+        })
+        .collect();
+    context! {
+        bars, height => HEIGHT, width => (buckets.len() as f64 * SLOT).max(SLOT),
+        top => top as usize,
+        first => buckets.first().map(|b| b.first.to_string()),
+        last => buckets.last().map(|b| b.last.to_string()),
+    }
 }
 
 /// A case is overdue when its deadline (intake to decision) has passed and it still

@@ -40,6 +40,32 @@ async fn the_period_figures_count_reports_cases_and_publications() {
             .cloned()
             .expect("the lead agency is listed");
         assert_eq!(lead_agency["published"].as_u64(), Some(1), "[{kind}] {f}");
+        // The month to date, day by day: today's bar holds all three reports.
+        assert_eq!(f["trend_unit"], "day", "[{kind}] {f}");
+        let trend = f["trend"].as_array().expect("trend");
+        let today = (chrono::Utc::now() + chrono::Duration::hours(7))
+            .format("%Y-%m-%d")
+            .to_string();
+        let last = trend.last().expect("a bar for today");
+        assert_eq!(last["first"], today.as_str(), "[{kind}] {f}");
+        assert_eq!(
+            (
+                last["reports"].as_u64(),
+                last["cases_opened"].as_u64(),
+                last["published"].as_u64()
+            ),
+            (Some(3), Some(2), Some(1)),
+            "[{kind}] {f}"
+        );
+        let (_, year) = s
+            .get("/api/v1/stats?from=2026-01-01&to=2026-12-31", Some(&lead))
+            .await;
+        assert_eq!(year["trend_unit"], "week", "[{kind}] {year}");
+        assert_eq!(year["trend"][0]["first"], "2026-01-01");
+        assert_eq!(
+            year["trend"][0]["last"], "2026-01-04",
+            "[{kind}] weeks start on Monday"
+        );
         // A period before anything happened is empty.
         let (st, f) = s
             .get("/api/v1/stats?from=2020-01-01&to=2020-01-31", Some(&lead))
@@ -86,6 +112,15 @@ async fn the_statistics_page_shows_the_figures_and_each_agencys_duties() {
     assert!(
         page.contains("Sai sự thật"),
         "the verdict by its label: {page}"
+    );
+    assert!(page.contains("data-testid=\"stats-trend\""), "{page}");
+    assert!(page.contains("Diễn biến theo ngày"), "{page}");
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(
+        page.contains(&format!("{today}: 1 phản ánh nhận được</title>")),
+        "each column names its day and figure: {page}"
     );
     let pack = s.state.desk.pack();
     let with_duty = pack
