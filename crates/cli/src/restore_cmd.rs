@@ -41,8 +41,9 @@ pub async fn run_restore(args: &RestoreArgs, store: &crate::StoreArgs) -> Result
         (BackupKind::Sqlite, None) => restore_sqlite(args, &sqlite_target(store)).await,
         (BackupKind::PgDump, Some(url)) => restore_postgres(args, url).await,
         (BackupKind::Sqlite, Some(_)) => bail!(
-            "{} là bản sao lưu SQLite: khôi phục bằng --data-dir, không vào PostgreSQL / \
-             {} is an SQLite backup: restore it with --data-dir, not into PostgreSQL",
+            "{} là bản sao lưu SQLite: khôi phục bằng --data-dir, không vào PostgreSQL \
+             (--database-url hay KIEMCHUNG_DATABASE_URL) / {} is an SQLite backup: restore it \
+             with --data-dir, not into PostgreSQL (--database-url or KIEMCHUNG_DATABASE_URL)",
             from.display(),
             from.display()
         ),
