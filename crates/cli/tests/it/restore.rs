@@ -338,6 +338,35 @@ fn a_postgresql_backup_restores_into_an_empty_database_and_replaces_only_with_fo
     audit_verifies(["--database-url", &dst]);
     assert_eq!(reports_in(&dst), 2);
 
+    // A restore pg_restore cannot finish leaves the database as it was, and says why.
+    let Some(odd) = pg_database("kc_restore_odd") else {
+        return;
+    };
+    let tables = |sql: &str| {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        rt.block_on(async {
+            let pool = sqlx::AnyPool::connect(&odd).await.expect("connect");
+            sqlx::raw_sql(sql).execute(&pool).await.expect(sql);
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'",
+            )
+            .fetch_one(&pool)
+            .await
+            .expect("count tables");
+            pool.close().await;
+            n
+        })
+    };
+    assert_eq!(tables("CREATE VIEW reports AS SELECT 1 AS x"), 0);
+    let out = run(&["restore", "--from", file, "--database-url", &odd, "--force"]);
+    let err = text(&out).1;
+    assert!(!out.status.success());
+    assert!(
+        err.contains("pg_restore failed") && err.contains("\"reports\""),
+        "{err}"
+    );
+    assert_eq!(tables("SELECT 1"), 0, "nothing was restored half-way");
+
     // The SQLite and PostgreSQL kinds are not mixed up.
     let out = run(&[
         "restore",
