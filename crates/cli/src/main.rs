@@ -15,6 +15,7 @@ mod import_cmd;
 mod matching;
 mod progress;
 mod report_cmd;
+mod restore_cmd;
 mod users;
 
 // See the workspace Cargo.toml for why.
@@ -90,6 +91,17 @@ enum Command {
     /// A consistent copy of the database while the desk runs: SQLite's online copy, or
     /// pg_dump for PostgreSQL.
     Backup(BackupCommand),
+    /// Put a backup from `kiemchung backup` back in place, after checking it; stop
+    /// `kiemchung serve` first.
+    Restore(RestoreCommand),
+}
+
+#[derive(Args)]
+struct RestoreCommand {
+    #[command(flatten)]
+    restore: restore_cmd::RestoreArgs,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Args)]
@@ -395,6 +407,7 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Serve(args) => serve(args).await,
         Command::Backup(args) => backup(&args).await,
+        Command::Restore(args) => restore_cmd::run_restore(&args.restore, &args.store).await,
         Command::Report(args) => {
             let (store, pack) = args.store.open_existing().await?;
             report_cmd::run_report(&args.report, &store, &pack).await
@@ -556,6 +569,7 @@ async fn backup(args: &BackupCommand) -> Result<()> {
                 .audit_verify()
                 .await
                 .map_err(|e| anyhow::anyhow!("the backup's audit chain is broken: {e}"))?;
+            copy.close().await;
             let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
             println!(
                 "Đã sao lưu / backed up to {} ({} KB); the copy's audit chain is intact ({events} events).",
@@ -563,8 +577,8 @@ async fn backup(args: &BackupCommand) -> Result<()> {
                 size.div_ceil(1024)
             );
             println!(
-                "Khôi phục / restore: stop kiemchung, then copy it to {}",
-                args.store.data_dir.join("kiemchung.db").display()
+                "Khôi phục / restore: kiemchung restore --from {} --data-dir DIR",
+                out.display()
             );
         }
         kc_store::Backend::Postgres => {
@@ -574,19 +588,10 @@ async fn backup(args: &BackupCommand) -> Result<()> {
                 .clone()
                 .context("a PostgreSQL store without its URL")?;
             let pg_dump = pg_tool("pg_dump")?;
-            // The password goes through the environment: on the command line `ps` would
-            // show it to every user of the machine.
-            let mut target = url::Url::parse(&url).context("the database URL is not a URL")?;
-            let password = target.password().map(percent_decode);
-            let _ = target.set_password(None);
-            let mut command = std::process::Command::new(&pg_dump);
-            if let Some(p) = password {
-                command.env("PGPASSWORD", p);
-            }
+            let mut command = pg_command(&pg_dump, &url)?;
             let status = command
                 .args(["--format=custom", "--no-owner", "--file"])
                 .arg(out)
-                .arg(format!("--dbname={target}"))
                 .status()
                 .with_context(|| format!("cannot run {}", pg_dump.display()))?;
             if !status.success() {
@@ -600,12 +605,28 @@ async fn backup(args: &BackupCommand) -> Result<()> {
                 out.display()
             );
             println!(
-                "Khôi phục / restore: pg_restore --clean --if-exists --no-owner --dbname URL {}",
+                "Khôi phục / restore: kiemchung restore --from {} --database-url URL",
                 out.display()
             );
         }
     }
     Ok(())
+}
+
+/// A PostgreSQL client program's command, connected to the database at `url` (given as
+/// --dbname, without its password).
+fn pg_command(program: &std::path::Path, url: &str) -> Result<std::process::Command> {
+    // The password goes through the environment: on the command line `ps` would show it
+    // to every user of the machine.
+    let mut target = url::Url::parse(url).context("the database URL is not a URL")?;
+    let password = target.password().map(percent_decode);
+    let _ = target.set_password(None);
+    let mut command = std::process::Command::new(program);
+    if let Some(p) = password {
+        command.env("PGPASSWORD", p);
+    }
+    command.arg(format!("--dbname={target}"));
+    Ok(command)
 }
 
 /// `%XX` escapes of a URL part decoded (a password may hold `@` or `:`).
@@ -661,7 +682,10 @@ fn pg_tool(name: &str) -> Result<PathBuf> {
             .unwrap_or(0)
     });
     found.pop().with_context(|| {
-        format!("{name} not found: install PostgreSQL's client programs (apt-get install postgresql-client)")
+        format!(
+            "không tìm thấy {name} / {name} not found: install PostgreSQL's client programs \
+             (apt-get install postgresql-client)"
+        )
     })
 }
 

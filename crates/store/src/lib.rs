@@ -10,6 +10,7 @@
 
 mod appeals;
 mod articles;
+mod inspect;
 mod migrate;
 mod notices;
 mod queries;
@@ -18,6 +19,7 @@ pub mod vectors;
 
 pub use appeals::*;
 pub use articles::*;
+pub use inspect::{check_sqlite_file, schema_version, sqlite_in_use};
 pub use notices::*;
 pub use queries::*;
 pub use tx::WriteTx;
@@ -84,6 +86,20 @@ pub fn sqlite_url_for_dir(dir: &Path) -> String {
 impl Store {
     /// Connects and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Store> {
+        let store = Store::connect(url, None).await?;
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    /// Connects to a database as it is, without migrating it: for looking at a backup, or
+    /// at a restore's target, before anything is changed. Commands that use the desk open
+    /// it with [`Store::open`]. It uses one connection, so that other sessions on the
+    /// database ([`Store::other_sessions`]) are other programs'.
+    pub async fn open_unmigrated(url: &str) -> Result<Store> {
+        Store::connect(url, Some(1)).await
+    }
+
+    async fn connect(url: &str, max_connections: Option<u32>) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -107,13 +123,14 @@ impl Store {
             }),
             Backend::Postgres => opts.max_connections(16),
         };
+        if let Some(n) = max_connections {
+            opts = opts.max_connections(n);
+        }
         // Validate the URL shape before connecting so the error names the URL, not a socket.
         sqlx::any::AnyConnectOptions::from_str(url)
             .map_err(|_| StoreError::UnsupportedUrl(redact(url)))?;
         let pool = opts.connect(url).await?;
-        let store = Store { pool, backend };
-        migrate::run(&store).await?;
-        Ok(store)
+        Ok(Store { pool, backend })
     }
 
     pub fn backend(&self) -> Backend {

@@ -65,6 +65,11 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// The newest schema version this build knows.
+pub(crate) fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let pool = store.pool();
     sqlx::raw_sql(

@@ -3,6 +3,7 @@
 
 mod admin;
 mod hybrid;
+mod restore;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Output, Stdio};
@@ -300,7 +301,7 @@ fn help_explains_every_command() {
     let help = String::from_utf8_lossy(&out.stdout);
     for cmd in [
         "serve", "user", "token", "pack", "audit", "match", "eval", "embed", "import", "report",
-        "backup",
+        "backup", "restore",
     ] {
         assert!(help.contains(cmd), "--help lists {cmd}: {help}");
     }
