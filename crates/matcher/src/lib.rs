@@ -1019,7 +1019,7 @@ impl Library {
         // with the lexical calibration.
         let qvec = qvec.filter(|_| !self.dense.is_empty());
         let normalized = normalize_for_index(query);
-        let feats = features::features_with_text(&normalized);
+        let mut feats = features::features_with_text(&normalized);
         if feats.syllables == 0 {
             return Vec::new();
         }
@@ -1034,6 +1034,7 @@ impl Library {
         } else {
             (&self.params.field_weights, 0)
         };
+        feats.negation_check = Some((&normalized, unaccented));
         let curve = match (qvec.is_some(), unaccented) {
             (false, _) => Curve::Lexical,
             (true, false) => Curve::Hybrid,
@@ -1684,7 +1685,18 @@ impl Library {
             (Some(now), Some(at)) => now.saturating_sub(at) > p.stale_after_secs,
             _ => false,
         };
-        let level = if score >= confirm && feats.syllables >= p.min_confirm_syllables && !stale {
+        // A report that negates the claim ("… không hoàn tiền …") shares its words but
+        // says the opposite: an officer reads it, whatever the score.
+        let same_polarity = || {
+            feats.negation_check.is_none_or(|(query, folded)| {
+                !kc_text::negation_conflict(query, &doc.normalized, folded)
+            })
+        };
+        let level = if score >= confirm
+            && feats.syllables >= p.min_confirm_syllables
+            && !stale
+            && same_polarity()
+        {
             MatchLevel::Confirm
         } else if score >= suggest {
             MatchLevel::Suggest

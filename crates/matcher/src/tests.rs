@@ -882,3 +882,43 @@ fn a_link_does_not_lengthen_a_short_report_past_the_confirm_minimum() {
     assert!(m.generators.contains(&Generator::Exact), "{m:?}");
     assert_ne!(m.level, MatchLevel::Confirm, "{m:?}");
 }
+
+#[test]
+fn a_report_that_negates_the_claim_is_not_confirmed() {
+    // The report shares nearly every word with the claim and says the opposite.
+    let mut lib = library();
+    lib.upsert(
+        "dien",
+        "Điện lực hoàn tiền điện tháng 11 cho mọi hộ gia đình, bấm link để nhận tiền ngay",
+    );
+    let denial = "Điện lực không hoàn tiền điện tháng 11 cho mọi hộ gia đình, bấm link để nhận tiền là lừa đảo";
+    let m = top(&lib, denial);
+    assert_eq!(m.id, "dien");
+    assert_eq!(m.level, MatchLevel::Suggest, "{m:?}");
+    let m = top(&lib, &kc_text::fold(denial));
+    assert_eq!(
+        m.level,
+        MatchLevel::Suggest,
+        "typed without diacritics: {m:?}"
+    );
+    // A copy is still confirmed, and so is the claim asked about as a question.
+    let copy = "Điện lực hoàn tiền điện tháng 11 cho mọi hộ gia đình, bấm link để nhận tiền ngay!";
+    assert_eq!(top(&lib, copy).level, MatchLevel::Confirm);
+    let asked = "Điện lực hoàn tiền điện tháng 11 cho mọi hộ gia đình, bấm link để nhận tiền ngay, có thật không?";
+    let m = top(&lib, asked);
+    assert_eq!(m.id, "dien");
+    assert_eq!(m.level, MatchLevel::Confirm, "{m:?}");
+    // A claim that is itself a negation is confirmed by a copy, not by its opposite.
+    lib.upsert(
+        "vac-xin",
+        "Vắc-xin sởi không được cấp phép tại Việt Nam nên các trạm y tế đang tiêm chui cho trẻ",
+    );
+    let copy =
+        "Vắc-xin sởi không được cấp phép tại Việt Nam nên các trạm y tế đang tiêm chui cho trẻ";
+    assert_eq!(top(&lib, copy).level, MatchLevel::Confirm);
+    let opposite =
+        "Vắc-xin sởi được cấp phép tại Việt Nam nên các trạm y tế đang tiêm chui cho trẻ";
+    let m = top(&lib, opposite);
+    assert_eq!(m.id, "vac-xin");
+    assert_ne!(m.level, MatchLevel::Confirm, "{m:?}");
+}

@@ -11,12 +11,14 @@
 //! The crate is pure: no I/O, no clock, no global state.
 
 mod abbrev;
+mod polarity;
 mod tone;
 mod typeset;
 mod url_canon;
 mod viet;
 
 pub use abbrev::ABBREVIATIONS;
+pub use polarity::negation_conflict;
 pub use typeset::{is_shouting, typeset, unshout};
 pub use url_canon::{canonical_url, extract_urls, replace_urls, UrlError};
 

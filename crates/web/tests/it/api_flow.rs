@@ -320,3 +320,23 @@ async fn triage_sets_harm_category_and_priority_which_pick_consulted_agencies_an
         );
     }
 }
+
+#[tokio::test]
+async fn a_report_denying_a_published_claim_reaches_an_officer() {
+    for kind in backends() {
+        let s = start(kind).await;
+        publish_rumour(&s, RUMOUR).await;
+        // The same words with a negation put in: the opposite statement, which an
+        // officer reads instead of the desk answering it as a copy of the rumour.
+        let denial = "Khẩn cấp: Điện lực thông báo không hoàn tiền điện tháng 11 cho mọi hộ gia đình, \
+            đừng bấm vào đường link để nhận 500.000 đồng trước ngày 30, nhớ chia sẻ cho người thân.";
+        let (st, body) = s.report(denial).await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        assert_eq!(body["status"], "received", "[{kind}] {body}");
+        assert!(body["match"].is_null(), "[{kind}] {body}");
+        // The rumour asked about as a question is still answered at once.
+        let asked = format!("{RUMOUR} Có thật không ạ?");
+        let (_, body) = s.report(&asked).await;
+        assert_eq!(body["status"], "answered", "[{kind}] {body}");
+    }
+}
