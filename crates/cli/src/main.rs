@@ -201,17 +201,34 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum TokenCommand {
-    /// Create an API token for a user; the token is printed once, as the last word.
+    /// Create an API token for a user; the token is printed once, as the last word. It
+    /// expires (90 days unless `--expires-in`); there is no token without expiry.
     Create {
         /// The user the token acts as.
         name: String,
         /// A label to recognise the token by.
         #[arg(long, default_value = "api")]
         label: String,
+        /// Days until the token stops working, 1 to 365.
+        #[arg(long, value_name = "DAYS", default_value_t = kc_desk::auth::TOKEN_DAYS_DEFAULT)]
+        expires_in: u32,
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// List API tokens (id, user, label, created, revoked); never their secrets.
+    /// Give a token a new expiry counted from now, expired or not, by its id from `token
+    /// list`, or by a label or user name that matches exactly one active token. The secret
+    /// stays the same; a revoked token stays revoked. A token that may have leaked should be
+    /// revoked and replaced instead.
+    Renew {
+        id_or_name: String,
+        /// Days from now until the token stops working, 1 to 365.
+        #[arg(long, value_name = "DAYS", default_value_t = kc_desk::auth::TOKEN_DAYS_DEFAULT)]
+        expires_in: u32,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List API tokens (id, user, label, created, expiry, status: active, expired or
+    /// revoked); never their secrets.
     List {
         /// Only this user's tokens.
         #[arg(long)]

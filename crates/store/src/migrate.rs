@@ -56,6 +56,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 7,
+        name: "token_expiry",
+        common: include_str!("../migrations/0007_token_expiry.sql"),
+        sqlite: include_str!("../migrations/0007_token_expiry.sqlite.sql"),
+        postgres: include_str!("../migrations/0007_token_expiry.postgres.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -6,6 +6,7 @@ mod api_flow;
 mod appeals;
 mod case_view;
 mod closing;
+mod expired_tokens;
 mod harness;
 mod input_errors;
 mod new_user;
