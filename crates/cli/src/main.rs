@@ -507,6 +507,31 @@ fn show_pack(pack: &Pack) {
     }
 }
 
+/// How far ahead `serve` names the tokens about to expire.
+const TOKEN_WARN_DAYS: i64 = 14;
+
+/// Names, at start, the tokens that stop working within two weeks: an importer whose token
+/// lapses fails quietly at night, and the operator starting the desk can renew it first.
+async fn warn_of_expiring_tokens(store: &kc_store::Store) -> Result<()> {
+    let now = chrono::Utc::now();
+    let horizon = now + chrono::Duration::days(TOKEN_WARN_DAYS);
+    let soon: Vec<String> = store
+        .tokens(None)
+        .await?
+        .into_iter()
+        .filter(|t| !t.revoked && !t.expired(now) && t.expired(horizon))
+        .map(|t| format!("{} ({} of {})", t.id, t.name, t.user))
+        .collect();
+    if !soon.is_empty() {
+        eprintln!(
+            "{} mã truy cập API hết hạn trong {TOKEN_WARN_DAYS} ngày tới / API tokens expiring within {TOKEN_WARN_DAYS} days: {}; `kiemchung token list` shows when, `kiemchung token renew ID` extends one",
+            soon.len(),
+            soon.join(", ")
+        );
+    }
+    Ok(())
+}
+
 async fn serve(args: ServeArgs) -> Result<()> {
     let (store, pack) = args.store.open().await?;
     let users = store.user_count().await?;
@@ -532,6 +557,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         args.store.describe(),
         state.desk.store.backend().name()
     );
+    warn_of_expiring_tokens(&state.desk.store).await?;
     if users == 0 {
         let dir = args.store.data_dir.display();
         eprintln!("\nNo staff accounts yet. Create the first administrator with:");

@@ -278,7 +278,7 @@ pub async fn run_token(command: TokenCommand) -> Result<()> {
                 local_time(&until, "vi")
             );
             eprintln!(
-                "API token for {name}, valid until {} (shown once; store it safely):",
+                "API token for {name}, valid until {}; shown once, store it safely:",
                 local_time(&until, "en")
             );
             out!("{secret}");

@@ -531,7 +531,14 @@ fn tokens_expire_are_listed_as_expired_and_renew() {
         "{listed}"
     );
 
-    let (_server, addr, _) = serve(d);
+    // The other token ends in three days: the desk says so when it starts.
+    let in_three_days = chrono::Utc::now() + chrono::Duration::days(3);
+    set_expiry(d, "api", &kc_store::fmt_time(in_three_days));
+    let (_server, addr, banner) = serve(d);
+    assert!(
+        banner.contains("API tokens expiring within 14 days: 2 (api of lan)"),
+        "names the token about to lapse, not the one already expired: {banner}"
+    );
     let refused = http(
         &addr,
         "GET",
