@@ -192,9 +192,15 @@ impl TestServer {
                 .await
                 .expect("add user");
         }
-        tx.commit().await.expect("commit");
+        // One transaction: with no grants (another token for an existing user), the token
+        // is its only audited write.
+        let (secret, digest) = kc_desk::auth::new_secret("kct_");
         let until = chrono::Utc::now() + chrono::Duration::days(90);
-        self.token_until(name, until).await
+        tx.create_token(name, "test", &digest, until)
+            .await
+            .expect("token");
+        tx.commit().await.expect("commit");
+        secret
     }
 
     /// Another API token for an existing user, working until `expires_at` (which may be in
