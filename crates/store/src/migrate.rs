@@ -57,11 +57,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "",
     },
     Migration {
-        version: 7,
+        version: 8,
         name: "token_expiry",
-        common: include_str!("../migrations/0007_token_expiry.sql"),
-        sqlite: include_str!("../migrations/0007_token_expiry.sqlite.sql"),
-        postgres: include_str!("../migrations/0007_token_expiry.postgres.sql"),
+        common: include_str!("../migrations/0008_token_expiry.sql"),
+        sqlite: include_str!("../migrations/0008_token_expiry.sqlite.sql"),
+        postgres: include_str!("../migrations/0008_token_expiry.postgres.sql"),
     },
 ];
 

@@ -40,7 +40,7 @@ pub struct TokenRecord {
     pub user: String,
     pub name: String,
     pub created_at: String,
-    /// RFC 3339 UTC. `None` only for a row written outside the desk: migration 7 dated
+    /// RFC 3339 UTC. `None` only for a row written outside the desk: migration 8 dated
     /// every older token.
     pub expires_at: Option<String>,
     pub revoked: bool,

@@ -247,10 +247,10 @@ async fn tokens_from_before_expiry_existed_get_ninety_days_from_the_upgrade() {
     for kind in backends() {
         let (store, url, _dir) = fresh(kind).await;
         let (_, token) = staff(&store, "lan", "mat-khau-cua-lan").await;
-        // Back to the schema before migration 7, as a desk installed earlier has it.
+        // Back to the schema before migration 8, as a desk installed earlier has it.
         sqlx::raw_sql(
             "ALTER TABLE api_tokens DROP COLUMN expires_at; \
-             DELETE FROM schema_migrations WHERE version = 7",
+             DELETE FROM schema_migrations WHERE version = 8",
         )
         .execute(store.pool())
         .await
