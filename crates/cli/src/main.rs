@@ -213,17 +213,34 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum TokenCommand {
-    /// Create an API token for a user; the token is printed once, as the last word.
+    /// Create an API token for a user; the token is printed once, as the last word. It
+    /// expires (90 days unless `--expires-in`); there is no token without expiry.
     Create {
         /// The user the token acts as.
         name: String,
         /// A label to recognise the token by.
         #[arg(long, default_value = "api")]
         label: String,
+        /// Days until the token stops working, 1 to 365.
+        #[arg(long, value_name = "DAYS", default_value_t = kc_desk::auth::TOKEN_DAYS_DEFAULT)]
+        expires_in: u32,
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// List API tokens (id, user, label, created, revoked); never their secrets.
+    /// Give a token a new expiry counted from now, expired or not, by its id from `token
+    /// list`, or by a label or user name that matches exactly one active token. The secret
+    /// stays the same; a revoked token stays revoked. A token that may have leaked should be
+    /// revoked and replaced instead.
+    Renew {
+        id_or_name: String,
+        /// Days from now until the token stops working, 1 to 365.
+        #[arg(long, value_name = "DAYS", default_value_t = kc_desk::auth::TOKEN_DAYS_DEFAULT)]
+        expires_in: u32,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List API tokens (id, user, label, created, expiry, status: active, expired or
+    /// revoked); never their secrets.
     List {
         /// Only this user's tokens.
         #[arg(long)]
@@ -503,6 +520,31 @@ fn show_pack(pack: &Pack) {
     }
 }
 
+/// How far ahead `serve` names the tokens about to expire.
+const TOKEN_WARN_DAYS: i64 = 14;
+
+/// Names, at start, the tokens that stop working within two weeks: an importer whose token
+/// lapses fails quietly at night, and the operator starting the desk can renew it first.
+async fn warn_of_expiring_tokens(store: &kc_store::Store) -> Result<()> {
+    let now = chrono::Utc::now();
+    let horizon = now + chrono::Duration::days(TOKEN_WARN_DAYS);
+    let soon: Vec<String> = store
+        .tokens(None)
+        .await?
+        .into_iter()
+        .filter(|t| !t.revoked && !t.expired(now) && t.expired(horizon))
+        .map(|t| format!("{} ({} of {})", t.id, t.name, t.user))
+        .collect();
+    if !soon.is_empty() {
+        eprintln!(
+            "{} mã truy cập API hết hạn trong {TOKEN_WARN_DAYS} ngày tới / API tokens expiring within {TOKEN_WARN_DAYS} days: {}; `kiemchung token list` shows when, `kiemchung token renew ID` extends one",
+            soon.len(),
+            soon.join(", ")
+        );
+    }
+    Ok(())
+}
+
 async fn serve(args: ServeArgs) -> Result<()> {
     let (store, pack) = args.store.open().await?;
     let users = store.user_count().await?;
@@ -528,6 +570,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         args.store.describe(),
         state.desk.store.backend().name()
     );
+    warn_of_expiring_tokens(&state.desk.store).await?;
     if users == 0 {
         let dir = args.store.data_dir.display();
         eprintln!("\nNo staff accounts yet. Create the first administrator with:");

@@ -2,9 +2,11 @@
 
 use crate::{StoreArgs, TokenCommand, UserCommand};
 use anyhow::{bail, Context, Result};
+use chrono::{DateTime, Utc};
 use kc_desk::pack::Pack;
 use kc_desk::{Grant, Role};
-use kc_store::{Store, TokenRecord};
+use kc_store::{fmt_time, Store, TokenRecord};
+use kc_web::render::local_time;
 use std::io::{BufRead, IsTerminal, Write};
 
 fn check_agency(pack: &Pack, code: &str) -> Result<()> {
@@ -202,7 +204,12 @@ async fn set_disabled(name: &str, disabled: bool, store: &StoreArgs) -> Result<(
     Ok(())
 }
 
-fn print_tokens(tokens: &[TokenRecord]) {
+/// A stored time in a table cell: Vietnam's clock to the minute (the header says so).
+fn cell_time(rfc3339: &str) -> String {
+    kc_web::render::vietnam_minute(rfc3339).unwrap_or_else(|| rfc3339.to_string())
+}
+
+fn print_tokens(tokens: &[TokenRecord], now: DateTime<Utc>) {
     let user_w = tokens
         .iter()
         .map(|t| t.user.chars().count())
@@ -216,27 +223,43 @@ fn print_tokens(tokens: &[TokenRecord]) {
         .unwrap_or(5)
         .max(5);
     out!(
-        "{:>4}  {:<user_w$}  {:<name_w$}  {:<24}  STATUS",
+        "{:>4}  {:<user_w$}  {:<name_w$}  {:<16}  {:<16}  STATUS",
         "ID",
         "USER",
         "LABEL",
-        "CREATED"
+        "CREATED (UTC+7)",
+        "EXPIRES (UTC+7)"
     );
     for t in tokens {
+        let status = if t.revoked {
+            "revoked"
+        } else if t.expired(now) {
+            "expired"
+        } else {
+            "active"
+        };
         out!(
-            "{:>4}  {:<user_w$}  {:<name_w$}  {:<24}  {}",
+            "{:>4}  {:<user_w$}  {:<name_w$}  {:<16}  {:<16}  {status}",
             t.id,
             t.user,
             t.name,
-            t.created_at,
-            if t.revoked { "revoked" } else { "active" }
+            cell_time(&t.created_at),
+            t.expires_at
+                .as_deref()
+                .map_or_else(|| "no expiry".to_string(), cell_time),
         );
     }
 }
 
 pub async fn run_token(command: TokenCommand) -> Result<()> {
     match command {
-        TokenCommand::Create { name, label, store } => {
+        TokenCommand::Create {
+            name,
+            label,
+            expires_in,
+            store,
+        } => {
+            let expires_at = kc_desk::auth::token_expiry(Utc::now(), expires_in)?;
             let (store, _) = store.open_existing().await?;
             match store.user_by_name(&name).await? {
                 None => bail!("không có tài khoản `{name}` / no user named `{name}`; create it first with `kiemchung user add {name} --role ROLE`"),
@@ -245,10 +268,54 @@ pub async fn run_token(command: TokenCommand) -> Result<()> {
             }
             let (secret, digest) = kc_desk::auth::new_secret("kct_");
             let mut tx = store.begin_write("cli").await?;
-            tx.create_token(&name, &label, &digest).await?;
+            tx.create_token(&name, &label, &digest, expires_at).await?;
             tx.commit().await?;
-            eprintln!("API token for {name} (shown once; store it safely):");
+            let until = fmt_time(expires_at);
+            // The explanation goes to stderr, so `TOKEN=$(kiemchung token create …)` holds
+            // the secret alone.
+            eprintln!(
+                "Mã truy cập API của {name}, hiệu lực đến {}; chỉ hiện một lần, hãy lưu giữ cẩn thận.",
+                local_time(&until, "vi")
+            );
+            eprintln!(
+                "API token for {name}, valid until {}; shown once, store it safely:",
+                local_time(&until, "en")
+            );
             out!("{secret}");
+            Ok(())
+        }
+        TokenCommand::Renew {
+            id_or_name,
+            expires_in,
+            store,
+        } => {
+            let expires_at = kc_desk::auth::token_expiry(Utc::now(), expires_in)?;
+            let (store, _) = store.open_existing().await?;
+            let all = store.tokens(None).await?;
+            let token = pick_token(&all, &id_or_name)?;
+            let mut tx = store.begin_write("cli").await?;
+            if !tx.renew_token(token.id, expires_at).await? {
+                bail!(
+                    "mã truy cập {id} ({label} của {user}) đã bị thu hồi và không gia hạn được / token {id} ({label} of {user}) is revoked and stays revoked; `kiemchung token create {user}` makes a new one",
+                    id = token.id,
+                    label = token.name,
+                    user = token.user
+                );
+            }
+            tx.commit().await?;
+            let until = fmt_time(expires_at);
+            let was = if token.expired(Utc::now()) {
+                " (it had expired)"
+            } else {
+                ""
+            };
+            out!(
+                "renewed token {} ({} of {}){was}: valid until {}",
+                token.id,
+                token.name,
+                token.user,
+                local_time(&until, "en")
+            );
             Ok(())
         }
         TokenCommand::List { user, store } => {
@@ -260,7 +327,7 @@ pub async fn run_token(command: TokenCommand) -> Result<()> {
             if tokens.is_empty() {
                 out!("no API tokens");
             } else {
-                print_tokens(&tokens);
+                print_tokens(&tokens, Utc::now());
             }
             Ok(())
         }

@@ -5,6 +5,7 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
+use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -22,6 +23,37 @@ pub enum AuthError {
          or `nguyen.lan`"
     )]
     BadName { name: String },
+    #[error(
+        "thời hạn mã truy cập phải từ 1 đến {max} ngày, không phải {days} / an API token lasts \
+         1 to {max} days, not {days} (`--expires-in DAYS`)"
+    )]
+    TokenDays { days: u32, max: u32 },
+}
+
+/// How long a new API token works unless told otherwise: a quarter, so a token a partner
+/// agency's script forgot, or one that leaked, stops working within months.
+pub const TOKEN_DAYS_DEFAULT: u32 = 90;
+
+/// The longest a token may be given, at creation or renewal. There is deliberately no
+/// token without expiry: renewing is one command, and a yearly renewal is the least a
+/// script that nobody looks after should cost.
+pub const TOKEN_DAYS_MAX: u32 = 365;
+
+/// When a token created or renewed at `now` for `days` days stops working.
+pub fn token_expiry(now: DateTime<Utc>, days: u32) -> Result<DateTime<Utc>, AuthError> {
+    if !(1..=TOKEN_DAYS_MAX).contains(&days) {
+        return Err(AuthError::TokenDays {
+            days,
+            max: TOKEN_DAYS_MAX,
+        });
+    }
+    Ok(now + chrono::Duration::days(i64::from(days)))
+}
+
+/// Whether a token with this stored expiry (RFC 3339) no longer works at `now`. One whose
+/// expiry cannot be read is refused: failing closed is the point of an expiry.
+pub fn token_expired(expires_at: &str, now: DateTime<Utc>) -> bool {
+    DateTime::parse_from_rfc3339(expires_at).map_or(true, |t| t <= now)
 }
 
 /// Checks a login name before an account is created. The sign-in form trims what is typed,
@@ -136,6 +168,33 @@ mod tests {
         }
         let msg = check_user_name("").map_err(|e| e.to_string());
         assert!(msg.is_err_and(|m| m.contains("NAME")));
+    }
+
+    #[test]
+    fn tokens_expire_after_their_days_and_never_live_forever() {
+        let now = DateTime::parse_from_rfc3339("2026-11-29T17:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let end = token_expiry(now, TOKEN_DAYS_DEFAULT).expect("90 days");
+        assert_eq!(end.to_rfc3339(), "2027-02-27T17:00:00+00:00");
+        assert!(token_expiry(now, TOKEN_DAYS_MAX).is_ok());
+        for days in [0, TOKEN_DAYS_MAX + 1] {
+            let err = token_expiry(now, days).map_err(|e| e.to_string());
+            assert!(err.is_err_and(|m| m.contains("--expires-in")), "{days}");
+        }
+        assert!(!token_expired("2027-02-27T17:00:00.000Z", now));
+        assert!(
+            token_expired("2026-11-29T17:00:00.000Z", now),
+            "expires at that instant"
+        );
+        assert!(
+            token_expired("2026-11-29T23:59:00+07:00", now),
+            "offsets are honoured"
+        );
+        assert!(
+            token_expired("not a time", now),
+            "an unreadable expiry refuses"
+        );
     }
 
     #[test]

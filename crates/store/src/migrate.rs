@@ -63,6 +63,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 8,
+        name: "token_expiry",
+        common: include_str!("../migrations/0008_token_expiry.sql"),
+        sqlite: include_str!("../migrations/0008_token_expiry.sqlite.sql"),
+        postgres: include_str!("../migrations/0008_token_expiry.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -40,7 +40,32 @@ pub struct TokenRecord {
     pub user: String,
     pub name: String,
     pub created_at: String,
+    /// RFC 3339 UTC. `None` only for a row written outside the desk: migration 8 dated
+    /// every older token.
+    pub expires_at: Option<String>,
     pub revoked: bool,
+}
+
+impl TokenRecord {
+    /// Whether the token no longer works at `now` for having passed its expiry (a revoked
+    /// token is refused whatever its date).
+    pub fn expired(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.expires_at
+            .as_deref()
+            .is_some_and(|e| kc_desk::auth::token_expired(e, now))
+    }
+}
+
+/// What a bearer token is worth at a given moment.
+#[derive(Debug, Clone)]
+pub enum TokenCheck {
+    /// A live token of an enabled account.
+    Valid(Actor),
+    /// A token that was issued and not revoked, but is past its expiry (RFC 3339 UTC), so
+    /// its holder can be told to renew rather than left to guess.
+    Expired { expires_at: String },
+    /// Unknown, revoked, or the account is disabled.
+    Refused,
 }
 
 /// The stored pack loaded last, and who loaded it.
@@ -388,7 +413,7 @@ impl Store {
     /// API tokens, oldest first, of one user or of everyone.
     pub async fn tokens(&self, user: Option<&str>) -> Result<Vec<TokenRecord>> {
         let rows = sqlx::query(
-            "SELECT t.id, u.name AS user_name, t.name, t.created_at, t.revoked \
+            "SELECT t.id, u.name AS user_name, t.name, t.created_at, t.expires_at, t.revoked \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE $1 = '' OR u.name = $1 ORDER BY t.id",
         )
@@ -402,6 +427,7 @@ impl Store {
                     user: get_str(r, "user_name")?,
                     name: get_str(r, "name")?,
                     created_at: get_str(r, "created_at")?,
+                    expires_at: get_opt_str(r, "expires_at")?,
                     revoked: get_i64(r, "revoked")? != 0,
                 })
             })
@@ -446,16 +472,30 @@ impl Store {
         }))
     }
 
-    pub async fn actor_by_token(&self, token_hash: &str) -> Result<Option<Actor>> {
-        let row =
-            sqlx::query("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked = 0")
-                .bind(token_hash.to_string())
-                .fetch_optional(self.pool())
-                .await?;
-        match row {
-            Some(r) => self.actor(get_i64(&r, "user_id")?).await,
-            None => Ok(None),
+    /// Who a bearer token (its digest) acts for at `now`; the caller reads the clock.
+    pub async fn actor_by_token(
+        &self,
+        token_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<TokenCheck> {
+        let Some(row) = sqlx::query(
+            "SELECT user_id, expires_at FROM api_tokens WHERE token_hash = $1 AND revoked = 0",
+        )
+        .bind(token_hash.to_string())
+        .fetch_optional(self.pool())
+        .await?
+        else {
+            return Ok(TokenCheck::Refused);
+        };
+        if let Some(expires_at) = get_opt_str(&row, "expires_at")? {
+            if kc_desk::auth::token_expired(&expires_at, now) {
+                return Ok(TokenCheck::Expired { expires_at });
+            }
         }
+        Ok(match self.actor(get_i64(&row, "user_id")?).await? {
+            Some(actor) => TokenCheck::Valid(actor),
+            None => TokenCheck::Refused,
+        })
     }
 
     pub async fn actor_by_session(&self, token_hash: &str) -> Result<Option<Actor>> {
@@ -1099,11 +1139,53 @@ impl WriteTx {
         Ok(true)
     }
 
+    /// Sets a new expiry on a token that is not revoked, expired or not: the administrator
+    /// vouches for it again. Returns false (and records nothing) for a revoked token, which
+    /// stays revoked.
+    pub async fn renew_token(
+        &mut self,
+        id: i64,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT u.name AS user_name, t.name, t.revoked, t.expires_at FROM api_tokens t \
+             JOIN users u ON u.id = t.user_id WHERE t.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("API token {id}")))?;
+        if get_i64(&row, "revoked")? != 0 {
+            return Ok(false);
+        }
+        let until = crate::fmt_time(expires_at);
+        sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE id = $2")
+            .bind(until.clone())
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(
+            "token.renew",
+            "user",
+            get_str(&row, "user_name")?,
+            json!({
+                "token": get_str(&row, "name")?,
+                "token_id": id,
+                "previous_expires_at": get_opt_str(&row, "expires_at")?,
+                "expires_at": until,
+            }),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Stores a new token (its digest only) that works until `expires_at`.
     pub async fn create_token(
         &mut self,
         user_name: &str,
         token_name: &str,
         token_hash: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<()> {
         let user = sqlx::query("SELECT id FROM users WHERE name = $1")
             .bind(user_name.to_string())
@@ -1111,18 +1193,20 @@ impl WriteTx {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("user `{user_name}`")))?;
         let user_id = get_i64(&user, "id")?;
-        sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
+        let until = crate::fmt_time(expires_at);
+        sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(user_id)
             .bind(token_name.to_string())
             .bind(token_hash.to_string())
             .bind(now())
+            .bind(until.clone())
             .execute(&mut *self.tx)
             .await?;
         self.audit(
             "token.create",
             "user",
             user_name,
-            json!({ "token": token_name }),
+            json!({ "token": token_name, "expires_at": until }),
         )
         .await
     }

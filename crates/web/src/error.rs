@@ -60,6 +60,24 @@ impl ApiError {
         )
     }
 
+    /// A token that was issued but is past its expiry: told apart from an unknown one so a
+    /// script's owner knows to renew it (`kiemchung token renew`) rather than hunt for a
+    /// typo. `expires_at` is the stored RFC 3339 time.
+    pub fn token_expired(expires_at: &str) -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "token_expired",
+            format!(
+                "Mã truy cập đã hết hạn lúc {}; đề nghị quản trị viên gia hạn (kiemchung token renew) hoặc cấp mã mới.",
+                crate::render::local_time(expires_at, "vi")
+            ),
+            format!(
+                "The API token expired at {}; ask an administrator to renew it (kiemchung token renew) or to create a new one.",
+                crate::render::local_time(expires_at, "en")
+            ),
+        )
+    }
+
     /// `what` names the missing thing in Vietnamese and in English.
     pub fn not_found(vi: &str, en: &str) -> Self {
         ApiError::new(

@@ -166,10 +166,7 @@ const VIETNAM_OFFSET_SECONDS: i32 = 7 * 3600;
 /// to the minute. Machine-readable outputs (feeds, JSON, CSV) keep the stored UTC value;
 /// this is for pages only. A value that is not RFC 3339 is shown as it is.
 pub fn local_time(rfc3339: &str, lang: &str) -> String {
-    let (Ok(t), Some(vietnam)) = (
-        chrono::DateTime::parse_from_rfc3339(rfc3339),
-        chrono::FixedOffset::east_opt(VIETNAM_OFFSET_SECONDS),
-    ) else {
+    let Some(t) = vietnam_minute(rfc3339) else {
         return rfc3339.to_string();
     };
     let label = if lang == "en" {
@@ -177,9 +174,18 @@ pub fn local_time(rfc3339: &str, lang: &str) -> String {
     } else {
         "giờ Việt Nam, UTC+7"
     };
-    format!(
-        "{} ({label})",
-        t.with_timezone(&vietnam).format("%Y-%m-%d %H:%M")
+    format!("{t} ({label})")
+}
+
+/// [`local_time`] without its label, for a table whose header carries it (`token list`);
+/// `None` for a value that is not RFC 3339.
+pub fn vietnam_minute(rfc3339: &str) -> Option<String> {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?;
+    let vietnam = chrono::FixedOffset::east_opt(VIETNAM_OFFSET_SECONDS)?;
+    Some(
+        t.with_timezone(&vietnam)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
     )
 }
 

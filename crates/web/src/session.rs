@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use kc_desk::auth::{constant_time_eq, new_secret, secret_digest};
 use kc_desk::Actor;
+use kc_store::TokenCheck;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
@@ -67,11 +68,18 @@ pub async fn resolve_actor(
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or_else(ApiError::unauthorized)?;
-        return Ok(state
+        return match state
             .desk
             .store
-            .actor_by_token(&secret_digest(token))
-            .await?);
+            .actor_by_token(&secret_digest(token), chrono::Utc::now())
+            .await?
+        {
+            TokenCheck::Valid(actor) => Ok(Some(actor)),
+            // Refused even where the public may read: the script meant to act as staff, and
+            // answering it as the public would hide why its work stopped.
+            TokenCheck::Expired { expires_at } => Err(ApiError::token_expired(&expires_at)),
+            TokenCheck::Refused => Ok(None),
+        };
     }
     if let Some(session) = cookie(headers, SESSION_COOKIE) {
         return Ok(state

@@ -427,6 +427,167 @@ fn a_pack_loaded_by_hand_is_never_replaced_by_the_built_in_one() {
     assert_eq!(by, "system");
 }
 
+/// Sets a token's expiry behind the desk's back, as time passing would.
+fn set_expiry(dir: &str, label: &str, expires_at: &str) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&format!("sqlite://{dir}/kiemchung.db"))
+            .await
+            .expect("open db");
+        sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE name = $2")
+            .bind(expires_at.to_string())
+            .bind(label.to_string())
+            .execute(&pool)
+            .await
+            .expect("update");
+        pool.close().await;
+    });
+}
+
+/// The Vietnam calendar day `days` from now.
+fn vietnam_day_in(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days) + chrono::Duration::hours(7))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+#[test]
+fn tokens_expire_are_listed_as_expired_and_renew() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path().to_str().expect("utf-8 path");
+    ok(
+        &["user", "add", "lan", "--role", "intake", "--data-dir", d],
+        "mat-khau-cua-lan\n",
+    );
+    let day_before = vietnam_day_in(30);
+    let o = run_with_stdin(
+        &[
+            "token",
+            "create",
+            "lan",
+            "--label",
+            "feed",
+            "--expires-in",
+            "30",
+            "--data-dir",
+            d,
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{:?}", text(&o));
+    let (stdout, stderr) = text(&o);
+    let feed = token_of(&stdout);
+    assert!(
+        feed.starts_with("kct_"),
+        "the token is the last word: {stdout}"
+    );
+    let day_after = vietnam_day_in(30);
+    assert!(
+        stderr.contains("valid until")
+            && stderr.contains("(Vietnam time, UTC+7)")
+            && stderr.contains("giờ Việt Nam")
+            && (stderr.contains(&day_before) || stderr.contains(&day_after)),
+        "states the expiry, 30 days on, on Vietnam's clock: {stderr}"
+    );
+    let day = vietnam_day_in(90);
+    let default = run_with_stdin(&["token", "create", "lan", "--data-dir", d], "");
+    // Unless the command ran across midnight in Vietnam, when the day is the next one.
+    let day = [day, vietnam_day_in(90)]
+        .into_iter()
+        .find(|day| text(&default).1.contains(day))
+        .expect("90 days unless told");
+    let scripts = token_of(&text(&default).0);
+    for days in ["0", "366"] {
+        let err = fails(
+            &[
+                "token",
+                "create",
+                "lan",
+                "--expires-in",
+                days,
+                "--data-dir",
+                d,
+            ],
+            "",
+        );
+        assert!(err.contains("1 to 365 days"), "{days}: {err}");
+    }
+
+    // Thirty days later, as far as the desk can tell.
+    set_expiry(d, "feed", "2020-01-01T00:00:00.000Z");
+    let listed = ok(&["token", "list", "--data-dir", d], "");
+    assert!(listed.contains("EXPIRES (UTC+7)"), "{listed}");
+    assert!(
+        listed.lines().any(|l| l.contains(" feed ")
+            && l.contains("2020-01-01 07:00")
+            && l.ends_with("expired")),
+        "{listed}"
+    );
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains(" api ") && l.contains(&day) && l.ends_with("active")),
+        "{listed}"
+    );
+
+    // The other token ends in three days: the desk says so when it starts.
+    let in_three_days = chrono::Utc::now() + chrono::Duration::days(3);
+    set_expiry(d, "api", &kc_store::fmt_time(in_three_days));
+    let (_server, addr, banner) = serve(d);
+    assert!(
+        banner.contains("API tokens expiring within 14 days: 2 (api of lan)"),
+        "names the token about to lapse, not the one already expired: {banner}"
+    );
+    let refused = http(
+        &addr,
+        "GET",
+        "/api/v1/cases",
+        &[("Authorization", &format!("Bearer {feed}"))],
+        "",
+    );
+    assert_eq!(status(&refused), 401, "{refused}");
+    assert!(
+        refused.contains("\"token_expired\"") && refused.contains("2020-01-01 07:00"),
+        "{refused}"
+    );
+    assert_eq!(
+        api_status(&addr, &scripts),
+        200,
+        "the other token still works"
+    );
+
+    let out = ok(
+        &[
+            "token",
+            "renew",
+            "feed",
+            "--expires-in",
+            "7",
+            "--data-dir",
+            d,
+        ],
+        "",
+    );
+    assert!(
+        out.contains("it had expired") && out.contains(&vietnam_day_in(7)),
+        "{out}"
+    );
+    assert_eq!(
+        api_status(&addr, &feed),
+        200,
+        "renewed, the same secret works"
+    );
+
+    ok(&["token", "revoke", "feed", "--data-dir", d], "");
+    let err = fails(&["token", "renew", "feed", "--data-dir", d], "");
+    assert!(err.contains("stays revoked"), "{err}");
+    assert_eq!(api_status(&addr, &feed), 401);
+
+    let actions = audit_actions(d);
+    assert!(actions.iter().any(|a| a == "token.renew"), "{actions:?}");
+}
+
 #[test]
 fn help_lists_the_commands_that_take_access_away() {
     for (group, commands) in [
@@ -434,7 +595,7 @@ fn help_lists_the_commands_that_take_access_away() {
             "user",
             &["add", "disable", "enable", "remove-role", "list"][..],
         ),
-        ("token", &["create", "list", "revoke"][..]),
+        ("token", &["create", "renew", "list", "revoke"][..]),
     ] {
         let out = super::kiemchung()
             .args([group, "--help"])

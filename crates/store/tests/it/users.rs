@@ -1,7 +1,8 @@
 use crate::support::{backends, fresh};
+use chrono::{Duration, Utc};
 use kc_desk::auth::{hash_password, new_secret, verify_password};
 use kc_desk::{Grant, Role};
-use kc_store::Store;
+use kc_store::{Store, TokenCheck};
 
 /// An account with one grant, a console session and an API token; returns their secrets'
 /// digests (session, token).
@@ -12,7 +13,10 @@ async fn staff(store: &Store, name: &str, password: &str) -> (String, String) {
     tx.add_user(name, &hash, Role::Intake, None)
         .await
         .expect("add");
-    tx.create_token(name, "api", &token).await.expect("token");
+    let until = Utc::now() + Duration::days(90);
+    tx.create_token(name, "api", &token, until)
+        .await
+        .expect("token");
     tx.commit().await.expect("commit");
     let id = store
         .user_by_name(name)
@@ -28,6 +32,14 @@ async fn staff(store: &Store, name: &str, password: &str) -> (String, String) {
     (session, token)
 }
 
+/// Whether the token (its digest) acts for someone now.
+async fn valid(store: &Store, token: &str) -> bool {
+    matches!(
+        store.actor_by_token(token, Utc::now()).await.expect("read"),
+        TokenCheck::Valid(_)
+    )
+}
+
 #[tokio::test]
 async fn a_disabled_user_acts_through_neither_session_nor_token() {
     for kind in backends() {
@@ -38,7 +50,7 @@ async fn a_disabled_user_acts_through_neither_session_nor_token() {
             .await
             .expect("read")
             .is_some());
-        assert!(store.actor_by_token(&token).await.expect("read").is_some());
+        assert!(valid(&store, &token).await);
 
         let mut tx = store.begin_write("cli").await.expect("begin");
         assert!(tx.set_user_disabled("lan", true).await.expect("disable"));
@@ -51,10 +63,7 @@ async fn a_disabled_user_acts_through_neither_session_nor_token() {
                 .is_none(),
             "[{kind}]"
         );
-        assert!(
-            store.actor_by_token(&token).await.expect("read").is_none(),
-            "[{kind}]"
-        );
+        assert!(!valid(&store, &token).await, "[{kind}]");
         let mut tx = store.begin_write("cli").await.expect("begin");
         assert!(
             !tx.set_user_disabled("lan", true).await.expect("again"),
@@ -65,10 +74,7 @@ async fn a_disabled_user_acts_through_neither_session_nor_token() {
         let mut tx = store.begin_write("cli").await.expect("begin");
         assert!(tx.set_user_disabled("lan", false).await.expect("enable"));
         tx.commit().await.expect("commit");
-        assert!(
-            store.actor_by_token(&token).await.expect("read").is_some(),
-            "[{kind}]"
-        );
+        assert!(valid(&store, &token).await, "[{kind}]");
         assert!(
             store
                 .actor_by_session(&session)
@@ -96,14 +102,8 @@ async fn a_revoked_token_is_refused_and_listed_as_revoked() {
         let mut tx = store.begin_write("cli").await.expect("begin");
         assert!(tx.revoke_token(listed[0].id).await.expect("revoke"));
         tx.commit().await.expect("commit");
-        assert!(
-            store.actor_by_token(&token).await.expect("read").is_none(),
-            "[{kind}]"
-        );
-        assert!(
-            store.actor_by_token(&other).await.expect("read").is_some(),
-            "[{kind}]"
-        );
+        assert!(!valid(&store, &token).await, "[{kind}]");
+        assert!(valid(&store, &other).await, "[{kind}]");
         assert!(store.tokens(Some("lan")).await.expect("tokens")[0].revoked);
         let mut tx = store.begin_write("cli").await.expect("begin");
         assert!(!tx.revoke_token(listed[0].id).await.expect("again"));
@@ -183,5 +183,117 @@ async fn grants_are_added_and_removed_without_touching_the_password() {
             "[{kind}] a new password ends the sessions opened with the old one"
         );
         store.audit_verify().await.expect("chain intact");
+    }
+}
+
+#[tokio::test]
+async fn a_token_expires_at_its_date_on_the_clock_it_is_given() {
+    for kind in backends() {
+        let (store, _, _dir) = fresh(kind).await;
+        let hash = hash_password("mat-khau-cua-lan").expect("hash");
+        let (_, token) = new_secret("kct_");
+        let until = Utc::now() + Duration::days(90);
+        let mut tx = store.begin_write("cli").await.expect("begin");
+        tx.add_user("lan", &hash, Role::Intake, None)
+            .await
+            .expect("add");
+        tx.create_token("lan", "feed", &token, until)
+            .await
+            .expect("token");
+        tx.commit().await.expect("commit");
+
+        let at = |t| store.actor_by_token(&token, t);
+        let just_before = until - Duration::seconds(1);
+        assert!(
+            matches!(at(just_before).await.expect("read"), TokenCheck::Valid(_)),
+            "[{kind}]"
+        );
+        match at(until).await.expect("read") {
+            TokenCheck::Expired { expires_at } => {
+                assert_eq!(expires_at, kc_store::fmt_time(until), "[{kind}]");
+            }
+            other => panic!("[{kind}] expired at its date, got {other:?}"),
+        }
+        let listed = store.tokens(Some("lan")).await.expect("tokens");
+        assert_eq!(listed[0].expires_at, Some(kc_store::fmt_time(until)));
+        assert!(!listed[0].expired(just_before) && listed[0].expired(until));
+
+        // Renewed from the moment it had lapsed: valid again on that clock.
+        let mut tx = store.begin_write("cli").await.expect("begin");
+        let later = until + Duration::days(30);
+        assert!(tx.renew_token(listed[0].id, later).await.expect("renew"));
+        tx.commit().await.expect("commit");
+        assert!(matches!(
+            at(until).await.expect("read"),
+            TokenCheck::Valid(_)
+        ));
+
+        // A revoked token is refused outright, whatever its date.
+        let mut tx = store.begin_write("cli").await.expect("begin");
+        assert!(tx.revoke_token(listed[0].id).await.expect("revoke"));
+        tx.commit().await.expect("commit");
+        for t in [just_before, later] {
+            assert!(
+                matches!(at(t).await.expect("read"), TokenCheck::Refused),
+                "[{kind}]"
+            );
+        }
+        store.audit_verify().await.expect("chain intact");
+    }
+}
+
+#[tokio::test]
+async fn tokens_from_before_expiry_existed_get_ninety_days_from_the_upgrade() {
+    for kind in backends() {
+        let (store, url, _dir) = fresh(kind).await;
+        let (_, token) = staff(&store, "lan", "mat-khau-cua-lan").await;
+        // Back to the schema before migration 8, as a desk installed earlier has it.
+        sqlx::raw_sql(
+            "ALTER TABLE api_tokens DROP COLUMN expires_at; \
+             DELETE FROM schema_migrations WHERE version = 8",
+        )
+        .execute(store.pool())
+        .await
+        .expect("downgrade");
+        store.pool().close().await;
+
+        let before = Utc::now();
+        let store = Store::open(&url).await.expect("upgrade");
+        let after = Utc::now();
+        let listed = store.tokens(Some("lan")).await.expect("tokens");
+        let expires_at = listed[0]
+            .expires_at
+            .clone()
+            .expect("dated by the migration");
+        let expires_at = chrono::DateTime::parse_from_rfc3339(&expires_at)
+            .expect("RFC 3339 like every stored time")
+            .with_timezone(&Utc);
+        // The database clock may round to the millisecond.
+        let slack = Duration::seconds(1);
+        assert!(
+            expires_at >= before + Duration::days(90) - slack
+                && expires_at <= after + Duration::days(90) + slack,
+            "[{kind}] {expires_at} is 90 days after the upgrade ({before} – {after})"
+        );
+        assert!(
+            matches!(
+                store
+                    .actor_by_token(&token, Utc::now())
+                    .await
+                    .expect("read"),
+                TokenCheck::Valid(_)
+            ),
+            "[{kind}] still works until then"
+        );
+        assert!(
+            matches!(
+                store
+                    .actor_by_token(&token, after + Duration::days(91))
+                    .await
+                    .expect("read"),
+                TokenCheck::Expired { .. }
+            ),
+            "[{kind}] and not after"
+        );
     }
 }

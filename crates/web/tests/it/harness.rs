@@ -192,8 +192,29 @@ impl TestServer {
                 .await
                 .expect("add user");
         }
+        // One transaction: with no grants (another token for an existing user), the token
+        // is its only audited write.
         let (secret, digest) = kc_desk::auth::new_secret("kct_");
-        tx.create_token(name, "test", &digest).await.expect("token");
+        let until = chrono::Utc::now() + chrono::Duration::days(90);
+        tx.create_token(name, "test", &digest, until)
+            .await
+            .expect("token");
+        tx.commit().await.expect("commit");
+        secret
+    }
+
+    /// Another API token for an existing user, working until `expires_at` (which may be in
+    /// the past, for a token that has already expired).
+    pub async fn token_until(
+        &self,
+        name: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> String {
+        let (secret, digest) = kc_desk::auth::new_secret("kct_");
+        let mut tx = self.store.begin_write("test").await.expect("begin");
+        tx.create_token(name, "test", &digest, expires_at)
+            .await
+            .expect("token");
         tx.commit().await.expect("commit");
         secret
     }

@@ -7,6 +7,7 @@ mod appeals;
 mod articles;
 mod case_view;
 mod closing;
+mod expired_tokens;
 mod harness;
 mod input_errors;
 mod new_user;
