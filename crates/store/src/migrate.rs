@@ -56,6 +56,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 7,
+        name: "case_merges",
+        common: include_str!("../migrations/0007_case_merges.sql"),
+        sqlite: include_str!("../migrations/0007_case_merges.sqlite.sql"),
+        postgres: include_str!("../migrations/0007_case_merges.postgres.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

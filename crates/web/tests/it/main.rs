@@ -8,6 +8,7 @@ mod case_view;
 mod closing;
 mod harness;
 mod input_errors;
+mod merging;
 mod new_user;
 mod notices;
 mod pages;
