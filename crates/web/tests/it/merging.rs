@@ -532,6 +532,14 @@ async fn the_console_merges_from_the_case_page() {
         )),
         "{page}"
     );
+    // The queue lists the duplicate as finished, pointing to the case kept.
+    let console = console_get(&s, &jar, "/quan-tri").await;
+    assert!(
+        console.contains(&format!(
+            "data-testid=\"finished-case-link\" href=\"/quan-tri/ho-so/{dup}\""
+        )) && console.contains(&format!("→ <a href=\"/quan-tri/ho-so/{kept}\">#{kept}</a>")),
+        "{console}"
+    );
     let page_en = console_get(&s, &jar, &format!("/quan-tri/ho-so/{dup}?lang=en")).await;
     assert!(page_en.contains("Merged into case"), "{page_en}");
 }
