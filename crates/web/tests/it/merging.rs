@@ -240,6 +240,26 @@ async fn a_duplicate_merged_into_a_published_case_is_answered_at_once() {
         let published_case = case_json(&s, &lead, published).await;
         assert_eq!(published_case["reports"], 2, "[{kind}] {published_case}");
         assert_eq!(published_case["state"], "published", "[{kind}] unchanged");
+
+        // Into a case answered with that fact-check: the same answer.
+        let (_, answered) = report_case(&s, BRIDGE).await;
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{answered}/answer"),
+                Some(&lead),
+                json!({ "slug": url }),
+            )
+            .await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let (late_receipt, late) = report_case(&s, SCHOOLS).await;
+        let (st, body) = merge(&s, &lead, late, json!({ "into": answered })).await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let status = receipt(&s, &late_receipt).await;
+        assert_eq!(
+            (status["status"].as_str(), status["url"].as_str()),
+            (Some("answered"), Some(url.as_str())),
+            "[{kind}] {status}"
+        );
     }
 }
 
