@@ -433,6 +433,42 @@ mod tests {
     }
 
     #[test]
+    fn a_merged_duplicate_is_neither_open_nor_overdue() {
+        let period = Period {
+            from: at(1, 0),
+            to: at(15, 0),
+        };
+        let late = CaseFact {
+            agency: Some("vhtt".into()),
+            deadline: Some(at(3, 0)),
+            ..case(at(2, 0))
+        };
+        let merged = CaseFact {
+            state: CaseState::Merged,
+            ..late.clone()
+        };
+        let figures = |cases: &[CaseFact]| {
+            let facts = Facts {
+                cases,
+                reports: &[],
+                outreach: &[],
+                notices: &[],
+            };
+            let s = compute(period, facts, &["vhtt"], at(29, 0));
+            (
+                s.cases_opened,
+                s.open_at_end,
+                s.overdue_at_end,
+                s.agencies[0].open,
+                s.agencies[0].overdue,
+            )
+        };
+        assert_eq!(figures(std::slice::from_ref(&late)), (1, 1, 1, 1, 1));
+        // Still counted as opened in its period: a report did arrive about it.
+        assert_eq!(figures(&[merged]), (1, 0, 0, 0, 0));
+    }
+
+    #[test]
     fn a_period_counts_what_happened_in_it_and_what_is_left_at_its_end() {
         let period = Period {
             from: at(1, 0),

@@ -50,6 +50,22 @@ pub enum WorkflowError {
     SelfReview,
     #[error(transparent)]
     Invalid(#[from] FieldError),
+    /// The case named to merge into cannot take the duplicate's reports.
+    #[error("cannot merge into case {target}: {problem}")]
+    MergeTarget { target: i64, problem: MergeProblem },
+}
+
+/// Why a case cannot receive a duplicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MergeProblem {
+    /// It was itself merged: the reports belong where it went. Naming that case lets the
+    /// officer merge there instead of building a chain nobody can follow.
+    #[error("it was merged into case {into}")]
+    Merged { into: i64 },
+    /// Closed as spam, out of scope or with nothing to act on: reports of a real claim
+    /// would be told "closed" for content that was never checked.
+    #[error("it was closed without a verdict")]
+    Closed,
 }
 
 /// The steps staff take on a case.
@@ -66,6 +82,8 @@ pub enum CaseAction {
     /// Ends a case that repeats a published claim by pointing its reports to that
     /// fact-check instead of verifying it again.
     Answer,
+    /// Ends a duplicate of another case: its reports join that case and get its answer.
+    Merge,
 }
 
 impl CaseAction {
@@ -77,6 +95,7 @@ impl CaseAction {
             CaseAction::Publish => "publish",
             CaseAction::Close => "close",
             CaseAction::Answer => "answer",
+            CaseAction::Merge => "merge",
         }
     }
 
@@ -89,7 +108,10 @@ impl CaseAction {
             CaseAction::Publish => &[Role::Editor],
             // Whoever triages sees the spam and the repeats first; the lead and the
             // administrator can clear what intake left.
-            CaseAction::Close | CaseAction::Answer => &[Role::Intake, Role::Lead, Role::Admin],
+            // Merging is the same triage judgement (same claim, work done once).
+            CaseAction::Close | CaseAction::Answer | CaseAction::Merge => {
+                &[Role::Intake, Role::Lead, Role::Admin]
+            }
         }
     }
 }
@@ -130,6 +152,8 @@ pub fn next_state(state: CaseState, action: CaseAction) -> Result<CaseState, Wor
         // four-eyes path decides the case, and a closure would bury a reviewed verdict.
         (CaseAction::Close, New | Triaged | Assigned | Verifying) => Closed,
         (CaseAction::Answer, New | Triaged | Assigned | Verifying) => Answered,
+        // The same boundary as closing: a drafted decision is reviewed, not folded away.
+        (CaseAction::Merge, New | Triaged | Assigned | Verifying) => Merged,
         _ => {
             return Err(WorkflowError::WrongState {
                 action: action.name(),
@@ -138,6 +162,35 @@ pub fn next_state(state: CaseState, action: CaseAction) -> Result<CaseState, Wor
         }
     };
     Ok(next)
+}
+
+/// Whether the case `target` (in `state`, and pointing to `merged_into` if it was merged)
+/// may receive the duplicate `source`. Any case still worked on may, and so may one that
+/// already has its answer (published, actioned, answered, under appeal): the duplicate's
+/// reporters then get that answer. A closed or merged case may not.
+pub fn check_merge_target(
+    source: i64,
+    target: i64,
+    state: CaseState,
+    merged_into: Option<i64>,
+) -> Result<(), WorkflowError> {
+    if source == target {
+        return Err(FieldError::new(
+            "into",
+            "Không thể gộp hồ sơ vào chính nó; hãy nhập số của hồ sơ kia.",
+            "A case cannot be merged into itself; give the other case's number.",
+        )
+        .into());
+    }
+    let problem = match (state, merged_into) {
+        (CaseState::Merged, Some(into)) => MergeProblem::Merged { into },
+        (CaseState::Closed, _) => MergeProblem::Closed,
+        // A merged case without a pointer is refused like a closed one: there is no
+        // case to send the reports to.
+        (CaseState::Merged, None) => MergeProblem::Closed,
+        _ => return Ok(()),
+    };
+    Err(WorkflowError::MergeTarget { target, problem })
 }
 
 /// Four eyes: nobody approves their own decision.
@@ -609,6 +662,101 @@ mod tests {
             assert!(authorize(&verifier, a, Some("vhtt")).is_err());
             assert!(authorize(&editor, a, None).is_err());
         }
+    }
+
+    #[test]
+    fn a_duplicate_is_merged_only_before_a_decision_and_by_triage_roles() {
+        for s in [
+            CaseState::New,
+            CaseState::Triaged,
+            CaseState::Assigned,
+            CaseState::Verifying,
+        ] {
+            assert_eq!(next_state(s, CaseAction::Merge), Ok(CaseState::Merged));
+        }
+        for s in [
+            CaseState::InReview,
+            CaseState::Decided,
+            CaseState::Published,
+            CaseState::Actioned,
+            CaseState::Closed,
+            CaseState::Answered,
+            CaseState::Merged,
+            CaseState::Appealed,
+        ] {
+            assert_eq!(
+                next_state(s, CaseAction::Merge),
+                Err(WorkflowError::WrongState {
+                    action: "merge",
+                    state: s
+                }),
+                "{s}"
+            );
+        }
+        // A merged case is finished: it leaves the queue, the open figures and the library.
+        assert!(CaseState::Merged.is_finished());
+        for a in [
+            CaseAction::Assign,
+            CaseAction::Decide,
+            CaseAction::Publish,
+            CaseAction::Close,
+        ] {
+            assert!(next_state(CaseState::Merged, a).is_err(), "{a:?}");
+        }
+        let intake = actor("i", &[(Role::Intake, Some("vhtt"))]);
+        let lead = actor("l", &[(Role::Lead, Some("ca"))]);
+        let verifier = actor("v", &[(Role::Verifier, None)]);
+        assert!(authorize(&intake, CaseAction::Merge, Some("vhtt")).is_ok());
+        assert!(authorize(&intake, CaseAction::Merge, None).is_ok());
+        assert_eq!(
+            authorize(&intake, CaseAction::Merge, Some("ca")),
+            Err(WorkflowError::OtherAgency)
+        );
+        assert!(authorize(&lead, CaseAction::Merge, Some("ca")).is_ok());
+        assert_eq!(
+            authorize(&lead, CaseAction::Merge, Some("vhtt")),
+            Err(WorkflowError::OtherAgency)
+        );
+        assert_eq!(
+            authorize(&verifier, CaseAction::Merge, Some("vhtt")),
+            Err(WorkflowError::Forbidden { role: Role::Intake })
+        );
+    }
+
+    #[test]
+    fn a_duplicate_goes_to_a_case_that_can_still_answer_its_reporters() {
+        // Open, in review, or already answered: the reports get that case's answer.
+        for s in [
+            CaseState::New,
+            CaseState::Assigned,
+            CaseState::Verifying,
+            CaseState::InReview,
+            CaseState::Decided,
+            CaseState::Published,
+            CaseState::Actioned,
+            CaseState::Answered,
+            CaseState::Appealed,
+        ] {
+            assert_eq!(check_merge_target(1, 2, s, None), Ok(()), "{s}");
+        }
+        assert!(matches!(
+            check_merge_target(2, 2, CaseState::New, None),
+            Err(WorkflowError::Invalid(FieldError { ref field, .. })) if field == "into"
+        ));
+        assert_eq!(
+            check_merge_target(1, 2, CaseState::Merged, Some(7)),
+            Err(WorkflowError::MergeTarget {
+                target: 2,
+                problem: MergeProblem::Merged { into: 7 }
+            })
+        );
+        assert_eq!(
+            check_merge_target(1, 2, CaseState::Closed, None),
+            Err(WorkflowError::MergeTarget {
+                target: 2,
+                problem: MergeProblem::Closed
+            })
+        );
     }
 
     #[test]

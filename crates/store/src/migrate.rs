@@ -70,6 +70,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0008_token_expiry.sqlite.sql"),
         postgres: include_str!("../migrations/0008_token_expiry.postgres.sql"),
     },
+    Migration {
+        version: 9,
+        name: "case_merges",
+        common: include_str!("../migrations/0009_case_merges.sql"),
+        sqlite: include_str!("../migrations/0009_case_merges.sqlite.sql"),
+        postgres: include_str!("../migrations/0009_case_merges.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

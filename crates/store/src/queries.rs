@@ -91,6 +91,9 @@ pub struct CaseSummary {
     pub created_at: String,
     pub updated_at: String,
     pub deadline: Option<String>,
+    /// Set when the case was merged into another as a duplicate: the case its reports are
+    /// counted and answered on now.
+    pub merged_into: Option<i64>,
 }
 
 /// A case's assignment as triaged: lead and consulted agencies, the person if named,
@@ -183,6 +186,21 @@ pub struct CaseDetail {
     pub closure: Option<ClosureRecord>,
     /// The fact-check an answered case points its reports to (another case's publication).
     pub answered_with: Option<PublicationRecord>,
+    /// Set when the case was merged into another as a duplicate.
+    pub merge: Option<MergeRecord>,
+    /// The duplicates merged into this case, oldest first; their reports are in `reports`.
+    pub merged_cases: Vec<i64>,
+}
+
+/// A case merged into another: the case named then, the note, who and when. The case's
+/// reports now count on `cases.merged_into`, which follows later merges of that case.
+#[derive(Debug, Clone, Serialize)]
+pub struct MergeRecord {
+    pub case_id: i64,
+    pub into_case: i64,
+    pub note: Option<String>,
+    pub merged_by: String,
+    pub merged_at: String,
 }
 
 /// What intake decided to do with a new report.
@@ -232,8 +250,13 @@ pub struct NewPublication {
 
 const CASE_COLUMNS: &str =
     "c.id, c.claim_id, c.state, c.agency, c.consulted, c.assignee, c.priority, \
-     c.harm_category, c.deadline, c.created_at, c.updated_at, cl.text AS claim_text, \
-     (SELECT COUNT(*) FROM reports r WHERE r.case_id = c.id) AS report_count";
+     c.harm_category, c.deadline, c.created_at, c.updated_at, c.merged_into, cl.text AS claim_text, \
+     (SELECT COUNT(*) FROM reports r WHERE r.case_id = c.id \
+        OR r.case_id IN (SELECT m.id FROM cases m WHERE m.merged_into = c.id)) AS report_count";
+
+/// The reports a case answers for: its own and those of the duplicates merged into it.
+const CASE_REPORTS: &str =
+    "(r.case_id = $1 OR r.case_id IN (SELECT m.id FROM cases m WHERE m.merged_into = $1))";
 
 fn case_from_row(row: &AnyRow) -> Result<CaseSummary> {
     Ok(CaseSummary {
@@ -250,6 +273,7 @@ fn case_from_row(row: &AnyRow) -> Result<CaseSummary> {
         created_at: get_str(row, "created_at")?,
         updated_at: get_str(row, "updated_at")?,
         deadline: get_opt_str(row, "deadline")?,
+        merged_into: row.try_get::<Option<i64>, _>("merged_into")?,
     })
 }
 
@@ -585,13 +609,15 @@ impl Store {
         let Some(case) = self.case(id).await? else {
             return Ok(None);
         };
-        let reports = sqlx::query("SELECT * FROM reports WHERE case_id = $1 ORDER BY id")
-            .bind(id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(report_from_row)
-            .collect::<Result<_>>()?;
+        let reports = sqlx::query(&format!(
+            "SELECT r.* FROM reports r WHERE {CASE_REPORTS} ORDER BY r.id"
+        ))
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(report_from_row)
+        .collect::<Result<_>>()?;
         let decisions = self.decisions(id).await?;
         let evidence = sqlx::query(
             "SELECT id, decision_id, url, note, added_by, added_at FROM evidence WHERE case_id = $1 ORDER BY id",
@@ -624,6 +650,14 @@ impl Store {
             Some(pid) => self.publication(pid).await?,
             None => None,
         };
+        let merge = self.merge(id).await?;
+        let merged_cases = sqlx::query("SELECT id FROM cases WHERE merged_into = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| get_i64(r, "id"))
+            .collect::<Result<_>>()?;
         Ok(Some(CaseDetail {
             case,
             reports,
@@ -632,7 +666,29 @@ impl Store {
             publication,
             closure,
             answered_with,
+            merge,
+            merged_cases,
         }))
+    }
+
+    /// How the case was merged into another, if it was.
+    pub async fn merge(&self, case_id: i64) -> Result<Option<MergeRecord>> {
+        let row = sqlx::query(
+            "SELECT case_id, into_case, note, merged_by, merged_at FROM case_merges WHERE case_id = $1",
+        )
+        .bind(case_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            Ok(MergeRecord {
+                case_id: get_i64(&r, "case_id")?,
+                into_case: get_i64(&r, "into_case")?,
+                note: get_opt_str(&r, "note")?,
+                merged_by: get_str(&r, "merged_by")?,
+                merged_at: get_str(&r, "merged_at")?,
+            })
+        })
+        .transpose()
     }
 
     /// How the case ended, if it was closed or answered with an existing fact-check.
@@ -729,10 +785,10 @@ impl Store {
 
     /// Which of a case's reports still hold a contact (not purged, and given at all).
     pub async fn reports_with_contact(&self, case_id: i64) -> Result<Vec<i64>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT rc.report_id FROM report_contacts rc JOIN reports r ON r.id = rc.report_id \
-             WHERE r.case_id = $1 ORDER BY rc.report_id",
-        )
+             WHERE {CASE_REPORTS} ORDER BY rc.report_id"
+        ))
         .bind(case_id)
         .fetch_all(self.pool())
         .await?;
@@ -1596,6 +1652,68 @@ impl WriteTx {
             json!({ "from": from, "to": to, "publication_id": publication_id, "note": note }),
         )
         .await
+    }
+
+    /// Merges the duplicate `case_id` (moved `from` → `to`) into `into`, which must still be
+    /// in `into_state` and not merged. The duplicate's reports count on `into` from now on,
+    /// and so do those of cases merged into the duplicate before. Returns those cases.
+    pub async fn merge_case(
+        &mut self,
+        case_id: i64,
+        (from, to): (&str, &str),
+        into: i64,
+        into_state: &str,
+        note: Option<&str>,
+    ) -> Result<Vec<i64>> {
+        self.move_case(case_id, from, to).await?;
+        // Compare-and-set on the receiving case too: merged or closed meanwhile, it must not
+        // take the reports. The no-op write also holds its row until commit.
+        let held = sqlx::query(
+            "UPDATE cases SET updated_at = updated_at WHERE id = $1 AND state = $2 AND merged_into IS NULL",
+        )
+        .bind(into)
+        .bind(into_state.to_string())
+        .execute(&mut *self.tx)
+        .await?;
+        if held.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                entity: "case",
+                id: into,
+                expected: into_state.to_string(),
+            });
+        }
+        let earlier: Vec<i64> =
+            sqlx::query("SELECT id FROM cases WHERE merged_into = $1 ORDER BY id")
+                .bind(case_id)
+                .fetch_all(&mut *self.tx)
+                .await?
+                .iter()
+                .map(|r| get_i64(r, "id"))
+                .collect::<Result<_>>()?;
+        sqlx::query("UPDATE cases SET merged_into = $1 WHERE id = $2 OR merged_into = $2")
+            .bind(into)
+            .bind(case_id)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO case_merges (case_id, into_case, note, merged_by, merged_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(case_id)
+        .bind(into)
+        .bind(note.map(str::to_string))
+        .bind(self.actor().to_string())
+        .bind(now())
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            "case.merge",
+            "case",
+            case_id,
+            json!({ "from": from, "to": to, "into": into, "note": note, "also_moved": earlier }),
+        )
+        .await?;
+        Ok(earlier)
     }
 
     /// Deletes reporter contacts whose retention has passed. Returns how many.

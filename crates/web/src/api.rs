@@ -291,6 +291,9 @@ pub struct CaseOut {
     pub created_at: String,
     #[schema(nullable)]
     pub deadline: Option<String>,
+    /// For a case merged as a duplicate: the case that holds its reports now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<i64>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -336,6 +339,7 @@ pub async fn cases(
                 reports: c.reports,
                 created_at: c.created_at,
                 deadline: c.deadline,
+                merged_into: c.merged_into,
             })
             .collect(),
     ))
@@ -558,6 +562,50 @@ pub async fn answer(
     }))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeIn {
+    /// The number of the case that handles the same claim and takes this one's reports.
+    pub into: i64,
+    /// Why they are the same claim, in a few words; kept with the merge and in the audit log.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MergeOut {
+    pub id: i64,
+    /// `merged`.
+    pub state: String,
+    /// The case that now holds, counts and answers this case's reports.
+    pub into: i64,
+}
+
+/// Merges a duplicate into the case handling the same claim (intake, lead, admin, for both
+/// cases' agencies): its reports join that case and get its answer, and it leaves the queue.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/merge", params(("id" = i64, Path)), request_body = MergeIn,
+    responses((status = 200, body = MergeOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 404, body = ErrorEnvelope),
+              (status = 409, body = ErrorEnvelope, description = "this case is past the early states (`wrong_state`), or the other case was merged (`target_merged`, naming where) or closed (`target_closed`)"),
+              (status = 422, body = ErrorEnvelope, description = "no case has that number, or it is this case")))]
+pub async fn merge(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    CaseId(id): CaseId,
+    ApiJson(body): ApiJson<MergeIn>,
+) -> Result<Json<MergeOut>, ApiError> {
+    let target = state
+        .desk
+        .merge(&actor, id, body.into, body.note.as_deref())
+        .await?;
+    let Json(s) = case_state(&state, id).await?;
+    Ok(Json(MergeOut {
+        id,
+        state: s.state,
+        into: target.id,
+    }))
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct StatsQuery {
     /// First day, `YYYY-MM-DD` (Vietnam's clock); default: the first of this month.
@@ -629,6 +677,7 @@ pub async fn list_outreach(
         publish,
         close,
         answer,
+        merge,
         stats,
         record_outreach,
         list_outreach,

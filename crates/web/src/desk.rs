@@ -626,11 +626,25 @@ impl Desk {
         let Some(case_id) = self.store.case_for_content(content_hash).await? else {
             return Ok(None);
         };
+        let Some(case) = self.answering_case(case_id).await? else {
+            return Ok(None);
+        };
+        let answered = self
+            .store
+            .closure(case.id)
+            .await?
+            .and_then(|c| c.publication_id);
+        if answered.is_some() || case.id == case_id {
+            return Ok(answered);
+        }
+        // A duplicate's wording may be far from the published claim, so the library would
+        // not find it: the verdict of the case it was merged into answers its copies too.
         Ok(self
             .store
-            .closure(case_id)
+            .case_detail(case.id)
             .await?
-            .and_then(|c| c.publication_id))
+            .and_then(|d| d.publication)
+            .map(|p| p.id))
     }
 
     async fn joinable_case(
@@ -640,9 +654,10 @@ impl Desk {
         content_hash: &str,
     ) -> Result<Option<i64>, ApiError> {
         if let Some(case_id) = self.store.case_for_content(content_hash).await? {
-            if let Some(case) = self.store.case(case_id).await? {
+            // A copy of a duplicate's report joins the case it was merged into.
+            if let Some(case) = self.answering_case(case_id).await? {
                 if is_open(&case.state) {
-                    return Ok(Some(case_id));
+                    return Ok(Some(case.id));
                 }
             }
         }
@@ -678,7 +693,12 @@ impl Desk {
         }
         let mut state = None;
         let mut closed = None;
-        if let Some(case_id) = report.case_id {
+        // A report of a duplicate is answered by the case it was merged into.
+        let case_id = match report.case_id {
+            Some(id) => self.answering_case(id).await?.map(|c| c.id),
+            None => None,
+        };
+        if let Some(case_id) = case_id {
             if let Some(detail) = self.store.case_detail(case_id).await? {
                 state = CaseState::parse(&detail.case.state);
                 if answer.is_none() {
@@ -1035,6 +1055,61 @@ impl Desk {
         tx.commit().await?;
         self.leave_open_cases(case_id)?;
         Ok(publication)
+    }
+
+    /// Merges the duplicate `case_id` into the case `into`: its reports join that case, are
+    /// counted there and get its answer (a standing published verdict at once), and the
+    /// duplicate leaves the queue and stops counting against its deadline. Only before a
+    /// decision on the duplicate awaits review, and only into a case that can still answer
+    /// (not closed, not itself merged). The actor needs the role for both cases' agencies:
+    /// it ends one and adds work to the other.
+    pub async fn merge(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        into: i64,
+        note: Option<&str>,
+    ) -> Result<CaseSummary, ApiError> {
+        let (case, state) = self.load_case(case_id).await?;
+        workflow::authorize(actor, CaseAction::Merge, case.agency.as_deref())?;
+        let next = workflow::next_state(state, CaseAction::Merge)?;
+        let target = self.store.case(into).await?.ok_or_else(|| {
+            FieldError::new(
+                "into",
+                format!("Không có hồ sơ số {into}."),
+                format!("There is no case no. {into}."),
+            )
+        })?;
+        let target_state = CaseState::parse(&target.state).ok_or_else(|| {
+            ApiError::internal(format!("case {into} has unknown state {}", target.state))
+        })?;
+        workflow::check_merge_target(case_id, into, target_state, target.merged_into)?;
+        workflow::authorize(actor, CaseAction::Merge, target.agency.as_deref())?;
+        let note = workflow::clean_note(note.unwrap_or(""))?;
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        tx.merge_case(
+            case_id,
+            (state.as_str(), next.as_str()),
+            into,
+            target_state.as_str(),
+            note.as_deref(),
+        )
+        .await?;
+        tx.commit().await?;
+        self.leave_open_cases(case_id)?;
+        Ok(target)
+    }
+
+    /// The case that answers for reports of `case_id` now: the case it was merged into, if
+    /// it was (the store keeps that pointer on a case that is not itself merged).
+    async fn answering_case(&self, case_id: i64) -> Result<Option<CaseSummary>, ApiError> {
+        let Some(case) = self.store.case(case_id).await? else {
+            return Ok(None);
+        };
+        match case.merged_into {
+            Some(into) => Ok(self.store.case(into).await?),
+            None => Ok(Some(case)),
+        }
     }
 
     /// A finished case no longer takes new reports: out of the open-case library now, not at

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use kc_desk::workflow::{FieldError, WorkflowError};
+use kc_desk::workflow::{FieldError, MergeProblem, WorkflowError};
 use kc_store::StoreError;
 use serde::Serialize;
 
@@ -152,6 +152,26 @@ impl From<WorkflowError> for ApiError {
                 "The reviewer must be a different person from the one who decided.",
             ),
             WorkflowError::Invalid(f) => f.into(),
+            WorkflowError::MergeTarget {
+                target,
+                problem: MergeProblem::Merged { into },
+            } => ApiError::new(
+                StatusCode::CONFLICT,
+                "target_merged",
+                format!("Hồ sơ #{target} đã được gộp vào hồ sơ #{into}; hãy gộp vào hồ sơ #{into}."),
+                format!("Case #{target} was merged into case #{into}; merge into case #{into} instead."),
+            )
+            .with_field("into"),
+            WorkflowError::MergeTarget {
+                target,
+                problem: MergeProblem::Closed,
+            } => ApiError::new(
+                StatusCode::CONFLICT,
+                "target_closed",
+                format!("Hồ sơ #{target} đã đóng mà không có kết luận nên không nhận thêm phản ánh; nếu cùng nội dung, hãy đóng hồ sơ này với cùng lý do."),
+                format!("Case #{target} was closed without a verdict and takes no more reports; if it is the same content, close this case for the same reason."),
+            )
+            .with_field("into"),
         }
     }
 }
@@ -166,6 +186,7 @@ fn action_vi(action: &str) -> &str {
         "publish" => "công bố",
         "close" => "đóng hồ sơ",
         "answer" => "trả lời bằng tin đã công bố",
+        "merge" => "gộp hồ sơ",
         other => other,
     }
 }

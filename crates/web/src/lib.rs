@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/publish", post(api::publish))
         .route("/api/v1/cases/{id}/close", post(api::close))
         .route("/api/v1/cases/{id}/answer", post(api::answer))
+        .route("/api/v1/cases/{id}/merge", post(api::merge))
         .route(
             "/api/v1/publications/{slug}/appeals",
             post(appeals::api_file),
@@ -183,6 +184,7 @@ pub fn router(state: AppState) -> Router {
         .route("/quan-tri/ho-so/{id}/dong", post(pages::case_close))
         .route("/quan-tri/ho-so/{id}/lien-he", post(pages::case_contact))
         .route("/quan-tri/ho-so/{id}/tra-loi", post(pages::case_answer))
+        .route("/quan-tri/ho-so/{id}/gop", post(pages::case_merge))
         .route(
             "/quan-tri/ho-so/{id}/khieu-nai/{appeal}",
             post(appeals::page_decide),

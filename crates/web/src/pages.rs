@@ -950,6 +950,10 @@ pub struct DecisionForm {
     close_reason: String,
     #[serde(default)]
     close_note: String,
+    #[serde(default)]
+    merge_into: String,
+    #[serde(default)]
+    merge_note: String,
 }
 
 /// The case page, with only the forms the signed-in person may use in the case's state.
@@ -1003,6 +1007,7 @@ async fn render_case(
         publish => allowed(CaseAction::Publish),
         close => allowed(CaseAction::Close),
         answer => allowed(CaseAction::Answer),
+        merge => allowed(CaseAction::Merge),
     };
     let category = d
         .case
@@ -1490,6 +1495,48 @@ pub async fn case_answer(
                 .map(|_| ())
         },
     )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    into: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn case_merge(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    PageId(id): PageId,
+    Form(form): Form<MergeForm>,
+) -> Response {
+    let actor = staff.clone();
+    let desk = &state.desk;
+    let typed = DecisionForm {
+        merge_into: form.into.clone(),
+        merge_note: form.note.clone(),
+        ..DecisionForm::default()
+    };
+    console_action(&state, &headers, staff, id, &form.csrf, typed, async {
+        let actor = actor.ok_or_else(ApiError::unauthorized)?;
+        // Officers type "#12" as often as "12".
+        let typed = form.into.trim().trim_start_matches('#').trim();
+        let into: i64 = typed.parse().map_err(|_| {
+            ApiError::from(kc_desk::workflow::FieldError::new(
+                "into",
+                "Vui lòng nhập số hồ sơ cần gộp vào (ví dụ 12).",
+                "Give the number of the case to merge into (e.g. 12).",
+            ))
+        })?;
+        desk.merge(&actor, id, into, Some(&form.note))
+            .await
+            .map(|_| ())
+    })
     .await
 }
 

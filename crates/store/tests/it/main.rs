@@ -4,6 +4,7 @@ mod appeals;
 mod audit;
 mod closures;
 mod imports;
+mod merges;
 mod notices;
 mod support;
 mod users;

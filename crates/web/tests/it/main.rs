@@ -10,6 +10,7 @@ mod closing;
 mod expired_tokens;
 mod harness;
 mod input_errors;
+mod merging;
 mod new_user;
 mod notices;
 mod pages;
