@@ -469,7 +469,7 @@ async fn merging_a_case_that_had_received_duplicates_moves_them_too() {
 #[tokio::test]
 async fn the_console_merges_from_the_case_page() {
     let s = start("sqlite").await;
-    let intake = s.user("lan", &[(Role::Intake, None)]).await;
+    s.user("lan", &[(Role::Intake, None)]).await;
     s.user("verifier9", &[(Role::Verifier, None)]).await;
     let (jar, csrf) = login(&s, "lan").await;
     let (_, kept) = report_case(&s, RUMOUR).await;
