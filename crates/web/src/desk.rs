@@ -1200,7 +1200,9 @@ impl Desk {
         let qvec = self.query_vector(q).await?;
         let hits = Self::search_in(&self.published, q, qvec.as_deref(), k)?;
         let mut out = Vec::new();
-        for m in hits {
+        // Only what the matcher would at least suggest: with the model every claim has
+        // some cosine to any text, so "any score" listed every fact-check for "xyz".
+        for m in hits.into_iter().filter(|m| m.level != MatchLevel::None) {
             if let Ok(id) = m.id.parse::<i64>() {
                 if let Some(p) = self.store.publication(id).await? {
                     out.push((p, m.score));

@@ -476,11 +476,7 @@ pub async fn search(
         Vec::new()
     } else {
         match state.desk.search_published(&q, 10).await {
-            Ok(r) => r
-                .into_iter()
-                .filter(|(_, score)| *score > 0.0)
-                .map(|(p, _)| p)
-                .collect(),
+            Ok(r) => r.into_iter().map(|(p, _)| p).collect(),
             Err(e) => return page.error(&state, &e, "/tra-cuu"),
         }
     };

@@ -28,6 +28,15 @@ async fn with_the_model_the_desk_matches_by_meaning_too() {
         let lead = s.user("lead1", &[(Role::Lead, None)]).await;
         let (_, cases) = s.get("/api/v1/cases", Some(&lead)).await;
         assert_eq!(cases[0]["id"].as_i64(), Some(case_id));
+        // "Has this been checked?" lists what matches, not every fact-check: with the
+        // model any text has some cosine to every claim.
+        let (_, found) = s.get_text("/tra-cuu?q=hoàn+tiền+điện+tháng+11").await;
+        assert!(found.contains(&url), "[{kind}] {found}");
+        for unrelated in ["xyz", "a", "bóng đá World Cup"] {
+            let (_, page) = s.get_text(&format!("/tra-cuu?q={unrelated}")).await;
+            assert!(!page.contains(&url), "[{kind}] `{unrelated}` listed it");
+            assert!(page.contains("Chưa có"), "[{kind}] `{unrelated}`: {page}");
+        }
     }
 }
 
