@@ -205,8 +205,17 @@ pub async fn open_json(State(state): State<AppState>) -> Response {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
+/// One CSV cell, quoted. A cell that a spreadsheet would read as a formula (`=`, `+`, `-`,
+/// `@`, or a tab or carriage return first) gets a `'` in front: the open data carries
+/// reporters' and rumours' words, and `=HYPERLINK(…)` must stay text when a journalist
+/// opens the file in Excel or LibreOffice.
+pub(crate) fn csv_field(s: &str) -> String {
+    let guard = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        "'"
+    } else {
+        ""
+    };
+    format!("\"{guard}{}\"", s.replace('"', "\"\""))
 }
 
 pub async fn open_csv(State(state): State<AppState>) -> Response {
@@ -244,6 +253,18 @@ pub async fn open_csv(State(state): State<AppState>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_csv_cell_is_never_a_formula() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"Bấm\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"Bấm\"\")\""
+        );
+        for lead in ["+1", "-1+2", "@SUM(A1)", "\t=1"] {
+            assert!(csv_field(lead).starts_with("\"'"), "{lead}");
+        }
+        assert_eq!(csv_field("Tin đồn, có dấu phẩy"), "\"Tin đồn, có dấu phẩy\"");
+    }
 
     #[test]
     fn script_json_cannot_close_the_element() {

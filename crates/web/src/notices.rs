@@ -676,10 +676,6 @@ async fn register(state: &AppState) -> Result<Vec<Value>, ApiError> {
         .collect())
 }
 
-fn csv_field(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 /// Every notice as CSV, one row a notice: lists are joined with a space (URLs have none).
 pub async fn open_csv(State(state): State<AppState>) -> Response {
     let items = match register(&state).await {
@@ -728,7 +724,7 @@ pub async fn open_csv(State(state): State<AppState>) -> Response {
             factcheck,
         ]
         .iter()
-        .map(|f| csv_field(f))
+        .map(|f| crate::feeds::csv_field(f))
         .collect::<Vec<_>>()
         .join(",");
         out.push_str(&row);
