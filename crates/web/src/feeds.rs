@@ -263,7 +263,10 @@ mod tests {
         for lead in ["+1", "-1+2", "@SUM(A1)", "\t=1"] {
             assert!(csv_field(lead).starts_with("\"'"), "{lead}");
         }
-        assert_eq!(csv_field("Tin đồn, có dấu phẩy"), "\"Tin đồn, có dấu phẩy\"");
+        assert_eq!(
+            csv_field("Tin đồn, có dấu phẩy"),
+            "\"Tin đồn, có dấu phẩy\""
+        );
     }
 
     #[test]

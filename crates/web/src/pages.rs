@@ -398,6 +398,15 @@ pub(crate) async fn render_factcheck(
                 .map(|e| context! { url => e.url.clone(), note => e.note.clone() })
                 .collect();
             let pack = state.desk.pack();
+            // The decision's own summary and reasons are always public, whatever article
+            // the editor wrote around them: every action states reasons people can read.
+            // A body that is only those two (the default) is not shown twice.
+            let reasons = decision.as_ref().map(|d| {
+                context! { summary => d.summary.clone(), reasons => d.reasons.clone() }
+            });
+            let body_is_reasons = decision.as_ref().is_some_and(|d| {
+                paragraphs(&p.body) == paragraphs(&format!("{}\n\n{}", d.summary, d.reasons))
+            });
             let provisions: Vec<String> = decision
                 .map(|d| {
                     d.legal_provisions
@@ -407,7 +416,11 @@ pub(crate) async fn render_factcheck(
                 })
                 .unwrap_or_default();
             let jsonld = crate::feeds::claim_review(state, &p);
-            let paragraphs = paragraphs(&p.body);
+            let paragraphs = if body_is_reasons {
+                Vec::new()
+            } else {
+                paragraphs(&p.body)
+            };
             // Appeals as the public sees them: category, dates, outcome and its reasons.
             // The appeal that overturned it is the first decided so; any later one was moot.
             let overturned = appeals
@@ -436,7 +449,7 @@ pub(crate) async fn render_factcheck(
                 .is_none()
                 .then(|| crate::feeds::script_safe_json(&jsonld));
             let ctx = context! {
-                p => p, provisions, paragraphs, evidence, jsonld,
+                p => p, provisions, paragraphs, evidence, jsonld, reasons,
                 appeals, overturned, appeal_open, appeal_deadline, relations, replaced_by,
                 notices => Value::from_serialize(&notices),
             };

@@ -291,6 +291,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("check.published", "Ngày công bố", "Published"),
     ("check.provisions", "Căn cứ pháp lý", "Legal basis"),
     ("check.reasons", "Lý do", "Reasons"),
+    ("check.reasons", "Kết luận và lý do", "Decision and reasons"),
     ("check.evidence", "Bằng chứng", "Evidence"),
     ("check.appeal", "Nếu bạn bị ảnh hưởng bởi kết luận này, bạn có quyền khiếu nại miễn phí trong vòng 6 tháng.", "If this decision affects you, you may appeal free of charge within 6 months."),
     ("appeal.title", "Khiếu nại", "Appeals"),

@@ -27,6 +27,39 @@ async fn an_article_written_in_a_browser_keeps_its_paragraphs() {
 }
 
 #[tokio::test]
+async fn the_decisions_reasons_stay_public_whatever_the_article_says() {
+    let s = start("sqlite").await;
+    let (_, path) = publish_rumour_with(
+        &s,
+        RUMOUR,
+        serde_json::json!({ "title": "Tin giả hoàn tiền điện", "body": "Đừng bấm link." }),
+    )
+    .await;
+    let (_, page) = s.get_text(&path).await;
+    assert!(page.contains("<p>Đừng bấm link.</p>"), "{page}");
+    assert!(page.contains("data-testid=\"decision-reasons\""), "{page}");
+    assert!(
+        page.contains("Điện lực không có chương trình hoàn tiền nào."),
+        "{page}"
+    );
+    assert!(
+        page.contains("Công ty Điện lực xác nhận đây là tin giả nhằm lừa đảo."),
+        "{page}"
+    );
+
+    // Without an article of its own, the page is those two, once.
+    let s = start("sqlite").await;
+    let (_, path) = publish_rumour(&s, RUMOUR).await;
+    let (_, page) = s.get_text(&path).await;
+    assert_eq!(
+        page.matches("Công ty Điện lực xác nhận đây là tin giả nhằm lừa đảo.")
+            .count(),
+        1,
+        "{page}"
+    );
+}
+
+#[tokio::test]
 async fn a_receipt_code_is_found_however_it_was_typed() {
     for kind in backends() {
         receipt_found_however_typed(kind).await;
