@@ -26,6 +26,8 @@ pub struct ErrorEnvelope {
 pub struct ApiError {
     pub status: StatusCode,
     pub body: ErrorBody,
+    /// Seconds after which the request may succeed (`Retry-After`), for a 429.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -43,6 +45,7 @@ impl ApiError {
                 message_en: en.into(),
                 field: None,
             },
+            retry_after: None,
         }
     }
 
@@ -98,13 +101,16 @@ impl ApiError {
         )
     }
 
-    pub fn rate_limited() -> Self {
-        ApiError::new(
+    /// Too many reports from one client; the next one is accepted in `retry_after` seconds.
+    pub fn rate_limited(retry_after: u64) -> Self {
+        let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
             "Bạn gửi quá nhiều phản ánh trong thời gian ngắn; vui lòng thử lại sau ít phút.",
             "Too many reports in a short time; please try again in a few minutes.",
-        )
+        );
+        e.retry_after = Some(retry_after.max(1));
+        e
     }
 }
 
@@ -215,6 +221,17 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(ErrorEnvelope { error: self.body })).into_response()
+        let retry_after = self.retry_after;
+        let mut resp = (self.status, Json(ErrorEnvelope { error: self.body })).into_response();
+        with_retry_after(&mut resp, retry_after);
+        resp
+    }
+}
+
+/// Adds `Retry-After` to a refused request's response (API or page alike).
+pub fn with_retry_after(resp: &mut Response, secs: Option<u64>) {
+    if let Some(secs) = secs {
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, secs.into());
     }
 }

@@ -113,7 +113,9 @@ impl Page {
         } else {
             err.body.message.clone()
         };
-        self.render(state, err.status, "error.html", context! { message, back })
+        let mut resp = self.render(state, err.status, "error.html", context! { message, back });
+        crate::error::with_retry_after(&mut resp, err.retry_after);
+        resp
     }
 
     pub fn is_en(&self) -> bool {

@@ -218,7 +218,9 @@ impl RateLimiter {
             *tokens -= 1.0;
             Ok(())
         } else {
-            Err(ApiError::rate_limited())
+            // One token comes back every 60 / per_minute seconds.
+            let wait = ((1.0 - *tokens) * 60.0 / self.per_minute).ceil() as u64;
+            Err(ApiError::rate_limited(wait))
         }
     }
 }

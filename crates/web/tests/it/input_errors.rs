@@ -162,4 +162,20 @@ async fn public_intake_is_rate_limited_per_client() {
     let (st, body) = s.report("tin đồn thứ tư").await;
     assert_eq!(st, 429, "{body}");
     assert_eq!(body["error"]["code"], "rate_limited");
+    // Clients are told when to try again: 3 a minute is one every 20 seconds.
+    let resp = s
+        .client
+        .post(s.url("/api/v1/reports"))
+        .json(&json!({ "text": "tin đồn thứ năm" }))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status().as_u16(), 429);
+    let wait: u64 = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After header in seconds");
+    assert!((1..=20).contains(&wait), "{wait}");
 }
