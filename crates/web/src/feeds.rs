@@ -34,7 +34,10 @@ pub fn claim_review(state: &AppState, p: &PublicationRecord) -> Value {
         review_rating["bestRating"] = json!(5);
         review_rating["worstRating"] = json!(1);
     }
-    let item = json!({ "@type": "Claim", "datePublished": p.published_at.get(..10).unwrap_or("") });
+    // When the claim first appeared is not known: the desk knows only when it was reported,
+    // and the fact-check's own date is already `datePublished` above. Better no date than
+    // a wrong one.
+    let item = json!({ "@type": "Claim" });
     json!({
         "@context": "https://schema.org",
         "@type": "ClaimReview",

@@ -327,6 +327,10 @@ async fn reporter_links_stay_inside(kind: &'static str) {
     assert_eq!(review["reviewRating"]["ratingValue"], 1, "{review}");
     assert_eq!(review["itemReviewed"]["@type"], "Claim", "{review}");
     assert!(
+        review["itemReviewed"].get("datePublished").is_none(),
+        "the fact-check's date is no date of the claim: {review}"
+    );
+    assert!(
         review["url"].as_str().is_some_and(|u| u.ends_with(&path)),
         "{review}"
     );
