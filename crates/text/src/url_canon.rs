@@ -10,7 +10,7 @@ pub enum UrlError {
     #[error("URL trống / empty URL")]
     Empty,
     #[error("URL không hợp lệ / invalid URL: {0}")]
-    Invalid(String),
+    Invalid(url::ParseError),
     #[error("chỉ nhận http và https / only http and https URLs are accepted, got {0}")]
     UnsupportedScheme(String),
     #[error("URL thiếu tên miền / URL has no host")]
@@ -22,7 +22,7 @@ impl UrlError {
     pub fn reason_vi(&self) -> String {
         match self {
             UrlError::Empty => "URL trống".into(),
-            UrlError::Invalid(e) => format!("URL không hợp lệ ({e})"),
+            UrlError::Invalid(e) => format!("URL không hợp lệ: {}", parse_error_vi(*e)),
             UrlError::UnsupportedScheme(s) => format!("chỉ nhận http và https, không nhận {s}"),
             UrlError::MissingHost => "URL thiếu tên miền".into(),
         }
@@ -32,12 +32,27 @@ impl UrlError {
     pub fn reason_en(&self) -> String {
         match self {
             UrlError::Empty => "empty URL".into(),
-            UrlError::Invalid(e) => format!("invalid URL ({e})"),
+            UrlError::Invalid(e) => format!("invalid URL: {e}"),
             UrlError::UnsupportedScheme(s) => {
                 format!("only http and https URLs are accepted, got {s}")
             }
             UrlError::MissingHost => "URL has no host".into(),
         }
+    }
+}
+
+/// The URL parser's reasons, in Vietnamese (its own text is English).
+fn parse_error_vi(e: url::ParseError) -> &'static str {
+    use url::ParseError as P;
+    match e {
+        P::RelativeUrlWithoutBase | P::RelativeUrlWithCannotBeABaseBase => {
+            "thiếu phần http:// hoặc https:// ở đầu"
+        }
+        P::EmptyHost => "thiếu tên miền",
+        P::IdnaError | P::InvalidDomainCharacter => "tên miền có ký tự không dùng được",
+        P::InvalidPort => "số cổng không hợp lệ",
+        P::InvalidIpv4Address | P::InvalidIpv6Address => "địa chỉ IP không hợp lệ",
+        _ => "không đọc được địa chỉ này",
     }
 }
 
@@ -79,7 +94,7 @@ pub fn canonical_url(s: &str) -> Result<String, UrlError> {
     } else {
         s
     };
-    let mut url = Url::parse(input).map_err(|e| UrlError::Invalid(e.to_string()))?;
+    let mut url = Url::parse(input).map_err(UrlError::Invalid)?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(UrlError::UnsupportedScheme(url.scheme().to_owned()));
     }
@@ -94,8 +109,7 @@ pub fn canonical_url(s: &str) -> Result<String, UrlError> {
     // pass changes again.
     let bare = host.trim_start_matches("www.").to_owned();
     if bare != host && !bare.is_empty() {
-        url.set_host(Some(&bare))
-            .map_err(|e| UrlError::Invalid(e.to_string()))?;
+        url.set_host(Some(&bare)).map_err(UrlError::Invalid)?;
     }
     url.set_fragment(None);
     let _ = url.set_username("");
@@ -345,10 +359,16 @@ mod tests {
         assert!(
             matches!(canonical_url("ftp://a.vn/x"), Err(UrlError::UnsupportedScheme(s)) if s == "ftp")
         );
-        assert!(matches!(
-            canonical_url("khong phai url"),
-            Err(UrlError::Invalid(_))
-        ));
+        let e = canonical_url("khong phai url").expect_err("no URL");
+        assert!(matches!(e, UrlError::Invalid(_)));
+        // Each language alone: no English from the parser in the Vietnamese reason.
+        assert_eq!(
+            e.reason_vi(),
+            "URL không hợp lệ: thiếu phần http:// hoặc https:// ở đầu"
+        );
+        assert_eq!(e.reason_en(), "invalid URL: relative URL without a base");
+        let e = canonical_url("https://a b.vn/x").expect_err("a space in the host");
+        assert!(e.reason_vi().contains("tên miền"), "{}", e.reason_vi());
     }
 
     #[test]
