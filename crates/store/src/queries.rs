@@ -771,6 +771,20 @@ impl Store {
             .collect()
     }
 
+    /// (case id, claim text) of every case answered with a published fact-check: later
+    /// reports worded like such a case get that fact-check too.
+    pub async fn answered_case_claims(&self) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT c.id, cl.text FROM cases c JOIN claims cl ON cl.id = c.claim_id \
+             JOIN case_closures x ON x.case_id = c.id WHERE x.publication_id IS NOT NULL",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((get_i64(r, "id")?, get_str(r, "text")?)))
+            .collect()
+    }
+
     // ---- reports ----
 
     pub async fn report_by_receipt(&self, receipt: &str) -> Result<Option<ReportRecord>> {

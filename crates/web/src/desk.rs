@@ -95,6 +95,9 @@ pub struct Desk {
     published: RwLock<LiveLibrary>,
     /// Claims of open cases: a confirmed match joins the report to that case.
     open_cases: RwLock<LiveLibrary>,
+    /// Claims of cases staff answered with a published fact-check (keyed by case): a
+    /// confirmed match gets that fact-check, as a copy of the case's report would.
+    answered: RwLock<LiveLibrary>,
     /// The semantic encoder when a model was given; without it matching is lexical.
     semantic: Option<Semantic>,
 }
@@ -237,6 +240,7 @@ impl Desk {
             pack: RwLock::new(Arc::new(pack)),
             published: RwLock::new(LiveLibrary::default()),
             open_cases: RwLock::new(LiveLibrary::default()),
+            answered: RwLock::new(LiveLibrary::default()),
             semantic: semantic.map(|m| Semantic {
                 encoder: m.encoder,
                 cache: Arc::new(Mutex::new(m.cache)),
@@ -530,13 +534,15 @@ impl Desk {
             .filter(|m| m.level == MatchLevel::Confirm)
             .map(|m| (m.id, m.score));
         // A copy of a report whose case staff answered with an existing fact-check gets that
-        // fact-check too, though its wording is not the published claim's.
+        // fact-check too, though its wording is not the published claim's: the same text
+        // exactly, or one the matcher confirms as the case's claim (typed without
+        // diacritics, lightly edited).
         let published_hit = match published_hit {
             Some(hit) => Some(hit),
-            None => self
-                .answered_repeat(&content_hash)
-                .await?
-                .map(|id| (id.to_string(), 1.0)),
+            None => match self.answered_repeat(&content_hash).await? {
+                Some(id) => Some((id.to_string(), 1.0)),
+                None => self.answered_like(&report.text, qvec.as_deref()).await?,
+            },
         };
         // The library may lag an appeal that just overturned a verdict (another instance
         // refreshes every few seconds): the store says whether it still stands.
@@ -645,6 +651,29 @@ impl Desk {
             .await?
             .and_then(|d| d.publication)
             .map(|p| p.id))
+    }
+
+    /// The publication that answered a case whose claim the matcher confirms `text` as a
+    /// copy of, with the match's score.
+    async fn answered_like(
+        &self,
+        text: &str,
+        qvec: Option<&[f32]>,
+    ) -> Result<Option<(String, f32)>, ApiError> {
+        let hit = Self::search_in(&self.answered, text, qvec, 1)?
+            .into_iter()
+            .next()
+            .filter(|m| m.level == MatchLevel::Confirm);
+        let Some((case_id, score)) = hit.and_then(|m| Some((m.id.parse::<i64>().ok()?, m.score)))
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .closure(case_id)
+            .await?
+            .and_then(|c| c.publication_id)
+            .map(|pid| (pid.to_string(), score)))
     }
 
     async fn joinable_case(
@@ -1054,6 +1083,8 @@ impl Desk {
         .await?;
         tx.commit().await?;
         self.leave_open_cases(case_id)?;
+        self.add_to(&self.answered, &case_id.to_string(), &case.claim)
+            .await?;
         Ok(publication)
     }
 
@@ -1138,14 +1169,22 @@ impl Desk {
             .into_iter()
             .map(|(id, text)| (id.to_string(), text))
             .collect();
+        let answered: Vec<(String, String)> = self
+            .store
+            .answered_case_claims()
+            .await?
+            .into_iter()
+            .map(|(id, text)| (id.to_string(), text))
+            .collect();
         let (up_p, gone_p) = self.sync(&self.published, publications).await?;
         let (up_o, gone_o) = self.sync(&self.open_cases, open).await?;
+        let (up_a, gone_a) = self.sync(&self.answered, answered).await?;
         let len = |w: &RwLock<LiveLibrary>| w.read().map(|l| l.lib.len()).unwrap_or(0);
         let done = LibrarySync {
             published: len(&self.published),
             open_cases: len(&self.open_cases),
-            upserted: up_p + up_o,
-            removed: gone_p + gone_o,
+            upserted: up_p + up_o + up_a,
+            removed: gone_p + gone_o + gone_a,
         };
         if done.upserted + done.removed > 0 {
             tracing::info!(?done, "matcher libraries brought in line with the database");
