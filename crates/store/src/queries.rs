@@ -733,6 +733,27 @@ impl Store {
             .transpose()
     }
 
+    /// Summary and reasons of every published decision, by decision id: what the open data
+    /// states beside each verdict.
+    pub async fn published_decision_reasons(
+        &self,
+    ) -> Result<std::collections::HashMap<i64, (String, String)>> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.summary, d.reasons FROM decisions d \
+             WHERE d.id IN (SELECT decision_id FROM publications)",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    get_i64(r, "id")?,
+                    (get_str(r, "summary")?, get_str(r, "reasons")?),
+                ))
+            })
+            .collect()
+    }
+
     /// The open case already handling content with this hash, if any.
     /// The receipt of the report an import key was taken as, if it was.
     pub async fn imported_receipt(&self, key: &str) -> Result<Option<String>> {

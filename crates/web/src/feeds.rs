@@ -23,7 +23,13 @@ fn rating(verdict: &str) -> Option<i64> {
 /// has vetted and which can point at a person's profile rather than the content (the
 /// desk acts on content, never on people). `appearance` is recommended, not required, so
 /// the ClaimReview stays valid without it.
-pub fn claim_review(state: &AppState, p: &PublicationRecord) -> Value {
+/// `reasons`: the decision's summary and reasons, stated as the review's description and
+/// body (schema.org `description`, `reviewBody`).
+pub fn claim_review(
+    state: &AppState,
+    p: &PublicationRecord,
+    reasons: Option<(&str, &str)>,
+) -> Value {
     let pack = state.desk.pack();
     let url = format!("{}/kiem-chung/{}", state.config.public_url, p.slug);
     let label = kc_desk::Verdict::parse(&p.verdict)
@@ -38,7 +44,7 @@ pub fn claim_review(state: &AppState, p: &PublicationRecord) -> Value {
     // and the fact-check's own date is already `datePublished` above. Better no date than
     // a wrong one.
     let item = json!({ "@type": "Claim" });
-    json!({
+    let mut review = json!({
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": url,
@@ -49,7 +55,12 @@ pub fn claim_review(state: &AppState, p: &PublicationRecord) -> Value {
         "author": { "@type": "Organization", "name": pack.portal.publisher },
         "reviewRating": review_rating,
         "itemReviewed": item,
-    })
+    });
+    if let Some((summary, body)) = reasons {
+        review["description"] = json!(summary);
+        review["reviewBody"] = json!(body);
+    }
+    review
 }
 
 /// JSON made safe inside `<script>`: `<` is escaped so no text can close the element.
@@ -193,6 +204,10 @@ pub async fn open_json(State(state): State<AppState>) -> Response {
         Ok(ids) => ids,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
+    let reasons = match state.desk.store.published_decision_reasons().await {
+        Ok(r) => r,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
     match state.desk.store.publications().await {
         Ok(ps) => {
             // A verdict overturned on appeal is no longer asserted as a ClaimReview; the
@@ -200,7 +215,10 @@ pub async fn open_json(State(state): State<AppState>) -> Response {
             let items: Vec<Value> = ps
                 .iter()
                 .filter(|p| !overturned.contains(&p.id))
-                .map(|p| claim_review(&state, p))
+                .map(|p| {
+                    let r = reasons.get(&p.decision_id);
+                    claim_review(&state, p, r.map(|(s, b)| (s.as_str(), b.as_str())))
+                })
                 .collect();
             axum::Json(json!({ "count": items.len(), "items": items })).into_response()
         }
@@ -222,11 +240,18 @@ pub(crate) fn csv_field(s: &str) -> String {
 }
 
 pub async fn open_csv(State(state): State<AppState>) -> Response {
+    let reasons = match state.desk.store.published_decision_reasons().await {
+        Ok(r) => r,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
     match asserted_publications(&state).await {
         Ok(ps) => {
-            let mut out = String::from("\u{feff}slug,title,verdict,claim,published_at,url\n");
+            let mut out =
+                String::from("\u{feff}slug,title,verdict,claim,published_at,url,summary,reasons\n");
+            let none = (String::new(), String::new());
             for p in &ps {
                 let url = format!("{}/kiem-chung/{}", state.config.public_url, p.slug);
+                let (summary, why) = reasons.get(&p.decision_id).unwrap_or(&none);
                 let row = [
                     &p.slug,
                     &p.title,
@@ -234,6 +259,8 @@ pub async fn open_csv(State(state): State<AppState>) -> Response {
                     &p.claim_text,
                     &p.published_at,
                     &url,
+                    summary,
+                    why,
                 ]
                 .iter()
                 .map(|f| csv_field(f))

@@ -403,6 +403,9 @@ pub(crate) async fn render_factcheck(
             // The decision's own summary and reasons are always public, whatever article
             // the editor wrote around them: every action states reasons people can read.
             // A body that is only those two (the default) is not shown twice.
+            let reasons_pair = decision
+                .as_ref()
+                .map(|d| (d.summary.clone(), d.reasons.clone()));
             let reasons = decision.as_ref().map(|d| {
                 context! { summary => d.summary.clone(), reasons => d.reasons.clone() }
             });
@@ -417,7 +420,11 @@ pub(crate) async fn render_factcheck(
                         .collect()
                 })
                 .unwrap_or_default();
-            let jsonld = crate::feeds::claim_review(state, &p);
+            let jsonld = crate::feeds::claim_review(
+                state,
+                &p,
+                reasons_pair.as_ref().map(|(s, r)| (s.as_str(), r.as_str())),
+            );
             let paragraphs = if body_is_reasons {
                 Vec::new()
             } else {

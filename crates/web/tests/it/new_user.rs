@@ -47,12 +47,32 @@ async fn the_decisions_reasons_stay_public_whatever_the_article_says() {
         "{page}"
     );
 
+    // The open data states them too, beside the verdict.
+    let (_, data) = s.get("/du-lieu/kiem-chung.json", None).await;
+    assert_eq!(
+        data["items"][0]["reviewBody"], "Công ty Điện lực xác nhận đây là tin giả nhằm lừa đảo.",
+        "{data}"
+    );
+    assert_eq!(
+        data["items"][0]["description"],
+        "Điện lực không có chương trình hoàn tiền nào."
+    );
+    let (_, csv) = s.get_text("/du-lieu/kiem-chung.csv").await;
+    assert!(
+        csv.starts_with("\u{feff}slug,title,verdict,claim,published_at,url,summary,reasons\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",\"Công ty Điện lực xác nhận đây là tin giả nhằm lừa đảo.\"\n"),
+        "{csv}"
+    );
+
     // Without an article of its own, the page is those two, once.
     let s = start("sqlite").await;
     let (_, path) = publish_rumour(&s, RUMOUR).await;
     let (_, page) = s.get_text(&path).await;
     assert_eq!(
-        page.matches("Công ty Điện lực xác nhận đây là tin giả nhằm lừa đảo.")
+        page.matches(">Công ty Điện lực xác nhận đây là tin giả nhằm lừa đảo.<")
             .count(),
         1,
         "{page}"
