@@ -545,7 +545,35 @@ async fn warn_of_expiring_tokens(store: &kc_store::Store) -> Result<()> {
     Ok(())
 }
 
+/// The listening socket for `serve`, or what to do when the address cannot be had.
+async fn listen(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        let (vi, en) = match e.kind() {
+            std::io::ErrorKind::AddrInUse => (
+                "đã có chương trình khác dùng địa chỉ này (có thể là một kiemchung serve khác); \
+                 dừng chương trình đó hoặc chọn cổng khác bằng --addr",
+                "another program already uses this address (perhaps another kiemchung serve); \
+                 stop it or choose another port with --addr",
+            ),
+            std::io::ErrorKind::PermissionDenied => (
+                "không có quyền dùng cổng này (cổng dưới 1024 cần quyền quản trị); chọn cổng khác \
+                 bằng --addr, ví dụ 127.0.0.1:8080",
+                "no permission to use this port (ports below 1024 need privileges); choose another \
+                 with --addr, e.g. 127.0.0.1:8080",
+            ),
+            std::io::ErrorKind::AddrNotAvailable => (
+                "máy này không có địa chỉ IP đó; kiểm tra --addr",
+                "this machine has no such IP address; check --addr",
+            ),
+            _ => ("kiểm tra --addr", "check --addr"),
+        };
+        anyhow::anyhow!("không mở được {addr}: {vi} / cannot listen on {addr}: {en} ({e})")
+    })
+}
+
 async fn serve(args: ServeArgs) -> Result<()> {
+    // Before the database and the model: a busy port is told at once.
+    let listener = listen(args.addr).await?;
     let (store, pack) = args.store.open().await?;
     let users = store.user_count().await?;
     let public_url = args
@@ -560,9 +588,6 @@ async fn serve(args: ServeArgs) -> Result<()> {
     if let Some((stored, computed)) = state.desk.semantic_vectors() {
         eprintln!("semantic: {computed} claim vectors computed at start, {stored} cached");
     }
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     eprintln!("kiemchung is serving on http://{addr}/  (console: http://{addr}/quan-tri)");
     eprintln!(

@@ -450,3 +450,30 @@ fn a_mistyped_data_dir_is_an_error_not_an_empty_desk() {
         );
     }
 }
+
+#[test]
+fn serve_on_a_busy_port_says_so_in_both_languages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let out = kiemchung()
+        .args([
+            "serve",
+            "--addr",
+            &addr,
+            "--data-dir",
+            data.to_str().expect("utf-8 path"),
+        ])
+        .output()
+        .expect("run serve");
+    let (_, err) = text(&out);
+    assert!(!out.status.success(), "{err}");
+    let vi = err.find("đã có chương trình khác dùng").expect(&err);
+    let en = err.find("another program already uses").expect(&err);
+    assert!(
+        vi < en && err.contains(&addr) && err.contains("--addr"),
+        "{err}"
+    );
+    assert!(!data.exists(), "a busy port fails before creating the desk");
+}
