@@ -109,6 +109,18 @@ const NOT_UTF8: &str =
      Notepad: Mã hóa → UTF-8) / not UTF-8: save the file as UTF-8 (Excel: Save As → \"CSV UTF-8\"; \
      Notepad: Encoding → UTF-8)";
 
+/// A file in a legacy encoding is wrong on every line with an accent: the advice is given
+/// once, at the first.
+const NOT_UTF8_AGAIN: &str = "không phải UTF-8, xem trên / not UTF-8, see above";
+
+fn not_utf8(told: &mut bool) -> &'static str {
+    if std::mem::replace(told, true) {
+        NOT_UTF8_AGAIN
+    } else {
+        NOT_UTF8
+    }
+}
+
 /// The 1-based line of a CSV row starting at a byte offset: the line breaks before it,
 /// plus one. Counted here rather than taken from the CSV reader, whose count drifts on a
 /// quoted CRLF. The reader's offset can point at the previous row's line break (the `\n`
@@ -156,10 +168,11 @@ fn parse_jsonl(bytes: &[u8]) -> Parsed {
     let mut problems = Vec::new();
     // Notepad and Excel start a UTF-8 file with a byte order mark, which JSON does not allow.
     let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    let mut told_utf8 = false;
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = i + 1;
         let Ok(text) = std::str::from_utf8(raw) else {
-            problems.push(problem(line, "(line)", NOT_UTF8));
+            problems.push(problem(line, "(line)", not_utf8(&mut told_utf8)));
             continue;
         };
         if text.trim().is_empty() {
@@ -265,6 +278,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
     // Where the last row started: the CSV reader takes a quote left open as running to the
     // end of the file, so that row alone can have swallowed every row after it.
     let mut last_row: Option<(u64, usize)> = None;
+    let mut told_utf8 = false;
     for record in reader.byte_records() {
         let record = match record {
             Ok(r) => r,
@@ -288,7 +302,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
                     || "(row)".to_string(),
                     |h| h.trim().trim_start_matches('\u{feff}').to_string(),
                 );
-                problems.push(problem(line, &field, NOT_UTF8));
+                problems.push(problem(line, &field, not_utf8(&mut told_utf8)));
                 continue;
             }
         };
@@ -747,17 +761,24 @@ mod tests {
     #[test]
     fn a_file_not_in_utf8_names_its_line_and_says_how_to_save_it() {
         // "Tin đồn" in Windows-1258 (đ = 0xF0), then a UTF-8 row.
-        let csv = b"id,text\r\nx1,Tin \xF0\xD2n\r\nx2,Tin \xC4\x91\xE1\xBB\x93n\r\n";
+        let csv = b"id,text\r\nx1,Tin \xF0\xD2n\r\nx2,Tin \xC4\x91\xE1\xBB\x93n\r\nx3,\xF0\xE3\r\n";
         let Parsed {
             items, problems, ..
         } = parse(Format::Csv, csv).expect("parsed");
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].line, 3);
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!((problems[0].line, problems[0].field.as_str()), (2, "text"));
+        let where_: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|p| (p.line, p.field.as_str()))
+            .collect();
+        assert_eq!(where_, [(2, "text"), (4, "text")]);
         assert!(
             problems[0].message.contains("UTF-8") && problems[0].message.contains("CSV UTF-8"),
             "{problems:?}"
+        );
+        assert!(
+            problems[1].message.contains("see above"),
+            "the advice is given once: {problems:?}"
         );
         let jsonl = b"{\"text\":\"ok\"}\n{\"text\":\"Tin \xF0\xD2n\"}\n";
         let Parsed { problems, .. } = parse(Format::Jsonl, jsonl).expect("parsed");
