@@ -550,3 +550,30 @@ fn a_data_dir_this_user_cannot_write_is_named_at_once() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
+
+#[test]
+fn report_takes_one_end_of_the_period_and_names_both_when_inverted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let d = data.to_str().expect("utf-8 path");
+    let out = run_with_stdin(
+        &["user", "add", "admin", "--role", "admin", "--data-dir", d],
+        "a-long-password\n",
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let report = |args: &[&str]| {
+        let out = kiemchung()
+            .arg("report")
+            .args(args)
+            .args(["--data-dir", d])
+            .output()
+            .expect("run report");
+        (out.status.success(), text(&out))
+    };
+    let (ok, (md, err)) = report(&["--to", "2025-01-15"]);
+    assert!(ok, "{err}");
+    assert!(md.contains("từ 2025-01-01 đến 2025-01-15"), "{md}");
+    let (ok, (_, err)) = report(&["--from", "2026-11-20", "--to", "2026-11-10"]);
+    assert!(!ok);
+    assert!(err.contains("--from") && err.contains("--to"), "{err}");
+}
