@@ -100,6 +100,39 @@ pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed> {
     }
 }
 
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What to do about a file in a legacy encoding (Windows-1258/1252, TCVN3…): detecting which
+/// one would be a guess, and a wrong guess garbles Vietnamese silently.
+const NOT_UTF8: &str =
+    "không phải UTF-8: lưu lại tệp dưới dạng UTF-8 (Excel: Lưu thành → \"CSV UTF-8\"; \
+     Notepad: Mã hóa → UTF-8) / not UTF-8: save the file as UTF-8 (Excel: Save As → \"CSV UTF-8\"; \
+     Notepad: Encoding → UTF-8)";
+
+/// A file in a legacy encoding is wrong on every line with an accent: the advice is given
+/// once, at the first.
+const NOT_UTF8_AGAIN: &str = "không phải UTF-8, xem trên / not UTF-8, see above";
+
+fn not_utf8(told: &mut bool) -> &'static str {
+    if std::mem::replace(told, true) {
+        NOT_UTF8_AGAIN
+    } else {
+        NOT_UTF8
+    }
+}
+
+/// The 1-based line of a CSV row starting at a byte offset: the line breaks before it,
+/// plus one. Counted here rather than taken from the CSV reader, whose count drifts on a
+/// quoted CRLF. The reader's offset can point at the previous row's line break (the `\n`
+/// of a CRLF); a row never starts with one, as blank lines are skipped.
+fn line_at(bytes: &[u8], offset: u64) -> usize {
+    let mut end = usize::try_from(offset).map_or(bytes.len(), |o| o.min(bytes.len()));
+    while bytes.get(end).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+        end += 1;
+    }
+    bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
 fn problem(line: usize, field: &str, message: impl Into<String>) -> Problem {
     Problem {
         line,
@@ -133,10 +166,13 @@ fn urls_of(value: Option<&serde_json::Value>) -> Result<Vec<String>, &'static st
 fn parse_jsonl(bytes: &[u8]) -> Parsed {
     let mut items = Vec::new();
     let mut problems = Vec::new();
+    // Notepad and Excel start a UTF-8 file with a byte order mark, which JSON does not allow.
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    let mut told_utf8 = false;
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = i + 1;
         let Ok(text) = std::str::from_utf8(raw) else {
-            problems.push(problem(line, "(line)", "không phải UTF-8 / not UTF-8"));
+            problems.push(problem(line, "(line)", not_utf8(&mut told_utf8)));
             continue;
         };
         if text.trim().is_empty() {
@@ -215,10 +251,13 @@ fn parse_jsonl(bytes: &[u8]) -> Parsed {
 /// by spaces), `id`; other columns are ignored.
 fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers = reader
-        .headers()
-        .context("dòng tiêu đề CSV không đọc được / cannot read the CSV header row")?
-        .clone();
+    // Column names are ASCII; a file in a legacy encoding is named at its first bad row.
+    let headers = csv::StringRecord::from_byte_record_lossy(
+        reader
+            .byte_headers()
+            .context("dòng tiêu đề CSV không đọc được / cannot read the CSV header row")?
+            .clone(),
+    );
     let column = |name: &str| {
         headers.iter().position(|h| {
             h.trim()
@@ -239,11 +278,12 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
     // Where the last row started: the CSV reader takes a quote left open as running to the
     // end of the file, so that row alone can have swallowed every row after it.
     let mut last_row: Option<(u64, usize)> = None;
-    for record in reader.records() {
+    let mut told_utf8 = false;
+    for record in reader.byte_records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = e.position().map_or(0, |p| line_at(bytes, p.byte()));
                 problems.push(problem(
                     line,
                     "(row)",
@@ -252,8 +292,20 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        last_row = record.position().map(|p| (p.byte(), line));
+        let start = record.position().map(csv::Position::byte);
+        let line = start.map_or(0, |b| line_at(bytes, b));
+        last_row = start.map(|b| (b, line));
+        let record = match csv::StringRecord::from_byte_record(record) {
+            Ok(r) => r,
+            Err(e) => {
+                let field = headers.get(e.utf8_error().field()).map_or_else(
+                    || "(row)".to_string(),
+                    |h| h.trim().trim_start_matches('\u{feff}').to_string(),
+                );
+                problems.push(problem(line, &field, not_utf8(&mut told_utf8)));
+                continue;
+            }
+        };
         let cell = |i: Option<usize>| {
             i.and_then(|i| record.get(i))
                 .map(str::trim)
@@ -337,6 +389,17 @@ fn parse_feed(bytes: &[u8]) -> Result<Parsed> {
         .filter(|id| !id.is_empty())
         .or_else(|| feed.links.first().map(|l| l.href.trim().to_string()))
         .filter(|s| !s.is_empty());
+    // RSS says a description may hold HTML (entity-encoded or in CDATA) but never says
+    // whether one does; its titles are plain text. Atom says so with each text's type.
+    let rss = matches!(
+        feed.feed_type,
+        feed_rs::model::FeedType::RSS0
+            | feed_rs::model::FeedType::RSS1
+            | feed_rs::model::FeedType::RSS2
+    );
+    let is_html =
+        |mime: &str| mime.starts_with("text/html") || mime.starts_with("application/xhtml");
+    let text_of = |s: &str, html: bool| if html { strip_html(s) } else { plain_text(s) };
     let mut items = Vec::new();
     let mut problems = Vec::new();
     for (i, entry) in feed.entries.into_iter().enumerate() {
@@ -344,12 +407,17 @@ fn parse_feed(bytes: &[u8]) -> Result<Parsed> {
         let line = i + 1;
         let title = entry
             .title
-            .map(|t| strip_html(&t.content))
+            .map(|t| text_of(&t.content, is_html(t.content_type.as_str())))
             .unwrap_or_default();
         let body = entry
             .summary
-            .map(|s| strip_html(&s.content))
-            .or_else(|| entry.content.and_then(|c| c.body).map(|b| strip_html(&b)))
+            .map(|s| text_of(&s.content, rss || is_html(s.content_type.as_str())))
+            .or_else(|| {
+                entry.content.and_then(|c| {
+                    let html = rss || is_html(c.content_type.as_str());
+                    c.body.map(|b| text_of(&b, html))
+                })
+            })
             .unwrap_or_default();
         let text = match (title.trim(), body.trim()) {
             ("", "") => {
@@ -381,13 +449,44 @@ fn parse_feed(bytes: &[u8]) -> Result<Parsed> {
     })
 }
 
+/// Plain text as it is, its lines trimmed and blank lines dropped.
+fn plain_text(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether the text after a `<` is a tag: `!` or `?` (comment, doctype), or an ASCII
+/// element name, possibly closing, ended by a space, `/` or `>`. HTML would also hide
+/// `<tăng>` as an unknown element; in a Vietnamese feed it is a word in angle brackets.
+fn opens_tag(after: &str) -> bool {
+    let name = after.strip_prefix('/').unwrap_or(after);
+    if after.starts_with(['!', '?']) {
+        return true;
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let end = name
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | ':')))
+        .map_or("", |i| &name[i..]);
+    end.is_empty() || end.starts_with(|c: char| c.is_whitespace() || c == '/' || c == '>')
+}
+
 /// Text of an HTML fragment: tags dropped (a block tag leaves a line break), the common
-/// entities decoded.
+/// entities decoded. A `<` that does not open a tag (`a < b`, `<tăng>`) is text.
 fn strip_html(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(open) = rest.find('<') {
         out.push_str(&rest[..open]);
+        if !opens_tag(&rest[open + 1..]) {
+            out.push('<');
+            rest = &rest[open + 1..];
+            continue;
+        }
         let Some(close) = rest[open..].find('>') else {
             out.push_str(&rest[open..]);
             rest = "";
@@ -415,12 +514,7 @@ fn strip_html(html: &str) -> String {
         .replace("&#39;", "'")
         .replace("&apos;", "'")
         .replace("&amp;", "&");
-    decoded
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    plain_text(&decoded)
 }
 
 /// Counts of one run, for the summary.
@@ -611,6 +705,107 @@ mod tests {
         assert_eq!(items[0].text, "Tiêu đề\n\nTóm tắt");
         assert_eq!(items[0].id.as_deref(), Some("urn:e1"));
         assert!(parse(Format::Rss, b"<rss><channel>").is_err());
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_crlf_lose_no_item() {
+        let jsonl = b"\xEF\xBB\xBF{\"id\":\"x1\",\"text\":\"Tin \xC4\x91\xE1\xBB\x93n m\xE1\xBB\x99t\"}\r\n{\"text\":\"hai\"}\r\n";
+        let Parsed {
+            items, problems, ..
+        } = parse(Format::Jsonl, jsonl).expect("parsed");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].id.as_deref(), Some("x1"));
+        assert_eq!(items[0].text, "Tin đồn một");
+
+        let rss =
+            "\u{feff}<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>\r\n\
+                   <item><title>Tin một</title><guid>g1</guid></item></channel></rss>\r\n";
+        let Parsed { items, .. } = parse(Format::Rss, rss.as_bytes()).expect("parsed");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].text, "Tin một");
+        let atom = "\u{feff}<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">\
+                    <title>T</title><id>urn:f</id><updated>2026-11-29T00:00:00Z</updated>\
+                    <entry><id>urn:e1</id><title>Tin một</title><updated>2026-11-29T00:00:00Z</updated></entry></feed>";
+        let Parsed { items, .. } = parse(Format::Atom, atom.as_bytes()).expect("parsed");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].text, "Tin một");
+    }
+
+    #[test]
+    fn csv_lines_are_counted_in_the_file_whatever_its_line_breaks() {
+        for (src, empty_line) in [
+            ("id,text\r\nx1,\"hai\r\ndong\"\r\nx2,\r\n", 4),
+            ("id,text\nx1,\"hai\ndong\"\nx2,\n", 4),
+            (
+                "\u{feff}id,text\r\nx1,\"a\r\nb\r\nc\"\r\nx2,\"d\r\ne\"\r\nx3,\r\n",
+                7,
+            ),
+        ] {
+            let Parsed {
+                items, problems, ..
+            } = parse(Format::Csv, src.as_bytes()).expect("parsed");
+            assert_eq!(items[0].line, 2, "{src:?}");
+            let where_: Vec<(usize, &str)> = problems
+                .iter()
+                .map(|p| (p.line, p.field.as_str()))
+                .collect();
+            assert_eq!(where_, [(empty_line, "text")], "{src:?}");
+        }
+        // The open quote's row, after a quoted CRLF, is named at its own line.
+        let src = "id,text\r\n1,\"a\r\nb\"\r\n2,\"mở\r\n3,ba\r\n";
+        let Parsed { problems, .. } = parse(Format::Csv, src.as_bytes()).expect("parsed");
+        assert_eq!((problems[0].line, problems[0].field.as_str()), (4, "(row)"));
+    }
+
+    #[test]
+    fn a_file_not_in_utf8_names_its_line_and_says_how_to_save_it() {
+        // "Tin đồn" in Windows-1258 (đ = 0xF0), then a UTF-8 row.
+        let csv = b"id,text\r\nx1,Tin \xF0\xD2n\r\nx2,Tin \xC4\x91\xE1\xBB\x93n\r\nx3,\xF0\xE3\r\n";
+        let Parsed {
+            items, problems, ..
+        } = parse(Format::Csv, csv).expect("parsed");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].line, 3);
+        let where_: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|p| (p.line, p.field.as_str()))
+            .collect();
+        assert_eq!(where_, [(2, "text"), (4, "text")]);
+        assert!(
+            problems[0].message.contains("UTF-8") && problems[0].message.contains("CSV UTF-8"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].message.contains("see above"),
+            "the advice is given once: {problems:?}"
+        );
+        let jsonl = b"{\"text\":\"ok\"}\n{\"text\":\"Tin \xF0\xD2n\"}\n";
+        let Parsed { problems, .. } = parse(Format::Jsonl, jsonl).expect("parsed");
+        assert_eq!(problems[0].line, 2);
+        assert!(
+            problems[0].message.contains("save the file as UTF-8"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn feed_titles_are_plain_text_and_only_html_loses_its_tags() {
+        let rss = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+            <item><title><![CDATA[Giá xăng <tăng> 10 nghìn]]></title>
+            <description><![CDATA[<p>Giá <b>xăng</b> < 30 nghìn <tăng></p>]]></description>
+            <guid>g1</guid></item></channel></rss>"#;
+        let Parsed { items, .. } = parse(Format::Rss, rss.as_bytes()).expect("parsed");
+        assert_eq!(
+            items[0].text,
+            "Giá xăng <tăng> 10 nghìn\n\nGiá xăng < 30 nghìn <tăng>"
+        );
+        let atom = r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+            <id>urn:f</id><updated>2026-11-29T00:00:00Z</updated>
+            <entry><id>urn:e1</id><title type="html">&lt;b&gt;Tin&lt;/b&gt; nóng</title>
+            <updated>2026-11-29T00:00:00Z</updated><summary>a &lt;b&gt; là chữ</summary></entry></feed>"#;
+        let Parsed { items, .. } = parse(Format::Atom, atom.as_bytes()).expect("parsed");
+        assert_eq!(items[0].text, "Tin nóng\n\na <b> là chữ");
     }
 
     #[test]

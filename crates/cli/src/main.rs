@@ -339,6 +339,58 @@ impl StoreArgs {
         }
     }
 
+    /// Fails at once, saying what to do, when this user cannot write the data directory or
+    /// its database files: SQLite would otherwise fail each connection ("attempt to write
+    /// a readonly database") until the pool gives up 30 seconds later. Even a command that
+    /// only reads writes there: SQLite's write-ahead log keeps its -wal and -shm files
+    /// beside the database.
+    fn check_writable(&self) -> Result<()> {
+        let dir = &self.data_dir;
+        let denied = |e: &std::io::Error| {
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+            )
+        };
+        let probe = dir.join(format!(".kiemchung-write-check-{}", std::process::id()));
+        let mut not_writable = match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&probe)
+        {
+            Ok(_) => {
+                let _ = std::fs::remove_file(&probe);
+                None
+            }
+            Err(e) if denied(&e) => Some(dir.clone()),
+            // Anything else is for SQLite to report.
+            Err(_) => None,
+        };
+        for name in ["kiemchung.db", "kiemchung.db-wal", "kiemchung.db-shm"] {
+            let file = dir.join(name);
+            if not_writable.is_none() && file.is_file() {
+                if let Err(e) = std::fs::OpenOptions::new().write(true).open(&file) {
+                    if denied(&e) {
+                        not_writable = Some(file);
+                    }
+                }
+            }
+        }
+        if let Some(path) = not_writable {
+            let shown = std::fs::canonicalize(&path).unwrap_or(path);
+            bail!(
+                "không ghi được vào {p}: người dùng chạy lệnh này cần quyền ghi thư mục dữ liệu và \
+                 các tệp kiemchung.db* trong đó (SQLite ghi cả khi chỉ đọc). Chạy lệnh bằng người dùng \
+                 chạy `kiemchung serve`, hoặc cấp quyền ghi (chown/chmod) / \
+                 cannot write to {p}: the user running this command needs write access to the data \
+                 directory and its kiemchung.db* files (SQLite writes there even to read). Run the \
+                 command as the user that runs `kiemchung serve`, or grant write access (chown/chmod)",
+                p = shown.display()
+            );
+        }
+        Ok(())
+    }
+
     /// [`StoreArgs::open`] for commands that read or change an existing desk: a mistyped
     /// `--data-dir` must not quietly create an empty database and report on it.
     async fn open_existing(&self) -> Result<(Store, Pack)> {
@@ -359,6 +411,9 @@ impl StoreArgs {
     /// Opens the store and the active pack, loading the shipped pack on first start.
     async fn open(&self) -> Result<(Store, Pack)> {
         let url = self.url()?;
+        if self.database_url.is_none() {
+            self.check_writable()?;
+        }
         let store = Store::open(&url)
             .await
             .with_context(|| format!("cannot open the database ({})", self.describe()))?;
@@ -545,7 +600,35 @@ async fn warn_of_expiring_tokens(store: &kc_store::Store) -> Result<()> {
     Ok(())
 }
 
+/// The listening socket for `serve`, or what to do when the address cannot be had.
+async fn listen(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        let (vi, en) = match e.kind() {
+            std::io::ErrorKind::AddrInUse => (
+                "đã có chương trình khác dùng địa chỉ này (có thể là một kiemchung serve khác); \
+                 dừng chương trình đó hoặc chọn cổng khác bằng --addr",
+                "another program already uses this address (perhaps another kiemchung serve); \
+                 stop it or choose another port with --addr",
+            ),
+            std::io::ErrorKind::PermissionDenied => (
+                "không có quyền dùng cổng này (cổng dưới 1024 cần quyền quản trị); chọn cổng khác \
+                 bằng --addr, ví dụ 127.0.0.1:8080",
+                "no permission to use this port (ports below 1024 need privileges); choose another \
+                 with --addr, e.g. 127.0.0.1:8080",
+            ),
+            std::io::ErrorKind::AddrNotAvailable => (
+                "máy này không có địa chỉ IP đó; kiểm tra --addr",
+                "this machine has no such IP address; check --addr",
+            ),
+            _ => ("kiểm tra --addr", "check --addr"),
+        };
+        anyhow::anyhow!("không mở được {addr}: {vi} / cannot listen on {addr}: {en} ({e})")
+    })
+}
+
 async fn serve(args: ServeArgs) -> Result<()> {
+    // Before the database and the model: a busy port is told at once.
+    let listener = listen(args.addr).await?;
     let (store, pack) = args.store.open().await?;
     let users = store.user_count().await?;
     let public_url = args
@@ -560,9 +643,6 @@ async fn serve(args: ServeArgs) -> Result<()> {
     if let Some((stored, computed)) = state.desk.semantic_vectors() {
         eprintln!("semantic: {computed} claim vectors computed at start, {stored} cached");
     }
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     eprintln!("kiemchung is serving on http://{addr}/  (console: http://{addr}/quan-tri)");
     eprintln!(

@@ -450,3 +450,130 @@ fn a_mistyped_data_dir_is_an_error_not_an_empty_desk() {
         );
     }
 }
+
+#[test]
+fn serve_on_a_busy_port_says_so_in_both_languages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let out = kiemchung()
+        .args([
+            "serve",
+            "--addr",
+            &addr,
+            "--data-dir",
+            data.to_str().expect("utf-8 path"),
+        ])
+        .output()
+        .expect("run serve");
+    let (_, err) = text(&out);
+    assert!(!out.status.success(), "{err}");
+    let vi = err.find("đã có chương trình khác dùng").expect(&err);
+    let en = err.find("another program already uses").expect(&err);
+    assert!(
+        vi < en && err.contains(&addr) && err.contains("--addr"),
+        "{err}"
+    );
+    assert!(!data.exists(), "a busy port fails before creating the desk");
+}
+
+/// How to run `kiemchung` as a user who may read `dir` but not write it: as `nobody` when
+/// the tests run as root (root writes anywhere), else as the current user. None when root
+/// cannot switch users here.
+fn reader_only(dir: &std::path::Path) -> Option<Vec<String>> {
+    use std::os::unix::fs::PermissionsExt;
+    let set = |p: &std::path::Path, mode| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    for entry in std::fs::read_dir(dir).expect("read dir") {
+        set(&entry.expect("entry").path(), 0o644);
+    }
+    set(dir, 0o555);
+    set(dir.parent().expect("a parent"), 0o755);
+    let bin = env!("CARGO_BIN_EXE_kiemchung").to_string();
+    let uid = Command::new("id").arg("-u").output().expect("id -u");
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        return Some(vec![bin]);
+    }
+    let runuser = Command::new("runuser")
+        .args(["-u", "nobody", "--", "true"])
+        .status();
+    if !runuser.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: running as root without `runuser -u nobody`");
+        return None;
+    }
+    Some(
+        ["runuser", "-u", "nobody", "--", &bin]
+            .map(String::from)
+            .to_vec(),
+    )
+}
+
+#[test]
+fn a_data_dir_this_user_cannot_write_is_named_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let d = data.to_str().expect("utf-8 path");
+    let out = run_with_stdin(
+        &["user", "add", "admin", "--role", "admin", "--data-dir", d],
+        "a-long-password\n",
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let Some(prefix) = reader_only(&data) else {
+        return;
+    };
+    for args in [
+        vec!["report", "--data-dir", d],
+        vec!["user", "list", "--data-dir", d],
+        vec!["audit", "verify", "--data-dir", d],
+    ] {
+        let out = Command::new(&prefix[0])
+            .args(&prefix[1..])
+            .args(&args)
+            .env_remove("KIEMCHUNG_DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run");
+        let (_, err) = text(&out);
+        assert!(!out.status.success(), "{args:?}: {err}");
+        assert!(
+            err.contains("không ghi được vào") && err.contains("cannot write to"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains(d) && err.contains("chown/chmod"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("timed out"), "{args:?}: {err}");
+    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+#[test]
+fn report_takes_one_end_of_the_period_and_names_both_when_inverted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let d = data.to_str().expect("utf-8 path");
+    let out = run_with_stdin(
+        &["user", "add", "admin", "--role", "admin", "--data-dir", d],
+        "a-long-password\n",
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let report = |args: &[&str]| {
+        let out = kiemchung()
+            .arg("report")
+            .args(args)
+            .args(["--data-dir", d])
+            .output()
+            .expect("run report");
+        (out.status.success(), text(&out))
+    };
+    let (ok, (md, err)) = report(&["--to", "2025-01-15"]);
+    assert!(ok, "{err}");
+    assert!(md.contains("từ 2025-01-01 đến 2025-01-15"), "{md}");
+    let (ok, (_, err)) = report(&["--from", "2026-11-20", "--to", "2026-11-10"]);
+    assert!(!ok);
+    assert!(err.contains("--from") && err.contains("--to"), "{err}");
+}
