@@ -275,9 +275,10 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
     let id_col = column("id");
     let mut items = Vec::new();
     let mut problems = Vec::new();
-    // Where the last row started: the CSV reader takes a quote left open as running to the
-    // end of the file, so that row alone can have swallowed every row after it.
-    let mut last_row: Option<(u64, usize)> = None;
+    // Where each row started, to read its quotes again afterwards: the CSV reader takes a
+    // quote left open as running to the end of the file, and text after a closing quote
+    // as part of the cell, so one row can silently swallow the rows after it.
+    let mut rows: Vec<(u64, usize)> = Vec::new();
     let mut told_utf8 = false;
     for record in reader.byte_records() {
         let record = match record {
@@ -294,7 +295,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
         };
         let start = record.position().map(csv::Position::byte);
         let line = start.map_or(0, |b| line_at(bytes, b));
-        last_row = start.map(|b| (b, line));
+        rows.extend(start.map(|b| (b, line)));
         let record = match csv::StringRecord::from_byte_record(record) {
             Ok(r) => r,
             Err(e) => {
@@ -324,24 +325,35 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
                 .unwrap_or_default(),
         });
     }
-    if let Some((start, line)) = last_row {
-        let rest = usize::try_from(start)
+    for (i, &(start, line)) in rows.iter().enumerate() {
+        let end = rows.get(i + 1).map_or(bytes.len() as u64, |r| r.0);
+        let span = usize::try_from(start)
             .ok()
-            .and_then(|s| bytes.get(s..))
+            .zip(usize::try_from(end).ok())
+            .and_then(|(s, e)| bytes.get(s..e))
             .unwrap_or_default();
-        if leaves_a_quote_open(rest) {
-            if items.last().is_some_and(|i| i.line == line) {
-                items.pop();
-            }
-            problems.retain(|p| p.line != line);
-            problems.push(problem(
-                line,
-                "(row)",
-                "dấu ngoặc kép mở mà không đóng: dòng này kéo đến hết tệp, các dòng sau nó chưa được nhập / \
-                 a quote opened and never closed: this row runs to the end of the file, so the rows after it were not imported",
-            ));
-        }
+        let Some(trouble) = quote_trouble(span) else {
+            continue;
+        };
+        items.retain(|it| it.line != line);
+        problems.retain(|p| p.line != line);
+        problems.push(problem(
+            line,
+            "(row)",
+            match trouble {
+                QuoteTrouble::Open => {
+                    "dấu ngoặc kép mở mà không đóng: dòng này kéo đến hết tệp, các dòng sau nó chưa được nhập / \
+                     a quote opened and never closed: this row runs to the end of the file, so the rows after it were not imported"
+                }
+                QuoteTrouble::Stray => {
+                    "dấu ngoặc kép không khớp: có chữ ngay sau dấu đóng ngoặc, nên ô này có thể đã nuốt cả dòng sau; \
+                     dấu ngoặc kép trong ô phải viết đôi (\"\") / a quote does not match: text follows a closing quote, \
+                     so this cell may have swallowed the next row; a quote inside a cell is written twice (\"\")"
+                }
+            },
+        ));
     }
+    problems.sort_by_key(|p| p.line);
     Ok(Parsed {
         items,
         problems,
@@ -349,9 +361,20 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
     })
 }
 
-/// Whether CSV text ends inside a quoted cell. Only a quote that opens a cell opens
-/// quoting; one inside an unquoted cell (`màn hình 5"`) is a plain character.
-fn leaves_a_quote_open(csv: &[u8]) -> bool {
+/// What is wrong with the quotes of one CSV row's text, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteTrouble {
+    /// A quoted cell never closes: the row runs to the end of the file.
+    Open,
+    /// A quote closes a cell and text follows it: a quote meant as text, which closed the
+    /// cell early, or a cell opened on one row and closed on a later one.
+    Stray,
+}
+
+/// Reads the quotes of CSV text as RFC 4180 does. Only a quote that opens a cell opens
+/// quoting; one inside an unquoted cell (`màn hình 5"`) is a plain character. A closing
+/// quote must be followed by a comma, a line end or the end (spaces allowed between).
+fn quote_trouble(csv: &[u8]) -> Option<QuoteTrouble> {
     let mut quoted = false;
     let mut cell_start = true;
     let mut bytes = csv.iter().peekable();
@@ -362,6 +385,10 @@ fn leaves_a_quote_open(csv: &[u8]) -> bool {
                     bytes.next();
                 } else {
                     quoted = false;
+                    while bytes.next_if(|c| matches!(c, b' ' | b'\t')).is_some() {}
+                    if !matches!(bytes.peek(), None | Some(b',' | b'\n' | b'\r')) {
+                        return Some(QuoteTrouble::Stray);
+                    }
                 }
             }
         } else if b == b'"' && cell_start {
@@ -369,7 +396,7 @@ fn leaves_a_quote_open(csv: &[u8]) -> bool {
         }
         cell_start = !quoted && matches!(b, b',' | b'\n' | b'\r');
     }
-    quoted
+    quoted.then_some(QuoteTrouble::Open)
 }
 
 /// RSS (0.9x, 1.0, 2.0) or Atom: an entry's title and summary (or content) are its text,
@@ -670,6 +697,20 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(items.len(), 2);
         assert_eq!(items[1].text, "Anh ấy nói \"không\"");
+
+        // A quote opened on one row and closed on the next: the two rows became one cell.
+        let src = "id,text\n4,\"Tin có ngoặc mở\n5,\"Tin năm\"\n6,Tin sáu\n7,\"Tin bảy\" \n";
+        let Parsed {
+            items, problems, ..
+        } = parse(Format::Csv, src.as_bytes()).expect("parsed");
+        let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(texts, ["Tin sáu", "Tin bảy"], "{problems:?}");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!((problems[0].line, problems[0].field.as_str()), (2, "(row)"));
+        assert!(
+            problems[0].message.contains("swallowed the next row"),
+            "{problems:?}"
+        );
     }
 
     #[test]
