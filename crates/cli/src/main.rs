@@ -318,13 +318,36 @@ fn init_logging(format: &str, quiet: bool) {
     }
 }
 
+/// Warns when a data directory made before kiemchung created them private, or opened up by
+/// an operator, lets other local users read it. Their choice is kept: a backup group may
+/// read it on purpose, and `chmod` is theirs to run.
+fn warn_if_exposed(dir: &std::path::Path) {
+    let db = dir.join("kiemchung.db");
+    for (path, private) in [(dir, "700"), (db.as_path(), "600")] {
+        if let Some(mode) = kc_store::private::exposure(path) {
+            tracing::warn!(
+                "{} có quyền {mode:o}: người dùng khác trên máy có thể đọc liên hệ và mật khẩu đã băm; \
+                 nên chạy `chmod {private} {}` / {} has mode {mode:o}: other local users can read \
+                 contacts and password hashes; consider `chmod {private} {}`",
+                path.display(),
+                path.display(),
+                path.display(),
+                path.display()
+            );
+        }
+    }
+}
+
 impl StoreArgs {
     fn url(&self) -> Result<String> {
         if let Some(url) = &self.database_url {
             return Ok(url.clone());
         }
-        std::fs::create_dir_all(&self.data_dir)
+        // Owner-only: the database holds contacts and password hashes (0700 for a directory
+        // kiemchung creates; the database file itself is made 0600 by the store).
+        kc_store::private::create_private_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        warn_if_exposed(&self.data_dir);
         Ok(kc_store::sqlite_url_for_dir(&self.data_dir))
     }
 
@@ -663,7 +686,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
         state.clone(),
         std::time::Duration::from_secs(args.refresh_secs.max(1)),
     );
+    let store = state.desk.store.clone();
     kc_web::serve(state, listener, shutdown_signal()).await?;
+    // A clean stop folds the WAL into the database file and empties it, so no older page
+    // (a purged contact's) stays behind in it.
+    store.close().await;
     eprintln!("kiemchung stopped");
     Ok(())
 }
@@ -712,12 +739,18 @@ async fn backup(args: &BackupCommand) -> Result<()> {
                 .context("a PostgreSQL store without its URL")?;
             let pg_dump = pg_tool("pg_dump")?;
             let mut command = pg_command(&pg_dump, &url)?;
-            let status = command
+            // pg_dump writes into the file as it finds it: made owner-only first, since
+            // the dump holds contacts and password hashes.
+            kc_store::private::create_private_file(out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            let ran = command
                 .args(["--format=custom", "--no-owner", "--file"])
                 .arg(out)
                 .status()
-                .with_context(|| format!("cannot run {}", pg_dump.display()))?;
-            if !status.success() {
+                .with_context(|| format!("cannot run {}", pg_dump.display()));
+            if !matches!(&ran, Ok(status) if status.success()) {
+                let _ = std::fs::remove_file(out);
+                let status = ran?;
                 bail!(
                     "pg_dump failed ({status}); nothing was written to {}",
                     out.display()

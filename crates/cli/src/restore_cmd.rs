@@ -164,7 +164,7 @@ async fn restore_sqlite(args: &RestoreArgs, target: &Path) -> Result<()> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let created_dir = (!dir.exists()).then(|| dir.to_path_buf());
-    std::fs::create_dir_all(dir)
+    kc_store::private::create_private_dir_all(dir)
         .with_context(|| format!("cannot create data directory {}", dir.display()))?;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
 
@@ -179,12 +179,12 @@ async fn restore_sqlite(args: &RestoreArgs, target: &Path) -> Result<()> {
         created_dir,
         keep: false,
     };
-    std::fs::copy(from, &staging.path)
+    copy_private(from, &staging.path)
         .with_context(|| format!("cannot copy {} to {}", from.display(), dir.display()))?;
     // A copy taken while some program still had it open may have its last writes in its WAL.
     let from_wal = with_suffix(from, "-wal");
     if from_wal.is_file() {
-        std::fs::copy(&from_wal, with_suffix(&staging.path, "-wal"))
+        copy_private(&from_wal, &with_suffix(&staging.path, "-wal"))
             .with_context(|| format!("cannot copy {}", from_wal.display()))?;
     }
     let (version, events) = check_backup(&staging.path).await.with_context(|| {
@@ -258,6 +258,15 @@ async fn restore_sqlite(args: &RestoreArgs, target: &Path) -> Result<()> {
         target.display()
     );
     Ok(())
+}
+
+/// Copies `from` into a new owner-only file: the desk's database is 0600 whatever the
+/// backup's permissions (`std::fs::copy` would carry those over).
+fn copy_private(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut src = std::fs::File::open(from)?;
+    let mut dst = kc_store::private::create_private_file(to)?;
+    std::io::copy(&mut src, &mut dst)?;
+    dst.sync_all()
 }
 
 /// Checks a copy of an SQLite backup as it is: intact pages, a kiemchung schema no newer

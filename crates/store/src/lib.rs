@@ -13,6 +13,7 @@ mod articles;
 mod inspect;
 mod migrate;
 mod notices;
+pub mod private;
 mod queries;
 mod tx;
 pub mod vectors;
@@ -53,6 +54,11 @@ pub enum StoreError {
     NotFound(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("{path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -111,9 +117,12 @@ impl Store {
         let mut opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
         opts = match backend {
             // WAL lets readers proceed beside the one writer; the busy timeout makes a
-            // second writer wait instead of failing.
+            // second writer wait instead of failing. secure_delete zeroes what a DELETE
+            // removes (a purged contact) instead of leaving its bytes in the file's free
+            // space; it is a per-connection setting, hence here for every pooled one.
             Backend::Sqlite => opts.max_connections(8).after_connect(|conn, _meta| {
                 Box::pin(async move {
+                    conn.execute("PRAGMA secure_delete = ON").await?;
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
@@ -129,6 +138,12 @@ impl Store {
         // Validate the URL shape before connecting so the error names the URL, not a socket.
         sqlx::any::AnyConnectOptions::from_str(url)
             .map_err(|_| StoreError::UnsupportedUrl(redact(url)))?;
+        if backend == Backend::Sqlite {
+            private::precreate_sqlite_file(url).map_err(|source| StoreError::File {
+                path: redact(url),
+                source,
+            })?;
+        }
         let pool = opts.connect(url).await?;
         Ok(Store { pool, backend })
     }
@@ -147,8 +162,32 @@ impl Store {
         WriteTx::begin(self, actor).await
     }
 
+    /// Closes the pool. On SQLite the WAL is first copied into the database file and
+    /// emptied: the driver closes its connections in the background, so the last one's own
+    /// checkpoint may come after the program has ended, or never.
     pub async fn close(&self) {
+        if self.backend == Backend::Sqlite {
+            if let Err(e) = self.flush_deleted().await {
+                tracing::warn!(error = %e, "could not checkpoint the SQLite WAL before closing");
+            }
+        }
         self.pool.close().await;
+    }
+
+    /// After a purge: on SQLite, copies the WAL into the database file and empties the WAL,
+    /// so the pages that held deleted rows (zeroed by secure_delete in the file) no longer
+    /// sit in older WAL frames until the file is next overwritten. Waits for readers of
+    /// older snapshots (at most the busy timeout); returns whether the WAL was emptied.
+    /// PostgreSQL has no such file to flush (deleted tuples go at VACUUM, see the README).
+    pub async fn flush_deleted(&self) -> Result<bool> {
+        if self.backend != Backend::Sqlite {
+            return Ok(true);
+        }
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&self.pool)
+            .await?;
+        // (busy, frames in the WAL, frames checkpointed); busy = 1 when readers held it back.
+        Ok(row.try_get::<i64, _>(0)? == 0)
     }
 }
 
@@ -189,17 +228,27 @@ pub fn fmt_time(t: chrono::DateTime<chrono::Utc>) -> String {
 impl Store {
     /// Writes a consistent copy of an SQLite database to `path` while the desk keeps
     /// running (`VACUUM INTO`: one read transaction, so the copy is of one moment). The
-    /// file must not exist yet. PostgreSQL is backed up with its own `pg_dump` instead.
+    /// file must not exist yet; it is created owner-only (0600), since it holds contacts
+    /// and password hashes. PostgreSQL is backed up with its own `pg_dump` instead.
     pub async fn backup_sqlite_to(&self, path: &Path) -> Result<()> {
         if self.backend != Backend::Sqlite {
             return Err(StoreError::UnsupportedUrl(
                 "backup_sqlite_to needs an SQLite database".into(),
             ));
         }
-        sqlx::query("VACUUM INTO $1")
+        // VACUUM INTO fills an empty file as it would a new one, keeping its permissions.
+        private::create_private_file(path).map_err(|source| StoreError::File {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let copied = sqlx::query("VACUUM INTO $1")
             .bind(path.display().to_string())
             .execute(&self.pool)
-            .await?;
+            .await;
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(path);
+            return Err(e.into());
+        }
         Ok(())
     }
 }

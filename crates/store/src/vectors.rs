@@ -45,7 +45,8 @@ impl VectorCache {
             let path = path.to_path_buf();
             move |source| VectorCacheError::Io { path, source }
         };
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        // The vectors stand for report texts: owner-only, like the database.
+        crate::private::create_private_dir_all(dir).map_err(io(dir))?;
         let path = dir.join(format!("{model_hash}.e5c"));
         let record = KEY_BYTES + 4 * dim;
         let mut map = HashMap::new();
@@ -130,11 +131,7 @@ impl VectorCache {
                 path: path.clone(),
                 source,
             };
-            let mut f = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(io)?;
+            let mut f = crate::private::append_private_file(path).map_err(io)?;
             f.write_all(&buf).map_err(io)?;
         }
         self.map.extend(records);

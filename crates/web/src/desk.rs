@@ -1198,6 +1198,14 @@ impl Desk {
         let mut tx = self.store.begin_write("system:retention").await?;
         let n = tx.purge_contacts(&now).await? + tx.purge_appeal_contacts(&now).await?;
         tx.commit().await?;
+        // Until the WAL is emptied, its older frames still hold the rows just deleted (or
+        // deleted at an earlier purge whose flush readers held back).
+        if !self.store.flush_deleted().await? {
+            tracing::warn!(
+                "nhật ký WAL chưa được làm trống sau khi xoá liên hệ (đang có người đọc), sẽ thử lại lần xoá sau / \
+                 the WAL could not be emptied after the purge (readers busy); the next purge tries again"
+            );
+        }
         Ok(n)
     }
 

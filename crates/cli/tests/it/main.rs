@@ -3,6 +3,7 @@
 
 mod admin;
 mod hybrid;
+mod privacy;
 mod restore;
 
 use std::io::{BufRead, BufReader, Write};

@@ -301,6 +301,19 @@ fn a_postgresql_backup_restores_into_an_empty_database_and_replaces_only_with_fo
     let file = file.to_str().expect("utf-8 path");
     let out = run(&["backup", "--out", file, "--database-url", &src]);
     assert!(out.status.success(), "{:?}", text(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let bits = std::fs::metadata(file)
+            .expect("backup")
+            .permissions()
+            .mode();
+        assert_eq!(
+            format!("{:o}", bits & 0o777),
+            "600",
+            "a dump holds contacts and password hashes"
+        );
+    }
 
     let out = run(&["restore", "--from", file, "--database-url", &dst]);
     assert!(out.status.success(), "{:?}", text(&out));

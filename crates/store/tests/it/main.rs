@@ -6,5 +6,6 @@ mod closures;
 mod imports;
 mod merges;
 mod notices;
+mod privacy;
 mod support;
 mod users;
