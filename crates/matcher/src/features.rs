@@ -26,9 +26,9 @@ pub(crate) struct Features<'a> {
     pub exact_key: u64,
     /// Hashes of folded syllable bigrams (the shingles for MinHash).
     pub shingles: Vec<u64>,
-    /// A query's normalised text and whether it is read as typed without diacritics, for
-    /// [`kc_text::negation_conflict`]; set by the search, `None` for claims.
-    pub negation_check: Option<(&'a str, bool)>,
+    /// A query's normalised text, for [`kc_text::negation_conflict`]; set by the search,
+    /// `None` for claims.
+    pub negation_check: Option<&'a str>,
 }
 
 /// FNV-1a, 64 bit: stable across processes and platforms, because keys end up

@@ -1034,7 +1034,7 @@ impl Library {
         } else {
             (&self.params.field_weights, 0)
         };
-        feats.negation_check = Some((&normalized, unaccented));
+        feats.negation_check = Some(&normalized);
         let curve = match (qvec.is_some(), unaccented) {
             (false, _) => Curve::Lexical,
             (true, false) => Curve::Hybrid,
@@ -1688,9 +1688,9 @@ impl Library {
         // A report that negates the claim ("… không hoàn tiền …") shares its words but
         // says the opposite: an officer reads it, whatever the score.
         let same_polarity = || {
-            feats.negation_check.is_none_or(|(query, folded)| {
-                !kc_text::negation_conflict(query, &doc.normalized, folded)
-            })
+            feats
+                .negation_check
+                .is_none_or(|query| !kc_text::negation_conflict(query, &doc.normalized))
         };
         let level = if score >= confirm
             && feats.syllables >= p.min_confirm_syllables

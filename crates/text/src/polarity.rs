@@ -5,20 +5,22 @@
 //! Only what negates a statement counts. A negation word that ends a clause is the
 //! question particle of "có … không?", "đã … chưa?" (a report asking whether a claim is
 //! true repeats it), and a few fixed phrases negate nothing ("không chỉ", "chẳng hạn").
+//!
+//! Words are compared without diacritics, so a report typed wholly or partly without them
+//! meets the claim; but a word is read as a negation, particle or helper only as typed:
+//! without diacritics most negations are other words too (`chua` is also "sour", `dung`
+//! "use", `cho` "give", `ho` the "hỗ" of "hỗ trợ"), so only `khong` and `chang` count then.
 
 use std::borrow::Cow;
 
-/// Negation words of normalised text. Typed without diacritics, most of them are other
-/// words (`chua` is also "sour", `dung` "use", `cho` "give"); only `khong` and `chang` are
-/// read as negations then.
 const NEGATORS: &[&str] = &["không", "chẳng", "chả", "chưa", "đừng", "chớ", "hông"];
-const FOLDED_NEGATORS: &[&str] = &["khong", "chang"];
+const ASCII_NEGATORS: &[&str] = &["khong", "chang"];
 
-/// Words after a negation that make it a question's end, not a negation.
+/// Words that make a negation before them a question's end when they end the clause.
 const PARTICLES: &[&str] = &[
     "ạ", "à", "vậy", "nhỉ", "nhé", "hả", "hở", "thế", "chứ", "đâu", "nào", "ta", "nha", "hen",
 ];
-const FOLDED_PARTICLES: &[&str] = &[
+const ASCII_PARTICLES: &[&str] = &[
     "a", "vay", "nhi", "nhe", "ha", "ho", "the", "chu", "nha", "hen",
 ];
 
@@ -30,25 +32,42 @@ const IDIOMS: &[(&str, &str)] = &[
     ("chẳng", "hạn"),
     ("chả", "là"),
     ("chưa", "kể"),
-];
-const FOLDED_IDIOMS: &[(&str, &str)] = &[
-    ("khong", "chi"),
     ("khong", "nhung"),
     ("khong", "it"),
     ("chang", "han"),
 ];
 
-/// The words of normalised text, each with whether a clause ends right after it; folded
-/// when `folded`.
-fn words<'a>(normalized: &'a str, folded: bool) -> Vec<(Cow<'a, str>, bool)> {
-    let word = |w: &'a str| -> Cow<'a, str> {
-        if folded && !w.is_ascii() {
-            Cow::Owned(crate::fold_normalized(w))
-        } else {
+/// Words between a negation and the statement it negates: before it ("điện lực **sẽ**
+/// không hoàn tiền") and after it ("không **hề** hoàn tiền", "**đừng tin** điện lực hoàn
+/// tiền"). Both the word itself and the one past it are tried, since some (`được`, `phải`)
+/// belong to the statement as often.
+const BEFORE: &[&str] = &[
+    "sẽ", "đã", "cũng", "vẫn", "đều", "còn", "thì", "là", "hoàn", "toàn", "se", "cung", "van",
+    "deu",
+];
+const AFTER: &[&str] = &[
+    "hề", "từng", "bao", "giờ", "hẳn", "tin", "nghe", "phải", "được", "he", "tung", "gio",
+];
+
+/// One word of normalised text: as typed, folded for comparing, and whether a clause ends
+/// right after it.
+struct Word<'a> {
+    typed: &'a str,
+    key: Cow<'a, str>,
+    ends: bool,
+}
+
+fn words(normalized: &str) -> Vec<Word<'_>> {
+    let word = |w| Word {
+        typed: w,
+        key: if w.is_ascii() {
             Cow::Borrowed(w)
-        }
+        } else {
+            Cow::Owned(crate::fold_normalized(w))
+        },
+        ends: false,
     };
-    let mut out: Vec<(Cow<'a, str>, bool)> = Vec::new();
+    let mut out: Vec<Word<'_>> = Vec::new();
     let mut start: Option<usize> = None;
     for (i, c) in normalized.char_indices() {
         if crate::is_word_char(c) {
@@ -56,42 +75,55 @@ fn words<'a>(normalized: &'a str, folded: bool) -> Vec<(Cow<'a, str>, bool)> {
             continue;
         }
         if let Some(s) = start.take() {
-            out.push((word(&normalized[s..i]), false));
+            out.push(word(&normalized[s..i]));
         }
         if matches!(c, '.' | ',' | '!' | '?' | ';' | ':' | '\n' | '…') {
             if let Some(last) = out.last_mut() {
-                last.1 = true;
+                last.ends = true;
             }
         }
     }
     if let Some(s) = start {
-        out.push((word(&normalized[s..]), false));
+        out.push(word(&normalized[s..]));
     }
     out
 }
 
-/// Where normalised text negates a statement: the index in [`words`] of each negation
-/// that is not a question's end, part of an idiom or an alternative ("hay không").
-fn negation_positions(words: &[(Cow<'_, str>, bool)], folded: bool) -> Vec<usize> {
-    let (negators, particles, idioms) = if folded {
-        (FOLDED_NEGATORS, FOLDED_PARTICLES, FOLDED_IDIOMS)
-    } else {
-        (NEGATORS, PARTICLES, IDIOMS)
-    };
+fn is_negation(w: &Word<'_>) -> bool {
+    NEGATORS.contains(&w.typed) || ASCII_NEGATORS.contains(&w.typed)
+}
+
+/// Verbs that negate what follows them as surely as `không`: "**tránh** bẻ bánh" says what
+/// "không được bẻ bánh" says.
+const NEGATING_VERBS: &[&str] = &["tránh", "cấm", "ngừng", "thôi", "tranh", "cam"];
+
+/// The same word in two texts: the same letters as typed, or the same letters without
+/// diacritics when one of them was typed without any (`đề` and `đệ` are two words).
+fn same_word(x: &Word<'_>, y: &Word<'_>) -> bool {
+    x.typed == y.typed || ((x.typed.is_ascii() || y.typed.is_ascii()) && x.key == y.key)
+}
+
+fn is_particle(w: &Word<'_>) -> bool {
+    PARTICLES.contains(&w.typed) || ASCII_PARTICLES.contains(&w.typed)
+}
+
+/// Where normalised text negates a statement: the index of each negation that is not a
+/// question's end, part of an idiom or an alternative ("hay không").
+fn negation_positions(words: &[Word<'_>]) -> Vec<usize> {
     let mut out = Vec::new();
-    for (i, (w, clause_ends)) in words.iter().enumerate() {
-        let is_negator = negators.contains(&w.as_ref())
-            // An unaccented word in accented text is still the negation it spells.
-            || (!folded && FOLDED_NEGATORS.contains(&w.as_ref()));
-        if !is_negator || *clause_ends {
+    for (i, w) in words.iter().enumerate() {
+        if !is_negation(w) || w.ends {
             continue;
         }
-        let Some((next, _)) = words.get(i + 1) else {
+        let Some(next) = words.get(i + 1) else {
             continue;
         };
-        if particles.contains(&next.as_ref())
-            || idioms.iter().any(|(a, b)| a == w && b == next)
-            || (i > 0 && matches!(words[i - 1].0.as_ref(), "hay" | "hoặc" | "hoac"))
+        let question_end = is_particle(next) && (next.ends || i + 2 == words.len());
+        if question_end
+            || IDIOMS
+                .iter()
+                .any(|(a, b)| *a == w.typed && *b == next.typed)
+            || (i > 0 && matches!(words[i - 1].typed, "hay" | "hoặc" | "hoac"))
         {
             continue;
         }
@@ -104,44 +136,70 @@ fn negation_positions(words: &[(Cow<'_, str>, bool)], folded: bool) -> Vec<usize
 /// two words that `b` writes side by side ("điện lực **không** hoàn tiền" against "điện
 /// lực hoàn tiền"), or, opening its clause, before three words that `b` writes in a row
 /// with no negation before them ("**đừng** bấm link để" against "bấm link để nhận").
-fn negation_dropped(
-    a: &[(Cow<'_, str>, bool)],
-    b: &[(Cow<'_, str>, bool)],
-    negs: &[usize],
-) -> bool {
-    // `run` as consecutive words of one clause of `b`; when `unnegated`, with no negation
-    // just before them.
-    let in_b = |run: &[&(Cow<'_, str>, bool)], unnegated: bool| {
-        b.windows(run.len()).enumerate().any(|(j, w)| {
-            w.iter().zip(run).all(|(x, y)| x.0 == y.0)
-                && w[..w.len() - 1].iter().all(|x| !x.1)
-                && (!unnegated || j == 0 || b[j - 1].1 || !is_negation_word(&b[j - 1].0))
+/// Helper words on either side of the negation ([`BEFORE`], [`AFTER`]) may be passed over.
+fn negation_dropped(a: &[Word<'_>], b: &[Word<'_>], negs: &[usize]) -> bool {
+    // Whether a negation (or a negating verb) stands in the two words before `b[j]`, in
+    // its clause: "**đừng** nghĩ là quá sớm" negates "là quá sớm" too.
+    let negated_at = |j: usize| {
+        (1..=2).any(|back| {
+            j.checked_sub(back).is_some_and(|k| {
+                !b[k..j].iter().any(|w| w.ends)
+                    && (is_negation(&b[k]) || NEGATING_VERBS.contains(&b[k].typed))
+            })
         })
     };
-    negs.iter().any(|&i| match i.checked_sub(1).map(|p| &a[p]) {
-        Some(prev @ (_, false)) => in_b(&[prev, &a[i + 1]], false),
-        _ => match a.get(i + 1..i + 4) {
-            Some([x, y, z]) if !x.1 && !y.1 => in_b(&[x, y, z], true),
-            _ => false,
-        },
+    // `run` as consecutive words of one clause of `b`; when `unnegated`, not negated there.
+    let in_b = |run: &[&Word<'_>], unnegated: bool| {
+        b.windows(run.len()).enumerate().any(|(j, w)| {
+            w.iter().zip(run).all(|(x, y)| same_word(x, y))
+                && w[..w.len() - 1].iter().all(|x| !x.ends)
+                && (!unnegated || !negated_at(j))
+        })
+    };
+    negs.iter().any(|&i| {
+        // What follows: the next word, and the first word past the helpers.
+        let mut nexts = vec![i + 1];
+        let mut n = i + 1;
+        while n + 1 < a.len() && !a[n].ends && AFTER.contains(&a[n].typed) {
+            n += 1;
+        }
+        if n != i + 1 {
+            nexts.push(n);
+        }
+        // What precedes within the clause: the word before, and the first word before the
+        // helpers; none when the negation (after its helpers) opens the clause.
+        let mut prevs = Vec::new();
+        let mut p = i;
+        while p > 0 && !a[p - 1].ends {
+            p -= 1;
+            prevs.push(p);
+            if !BEFORE.contains(&a[p].typed) {
+                break;
+            }
+        }
+        let opens_clause = prevs.last().is_none_or(|&p| BEFORE.contains(&a[p].typed));
+        let opens = || {
+            nexts.iter().any(|&n| match a.get(n..n + 3) {
+                Some([x, y, z]) if !x.ends && !y.ends => in_b(&[x, y, z], true),
+                _ => false,
+            })
+        };
+        let between = || {
+            prevs
+                .iter()
+                .any(|&p| nexts.iter().any(|&n| in_b(&[&a[p], &a[n]], false)))
+        };
+        (opens_clause && opens()) || between()
     })
-}
-
-fn is_negation_word(w: &str) -> bool {
-    NEGATORS.contains(&w) || FOLDED_NEGATORS.contains(&w)
 }
 
 /// Whether one text negates what the other asserts: it is the other with a negation put
 /// in, or taken out. "Điện lực không hoàn tiền" and "Điện lực hoàn tiền" conflict;
 /// "khó chịu" and "không hề dễ chịu", or "mất liên lạc" and "không thể liên lạc", do not:
-/// a paraphrase moves its negations, a denial inserts one. `folded` reads both as typed
-/// without diacritics.
-pub fn negation_conflict(a: &str, b: &str, folded: bool) -> bool {
-    let (wa, wb) = (words(a, folded), words(b, folded));
-    let (na, nb) = (
-        negation_positions(&wa, folded),
-        negation_positions(&wb, folded),
-    );
+/// a paraphrase moves its negations, a denial inserts one.
+pub fn negation_conflict(a: &str, b: &str) -> bool {
+    let (wa, wb) = (words(a), words(b));
+    let (na, nb) = (negation_positions(&wa), negation_positions(&wb));
     (!na.is_empty() && negation_dropped(&wa, &wb, &na))
         || (!nb.is_empty() && negation_dropped(&wb, &wa, &nb))
 }
@@ -153,8 +211,8 @@ mod tests {
 
     fn conflict(a: &str, b: &str) -> bool {
         let (a, b) = (normalize(a), normalize(b));
-        let both = negation_conflict(&a, &b, false);
-        assert_eq!(both, negation_conflict(&b, &a, false), "symmetric");
+        let both = negation_conflict(&a, &b);
+        assert_eq!(both, negation_conflict(&b, &a), "symmetric");
         both
     }
 
@@ -172,6 +230,17 @@ mod tests {
             "Vắc-xin sởi được cấp phép tại Việt Nam"
         ));
         assert!(!conflict(claim, claim));
+        // Helper words around the negation.
+        let claim = "Điện lực miền Bắc hoàn tiền điện tháng 11 cho mọi hộ gia đình";
+        for denial in [
+            "Điện lực miền Bắc không hề hoàn tiền điện tháng 11 cho mọi hộ gia đình",
+            "Điện lực miền Bắc sẽ không hoàn tiền điện tháng 11 cho mọi hộ gia đình",
+            "Điện lực miền Bắc chưa từng hoàn tiền điện tháng 11 cho mọi hộ gia đình",
+            "Đừng tin điện lực miền Bắc hoàn tiền điện tháng 11 cho mọi hộ gia đình",
+            "Điện lực miền Bắc hoàn toàn không hoàn tiền điện tháng 11",
+        ] {
+            assert!(conflict(claim, denial), "{denial}");
+        }
     }
 
     #[test]
@@ -184,6 +253,10 @@ mod tests {
         assert!(!conflict(
             claim,
             "Điện lực hoàn tiền điện tháng 11 có thật không ạ"
+        ));
+        assert!(!conflict(
+            claim,
+            "dien luc hoan tien dien thang 11 co that khong a"
         ));
         assert!(!conflict(
             claim,
@@ -217,19 +290,37 @@ mod tests {
     }
 
     #[test]
-    fn typed_without_diacritics_only_khong_and_chang_are_read() {
-        let f = |a: &str, b: &str| negation_conflict(&normalize(a), &normalize(b), true);
-        assert!(f(
-            "dien luc khong hoan tien dien thang 11",
-            "Điện lực hoàn tiền điện tháng 11"
+    fn without_diacritics_only_khong_and_chang_are_read_as_negations() {
+        let claim = "Ngân hàng Vietcombank hỗ trợ hoàn tiền cho khách hàng bị lừa đảo qua tin nhắn";
+        // `ho` is the "hỗ" of "hỗ trợ" here, not a question's particle.
+        assert!(conflict(
+            claim,
+            "ngan hang vietcombank khong ho tro hoan tien cho khach hang"
         ));
-        assert!(!f("co that khong a", "co that"));
-        // `chua` may be "sour", `dung` "use": not read as negations without diacritics.
-        assert!(!f(
+        assert!(conflict(
+            claim,
+            "Ngân hàng Vietcombank không hỗ trợ hoàn tiền cho khách hàng bị lua dao qua tin nhắn"
+        ));
+        assert!(conflict(
+            "Nhà nước chi tiền hỗ trợ cho người dân",
+            "nha nuoc khong chi tien ho tro cho nguoi dan"
+        ));
+        assert!(conflict(
+            "dien luc hoan tien dien thang 11",
+            "Điện lực không hoàn tiền điện tháng 11"
+        ));
+        // `chua` may be "sour", `dung` "use": not negations when typed so.
+        assert!(!conflict(
             "nuoc chanh chua lam hong rang",
             "nuoc chanh lam hong rang"
         ));
+        assert!(!conflict(
+            "khong nen dung dien thoai",
+            "khong nen dien thoai"
+        ));
         // Accented text with one word typed without marks still reads it.
         assert!(conflict("Điện lực khong hoàn tiền", "Điện lực hoàn tiền"));
+        // "chàng" (a young man) is no "chẳng".
+        assert!(!conflict("Chàng trai cứu người", "Chàng trai cứu người"));
     }
 }
