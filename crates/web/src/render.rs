@@ -408,6 +408,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.verdict", "Kết luận", "Verdict"),
     ("case.summary", "Tóm tắt", "Summary"),
     ("case.reasons", "Lý do", "Reasons"),
+    ("case.reasons_public", "Tóm tắt và lý do được công bố cùng kết luận (trang kiểm chứng, dữ liệu mở): nêu căn cứ về nội dung, không ghi tên, thông tin cá nhân của người đăng hay người phản ánh.", "The summary and reasons are published with the verdict (fact-check page, open data): state the grounds about the content, never names or personal details of whoever posted or reported it."),
     ("case.evidence_url", "Nguồn bằng chứng (URL)", "Evidence source (URL)"),
     ("case.evidence_note", "Ghi chú bằng chứng", "Evidence note"),
     ("case.provisions", "Căn cứ pháp lý", "Legal provisions"),
