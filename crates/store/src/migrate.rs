@@ -91,12 +91,32 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
     )
     .execute(pool)
     .await?;
-    let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<i64, _>("version"))
-        .collect::<Result<_, _>>()?;
+    let applied: Vec<(i64, String)> =
+        sqlx::query("SELECT version, name FROM schema_migrations ORDER BY version")
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<i64, _>("version")?,
+                    r.try_get::<String, _>("name")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+    // A version applied under another name comes from a different build (a branch whose
+    // migrations were numbered otherwise): applying the rest by number would skip one.
+    for (version, name) in &applied {
+        if let Some(m) = MIGRATIONS.iter().find(|m| m.version == *version) {
+            if m.name != name {
+                return Err(StoreError::Corrupt(format!(
+                    "migration {version} in this database is `{name}`, in this build `{}`: \
+                     the database was made by another build of kiemchung",
+                    m.name
+                )));
+            }
+        }
+    }
+    let applied: Vec<i64> = applied.into_iter().map(|(v, _)| v).collect();
     for m in MIGRATIONS {
         if applied.contains(&m.version) {
             continue;

@@ -297,3 +297,28 @@ async fn tokens_from_before_expiry_existed_get_ninety_days_from_the_upgrade() {
         );
     }
 }
+
+/// A database whose migration of some number was another migration (made by a build whose
+/// migrations were numbered otherwise) is refused, not upgraded past the one it lacks.
+#[tokio::test]
+async fn a_database_from_a_build_numbered_otherwise_is_refused() {
+    for kind in crate::support::backends() {
+        let (store, url, _dir) = crate::support::fresh(kind).await;
+        sqlx::query("UPDATE schema_migrations SET name = 'token_expiry' WHERE version = 7")
+            .execute(store.pool())
+            .await
+            .expect("rename");
+        store.close().await;
+        let err = kc_store::Store::open(&url)
+            .await
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(
+            err.contains("migration 7")
+                && err.contains("`token_expiry`")
+                && err.contains("`articles`"),
+            "[{kind}] {err}"
+        );
+    }
+}
