@@ -193,6 +193,7 @@ pub fn markdown(s: &Stats, pack: &Pack, first: &str, last: &str) -> String {
         TrendUnit::Day => "ngày",
         TrendUnit::Week => "tuần",
         TrendUnit::Month => "tháng",
+        TrendUnit::Year => "năm",
     };
     let _ = writeln!(out, "\n## 9. Diễn biến theo {unit}\n");
     let _ = writeln!(

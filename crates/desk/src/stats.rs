@@ -158,13 +158,15 @@ pub struct Stats {
 }
 
 /// The unit of a trend: days for a period of up to 45 days, calendar weeks (from Monday)
-/// up to about a year, calendar months beyond: a chart of at most about 60 bars.
+/// up to about a year, calendar months up to five years, calendar years beyond: a chart of
+/// at most about 60 bars for any period under 60 years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TrendUnit {
     Day,
     Week,
     Month,
+    Year,
 }
 
 /// One bar of a trend: the days `first` to `last` (Vietnam's calendar, both included;
@@ -191,7 +193,8 @@ fn trend_buckets(period: Period) -> (TrendUnit, Vec<TrendBucket>) {
     let unit = match days {
         ..=45 => TrendUnit::Day,
         46..=400 => TrendUnit::Week,
-        _ => TrendUnit::Month,
+        401..=1830 => TrendUnit::Month,
+        _ => TrendUnit::Year,
     };
     let next_start = |d: NaiveDate| -> Option<NaiveDate> {
         match unit {
@@ -208,6 +211,7 @@ fn trend_buckets(period: Period) -> (TrendUnit, Vec<TrendBucket>) {
                 };
                 NaiveDate::from_ymd_opt(y, m, 1)
             }
+            TrendUnit::Year => NaiveDate::from_ymd_opt(d.year() + 1, 1, 1),
         }
     };
     let mut buckets = Vec::new();
@@ -716,6 +720,25 @@ mod tests {
             (d(2025, 1, 15), d(2025, 1, 31))
         );
         assert_eq!(s.trend[22].reports, 3, "November 2026");
+        let facts = Facts {
+            cases: &cases,
+            reports: &reports,
+            outreach: &[],
+            notices: &[],
+        };
+        let s = compute(
+            Period::vietnam_days(d(2000, 6, 1), d(9999, 12, 31)),
+            facts,
+            &[],
+            at(29, 0),
+        );
+        assert_eq!(s.trend_unit, TrendUnit::Year);
+        assert_eq!(s.trend.len(), 8000);
+        assert_eq!(
+            (s.trend[0].first, s.trend[0].last),
+            (d(2000, 6, 1), d(2000, 12, 31))
+        );
+        assert_eq!(s.trend[26].reports, 3, "2026");
     }
 
     #[test]

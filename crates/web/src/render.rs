@@ -368,6 +368,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("stats.trend_day", "Diễn biến theo ngày", "Day by day"),
     ("stats.trend_week", "Diễn biến theo tuần", "Week by week"),
     ("stats.trend_month", "Diễn biến theo tháng", "Month by month"),
+    ("stats.trend_year", "Diễn biến theo năm", "Year by year"),
     ("stats.trend_label", "Biểu đồ cột: phản ánh nhận được và kết luận công bố", "Column chart: reports received and fact-checks published"),
     ("stats.trend_top", "cột cao nhất", "tallest column"),
     ("stats.trend_table", "Số liệu của biểu đồ", "The chart's figures"),
