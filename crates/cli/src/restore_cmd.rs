@@ -5,6 +5,7 @@ use crate::{pg_command, pg_tool};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use kc_store::Store;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
@@ -15,8 +16,8 @@ pub struct RestoreArgs {
     #[arg(long)]
     from: PathBuf,
     /// Replace a desk database that already exists. On SQLite the old file is kept beside
-    /// it as kiemchung.db.before-restore-TIME; on PostgreSQL the backup's tables are dropped
-    /// and recreated (pg_restore --clean --if-exists).
+    /// it as kiemchung.db.before-restore-TIME; on PostgreSQL the tables and functions of the
+    /// public schema are dropped and the backup loaded, in one transaction (psql).
     #[arg(long)]
     force: bool,
 }
@@ -332,25 +333,28 @@ async fn restore_postgres(args: &RestoreArgs, url: &str) -> Result<()> {
     }
 
     eprintln!("  pg_restore → {shown}…");
-    let mut command = pg_command(&pg_restore, url)?;
-    // One transaction: a restore that fails part-way leaves the database as it was.
-    command.args(["--no-owner", "--single-transaction"]);
-    if args.force {
-        command.args(["--clean", "--if-exists"]);
-    }
-    let out = command
-        .arg(from)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .with_context(|| format!("cannot run {}", pg_restore.display()))?;
-    if !out.status.success() {
+    let (status, stderr) = if args.force && objects > 0 {
+        replace_with_psql(&pg_restore, url, from)?
+    } else {
+        let mut command = pg_command(&pg_restore, url)?;
+        // One transaction: a restore that fails part-way leaves the database as it was.
+        let out = command
+            .args(["--no-owner", "--single-transaction"])
+            .arg(from)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .with_context(|| format!("cannot run {}", pg_restore.display()))?;
+        (
+            out.status,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    if !status.success() {
         bail!(
-            "pg_restore thất bại ({}); cơ sở dữ liệu không bị thay đổi / pg_restore failed ({}); the database was left unchanged:\n{}",
-            out.status,
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
+            "pg_restore thất bại ({status}); cơ sở dữ liệu không bị thay đổi / pg_restore failed ({status}); the database was left unchanged:\n{}",
+            stderr.trim()
         );
     }
 
@@ -371,6 +375,61 @@ async fn restore_postgres(args: &RestoreArgs, url: &str) -> Result<()> {
         from.display()
     );
     Ok(())
+}
+
+/// Empties the public schema of the tables and functions kiemchung made, then loads the
+/// archive, in one transaction of `psql`: pg_restore turns the archive into SQL, psql runs
+/// it after the emptying. `pg_restore --clean` alone drops only what the archive holds, so
+/// tables of a newer schema than the backup's (a rollback after an upgrade) kept their
+/// foreign keys to the tables it tried to drop, and the restore failed.
+fn replace_with_psql(
+    pg_restore: &Path,
+    url: &str,
+    from: &Path,
+) -> Result<(std::process::ExitStatus, String)> {
+    const EMPTY: &str = "\\set ON_ERROR_STOP on\n\
+        DO $$ DECLARE r record; BEGIN \
+        FOR r IN SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = 'public' LOOP \
+        EXECUTE 'DROP TABLE IF EXISTS public.' || quote_ident(r.tablename) || ' CASCADE'; END LOOP; \
+        FOR r IN SELECT p.oid::regprocedure AS f FROM pg_catalog.pg_proc p \
+        WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f' LOOP \
+        EXECUTE 'DROP FUNCTION IF EXISTS ' || r.f || ' CASCADE'; END LOOP; END $$;\n";
+    let psql = pg_tool("psql")?;
+    let mut script = std::process::Command::new(pg_restore)
+        .args(["--no-owner", "--file=-"])
+        .arg(from)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {}", pg_restore.display()))?;
+    let mut load = pg_command(&psql, url)?
+        .args(["--no-psqlrc", "--quiet", "--single-transaction"])
+        .args(["--variable=ON_ERROR_STOP=1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {}", psql.display()))?;
+    let mut into = load.stdin.take().context("psql's input")?;
+    let mut sql = script.stdout.take().context("pg_restore's output")?;
+    let copied = into
+        .write_all(EMPTY.as_bytes())
+        .and_then(|()| std::io::copy(&mut sql, &mut into).map(|_| ()));
+    drop(into);
+    let dumped = script.wait_with_output()?;
+    let loaded = load.wait_with_output()?;
+    let mut stderr = String::from_utf8_lossy(&loaded.stderr).into_owned();
+    stderr.push_str(&String::from_utf8_lossy(&dumped.stderr));
+    // psql stopping at an error is the cause; pg_restore then only lost its reader.
+    if !loaded.status.success() {
+        return Ok((loaded.status, stderr));
+    }
+    if !dumped.status.success() {
+        return Ok((dumped.status, stderr));
+    }
+    copied.context("cannot pass the archive to psql")?;
+    Ok((loaded.status, stderr))
 }
 
 /// The highest schema version recorded in a pg_dump archive, read from the archive alone
