@@ -235,10 +235,16 @@ async fn restore_sqlite(args: &RestoreArgs, target: &Path) -> Result<()> {
     }
     for suffix in ["-wal", ""] {
         let part = with_suffix(&staging.path, suffix);
-        if part.exists() {
-            std::fs::rename(&part, with_suffix(target, suffix)).with_context(|| {
-                format!("cannot move the restored database to {}", target.display())
-            })?;
+        match std::fs::rename(&part, with_suffix(target, suffix)) {
+            Ok(()) => {}
+            // The copy's last connection may still be closing when `close` returns: its WAL,
+            // folded into the file, can vanish between a look and the move.
+            Err(e) if suffix == "-wal" && e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot move the restored database to {}", target.display())
+                })
+            }
         }
     }
     let _ = std::fs::remove_file(with_suffix(&staging.path, "-shm"));
