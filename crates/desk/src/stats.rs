@@ -649,18 +649,16 @@ mod tests {
         let mut published = case(at(2, 0));
         published.published = Some((Verdict::False, at(4, 2)));
         let cases = [published, case(at(10, 3))];
-        let facts = Facts {
-            cases: &cases,
-            reports: &reports,
-            outreach: &[],
-            notices: &[],
+        let trend = |first, last| {
+            let facts = Facts {
+                cases: &cases,
+                reports: &reports,
+                outreach: &[],
+                notices: &[],
+            };
+            compute(Period::vietnam_days(first, last), facts, &[], at(29, 0))
         };
-        let s = compute(
-            Period::vietnam_days(d(2026, 11, 1), d(2026, 11, 30)),
-            facts,
-            &[],
-            at(29, 0),
-        );
+        let s = trend(d(2026, 11, 1), d(2026, 11, 30));
         assert_eq!(s.trend_unit, TrendUnit::Day);
         assert_eq!(s.trend.len(), 30);
         let day4 = &s.trend[3];
@@ -671,19 +669,8 @@ mod tests {
         let total: usize = s.trend.iter().map(|b| b.reports).sum();
         assert_eq!(total, s.reports);
 
-        let facts = Facts {
-            cases: &cases,
-            reports: &reports,
-            outreach: &[],
-            notices: &[],
-        };
         // 2026-10-01 is a Thursday: the first week is cut to Thursday–Sunday.
-        let s = compute(
-            Period::vietnam_days(d(2026, 10, 1), d(2026, 12, 31)),
-            facts,
-            &[],
-            at(29, 0),
-        );
+        let s = trend(d(2026, 10, 1), d(2026, 12, 31));
         assert_eq!(s.trend_unit, TrendUnit::Week);
         assert_eq!(
             (s.trend[0].first, s.trend[0].last),
@@ -701,18 +688,7 @@ mod tests {
             .expect("the week of 2 November");
         assert_eq!((nov2.reports, nov2.cases_opened, nov2.published), (2, 1, 1));
 
-        let facts = Facts {
-            cases: &cases,
-            reports: &reports,
-            outreach: &[],
-            notices: &[],
-        };
-        let s = compute(
-            Period::vietnam_days(d(2025, 1, 15), d(2026, 12, 31)),
-            facts,
-            &[],
-            at(29, 0),
-        );
+        let s = trend(d(2025, 1, 15), d(2026, 12, 31));
         assert_eq!(s.trend_unit, TrendUnit::Month);
         assert_eq!(s.trend.len(), 24);
         assert_eq!(
@@ -720,18 +696,7 @@ mod tests {
             (d(2025, 1, 15), d(2025, 1, 31))
         );
         assert_eq!(s.trend[22].reports, 3, "November 2026");
-        let facts = Facts {
-            cases: &cases,
-            reports: &reports,
-            outreach: &[],
-            notices: &[],
-        };
-        let s = compute(
-            Period::vietnam_days(d(2000, 6, 1), d(9999, 12, 31)),
-            facts,
-            &[],
-            at(29, 0),
-        );
+        let s = trend(d(2000, 6, 1), d(9999, 12, 31));
         assert_eq!(s.trend_unit, TrendUnit::Year);
         assert_eq!(s.trend.len(), 8000);
         assert_eq!(
