@@ -57,13 +57,11 @@ impl Desk {
     ) -> Result<ArticleRecord, ApiError> {
         awareness::may_write(actor)?;
         let valid = awareness::validate(draft)?;
-        let base = kc_text::slugify(&valid.title);
-        let mut slug = base.clone();
-        let mut n = 2;
-        while self.store.article_slug_taken(&slug).await? {
-            slug = format!("{base}-{n}");
-            n += 1;
-        }
+        let store = &self.store;
+        let slug = crate::desk::free_slug(&valid.title, |s| async move {
+            store.article_slug_taken(&s).await
+        })
+        .await?;
         let mut tx = self.store.begin_write(&actor.name).await?;
         let id = tx.publish_article(&slug, &valid).await?;
         tx.commit().await?;

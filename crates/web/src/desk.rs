@@ -977,13 +977,8 @@ impl Desk {
             .filter(|b| !b.is_empty())
             .map(str::to_string)
             .unwrap_or_else(|| format!("{}\n\n{}", decision.summary, decision.reasons));
-        let base = kc_text::slugify(&title);
-        let mut slug = base.clone();
-        let mut n = 2;
-        while self.store.slug_taken(&slug).await? {
-            slug = format!("{base}-{n}");
-            n += 1;
-        }
+        let store = &self.store;
+        let slug = free_slug(&title, |s| async move { store.slug_taken(&s).await }).await?;
         let new = NewPublication {
             slug,
             title,
@@ -1258,6 +1253,22 @@ impl Desk {
         }
         Ok(out)
     }
+}
+
+/// The slug of `title`, with `-2`, `-3`… added until `taken` says it is free.
+pub(crate) async fn free_slug<F, Fut>(title: &str, taken: F) -> Result<String, ApiError>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<bool, kc_store::StoreError>>,
+{
+    let base = kc_text::slugify(title);
+    let mut slug = base.clone();
+    let mut n = 2;
+    while taken(slug.clone()).await? {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(slug)
 }
 
 fn is_open(state: &str) -> bool {
