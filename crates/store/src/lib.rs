@@ -61,6 +61,21 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// Whether the database refused the change because another one ran at the same moment
+    /// (a PostgreSQL deadlock or serialization failure, SQLite busy): the same request a
+    /// moment later can succeed, and nothing was written.
+    pub fn is_contention(&self) -> bool {
+        let StoreError::Db(sqlx::Error::Database(db)) = self else {
+            return false;
+        };
+        matches!(
+            db.code().as_deref(),
+            Some("40P01" | "40001" | "5" | "6" | "517" | "262")
+        )
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

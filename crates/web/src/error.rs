@@ -214,6 +214,18 @@ impl From<StoreError> for ApiError {
                 "Không tìm thấy dữ liệu được yêu cầu.",
                 format!("{what} not found."),
             ),
+            // Two people acting on the same cases at once (e.g. merging them into each
+            // other): the database chose one; the other may simply try again.
+            other if other.is_contention() => {
+                let mut e = ApiError::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    "Có thao tác khác trên cùng dữ liệu vào đúng lúc này; chưa có gì được ghi, vui lòng thử lại.",
+                    "Another change to the same data ran at this very moment; nothing was recorded, please try again.",
+                );
+                e.retry_after = Some(1);
+                e
+            }
             other => ApiError::internal(other),
         }
     }

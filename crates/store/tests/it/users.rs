@@ -321,3 +321,67 @@ async fn a_database_from_a_build_numbered_otherwise_is_refused() {
         );
     }
 }
+
+/// A change the database refuses because another ran at the same moment is told apart from
+/// a failure: the desk answers 409 "try again", not 500.
+#[tokio::test]
+async fn a_change_refused_for_a_concurrent_one_is_contention() {
+    for kind in crate::support::backends() {
+        let (store, url, _dir) = crate::support::fresh(kind).await;
+        store.close().await;
+        sqlx::any::install_default_drivers();
+        let one = sqlx::AnyPool::connect(&url).await.expect("connect");
+        let two = sqlx::AnyPool::connect(&url).await.expect("connect");
+        let err = if kind == "sqlite" {
+            // A second writer that will not wait for the first is refused as busy.
+            let mut a = one.acquire().await.expect("conn");
+            let mut b = two.acquire().await.expect("conn");
+            sqlx::raw_sql("PRAGMA busy_timeout = 0")
+                .execute(&mut *b)
+                .await
+                .expect("pragma");
+            sqlx::raw_sql("BEGIN IMMEDIATE")
+                .execute(&mut *a)
+                .await
+                .expect("first writer");
+            let err = sqlx::raw_sql("BEGIN IMMEDIATE")
+                .execute(&mut *b)
+                .await
+                .expect_err("busy");
+            sqlx::raw_sql("ROLLBACK")
+                .execute(&mut *a)
+                .await
+                .expect("end");
+            err
+        } else {
+            // Two transactions that each hold the row the other wants: a deadlock.
+            sqlx::raw_sql("CREATE TABLE contention (id INT PRIMARY KEY); INSERT INTO contention VALUES (1), (2)")
+                .execute(&one)
+                .await
+                .expect("table");
+            let mut a = one.begin().await.expect("tx");
+            let mut b = two.begin().await.expect("tx");
+            let lock = |id: i64| format!("UPDATE contention SET id = id WHERE id = {id}");
+            sqlx::raw_sql(&lock(1))
+                .execute(&mut *a)
+                .await
+                .expect("a holds 1");
+            sqlx::raw_sql(&lock(2))
+                .execute(&mut *b)
+                .await
+                .expect("b holds 2");
+            let (two_sql, one_sql) = (lock(2), lock(1));
+            let (ra, rb) = tokio::join!(
+                sqlx::raw_sql(&two_sql).execute(&mut *a),
+                sqlx::raw_sql(&one_sql).execute(&mut *b),
+            );
+            match (ra, rb) {
+                (Err(e), _) | (_, Err(e)) => e,
+                _ => panic!("no deadlock"),
+            }
+        };
+        let err = kc_store::StoreError::Db(err);
+        assert!(err.is_contention(), "[{kind}] {err}");
+        assert!(!kc_store::StoreError::NotFound("x".into()).is_contention());
+    }
+}

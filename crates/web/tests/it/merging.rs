@@ -575,3 +575,32 @@ async fn the_merge_endpoint_is_documented() {
         assert!(op["responses"][code].is_object(), "{code}: {op}");
     }
 }
+
+/// Two officers merging two cases into each other at the same moment: one merge wins and
+/// the other is refused (409), never a server error, whichever way the database settles it.
+#[tokio::test]
+async fn crossed_merges_at_the_same_moment_leave_one_merge() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let intake = s.user("lan", &[(Role::Intake, None)]).await;
+        for round in 0..6 {
+            let (_, a) = report_case(&s, &format!("{BRIDGE} Lần {round}.")).await;
+            let (_, b) = report_case(&s, &format!("{SCHOOLS} Đợt {round}.")).await;
+            assert_ne!(a, b);
+            let (one, two) = tokio::join!(
+                merge(&s, &intake, a, json!({ "into": b })),
+                merge(&s, &intake, b, json!({ "into": a })),
+            );
+            let codes = [one.0, two.0];
+            assert!(
+                codes.iter().all(|c| *c == 200 || *c == 409),
+                "[{kind}] round {round}: {one:?} {two:?}"
+            );
+            assert_eq!(
+                codes.iter().filter(|c| **c == 200).count(),
+                1,
+                "[{kind}] round {round}: exactly one merge: {one:?} {two:?}"
+            );
+        }
+    }
+}
