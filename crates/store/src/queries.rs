@@ -784,10 +784,14 @@ impl Store {
 
     /// Claims of cases still being worked on, for joining new reports to them.
     pub async fn open_case_claims(&self) -> Result<Vec<(i64, String)>> {
+        // A merged duplicate stays while the case it went into is open: its wording still
+        // finds that case.
         let sql = format!(
             "SELECT c.id, cl.text FROM cases c JOIN claims cl ON cl.id = c.claim_id \
-             WHERE c.state NOT IN ({})",
-            finished_states_sql()
+             LEFT JOIN cases k ON k.id = c.merged_into \
+             WHERE (c.merged_into IS NULL AND c.state NOT IN ({f})) \
+                OR (c.merged_into IS NOT NULL AND k.state NOT IN ({f}))",
+            f = finished_states_sql()
         );
         let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
         rows.iter()
@@ -795,12 +799,18 @@ impl Store {
             .collect()
     }
 
-    /// (case id, claim text) of every case answered with a published fact-check: later
-    /// reports worded like such a case get that fact-check too.
+    /// (case id, claim text) of every case answered with a published fact-check, and of
+    /// every duplicate merged into a case that is answered or published: later reports
+    /// worded like such a case get that fact-check too.
     pub async fn answered_case_claims(&self) -> Result<Vec<(i64, String)>> {
         let rows = sqlx::query(
             "SELECT c.id, cl.text FROM cases c JOIN claims cl ON cl.id = c.claim_id \
-             JOIN case_closures x ON x.case_id = c.id WHERE x.publication_id IS NOT NULL",
+             WHERE EXISTS (SELECT 1 FROM case_closures x \
+                           WHERE x.case_id = c.id AND x.publication_id IS NOT NULL) \
+                OR EXISTS (SELECT 1 FROM cases k WHERE k.id = c.merged_into AND \
+                           (EXISTS (SELECT 1 FROM publications p WHERE p.case_id = k.id) \
+                            OR EXISTS (SELECT 1 FROM case_closures y \
+                            WHERE y.case_id = k.id AND y.publication_id IS NOT NULL)))",
         )
         .fetch_all(self.pool())
         .await?;

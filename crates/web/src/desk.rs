@@ -629,9 +629,16 @@ impl Desk {
     /// The publication an answered case points to, when this exact content was reported on
     /// that case before.
     async fn answered_repeat(&self, content_hash: &str) -> Result<Option<i64>, ApiError> {
-        let Some(case_id) = self.store.case_for_content(content_hash).await? else {
-            return Ok(None);
-        };
+        match self.store.case_for_content(content_hash).await? {
+            Some(case_id) => self.answering_publication(case_id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The publication that answers reports of `case_id` though its wording is not the
+    /// published claim's: the fact-check staff answered the case with, or, for a duplicate,
+    /// the one that answers the case it was merged into.
+    async fn answering_publication(&self, case_id: i64) -> Result<Option<i64>, ApiError> {
         let Some(case) = self.answering_case(case_id).await? else {
             return Ok(None);
         };
@@ -653,27 +660,30 @@ impl Desk {
             .map(|p| p.id))
     }
 
-    /// The publication that answered a case whose claim the matcher confirms `text` as a
-    /// copy of, with the match's score.
+    /// The publication that answers a case whose claim the matcher confirms `text` as a
+    /// copy of, with the match's score: a case staff answered with a fact-check, or a
+    /// duplicate merged into a case that has one (the duplicate may still sit in the
+    /// open-case library until the next refresh).
     async fn answered_like(
         &self,
         text: &str,
         qvec: Option<&[f32]>,
     ) -> Result<Option<(String, f32)>, ApiError> {
-        let hit = Self::search_in(&self.answered, text, qvec, 1)?
-            .into_iter()
-            .next()
-            .filter(|m| m.level == MatchLevel::Confirm);
-        let Some((case_id, score)) = hit.and_then(|m| Some((m.id.parse::<i64>().ok()?, m.score)))
-        else {
-            return Ok(None);
-        };
-        Ok(self
-            .store
-            .closure(case_id)
-            .await?
-            .and_then(|c| c.publication_id)
-            .map(|pid| (pid.to_string(), score)))
+        for library in [&self.answered, &self.open_cases] {
+            let hit = Self::search_in(library, text, qvec, 1)?
+                .into_iter()
+                .next()
+                .filter(|m| m.level == MatchLevel::Confirm);
+            let Some((case_id, score)) =
+                hit.and_then(|m| Some((m.id.parse::<i64>().ok()?, m.score)))
+            else {
+                continue;
+            };
+            if let Some(pid) = self.answering_publication(case_id).await? {
+                return Ok(Some((pid.to_string(), score)));
+            }
+        }
+        Ok(None)
     }
 
     async fn joinable_case(
@@ -694,16 +704,16 @@ impl Desk {
             .into_iter()
             .next()
             .filter(|m| m.level == MatchLevel::Confirm);
-        // The library may lag a case another instance just finished: the store decides.
+        // The library may lag a case another instance just finished: the store decides. A
+        // merged duplicate's wording joins the case it was merged into.
         let Some(case_id) = hit.and_then(|m| m.id.parse::<i64>().ok()) else {
             return Ok(None);
         };
         Ok(self
-            .store
-            .case(case_id)
+            .answering_case(case_id)
             .await?
             .filter(|c| is_open(&c.state))
-            .map(|_| case_id))
+            .map(|c| c.id))
     }
 
     pub async fn receipt(&self, receipt: &str) -> Result<ReceiptView, ApiError> {
@@ -1122,7 +1132,13 @@ impl Desk {
         )
         .await?;
         tx.commit().await?;
-        self.leave_open_cases(case_id)?;
+        // The duplicate's wording keeps finding the case kept: as an open case while that
+        // one is open, else as a case its fact-check answers.
+        if !is_open(&target.state) {
+            self.leave_open_cases(case_id)?;
+            self.add_to(&self.answered, &case_id.to_string(), &case.claim)
+                .await?;
+        }
         Ok(target)
     }
 
