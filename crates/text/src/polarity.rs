@@ -46,7 +46,8 @@ const BEFORE: &[&str] = &[
     "deu",
 ];
 const AFTER: &[&str] = &[
-    "hề", "từng", "bao", "giờ", "hẳn", "tin", "nghe", "phải", "được", "he", "tung", "gio",
+    "hề", "từng", "bao", "giờ", "hẳn", "tin", "nghe", "đồn", "phải", "được", "thể", "he", "tung",
+    "gio",
 ];
 
 /// One word of normalised text: as typed, folded for comparing, and whether a clause ends
@@ -112,12 +113,14 @@ fn is_particle(w: &Word<'_>) -> bool {
 fn negation_positions(words: &[Word<'_>]) -> Vec<usize> {
     let mut out = Vec::new();
     for (i, w) in words.iter().enumerate() {
-        if !is_negation(w) || w.ends {
-            continue;
-        }
         let Some(next) = words.get(i + 1) else {
             continue;
         };
+        // "đâu có", "đâu phải" deny as "không" does; "đâu" alone asks where.
+        let colloquial = w.typed == "đâu" && matches!(next.typed, "có" | "phải");
+        if !(is_negation(w) || colloquial) || w.ends {
+            continue;
+        }
         let question_end = is_particle(next) && (next.ends || i + 2 == words.len());
         if question_end
             || IDIOMS
@@ -160,7 +163,15 @@ fn negation_dropped(a: &[Word<'_>], b: &[Word<'_>], negs: &[usize]) -> bool {
         // What follows: the next word, and the first word past the helpers.
         let mut nexts = vec![i + 1];
         let mut n = i + 1;
-        while n + 1 < a.len() && !a[n].ends && AFTER.contains(&a[n].typed) {
+        // "không có chuyện …" ("there is no such thing as …") passes over two words, "đâu
+        // có …" over one.
+        let helper = |n: usize| {
+            AFTER.contains(&a[n].typed)
+                || (a[n].typed == "có" && n == i + 1 && a[i].typed == "đâu")
+                || (a[n].typed == "có" && a.get(n + 1).is_some_and(|w| w.typed == "chuyện"))
+                || (a[n].typed == "chuyện" && n > 0 && a[n - 1].typed == "có")
+        };
+        while n + 1 < a.len() && !a[n].ends && helper(n) {
             n += 1;
         }
         if n != i + 1 {
@@ -184,10 +195,28 @@ fn negation_dropped(a: &[Word<'_>], b: &[Word<'_>], negs: &[usize]) -> bool {
                 _ => false,
             })
         };
+        // `x` then `y` in one clause of `b`, with at most helper words between them
+        // ("hồi **sẽ** cắt" holds "hồi … cắt").
+        let pair_in_b = |x: &Word<'_>, y: &Word<'_>| {
+            (0..b.len()).any(|j| {
+                if b[j].ends || !same_word(&b[j], x) {
+                    return false;
+                }
+                let mut k = j + 1;
+                while k < b.len()
+                    && !b[k - 1].ends
+                    && !same_word(&b[k], y)
+                    && (BEFORE.contains(&b[k].typed) || AFTER.contains(&b[k].typed))
+                {
+                    k += 1;
+                }
+                k < b.len() && !b[k - 1].ends && same_word(&b[k], y)
+            })
+        };
         let between = || {
             prevs
                 .iter()
-                .any(|&p| nexts.iter().any(|&n| in_b(&[&a[p], &a[n]], false)))
+                .any(|&p| nexts.iter().any(|&n| pair_in_b(&a[p], &a[n])))
         };
         (opens_clause && opens()) || between()
     })
@@ -241,6 +270,21 @@ mod tests {
         ] {
             assert!(conflict(claim, denial), "{denial}");
         }
+        let claim = "Điện lực Ngọc Hồi sẽ cắt điện toàn huyện liên tục 3 ngày từ 5/12";
+        for denial in [
+            "Điện lực Ngọc Hồi không cắt điện toàn huyện liên tục 3 ngày từ 5/12",
+            "Dien luc Ngoc Hoi khong cat dien toan huyen lien tuc 3 ngay tu 5/12",
+            "Không có chuyện Điện lực Ngọc Hồi cắt điện toàn huyện liên tục 3 ngày",
+            "Đừng tin tin đồn Điện lực Ngọc Hồi cắt điện toàn huyện 3 ngày",
+            "Điện lực Ngọc Hồi đâu có cắt điện toàn huyện liên tục 3 ngày",
+        ] {
+            assert!(conflict(claim, denial), "{denial}");
+        }
+        assert!(!conflict(
+            claim,
+            "Điện lực Ngọc Hồi cắt điện toàn huyện đâu, mọi người?"
+        ));
+        assert!(!conflict(claim, "Điện lực Ngọc Hồi sẽ cắt điện ở đâu?"));
     }
 
     #[test]

@@ -328,12 +328,19 @@ async fn a_report_denying_a_published_claim_reaches_an_officer() {
         publish_rumour(&s, RUMOUR).await;
         // The same words with a negation put in: the opposite statement, which an
         // officer reads instead of the desk answering it as a copy of the rumour.
-        let denial = "Khẩn cấp: Điện lực thông báo không hoàn tiền điện tháng 11 cho mọi hộ gia đình, \
-            đừng bấm vào đường link để nhận 500.000 đồng trước ngày 30, nhớ chia sẻ cho người thân.";
-        let (st, body) = s.report(denial).await;
-        assert_eq!(st, 201, "[{kind}] {body}");
-        assert_eq!(body["status"], "received", "[{kind}] {body}");
-        assert!(body["match"].is_null(), "[{kind}] {body}");
+        for denial in [
+            "Khẩn cấp: Điện lực thông báo không hoàn tiền điện tháng 11 cho mọi hộ gia đình, \
+             đừng bấm vào đường link để nhận 500.000 đồng trước ngày 30, nhớ chia sẻ cho người thân.",
+            "Không có chuyện Điện lực thông báo hoàn tiền điện tháng 11 cho mọi hộ gia đình, \
+             bấm vào đường link để nhận 500.000 đồng trước ngày 30 là lừa đảo.",
+            "Đừng tin tin đồn Điện lực thông báo hoàn tiền điện tháng 11 cho mọi hộ gia đình, \
+             bấm vào đường link để nhận 500.000 đồng trước ngày 30.",
+        ] {
+            let (st, body) = s.report(denial).await;
+            assert_eq!(st, 201, "[{kind}] {body}");
+            assert_eq!(body["status"], "received", "[{kind}] {denial}: {body}");
+            assert!(body["match"].is_null(), "[{kind}] {body}");
+        }
         // The rumour asked about as a question is still answered at once.
         let asked = format!("{RUMOUR} Có thật không ạ?");
         let (_, body) = s.report(&asked).await;
