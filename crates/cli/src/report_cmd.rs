@@ -100,6 +100,13 @@ pub fn markdown(s: &Stats, pack: &Pack, first: &str, last: &str) -> String {
         s.answered_at_once
     );
     let _ = writeln!(out, "| Hồ sơ mở mới | {} |", s.cases_opened);
+    if s.cases_merged > 0 {
+        let _ = writeln!(
+            out,
+            "| — không tính hồ sơ trùng đã gộp vào hồ sơ khác | {} |",
+            s.cases_merged
+        );
+    }
     let _ = writeln!(out, "| Kết luận đã công bố | {} |", s.published);
     let median = s
         .median_hours_to_publication

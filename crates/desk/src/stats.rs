@@ -129,6 +129,9 @@ pub struct Stats {
     pub reports_by_channel: Vec<Count>,
     /// Reports answered at once with a published fact-check.
     pub answered_at_once: usize,
+    /// Cases opened in the period that were then merged into another as duplicates (not
+    /// in `cases_opened`).
+    pub cases_merged: usize,
     pub cases_opened: usize,
     /// By harm category; `uncategorised` for cases nobody has categorised.
     pub cases_by_category: Vec<Count>,
@@ -282,10 +285,12 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
     let reports_by_channel = count_in(Channel::ALL, |c| {
         in_period.iter().filter(|r| r.channel == *c).count()
     });
-    let opened: Vec<&CaseFact> = cases
+    // A duplicate merged into another case is one claim counted twice: it is counted
+    // apart, so the cases opened are the claims the desk took up.
+    let (opened, merged): (Vec<&CaseFact>, Vec<&CaseFact>) = cases
         .iter()
         .filter(|c| period.contains(c.opened_at))
-        .collect();
+        .partition(|c| c.state != CaseState::Merged);
     let mut cases_by_category = count_in(HarmCategory::ALL, |h| {
         opened
             .iter()
@@ -387,6 +392,7 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
         reports_by_channel,
         answered_at_once: in_period.iter().filter(|r| r.answered_at_once).count(),
         cases_opened: opened.len(),
+        cases_merged: merged.len(),
         cases_by_category,
         published: published.len(),
         published_by_verdict,
@@ -468,8 +474,15 @@ mod tests {
             )
         };
         assert_eq!(figures(std::slice::from_ref(&late)), (1, 1, 1, 1, 1));
-        // Still counted as opened in its period: a report did arrive about it.
-        assert_eq!(figures(&[merged]), (1, 0, 0, 0, 0));
+        // Counted apart from the cases opened: it is the same claim as the case it went into.
+        assert_eq!(figures(std::slice::from_ref(&merged)), (0, 0, 0, 0, 0));
+        let facts = Facts {
+            cases: &[merged],
+            reports: &[],
+            outreach: &[],
+            notices: &[],
+        };
+        assert_eq!(compute(period, facts, &["vhtt"], at(29, 0)).cases_merged, 1);
     }
 
     #[test]

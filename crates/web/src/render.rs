@@ -351,6 +351,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("stats.reports", "Phản ánh nhận được", "Reports received"),
     ("stats.answered_at_once", "trả lời ngay bằng tin đã kiểm chứng", "answered at once with a published fact-check"),
     ("stats.cases_opened", "Hồ sơ mở mới", "Cases opened"),
+    ("stats.merged", "không tính hồ sơ trùng đã gộp vào hồ sơ khác", "not counting duplicates merged into another case"),
     ("stats.published", "Kết luận đã công bố", "Fact-checks published"),
     ("stats.median", "Thời gian trung vị từ tiếp nhận đến công bố", "Median time from intake to publication"),
     ("stats.hours", "giờ", "hours"),

@@ -153,6 +153,12 @@ async fn a_merged_duplicate_moves_its_reports_and_its_reporters_get_the_one_answ
             (Some(1), Some(0)),
             "[{kind}] {f}"
         );
+        // One claim taken up, one duplicate counted apart.
+        assert_eq!(
+            (f["cases_opened"].as_u64(), f["cases_merged"].as_u64()),
+            (Some(1), Some(1)),
+            "[{kind}] {f}"
+        );
         assert_eq!(s.refresh().await.open_cases, 2, "[{kind}]");
         let (_, merged_list) = s.get("/api/v1/cases?state=merged", Some(&intake)).await;
         assert_eq!(merged_list[0]["id"].as_i64(), Some(dup), "[{kind}]");
