@@ -972,6 +972,12 @@ pub struct DecisionForm {
     merge_into: String,
     #[serde(default)]
     merge_note: String,
+    /// The case a merge would go into and its claim, shown for confirmation before the
+    /// merge, which cannot be undone.
+    #[serde(default)]
+    merge_target: String,
+    #[serde(default)]
+    merge_target_claim: String,
 }
 
 /// The case page, with only the forms the signed-in person may use in the case's state.
@@ -1524,6 +1530,9 @@ pub struct MergeForm {
     into: String,
     #[serde(default)]
     note: String,
+    /// Set by the confirmation step: the officer has seen the target's claim.
+    #[serde(default)]
+    confirm: String,
 }
 
 pub async fn case_merge(
@@ -1535,23 +1544,49 @@ pub async fn case_merge(
 ) -> Response {
     let actor = staff.clone();
     let desk = &state.desk;
-    let typed = DecisionForm {
+    let mut typed = DecisionForm {
         merge_into: form.into.clone(),
         merge_note: form.note.clone(),
         ..DecisionForm::default()
     };
-    console_action(&state, &headers, staff, id, &form.csrf, typed, async {
-        let actor = actor.ok_or_else(ApiError::unauthorized)?;
-        // Officers type "#12" as often as "12".
-        let typed = form.into.trim().trim_start_matches('#').trim();
-        let into: i64 = typed.parse().map_err(|_| {
+    // Officers type "#12" as often as "12".
+    let into: Result<i64, ApiError> = form
+        .into
+        .trim()
+        .trim_start_matches('#')
+        .trim()
+        .parse()
+        .map_err(|_| {
             ApiError::from(kc_desk::workflow::FieldError::new(
                 "into",
                 "Vui lòng nhập số hồ sơ cần gộp vào (ví dụ 12).",
                 "Give the number of the case to merge into (e.g. 12).",
             ))
-        })?;
-        desk.merge(&actor, id, into, Some(&form.note))
+        });
+    // A merge cannot be undone: first show the case it would go into, by its claim, and
+    // merge only when the officer confirms that one.
+    if form.confirm != "1" && check_csrf(&headers, &form.csrf).is_ok() {
+        if let (Some(staff), Ok(into)) = (&staff, &into) {
+            if let Ok(Some(target)) = desk.store.case(*into).await {
+                typed.merge_target = into.to_string();
+                typed.merge_target_claim = target.claim;
+                let page = Page::new(&headers, None);
+                return render_case(
+                    &state,
+                    &page,
+                    staff,
+                    id,
+                    (StatusCode::OK, None),
+                    typed,
+                    None,
+                )
+                .await;
+            }
+        }
+    }
+    console_action(&state, &headers, staff, id, &form.csrf, typed, async {
+        let actor = actor.ok_or_else(ApiError::unauthorized)?;
+        desk.merge(&actor, id, into?, Some(&form.note))
             .await
             .map(|_| ())
     })

@@ -491,7 +491,7 @@ async fn merging_a_case_that_had_received_duplicates_moves_them_too() {
 #[tokio::test]
 async fn the_console_merges_from_the_case_page() {
     let s = start("sqlite").await;
-    s.user("lan", &[(Role::Intake, None)]).await;
+    let intake_token = s.user("lan", &[(Role::Intake, None)]).await;
     s.user("verifier9", &[(Role::Verifier, None)]).await;
     let (jar, csrf) = login(&s, "lan").await;
     let (_, kept) = report_case(&s, RUMOUR).await;
@@ -535,8 +535,10 @@ async fn the_console_merges_from_the_case_page() {
     )
     .await;
     assert_eq!(st, 403, "no CSRF token, no change");
+    // A merge cannot be undone: the first step shows the claim of the case it would go
+    // into, and merges nothing.
     let into = format!("#{kept}");
-    let (st, _) = console_post(
+    let (st, page) = console_post(
         &s,
         &jar,
         &path,
@@ -544,6 +546,30 @@ async fn the_console_merges_from_the_case_page() {
             ("csrf", &csrf),
             ("into", &into),
             ("note", "Cùng tin hoàn tiền điện"),
+        ],
+    )
+    .await;
+    assert_eq!(st, 200, "{page}");
+    assert!(page.contains("data-testid=\"merge-confirm\""), "{page}");
+    assert!(
+        page.contains("Điện lực thông báo hoàn tiền điện tháng 11"),
+        "the kept claim: {page}"
+    );
+    assert_eq!(
+        case_json(&s, &intake_token, dup).await["state"],
+        "new",
+        "nothing merged yet"
+    );
+    let kept_s = kept.to_string();
+    let (st, _) = console_post(
+        &s,
+        &jar,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("into", &kept_s),
+            ("note", "Cùng tin hoàn tiền điện"),
+            ("confirm", "1"),
         ],
     )
     .await;
