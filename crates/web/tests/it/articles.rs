@@ -210,3 +210,48 @@ async fn the_console_writes_articles_and_keeps_what_was_typed_when_refused() {
         assert!(html.contains("dù họ xưng là cơ quan chức năng"), "[{kind}]");
     }
 }
+
+#[tokio::test]
+async fn the_feed_lists_fact_checks_and_articles_newest_first() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let editor = s.user("bientap", &[(Role::Editor, None)]).await;
+        let (st, old) = s
+            .post(
+                "/api/v1/articles",
+                Some(&editor),
+                json!({ "title": "Bài cũ về tin giả", "body": BODY }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {old}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let (_, fact_check) = crate::harness::publish_rumour(
+            &s,
+            "Nhận 2 triệu tiền hoàn điện, bấm vào link để nhận ngay",
+        )
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let (st, new) = s
+            .post(
+                "/api/v1/articles",
+                Some(&editor),
+                json!({ "title": "Bài mới về tin giả", "body": BODY }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {new}");
+
+        let (st, feed) = s.get_text("/feed.xml").await;
+        assert_eq!(st, 200, "[{kind}]");
+        let at = |needle: &str| {
+            feed.find(needle)
+                .unwrap_or_else(|| panic!("[{kind}] {needle} in {feed}"))
+        };
+        let newest = at("/nhan-dien/bai-moi-ve-tin-gia</id>");
+        let middle = at(&format!("{fact_check}</id>"));
+        let oldest = at("/nhan-dien/bai-cu-ve-tin-gia</id>");
+        assert!(
+            newest < middle && middle < oldest,
+            "[{kind}] newest first, whatever the kind: {feed}"
+        );
+    }
+}
