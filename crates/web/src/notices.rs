@@ -683,7 +683,7 @@ pub async fn open_csv(State(state): State<AppState>) -> Response {
         Err(e) => return e.into_response(),
     };
     let mut out = String::from(
-        "\u{feff}number,platform,remedy,locators,legal_provisions,agency,territorial_scope,prepared_on,status,status_on,factcheck_url\n",
+        "\u{feff}number,platform,remedy,locators,legal_provisions,agency,territorial_scope,prepared_on,status,status_on,factcheck_url,reasons\n",
     );
     let s = |v: &Value| v.as_str().unwrap_or("").to_string();
     for n in &items {
@@ -722,6 +722,7 @@ pub async fn open_csv(State(state): State<AppState>) -> Response {
             s(&n["status"]),
             status_on,
             factcheck,
+            s(&n["reasons"]),
         ]
         .iter()
         .map(|f| crate::feeds::csv_field(f))

@@ -386,6 +386,17 @@ async fn the_public_register_shows_notices_and_their_status_without_staff_names(
         let (st, csv) = s.get_text("/du-lieu/thong-bao.csv").await;
         assert_eq!(st, 200);
         assert!(csv.contains("\"effect_given\"") && csv.contains("https://video.example.com/v/42"));
+        let mut lines = csv.lines();
+        let header = lines.next().expect("header");
+        assert!(
+            header.ends_with(",status,status_on,factcheck_url,reasons"),
+            "[{kind}] reasons is the last column, the others keep their places: {header}"
+        );
+        let row = lines.next().expect("a row");
+        assert!(
+            row.ends_with(",\"Cơ quan chức năng xác nhận không có yêu cầu nào như vậy.\""),
+            "[{kind}] the decision's reasons, as in the JSON: {row}"
+        );
 
         let json_text = data.to_string();
         for public in [&html, &printable, &printable_en, &json_text, &csv] {
