@@ -58,7 +58,7 @@ impl Desk {
         awareness::may_write(actor)?;
         let valid = awareness::validate(draft)?;
         let store = &self.store;
-        let slug = crate::desk::free_slug(&valid.title, |s| async move {
+        let slug = crate::desk::free_slug(&awareness::slug_text(&valid.title), |s| async move {
             store.article_slug_taken(&s).await
         })
         .await?;

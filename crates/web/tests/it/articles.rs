@@ -32,6 +32,12 @@ async fn an_editor_publishes_and_corrects_an_article_the_public_reads() {
             .await;
         assert_eq!(st, 422, "[{kind}] {body}");
         assert_eq!(body["error"]["field"], "title");
+        assert!(
+            body["error"]["message_en"]
+                .as_str()
+                .is_some_and(|m| m.contains("letters or numbers")),
+            "[{kind}] a title was given, it needs words: {body}"
+        );
         let (st, body) = s
             .post(
                 "/api/v1/articles",
@@ -253,5 +259,23 @@ async fn the_feed_lists_fact_checks_and_articles_newest_first() {
             newest < middle && middle < oldest,
             "[{kind}] newest first, whatever the kind: {feed}"
         );
+    }
+}
+
+#[tokio::test]
+async fn markup_in_a_title_stays_out_of_the_article_address() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let editor = s.user("bientap", &[(Role::Editor, None)]).await;
+        let (st, a) = s
+            .post(
+                "/api/v1/articles",
+                Some(&editor),
+                json!({ "title": "<b>Đậm</b> nhạt", "body": BODY }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {a}");
+        assert_eq!(a["url"], "/nhan-dien/dam-nhat", "[{kind}]");
+        assert_eq!(a["title"], "<b>Đậm</b> nhạt", "[{kind}] the title is kept");
     }
 }
