@@ -279,3 +279,116 @@ async fn markup_in_a_title_stays_out_of_the_article_address() {
         assert_eq!(a["title"], "<b>Đậm</b> nhạt", "[{kind}] the title is kept");
     }
 }
+
+#[tokio::test]
+async fn a_long_article_is_taken_and_one_over_the_limit_is_told_the_limit() {
+    const SENTENCE: &str = "Tin giả về điện lực được chia sẻ rất nhiều trên mạng xã hội. ";
+    let text_of = |n: usize| -> String {
+        let mut t: String = SENTENCE.chars().cycle().take(n).collect();
+        // The last character must not be a space the server would trim.
+        t.pop();
+        t.push('.');
+        t
+    };
+    for kind in backends() {
+        let s = start(kind).await;
+        s.user("bientap", &[(Role::Editor, None)]).await;
+        let editor = s.user("bientap2", &[(Role::Editor, None)]).await;
+        let (jar, csrf) = login(&s, "bientap").await;
+        let page = console_get(&s, &jar, "/quan-tri/bai-viet").await;
+        assert!(
+            page.contains("maxlength=\"50000\""),
+            "[{kind}] the browser keeps the body within the limit"
+        );
+
+        // 45,000 characters of Vietnamese: several times the general request limit once
+        // form-encoded, still an article.
+        let long = text_of(45_000);
+        let (st, page) = console_post(
+            &s,
+            &jar,
+            "/quan-tri/bai-viet",
+            &[("csrf", &csrf), ("title", "Cẩm nang dài"), ("body", &long)],
+        )
+        .await;
+        assert_eq!(
+            st,
+            303,
+            "[{kind}] {}",
+            page.chars().take(500).collect::<String>()
+        );
+        let (_, api) = s.get("/api/v1/articles", None).await;
+        assert_eq!(
+            api["items"][0]["body"].as_str().map(|b| b.chars().count()),
+            Some(45_000),
+            "[{kind}] the whole body is kept"
+        );
+
+        // 60,000 characters: refused by the rule, naming it, with the text kept.
+        let over = text_of(60_000);
+        let (st, page) = console_post(
+            &s,
+            &jar,
+            "/quan-tri/bai-viet",
+            &[("csrf", &csrf), ("title", "Quá dài"), ("body", &over)],
+        )
+        .await;
+        assert_eq!(st, 422, "[{kind}]");
+        assert!(page.contains("50000 ký tự"), "[{kind}] the limit is named");
+        assert!(
+            page.contains(&over[..2000]),
+            "[{kind}] what was typed stays"
+        );
+
+        // Far over: refused before it is read, on the site's error page in the reader's
+        // language, naming the limit.
+        let huge = "x".repeat(800_000);
+        for (lang, said) in [("vi", "50.000 ký tự"), ("en", "50,000 characters")] {
+            let resp = s
+                .client
+                .post(s.url("/quan-tri/bai-viet"))
+                .header("cookie", format!("{jar}; kc_lang={lang}"))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("title", "Rất dài"),
+                    ("body", &huge),
+                ])
+                .send()
+                .await
+                .expect("post");
+            assert_eq!(resp.status().as_u16(), 413, "[{kind}] {lang}");
+            let ct = resp
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let page = resp.text().await.expect("body");
+            assert!(ct.starts_with("text/html"), "[{kind}] {ct}: {page}");
+            assert!(page.contains(said), "[{kind}] {lang}: {page}");
+        }
+        let (st, body) = s
+            .post(
+                "/api/v1/articles",
+                Some(&editor),
+                json!({ "title": "Rất dài", "body": huge }),
+            )
+            .await;
+        assert_eq!(st, 413, "[{kind}] {body}");
+        assert_eq!(body["error"]["code"], "body_too_large");
+        assert!(
+            body["error"]["message_en"]
+                .as_str()
+                .is_some_and(|m| m.contains("50,000 characters")),
+            "[{kind}] {body}"
+        );
+        let (st, body) = s
+            .post(
+                "/api/v1/articles",
+                Some(&editor),
+                json!({ "title": "Dài vừa", "body": text_of(45_000) }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] the API takes a long article too: {body}");
+    }
+}
