@@ -449,6 +449,30 @@ pub fn check_step(
     Ok(StepInput { step, on, note })
 }
 
+/// Whether a new notice (`platform`, `locators`, both as [`validate`] left them) repeats
+/// an earlier one under the same decision: the same platform, letter case aside, asked
+/// about the same set of content. An earlier notice the platform declined is no bar:
+/// asking again is a fair retry. Any other is the notice to follow up, not to send twice.
+pub fn repeats(
+    earlier_platform: &str,
+    earlier_locators: &[String],
+    earlier_steps: &[NoticeStep],
+    platform: &str,
+    locators: &[String],
+) -> bool {
+    if status(earlier_steps) == Some(NoticeStep::Declined) {
+        return false;
+    }
+    let key = |p: &str| {
+        p.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let set = |l: &[String]| l.iter().cloned().collect::<std::collections::BTreeSet<_>>();
+    key(earlier_platform) == key(platform) && set(earlier_locators) == set(locators)
+}
+
 /// The notice's number as printed: the year it was prepared and its id.
 pub fn number(id: i64, year: i32) -> String {
     format!("TB-{year}-{id:04}")
@@ -786,5 +810,41 @@ mod tests {
     #[test]
     fn numbers_carry_the_year_and_id() {
         assert_eq!(number(7, 2026), "TB-2026-0007");
+    }
+
+    #[test]
+    fn the_same_notice_twice_is_a_repeat_unless_the_first_was_declined() {
+        let urls = |l: &[&str]| l.iter().map(|u| u.to_string()).collect::<Vec<_>>();
+        let first = urls(&["https://a.example/p/1", "https://a.example/p/2"]);
+        let reordered = urls(&["https://a.example/p/2", "https://a.example/p/1"]);
+        assert!(repeats(
+            "Nền tảng Ví Dụ",
+            &first,
+            &[],
+            "nền tảng  ví dụ",
+            &reordered
+        ));
+        assert!(repeats(
+            "Zalo",
+            &first,
+            &[NoticeStep::Sent, NoticeStep::EffectGiven],
+            "Zalo",
+            &first
+        ));
+        assert!(!repeats(
+            "Zalo",
+            &first,
+            &[NoticeStep::Sent, NoticeStep::Declined],
+            "Zalo",
+            &first
+        ));
+        assert!(!repeats("Zalo", &first, &[], "TikTok", &first));
+        assert!(!repeats(
+            "Zalo",
+            &first,
+            &[],
+            "Zalo",
+            &urls(&["https://a.example/p/1"])
+        ));
     }
 }
