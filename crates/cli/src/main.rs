@@ -704,6 +704,28 @@ async fn backup(args: &BackupCommand) -> Result<()> {
             out.display()
         );
     }
+    // Checked before anything is written, so the answer names the directory once rather
+    // than the OS error twice through the layers below.
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        let what_vi = if dir.exists() {
+            "không phải là thư mục"
+        } else {
+            "không tồn tại"
+        };
+        let what_en = if dir.exists() {
+            "is not a directory"
+        } else {
+            "does not exist"
+        };
+        bail!(
+            "thư mục {d} {what_vi}; hãy tạo nó trước (mkdir -p {d}) hoặc chọn nơi khác / the directory {d} {what_en}; create it first (mkdir -p {d}) or choose another place",
+            d = dir.display()
+        );
+    }
     let (store, _) = args.store.open_existing().await?;
     match store.backend() {
         kc_store::Backend::Sqlite => {

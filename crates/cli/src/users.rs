@@ -304,13 +304,20 @@ pub async fn run_token(command: TokenCommand) -> Result<()> {
             }
             tx.commit().await?;
             let until = fmt_time(expires_at);
-            let was = if token.expired(Utc::now()) {
-                " (it had expired)"
+            let (was_vi, was_en) = if token.expired(Utc::now()) {
+                (" (đã hết hạn trước đó)", " (it had expired)")
             } else {
-                ""
+                ("", "")
             };
             out!(
-                "renewed token {} ({} of {}){was}: valid until {}",
+                "Đã gia hạn mã truy cập {} ({} của {}){was_vi}: hiệu lực đến {}.",
+                token.id,
+                token.name,
+                token.user,
+                local_time(&until, "vi")
+            );
+            out!(
+                "Renewed token {} ({} of {}){was_en}: valid until {}.",
                 token.id,
                 token.name,
                 token.user,
@@ -337,7 +344,13 @@ pub async fn run_token(command: TokenCommand) -> Result<()> {
             let token = pick_token(&all, &id_or_name)?;
             if token.revoked {
                 out!(
-                    "token {} ({} of {}) was already revoked",
+                    "Mã truy cập {} ({} của {}) đã bị thu hồi từ trước.",
+                    token.id,
+                    token.name,
+                    token.user
+                );
+                out!(
+                    "Token {} ({} of {}) was already revoked.",
                     token.id,
                     token.name,
                     token.user
@@ -349,7 +362,13 @@ pub async fn run_token(command: TokenCommand) -> Result<()> {
                 tx.commit().await?;
             }
             out!(
-                "revoked token {} ({} of {}); requests with it are refused from now on",
+                "Đã thu hồi mã truy cập {} ({} của {}); từ giờ mọi yêu cầu dùng mã này đều bị từ chối.",
+                token.id,
+                token.name,
+                token.user
+            );
+            out!(
+                "Revoked token {} ({} of {}); requests with it are refused from now on.",
                 token.id,
                 token.name,
                 token.user

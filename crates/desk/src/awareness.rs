@@ -46,11 +46,18 @@ pub fn may_write(actor: &Actor) -> Result<(), WorkflowError> {
 
 pub fn validate(draft: &ArticleDraft) -> Result<ValidArticle, FieldError> {
     let title = one_line(&draft.title);
-    if !has_words(&title) {
+    if title.is_empty() {
         return Err(FieldError::new(
             "title",
             "Cần nhập tiêu đề bài viết.",
             "A title is required.",
+        ));
+    }
+    if !has_words(&title) {
+        return Err(FieldError::new(
+            "title",
+            "Tiêu đề cần có chữ hoặc số, không chỉ biểu tượng cảm xúc hay dấu câu.",
+            "The title needs words (letters or numbers), not only emoji or punctuation.",
         ));
     }
     if title.chars().count() > MAX_TITLE_CHARS {
@@ -93,6 +100,39 @@ pub fn validate(draft: &ArticleDraft) -> Result<ValidArticle, FieldError> {
         summary,
         body,
     })
+}
+
+/// The text an article's address is made from: its title without anything that looks
+/// like a markup tag, so `<b>Đậm</b>` is addressed as `dam`, not `b-dam-b`. The title
+/// itself keeps what was typed (pages show it as text).
+pub fn slug_text(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut rest = title;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let is_tag = after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        match after.find('>').filter(|_| is_tag) {
+            Some(close) => {
+                out.push_str(&rest[..open]);
+                out.push(' ');
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    if has_words(&out) {
+        out
+    } else {
+        // A title that is all markup still gets an address from what was typed.
+        title.to_string()
+    }
 }
 
 /// The body's first paragraph on one line, cut at a word before the summary's limit.
@@ -185,6 +225,30 @@ mod tests {
         assert!(a.summary.starts_with("chia sẻ chia"));
         let a = validate(&draft("Tiêu đề", " Tóm tắt riêng ", "Nội dung.")).expect("valid");
         assert_eq!(a.summary, "Tóm tắt riêng");
+    }
+
+    #[test]
+    fn a_title_of_emoji_alone_is_told_it_needs_words() {
+        let e = validate(&draft("🔥🔥 !!!", "", "Nội dung.")).expect_err("refused");
+        assert_eq!(e.field, "title");
+        assert!(e.message_vi.contains("chữ hoặc số"), "{e:?}");
+        assert!(e.message_en.contains("letters or numbers"), "{e:?}");
+        let e = validate(&draft("  ", "", "Nội dung.")).expect_err("refused");
+        assert_eq!(e.message_en, "A title is required.");
+    }
+
+    #[test]
+    fn markup_in_a_title_stays_out_of_its_address() {
+        assert_eq!(kc_text::slugify(&slug_text("<b>Đậm</b> nhạt")), "dam-nhat");
+        assert_eq!(
+            kc_text::slugify(&slug_text("Giá 5 < 10 và 10 > 5")),
+            "gia-5-10-va-10-5"
+        );
+        assert_eq!(
+            kc_text::slugify(&slug_text("<script>alert(1)</script>")),
+            "alert-1"
+        );
+        assert_eq!(kc_text::slugify(&slug_text("<b></b>")), "b-b");
     }
 
     #[test]

@@ -208,10 +208,36 @@ fn hash_locator(raw: &str) -> Result<Option<String>, FieldError> {
         return Ok(None);
     };
     let kind = kind.trim().to_ascii_lowercase();
+    let digest = digest.trim();
     let Some(&(kind, len)) = HASH_LOCATORS.iter().find(|(k, _)| *k == kind) else {
+        // `sha1:…`, `sha512:…`: meant as a hash, so the answer names the kinds accepted
+        // rather than saying it is no http(s) URL.
+        let looks_like_hash = !kind.is_empty()
+            && kind != "http"
+            && kind != "https"
+            && kind.bytes().all(|b| b.is_ascii_alphanumeric())
+            && digest.len() >= 8
+            && digest.bytes().all(|b| b.is_ascii_hexdigit())
+            // `id:100004512345678` is an account's number, not a hash.
+            && !digest.bytes().all(|b| b.is_ascii_digit());
+        if looks_like_hash {
+            let kinds = HASH_LOCATORS
+                .iter()
+                .map(|(k, _)| format!("{k}:"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(FieldError::new(
+                "locators",
+                format!(
+                    "`{raw}`: không nhận mã băm loại `{kind}`. Chỉ nhận mã băm {kinds} hoặc địa chỉ http(s) của chính nội dung."
+                ),
+                format!(
+                    "`{raw}`: `{kind}` hashes are not accepted. Give a {kinds} hash, or the http(s) URL of the content itself."
+                ),
+            ));
+        }
         return Ok(None);
     };
-    let digest = digest.trim();
     if digest.len() != len || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(FieldError::new(
             "locators",
@@ -423,6 +449,30 @@ pub fn check_step(
     Ok(StepInput { step, on, note })
 }
 
+/// Whether a new notice (`platform`, `locators`, both as [`validate`] left them) repeats
+/// an earlier one under the same decision: the same platform, letter case aside, asked
+/// about the same set of content. An earlier notice the platform declined is no bar:
+/// asking again is a fair retry. Any other is the notice to follow up, not to send twice.
+pub fn repeats(
+    earlier_platform: &str,
+    earlier_locators: &[String],
+    earlier_steps: &[NoticeStep],
+    platform: &str,
+    locators: &[String],
+) -> bool {
+    if status(earlier_steps) == Some(NoticeStep::Declined) {
+        return false;
+    }
+    let key = |p: &str| {
+        p.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let set = |l: &[String]| l.iter().cloned().collect::<std::collections::BTreeSet<_>>();
+    key(earlier_platform) == key(platform) && set(earlier_locators) == set(locators)
+}
+
 /// The notice's number as printed: the year it was prepared and its id.
 pub fn number(id: i64, year: i32) -> String {
     format!("TB-{year}-{id:04}")
@@ -563,7 +613,24 @@ mod tests {
             assert!(e.message_en.contains("hexadecimal digits"), "{bad}: {e:?}");
         }
         // An account's number is no hash and no URL of content.
-        assert!(content_locator("id:100004512345678").is_err());
+        let e = content_locator("id:100004512345678").expect_err("id");
+        assert!(!e.message_en.contains("hashes are not accepted"), "{e:?}");
+        // A hash of a kind not taken says which kinds are.
+        for other in [
+            "sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709",
+            "SHA512: cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce",
+        ] {
+            let e = content_locator(other).expect_err(other);
+            assert_eq!(e.field, "locators");
+            for kind in ["sha256:", "md5:", "pdq:"] {
+                assert!(e.message_vi.contains(kind), "{other}: {e:?}");
+                assert!(e.message_en.contains(kind), "{other}: {e:?}");
+            }
+            assert!(!e.message_en.contains("not a valid http"), "{e:?}");
+        }
+        // An address is still judged as an address.
+        let e = content_locator("ftp://example.com/a.jpg").expect_err("ftp");
+        assert!(!e.message_en.contains("hashes are not accepted"), "{e:?}");
         let v = validate(
             "Zalo",
             &[
@@ -743,5 +810,41 @@ mod tests {
     #[test]
     fn numbers_carry_the_year_and_id() {
         assert_eq!(number(7, 2026), "TB-2026-0007");
+    }
+
+    #[test]
+    fn the_same_notice_twice_is_a_repeat_unless_the_first_was_declined() {
+        let urls = |l: &[&str]| l.iter().map(|u| u.to_string()).collect::<Vec<_>>();
+        let first = urls(&["https://a.example/p/1", "https://a.example/p/2"]);
+        let reordered = urls(&["https://a.example/p/2", "https://a.example/p/1"]);
+        assert!(repeats(
+            "Nền tảng Ví Dụ",
+            &first,
+            &[],
+            "nền tảng  ví dụ",
+            &reordered
+        ));
+        assert!(repeats(
+            "Zalo",
+            &first,
+            &[NoticeStep::Sent, NoticeStep::EffectGiven],
+            "Zalo",
+            &first
+        ));
+        assert!(!repeats(
+            "Zalo",
+            &first,
+            &[NoticeStep::Sent, NoticeStep::Declined],
+            "Zalo",
+            &first
+        ));
+        assert!(!repeats("Zalo", &first, &[], "TikTok", &first));
+        assert!(!repeats(
+            "Zalo",
+            &first,
+            &[],
+            "Zalo",
+            &urls(&["https://a.example/p/1"])
+        ));
     }
 }

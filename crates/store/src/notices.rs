@@ -180,6 +180,23 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// Notices of one case as this transaction sees them, each with its events: a new
+    /// notice checked against these cannot race an identical one prepared at once.
+    pub async fn notices_for_case(&mut self, case_id: i64) -> Result<Vec<NoticeRecord>> {
+        let rows = sqlx::query("SELECT * FROM notices WHERE case_id = $1 ORDER BY id")
+            .bind(case_id)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        let mut notices = rows
+            .iter()
+            .map(notice_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        for n in &mut notices {
+            n.events = self.notice_events(n.id).await?;
+        }
+        Ok(notices)
+    }
+
     /// The notice's events as this transaction sees them. Writers are serialised on the
     /// audit head, so a step checked against these cannot race another one.
     pub async fn notice_events(&mut self, notice_id: i64) -> Result<Vec<NoticeEventRecord>> {

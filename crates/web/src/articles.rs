@@ -8,6 +8,7 @@ use crate::error::{ApiError, ErrorEnvelope};
 use crate::pages::{LangQuery, Page, PageId};
 use crate::session::{check_csrf, MaybeStaff, Staff};
 use crate::AppState;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -43,6 +44,60 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ArticleId {
     }
 }
 
+/// The largest request body the article routes take, in bytes: the longest article
+/// allowed (title, summary and body at their limits) even when every character is one
+/// that form encoding turns into 12 bytes (`%XX` for each byte of a 4-byte character).
+/// The general limit is far smaller and would refuse a long article before it is read.
+pub const ARTICLE_BODY_BYTES: usize =
+    (awareness::MAX_TITLE_CHARS + awareness::MAX_SUMMARY_CHARS + awareness::MAX_BODY_CHARS) * 12
+        + 4096;
+
+/// An article sent over the byte limit: said with the limit a writer can act on, the
+/// body's length in characters.
+fn article_too_large() -> ApiError {
+    let max = awareness::MAX_BODY_CHARS;
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!(
+            "Bài viết quá dài: phần nội dung tối đa {} ký tự. Hãy rút gọn hoặc chia thành nhiều bài.",
+            thousands(max, '.')
+        ),
+        format!(
+            "The article is too long: the body is at most {} characters. Shorten it or split it into several articles.",
+            thousands(max, ',')
+        ),
+    )
+}
+
+/// `50000` as `50.000` (Vietnamese) or `50,000` (English).
+fn thousands(n: usize, sep: char) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// A form the console could not read: too large is [`article_too_large`]; anything else
+/// is axum's reason, said in both languages' place.
+fn form_refused(rejection: &FormRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        article_too_large()
+    } else {
+        ApiError::new(
+            rejection.status(),
+            "bad_body",
+            "Không đọc được biểu mẫu gửi lên.",
+            rejection.body_text(),
+        )
+    }
+}
+
 fn article_not_found() -> ApiError {
     ApiError::not_found("bài viết", "Article")
 }
@@ -58,7 +113,7 @@ impl Desk {
         awareness::may_write(actor)?;
         let valid = awareness::validate(draft)?;
         let store = &self.store;
-        let slug = crate::desk::free_slug(&valid.title, |s| async move {
+        let slug = crate::desk::free_slug(&awareness::slug_text(&valid.title), |s| async move {
             store.article_slug_taken(&s).await
         })
         .await?;
@@ -119,12 +174,14 @@ impl From<&ArticleRecord> for ArticleOut {
 /// separated by a blank line. The summary defaults to the first paragraph.
 #[utoipa::path(post, path = "/api/v1/articles", request_body = Object,
     responses((status = 201, body = ArticleOut), (status = 401, body = ErrorEnvelope),
-              (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+              (status = 403, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope)))]
 pub async fn api_publish(
     State(state): State<AppState>,
     Staff(actor): Staff,
-    ApiJson(body): ApiJson<ArticleDraft>,
+    body: Result<ApiJson<ArticleDraft>, ApiError>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let ApiJson(body) = body.map_err(api_body_refused)?;
     let a = state.desk.publish_article(&actor, &body).await?;
     Ok((StatusCode::CREATED, Json(ArticleOut::from(&a))))
 }
@@ -134,15 +191,25 @@ pub async fn api_publish(
     params(("id" = i64, Path, description = "Article id")),
     responses((status = 200, body = ArticleOut), (status = 401, body = ErrorEnvelope),
               (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
-              (status = 422, body = ErrorEnvelope)))]
+              (status = 413, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn api_update(
     State(state): State<AppState>,
     Staff(actor): Staff,
     ArticleId(id): ArticleId,
-    ApiJson(body): ApiJson<ArticleDraft>,
+    body: Result<ApiJson<ArticleDraft>, ApiError>,
 ) -> Result<Json<ArticleOut>, ApiError> {
+    let ApiJson(body) = body.map_err(api_body_refused)?;
     let a = state.desk.update_article(&actor, id, &body).await?;
     Ok(Json(ArticleOut::from(&a)))
+}
+
+/// The API's refusal of a body, with an article's own limit when it was too large.
+fn api_body_refused(e: ApiError) -> ApiError {
+    if e.status == StatusCode::PAYLOAD_TOO_LARGE {
+        article_too_large()
+    } else {
+        e
+    }
 }
 
 /// The awareness articles, newest first (public).
@@ -313,10 +380,16 @@ pub async fn console_publish(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
-    Form(form): Form<ArticleForm>,
+    form: Result<Form<ArticleForm>, FormRejection>,
 ) -> Response {
     let Some(staff) = staff else {
         return Redirect::to("/quan-tri/dang-nhap").into_response();
+    };
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(e) => {
+            return Page::new(&headers, None).error(&state, &form_refused(&e), "/quan-tri/bai-viet")
+        }
     };
     let result = match check_csrf(&headers, &form.csrf) {
         Ok(()) => state.desk.publish_article(&staff, &form.draft()).await,
@@ -330,10 +403,17 @@ pub async fn console_update(
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
     PageId(id): PageId,
-    Form(form): Form<ArticleForm>,
+    form: Result<Form<ArticleForm>, FormRejection>,
 ) -> Response {
     let Some(staff) = staff else {
         return Redirect::to("/quan-tri/dang-nhap").into_response();
+    };
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(e) => {
+            let back = format!("/quan-tri/bai-viet/{id}");
+            return Page::new(&headers, None).error(&state, &form_refused(&e), &back);
+        }
     };
     let result = match check_csrf(&headers, &form.csrf) {
         Ok(()) => state.desk.update_article(&staff, id, &form.draft()).await,

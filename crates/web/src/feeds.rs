@@ -105,12 +105,15 @@ async fn asserted_publications(
         .collect())
 }
 
+/// The most entries the Atom feed carries, fact-checks and articles together.
+const FEED_ENTRIES: usize = 50;
+
 pub async fn atom(State(state): State<AppState>) -> Response {
     let publications = match asserted_publications(&state).await {
         Ok(p) => p,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
-    let articles = match state.desk.store.articles(50).await {
+    let articles = match state.desk.store.articles(FEED_ENTRIES as i64).await {
         Ok(a) => a,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
@@ -144,51 +147,60 @@ pub async fn atom(State(state): State<AppState>) -> Response {
         "  <author><name>{}</name></author>\n",
         xml_escape(&pack.portal.publisher)
     ));
-    for p in publications.iter().take(50) {
+    // Fact-checks and awareness articles in one stream, newest first, each at the time it
+    // last changed, so a reader's feed shows a new article above last month's fact-checks.
+    let mut entries: Vec<(&str, String)> = Vec::new();
+    for p in publications.iter().take(FEED_ENTRIES) {
         let url = format!("{base}/kiem-chung/{}", p.slug);
         let label = kc_desk::Verdict::parse(&p.verdict)
             .map_or_else(|| p.verdict.clone(), |v| pack.verdict_label(v, false));
-        xml.push_str("  <entry>\n");
-        xml.push_str(&format!("    <title>{}</title>\n", xml_escape(&p.title)));
-        xml.push_str(&format!("    <id>{}</id>\n", xml_escape(&url)));
-        xml.push_str(&format!("    <link href=\"{}\"/>\n", xml_escape(&url)));
-        xml.push_str(&format!(
+        let mut e = String::from("  <entry>\n");
+        e.push_str(&format!("    <title>{}</title>\n", xml_escape(&p.title)));
+        e.push_str(&format!("    <id>{}</id>\n", xml_escape(&url)));
+        e.push_str(&format!("    <link href=\"{}\"/>\n", xml_escape(&url)));
+        e.push_str(&format!(
             "    <updated>{}</updated>\n",
             xml_escape(&p.published_at)
         ));
-        xml.push_str(&format!(
+        e.push_str(&format!(
             "    <category term=\"{}\" label=\"{}\"/>\n",
             xml_escape(&p.verdict),
             xml_escape(&label)
         ));
-        xml.push_str(&format!(
+        e.push_str(&format!(
             "    <summary>{}: {}</summary>\n",
             xml_escape(&label),
             xml_escape(&p.claim_text)
         ));
-        xml.push_str("  </entry>\n");
+        e.push_str("  </entry>\n");
+        entries.push((&p.published_at, e));
     }
-    // Awareness articles, the other half of what the portal publishes.
     for a in &articles {
         let url = format!("{base}{}", crate::articles::article_path(&a.slug));
-        xml.push_str("  <entry>\n");
-        xml.push_str(&format!("    <title>{}</title>\n", xml_escape(&a.title)));
-        xml.push_str(&format!("    <id>{}</id>\n", xml_escape(&url)));
-        xml.push_str(&format!("    <link href=\"{}\"/>\n", xml_escape(&url)));
-        xml.push_str(&format!(
+        let mut e = String::from("  <entry>\n");
+        e.push_str(&format!("    <title>{}</title>\n", xml_escape(&a.title)));
+        e.push_str(&format!("    <id>{}</id>\n", xml_escape(&url)));
+        e.push_str(&format!("    <link href=\"{}\"/>\n", xml_escape(&url)));
+        e.push_str(&format!(
             "    <published>{}</published>\n",
             xml_escape(&a.published_at)
         ));
-        xml.push_str(&format!(
+        e.push_str(&format!(
             "    <updated>{}</updated>\n",
             xml_escape(&a.updated_at)
         ));
-        xml.push_str("    <category term=\"awareness\" label=\"Nhận diện tin giả\"/>\n");
-        xml.push_str(&format!(
+        e.push_str("    <category term=\"awareness\" label=\"Nhận diện tin giả\"/>\n");
+        e.push_str(&format!(
             "    <summary>{}</summary>\n",
             xml_escape(&a.summary)
         ));
-        xml.push_str("  </entry>\n");
+        e.push_str("  </entry>\n");
+        entries.push((&a.updated_at, e));
+    }
+    // Stable, so entries of one second keep the order the store gave them.
+    entries.sort_by(|x, y| y.0.cmp(x.0));
+    for (_, e) in entries.into_iter().take(FEED_ENTRIES) {
+        xml.push_str(&e);
     }
     xml.push_str("</feed>\n");
     (

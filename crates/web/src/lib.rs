@@ -14,6 +14,7 @@ pub mod render;
 pub mod session;
 
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::routing::{get, post};
 use axum::Router;
 use std::net::SocketAddr;
@@ -90,6 +91,9 @@ pub async fn app(
 
 pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
+    // An article may be far longer than any other request (see ARTICLE_BODY_BYTES); set
+    // on its routes, this replaces the general limit for them only.
+    let article_limit = DefaultBodyLimit::max(limit.max(articles::ARTICLE_BODY_BYTES));
     Router::new()
         .route("/healthz", get(api::healthz))
         .route("/api/openapi.json", get(api::openapi_json))
@@ -127,18 +131,21 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/notices/{id}/events", post(notices::record_step))
         .route(
             "/api/v1/articles",
-            get(articles::api_list).post(articles::api_publish),
+            get(articles::api_list).post(articles::api_publish.layer(article_limit)),
         )
-        .route("/api/v1/articles/{id}", post(articles::api_update))
+        .route(
+            "/api/v1/articles/{id}",
+            post(articles::api_update).layer(article_limit),
+        )
         .route("/nhan-dien", get(articles::list_page))
         .route("/nhan-dien/{slug}", get(articles::article_page))
         .route(
             "/quan-tri/bai-viet",
-            get(articles::console_page).post(articles::console_publish),
+            get(articles::console_page).post(articles::console_publish.layer(article_limit)),
         )
         .route(
             "/quan-tri/bai-viet/{id}",
-            get(articles::console_edit_page).post(articles::console_update),
+            get(articles::console_edit_page).post(articles::console_update.layer(article_limit)),
         )
         .route("/thong-bao/{id}", get(notices::notice_page))
         .route("/du-lieu/thong-bao.json", get(notices::open_json))

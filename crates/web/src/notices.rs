@@ -173,6 +173,36 @@ impl Desk {
             territorial_scope: valid.territorial_scope,
         };
         let mut tx = self.store.begin_write(&actor.name).await?;
+        // Checked inside the write: a double click sends the same notice twice at once.
+        for earlier in tx.notices_for_case(case_id).await? {
+            let steps: Vec<NoticeStep> = earlier
+                .events
+                .iter()
+                .filter_map(|e| NoticeStep::parse(&e.step))
+                .collect();
+            if earlier.decision_id == new.decision_id
+                && notice::repeats(
+                    &earlier.platform,
+                    &earlier.locators,
+                    &steps,
+                    &new.platform,
+                    &new.locators,
+                )
+            {
+                let year = day_vn(&earlier.prepared_at).map_or(0, |d| chrono::Datelike::year(&d));
+                let number = notice::number(earlier.id, year);
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "duplicate_notice",
+                    format!(
+                        "Đã có thông báo {number} gửi cùng nền tảng về đúng những nội dung này; hãy ghi nhận các bước tiếp theo trên thông báo đó thay vì lập thông báo mới (chỉ lập lại khi nền tảng đã từ chối)."
+                    ),
+                    format!(
+                        "Notice {number} already asks this platform about exactly this content; record its next steps rather than preparing another (a new one is prepared only once the platform has declined)."
+                    ),
+                ));
+            }
+        }
         let id = tx.record_notice(&new).await?;
         tx.commit().await?;
         Ok(id)
@@ -365,7 +395,7 @@ pub struct NoticeIn {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/notices", params(("id" = i64, Path)), request_body = NoticeIn,
     responses((status = 201, body = Object), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
               (status = 404, body = ErrorEnvelope),
-              (status = 409, body = ErrorEnvelope, description = "not published, or the remedy asks nothing of a platform"),
+              (status = 409, body = ErrorEnvelope, description = "not published, the remedy asks nothing of a platform, or the same notice exists (duplicate_notice, naming it) and was not declined"),
               (status = 422, body = ErrorEnvelope, description = "platform missing, or a locator neither an http(s) URL of content nor a sha256/md5/pdq hash")))]
 pub async fn create(
     State(state): State<AppState>,
@@ -683,7 +713,7 @@ pub async fn open_csv(State(state): State<AppState>) -> Response {
         Err(e) => return e.into_response(),
     };
     let mut out = String::from(
-        "\u{feff}number,platform,remedy,locators,legal_provisions,agency,territorial_scope,prepared_on,status,status_on,factcheck_url\n",
+        "\u{feff}number,platform,remedy,locators,legal_provisions,agency,territorial_scope,prepared_on,status,status_on,factcheck_url,reasons\n",
     );
     let s = |v: &Value| v.as_str().unwrap_or("").to_string();
     for n in &items {
@@ -722,6 +752,7 @@ pub async fn open_csv(State(state): State<AppState>) -> Response {
             s(&n["status"]),
             status_on,
             factcheck,
+            s(&n["reasons"]),
         ]
         .iter()
         .map(|f| crate::feeds::csv_field(f))

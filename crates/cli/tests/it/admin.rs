@@ -573,13 +573,25 @@ fn tokens_expire_are_listed_as_expired_and_renew() {
         out.contains("it had expired") && out.contains(&vietnam_day_in(7)),
         "{out}"
     );
+    let vi_first = |out: &str, vi: &str, en: &str| {
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(
+            lines.len() == 2 && lines[0].contains(vi) && lines[1].contains(en),
+            "Vietnamese first, English second: {out}"
+        );
+    };
+    vi_first(&out, "Đã gia hạn mã truy cập", "Renewed token");
+    assert!(out.contains("đã hết hạn trước đó"), "{out}");
     assert_eq!(
         api_status(&addr, &feed),
         200,
         "renewed, the same secret works"
     );
 
-    ok(&["token", "revoke", "feed", "--data-dir", d], "");
+    let out = ok(&["token", "revoke", "feed", "--data-dir", d], "");
+    vi_first(&out, "Đã thu hồi mã truy cập", "Revoked token");
+    let out = ok(&["token", "revoke", "feed", "--data-dir", d], "");
+    vi_first(&out, "đã bị thu hồi từ trước", "was already revoked");
     let err = fails(&["token", "renew", "feed", "--data-dir", d], "");
     assert!(err.contains("stays revoked"), "{err}");
     assert_eq!(api_status(&addr, &feed), 401);

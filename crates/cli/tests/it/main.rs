@@ -425,6 +425,29 @@ fn a_backup_is_a_database_the_desk_can_open() {
         .expect("run backup");
     assert!(!out.status.success());
     assert!(text(&out).1.contains("already exists"), "{:?}", text(&out));
+    // Into a directory that is not there: one message naming it, in both languages.
+    let missing = dir.path().join("chua-co");
+    let into = missing.join("x.db");
+    let out = kiemchung()
+        .args([
+            "backup",
+            "--out",
+            into.to_str().expect("utf-8 path"),
+            "--data-dir",
+            data,
+        ])
+        .output()
+        .expect("run backup");
+    let (_, err) = text(&out);
+    assert!(!out.status.success());
+    let named = missing.to_str().expect("utf-8 path");
+    assert!(
+        err.contains(&format!("thư mục {named} không tồn tại"))
+            && err.contains(&format!("the directory {named} does not exist")),
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
+    assert!(!missing.exists(), "nothing is created");
 }
 
 #[test]

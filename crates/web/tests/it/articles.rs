@@ -32,6 +32,12 @@ async fn an_editor_publishes_and_corrects_an_article_the_public_reads() {
             .await;
         assert_eq!(st, 422, "[{kind}] {body}");
         assert_eq!(body["error"]["field"], "title");
+        assert!(
+            body["error"]["message_en"]
+                .as_str()
+                .is_some_and(|m| m.contains("letters or numbers")),
+            "[{kind}] a title was given, it needs words: {body}"
+        );
         let (st, body) = s
             .post(
                 "/api/v1/articles",
@@ -208,5 +214,181 @@ async fn the_console_writes_articles_and_keeps_what_was_typed_when_refused() {
         assert_eq!(st, 303, "[{kind}]");
         let (_, html) = s.get_text("/nhan-dien/canh-giac-lua-dao-qua-mang").await;
         assert!(html.contains("dù họ xưng là cơ quan chức năng"), "[{kind}]");
+    }
+}
+
+#[tokio::test]
+async fn the_feed_lists_fact_checks_and_articles_newest_first() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let editor = s.user("bientap", &[(Role::Editor, None)]).await;
+        let (st, old) = s
+            .post(
+                "/api/v1/articles",
+                Some(&editor),
+                json!({ "title": "Bài cũ về tin giả", "body": BODY }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {old}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let (_, fact_check) = crate::harness::publish_rumour(
+            &s,
+            "Nhận 2 triệu tiền hoàn điện, bấm vào link để nhận ngay",
+        )
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let (st, new) = s
+            .post(
+                "/api/v1/articles",
+                Some(&editor),
+                json!({ "title": "Bài mới về tin giả", "body": BODY }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {new}");
+
+        let (st, feed) = s.get_text("/feed.xml").await;
+        assert_eq!(st, 200, "[{kind}]");
+        let at = |needle: &str| {
+            feed.find(needle)
+                .unwrap_or_else(|| panic!("[{kind}] {needle} in {feed}"))
+        };
+        let newest = at("/nhan-dien/bai-moi-ve-tin-gia</id>");
+        let middle = at(&format!("{fact_check}</id>"));
+        let oldest = at("/nhan-dien/bai-cu-ve-tin-gia</id>");
+        assert!(
+            newest < middle && middle < oldest,
+            "[{kind}] newest first, whatever the kind: {feed}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn markup_in_a_title_stays_out_of_the_article_address() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let editor = s.user("bientap", &[(Role::Editor, None)]).await;
+        let (st, a) = s
+            .post(
+                "/api/v1/articles",
+                Some(&editor),
+                json!({ "title": "<b>Đậm</b> nhạt", "body": BODY }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {a}");
+        assert_eq!(a["url"], "/nhan-dien/dam-nhat", "[{kind}]");
+        assert_eq!(a["title"], "<b>Đậm</b> nhạt", "[{kind}] the title is kept");
+    }
+}
+
+#[tokio::test]
+async fn a_long_article_is_taken_and_one_over_the_limit_is_told_the_limit() {
+    const SENTENCE: &str = "Tin giả về điện lực được chia sẻ rất nhiều trên mạng xã hội. ";
+    let text_of = |n: usize| -> String {
+        let mut t: String = SENTENCE.chars().cycle().take(n).collect();
+        // The last character must not be a space the server would trim.
+        t.pop();
+        t.push('.');
+        t
+    };
+    for kind in backends() {
+        let s = start(kind).await;
+        s.user("bientap", &[(Role::Editor, None)]).await;
+        let editor = s.user("bientap2", &[(Role::Editor, None)]).await;
+        let (jar, csrf) = login(&s, "bientap").await;
+        let page = console_get(&s, &jar, "/quan-tri/bai-viet").await;
+        assert!(
+            page.contains("maxlength=\"50000\""),
+            "[{kind}] the browser keeps the body within the limit"
+        );
+
+        // 45,000 characters of Vietnamese: several times the general request limit once
+        // form-encoded, still an article.
+        let long = text_of(45_000);
+        let (st, page) = console_post(
+            &s,
+            &jar,
+            "/quan-tri/bai-viet",
+            &[("csrf", &csrf), ("title", "Cẩm nang dài"), ("body", &long)],
+        )
+        .await;
+        assert_eq!(
+            st,
+            303,
+            "[{kind}] {}",
+            page.chars().take(500).collect::<String>()
+        );
+        let (_, api) = s.get("/api/v1/articles", None).await;
+        assert_eq!(
+            api["items"][0]["body"].as_str().map(|b| b.chars().count()),
+            Some(45_000),
+            "[{kind}] the whole body is kept"
+        );
+
+        // 60,000 characters: refused by the rule, naming it, with the text kept.
+        let over = text_of(60_000);
+        let (st, page) = console_post(
+            &s,
+            &jar,
+            "/quan-tri/bai-viet",
+            &[("csrf", &csrf), ("title", "Quá dài"), ("body", &over)],
+        )
+        .await;
+        assert_eq!(st, 422, "[{kind}]");
+        assert!(page.contains("50000 ký tự"), "[{kind}] the limit is named");
+        assert!(
+            page.contains(&over[..2000]),
+            "[{kind}] what was typed stays"
+        );
+
+        // Far over: refused before it is read, on the site's error page in the reader's
+        // language, naming the limit.
+        let huge = "x".repeat(800_000);
+        for (lang, said) in [("vi", "50.000 ký tự"), ("en", "50,000 characters")] {
+            let resp = s
+                .client
+                .post(s.url("/quan-tri/bai-viet"))
+                .header("cookie", format!("{jar}; kc_lang={lang}"))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("title", "Rất dài"),
+                    ("body", &huge),
+                ])
+                .send()
+                .await
+                .expect("post");
+            assert_eq!(resp.status().as_u16(), 413, "[{kind}] {lang}");
+            let ct = resp
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let page = resp.text().await.expect("body");
+            assert!(ct.starts_with("text/html"), "[{kind}] {ct}: {page}");
+            assert!(page.contains(said), "[{kind}] {lang}: {page}");
+        }
+        let (st, body) = s
+            .post(
+                "/api/v1/articles",
+                Some(&editor),
+                json!({ "title": "Rất dài", "body": huge }),
+            )
+            .await;
+        assert_eq!(st, 413, "[{kind}] {body}");
+        assert_eq!(body["error"]["code"], "body_too_large");
+        assert!(
+            body["error"]["message_en"]
+                .as_str()
+                .is_some_and(|m| m.contains("50,000 characters")),
+            "[{kind}] {body}"
+        );
+        let (st, body) = s
+            .post(
+                "/api/v1/articles",
+                Some(&editor),
+                json!({ "title": "Dài vừa", "body": text_of(45_000) }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] the API takes a long article too: {body}");
     }
 }

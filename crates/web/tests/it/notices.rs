@@ -386,6 +386,17 @@ async fn the_public_register_shows_notices_and_their_status_without_staff_names(
         let (st, csv) = s.get_text("/du-lieu/thong-bao.csv").await;
         assert_eq!(st, 200);
         assert!(csv.contains("\"effect_given\"") && csv.contains("https://video.example.com/v/42"));
+        let mut lines = csv.lines();
+        let header = lines.next().expect("header");
+        assert!(
+            header.ends_with(",status,status_on,factcheck_url,reasons"),
+            "[{kind}] reasons is the last column, the others keep their places: {header}"
+        );
+        let row = lines.next().expect("a row");
+        assert!(
+            row.ends_with(",\"Cơ quan chức năng xác nhận không có yêu cầu nào như vậy.\""),
+            "[{kind}] the decision's reasons, as in the JSON: {row}"
+        );
 
         let json_text = data.to_string();
         for public in [&html, &printable, &printable_en, &json_text, &csv] {
@@ -687,5 +698,90 @@ async fn a_decision_overturned_on_appeal_takes_no_new_appeal_and_its_notices_no_
             !page.contains("/khieu-nai\""),
             "[{kind}] no appeal form on it"
         );
+    }
+}
+
+#[tokio::test]
+async fn the_same_notice_is_not_prepared_twice_unless_the_platform_declined_it() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let t = staff(&s).await;
+        let (id, _) = publish_with(&s, &t, SCAM, "notice").await;
+        let path = format!("/api/v1/cases/{id}/notices");
+        let a = "https://www.facebook.com/trang.gia/posts/123";
+        let b = "https://www.facebook.com/trang.gia/posts/456";
+        let (st, first) = s
+            .post(
+                &path,
+                Some(&t.editor),
+                json!({ "platform": "Facebook", "locators": [a, b] }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {first}");
+        let number = first["number"].as_str().expect("number").to_string();
+
+        // The same platform and content, typed differently: a second copy, refused.
+        let (st, body) = s
+            .post(
+                &path,
+                Some(&t.editor),
+                json!({ "platform": "facebook ", "locators": [format!("{b}?fbclid=x"), a] }),
+            )
+            .await;
+        assert_eq!(st, 409, "[{kind}] {body}");
+        assert_eq!(body["error"]["code"], "duplicate_notice");
+        for lang in ["message", "message_en"] {
+            assert!(
+                body["error"][lang]
+                    .as_str()
+                    .is_some_and(|m| m.contains(&number)),
+                "[{kind}] names {number}: {body}"
+            );
+        }
+        // Other content, or another platform, is another notice.
+        let (st, body) = s
+            .post(
+                &path,
+                Some(&t.editor),
+                json!({ "platform": "Facebook", "locators": [a] }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        let (st, body) = s
+            .post(
+                &path,
+                Some(&t.editor),
+                json!({ "platform": "Zalo", "locators": [a, b] }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+
+        // Once the platform declined the first, asking again is a fair retry.
+        let fid = first["id"].as_i64().expect("id");
+        let (st, body) = step(&s, &t.editor, fid, "sent", None).await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        let (st, body) = step(
+            &s,
+            &t.editor,
+            fid,
+            "declined",
+            Some("Nền tảng cho rằng chưa đủ căn cứ"),
+        )
+        .await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        let (st, body) = s
+            .post(
+                &path,
+                Some(&t.editor),
+                json!({ "platform": "Facebook", "locators": [a, b] }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] a retry after a refusal: {body}");
+        let (_, all) = s.get(&path, Some(&t.editor)).await;
+        let count = all
+            .as_array()
+            .or_else(|| all["items"].as_array())
+            .map(Vec::len);
+        assert_eq!(count, Some(4), "[{kind}] {all}");
     }
 }
