@@ -620,6 +620,21 @@ async fn warn_of_expiring_tokens(store: &kc_store::Store) -> Result<()> {
             soon.join(", ")
         );
     }
+    // Those already lapsed and not revoked: a script still using one is being refused.
+    let lapsed: Vec<String> = store
+        .tokens(None)
+        .await?
+        .into_iter()
+        .filter(|t| !t.revoked && t.expired(now))
+        .map(|t| format!("{} ({} of {})", t.id, t.name, t.user))
+        .collect();
+    if !lapsed.is_empty() {
+        eprintln!(
+            "{} mã truy cập API đã hết hạn, chưa thu hồi / API tokens expired, not revoked: {}; `kiemchung token renew ID` brings one back, `kiemchung token revoke ID` retires it",
+            lapsed.len(),
+            lapsed.join(", ")
+        );
+    }
     Ok(())
 }
 
@@ -668,11 +683,14 @@ async fn serve(args: ServeArgs) -> Result<()> {
     }
     let addr = listener.local_addr()?;
     eprintln!("kiemchung is serving on http://{addr}/  (console: http://{addr}/quan-tri)");
-    eprintln!(
-        "data: {} ({})",
-        args.store.describe(),
-        state.desk.store.backend().name()
-    );
+    match &args.store.database_url {
+        Some(_) => eprintln!(
+            "data: {} ({})",
+            args.store.describe(),
+            state.desk.store.backend().name()
+        ),
+        None => eprintln!("data: {}", args.store.describe()),
+    }
     warn_of_expiring_tokens(&state.desk.store).await?;
     if users == 0 {
         let dir = args.store.data_dir.display();

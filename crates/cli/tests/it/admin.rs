@@ -539,6 +539,11 @@ fn tokens_expire_are_listed_as_expired_and_renew() {
         banner.contains("API tokens expiring within 14 days: 2 (api of lan)"),
         "names the token about to lapse, not the one already expired: {banner}"
     );
+    assert!(
+        banner.contains("API tokens expired, not revoked: 1 (feed of lan)"),
+        "and, apart, the one already expired: {banner}"
+    );
+    assert!(!banner.contains("(SQLite)"), "said once: {banner}");
     let refused = http(
         &addr,
         "GET",
