@@ -393,8 +393,7 @@ fn replace_with_psql(
     url: &str,
     from: &Path,
 ) -> Result<(std::process::ExitStatus, String)> {
-    const EMPTY: &str = "\\set ON_ERROR_STOP on\n\
-        DO $$ DECLARE r record; BEGIN \
+    const EMPTY: &str = "DO $$ DECLARE r record; BEGIN \
         FOR r IN SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = 'public' LOOP \
         EXECUTE 'DROP TABLE IF EXISTS public.' || quote_ident(r.tablename) || ' CASCADE'; END LOOP; \
         FOR r IN SELECT p.oid::regprocedure AS f FROM pg_catalog.pg_proc p \

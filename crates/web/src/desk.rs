@@ -528,37 +528,30 @@ impl Desk {
         let report = workflow::validate_report(text, urls, contact)?;
         let content_hash = kc_text::content_hash(&report.text);
         let qvec = self.query_vector(&report.text).await?;
-        let published_hit = Self::search_in(&self.published, &report.text, qvec.as_deref(), 1)?
-            .into_iter()
-            .next()
-            .filter(|m| m.level == MatchLevel::Confirm)
-            .map(|m| (m.id, m.score));
-        // A copy of a report whose case staff answered with an existing fact-check gets that
-        // fact-check too, though its wording is not the published claim's: the same text
-        // exactly, or one the matcher confirms as the case's claim (typed without
-        // diacritics, lightly edited).
-        let published_hit = match published_hit {
-            Some(hit) => Some(hit),
-            None => match self.answered_repeat(&content_hash).await? {
-                Some(id) => Some((id.to_string(), 1.0)),
-                None => self.answered_like(&report.text, qvec.as_deref()).await?,
-            },
-        };
-        // The library may lag an appeal that just overturned a verdict (another instance
-        // refreshes every few seconds): the store says whether it still stands.
-        let published_hit = match published_hit {
-            Some((id, score)) => {
-                let pid: i64 = id.parse().map_err(ApiError::internal)?;
-                self.store
-                    .publication_stands(pid)
-                    .await?
-                    .then_some((id, score))
-            }
-            None => None,
-        };
+        let (text, qv) = (report.text.as_str(), qvec.as_deref());
+        let mut published_hit = self
+            .standing(Self::confirmed_hit(&self.published, text, qv)?)
+            .await?;
+        // Searched at most once: a merged duplicate's wording there may answer the report
+        // (its case kept has a verdict) or join it (that case is still open).
+        let mut open_hit = None;
+        if published_hit.is_none() {
+            // A copy of a report whose case staff answered with an existing fact-check gets
+            // that fact-check too, though its wording is not the published claim's: the same
+            // text exactly, or one the matcher confirms as the case's claim (typed without
+            // diacritics, lightly edited).
+            let answered = match self.answered_repeat(&content_hash).await? {
+                Some(id) => Some((id, 1.0)),
+                None => {
+                    open_hit = Self::confirmed_hit(&self.open_cases, text, qv)?;
+                    let answered_hit = Self::confirmed_hit(&self.answered, text, qv)?;
+                    self.answered_like([answered_hit, open_hit]).await?
+                }
+            };
+            published_hit = self.standing(answered).await?;
+        }
         let mut answer = None;
-        let target = if let Some((hit_id, hit_score)) = published_hit {
-            let id: i64 = hit_id.parse().map_err(ApiError::internal)?;
+        let target = if let Some((id, hit_score)) = published_hit {
             let publication = self.store.publication(id).await?.ok_or_else(|| {
                 ApiError::internal(format!("publication {id} is in the matcher but not stored"))
             })?;
@@ -567,10 +560,7 @@ impl Desk {
                 publication_id: id,
                 score: f64::from(hit_score),
             }
-        } else if let Some(case_id) = self
-            .joinable_case(&report.text, qvec.as_deref(), &content_hash)
-            .await?
-        {
+        } else if let Some(case_id) = self.joinable_case(&content_hash, open_hit).await? {
             IntakeTarget::JoinCase { case_id }
         } else {
             let pack = self.pack();
@@ -660,37 +650,55 @@ impl Desk {
             .map(|p| p.id))
     }
 
-    /// The publication that answers a case whose claim the matcher confirms `text` as a
-    /// copy of, with the match's score: a case staff answered with a fact-check, or a
-    /// duplicate merged into a case that has one (the duplicate may still sit in the
-    /// open-case library until the next refresh).
-    async fn answered_like(
-        &self,
+    /// The matcher's confirmed top match in `which`, as (id, score); every library of the
+    /// desk is keyed by a number (a publication or a case).
+    fn confirmed_hit(
+        which: &RwLock<LiveLibrary>,
         text: &str,
         qvec: Option<&[f32]>,
-    ) -> Result<Option<(String, f32)>, ApiError> {
-        for library in [&self.answered, &self.open_cases] {
-            let hit = Self::search_in(library, text, qvec, 1)?
-                .into_iter()
-                .next()
-                .filter(|m| m.level == MatchLevel::Confirm);
-            let Some((case_id, score)) =
-                hit.and_then(|m| Some((m.id.parse::<i64>().ok()?, m.score)))
-            else {
-                continue;
-            };
+    ) -> Result<Option<(i64, f32)>, ApiError> {
+        Ok(Self::search_in(which, text, qvec, 1)?
+            .into_iter()
+            .next()
+            .filter(|m| m.level == MatchLevel::Confirm)
+            .and_then(|m| Some((m.id.parse().ok()?, m.score))))
+    }
+
+    /// `hit` if its publication still stands. The library may lag an appeal that just
+    /// overturned a verdict (another instance refreshes every few seconds): the store says.
+    async fn standing(&self, hit: Option<(i64, f32)>) -> Result<Option<(i64, f32)>, ApiError> {
+        match hit {
+            Some((id, score)) => Ok(self
+                .store
+                .publication_stands(id)
+                .await?
+                .then_some((id, score))),
+            None => Ok(None),
+        }
+    }
+
+    /// The publication that answers the first of `case_hits` (confirmed matches of case
+    /// claims) that has one: a case staff answered with a fact-check, or a duplicate merged
+    /// into a case that has one (the duplicate may still sit in the open-case library until
+    /// the next refresh).
+    async fn answered_like(
+        &self,
+        case_hits: [Option<(i64, f32)>; 2],
+    ) -> Result<Option<(i64, f32)>, ApiError> {
+        for (case_id, score) in case_hits.into_iter().flatten() {
             if let Some(pid) = self.answering_publication(case_id).await? {
-                return Ok(Some((pid.to_string(), score)));
+                return Ok(Some((pid, score)));
             }
         }
         Ok(None)
     }
 
+    /// The open case a report joins: the one already holding this exact content, else the
+    /// one whose claim the matcher confirmed it as (`open_hit`, from the open-case library).
     async fn joinable_case(
         &self,
-        text: &str,
-        qvec: Option<&[f32]>,
         content_hash: &str,
+        open_hit: Option<(i64, f32)>,
     ) -> Result<Option<i64>, ApiError> {
         if let Some(case_id) = self.store.case_for_content(content_hash).await? {
             // A copy of a duplicate's report joins the case it was merged into.
@@ -700,13 +708,9 @@ impl Desk {
                 }
             }
         }
-        let hit = Self::search_in(&self.open_cases, text, qvec, 1)?
-            .into_iter()
-            .next()
-            .filter(|m| m.level == MatchLevel::Confirm);
         // The library may lag a case another instance just finished: the store decides. A
         // merged duplicate's wording joins the case it was merged into.
-        let Some(case_id) = hit.and_then(|m| m.id.parse::<i64>().ok()) else {
+        let Some((case_id, _)) = open_hit else {
             return Ok(None);
         };
         Ok(self
