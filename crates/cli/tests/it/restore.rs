@@ -207,7 +207,8 @@ fn a_damaged_or_foreign_file_is_refused_before_anything_is_touched() {
             .await
             .expect("open");
         sqlx::raw_sql(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', '2030-01-01')",
+            "PRAGMA journal_mode = DELETE; \
+             INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', '2030-01-01')",
         )
         .execute(&pool)
         .await
@@ -236,8 +237,11 @@ fn a_damaged_or_foreign_file_is_refused_before_anything_is_touched() {
         let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", tampered.display()))
             .await
             .expect("open");
+        // Straight into the file, not a write-ahead log that the pool's background close
+        // may not have folded back when the restore reads the file.
         sqlx::raw_sql(
-            "DROP TRIGGER audit_no_update; UPDATE audit_events SET actor = 'x' WHERE seq = 2",
+            "PRAGMA journal_mode = DELETE; \
+             DROP TRIGGER audit_no_update; UPDATE audit_events SET actor = 'x' WHERE seq = 2",
         )
         .execute(&pool)
         .await
