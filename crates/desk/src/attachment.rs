@@ -380,7 +380,20 @@ mod jpeg {
             let segment = b.get(i..end).ok_or(TRUNCATED)?;
             let payload = &segment[4..];
             let dropped = match marker {
-                APP0 if payload.starts_with(b"JFIF\0") || payload.starts_with(b"JFXX\0") => None,
+                // A JFIF header may carry a thumbnail, and a JFXX segment is one: made before
+                // an edit, a thumbnail can still show what was cropped out. The header is kept
+                // without it.
+                APP0 if payload.starts_with(b"JFIF\0") && payload.len() >= 14 => {
+                    if payload.len() > 14 || payload[12] != 0 || payload[13] != 0 {
+                        out.extend_from_slice(&[0xFF, APP0, 0, 16]);
+                        out.extend_from_slice(&payload[..12]);
+                        out.extend_from_slice(&[0, 0]);
+                        Some("thumbnail")
+                    } else {
+                        None
+                    }
+                }
+                APP0 if payload.starts_with(b"JFXX\0") => Some("thumbnail"),
                 APP2 if payload.starts_with(b"ICC_PROFILE\0") => None,
                 APP14 if payload.starts_with(b"Adobe") => None,
                 APP1 if payload.starts_with(b"Exif\0\0") => {

@@ -109,6 +109,24 @@ fn a_photo_loses_its_location_and_camera_but_keeps_its_picture_and_orientation()
 }
 
 #[test]
+fn thumbnails_go_since_they_can_show_what_an_edit_cropped_out() {
+    // A JFIF header with a 1×1 thumbnail, and a JFXX thumbnail segment.
+    let mut jfif = b"JFIF\0\x01\x01\0\0\x01\0\x01\x01\x01".to_vec();
+    jfif.extend_from_slice(&[0xAA, 0xBB, 0xCC]);
+    let mut input = vec![0xFF, 0xD8];
+    input.extend(seg(0xE0, &jfif));
+    input.extend(seg(0xE0, b"JFXX\0\x10thumbnail"));
+    input.extend_from_slice(&jpeg(&[], b"")[2 + 18..]);
+    let f = accept_report_file("files[0]", &input).expect("valid");
+    assert_eq!(
+        f.bytes,
+        jpeg(&[], b""),
+        "the header stays, without its thumbnail"
+    );
+    assert_eq!(f.removed, vec!["thumbnail"]);
+}
+
+#[test]
 fn a_clean_jpeg_is_kept_byte_for_byte() {
     let input = jpeg(&[seg(0xE2, b"ICC_PROFILE\0\x01\x01abc")], b"");
     let f = accept_report_file("files[0]", &input).expect("valid");
@@ -292,6 +310,11 @@ fn jpeg_soup() -> impl Strategy<Value = Vec<u8>> {
     let meta = prop_oneof![
         Just(seg(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0")),
         Just(seg(0xE0, SECRET)),
+        Just(seg(
+            0xE0,
+            &[b"JFIF\0\x01\x01\0\0\x01\0\x01\x01\x01".as_slice(), SECRET].concat()
+        )),
+        Just(seg(0xE0, &[b"JFXX\0\x10".as_slice(), SECRET].concat())),
         Just(seg(0xE1, &exif(true, 3))),
         Just(seg(0xE1, &exif(false, 8))),
         Just(seg(0xE1, SECRET)),
