@@ -77,6 +77,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0009_case_merges.sqlite.sql"),
         postgres: include_str!("../migrations/0009_case_merges.postgres.sql"),
     },
+    Migration {
+        version: 11,
+        name: "indexes",
+        common: include_str!("../migrations/0011_indexes.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The newest schema version this build knows.
