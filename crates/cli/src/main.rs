@@ -676,10 +676,22 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let mut config = kc_web::WebConfig::for_url(&public_url);
     config.report_rate_per_minute = args.report_rate;
     config.trust_proxy = args.trust_proxy;
+    config.warm_up_in_background = true;
     let semantic = semantic_model(args.model.clone(), &args.store)?;
     let state = kc_web::app(store, pack, config, semantic).await?;
-    if let Some((stored, computed)) = state.desk.semantic_vectors() {
-        eprintln!("semantic: {computed} claim vectors computed at start, {stored} cached");
+    match state.desk.semantic_status() {
+        kc_web::desk::SemanticStatus::WarmingUp { .. } => {
+            let (stored, _) = state.desk.semantic_vectors().unwrap_or_default();
+            eprintln!(
+                "semantic: đang tính vector cho các nhận định chưa có ({stored} đã lưu); trong lúc đó đối chiếu theo từ ngữ / \
+                 computing the missing claim vectors in the background ({stored} cached); matching by words until done"
+            );
+        }
+        kc_web::desk::SemanticStatus::Ready => {
+            let (stored, _) = state.desk.semantic_vectors().unwrap_or_default();
+            eprintln!("semantic: {stored} claim vectors cached, matching by meaning too");
+        }
+        kc_web::desk::SemanticStatus::Off => {}
     }
     let addr = listener.local_addr()?;
     eprintln!("kiemchung is serving on http://{addr}/  (console: http://{addr}/quan-tri)");

@@ -15,7 +15,7 @@ use kc_store::{
     PublicationRecord, Store,
 };
 use rand::RngCore;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 /// How long an optional reporter contact is kept before it is purged.
@@ -156,6 +156,38 @@ struct Semantic {
     encoder: Arc<kc_embed::Encoder>,
     cache: Arc<Mutex<VectorCache>>,
     computed: AtomicUsize,
+    /// [`WARMING`], [`FILLING`] or [`READY`]: see [`Desk::warm_up`].
+    phase: AtomicU8,
+    /// Claim vectors the warm-up has computed, and how many it has to.
+    warm_done: AtomicUsize,
+    warm_total: AtomicUsize,
+    /// What the warm-up has to compute: found when the desk is built, so the console can
+    /// say how much from the first request on.
+    backlog: Mutex<Vec<([u8; 32], String)>>,
+}
+
+/// The claims' vectors are being computed in the background: library texts take only the
+/// vectors already cached, and reports are matched by their words.
+const WARMING: u8 = 0;
+/// The vectors are computed; they are being put into the libraries, and new claims get
+/// theirs at once. Reports are still matched by their words, since a library holding
+/// vectors for only some claims would rank the others too low.
+const FILLING: u8 = 1;
+/// Every claim has its vector: reports are matched by meaning too.
+const READY: u8 = 2;
+
+/// How far semantic matching is, for the console and `serve`'s start message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SemanticStatus {
+    /// No model: matching is by words only.
+    Off,
+    /// Computing the claims' vectors in the background; matching by words meanwhile.
+    WarmingUp {
+        done: usize,
+        total: usize,
+    },
+    Ready,
 }
 
 /// What `Desk::import_item` did with an item.
@@ -235,6 +267,27 @@ impl Desk {
         pack: Pack,
         semantic: Option<SemanticModel>,
     ) -> Result<Desk, ApiError> {
+        Desk::build(store, pack, semantic, READY).await
+    }
+
+    /// [`Desk::new`] for a server, which must answer at once: claims whose vector is not in
+    /// the cache (the first start with the model, or after a restore) are indexed by their
+    /// words only, and [`Desk::warm_up`] computes their vectors in the background (on 2
+    /// cores about 30 a second: ten thousand claims take minutes).
+    pub async fn new_warming(
+        store: Store,
+        pack: Pack,
+        semantic: Option<SemanticModel>,
+    ) -> Result<Desk, ApiError> {
+        Desk::build(store, pack, semantic, WARMING).await
+    }
+
+    async fn build(
+        store: Store,
+        pack: Pack,
+        semantic: Option<SemanticModel>,
+        phase: u8,
+    ) -> Result<Desk, ApiError> {
         let desk = Desk {
             store,
             pack: RwLock::new(Arc::new(pack)),
@@ -245,15 +298,137 @@ impl Desk {
                 encoder: m.encoder,
                 cache: Arc::new(Mutex::new(m.cache)),
                 computed: AtomicUsize::new(0),
+                phase: AtomicU8::new(phase),
+                warm_done: AtomicUsize::new(0),
+                warm_total: AtomicUsize::new(0),
+                backlog: Mutex::new(Vec::new()),
             }),
         };
         desk.refresh_libraries().await?;
+        if let Some(sem) = desk.semantic.as_ref().filter(|_| phase == WARMING) {
+            let claims = desk.stored_claims().await?;
+            let mut seen = std::collections::HashSet::new();
+            let cache = sem.cache.lock().map_err(|_| lock_poisoned())?;
+            let missing: Vec<([u8; 32], String)> = claims
+                .iter()
+                .flat_map(|(_, rows)| rows.iter())
+                .map(|(_, text)| kc_match::semantic_text(text).into_owned())
+                .map(|t| (kc_embed::cache_key(&t, kc_embed::Kind::Passage), t))
+                .filter(|(k, _)| cache.get(k).is_none() && seen.insert(*k))
+                .collect();
+            sem.warm_total.store(missing.len(), Ordering::Relaxed);
+            *sem.backlog.lock().map_err(|_| lock_poisoned())? = missing;
+        }
         Ok(desk)
     }
 
     /// Whether matching uses the semantic model as well as words.
     pub fn is_semantic(&self) -> bool {
         self.semantic.is_some()
+    }
+
+    /// Whether reports are matched by meaning yet, or how far the warm-up is.
+    pub fn semantic_status(&self) -> SemanticStatus {
+        match &self.semantic {
+            None => SemanticStatus::Off,
+            Some(sem) if sem.phase.load(Ordering::Acquire) == READY => SemanticStatus::Ready,
+            Some(sem) => SemanticStatus::WarmingUp {
+                done: sem.warm_done.load(Ordering::Relaxed),
+                total: sem.warm_total.load(Ordering::Relaxed),
+            },
+        }
+    }
+
+    /// Computes, in the background, the vectors of the claims a desk started with
+    /// [`Desk::new_warming`] found missing from the cache, then puts them into the
+    /// libraries and turns matching by meaning on. The vectors are computed a batch at a
+    /// time with the cache unlocked, so intake is never held up; progress is logged and
+    /// shown in the console. Does nothing on a desk that is ready.
+    pub async fn warm_up(&self) -> Result<(), ApiError> {
+        let Some(sem) = &self.semantic else {
+            return Ok(());
+        };
+        if sem.phase.load(Ordering::Acquire) != WARMING {
+            return Ok(());
+        }
+        let missing = std::mem::take(&mut *sem.backlog.lock().map_err(|_| lock_poisoned())?);
+        if !missing.is_empty() {
+            tracing::info!(
+                to_compute = missing.len(),
+                "computing claim vectors in the background; reports are matched by their words until done"
+            );
+        }
+        let started = std::time::Instant::now();
+        let mut logged = 0;
+        for batch in missing.chunks(32) {
+            let encoder = Arc::clone(&sem.encoder);
+            let texts: Vec<String> = batch.iter().map(|(_, t)| t.clone()).collect();
+            let vectors = tokio::task::spawn_blocking(move || {
+                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                encoder.embed(&refs, kc_embed::Kind::Passage)
+            })
+            .await
+            .map_err(ApiError::internal)?;
+            let records = batch.iter().map(|(k, _)| *k).zip(vectors).collect();
+            sem.cache
+                .lock()
+                .map_err(|_| lock_poisoned())?
+                .insert(records)
+                .map_err(ApiError::internal)?;
+            sem.computed.fetch_add(batch.len(), Ordering::Relaxed);
+            let done = sem.warm_done.fetch_add(batch.len(), Ordering::Relaxed) + batch.len();
+            // A line for every tenth of the way, so a long warm-up shows it is moving.
+            if done * 10 / missing.len() > logged {
+                logged = done * 10 / missing.len();
+                tracing::info!(
+                    done,
+                    of = missing.len(),
+                    secs = started.elapsed().as_secs(),
+                    "claim vectors computed"
+                );
+            }
+        }
+        sem.phase.store(FILLING, Ordering::Release);
+        // Read again: claims added during the warm-up went in without a vector.
+        for (which, rows) in self.stored_claims().await? {
+            let texts: Vec<String> = rows.iter().map(|(_, t)| t.clone()).collect();
+            let vectors = self.passage_vectors(&texts).await?;
+            let mut live = which.write().map_err(|_| lock_poisoned())?;
+            for ((id, _), v) in rows.iter().zip(vectors) {
+                if let Some(v) = v {
+                    live.lib.upsert_vector(id, &v);
+                }
+            }
+        }
+        sem.phase.store(READY, Ordering::Release);
+        tracing::info!(
+            secs = started.elapsed().as_secs(),
+            "semantic matching is on: every claim has its vector"
+        );
+        Ok(())
+    }
+
+    /// The claims of the three libraries as stored, each with the library it belongs in.
+    async fn stored_claims(
+        &self,
+    ) -> Result<Vec<(&RwLock<LiveLibrary>, Vec<(String, String)>)>, ApiError> {
+        let as_rows = |v: Vec<(i64, String)>| -> Vec<(String, String)> {
+            v.into_iter().map(|(id, t)| (id.to_string(), t)).collect()
+        };
+        Ok(vec![
+            (
+                &self.published,
+                as_rows(self.store.publication_claims().await?),
+            ),
+            (
+                &self.open_cases,
+                as_rows(self.store.open_case_claims().await?),
+            ),
+            (
+                &self.answered,
+                as_rows(self.store.answered_case_claims().await?),
+            ),
+        ])
     }
 
     /// With the model: how many passage vectors the cache holds, and how many this process
@@ -270,6 +445,18 @@ impl Desk {
         let Some(sem) = &self.semantic else {
             return Ok(vec![None; texts.len()]);
         };
+        if sem.phase.load(Ordering::Acquire) == WARMING {
+            // Only what the cache has: the warm-up computes the rest.
+            let cache = sem.cache.lock().map_err(|_| lock_poisoned())?;
+            return Ok(texts
+                .iter()
+                .map(|t| {
+                    let key =
+                        kc_embed::cache_key(&kc_match::semantic_text(t), kc_embed::Kind::Passage);
+                    cache.get(&key).map(<[f32]>::to_vec)
+                })
+                .collect());
+        }
         let encoder = Arc::clone(&sem.encoder);
         let cache = Arc::clone(&sem.cache);
         let texts = texts.to_vec();
@@ -305,6 +492,9 @@ impl Desk {
         let Some(sem) = &self.semantic else {
             return Ok(None);
         };
+        if sem.phase.load(Ordering::Acquire) != READY {
+            return Ok(None);
+        }
         let encoder = Arc::clone(&sem.encoder);
         let text = kc_match::semantic_text(text).into_owned();
         let mut v = tokio::task::spawn_blocking(move || {
@@ -1170,36 +1360,18 @@ impl Desk {
     /// same PostgreSQL may have published or opened cases; polling keeps every instance
     /// answering alike without a message bus.
     pub async fn refresh_libraries(&self) -> Result<LibrarySync, ApiError> {
-        let publications: Vec<(String, String)> = self
-            .store
-            .publication_claims()
-            .await?
-            .into_iter()
-            .map(|(id, text)| (id.to_string(), text))
-            .collect();
-        let open: Vec<(String, String)> = self
-            .store
-            .open_case_claims()
-            .await?
-            .into_iter()
-            .map(|(id, text)| (id.to_string(), text))
-            .collect();
-        let answered: Vec<(String, String)> = self
-            .store
-            .answered_case_claims()
-            .await?
-            .into_iter()
-            .map(|(id, text)| (id.to_string(), text))
-            .collect();
-        let (up_p, gone_p) = self.sync(&self.published, publications).await?;
-        let (up_o, gone_o) = self.sync(&self.open_cases, open).await?;
-        let (up_a, gone_a) = self.sync(&self.answered, answered).await?;
+        let (mut upserted, mut removed) = (0, 0);
+        for (which, rows) in self.stored_claims().await? {
+            let (up, gone) = self.sync(which, rows).await?;
+            upserted += up;
+            removed += gone;
+        }
         let len = |w: &RwLock<LiveLibrary>| w.read().map(|l| l.lib.len()).unwrap_or(0);
         let done = LibrarySync {
             published: len(&self.published),
             open_cases: len(&self.open_cases),
-            upserted: up_p + up_o + up_a,
-            removed: gone_p + gone_o + gone_a,
+            upserted,
+            removed,
         };
         if done.upserted + done.removed > 0 {
             tracing::info!(?done, "matcher libraries brought in line with the database");

@@ -34,6 +34,9 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// With the model: start answering at once and compute the claims' missing vectors in
+    /// the background (`serve`), instead of before the desk is built (commands, tests).
+    pub warm_up_in_background: bool,
 }
 
 impl WebConfig {
@@ -44,6 +47,7 @@ impl WebConfig {
             report_rate_per_minute: 10,
             trust_proxy: false,
             body_limit: 64 * 1024,
+            warm_up_in_background: false,
         }
     }
 }
@@ -78,15 +82,27 @@ pub async fn app(
     config: WebConfig,
     semantic: Option<desk::SemanticModel>,
 ) -> Result<AppState, WebError> {
-    let desk = desk::Desk::new(store, pack, semantic)
-        .await
-        .map_err(WebError::Desk)?;
-    Ok(Arc::new(App {
+    let desk = if config.warm_up_in_background {
+        desk::Desk::new_warming(store, pack, semantic).await
+    } else {
+        desk::Desk::new(store, pack, semantic).await
+    }
+    .map_err(WebError::Desk)?;
+    let state = Arc::new(App {
         desk,
         templates: render::environment()?,
         limiter: session::RateLimiter::new(config.report_rate_per_minute),
         config,
-    }))
+    });
+    if state.config.warm_up_in_background {
+        let warming = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = warming.desk.warm_up().await {
+                tracing::error!(error = %e.body.message_en, "the claim vectors could not be computed; reports are matched by their words");
+            }
+        });
+    }
+    Ok(state)
 }
 
 pub fn router(state: AppState) -> Router {

@@ -68,6 +68,7 @@ impl Page {
         let base = context! {
             pack_labels,
             semantic => state.desk.is_semantic(),
+            semantic_status => state.desk.semantic_status(),
             lang => self.lang,
             csrf => self.csrf.clone(),
             site_name => site_name,

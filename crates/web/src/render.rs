@@ -394,6 +394,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("console.overdue_count", "Hồ sơ quá hạn chưa có kết luận", "Overdue cases without a decision"),
     ("console.mode_lexical", "Đối chiếu theo từ ngữ (chưa có mô hình ngữ nghĩa).", "Lexical matching (no semantic model loaded)."),
     ("console.mode_semantic", "Đối chiếu theo từ ngữ và theo ngữ nghĩa (mô hình ngữ nghĩa đã nạp).", "Lexical and semantic matching (semantic model loaded)."),
+    ("console.mode_warming", "Mô hình ngữ nghĩa đang tính vector cho các nhận định đã lưu; trong lúc đó đối chiếu theo từ ngữ. Đã xong", "The semantic model is computing the stored claims' vectors; matching by words meanwhile. Done so far"),
     ("case.title", "Hồ sơ", "Case"),
     ("case.state", "Trạng thái", "State"),
     ("case.agency", "Cơ quan chủ trì", "Lead agency"),

@@ -426,3 +426,21 @@ pub async fn console_post(
     let st = resp.status().as_u16();
     (st, resp.text().await.expect("body"))
 }
+
+/// A text that shares no word with any other this function makes: letters spelled from `i`
+/// so that no two reports match each other and each opens its own case.
+pub fn unrelated_rumour(i: usize) -> String {
+    let letters = b"bcdghklmnpqrstvx";
+    let word = |k: usize| -> String {
+        let mut n = i * 16 + k + 1;
+        let mut w = String::new();
+        while n > 0 {
+            w.push(letters[n % 16] as char);
+            w.push(['a', 'o', 'u', 'e', 'i'][(n / 16) % 5]);
+            n /= 16;
+        }
+        w.push('x');
+        w
+    };
+    (0..10).map(word).collect::<Vec<_>>().join(" ")
+}

@@ -242,24 +242,6 @@ async fn pages_use_the_packs_own_wording_for_verdicts() {
     assert!(!page.contains("Sai sự thật"), "not the built-in one");
 }
 
-/// A text that shares no word with any other this function makes: letters spelled from `i`
-/// so that no two reports match each other and each opens its own case.
-fn unrelated_rumour(i: usize) -> String {
-    let letters = b"bcdghklmnpqrstvx";
-    let word = |k: usize| -> String {
-        let mut n = i * 16 + k + 1;
-        let mut w = String::new();
-        while n > 0 {
-            w.push(letters[n % 16] as char);
-            w.push(['a', 'o', 'u', 'e', 'i'][(n / 16) % 5]);
-            n /= 16;
-        }
-        w.push('x');
-        w
-    };
-    (0..10).map(word).collect::<Vec<_>>().join(" ")
-}
-
 #[tokio::test]
 async fn the_fact_check_list_comes_in_pages_and_the_home_page_and_feed_read_only_the_latest() {
     for kind in backends() {

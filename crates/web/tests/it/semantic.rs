@@ -73,3 +73,81 @@ async fn a_restarted_desk_reuses_its_claim_vectors() {
         );
     }
 }
+
+/// A desk started over claims whose vectors are not cached yet (the first start with the
+/// model, or after a restore) answers at once, by words, says so in the console, and turns
+/// matching by meaning on once the background warm-up has computed every vector.
+#[tokio::test]
+async fn a_desk_without_cached_vectors_answers_at_once_and_warms_up_behind() {
+    use kc_web::desk::SemanticStatus;
+    let Some(encoder) = model() else {
+        return;
+    };
+    for kind in backends() {
+        let (url, dir) = fresh_database(kind).await;
+        let lexical = start_on(&url, dir, |_| {}).await;
+        let (_, published_url) = publish_rumour(&lexical, RUMOUR).await;
+        for i in 0..150 {
+            let (st, body) = lexical.report(&unrelated_rumour(i)).await;
+            assert_eq!(st, 201, "[{kind}] {body}");
+        }
+        let semantic = kc_web::SemanticModel {
+            encoder: encoder.clone(),
+            cache: kc_store::VectorCache::in_memory(384),
+        };
+        let spare = tempfile::tempdir().expect("temp dir");
+        let s = start_full(
+            &url,
+            spare,
+            kc_desk::pack::Pack::shipped_source(),
+            Some(semantic),
+            |c| c.warm_up_in_background = true,
+        )
+        .await;
+        let total = match s.state.desk.semantic_status() {
+            SemanticStatus::WarmingUp { total, .. } => total,
+            other => panic!("[{kind}] {other:?}"),
+        };
+        assert!(total >= 151, "[{kind}] {total} vectors to compute");
+        let (st, answer) = s.report(RUMOUR_NO_ACCENTS).await;
+        assert_eq!(st, 201, "[{kind}] {answer}");
+        assert_eq!(
+            answer["match"]["url"],
+            published_url.as_str(),
+            "[{kind}] by words meanwhile"
+        );
+        s.user("lead1", &[(Role::Lead, None)]).await;
+        let (jar, _) = login(&s, "lead1").await;
+        let console = console_get(&s, &jar, "/quan-tri").await;
+        assert!(console.contains("đang tính vector"), "[{kind}] {console}");
+        let waited = std::time::Instant::now();
+        while s.state.desk.semantic_status() != SemanticStatus::Ready {
+            assert!(
+                waited.elapsed().as_secs() < 600,
+                "[{kind}] the warm-up never ended"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let (stored, computed) = s.state.desk.semantic_vectors().expect("semantic");
+        assert!(
+            computed >= total && stored >= computed,
+            "[{kind}] {stored} {computed}"
+        );
+        let similar = s
+            .state
+            .desk
+            .similar_published(
+                "Điện lực trả lại tiền điện tháng 11 cho các hộ gia đình qua đường link",
+                3,
+            )
+            .await
+            .expect("similar");
+        let top = similar.first().expect("a similar fact-check");
+        assert!(
+            top.generators.contains(&"semantic"),
+            "[{kind}] by meaning now: {top:?}"
+        );
+        let console = console_get(&s, &jar, "/quan-tri").await;
+        assert!(!console.contains("đang tính vector"), "[{kind}]");
+    }
+}
