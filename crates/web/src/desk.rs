@@ -590,6 +590,7 @@ impl Desk {
             ),
             target: target.clone(),
             import_key: import_key.map(str::to_string),
+            files: vec![],
         };
         // The public has no account: the audit chain records the channel, never a person.
         let mut tx = self.store.begin_write(&format!("public:{channel}")).await?;

@@ -399,8 +399,8 @@ fn a_postgresql_backup_restores_into_an_empty_database_and_replaces_only_with_fo
     assert_eq!(
         sql(
             &src,
-            "DROP TABLE case_merges; ALTER TABLE cases DROP COLUMN merged_into; \
-             DELETE FROM schema_migrations WHERE version = 9"
+            "DROP TABLE evidence_files; DROP TABLE report_files; DROP TABLE files; \
+             DELETE FROM schema_migrations WHERE version = 10"
         ),
         latest - 1
     );
