@@ -4,6 +4,7 @@
 //! state, a validated value, an error); `kc_store` persists the outcome and its audit event.
 
 pub mod appeal;
+pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod awareness;

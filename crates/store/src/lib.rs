@@ -111,7 +111,37 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store> {
         let store = Store::connect(url, None).await?;
         migrate::run(&store).await?;
+        store.zero_free_space_once().await?;
         Ok(store)
+    }
+
+    /// On SQLite, rebuilds the file once (`VACUUM`) the first time this version opens it.
+    /// Versions before `secure_delete` left the bytes of purged contacts in free space,
+    /// where a copy of the file would still carry them; asking operators to run a command
+    /// once leaves most databases as they were. A busy database (another program has it
+    /// open) is left for the next start.
+    async fn zero_free_space_once(&self) -> Result<()> {
+        const KEY: &str = "free_space_zeroed";
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let done = sqlx::query("SELECT value FROM meta WHERE key = $1")
+            .bind(KEY)
+            .fetch_optional(&self.pool)
+            .await?;
+        if done.is_some() {
+            return Ok(());
+        }
+        if let Err(e) = sqlx::query("VACUUM").execute(&self.pool).await {
+            tracing::warn!(error = %e, "could not rebuild the SQLite file once to zero the free space older versions left (will try at the next start)");
+            return Ok(());
+        }
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2)")
+            .bind(KEY)
+            .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Connects to a database as it is, without migrating it: for looking at a backup, or

@@ -101,6 +101,43 @@ async fn a_purged_contact_is_not_left_in_the_wal_of_a_running_desk() {
     store.close().await;
 }
 
+#[tokio::test]
+async fn contacts_an_older_version_purged_leave_the_file_at_the_first_start() {
+    let (store, url, dir) = fresh("sqlite").await;
+    report_with_contact(&store, "KC-PRIV-0001").await;
+    report_with_contact(&store, "KC-PRIV-0002").await;
+    store.close().await;
+    // What a version without secure_delete did: delete, and leave the bytes in free space.
+    {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
+        for sql in [
+            "PRAGMA secure_delete = OFF",
+            "DELETE FROM report_contacts",
+            "DELETE FROM meta WHERE key = 'free_space_zeroed'",
+            "PRAGMA wal_checkpoint(TRUNCATE)",
+        ] {
+            sqlx::raw_sql(sql).execute(&mut conn).await.expect(sql);
+        }
+        conn.close().await.expect("close");
+    }
+    assert!(
+        !files_holding(dir.path(), CONTACT).is_empty(),
+        "the old version left the purged contact in the file (else this test proves nothing)"
+    );
+    let store = Store::open(&url).await.expect("the new version opens it");
+    store.close().await;
+    assert_eq!(
+        files_holding(dir.path(), CONTACT),
+        Vec::<String>::new(),
+        "the first start rebuilt the file without it"
+    );
+    let store = Store::open(&url).await.expect("and opens it again");
+    assert_eq!(store.contact_of(1).await.expect("read"), None);
+    store.close().await;
+}
+
 /// Permission bits in octal, as `ls -l` and `chmod` speak of them.
 #[cfg(unix)]
 fn mode(path: &Path) -> String {
