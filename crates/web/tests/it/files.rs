@@ -678,3 +678,43 @@ async fn the_purge_removes_a_finished_cases_images_but_not_an_open_cases_nor_kep
         s.store.audit_verify().await.expect("chain");
     }
 }
+
+#[tokio::test]
+async fn only_the_routes_that_take_files_accept_large_bodies() {
+    let s = start("sqlite").await;
+    let lead = s.user("lead1", &[(Role::Lead, None)]).await;
+    let (st, _) = s.report(RUMOUR).await;
+    assert_eq!(st, 201);
+    let id = only_case(&s, &lead).await;
+    // 100 KB is more than any route without files takes, far less than a screenshot.
+    let padding = "x".repeat(100 * 1024);
+    for path in [
+        format!("/api/v1/cases/{id}/assign"),
+        format!("/api/v1/cases/{id}/close"),
+        "/api/v1/outreach".to_string(),
+    ] {
+        let (st, body) = s.post(&path, Some(&lead), json!({ "note": padding })).await;
+        assert_eq!(st, 413, "{path}: {body}");
+    }
+    let (st, body) = s
+        .post(
+            &format!("/api/v1/cases/{id}/evidence-files"),
+            Some(&lead),
+            json!({ "content_base64": b64(&png(1)), "note": padding }),
+        )
+        .await;
+    // Read, not refused for its size: only the note's own limit answers.
+    assert_eq!(
+        (st, body["error"]["field"].as_str()),
+        (422, Some("note")),
+        "an evidence file has room: {body}"
+    );
+    let (st, _) = s
+        .post(
+            &format!("/api/v1/cases/{id}/evidence-files"),
+            Some(&lead),
+            json!({ "content_base64": "A".repeat(kc_web::files::EVIDENCE_BODY_BYTES) }),
+        )
+        .await;
+    assert_eq!(st, 413, "but no more than one file's");
+}
