@@ -97,6 +97,9 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// A file as a browser sends it: the name it has on the device, and its bytes.
+type Named = (&'static str, Vec<u8>);
+
 async fn csrf_cookie(s: &TestServer) -> String {
     let form = s.client.get(s.url("/phan-anh")).send().await.expect("form");
     form.headers()
@@ -335,7 +338,7 @@ async fn a_refused_file_is_named_and_nothing_is_stored() {
             j.resize(5 * 1024 * 1024 + 10, 0);
             j
         };
-        let attempts: [(&[(&str, Vec<u8>)], &str); 3] = [
+        let attempts: [(&[Named], &str); 3] = [
             (
                 &[("anh-that.png", png(1)), ("IMG_1.jpg", text_file.clone())],
                 "Ảnh 2 (IMG_1.jpg):",
