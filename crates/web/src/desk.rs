@@ -1532,6 +1532,15 @@ pub fn report_days(
     Ok((first, last))
 }
 
+fn already_evidence() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "already_evidence",
+        "Tệp này đã có trong chứng cứ của hồ sơ.",
+        "This file is already among the case's evidence.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1558,13 +1567,4 @@ mod tests {
         assert_eq!(normalize_receipt("kc-abc"), "KCABC");
         assert_eq!(normalize_receipt("<script>"), "SCRIPT");
     }
-}
-
-fn already_evidence() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "already_evidence",
-        "Tệp này đã có trong chứng cứ của hồ sơ.",
-        "This file is already among the case's evidence.",
-    )
 }

@@ -451,3 +451,46 @@ pub fn size_label(bytes: i64) -> String {
     components(schemas(FileIn, CaseFilesOut, EvidenceFileIn, EvidenceFileOut))
 )]
 pub struct FileDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_device_file_name_is_shown_short_and_without_its_folders() {
+        assert_eq!(
+            shown_name("C:\\Users\\Lan\\Pictures\\IMG_1.jpg"),
+            "IMG_1.jpg"
+        );
+        assert_eq!(shown_name("/home/lan/anh\n1.png"), "anh1.png");
+        let long = format!("{}.jpg", "a".repeat(100));
+        assert_eq!(shown_name(&long).chars().count(), 61);
+    }
+
+    #[test]
+    fn only_a_sha256_is_a_file_address() {
+        let hex = "AB".repeat(32);
+        assert_eq!(crate::desk::file_hash(&hex), Some("ab".repeat(32)));
+        assert_eq!(crate::desk::file_hash(&"ab".repeat(31)), None);
+        assert_eq!(
+            crate::desk::file_hash(&format!("{}zz", "ab".repeat(31))),
+            None
+        );
+        assert_eq!(crate::desk::file_hash("../../etc/passwd"), None);
+    }
+
+    #[test]
+    fn sizes_read_as_staff_expect() {
+        assert_eq!(size_label(85), "85 B");
+        assert_eq!(size_label(1025), "2 KB");
+        assert_eq!(size_label(5 * 1024 * 1024), "5.0 MB");
+    }
+
+    #[test]
+    fn base64_is_taken_with_or_without_padding_and_line_breaks() {
+        assert_eq!(decode_base64("f", "aGk=").ok(), Some(b"hi".to_vec()));
+        assert_eq!(decode_base64("f", "aG\nk").ok(), Some(b"hi".to_vec()));
+        let err = decode_base64("files[2]", "***").expect_err("refused");
+        assert_eq!(err.field, "files[2].content_base64");
+    }
+}
