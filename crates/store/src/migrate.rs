@@ -84,6 +84,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0010_files.sqlite.sql"),
         postgres: include_str!("../migrations/0010_files.postgres.sql"),
     },
+    Migration {
+        version: 11,
+        name: "indexes",
+        common: include_str!("../migrations/0011_indexes.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -870,6 +870,43 @@ impl Store {
             .collect()
     }
 
+    /// One page of publications, newest first: the home page's latest and the portal's list,
+    /// which read a page instead of every fact-check the desk ever published. `asserted`
+    /// leaves out verdicts overturned on appeal (the feed's choice).
+    pub async fn recent_publications(
+        &self,
+        limit: i64,
+        offset: i64,
+        asserted: bool,
+    ) -> Result<Vec<PublicationRecord>> {
+        let filter = if asserted {
+            "WHERE NOT EXISTS (SELECT 1 FROM appeals a WHERE a.publication_id = publications.id \
+             AND a.status = 'overturned')"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {PUBLICATION_COLUMNS} FROM publications {filter} \
+             ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2"
+        );
+        sqlx::query(&sql)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(publication_from_row)
+            .collect()
+    }
+
+    /// How many fact-checks were ever published (the portal list's page count).
+    pub async fn publication_count(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM publications")
+            .fetch_one(self.pool())
+            .await?;
+        get_i64(&row, "n")
+    }
+
     pub async fn publications(&self) -> Result<Vec<PublicationRecord>> {
         let sql = format!(
             "SELECT {PUBLICATION_COLUMNS} FROM publications ORDER BY published_at DESC, id DESC"

@@ -109,7 +109,12 @@ async fn asserted_publications(
 const FEED_ENTRIES: usize = 50;
 
 pub async fn atom(State(state): State<AppState>) -> Response {
-    let publications = match asserted_publications(&state).await {
+    let publications = match state
+        .desk
+        .store
+        .recent_publications(FEED_ENTRIES as i64, 0, true)
+        .await
+    {
         Ok(p) => p,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };

@@ -210,14 +210,13 @@ pub async fn home(
 ) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
     let found = async {
-        let ps = state.desk.store.publications().await?;
+        let ps = state.desk.store.recent_publications(10, 0, false).await?;
         let articles = state.desk.store.articles(3).await?;
         Ok::<_, kc_store::StoreError>((ps, articles))
     }
     .await;
     match found {
-        Ok((mut ps, articles)) => {
-            ps.truncate(10);
+        Ok((ps, articles)) => {
             let articles: Vec<crate::articles::ArticleOut> =
                 articles.iter().map(Into::into).collect();
             page.render(
@@ -366,19 +365,64 @@ pub async fn receipt_lookup(
     )
 }
 
+/// Fact-checks on one page of the portal's list: a year of them on one page was a
+/// megabyte, too much for a phone.
+pub const FACTCHECKS_PER_PAGE: i64 = 30;
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    lang: Option<String>,
+    trang: Option<String>,
+}
+
 pub async fn factchecks(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<LangQuery>,
+    Query(q): Query<ListQuery>,
 ) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
-    match state.desk.store.publications().await {
-        Ok(ps) => page.render(
-            &state,
-            StatusCode::OK,
-            "factchecks.html",
-            context! { publications => ps },
-        ),
+    let number = match q.trang.as_deref().map(str::trim) {
+        None | Some("") => 1,
+        Some(t) => match t.parse::<i64>() {
+            Ok(n) if n >= 1 => n,
+            _ => {
+                let err = kc_desk::workflow::FieldError::new(
+                    "trang",
+                    format!("Số trang `{t}` không hợp lệ: trang đánh số từ 1."),
+                    format!("`{t}` is not a page number: pages are numbered from 1."),
+                );
+                return page.error(&state, &err.into(), "/kiem-chung");
+            }
+        },
+    };
+    let found = async {
+        let total = state.desk.store.publication_count().await?;
+        let offset = (number - 1).saturating_mul(FACTCHECKS_PER_PAGE);
+        let ps = state
+            .desk
+            .store
+            .recent_publications(FACTCHECKS_PER_PAGE, offset, false)
+            .await?;
+        Ok::<_, kc_store::StoreError>((total, ps))
+    }
+    .await;
+    match found {
+        Ok((total, ps)) => {
+            let pages = ((total + FACTCHECKS_PER_PAGE - 1) / FACTCHECKS_PER_PAGE).max(1);
+            if number > pages {
+                let err = ApiError::not_found(
+                    &format!("trang {number}: danh sách có {pages} trang"),
+                    &format!("Page {number} (the list has {pages})"),
+                );
+                return page.error(&state, &err, "/kiem-chung");
+            }
+            page.render(
+                &state,
+                StatusCode::OK,
+                "factchecks.html",
+                context! { publications => ps, page_number => number, pages, total },
+            )
+        }
         Err(e) => page.error(&state, &e.into(), "/"),
     }
 }

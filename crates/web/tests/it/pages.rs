@@ -241,3 +241,107 @@ async fn pages_use_the_packs_own_wording_for_verdicts() {
     assert!(page.contains("Tin giả"), "the pack's label is shown");
     assert!(!page.contains("Sai sự thật"), "not the built-in one");
 }
+
+/// A text that shares no word with any other this function makes: letters spelled from `i`
+/// so that no two reports match each other and each opens its own case.
+fn unrelated_rumour(i: usize) -> String {
+    let letters = b"bcdghklmnpqrstvx";
+    let word = |k: usize| -> String {
+        let mut n = i * 16 + k + 1;
+        let mut w = String::new();
+        while n > 0 {
+            w.push(letters[n % 16] as char);
+            w.push(['a', 'o', 'u', 'e', 'i'][(n / 16) % 5]);
+            n /= 16;
+        }
+        w.push('x');
+        w
+    };
+    (0..10).map(word).collect::<Vec<_>>().join(" ")
+}
+
+#[tokio::test]
+async fn the_fact_check_list_comes_in_pages_and_the_home_page_and_feed_read_only_the_latest() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+        let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
+        let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
+        let editor = s.user("editor1", &[(Role::Editor, None)]).await;
+        let mut titles = Vec::new();
+        for i in 0..31 {
+            let text = unrelated_rumour(i);
+            let (st, _) = s.report(&text).await;
+            assert_eq!(st, 201);
+            let (_, cases) = s.get("/api/v1/cases?state=new", Some(&intake)).await;
+            let id = cases[0]["id"].as_i64().expect("case id");
+            let title = format!("Tin sai số {i}: {}", text[..20].trim());
+            for (path, who, body) in [
+                (
+                    "assign",
+                    &intake,
+                    serde_json::json!({ "agency": default_agency() }),
+                ),
+                (
+                    "decision",
+                    &verifier,
+                    serde_json::json!({
+                    "verdict": "false", "summary": "Không đúng.", "reasons": "Cơ quan chức năng xác nhận.",
+                    "evidence": [{ "note": "Văn bản xác minh" }],
+                    "legal_provisions": [some_provision()], "remedy": "correction" }),
+                ),
+                ("review", &reviewer, serde_json::json!({ "approve": true })),
+                ("publish", &editor, serde_json::json!({ "title": title })),
+            ] {
+                let (st, body) = s
+                    .post(&format!("/api/v1/cases/{id}/{path}"), Some(who), body)
+                    .await;
+                assert!(st == 200 || st == 201, "[{kind}] {path}: {body}");
+            }
+            titles.push(title);
+        }
+        let shown = |page: &str| titles.iter().filter(|t| page.contains(t.as_str())).count();
+        let (st, first) = s.get_text("/kiem-chung").await;
+        assert_eq!(st, 200);
+        assert_eq!(shown(&first), 30, "[{kind}] a page holds 30");
+        assert!(first.contains(titles[30].as_str()), "[{kind}] newest first");
+        assert!(
+            !first.contains(titles[0].as_str()),
+            "[{kind}] the oldest is on page 2"
+        );
+        assert!(
+            first.contains("href=\"/kiem-chung?trang=2\""),
+            "[{kind}] {first}"
+        );
+        assert!(first.contains("Trang 1 / 2"), "[{kind}]");
+        let (st, second) = s.get_text("/kiem-chung?trang=2").await;
+        assert_eq!(st, 200);
+        assert_eq!(shown(&second), 1, "[{kind}] {second}");
+        assert!(second.contains(titles[0].as_str()));
+        assert!(
+            second.contains("rel=\"prev\" href=\"/kiem-chung\""),
+            "[{kind}] {second}"
+        );
+
+        let (st, beyond) = s.get_text("/kiem-chung?trang=3").await;
+        assert_eq!(st, 404, "[{kind}]");
+        assert!(beyond.contains("có 2 trang"), "[{kind}] {beyond}");
+        let (st, bad) = s.get_text("/kiem-chung?trang=hai").await;
+        assert_eq!(st, 422, "[{kind}]");
+        assert!(bad.contains("trang đánh số từ 1"), "[{kind}] {bad}");
+
+        let (_, home) = s.get_text("/").await;
+        assert_eq!(
+            shown(&home),
+            10,
+            "[{kind}] the home page shows the ten latest"
+        );
+        assert!(home.contains(titles[30].as_str()));
+        let (_, feed) = s.get_text("/feed.xml").await;
+        assert_eq!(
+            feed.matches("<entry>").count(),
+            31,
+            "[{kind}] all, under 50"
+        );
+    }
+}
