@@ -19,6 +19,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32, deflateSync } from 'node:zlib';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = parseArgs(process.argv.slice(2));
@@ -161,7 +162,17 @@ async function main() {
         await fill(citizen, 'Nội dung phản ánh', RUMOUR);
         await fill(citizen, 'Đường dẫn', RUMOUR_URLS.join('\n'));
         await fill(citizen, 'Liên hệ (không bắt buộc)', 'nguoidan@example.com');
+        // The screenshot a citizen nearly always has; staff must see it on the case page.
+        await (await field(citizen, 'Ảnh chụp màn hình (không bắt buộc)')).setInputFiles({
+            name: 'anh-chup-man-hinh.png',
+            mimeType: 'image/png',
+            buffer: tinyPng(),
+        });
         await submit(citizen, 'Gửi phản ánh', 'receipt');
+        const files = (await citizen.locator('[data-testid=files]').textContent({ timeout: TIMEOUT }))?.trim();
+        if (files !== '1') throw new Error(`the receipt page says ${JSON.stringify(files)} images received, expected 1`);
+        if ((await citizen.locator('img[src^="/quan-tri/tep/"]').count()) !== 0)
+            throw new Error('the receipt page shows the image: the receipt code is not secret enough for that');
         receipt = (await citizen.locator('[data-testid=receipt]').textContent({ timeout: TIMEOUT }))?.trim();
         if (!receipt) throw new Error('the result page has an empty [data-testid=receipt]');
         console.log(`  receipt ${receipt}`);
@@ -182,6 +193,7 @@ async function main() {
         await screenshot(staff, 'case-intake');
         await failOnHttpError(staff, res, 'opening the case');
         await checkAccessibility(staff);
+        await expectImageLoaded(staff, '[data-testid=report-file] img', 'the case page');
         const agency = await field(staff, 'Cơ quan chủ trì');
         const first = await agency.locator('option').first().getAttribute('value');
         if (!first) throw new Error('the "Cơ quan chủ trì" select has no option with a value');
@@ -537,6 +549,56 @@ async function openCase(page, caseUrl, shotName) {
     await screenshot(page, shotName);
     await failOnHttpError(page, res, `opening ${caseUrl}`);
     await checkAccessibility(page);
+}
+
+/** A 16×16 PNG drawn here (a red square on white), as a phone's screenshot stand-in. */
+function tinyPng() {
+    const chunk = (type, data) => {
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(data.length);
+        const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+        const crc = Buffer.alloc(4);
+        crc.writeUInt32BE(crc32(body));
+        return Buffer.concat([len, body, crc]);
+    };
+    const size = 16;
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(size, 0);
+    ihdr.writeUInt32BE(size, 4);
+    ihdr[8] = 8; // bit depth
+    ihdr[9] = 2; // RGB
+    const rows = [];
+    for (let y = 0; y < size; y++) {
+        const row = [0];
+        for (let x = 0; x < size; x++) {
+            const inside = x >= 4 && x < 12 && y >= 4 && y < 12;
+            row.push(255, inside ? 0 : 255, inside ? 0 : 255);
+        }
+        rows.push(Buffer.from(row));
+    }
+    return Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        chunk('IHDR', ihdr),
+        chunk('IDAT', deflateSync(Buffer.concat(rows))),
+        chunk('IEND', Buffer.alloc(0)),
+    ]);
+}
+
+/** An image on the page that the browser fetched and decoded (a broken one has width 0). */
+async function expectImageLoaded(page, selector, where) {
+    const img = page.locator(selector).first();
+    if ((await page.locator(selector).count()) === 0) throw new Error(`${where} shows no ${selector}`);
+    await img.scrollIntoViewIfNeeded();
+    const width = await img.evaluate(async (el) => {
+        if (!el.complete)
+            await new Promise((r) => {
+                el.addEventListener('load', r, { once: true });
+                el.addEventListener('error', r, { once: true });
+            });
+        return el.naturalWidth;
+    });
+    if (!(width > 0)) throw new Error(`${where}: ${selector} did not load (naturalWidth ${width})`);
+    console.log(`  image loaded, ${width} px wide`);
 }
 
 async function expectText(page, text, where) {

@@ -500,6 +500,53 @@ pub fn may_read_contact(actor: &Actor, agency: Option<&str>) -> Result<(), Workf
     }
 }
 
+/// Who may add a file to a case's evidence (an upload, or a report's screenshot kept past
+/// the reports' retention): whoever may decide the case (its agency's verifiers) and the
+/// agency's lead. Like a contact, a case no agency holds yet is reached only by
+/// district-wide grants: its reporters could be any commune's.
+pub fn may_add_evidence(actor: &Actor, agency: Option<&str>) -> Result<(), WorkflowError> {
+    let reaches = |g: &crate::model::Grant| match (&g.agency, agency) {
+        (None, _) => true,
+        (Some(mine), Some(case)) => mine == case,
+        (Some(_), None) => false,
+    };
+    let roles = [Role::Verifier, Role::Lead];
+    if actor
+        .grants
+        .iter()
+        .any(|g| roles.contains(&g.role) && reaches(g))
+    {
+        Ok(())
+    } else if actor.grants.iter().any(|g| roles.contains(&g.role)) {
+        Err(WorkflowError::OtherAgency)
+    } else {
+        Err(WorkflowError::Forbidden {
+            role: Role::Verifier,
+        })
+    }
+}
+
+/// Where an evidence file came from, as an officer typed it: an optional link to the page
+/// it was taken from (canonical http(s)) and an optional note.
+pub fn validate_file_provenance(
+    source_url: &str,
+    note: &str,
+) -> Result<(Option<String>, Option<String>), FieldError> {
+    let url = source_url.trim();
+    let url = if url.is_empty() {
+        None
+    } else {
+        Some(kc_text::canonical_url(url).map_err(|err| {
+            FieldError::new(
+                "source_url",
+                format!("Đường dẫn nguồn không hợp lệ: {url} ({})", err.reason_vi()),
+                format!("Invalid source link: {url} ({})", err.reason_en()),
+            )
+        })?)
+    };
+    Ok((url, clean_note(note)?))
+}
+
 /// A receipt code a citizen can read out on the phone: no 0/O or 1/I/L confusion.
 pub fn receipt_code(random: [u8; 8]) -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -880,6 +927,49 @@ mod tests {
             ("Không đúng", "Một.\n\nHai.")
         );
         assert_eq!(valid.evidence[0].note.as_deref(), Some("Công văn số 12"));
+    }
+
+    #[test]
+    fn evidence_files_are_added_by_the_cases_deciders_and_lead() {
+        let verifier = actor("v", &[(Role::Verifier, Some("ca"))]);
+        let lead = actor("l", &[(Role::Lead, Some("ca"))]);
+        let district = actor("d", &[(Role::Verifier, None)]);
+        let other = actor("o", &[(Role::Verifier, Some("vhtt"))]);
+        let intake = actor("i", &[(Role::Intake, None)]);
+        let editor = actor("e", &[(Role::Editor, None)]);
+        assert!(may_add_evidence(&verifier, Some("ca")).is_ok());
+        assert!(may_add_evidence(&lead, Some("ca")).is_ok());
+        assert!(may_add_evidence(&district, Some("ca")).is_ok());
+        assert!(may_add_evidence(&district, None).is_ok());
+        assert_eq!(
+            may_add_evidence(&other, Some("ca")),
+            Err(WorkflowError::OtherAgency)
+        );
+        // An unassigned case could hold any commune's screenshots.
+        assert_eq!(
+            may_add_evidence(&verifier, None),
+            Err(WorkflowError::OtherAgency)
+        );
+        for nobody in [&intake, &editor] {
+            assert_eq!(
+                may_add_evidence(nobody, Some("ca")),
+                Err(WorkflowError::Forbidden {
+                    role: Role::Verifier
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn file_provenance_needs_a_real_link_if_any() {
+        assert_eq!(validate_file_provenance("  ", " "), Ok((None, None)));
+        let (url, note) =
+            validate_file_provenance("https://Example.com/bai-viet#top", " Chụp lúc 9h ")
+                .expect("valid");
+        assert!(url.is_some_and(|u| u.starts_with("https://example.com/bai-viet")));
+        assert_eq!(note.as_deref(), Some("Chụp lúc 9h"));
+        let err = validate_file_provenance("not a link", "").expect_err("refused");
+        assert_eq!(err.field, "source_url");
     }
 
     #[test]

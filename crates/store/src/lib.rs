@@ -10,6 +10,7 @@
 
 mod appeals;
 mod articles;
+mod files;
 mod inspect;
 mod migrate;
 mod notices;
@@ -20,6 +21,7 @@ pub mod vectors;
 
 pub use appeals::*;
 pub use articles::*;
+pub use files::*;
 pub use inspect::{check_sqlite_file, schema_version, sqlite_in_use};
 pub use notices::*;
 pub use queries::*;

@@ -230,6 +230,8 @@ pub struct NewReportRecord {
     pub target: IntakeTarget,
     /// For an item taken by `kiemchung import`: its key in `imported_items`.
     pub import_key: Option<String>,
+    /// The report's files (screenshots), checked and stripped of metadata, in the order sent.
+    pub files: Vec<crate::NewFile>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -344,7 +346,7 @@ fn audit_from_row(r: &AnyRow) -> Result<AuditRecord> {
 
 /// The finished states as an SQL list. They come from `kc_desk`, which decides what
 /// finished means, and are fixed identifiers, never user input.
-fn finished_states_sql() -> String {
+pub(crate) fn finished_states_sql() -> String {
     CaseState::FINISHED
         .iter()
         .map(|s| format!("'{}'", s.as_str()))
@@ -1470,17 +1472,23 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await?;
         }
+        self.put_report_files(report_id, &r.files).await?;
         // The audit row never carries the contact: the log is kept forever, contacts are not.
-        self.audit(
-            "report.receive",
-            "report",
-            report_id,
-            json!({
-                "receipt": r.receipt, "channel": r.channel, "case_id": case_id,
-                "answered_by": answered_by, "score": score, "has_contact": r.contact.is_some(),
-            }),
-        )
-        .await?;
+        // Files are named by their hashes only: their bytes are purged, the log is not.
+        let mut data = json!({
+            "receipt": r.receipt, "channel": r.channel, "case_id": case_id,
+            "answered_by": answered_by, "score": score, "has_contact": r.contact.is_some(),
+        });
+        if !r.files.is_empty() {
+            data["files"] = json!(r.files.len());
+            data["file_sha256"] = json!(r
+                .files
+                .iter()
+                .map(|f| f.sha256.as_str())
+                .collect::<Vec<_>>());
+        }
+        self.audit("report.receive", "report", report_id, data)
+            .await?;
         Ok(RecordedReport { report_id, case_id })
     }
 

@@ -141,6 +141,12 @@ pub struct ReportIn {
     /// Optional contact for a reply; stored apart and purged after 90 days.
     #[serde(default)]
     pub contact: Option<String>,
+    /// Optional screenshots: at most 3 images (JPEG, PNG, WebP, GIF) of up to 5 MB each.
+    /// Their location, device and other metadata are removed before they are stored; only
+    /// staff see them, never the public, and they are deleted 90 days after the report
+    /// unless its case is still open or staff keep one as evidence.
+    #[serde(default)]
+    pub files: Vec<crate::files::FileIn>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -156,6 +162,8 @@ pub struct ReportOut {
     pub status: String,
     #[schema(nullable)]
     pub r#match: Option<MatchOut>,
+    /// How many images were stored with the report.
+    pub files: usize,
 }
 
 #[utoipa::path(post, path = "/api/v1/reports", request_body = ReportIn,
@@ -168,6 +176,8 @@ pub async fn submit_report(
     ApiJson(body): ApiJson<ReportIn>,
 ) -> Result<impl IntoResponse, ApiError> {
     state.limiter.check(ip)?;
+    // Every image is checked before anything is stored: one refused, none kept.
+    let files = crate::files::accept_report_json(&body.files)?;
     let answer = state
         .desk
         .submit_report(
@@ -175,9 +185,11 @@ pub async fn submit_report(
             &body.urls,
             body.contact.as_deref(),
             Channel::Api,
+            &files,
         )
         .await?;
     let out = ReportOut {
+        files: answer.files,
         receipt: answer.receipt,
         status: answer.status.to_string(),
         r#match: answer.answer.map(|a| MatchOut {
@@ -696,5 +708,6 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::notices::NoticeDoc::openapi());
     doc.merge(crate::articles::ArticleDoc::openapi());
+    doc.merge(crate::files::FileDoc::openapi());
     Json(doc)
 }

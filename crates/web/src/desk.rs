@@ -5,21 +5,39 @@
 use crate::error::ApiError;
 use axum::http::StatusCode;
 use chrono::Utc;
+use kc_desk::attachment::CleanFile;
 use kc_desk::pack::Pack;
 use kc_desk::workflow::{self, CaseAction, FieldError};
 use kc_desk::{Actor, CaseState, Channel, CloseReason, DecisionDraft, Priority, Verdict};
 use kc_match::{Library, MatchLevel};
 use kc_store::VectorCache;
 use kc_store::{
-    fmt_time, CaseDetail, CaseSummary, IntakeTarget, NewPublication, NewReportRecord,
-    PublicationRecord, Store,
+    fmt_time, CaseDetail, CaseFiles, CaseSummary, FilesPurged, IntakeTarget, NewEvidenceFile,
+    NewFile, NewPublication, NewReportRecord, PublicationRecord, Store, StoredFile,
 };
 use rand::RngCore;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-/// How long an optional reporter contact is kept before it is purged.
+/// How long an optional reporter contact is kept before it is purged. A report's files
+/// (screenshots can show people's names) are kept as long after the report was received,
+/// and longer only while its case is open or as evidence an officer kept.
 pub const CONTACT_RETENTION_DAYS: i64 = 90;
+
+/// A SHA-256 as typed in a file's address, in its stored form (lowercase hex), or None when
+/// it cannot be one.
+pub fn file_hash(typed: &str) -> Option<String> {
+    (typed.len() == 64 && typed.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| typed.to_ascii_lowercase())
+}
+
+fn new_file(f: &CleanFile) -> NewFile {
+    NewFile {
+        sha256: f.sha256.clone(),
+        media_type: f.media_type.as_str().to_string(),
+        bytes: f.bytes.clone(),
+    }
+}
 
 /// A receipt code as a person types it ("kc ww9e 7s9v", "KCWW9E7S9V", "ww9e-7s9v") in
 /// the stored form `KC-XXXX-XXXX` of [`workflow::receipt_code`]: codes are read out on the
@@ -205,6 +223,8 @@ pub struct IntakeAnswer {
     pub receipt: String,
     pub status: &'static str,
     pub answer: Option<PublishedAnswer>,
+    /// How many files (images) were stored with the report.
+    pub files: usize,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -239,6 +259,9 @@ pub struct ReceiptView {
     pub answer: Option<PublishedAnswer>,
     /// Why the report's case was closed, in plain words; never a verdict.
     pub closed: Option<ClosedNotice>,
+    /// How many of the report's images the desk holds (none once they are purged). Only a
+    /// count: the receipt code is not secret enough to show images to whoever has it.
+    pub files: i64,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -623,15 +646,20 @@ impl Desk {
         self.published.read().map(|l| l.lib.len()).unwrap_or(0)
     }
 
-    /// Takes a report from the public or staff: validates, matches, records.
+    /// Takes a report from the public or staff: validates, matches, records. `files` were
+    /// accepted already (`kc_desk::attachment::accept_report_file`, at most
+    /// `MAX_REPORT_FILES`); they are stored with the report and never change its matching.
     pub async fn submit_report(
         &self,
         text: &str,
         urls: &[String],
         contact: Option<&str>,
         channel: Channel,
+        files: &[CleanFile],
     ) -> Result<IntakeAnswer, ApiError> {
-        self.take_report(text, urls, contact, channel, None).await
+        kc_desk::attachment::check_report_file_count(files.len())?;
+        self.take_report(text, urls, contact, channel, None, files)
+            .await
     }
 
     /// A reporter's contact, for replying to them: only to intake or the case's lead, only
@@ -702,7 +730,7 @@ impl Desk {
             return Ok(Imported::Before { receipt });
         }
         let answer = self
-            .take_report(text, urls, None, Channel::Import, Some(key))
+            .take_report(text, urls, None, Channel::Import, Some(key), &[])
             .await?;
         Ok(Imported::Now(answer))
     }
@@ -714,6 +742,7 @@ impl Desk {
         contact: Option<&str>,
         channel: Channel,
         import_key: Option<&str>,
+        files: &[CleanFile],
     ) -> Result<IntakeAnswer, ApiError> {
         let report = workflow::validate_report(text, urls, contact)?;
         let content_hash = kc_text::content_hash(&report.text);
@@ -780,6 +809,7 @@ impl Desk {
             ),
             target: target.clone(),
             import_key: import_key.map(str::to_string),
+            files: files.iter().map(new_file).collect(),
         };
         // The public has no account: the audit chain records the channel, never a person.
         let mut tx = self.store.begin_write(&format!("public:{channel}")).await?;
@@ -803,6 +833,7 @@ impl Desk {
             receipt,
             status,
             answer,
+            files: files.len(),
         })
     }
 
@@ -961,7 +992,9 @@ impl Desk {
                 }
             }
         }
+        let files = self.store.report_file_count(report.id).await?;
         Ok(ReceiptView {
+            files,
             receipt: report.receipt,
             status: workflow::public_status(state, answer.is_some()),
             received_at: report.received_at,
@@ -1396,6 +1429,120 @@ impl Desk {
         Ok(n)
     }
 
+    /// Deletes the files of reports received more than [`CONTACT_RETENTION_DAYS`] ago whose
+    /// case is finished, unless kept as evidence, and every stored content left unused.
+    pub async fn purge_files(&self) -> Result<FilesPurged, ApiError> {
+        self.purge_files_at(Utc::now()).await
+    }
+
+    /// [`Desk::purge_files`] as if it were `now`.
+    pub async fn purge_files_at(
+        &self,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<FilesPurged, ApiError> {
+        let cutoff = fmt_time(now - chrono::Duration::days(CONTACT_RETENTION_DAYS));
+        let mut tx = self.store.begin_write("system:retention").await?;
+        let purged = tx.purge_report_files(&cutoff).await?;
+        tx.commit().await?;
+        // As for contacts: the WAL's older frames still hold what was just deleted.
+        if purged.files > 0 && !self.store.flush_deleted().await? {
+            tracing::warn!(
+                "nhật ký WAL chưa được làm trống sau khi xoá tệp (đang có người đọc), sẽ thử lại lần xoá sau / \
+                 the WAL could not be emptied after purging files (readers busy); the next purge tries again"
+            );
+        }
+        Ok(purged)
+    }
+
+    /// The files of a case's reports and its evidence files, without their bytes.
+    pub async fn case_files(&self, case_id: i64) -> Result<CaseFiles, ApiError> {
+        Ok(self.store.case_files(case_id).await?)
+    }
+
+    /// A stored file for staff, by its SHA-256 as typed in its address.
+    pub async fn file(&self, typed: &str) -> Result<StoredFile, ApiError> {
+        let not_found = || ApiError::not_found("tệp", "File");
+        let sha256 = file_hash(typed).ok_or_else(not_found)?;
+        self.store.file(&sha256).await?.ok_or_else(not_found)
+    }
+
+    /// Adds a file (already accepted by `kc_desk::attachment::accept_evidence_file`) to a
+    /// case's evidence, with where it came from.
+    pub async fn add_evidence_file(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        file: &CleanFile,
+        source_url: &str,
+        note: &str,
+    ) -> Result<i64, ApiError> {
+        let (case, _) = self.load_case(case_id).await?;
+        workflow::may_add_evidence(actor, case.agency.as_deref())?;
+        let (source_url, note) = workflow::validate_file_provenance(source_url, note)?;
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        if tx.has_evidence_file(case_id, &file.sha256).await? {
+            return Err(already_evidence());
+        }
+        let id = tx
+            .add_evidence_file(&NewEvidenceFile {
+                case_id,
+                file: Some(new_file(file)),
+                sha256: file.sha256.clone(),
+                source_url,
+                note,
+                from_report_id: None,
+            })
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Keeps one of a report's files as evidence of the case, so that it outlives the
+    /// reports' retention.
+    pub async fn keep_report_file(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        report_id: i64,
+        sha256: &str,
+        note: &str,
+    ) -> Result<i64, ApiError> {
+        let (case, _) = self.load_case(case_id).await?;
+        workflow::may_add_evidence(actor, case.agency.as_deref())?;
+        let note = workflow::clean_note(note)?;
+        let missing = || {
+            ApiError::not_found(
+                &format!("tệp này trong phản ánh {report_id} của hồ sơ {case_id} (có thể đã bị xoá khi hết thời hạn lưu)"),
+                &format!("This file of report {report_id} in case {case_id} (it may have been deleted at the end of its retention)"),
+            )
+        };
+        let sha256 = file_hash(sha256).ok_or_else(missing)?;
+        let detail = self.case_detail(case_id).await?;
+        if !detail.reports.iter().any(|r| r.id == report_id) {
+            return Err(missing());
+        }
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        // Checked in the transaction: the purge may have just removed it.
+        if !tx.report_holds_file(report_id, &sha256).await? {
+            return Err(missing());
+        }
+        if tx.has_evidence_file(case_id, &sha256).await? {
+            return Err(already_evidence());
+        }
+        let id = tx
+            .add_evidence_file(&NewEvidenceFile {
+                case_id,
+                file: None,
+                sha256,
+                source_url: None,
+                note,
+                from_report_id: Some(report_id),
+            })
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// Published fact-checks similar to a case's claim, with why they matched, for the officer
     /// who decides whether the case is a repeat of something already checked.
     pub async fn similar_published(
@@ -1555,6 +1702,15 @@ pub fn report_days(
         ));
     }
     Ok((first, last))
+}
+
+fn already_evidence() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "already_evidence",
+        "Tệp này đã có trong chứng cứ của hồ sơ.",
+        "This file is already among the case's evidence.",
+    )
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod desk;
 pub use desk::SemanticModel;
 pub mod error;
 pub mod feeds;
+pub mod files;
 pub mod notices;
 pub mod pages;
 pub mod render;
@@ -110,10 +111,24 @@ pub fn router(state: AppState) -> Router {
     // An article may be far longer than any other request (see ARTICLE_BODY_BYTES); set
     // on its routes, this replaces the general limit for them only.
     let article_limit = DefaultBodyLimit::max(limit.max(articles::ARTICLE_BODY_BYTES));
+    // Reports may carry images, and an evidence file may be added: room for those on their
+    // routes only.
+    let report_form_limit = DefaultBodyLimit::max(limit.max(files::REPORT_FORM_BODY_BYTES));
+    let report_json_limit = DefaultBodyLimit::max(limit.max(files::REPORT_JSON_BODY_BYTES));
+    let evidence_limit = DefaultBodyLimit::max(limit.max(files::EVIDENCE_BODY_BYTES));
     Router::new()
         .route("/healthz", get(api::healthz))
         .route("/api/openapi.json", get(api::openapi_json))
-        .route("/api/v1/reports", post(api::submit_report))
+        .route(
+            "/api/v1/reports",
+            post(api::submit_report.layer(report_json_limit)),
+        )
+        .route("/api/v1/files/{sha256}", get(files::api_file))
+        .route("/api/v1/cases/{id}/files", get(files::api_case_files))
+        .route(
+            "/api/v1/cases/{id}/evidence-files",
+            post(files::api_add_evidence.layer(evidence_limit)),
+        )
         .route("/api/v1/reports/{receipt}", get(api::report_status))
         .route("/api/v1/agencies", get(api::agencies))
         .route("/api/v1/provisions", get(api::provisions))
@@ -174,7 +189,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route(
             "/phan-anh",
-            get(pages::report_form).post(pages::report_submit),
+            get(pages::report_form).post(pages::report_submit.layer(report_form_limit)),
         )
         .route("/phan-anh/tra-cuu", get(pages::receipt_lookup))
         .route("/phan-anh/{receipt}", get(pages::receipt_page))
@@ -208,6 +223,12 @@ pub fn router(state: AppState) -> Router {
         .route("/quan-tri/ho-so/{id}/lien-he", post(pages::case_contact))
         .route("/quan-tri/ho-so/{id}/tra-loi", post(pages::case_answer))
         .route("/quan-tri/ho-so/{id}/gop", post(pages::case_merge))
+        .route("/quan-tri/tep/{sha256}", get(files::console_file))
+        .route("/quan-tri/ho-so/{id}/giu-tep", post(files::console_keep))
+        .route(
+            "/quan-tri/ho-so/{id}/tep-chung-cu",
+            post(files::console_add_evidence.layer(evidence_limit)),
+        )
         .route(
             "/quan-tri/ho-so/{id}/khieu-nai/{appeal}",
             post(appeals::page_decide),
@@ -223,8 +244,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Background upkeep while serving: follow other instances' changes and purge expired
-/// reporter contacts. Runs until the process ends.
+/// Background upkeep while serving: follow other instances' changes, purge expired
+/// reporter contacts and report files past retention. Runs until the process ends.
 pub fn spawn_upkeep(state: AppState, refresh_every: std::time::Duration) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(refresh_every);
@@ -241,6 +262,17 @@ pub fn spawn_upkeep(state: AppState, refresh_every: std::time::Duration) {
                     Ok(n) => tracing::info!(purged = n, "purged reporter contacts past retention"),
                     Err(e) => {
                         tracing::warn!(error = %e.body.message_en, "could not purge contacts")
+                    }
+                }
+                match state.desk.purge_files().await {
+                    Ok(p) if p.report_files + p.files == 0 => {}
+                    Ok(p) => tracing::info!(
+                        report_files = p.report_files,
+                        files = p.files,
+                        "purged report files past retention"
+                    ),
+                    Err(e) => {
+                        tracing::warn!(error = %e.body.message_en, "could not purge report files")
                     }
                 }
             }

@@ -257,21 +257,51 @@ pub async fn report_form(
     )
 }
 
+/// The report form's target. The page sends `multipart/form-data` (it may carry images);
+/// a plain `application/x-www-form-urlencoded` post, with no images, is taken too.
 pub async fn report_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     ClientIp(ip): ClientIp,
-    Form(form): Form<ReportForm>,
+    req: axum::extract::Request,
 ) -> Response {
+    use axum::extract::FromRequest;
     let page = Page::new(&headers, None);
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let (form, uploads, read) = if multipart {
+        match axum::extract::Multipart::from_request(req, &state).await {
+            Ok(mp) => {
+                let (up, read) = crate::files::read_upload_form(mp, "files").await;
+                let form = ReportForm {
+                    csrf: up.field("csrf"),
+                    text: up.field("text"),
+                    urls: up.field("urls"),
+                    contact: up.field("contact"),
+                };
+                (form, up.files, read)
+            }
+            Err(rejection) => return rejection.into_response(),
+        }
+    } else {
+        match Form::<ReportForm>::from_request(req, &state).await {
+            Ok(Form(form)) => (form, Vec::new(), Ok(())),
+            Err(rejection) => return rejection.into_response(),
+        }
+    };
     let result = async {
+        read?;
         check_csrf(&headers, &form.csrf)?;
         state.limiter.check(ip)?;
+        // Every image is checked before anything is stored: one refused, none kept.
+        let files = crate::files::accept_report_uploads(&uploads)?;
         let urls: Vec<String> = form.urls.lines().map(str::to_string).collect();
         let contact = Some(form.contact.as_str());
         state
             .desk
-            .submit_report(&form.text, &urls, contact, Channel::Web)
+            .submit_report(&form.text, &urls, contact, Channel::Web, &files)
             .await
     }
     .await;
@@ -566,7 +596,7 @@ pub async fn open_data(
 
 // ---------- console ----------
 
-fn login_redirect() -> Response {
+pub(crate) fn login_redirect() -> Response {
     Redirect::to("/quan-tri/dang-nhap").into_response()
 }
 
@@ -1142,6 +1172,46 @@ async fn render_case(
         Ok(a) => a,
         Err(e) => return page.error(state, &e, "/quan-tri"),
     };
+    let files = match state.desk.case_files(case_id).await {
+        Ok(f) => f,
+        Err(e) => return page.error(state, &e, "/quan-tri"),
+    };
+    let add_evidence = workflow::may_add_evidence(staff, agency).is_ok();
+    let file_ctx = |sha256: &str, media_type: &str, size: i64| {
+        let media = kc_desk::attachment::MediaType::parse(media_type);
+        context! {
+            sha256 => sha256,
+            media_type => media.map_or(media_type, |m| m.mime()),
+            is_image => media.is_some_and(|m| m.is_image()),
+            size => crate::files::size_label(size),
+            kept => files.evidence.iter().any(|e| e.sha256 == sha256),
+        }
+    };
+    let report_files: Vec<Value> = files
+        .reports
+        .iter()
+        .map(|f| {
+            context! {
+                report_id => f.report_id,
+                position => f.position,
+                ..file_ctx(&f.sha256, &f.media_type, f.size)
+            }
+        })
+        .collect();
+    let evidence_files: Vec<Value> = files
+        .evidence
+        .iter()
+        .map(|e| {
+            context! {
+                source_url => e.source_url.clone(),
+                note => e.note.clone(),
+                from_report => e.from_report_id.and_then(|id| d.reports.iter().find(|r| r.id == id)).map(|r| r.receipt.clone()),
+                added_by => e.added_by.clone(),
+                added_at => e.added_at.clone(),
+                ..file_ctx(&e.sha256, &e.media_type, e.size)
+            }
+        })
+        .collect();
     page.render(
         state,
         status,
@@ -1150,6 +1220,7 @@ async fn render_case(
             d, can, own_decision, error, form, provisions, appeals, decide_appeal, citations, verdicts, remedies, agencies, similar,
             suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons, notices,
             with_contact, revealed_report, revealed_appeal, revealed_contact,
+            report_files, evidence_files, add_evidence,
             staff => staff_ctx, agency_names => agency_names(state, page.lang),
         },
     )

@@ -21,6 +21,7 @@ async fn published(store: &Store) -> (i64, i64) {
                 deadline: None,
             },
             import_key: None,
+            files: vec![],
         })
         .await
         .expect("report");

@@ -19,6 +19,7 @@ async fn some_history(store: &Store, n: usize) {
                 deadline: None,
             },
             import_key: None,
+            files: vec![],
         })
         .await
         .expect("record");

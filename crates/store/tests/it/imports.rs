@@ -16,6 +16,7 @@ fn report(receipt: &str, key: Option<&str>) -> NewReportRecord {
             deadline: None,
         },
         import_key: key.map(str::to_string),
+        files: vec![],
     }
 }
 

@@ -3,6 +3,7 @@
 mod appeals;
 mod audit;
 mod closures;
+mod files;
 mod imports;
 mod merges;
 mod notices;

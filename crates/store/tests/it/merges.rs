@@ -18,6 +18,7 @@ async fn open_case(store: &Store, text: &str) -> i64 {
                 deadline: None,
             },
             import_key: None,
+            files: vec![],
         })
         .await
         .expect("record");

@@ -25,6 +25,7 @@ async fn notices_and_their_steps_are_kept_as_recorded() {
                     deadline: None,
                 },
                 import_key: None,
+                files: vec![],
             })
             .await
             .expect("record")

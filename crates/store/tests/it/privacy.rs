@@ -23,6 +23,7 @@ async fn report_with_contact(store: &Store, receipt: &str) {
             deadline: None,
         },
         import_key: None,
+        files: vec![],
     })
     .await
     .expect("record");
