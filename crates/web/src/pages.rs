@@ -320,7 +320,12 @@ pub async fn receipt_lookup(
     let typed = q.ma.as_deref().unwrap_or("");
     let code = crate::desk::normalize_receipt(typed);
     if !code.is_empty() {
-        return Redirect::to(&format!("/phan-anh/{code}")).into_response();
+        // Appeals get codes of the same form, and this is the one box a citizen finds to
+        // type a saved code into: an appeal's code goes to the appeal's page.
+        let is_appeal = matches!(state.desk.store.report_by_receipt(&code).await, Ok(None))
+            && matches!(state.desk.store.appeal_by_receipt(&code).await, Ok(Some(_)));
+        let to = if is_appeal { "khieu-nai" } else { "phan-anh" };
+        return Redirect::to(&format!("/{to}/{code}")).into_response();
     }
     let page = Page::new(&headers, q.lang.as_deref());
     // Opening the address bare is a visit to the form; submitting it empty is a mistake.

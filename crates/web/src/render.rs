@@ -328,6 +328,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("search.go", "Tra cứu", "Search"),
     ("search.none", "Chưa có kết quả kiểm chứng phù hợp. Bạn có thể gửi phản ánh.", "No matching fact-check yet. You can send a report."),
     ("search.receipt", "Tra cứu theo mã tiếp nhận", "Look up a receipt code"),
+    ("search.receipt_help", "Mã nhận được khi gửi phản ánh hoặc khiếu nại.", "The code you got when you sent a report or an appeal."),
     ("data.title", "Dữ liệu mở", "Open data"),
     ("data.intro", "Các kết luận đã công bố, theo định dạng máy đọc được. Không chứa dữ liệu cá nhân.", "Published decisions in machine-readable form. No personal data."),
     ("data.appeals", "khiếu nại và kết quả giải quyết", "appeals and their outcomes"),

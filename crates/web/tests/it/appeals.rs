@@ -566,3 +566,55 @@ async fn appeals_share_the_public_rate_limit() {
         assert_eq!(err["error"]["code"], "rate_limited");
     }
 }
+
+#[tokio::test]
+async fn an_appeal_code_typed_into_the_lookup_box_finds_the_appeal() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let (_, url) = publish_rumour(&s, RUMOUR).await;
+        let (st, filed) = appeal(
+            &s,
+            slug_of(&url),
+            json!({ "reasons": FILER_REASONS, "relation": "concerned" }),
+        )
+        .await;
+        assert_eq!(st, 201, "[{kind}] {filed}");
+        let receipt = filed["receipt"].as_str().expect("receipt").to_string();
+        // The search page's one box for a saved code, typed as people type it.
+        let typed = receipt.to_lowercase().replace('-', " ");
+        let resp = s
+            .client
+            .get(s.url("/phan-anh/tra-cuu"))
+            .query(&[("ma", typed.as_str())])
+            .send()
+            .await
+            .expect("lookup");
+        assert_eq!(resp.status().as_u16(), 303, "[{kind}]");
+        let to = resp
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert_eq!(to, format!("/khieu-nai/{receipt}"), "[{kind}]");
+        let (st, page) = s.get_text(&to).await;
+        assert_eq!(st, 200, "[{kind}]");
+        assert!(page.contains(&receipt), "[{kind}]");
+
+        // A report's code still goes to the report's page.
+        let (_, report) = s.report("Tin đồn mất điện toàn huyện ba ngày liền").await;
+        let code = report["receipt"].as_str().expect("receipt").to_string();
+        let resp = s
+            .client
+            .get(s.url("/phan-anh/tra-cuu"))
+            .query(&[("ma", code.as_str())])
+            .send()
+            .await
+            .expect("lookup");
+        assert_eq!(
+            resp.headers().get("location").and_then(|l| l.to_str().ok()),
+            Some(format!("/phan-anh/{code}").as_str()),
+            "[{kind}]"
+        );
+    }
+}
