@@ -303,7 +303,8 @@ pub struct CaseFilter {
 }
 
 #[utoipa::path(get, path = "/api/v1/cases", params(CaseFilter),
-    responses((status = 200, body = [CaseOut]), (status = 401, body = ErrorEnvelope)))]
+    responses((status = 200, body = [CaseOut]), (status = 401, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope, description = "unknown state")))]
 pub async fn cases(
     State(state): State<AppState>,
     _staff: Staff,
@@ -377,6 +378,7 @@ async fn case_state(state: &AppState, id: i64) -> Result<Json<CaseStateOut>, Api
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/assign", params(("id" = i64, Path)), request_body = AssignIn,
     responses((status = 200, body = CaseStateOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 404, body = ErrorEnvelope, description = "no case has this number"),
               (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn assign(
     State(state): State<AppState>,
@@ -411,6 +413,7 @@ pub struct DecisionOut {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/decision", params(("id" = i64, Path)),
     request_body(content = Object, description = "verdict, summary, reasons, evidence[{url?, note?}], legal_provisions[]?, remedy?"),
     responses((status = 201, body = DecisionOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 404, body = ErrorEnvelope, description = "no case has this number"),
               (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn decide(
     State(state): State<AppState>,
@@ -440,7 +443,9 @@ pub struct ReviewIn {
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/review", params(("id" = i64, Path)), request_body = ReviewIn,
     responses((status = 200, body = CaseStateOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
-              (status = 409, body = ErrorEnvelope, description = "the reviewer decided the case, or it is not in review")))]
+              (status = 404, body = ErrorEnvelope, description = "no case has this number"),
+              (status = 409, body = ErrorEnvelope, description = "the reviewer decided the case, or it is not in review"),
+              (status = 422, body = ErrorEnvelope)))]
 pub async fn review(
     State(state): State<AppState>,
     Staff(actor): Staff,
@@ -470,7 +475,8 @@ pub struct PublishOut {
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/publish", params(("id" = i64, Path)), request_body = PublishIn,
     responses((status = 201, body = PublishOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
-              (status = 409, body = ErrorEnvelope)))]
+              (status = 404, body = ErrorEnvelope, description = "no case has this number"),
+              (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn publish(
     State(state): State<AppState>,
     Staff(actor): Staff,

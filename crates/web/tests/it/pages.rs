@@ -222,6 +222,70 @@ async fn openapi_documents_every_api_route() {
     assert_eq!((st, health), (200, serde_json::json!({ "status": "ok" })));
 }
 
+/// An integrator handles the statuses the document lists; each answer here must be one.
+#[tokio::test]
+async fn the_case_routes_answer_only_statuses_openapi_lists() {
+    let s = start("sqlite").await;
+    let (_, doc) = s.get("/api/openapi.json", None).await;
+    let documented = |method: &str, path: &str, status: u16| {
+        doc["paths"][path][method]["responses"]
+            .get(status.to_string())
+            .is_some()
+    };
+    let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+    let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
+    let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
+    let editor = s.user("editor1", &[(Role::Editor, None)]).await;
+    let good = [
+        (
+            "assign",
+            &intake,
+            serde_json::json!({ "agency": default_agency() }),
+        ),
+        (
+            "decision",
+            &verifier,
+            serde_json::json!({ "verdict": "false", "summary": "Tóm tắt.", "reasons": "Lý do.", "evidence": [] }),
+        ),
+        ("review", &reviewer, serde_json::json!({ "approve": true })),
+        (
+            "publish",
+            &editor,
+            serde_json::json!({ "title": "Tiêu đề" }),
+        ),
+    ];
+    for (step, token, body) in good {
+        let path = format!("/api/v1/cases/{{id}}/{step}");
+        // No such case; then a body with a field the route does not take.
+        let (st, answer) = s
+            .post(&format!("/api/v1/cases/987654/{step}"), Some(token), body)
+            .await;
+        assert_eq!(st, 404, "{step}: {answer}");
+        assert!(
+            documented("post", &path, st),
+            "{path} answers {st}, undocumented"
+        );
+        let (st, answer) = s
+            .post(
+                &format!("/api/v1/cases/987654/{step}"),
+                Some(token),
+                serde_json::json!({ "bogus": 1 }),
+            )
+            .await;
+        assert_eq!(st, 422, "{step}: {answer}");
+        assert!(
+            documented("post", &path, st),
+            "{path} answers {st}, undocumented"
+        );
+    }
+    let (st, _) = s.get("/api/v1/cases?state=bogus", Some(&intake)).await;
+    assert_eq!(st, 422);
+    assert!(
+        documented("get", "/api/v1/cases", st),
+        "GET /api/v1/cases answers 422, undocumented"
+    );
+}
+
 #[tokio::test]
 async fn pages_use_the_packs_own_wording_for_verdicts() {
     let source = kc_desk::pack::Pack::shipped_source().replacen(
