@@ -291,6 +291,9 @@ pub struct CaseOut {
     pub created_at: String,
     #[schema(nullable)]
     pub deadline: Option<String>,
+    /// The verifier the case is assigned to, when one was named.
+    #[schema(nullable)]
+    pub assignee: Option<String>,
     /// For a case merged as a duplicate: the case that holds its reports now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<i64>,
@@ -340,6 +343,7 @@ pub async fn cases(
                 reports: c.reports,
                 created_at: c.created_at,
                 deadline: c.deadline,
+                assignee: c.assignee,
                 merged_into: c.merged_into,
             })
             .collect(),
@@ -350,6 +354,9 @@ pub async fn cases(
 #[serde(deny_unknown_fields)]
 pub struct AssignIn {
     pub agency: String,
+    /// The user name of the verifier who will draft the decision: an active account with
+    /// the verifier role for `agency` (422 on `assignee` otherwise). Absent or empty: nobody
+    /// is named.
     #[serde(default)]
     pub assignee: Option<String>,
     /// One of the pack's harm categories (`scam`, `health`, …); it picks the consulted

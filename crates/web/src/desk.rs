@@ -851,6 +851,9 @@ impl Desk {
             .unwrap_or_else(|_| Utc::now());
         let deadline = fmt_time(workflow::deadline(opened, priority, &pack));
         let assignee = assignee.map(str::trim).filter(|a| !a.is_empty());
+        if let Some(name) = assignee {
+            self.check_assignee(name, agency).await?;
+        }
         let mut tx = self.store.begin_write(&actor.name).await?;
         tx.assign_case(
             case_id,
@@ -866,6 +869,40 @@ impl Desk {
         )
         .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// The person a case is assigned to drafts its decision: an active account that holds
+    /// the verifier role for the lead agency. A mistyped name, or someone who could not
+    /// act on the case, would leave it with nobody working on it.
+    async fn check_assignee(&self, name: &str, agency: &str) -> Result<(), ApiError> {
+        let refuse =
+            |vi: String, en: String| -> ApiError { FieldError::new("assignee", vi, en).into() };
+        let Some(user) = self.store.user_by_name(name).await? else {
+            return Err(refuse(
+                format!("Không có tài khoản `{name}`; nhập tên đăng nhập của người xác minh."),
+                format!("No account is named `{name}`; give the user name of a verifier."),
+            ));
+        };
+        let grants = match self.store.actor(user.id).await? {
+            Some(a) if !user.disabled => a,
+            _ => {
+                return Err(refuse(
+                    format!("Tài khoản `{name}` đã bị khoá."),
+                    format!("The account `{name}` is disabled."),
+                ))
+            }
+        };
+        if !grants.has_role(kc_desk::Role::Verifier, Some(agency)) {
+            return Err(refuse(
+                format!(
+                    "`{name}` không có vai trò xác minh (verifier) cho cơ quan `{agency}`, nên không thể ra kết luận cho hồ sơ này."
+                ),
+                format!(
+                    "`{name}` holds no verifier role for agency `{agency}`, so could not draft this case's decision."
+                ),
+            ));
+        }
         Ok(())
     }
 

@@ -414,3 +414,63 @@ async fn receipt_names_claim(kind: &'static str) {
     keys.sort_unstable();
     assert_eq!(keys, ["score", "url", "verdict"], "{body}");
 }
+
+#[tokio::test]
+async fn a_case_is_assigned_only_to_a_verifier_who_can_act_on_it_and_shows_who() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+        s.user("minh", &[(Role::Verifier, Some("vhtt"))]).await;
+        s.user("binh", &[(Role::Verifier, Some("ca"))]).await;
+        s.user("tuan", &[(Role::Editor, None)]).await;
+        let (st, _) = s.report(RUMOUR).await;
+        assert_eq!(st, 201);
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        let id = cases[0]["id"].as_i64().expect("case id");
+        let assign =
+            |who: &str| json!({ "agency": "ca", "harm_category": "scam", "assignee": who });
+        let path = format!("/api/v1/cases/{id}/assign");
+        // A mistyped name, someone with no verifier role, a verifier of another agency.
+        for (who, says) in [
+            ("binhh", "Không có tài khoản `binhh`"),
+            ("tuan", "`tuan` không có vai trò xác minh"),
+            (
+                "minh",
+                "`minh` không có vai trò xác minh (verifier) cho cơ quan `ca`",
+            ),
+        ] {
+            let (st, body) = s.post(&path, Some(&intake), assign(who)).await;
+            assert_eq!(st, 422, "[{kind}] {who}: {body}");
+            assert_eq!(body["error"]["field"], "assignee", "[{kind}] {body}");
+            let msg = body["error"]["message"].as_str().unwrap_or("");
+            assert!(msg.contains(says), "[{kind}] {who}: {msg}");
+        }
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        assert_eq!(cases[0]["state"], "new", "[{kind}] nothing was assigned");
+
+        let (st, body) = s.post(&path, Some(&intake), assign("binh")).await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        assert_eq!(cases[0]["assignee"], "binh", "[{kind}] {cases}");
+        let page = console_page(&s, "intake1", &format!("/quan-tri/ho-so/{id}")).await;
+        assert!(
+            page.contains("<td data-testid=\"case-assignee\">binh</td>"),
+            "[{kind}] the case page names who works on it"
+        );
+        assert!(
+            page.contains("name=\"assignee\" value=\"binh\""),
+            "[{kind}] re-assigning keeps the assignee unless changed"
+        );
+
+        // A disabled account is not given new work.
+        let mut tx = s.store.begin_write("test").await.expect("begin");
+        tx.set_user_disabled("binh", true).await.expect("disable");
+        tx.commit().await.expect("commit");
+        let (st, body) = s.post(&path, Some(&intake), assign("binh")).await;
+        assert_eq!(
+            (st, body["error"]["field"].as_str()),
+            (422, Some("assignee")),
+            "[{kind}] {body}"
+        );
+    }
+}
