@@ -406,6 +406,14 @@ async fn the_public_form_files_an_appeal_and_an_upheld_outcome_is_public() {
             console.contains(&format!("/quan-tri/ho-so/{case_id}\"")),
             "[{kind}]"
         );
+        // The fact-check appealed is named by its title, not by its address.
+        let title_link = format!(
+            "<a href=\"{}\">Tin giả hoàn tiền điện</a>",
+            url.replace('/', "&#x2f;")
+        );
+        assert!(console.contains(&title_link), "[{kind}] {title_link}");
+        let case_page = get_as(reviewer.clone(), format!("/quan-tri/ho-so/{case_id}")).await;
+        assert!(case_page.contains(&title_link), "[{kind}] on the case page");
         let as_decider = get_as(decider, format!("/quan-tri/ho-so/{case_id}")).await;
         assert!(
             as_decider.contains("data-testid=\"appeal-not-independent\""),
