@@ -471,6 +471,11 @@ pub async fn review(
 pub struct PublishIn {
     #[serde(default)]
     pub title: Option<String>,
+    /// The claim checked, as it will be published (page, ClaimReview, feed, open data),
+    /// without anything about who reported it. Absent: the case's claim, which is the
+    /// first report's own words.
+    #[serde(default)]
+    pub claim: Option<String>,
     #[serde(default)]
     pub body: Option<String>,
 }
@@ -492,7 +497,13 @@ pub async fn publish(
 ) -> Result<impl IntoResponse, ApiError> {
     let p = state
         .desk
-        .publish(&actor, id, body.title.as_deref(), body.body.as_deref())
+        .publish(
+            &actor,
+            id,
+            body.title.as_deref(),
+            body.body.as_deref(),
+            body.claim.as_deref(),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -20,6 +20,8 @@ use std::sync::{Arc, Mutex, RwLock};
 
 /// How long an optional reporter contact is kept before it is purged.
 pub const CONTACT_RETENTION_DAYS: i64 = 90;
+/// The longest claim an editor may publish: a report's own limit.
+const MAX_PUBLISHED_CLAIM: usize = 10_000;
 
 /// A receipt code as a person types it ("kc ww9e 7s9v", "KCWW9E7S9V", "ww9e-7s9v") in
 /// the stored form `KC-XXXX-XXXX` of [`workflow::receipt_code`]: codes are read out on the
@@ -977,9 +979,31 @@ impl Desk {
         case_id: i64,
         title: Option<&str>,
         body: Option<&str>,
+        claim: Option<&str>,
     ) -> Result<PublicationRecord, ApiError> {
         let (case, state) = self.load_case(case_id).await?;
         workflow::authorize(actor, CaseAction::Publish, case.agency.as_deref())?;
+        // The case's claim is its first report, in the reporter's words, which may name the
+        // reporter ("Tôi là …, số điện thoại …"). What is published is the claim as the
+        // editor states it; the case's text only when none is given.
+        let claim = match claim.map(workflow::clean_text) {
+            None => case.claim.clone(),
+            Some(c) if c.trim().is_empty() => return Err(FieldError::new(
+                "claim",
+                "Vui lòng nhập nội dung được kiểm chứng, không kèm thông tin về người phản ánh.",
+                "State the claim checked, without anything about who reported it.",
+            )
+            .into()),
+            Some(c) if c.chars().count() > MAX_PUBLISHED_CLAIM => {
+                return Err(FieldError::new(
+                    "claim",
+                    format!("Nội dung được kiểm chứng dài quá {MAX_PUBLISHED_CLAIM} ký tự."),
+                    format!("The claim checked is longer than {MAX_PUBLISHED_CLAIM} characters."),
+                )
+                .into())
+            }
+            Some(c) => c.trim().to_string(),
+        };
         let next = workflow::next_state(state, CaseAction::Publish)?;
         let decision = self
             .store
@@ -1011,7 +1035,7 @@ impl Desk {
                 format!(
                     "{}: {}",
                     self.pack().verdict_label(verdict, false),
-                    first_words(&case.claim, 14)
+                    first_words(&claim, 14)
                 )
             });
         if title.chars().count() > 300 {
@@ -1034,7 +1058,7 @@ impl Desk {
             slug,
             title,
             body,
-            claim_text: case.claim.clone(),
+            claim_text: claim,
             verdict: verdict.as_str().to_string(),
             decision_id: decision.id,
         };

@@ -1432,6 +1432,8 @@ pub struct PublishForm {
     title: String,
     #[serde(default)]
     body: String,
+    #[serde(default)]
+    claim: String,
 }
 
 pub async fn case_publish(
@@ -1452,9 +1454,15 @@ pub async fn case_publish(
         DecisionForm::default(),
         async {
             let actor = actor.ok_or_else(ApiError::unauthorized)?;
-            desk.publish(&actor, id, Some(&form.title), Some(&form.body))
-                .await
-                .map(|_| ())
+            desk.publish(
+                &actor,
+                id,
+                Some(&form.title),
+                Some(&form.body),
+                Some(&form.claim),
+            )
+            .await
+            .map(|_| ())
         },
     )
     .await

@@ -474,3 +474,89 @@ async fn a_case_is_assigned_only_to_a_verifier_who_can_act_on_it_and_shows_who()
         );
     }
 }
+
+/// A report's own words can name the reporter; the fact-check publishes the claim as the
+/// editor states it, so none of that reaches the page, the ClaimReview, the feed or the
+/// open data.
+#[tokio::test]
+async fn the_claim_published_is_the_editors_wording_not_the_reporters() {
+    const REPORTED: &str = "Tôi là Nguyễn Thị Lan, SĐT 0912 345 678, thôn 3 xã Bờ Y. Tôi nhận \
+        được tin nhắn nói nước máy xã Bờ Y bị nhiễm độc, không được uống.";
+    const CLAIM: &str = "Nước máy xã Bờ Y bị nhiễm độc, không được uống.";
+    for kind in backends() {
+        let s = start(kind).await;
+        // Without a title the title is made from the claim: the stated one.
+        let (_, url) =
+            publish_rumour_with(&s, REPORTED, json!({ "claim": format!("  {CLAIM}\n") })).await;
+        let slug = url.trim_start_matches("/kiem-chung/").to_string();
+        for path in [
+            url.clone(),
+            "/du-lieu/kiem-chung.json".to_string(),
+            "/du-lieu/kiem-chung.csv".to_string(),
+            "/feed.xml".to_string(),
+            "/kiem-chung".to_string(),
+        ] {
+            let (st, text) = s.get_text(&path).await;
+            assert_eq!(st, 200, "[{kind}] {path}");
+            assert!(
+                !text.contains("0912") && !text.contains("Nguyễn Thị Lan"),
+                "[{kind}] {path} shows the reporter"
+            );
+        }
+        let (_, page) = s.get_text(&url).await;
+        assert!(
+            page.contains(&format!("\"claimReviewed\":\"{CLAIM}\"")),
+            "[{kind}] {page}"
+        );
+        assert!(!slug.contains("nguyen-thi-lan"), "[{kind}] {slug}");
+
+        // The console's form holds the case's claim for the editor to restate.
+        let (st, _) = s
+            .report("Tôi là Trần Văn Bình. Có tin chợ Plei Kần đóng cửa một tháng để xây mới.")
+            .await;
+        assert_eq!(st, 201);
+        let verifier = s.user("verifier1", &[]).await;
+        let reviewer = s.user("reviewer1", &[]).await;
+        let intake = s.user("intake1", &[]).await;
+        let (_, cases) = s.get("/api/v1/cases?state=new", Some(&intake)).await;
+        let id = cases[0]["id"].as_i64().expect("case id");
+        for (path, token, body) in [
+            ("assign", &intake, json!({ "agency": default_agency() })),
+            (
+                "decision",
+                &verifier,
+                json!({ "verdict": "false", "summary": "Chợ vẫn mở cửa.",
+                        "reasons": "Ban quản lý chợ xác nhận.", "evidence": [{ "note": "Xác nhận" }] }),
+            ),
+            ("review", &reviewer, json!({ "approve": true })),
+        ] {
+            let (st, body) = s
+                .post(&format!("/api/v1/cases/{id}/{path}"), Some(token), body)
+                .await;
+            assert!(st < 300, "[{kind}] {path}: {body}");
+        }
+        let form = console_page(&s, "editor1", &format!("/quan-tri/ho-so/{id}")).await;
+        assert!(
+            form.contains("<textarea id=\"claim\" name=\"claim\" required"),
+            "[{kind}] the publish form has the claim"
+        );
+        assert!(
+            form.contains(">Tôi là Trần Văn Bình. Có tin chợ Plei Kần đóng cửa một tháng để xây mới.</textarea>"),
+            "[{kind}] prefilled with the report's words, for the editor to restate"
+        );
+        // Emptied, it is refused, naming the field.
+        let editor = s.user("editor1", &[]).await;
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/publish"),
+                Some(&editor),
+                json!({ "claim": " " }),
+            )
+            .await;
+        assert_eq!(
+            (st, body["error"]["field"].as_str()),
+            (422, Some("claim")),
+            "[{kind}] {body}"
+        );
+    }
+}
