@@ -402,6 +402,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.assignee", "Người xử lý (không bắt buộc)", "Assignee (optional)"),
     ("case.assignee_help", "Tên đăng nhập của người xác minh thuộc cơ quan chủ trì, người sẽ ra kết luận.", "The user name of a verifier of the lead agency, who will draft the decision."),
     ("case.assigned_to", "Người xử lý", "Assignee"),
+    // How the matcher found a similar fact-check, for the case page's "why" column.
+    ("match.exact", "trùng nguyên văn", "exact copy"),
+    ("match.near_duplicate", "gần như trùng", "near duplicate"),
+    ("match.bm25", "chung từ ngữ", "shared words"),
+    ("match.semantic", "gần nghĩa", "similar meaning"),
     ("case.harm_category", "Loại tác hại", "Harm category"),
     ("case.reveal_contact", "Xem liên hệ để trả lời người phản ánh", "Show the contact to reply to the reporter"),
     ("case.contact", "Liên hệ của người phản ánh", "Reporter's contact"),
