@@ -674,7 +674,7 @@ pub async fn record_outreach(
 
 /// The latest awareness events (up to 500).
 #[utoipa::path(get, path = "/api/v1/outreach",
-    responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope)))]
+    responses((status = 200, body = [Object]), (status = 401, body = ErrorEnvelope)))]
 pub async fn list_outreach(
     State(state): State<AppState>,
     _staff: Staff,

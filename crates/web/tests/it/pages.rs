@@ -278,6 +278,14 @@ async fn the_case_routes_answer_only_statuses_openapi_lists() {
             "{path} answers {st}, undocumented"
         );
     }
+    // A list is documented as a list.
+    let (st, list) = s.get("/api/v1/outreach", Some(&intake)).await;
+    assert!(st == 200 && list.is_array(), "{st} {list}");
+    assert_eq!(
+        doc["paths"]["/api/v1/outreach"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["type"],
+        "array"
+    );
     let (st, _) = s.get("/api/v1/cases?state=bogus", Some(&intake)).await;
     assert_eq!(st, 422);
     assert!(
