@@ -983,6 +983,27 @@ pub struct DecisionForm {
     merge_target: String,
     #[serde(default)]
     merge_target_claim: String,
+    /// The provisions ticked; filled by hand, as a checkbox group repeats its name.
+    #[serde(skip_deserializing)]
+    legal_provisions: Vec<String>,
+}
+
+impl DecisionForm {
+    /// A returned decision, to be corrected rather than typed again from nothing.
+    fn from_returned(d: &kc_store::CaseDetail) -> Option<DecisionForm> {
+        let last = d.decisions.last().filter(|x| x.status == "returned")?;
+        let evidence = d.evidence.iter().find(|e| e.decision_id == Some(last.id));
+        Some(DecisionForm {
+            verdict: last.verdict.clone(),
+            summary: last.summary.clone(),
+            reasons: last.reasons.clone(),
+            evidence_url: evidence.and_then(|e| e.url.clone()).unwrap_or_default(),
+            evidence_note: evidence.and_then(|e| e.note.clone()).unwrap_or_default(),
+            remedy: last.remedy.clone(),
+            legal_provisions: last.legal_provisions.clone(),
+            ..DecisionForm::default()
+        })
+    }
 }
 
 /// The case page, with only the forms the signed-in person may use in the case's state.
@@ -1029,6 +1050,11 @@ async fn render_case(
         .find(|x| x.status == "pending")
         .map(|x| x.decided_by.clone());
     let own_decision = pending_by.as_deref() == Some(staff.name.as_str());
+    let untouched = form.verdict.is_empty() && form.summary.is_empty() && form.reasons.is_empty();
+    let form = match DecisionForm::from_returned(&d) {
+        Some(returned) if untouched && error.is_none() => returned,
+        _ => form,
+    };
     let can = context! {
         assign => allowed(CaseAction::Assign),
         decide => allowed(CaseAction::Decide),
@@ -1346,6 +1372,7 @@ pub async fn case_decide(
         evidence_url: get("evidence_url"),
         evidence_note: get("evidence_note"),
         remedy: get("remedy"),
+        legal_provisions: provisions.clone(),
         ..DecisionForm::default()
     };
     let csrf = get("csrf");

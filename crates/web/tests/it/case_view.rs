@@ -560,3 +560,74 @@ async fn the_claim_published_is_the_editors_wording_not_the_reporters() {
         );
     }
 }
+
+/// The verifier's decision form keeps what they chose: the provisions ticked when the form
+/// comes back with an error, and the whole returned draft when a reviewer sends it back.
+#[tokio::test]
+async fn a_returned_or_refused_decision_form_keeps_the_verifiers_draft() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+        s.user("verifier1", &[(Role::Verifier, None)]).await;
+        let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
+        let (st, _) = s.report(RUMOUR).await;
+        assert_eq!(st, 201);
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        let id = cases[0]["id"].as_i64().expect("case id");
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/assign"),
+                Some(&intake),
+                json!({ "agency": default_agency() }),
+            )
+            .await;
+        assert_eq!(st, 200, "{body}");
+        let provision = some_provision();
+        let ticked = format!("value=\"{provision}\" checked>");
+        let (jar, csrf) = login(&s, "verifier1").await;
+        let path = format!("/quan-tri/ho-so/{id}/ket-luan");
+        let mut fields = vec![
+            ("csrf", csrf.as_str()),
+            ("verdict", "false"),
+            ("summary", "Điện lực không có chương trình hoàn tiền."),
+            ("reasons", "Điện lực xác nhận đây là tin giả."),
+            ("legal_provisions", provision.as_str()),
+            ("remedy", "correction"),
+        ];
+        // No evidence: refused, and the provision is still ticked.
+        let (st, page) = console_post(&s, &jar, &path, &fields).await;
+        assert_eq!(st, 422, "[{kind}]");
+        assert!(
+            page.contains(&ticked),
+            "[{kind}] the provision stays ticked"
+        );
+
+        fields.push(("evidence_note", "Thông báo của Điện lực"));
+        let (st, _) = console_post(&s, &jar, &path, &fields).await;
+        assert_eq!(st, 303, "[{kind}]");
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/review"),
+                Some(&reviewer),
+                json!({ "approve": false, "comment": "Thêm đường dẫn bằng chứng." }),
+            )
+            .await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let page = console_get(&s, &jar, &format!("/quan-tri/ho-so/{id}")).await;
+        let form = page
+            .split(&format!("action=\"/quan-tri/ho-so/{id}/ket-luan\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</form>").next())
+            .expect("the decision form is offered again");
+        assert!(
+            form.contains(">Điện lực không có chương trình hoàn tiền.</textarea>"),
+            "[{kind}] {form}"
+        );
+        assert!(
+            form.contains(">Thông báo của Điện lực</textarea>"),
+            "[{kind}]"
+        );
+        assert!(form.contains("value=\"false\" selected"), "[{kind}]");
+        assert!(form.contains(&ticked), "[{kind}]");
+    }
+}
