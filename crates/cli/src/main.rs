@@ -553,10 +553,12 @@ async fn run(command: Command) -> Result<()> {
             let (store, _) = store.open_existing().await?;
             match store.audit_verify().await {
                 Ok(n) => {
-                    println!("audit chain intact: {n} events verified");
+                    println!(
+                        "Nhật ký kiểm toán nguyên vẹn: đã kiểm {n} sự kiện / audit chain intact: {n} events verified"
+                    );
                     Ok(())
                 }
-                Err(e) => bail!("audit chain broken: {e}"),
+                Err(e) => bail!("nhật ký kiểm toán bị sửa hoặc xoá / audit chain broken: {e}"),
             }
         }
     }
