@@ -723,11 +723,11 @@ impl Desk {
     }
 
     pub async fn receipt(&self, receipt: &str) -> Result<ReceiptView, ApiError> {
-        let report = self
-            .store
-            .report_by_receipt(&normalize_receipt(receipt))
-            .await?
-            .ok_or_else(|| ApiError::not_found("mã tiếp nhận", "Receipt"))?;
+        let code = normalize_receipt(receipt);
+        // Naming the code read lets a citizen see a mistyped character.
+        let report = self.store.report_by_receipt(&code).await?.ok_or_else(|| {
+            ApiError::not_found(&format!("mã tiếp nhận {code}"), &format!("Receipt {code}"))
+        })?;
         let mut answer = None;
         if let Some(pid) = report.answered_by {
             if let Some(p) = self.store.publication(pid).await? {

@@ -483,6 +483,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.no_action", "Bạn không có thao tác nào ở bước này.", "No action for you at this step."),
     ("case.own_decision", "Bạn đã ra kết luận này nên không thể tự thẩm định.", "You decided this case, so you cannot review it."),
     ("error.title", "Có lỗi", "Something went wrong"),
+    ("error.back", "Quay lại", "Go back"),
     ("footer.safeguards", "Hệ thống xử lý nội dung, không xử lý con người: không định danh tác giả, không lập hồ sơ cá nhân. Mọi biện pháp đều do con người quyết định, có căn cứ pháp lý, lý do công khai và quyền khiếu nại.", "This desk acts on content, never on people: no author identification, no profiles. Every action is a human decision with a legal basis, public reasons and a right of appeal."),
 ];
 

@@ -222,6 +222,27 @@ async fn openapi_documents_every_api_route() {
     assert_eq!((st, health), (200, serde_json::json!({ "status": "ok" })));
 }
 
+#[tokio::test]
+async fn an_unknown_receipt_is_named_back_to_the_citizen() {
+    let s = start("sqlite").await;
+    let (st, page) = s.get_text("/phan-anh/kc-0000-oooo").await;
+    assert_eq!(st, 404);
+    assert!(
+        page.contains("Không tìm thấy mã tiếp nhận KC-0000-OOOO."),
+        "{page}"
+    );
+    assert!(
+        page.contains("← Quay lại</a>"),
+        "the way back says what it is"
+    );
+    let (st, body) = s.get("/api/v1/reports/KC-0000-0000", None).await;
+    assert_eq!(st, 404);
+    assert_eq!(
+        body["error"]["message_en"],
+        "Receipt KC-0000-0000 not found."
+    );
+}
+
 /// An integrator handles the statuses the document lists; each answer here must be one.
 #[tokio::test]
 async fn the_case_routes_answer_only_statuses_openapi_lists() {
