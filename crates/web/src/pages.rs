@@ -983,12 +983,29 @@ pub struct DecisionForm {
     merge_target: String,
     #[serde(default)]
     merge_target_claim: String,
+    /// The notice form, given back with its error instead of lost on an error page.
+    #[serde(default)]
+    notice_platform: String,
+    #[serde(default)]
+    notice_locators: String,
+    #[serde(default)]
+    notice_scope: String,
     /// The provisions ticked; filled by hand, as a checkbox group repeats its name.
     #[serde(skip_deserializing)]
     legal_provisions: Vec<String>,
 }
 
 impl DecisionForm {
+    /// The notice form as typed.
+    pub(crate) fn notice(platform: &str, locators: &str, scope: &str) -> DecisionForm {
+        DecisionForm {
+            notice_platform: platform.to_string(),
+            notice_locators: locators.to_string(),
+            notice_scope: scope.to_string(),
+            ..DecisionForm::default()
+        }
+    }
+
     /// A returned decision, to be corrected rather than typed again from nothing.
     fn from_returned(d: &kc_store::CaseDetail) -> Option<DecisionForm> {
         let last = d.decisions.last().filter(|x| x.status == "returned")?;

@@ -522,6 +522,16 @@ async fn the_console_prepares_a_notice_and_records_its_steps() {
     .await;
     assert_eq!(st, 422);
     assert!(page.contains("không nêu con người"), "{page}");
+    // Back on the case page with what was typed, to correct the one bad line.
+    assert!(page.contains("data-testid=\"prepare-notice\""), "{page}");
+    assert!(
+        page.contains("name=\"platform\" placeholder=\"Facebook\" value=\"Facebook\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("https:&#x2f;&#x2f;facebook.com&#x2f;a&#x2f;posts&#x2f;1\r\nhttps:&#x2f;&#x2f;www.facebook.com&#x2f;ten.nguoi</textarea>"),
+        "{page}"
+    );
     let (_, list) = s
         .get(&format!("/api/v1/cases/{id}/notices"), Some(&t.editor))
         .await;
