@@ -1642,6 +1642,28 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// Restates a published fact-check's claim (to take out what the reporter's own words
+    /// said about them). The audit event names the publication, never the old or new text:
+    /// the log is append-only and must not keep what was removed.
+    pub async fn restate_claim(&mut self, publication_id: i64, claim: &str) -> Result<bool> {
+        let done = sqlx::query("UPDATE publications SET claim_text = $1 WHERE id = $2")
+            .bind(claim.to_string())
+            .bind(publication_id)
+            .execute(&mut *self.tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        self.audit(
+            "publication.restate_claim",
+            "publication",
+            publication_id,
+            json!({ "publication_id": publication_id }),
+        )
+        .await?;
+        Ok(true)
+    }
+
     /// Closes a case for a stated reason; the note goes to the closure row and the audit log.
     pub async fn close_case(
         &mut self,

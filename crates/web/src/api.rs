@@ -515,6 +515,33 @@ pub async fn publish(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct RestateIn {
+    /// The claim checked, restated without anything about who reported it.
+    pub claim: String,
+}
+
+/// Restates the claim of the case's published fact-check (editor): to take out what the
+/// reporter's own words said about them. The audit event names the publication, not the text.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/publication/claim", params(("id" = i64, Path)), request_body = RestateIn,
+    responses((status = 200, body = PublishOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 404, body = ErrorEnvelope, description = "no case has this number"),
+              (status = 409, body = ErrorEnvelope, description = "the case has no published fact-check"),
+              (status = 422, body = ErrorEnvelope, description = "the claim is empty or too long")))]
+pub async fn restate_claim(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    CaseId(id): CaseId,
+    ApiJson(body): ApiJson<RestateIn>,
+) -> Result<Json<PublishOut>, ApiError> {
+    let url = state
+        .desk
+        .restate_published_claim(&actor, id, &body.claim)
+        .await?;
+    Ok(Json(PublishOut { url }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CloseIn {
     /// `spam` (not a report), `out_of_scope` (outside the desk's remit) or `no_action`
     /// (nothing to act on).
@@ -699,6 +726,7 @@ pub async fn list_outreach(
         decide,
         review,
         publish,
+        restate_claim,
         close,
         answer,
         merge,

@@ -23,6 +23,28 @@ pub const CONTACT_RETENTION_DAYS: i64 = 90;
 /// The longest claim an editor may publish: a report's own limit.
 const MAX_PUBLISHED_CLAIM: usize = 10_000;
 
+/// A claim as an editor states it for publication: cleaned, not empty, not too long.
+fn stated_claim(raw: &str) -> Result<String, ApiError> {
+    let claim = workflow::clean_text(raw).trim().to_string();
+    if claim.is_empty() {
+        return Err(FieldError::new(
+            "claim",
+            "Vui lòng nhập nội dung được kiểm chứng, không kèm thông tin về người phản ánh.",
+            "State the claim checked, without anything about who reported it.",
+        )
+        .into());
+    }
+    if claim.chars().count() > MAX_PUBLISHED_CLAIM {
+        return Err(FieldError::new(
+            "claim",
+            format!("Nội dung được kiểm chứng dài quá {MAX_PUBLISHED_CLAIM} ký tự."),
+            format!("The claim checked is longer than {MAX_PUBLISHED_CLAIM} characters."),
+        )
+        .into());
+    }
+    Ok(claim)
+}
+
 /// A receipt code as a person types it ("kc ww9e 7s9v", "KCWW9E7S9V", "ww9e-7s9v") in
 /// the stored form `KC-XXXX-XXXX` of [`workflow::receipt_code`]: codes are read out on the
 /// phone and copied by hand, so separators, case and the prefix may be off. Anything that
@@ -874,6 +896,33 @@ impl Desk {
         Ok(())
     }
 
+    /// Restates the claim a case's fact-check published, by an editor: a fact-check
+    /// published with the reporter's own words (their name, number, village) has them
+    /// taken out. The page, ClaimReview, feed and open data show the new wording at once.
+    pub async fn restate_published_claim(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        claim: &str,
+    ) -> Result<String, ApiError> {
+        let (case, _) = self.load_case(case_id).await?;
+        workflow::authorize(actor, CaseAction::Publish, case.agency.as_deref())?;
+        let claim = stated_claim(claim)?;
+        let detail = self.case_detail(case_id).await?;
+        let publication = detail.publication.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "not_published",
+                format!("Hồ sơ {case_id} chưa có kết luận được công bố."),
+                format!("Case {case_id} has no published fact-check."),
+            )
+        })?;
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        tx.restate_claim(publication.id, &claim).await?;
+        tx.commit().await?;
+        Ok(format!("/kiem-chung/{}", publication.slug))
+    }
+
     /// The person a case is assigned to drafts its decision: an active account that holds
     /// the verifier role for the lead agency. A mistyped name, or someone who could not
     /// act on the case, would leave it with nobody working on it.
@@ -986,23 +1035,9 @@ impl Desk {
         // The case's claim is its first report, in the reporter's words, which may name the
         // reporter ("Tôi là …, số điện thoại …"). What is published is the claim as the
         // editor states it; the case's text only when none is given.
-        let claim = match claim.map(workflow::clean_text) {
+        let claim = match claim {
             None => case.claim.clone(),
-            Some(c) if c.trim().is_empty() => return Err(FieldError::new(
-                "claim",
-                "Vui lòng nhập nội dung được kiểm chứng, không kèm thông tin về người phản ánh.",
-                "State the claim checked, without anything about who reported it.",
-            )
-            .into()),
-            Some(c) if c.chars().count() > MAX_PUBLISHED_CLAIM => {
-                return Err(FieldError::new(
-                    "claim",
-                    format!("Nội dung được kiểm chứng dài quá {MAX_PUBLISHED_CLAIM} ký tự."),
-                    format!("The claim checked is longer than {MAX_PUBLISHED_CLAIM} characters."),
-                )
-                .into())
-            }
-            Some(c) => c.trim().to_string(),
+            Some(c) => stated_claim(c)?,
         };
         let next = workflow::next_state(state, CaseAction::Publish)?;
         let decision = self

@@ -990,6 +990,9 @@ pub struct DecisionForm {
     notice_locators: String,
     #[serde(default)]
     notice_scope: String,
+    /// A published claim being restated, given back with its error.
+    #[serde(default)]
+    restated_claim: String,
     /// The provisions ticked; filled by hand, as a checkbox group repeats its name.
     #[serde(skip_deserializing)]
     legal_provisions: Vec<String>,
@@ -1077,6 +1080,8 @@ async fn render_case(
         decide => allowed(CaseAction::Decide),
         review => allowed(CaseAction::Review { approve: true }) && !own_decision,
         publish => allowed(CaseAction::Publish),
+        restate => d.publication.is_some()
+            && CaseAction::Publish.roles().iter().any(|r| staff.has_role(*r, agency)),
         close => allowed(CaseAction::Close),
         answer => allowed(CaseAction::Answer),
         merge => allowed(CaseAction::Merge),
@@ -1509,6 +1514,37 @@ pub async fn case_publish(
             .map(|_| ())
         },
     )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct RestateForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    claim: String,
+}
+
+/// An editor restates a published fact-check's claim, from the case page.
+pub async fn case_restate_claim(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    PageId(id): PageId,
+    Form(form): Form<RestateForm>,
+) -> Response {
+    let actor = staff.clone();
+    let desk = &state.desk;
+    let typed = DecisionForm {
+        restated_claim: form.claim.clone(),
+        ..DecisionForm::default()
+    };
+    console_action(&state, &headers, staff, id, &form.csrf, typed, async {
+        let actor = actor.ok_or_else(ApiError::unauthorized)?;
+        desk.restate_published_claim(&actor, id, &form.claim)
+            .await
+            .map(|_| ())
+    })
     .await
 }
 

@@ -435,6 +435,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.pub_title", "Tiêu đề", "Title"),
     ("case.pub_claim", "Nội dung được kiểm chứng (sẽ công bố)", "The claim checked (to be published)"),
     ("case.pub_claim_help", "Được công bố trên trang kết luận, trong dữ liệu mở và nguồn tin. Đây là lời của người phản ánh: hãy xoá tên, số điện thoại, địa chỉ và mọi chi tiết về người phản ánh, chỉ giữ điều cần kiểm chứng.", "Published on the fact-check page, in the open data and the feed. These are the reporter's words: remove their name, phone number, address and anything else about them, and keep only the claim."),
+    ("case.restate", "Sửa nội dung được kiểm chứng đã công bố", "Restate the published claim"),
+    ("case.restate_help", "Dùng khi nội dung đã công bố còn lời của người phản ánh về chính họ (tên, số điện thoại, địa chỉ): sửa ngay trên trang kết luận, dữ liệu mở và nguồn tin; nhật ký chỉ ghi việc sửa, không ghi nội dung.", "For a published claim that still holds the reporter's words about themselves (name, phone, address): the fact-check page, open data and feed change at once; the audit log records the change, not the text."),
     ("case.pub_body", "Nội dung bài đăng (để trống sẽ dùng tóm tắt và lý do)", "Article body (empty: summary and reasons)"),
     ("case.published_at", "Đã công bố tại", "Published at"),
     ("case.decisions", "Các kết luận", "Decisions"),

@@ -631,3 +631,96 @@ async fn a_returned_or_refused_decision_form_keeps_the_verifiers_draft() {
         assert!(form.contains(&ticked), "[{kind}]");
     }
 }
+
+/// A fact-check already published with the reporter's words about themselves has them
+/// taken out by an editor, everywhere it is shown, and the audit log keeps neither text.
+#[tokio::test]
+async fn an_editor_restates_a_published_claim_that_names_the_reporter() {
+    const REPORTED: &str =
+        "Tôi là Lò Thị Hoa, 0977 888 999, bản Đăk Ang. Tin đồn cấm người dân lên rẫy tháng này.";
+    const CLAIM: &str = "Tin đồn cấm người dân lên rẫy tháng này.";
+    for kind in backends() {
+        let s = start(kind).await;
+        // As it was published before the editor could state the claim.
+        let (id, url) = publish_rumour(&s, REPORTED).await;
+        let (_, page) = s.get_text(&url).await;
+        assert!(page.contains("0977 888 999"), "[{kind}] the starting point");
+
+        let intake = s.user("intake1", &[]).await;
+        let editor = s.user("editor1", &[]).await;
+        let path = format!("/api/v1/cases/{id}/publication/claim");
+        let (st, _) = s
+            .post(&path, Some(&intake), json!({ "claim": CLAIM }))
+            .await;
+        assert_eq!(st, 403, "[{kind}] only an editor");
+        let (st, body) = s.post(&path, Some(&editor), json!({ "claim": "  " })).await;
+        assert_eq!(
+            (st, body["error"]["field"].as_str()),
+            (422, Some("claim")),
+            "[{kind}] {body}"
+        );
+
+        // On the console: the form holds the published wording to edit.
+        let form = console_page(&s, "editor1", &format!("/quan-tri/ho-so/{id}")).await;
+        assert!(form.contains("data-testid=\"restate-claim\""), "[{kind}]");
+        assert!(form.contains(&format!("{REPORTED}</textarea>")), "[{kind}]");
+        let (jar, csrf) = login(&s, "editor1").await;
+        let (st, _) = console_post(
+            &s,
+            &jar,
+            &format!("/quan-tri/ho-so/{id}/noi-dung-cong-bo"),
+            &[("csrf", csrf.as_str()), ("claim", CLAIM)],
+        )
+        .await;
+        assert_eq!(st, 303, "[{kind}]");
+        for path in [
+            url.clone(),
+            "/du-lieu/kiem-chung.json".to_string(),
+            "/du-lieu/kiem-chung.csv".to_string(),
+            "/feed.xml".to_string(),
+        ] {
+            let (_, text) = s.get_text(&path).await;
+            assert!(
+                !text.contains("0977") && !text.contains("Lò Thị Hoa"),
+                "[{kind}] {path} still shows the reporter"
+            );
+            assert!(
+                text.contains(CLAIM),
+                "[{kind}] {path} shows the restated claim"
+            );
+        }
+        let publication = s.store.publications().await.expect("publications")[0].id;
+        let audit = s
+            .store
+            .audit_events_for("publication", &publication.to_string())
+            .await
+            .expect("audit");
+        let restated: Vec<_> = audit
+            .iter()
+            .filter(|e| e.action == "publication.restate_claim")
+            .collect();
+        assert_eq!(restated.len(), 1, "[{kind}]");
+        assert!(
+            !restated[0].data.contains("0977") && !restated[0].data.contains("rẫy"),
+            "[{kind}]"
+        );
+
+        // A case with nothing published has no claim to restate.
+        let (_, r) = s.report("Tin đồn đóng cửa chợ Plei Kần cả tháng.").await;
+        assert_eq!(r["status"], "received");
+        let (_, cases) = s.get("/api/v1/cases?state=new", Some(&intake)).await;
+        let open = cases[0]["id"].as_i64().expect("id");
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{open}/publication/claim"),
+                Some(&editor),
+                json!({ "claim": CLAIM }),
+            )
+            .await;
+        assert_eq!(
+            (st, body["error"]["code"].as_str()),
+            (409, Some("not_published")),
+            "[{kind}]"
+        );
+    }
+}
