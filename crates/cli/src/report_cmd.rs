@@ -110,7 +110,11 @@ pub fn markdown(s: &Stats, pack: &Pack, first: &str, last: &str) -> String {
     let _ = writeln!(out, "| Kết luận đã công bố | {} |", s.published);
     let median = s
         .median_hours_to_publication
-        .map_or_else(|| "—".to_string(), |h| format!("{h:.1} giờ"));
+        // Vietnamese writes a decimal comma.
+        .map_or_else(
+            || "—".to_string(),
+            |h| format!("{h:.1} giờ").replace('.', ","),
+        );
     let _ = writeln!(
         out,
         "| Thời gian trung vị từ tiếp nhận đến công bố | {median} |"
@@ -352,7 +356,7 @@ mod tests {
         );
         assert!(md.contains("| Kết luận đã công bố | 1 |"), "{md}");
         assert!(
-            md.contains("| Thời gian trung vị từ tiếp nhận đến công bố | 24.0 giờ |"),
+            md.contains("| Thời gian trung vị từ tiếp nhận đến công bố | 24,0 giờ |"),
             "{md}"
         );
         assert!(md.contains("| Lừa đảo | 1 |"), "{md}");
