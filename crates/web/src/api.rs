@@ -416,9 +416,39 @@ pub struct DecisionOut {
     pub state: String,
 }
 
+/// A decision's body as the document shows it; the desk reads it as [`DecisionDraft`], which
+/// lives in the pure core and carries no schema. A test posts exactly these fields.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DecisionIn {
+    /// `false`, `misleading`, `missing_context`, `true`, `unverifiable` or `opinion`.
+    verdict: String,
+    /// Published with the fact-check: the finding about the content, never a person.
+    summary: String,
+    /// Published too: the grounds, about the content.
+    reasons: String,
+    /// At least one item: a source link, a note, or both.
+    evidence: Vec<EvidenceIn>,
+    /// Provision ids from `GET /api/v1/provisions`.
+    #[schema(nullable = false)]
+    legal_provisions: Option<Vec<String>>,
+    /// `correction`, `reply`, `label_request`, `notice`, `referral` or `no_action`.
+    #[schema(nullable = false)]
+    remedy: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct EvidenceIn {
+    #[schema(nullable = false)]
+    url: Option<String>,
+    #[schema(nullable = false)]
+    note: Option<String>,
+}
+
 /// Body: `{"verdict", "summary", "reasons", "evidence": [{"url"?, "note"?}], "legal_provisions": [id]?, "remedy"?}`.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/decision", params(("id" = i64, Path)),
-    request_body(content = Object, description = "verdict, summary, reasons, evidence[{url?, note?}], legal_provisions[]?, remedy?"),
+    request_body = DecisionIn,
     responses((status = 201, body = DecisionOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
               (status = 404, body = ErrorEnvelope, description = "no case has this number"),
               (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]

@@ -243,6 +243,70 @@ async fn an_unknown_receipt_is_named_back_to_the_citizen() {
     );
 }
 
+/// The decision's body is documented field by field, and a body of exactly those fields
+/// is what the desk takes.
+#[tokio::test]
+async fn the_decision_body_is_documented_as_the_desk_reads_it() {
+    let s = start("sqlite").await;
+    let (_, doc) = s.get("/api/openapi.json", None).await;
+    let body = &doc["paths"]["/api/v1/cases/{id}/decision"]["post"]["requestBody"]["content"]
+        ["application/json"]["schema"]["$ref"];
+    assert_eq!(body, "#/components/schemas/DecisionIn", "{doc}");
+    let schema = &doc["components"]["schemas"]["DecisionIn"];
+    let mut fields: Vec<&str> = schema["properties"]
+        .as_object()
+        .expect("properties")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "evidence",
+            "legal_provisions",
+            "reasons",
+            "remedy",
+            "summary",
+            "verdict"
+        ]
+    );
+    let mut required: Vec<&str> = schema["required"]
+        .as_array()
+        .expect("required")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    required.sort_unstable();
+    assert_eq!(required, ["evidence", "reasons", "summary", "verdict"]);
+
+    let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+    let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
+    let (_, _) = s.report(RUMOUR).await;
+    let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+    let id = cases[0]["id"].as_i64().expect("id");
+    let (st, _) = s
+        .post(
+            &format!("/api/v1/cases/{id}/assign"),
+            Some(&intake),
+            serde_json::json!({ "agency": default_agency() }),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (st, answer) = s
+        .post(
+            &format!("/api/v1/cases/{id}/decision"),
+            Some(&verifier),
+            serde_json::json!({
+                "verdict": "false", "summary": "Tóm tắt.", "reasons": "Lý do.",
+                "evidence": [{ "url": "https://evn.com.vn/a", "note": "Ghi chú" }],
+                "legal_provisions": [some_provision()], "remedy": "notice"
+            }),
+        )
+        .await;
+    assert_eq!(st, 201, "{answer}");
+}
+
 /// An integrator handles the statuses the document lists; each answer here must be one.
 #[tokio::test]
 async fn the_case_routes_answer_only_statuses_openapi_lists() {
