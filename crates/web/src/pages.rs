@@ -464,7 +464,7 @@ pub(crate) async fn render_factcheck(
                 .then(|| crate::feeds::script_safe_json(&jsonld));
             let ctx = context! {
                 p => p, provisions, paragraphs, evidence, jsonld, reasons,
-                appeals, overturned, appeal_open, appeal_deadline, relations, replaced_by,
+                appeals, overturned, appeal_open, appeal_deadline, relations, replaced_by, stands,
                 notices => Value::from_serialize(&notices),
             };
             page.render(state, status, "factcheck.html", context! { ..extra, ..ctx })

@@ -299,6 +299,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("appeal.form_title", "Gửi khiếu nại", "Make an appeal"),
     ("appeal.intro", "Miễn phí, không cần tài khoản, không cần nêu căn cứ pháp lý. Khiếu nại do một người thẩm định khác với người đã ra và đã thẩm định kết luận giải quyết; kết quả được công bố trên trang này.", "Free, no account, no legal citation needed. A reviewer who neither made nor approved the decision decides the appeal; the outcome is published on this page."),
     ("appeal.deadline", "Hạn khiếu nại", "Appeals accepted until"),
+    ("appeal.not_standing", "Kết luận này không còn hiệu lực nên không nhận thêm khiếu nại.", "This decision no longer stands, so it takes no further appeals."),
     ("appeal.window_over", "Đã hết thời hạn 6 tháng kể từ ngày công bố để khiếu nại kết luận này.", "The 6 months after publication in which this decision could be appealed are over."),
     ("appeal.relation_q", "Bạn liên quan thế nào đến nội dung được kiểm chứng?", "How do you relate to the content checked?"),
     ("appeal.relation", "Người khiếu nại", "Appellant"),

@@ -181,6 +181,14 @@ async fn an_overturned_decision_is_shown_as_such_and_stops_answering() {
             !page.contains("năm 2023"),
             "[{kind}] the filer's own words stay inside"
         );
+        // No new appeal for a decision that no longer stands, and the page says why: not
+        // that six months went by (they did not), nor that the reader may still appeal.
+        assert!(
+            page.contains("Kết luận này không còn hiệu lực nên không nhận thêm khiếu nại."),
+            "[{kind}]"
+        );
+        assert!(!page.contains("Đã hết thời hạn 6 tháng"), "[{kind}]");
+        assert!(!page.contains("bạn có quyền khiếu nại"), "[{kind}]");
         let (_, page_en) = s.get_text(&format!("{url}?lang=en")).await;
         assert!(
             page_en.contains("This decision was overturned on appeal"),
