@@ -682,7 +682,18 @@ pub async fn console_step(
 /// Every notice in the public register, as JSON.
 pub async fn open_json(State(state): State<AppState>) -> Response {
     match register(&state).await {
-        Ok(items) => Json(json!({ "count": items.len(), "items": items })).into_response(),
+        Ok(mut items) => {
+            // Open data is read away from the site: its links are absolute, as in the CSV
+            // and the other registers.
+            for n in &mut items {
+                for key in ["url", "factcheck_url"] {
+                    if let Some(path) = n[key].as_str() {
+                        n[key] = Value::from(format!("{}{path}", state.config.public_url));
+                    }
+                }
+            }
+            Json(json!({ "count": items.len(), "items": items })).into_response()
+        }
         Err(e) => e.into_response(),
     }
 }

@@ -379,6 +379,17 @@ async fn the_public_register_shows_notices_and_their_status_without_staff_names(
         assert_eq!(data["count"], 1);
         assert_eq!(data["items"][0]["status"], "effect_given");
         assert_eq!(data["items"][0]["platform"], "Nền tảng Ví Dụ");
+        assert_eq!(
+            data["items"][0]["url"],
+            s.url(&format!("/thong-bao/{nid}")).as_str(),
+            "[{kind}] open data links are absolute"
+        );
+        assert!(
+            data["items"][0]["factcheck_url"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("http://") && u.contains("/kiem-chung/")),
+            "[{kind}] {data}"
+        );
         assert!(data["items"][0]["legal_provisions"][0]["citation"]
             .as_str()
             .expect("citation")
