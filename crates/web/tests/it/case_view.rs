@@ -461,6 +461,11 @@ async fn a_case_is_assigned_only_to_a_verifier_who_can_act_on_it_and_shows_who()
             page.contains("name=\"assignee\" value=\"binh\""),
             "[{kind}] re-assigning keeps the assignee unless changed"
         );
+        let queue = console_page(&s, "intake1", "/quan-tri").await;
+        assert!(
+            queue.contains("data-testid=\"queue-assignee\">binh</span>"),
+            "[{kind}] the queue shows who works on each case"
+        );
 
         // A disabled account is not given new work.
         let mut tx = s.store.begin_write("test").await.expect("begin");
