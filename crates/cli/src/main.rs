@@ -763,10 +763,9 @@ async fn backup(args: &BackupCommand) -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("the backup's audit chain is broken: {e}"))?;
             copy.close().await;
             let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+            let (shown, kb) = (out.display(), size.div_ceil(1024));
             println!(
-                "Đã sao lưu / backed up to {} ({} KB); the copy's audit chain is intact ({events} events).",
-                out.display(),
-                size.div_ceil(1024)
+                "Đã sao lưu vào {shown} ({kb} KB); chuỗi nhật ký kiểm toán của bản sao nguyên vẹn ({events} sự kiện) / backed up to {shown} ({kb} KB); the copy's audit chain is intact ({events} events)."
             );
             println!(
                 "Khôi phục / restore: kiemchung restore --from {} --data-dir DIR",

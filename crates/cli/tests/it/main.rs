@@ -418,6 +418,11 @@ fn a_backup_is_a_database_the_desk_can_open() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(stdout.contains("audit chain is intact"), "{stdout}");
+    assert!(
+        stdout.starts_with("Đã sao lưu vào ")
+            && stdout.contains("chuỗi nhật ký kiểm toán của bản sao nguyên vẹn"),
+        "Vietnamese first, all of it: {stdout}"
+    );
     // The copy is a working desk database: the account is in it.
     let url = format!("sqlite://{copy_s}");
     let out = kiemchung()
