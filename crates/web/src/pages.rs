@@ -212,11 +212,12 @@ pub async fn home(
     let found = async {
         let ps = state.desk.store.publications().await?;
         let articles = state.desk.store.articles(3).await?;
-        Ok::<_, kc_store::StoreError>((ps, articles))
+        let withdrawn = withdrawn(&state, &ps).await?;
+        Ok::<_, kc_store::StoreError>((ps, articles, withdrawn))
     }
     .await;
     match found {
-        Ok((mut ps, articles)) => {
+        Ok((mut ps, articles, withdrawn)) => {
             ps.truncate(10);
             let articles: Vec<crate::articles::ArticleOut> =
                 articles.iter().map(Into::into).collect();
@@ -224,7 +225,7 @@ pub async fn home(
                 &state,
                 StatusCode::OK,
                 "home.html",
-                context! { publications => ps, articles },
+                context! { publications => ps, articles, withdrawn },
             )
         }
         Err(e) => page.error(&state, &e.into(), "/"),
@@ -347,15 +348,41 @@ pub async fn factchecks(
     Query(q): Query<LangQuery>,
 ) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
-    match state.desk.store.publications().await {
-        Ok(ps) => page.render(
+    let found = async {
+        let ps = state.desk.store.publications().await?;
+        let withdrawn = withdrawn(&state, &ps).await?;
+        Ok::<_, kc_store::StoreError>((ps, withdrawn))
+    }
+    .await;
+    match found {
+        Ok((ps, withdrawn)) => page.render(
             &state,
             StatusCode::OK,
             "factchecks.html",
-            context! { publications => ps },
+            context! { publications => ps, withdrawn },
         ),
         Err(e) => page.error(&state, &e.into(), "/"),
     }
+}
+
+/// The publications listed whose verdict no longer stands: overturned on appeal, or
+/// replaced by a later publication of the same case. Lists show them as such, not with a
+/// verdict the desk no longer asserts.
+async fn withdrawn(
+    state: &AppState,
+    ps: &[kc_store::PublicationRecord],
+) -> Result<Vec<i64>, kc_store::StoreError> {
+    let overturned = state.desk.store.overturned_publications().await?;
+    let mut latest: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    for p in ps {
+        let l = latest.entry(p.case_id).or_insert(p.id);
+        *l = (*l).max(p.id);
+    }
+    Ok(ps
+        .iter()
+        .filter(|p| overturned.contains(&p.id) || latest.get(&p.case_id) != Some(&p.id))
+        .map(|p| p.id)
+        .collect())
 }
 
 pub async fn factcheck(

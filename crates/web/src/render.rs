@@ -285,6 +285,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("status.answered", "Đã có kết quả kiểm chứng", "Answered"),
     ("status.closed", "Đã đóng", "Closed"),
     ("checks.title", "Tin đã kiểm chứng", "Fact-checks"),
+    ("checks.withdrawn", "Kết luận không còn hiệu lực", "Decision no longer stands"),
     ("checks.none", "Chưa có tin nào được công bố.", "Nothing has been published yet."),
     ("check.claim", "Nội dung được kiểm chứng", "Claim checked"),
     ("check.verdict", "Kết luận", "Verdict"),

@@ -188,6 +188,19 @@ async fn an_overturned_decision_is_shown_as_such_and_stops_answering() {
             "[{kind}]"
         );
         assert!(!page.contains("Đã hết thời hạn 6 tháng"), "[{kind}]");
+        // The lists say so too, instead of the verdict it no longer asserts.
+        for list in ["/kiem-chung", "/"] {
+            let (_, html) = s.get_text(list).await;
+            let item = html
+                .split("<li>")
+                .find(|li| li.contains(&format!("href=\"/kiem-chung/{slug}\"")))
+                .unwrap_or_else(|| panic!("[{kind}] {list} lists the fact-check"));
+            assert!(
+                item.contains("data-testid=\"withdrawn\">Kết luận không còn hiệu lực<"),
+                "[{kind}] {list}: {item}"
+            );
+            assert!(!item.contains("Sai sự thật"), "[{kind}] {list}: {item}");
+        }
         assert!(!page.contains("bạn có quyền khiếu nại"), "[{kind}]");
         let (_, page_en) = s.get_text(&format!("{url}?lang=en")).await;
         assert!(
