@@ -39,6 +39,11 @@ const RUMOUR_AGAIN =
     'chi can bam vao duong link trong tin nhan roi nhap so tai khoan ngan hang de nhan tien hoan lai';
 const RUMOUR_URLS = ['https://example.com/bai-dang/hoan-tien-dien', 'https://example.org/nhom/12345'];
 const SEARCH_WORDS = 'hoàn tiền điện';
+// The editor quotes the scam's address, as fact-checks do: one long unbroken word on a phone.
+const ARTICLE_BODY =
+    'Tin nhắn giả mạo Điện lực dẫn tới một trang lấy thông tin tài khoản ngân hàng.\n\n' +
+    'Đường link giả: https://dienluc-kontum-hoantien.example.com/nhan-tien-hoan-lai-thang-11/xac-nhan-tai-khoan?ma=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789\n\n' +
+    'Người dân không bấm vào đường link.';
 const TITLE = 'Điện lực không hoàn tiền điện qua tin nhắn: đó là lừa đảo';
 const USERS = [
     ['intake1', 'intake'],
@@ -241,6 +246,7 @@ async function main() {
         await login(staff, 'editor1');
         await openCase(staff, caseUrl, 'case-editor');
         await fill(staff, 'Tiêu đề', TITLE);
+        await fill(staff, 'Nội dung bài đăng (để trống sẽ dùng tóm tắt và lý do)', ARTICLE_BODY);
         await submit(staff, 'Công bố', 'case-published');
         const link = staff.locator('a[data-testid=public-link]');
         if ((await link.count()) !== 1) throw new Error('after "Công bố" the case page has no a[data-testid=public-link]');
@@ -395,6 +401,23 @@ async function main() {
         await checkAccessibility(citizen);
         await expectText(citizen, 'Tìm tin trên trang của cơ quan chức năng.', 'the article page');
         if (new URL(citizen.url()).pathname !== articlePath) throw new Error(`the home page link led to ${citizen.url()}`);
+    });
+
+    await step('12. on a phone-sized window every public page fits the width: nothing to scroll sideways', async () => {
+        const ctx = await browser.newContext({
+            baseURL: base, locale: 'vi-VN', viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true,
+        });
+        ctx.setDefaultTimeout(TIMEOUT);
+        const phone = await ctx.newPage();
+        const paths = ['/', '/phan-anh', `/phan-anh/${receipt}`, '/kiem-chung', publicPath, appealPath,
+            `/tra-cuu?q=${encodeURIComponent(SEARCH_WORDS)}`, '/nhan-dien', '/du-lieu'];
+        for (const path of paths) {
+            await visit(phone, path, `phone${path.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`);
+            const [scroll, width] = await phone.evaluate(() =>
+                [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+            if (scroll > width) throw new Error(`${path} is ${scroll} px wide on a ${width} px phone: it scrolls sideways`);
+        }
+        await ctx.close();
     });
 }
 

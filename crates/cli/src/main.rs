@@ -553,10 +553,12 @@ async fn run(command: Command) -> Result<()> {
             let (store, _) = store.open_existing().await?;
             match store.audit_verify().await {
                 Ok(n) => {
-                    println!("audit chain intact: {n} events verified");
+                    println!(
+                        "Nhật ký kiểm toán nguyên vẹn: đã kiểm {n} sự kiện / audit chain intact: {n} events verified"
+                    );
                     Ok(())
                 }
-                Err(e) => bail!("audit chain broken: {e}"),
+                Err(e) => bail!("nhật ký kiểm toán bị sửa hoặc xoá / audit chain broken: {e}"),
             }
         }
     }
@@ -773,10 +775,9 @@ async fn backup(args: &BackupCommand) -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("the backup's audit chain is broken: {e}"))?;
             copy.close().await;
             let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+            let (shown, kb) = (out.display(), size.div_ceil(1024));
             println!(
-                "Đã sao lưu / backed up to {} ({} KB); the copy's audit chain is intact ({events} events).",
-                out.display(),
-                size.div_ceil(1024)
+                "Đã sao lưu vào {shown} ({kb} KB); chuỗi nhật ký kiểm toán của bản sao nguyên vẹn ({events} sự kiện) / backed up to {shown} ({kb} KB); the copy's audit chain is intact ({events} events)."
             );
             println!(
                 "Khôi phục / restore: kiemchung restore --from {} --data-dir DIR",

@@ -103,14 +103,18 @@ pub fn markdown(s: &Stats, pack: &Pack, first: &str, last: &str) -> String {
     if s.cases_merged > 0 {
         let _ = writeln!(
             out,
-            "| — không tính hồ sơ trùng đã gộp vào hồ sơ khác | {} |",
+            "| Hồ sơ trùng đã gộp vào hồ sơ khác (không tính ở trên) | {} |",
             s.cases_merged
         );
     }
     let _ = writeln!(out, "| Kết luận đã công bố | {} |", s.published);
     let median = s
         .median_hours_to_publication
-        .map_or_else(|| "—".to_string(), |h| format!("{h:.1} giờ"));
+        // Vietnamese writes a decimal comma.
+        .map_or_else(
+            || "—".to_string(),
+            |h| format!("{h:.1} giờ").replace('.', ","),
+        );
     let _ = writeln!(
         out,
         "| Thời gian trung vị từ tiếp nhận đến công bố | {median} |"
@@ -330,7 +334,7 @@ mod tests {
             held_on: days(20),
             attendees: 45,
         }];
-        let s = compute(
+        let mut s = compute(
             Period::vietnam_days(days(1), days(30)),
             kc_desk::stats::Facts {
                 cases: &cases,
@@ -341,11 +345,18 @@ mod tests {
             &codes,
             at(29),
         );
+        // A merged duplicate is not one of the cases opened; its row must not read as a
+        // share of them, as the "— trong đó" rows above it are.
+        s.cases_merged = 2;
         let md = markdown(&s, &pack, "2026-11-01", "2026-11-30");
         assert!(md.contains("từ 2026-11-01 đến 2026-11-30"), "{md}");
+        assert!(
+            md.contains("| Hồ sơ mở mới | 1 |\n| Hồ sơ trùng đã gộp vào hồ sơ khác (không tính ở trên) | 2 |"),
+            "{md}"
+        );
         assert!(md.contains("| Kết luận đã công bố | 1 |"), "{md}");
         assert!(
-            md.contains("| Thời gian trung vị từ tiếp nhận đến công bố | 24.0 giờ |"),
+            md.contains("| Thời gian trung vị từ tiếp nhận đến công bố | 24,0 giờ |"),
             "{md}"
         );
         assert!(md.contains("| Lừa đảo | 1 |"), "{md}");

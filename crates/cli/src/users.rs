@@ -79,15 +79,16 @@ pub async fn run(command: UserCommand) -> Result<()> {
             tx.remove_grant(&name, role, agency.as_deref()).await?;
             tx.commit().await?;
             let left = held.len() - 1;
-            out!(
-                "removed role {} from user {name}; {}",
-                grant_label(&wanted),
-                if left == 0 {
-                    "they have no role left and can no longer act on the desk".to_string()
-                } else {
-                    format!("{left} role(s) left")
-                }
-            );
+            let label = grant_label(&wanted);
+            if left == 0 {
+                out!(
+                    "Đã bỏ vai trò {label} của {name}; tài khoản không còn vai trò nào và không thể thao tác / removed role {label} from user {name}; they have no role left and can no longer act on the desk"
+                );
+            } else {
+                out!(
+                    "Đã bỏ vai trò {label} của {name}; còn {left} vai trò / removed role {label} from user {name}; {left} role(s) left"
+                );
+            }
             Ok(())
         }
         UserCommand::Disable { name, store } => set_disabled(&name, true, &store).await,
@@ -152,21 +153,31 @@ async fn user_add(
     // For an existing account the hash is not used: add_user keeps its password.
     let created = tx.add_user(name, &hash, role, agency).await?;
     tx.commit().await?;
-    let scope = agency.map_or_else(|| "all agencies".to_string(), |a| format!("agency {a}"));
+    let (scope_vi, scope) = match agency {
+        Some(a) => (format!("cơ quan {a}"), format!("agency {a}")),
+        None => ("mọi cơ quan".to_string(), "all agencies".to_string()),
+    };
     if created {
-        out!("created user {name} with role {role} ({scope})");
+        out!(
+            "Đã tạo tài khoản {name}, vai trò {role} ({scope_vi}) / created user {name} with role {role} ({scope})"
+        );
     } else {
-        let password = if reset {
-            "password reset"
+        let (password_vi, password) = if reset {
+            ("đã đặt mật khẩu mới", "password reset")
         } else {
-            "password kept"
+            ("giữ mật khẩu cũ", "password kept")
         };
-        let disabled = if existing.is_some_and(|u| u.disabled) {
-            "; the account is disabled (`kiemchung user enable` re-enables it)"
+        let (disabled_vi, disabled) = if existing.is_some_and(|u| u.disabled) {
+            (
+                "; tài khoản đang bị khoá (`kiemchung user enable` mở lại)",
+                "; the account is disabled (`kiemchung user enable` re-enables it)",
+            )
         } else {
-            ""
+            ("", "")
         };
-        out!("user {name} now has role {role} ({scope}); {password}{disabled}");
+        out!(
+            "{name} có thêm vai trò {role} ({scope_vi}); {password_vi}{disabled_vi} / user {name} now has role {role} ({scope}); {password}{disabled}"
+        );
     }
     Ok(())
 }
@@ -195,11 +206,11 @@ async fn set_disabled(name: &str, disabled: bool, store: &StoreArgs) -> Result<(
     }
     match (disabled, changed) {
         (true, true) => out!(
-            "disabled user {name}: they can no longer sign in, their sessions are ended and their API tokens refused"
+            "Đã khoá tài khoản {name}: không đăng nhập được, phiên làm việc kết thúc, mã truy cập API bị từ chối / disabled user {name}: they can no longer sign in, their sessions are ended and their API tokens refused"
         ),
-        (false, true) => out!("enabled user {name}"),
-        (true, false) => out!("user {name} was already disabled"),
-        (false, false) => out!("user {name} was not disabled"),
+        (false, true) => out!("Đã mở lại tài khoản {name} / enabled user {name}"),
+        (true, false) => out!("Tài khoản {name} đã bị khoá từ trước / user {name} was already disabled"),
+        (false, false) => out!("Tài khoản {name} không bị khoá / user {name} was not disabled"),
     }
     Ok(())
 }

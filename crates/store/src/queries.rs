@@ -899,6 +899,18 @@ impl Store {
             .collect()
     }
 
+    /// Publications a later publication of the same case replaced (a decision taken again
+    /// after an appeal): they no longer state the desk's verdict.
+    pub async fn replaced_publications(&self) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT p.id FROM publications p WHERE EXISTS \
+             (SELECT 1 FROM publications q WHERE q.case_id = p.case_id AND q.id > p.id)",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| get_i64(r, "id")).collect()
+    }
+
     /// How many fact-checks were ever published (the portal list's page count).
     pub async fn publication_count(&self) -> Result<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM publications")
@@ -1685,6 +1697,28 @@ impl WriteTx {
         )
         .await?;
         Ok(id)
+    }
+
+    /// Restates a published fact-check's claim (to take out what the reporter's own words
+    /// said about them). The audit event names the publication, never the old or new text:
+    /// the log is append-only and must not keep what was removed.
+    pub async fn restate_claim(&mut self, publication_id: i64, claim: &str) -> Result<bool> {
+        let done = sqlx::query("UPDATE publications SET claim_text = $1 WHERE id = $2")
+            .bind(claim.to_string())
+            .bind(publication_id)
+            .execute(&mut *self.tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        self.audit(
+            "publication.restate_claim",
+            "publication",
+            publication_id,
+            json!({ "publication_id": publication_id }),
+        )
+        .await?;
+        Ok(true)
     }
 
     /// Closes a case for a stated reason; the note goes to the closure row and the audit log.

@@ -303,6 +303,9 @@ pub struct CaseOut {
     pub created_at: String,
     #[schema(nullable)]
     pub deadline: Option<String>,
+    /// The verifier the case is assigned to, when one was named.
+    #[schema(nullable)]
+    pub assignee: Option<String>,
     /// For a case merged as a duplicate: the case that holds its reports now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<i64>,
@@ -315,7 +318,8 @@ pub struct CaseFilter {
 }
 
 #[utoipa::path(get, path = "/api/v1/cases", params(CaseFilter),
-    responses((status = 200, body = [CaseOut]), (status = 401, body = ErrorEnvelope)))]
+    responses((status = 200, body = [CaseOut]), (status = 401, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope, description = "unknown state")))]
 pub async fn cases(
     State(state): State<AppState>,
     _staff: Staff,
@@ -351,6 +355,7 @@ pub async fn cases(
                 reports: c.reports,
                 created_at: c.created_at,
                 deadline: c.deadline,
+                assignee: c.assignee,
                 merged_into: c.merged_into,
             })
             .collect(),
@@ -361,6 +366,9 @@ pub async fn cases(
 #[serde(deny_unknown_fields)]
 pub struct AssignIn {
     pub agency: String,
+    /// The user name of the verifier who will draft the decision: an active account with
+    /// the verifier role for `agency` (422 on `assignee` otherwise). Absent or empty: nobody
+    /// is named.
     #[serde(default)]
     pub assignee: Option<String>,
     /// One of the pack's harm categories (`scam`, `health`, …); it picks the consulted
@@ -389,6 +397,7 @@ async fn case_state(state: &AppState, id: i64) -> Result<Json<CaseStateOut>, Api
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/assign", params(("id" = i64, Path)), request_body = AssignIn,
     responses((status = 200, body = CaseStateOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 404, body = ErrorEnvelope, description = "no case has this number"),
               (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn assign(
     State(state): State<AppState>,
@@ -419,10 +428,41 @@ pub struct DecisionOut {
     pub state: String,
 }
 
+/// A decision's body as the document shows it; the desk reads it as [`DecisionDraft`], which
+/// lives in the pure core and carries no schema. A test posts exactly these fields.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DecisionIn {
+    /// `false`, `misleading`, `missing_context`, `true`, `unverifiable` or `opinion`.
+    verdict: String,
+    /// Published with the fact-check: the finding about the content, never a person.
+    summary: String,
+    /// Published too: the grounds, about the content.
+    reasons: String,
+    /// At least one item: a source link, a note, or both.
+    evidence: Vec<EvidenceIn>,
+    /// Provision ids from `GET /api/v1/provisions`.
+    #[schema(nullable = false)]
+    legal_provisions: Option<Vec<String>>,
+    /// `correction`, `reply`, `label_request`, `notice`, `referral` or `no_action`.
+    #[schema(nullable = false)]
+    remedy: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct EvidenceIn {
+    #[schema(nullable = false)]
+    url: Option<String>,
+    #[schema(nullable = false)]
+    note: Option<String>,
+}
+
 /// Body: `{"verdict", "summary", "reasons", "evidence": [{"url"?, "note"?}], "legal_provisions": [id]?, "remedy"?}`.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/decision", params(("id" = i64, Path)),
-    request_body(content = Object, description = "verdict, summary, reasons, evidence[{url?, note?}], legal_provisions[]?, remedy?"),
+    request_body = DecisionIn,
     responses((status = 201, body = DecisionOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 404, body = ErrorEnvelope, description = "no case has this number"),
               (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn decide(
     State(state): State<AppState>,
@@ -452,7 +492,9 @@ pub struct ReviewIn {
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/review", params(("id" = i64, Path)), request_body = ReviewIn,
     responses((status = 200, body = CaseStateOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
-              (status = 409, body = ErrorEnvelope, description = "the reviewer decided the case, or it is not in review")))]
+              (status = 404, body = ErrorEnvelope, description = "no case has this number"),
+              (status = 409, body = ErrorEnvelope, description = "the reviewer decided the case, or it is not in review"),
+              (status = 422, body = ErrorEnvelope)))]
 pub async fn review(
     State(state): State<AppState>,
     Staff(actor): Staff,
@@ -471,6 +513,11 @@ pub async fn review(
 pub struct PublishIn {
     #[serde(default)]
     pub title: Option<String>,
+    /// The claim checked, as it will be published (page, ClaimReview, feed, open data),
+    /// without anything about who reported it. Absent: the case's claim, which is the
+    /// first report's own words.
+    #[serde(default)]
+    pub claim: Option<String>,
     #[serde(default)]
     pub body: Option<String>,
 }
@@ -482,7 +529,8 @@ pub struct PublishOut {
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/publish", params(("id" = i64, Path)), request_body = PublishIn,
     responses((status = 201, body = PublishOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
-              (status = 409, body = ErrorEnvelope)))]
+              (status = 404, body = ErrorEnvelope, description = "no case has this number"),
+              (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn publish(
     State(state): State<AppState>,
     Staff(actor): Staff,
@@ -491,7 +539,13 @@ pub async fn publish(
 ) -> Result<impl IntoResponse, ApiError> {
     let p = state
         .desk
-        .publish(&actor, id, body.title.as_deref(), body.body.as_deref())
+        .publish(
+            &actor,
+            id,
+            body.title.as_deref(),
+            body.body.as_deref(),
+            body.claim.as_deref(),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -499,6 +553,33 @@ pub async fn publish(
             url: crate::desk::publication_path(&p.slug),
         }),
     ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestateIn {
+    /// The claim checked, restated without anything about who reported it.
+    pub claim: String,
+}
+
+/// Restates the claim of the case's published fact-check (editor): to take out what the
+/// reporter's own words said about them. The audit event names the publication, not the text.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/publication/claim", params(("id" = i64, Path)), request_body = RestateIn,
+    responses((status = 200, body = PublishOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+              (status = 404, body = ErrorEnvelope, description = "no case has this number"),
+              (status = 409, body = ErrorEnvelope, description = "the case has no published fact-check"),
+              (status = 422, body = ErrorEnvelope, description = "the claim is empty or too long")))]
+pub async fn restate_claim(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    CaseId(id): CaseId,
+    ApiJson(body): ApiJson<RestateIn>,
+) -> Result<Json<PublishOut>, ApiError> {
+    let url = state
+        .desk
+        .restate_published_claim(&actor, id, &body.claim)
+        .await?;
+    Ok(Json(PublishOut { url }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -662,7 +743,7 @@ pub async fn record_outreach(
 
 /// The latest awareness events (up to 500).
 #[utoipa::path(get, path = "/api/v1/outreach",
-    responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope)))]
+    responses((status = 200, body = [Object]), (status = 401, body = ErrorEnvelope)))]
 pub async fn list_outreach(
     State(state): State<AppState>,
     _staff: Staff,
@@ -687,6 +768,7 @@ pub async fn list_outreach(
         decide,
         review,
         publish,
+        restate_claim,
         close,
         answer,
         merge,

@@ -155,6 +155,8 @@ pub struct StaffAppeal {
     pub id: i64,
     pub case_id: i64,
     pub publication_url: String,
+    /// The title of the fact-check appealed.
+    pub publication_title: String,
     pub relation: String,
     pub reasons: String,
     pub status: String,
@@ -171,6 +173,7 @@ impl From<&AppealRecord> for StaffAppeal {
             id: a.id,
             case_id: a.case_id,
             publication_url: publication_path(&a.slug),
+            publication_title: a.title.clone(),
             relation: a.relation.clone(),
             reasons: a.reasons.clone(),
             status: a.status.clone(),

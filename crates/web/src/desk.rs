@@ -23,6 +23,30 @@ use std::sync::{Arc, Mutex, RwLock};
 /// (screenshots can show people's names) are kept as long after the report was received,
 /// and longer only while its case is open or as evidence an officer kept.
 pub const CONTACT_RETENTION_DAYS: i64 = 90;
+/// The longest claim an editor may publish: a report's own limit.
+const MAX_PUBLISHED_CLAIM: usize = 10_000;
+
+/// A claim as an editor states it for publication: cleaned, not empty, not too long.
+fn stated_claim(raw: &str) -> Result<String, ApiError> {
+    let claim = workflow::clean_text(raw).trim().to_string();
+    if claim.is_empty() {
+        return Err(FieldError::new(
+            "claim",
+            "Vui lòng nhập nội dung được kiểm chứng, không kèm thông tin về người phản ánh.",
+            "State the claim checked, without anything about who reported it.",
+        )
+        .into());
+    }
+    if claim.chars().count() > MAX_PUBLISHED_CLAIM {
+        return Err(FieldError::new(
+            "claim",
+            format!("Nội dung được kiểm chứng dài quá {MAX_PUBLISHED_CLAIM} ký tự."),
+            format!("The claim checked is longer than {MAX_PUBLISHED_CLAIM} characters."),
+        )
+        .into());
+    }
+    Ok(claim)
+}
 
 /// A SHA-256 as typed in a file's address, in its stored form (lowercase hex), or None when
 /// it cannot be one.
@@ -942,11 +966,11 @@ impl Desk {
     }
 
     pub async fn receipt(&self, receipt: &str) -> Result<ReceiptView, ApiError> {
-        let report = self
-            .store
-            .report_by_receipt(&normalize_receipt(receipt))
-            .await?
-            .ok_or_else(|| ApiError::not_found("mã tiếp nhận", "Receipt"))?;
+        let code = normalize_receipt(receipt);
+        // Naming the code read lets a citizen see a mistyped character.
+        let report = self.store.report_by_receipt(&code).await?.ok_or_else(|| {
+            ApiError::not_found(&format!("mã tiếp nhận {code}"), &format!("Receipt {code}"))
+        })?;
         let mut answer = None;
         if let Some(pid) = report.answered_by {
             if let Some(p) = self.store.publication(pid).await? {
@@ -1074,6 +1098,9 @@ impl Desk {
             .unwrap_or_else(|_| Utc::now());
         let deadline = fmt_time(workflow::deadline(opened, priority, &pack));
         let assignee = assignee.map(str::trim).filter(|a| !a.is_empty());
+        if let Some(name) = assignee {
+            self.check_assignee(name, agency).await?;
+        }
         let mut tx = self.store.begin_write(&actor.name).await?;
         tx.assign_case(
             case_id,
@@ -1089,6 +1116,67 @@ impl Desk {
         )
         .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Restates the claim a case's fact-check published, by an editor: a fact-check
+    /// published with the reporter's own words (their name, number, village) has them
+    /// taken out. The page, ClaimReview, feed and open data show the new wording at once.
+    pub async fn restate_published_claim(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        claim: &str,
+    ) -> Result<String, ApiError> {
+        let (case, _) = self.load_case(case_id).await?;
+        workflow::authorize(actor, CaseAction::Publish, case.agency.as_deref())?;
+        let claim = stated_claim(claim)?;
+        let detail = self.case_detail(case_id).await?;
+        let publication = detail.publication.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "not_published",
+                format!("Hồ sơ {case_id} chưa có kết luận được công bố."),
+                format!("Case {case_id} has no published fact-check."),
+            )
+        })?;
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        tx.restate_claim(publication.id, &claim).await?;
+        tx.commit().await?;
+        Ok(format!("/kiem-chung/{}", publication.slug))
+    }
+
+    /// The person a case is assigned to drafts its decision: an active account that holds
+    /// the verifier role for the lead agency. A mistyped name, or someone who could not
+    /// act on the case, would leave it with nobody working on it.
+    async fn check_assignee(&self, name: &str, agency: &str) -> Result<(), ApiError> {
+        let refuse =
+            |vi: String, en: String| -> ApiError { FieldError::new("assignee", vi, en).into() };
+        let Some(user) = self.store.user_by_name(name).await? else {
+            return Err(refuse(
+                format!("Không có tài khoản `{name}`; nhập tên đăng nhập của người xác minh."),
+                format!("No account is named `{name}`; give the user name of a verifier."),
+            ));
+        };
+        let grants = match self.store.actor(user.id).await? {
+            Some(a) if !user.disabled => a,
+            _ => {
+                return Err(refuse(
+                    format!("Tài khoản `{name}` đã bị khoá."),
+                    format!("The account `{name}` is disabled."),
+                ))
+            }
+        };
+        if !grants.has_role(kc_desk::Role::Verifier, Some(agency)) {
+            return Err(refuse(
+                format!(
+                    "`{name}` không có vai trò xác minh (verifier) cho cơ quan `{agency}`, nên không thể ra kết luận cho hồ sơ này."
+                ),
+                format!(
+                    "`{name}` holds no verifier role for agency `{agency}`, so could not draft this case's decision."
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -1163,9 +1251,17 @@ impl Desk {
         case_id: i64,
         title: Option<&str>,
         body: Option<&str>,
+        claim: Option<&str>,
     ) -> Result<PublicationRecord, ApiError> {
         let (case, state) = self.load_case(case_id).await?;
         workflow::authorize(actor, CaseAction::Publish, case.agency.as_deref())?;
+        // The case's claim is its first report, in the reporter's words, which may name the
+        // reporter ("Tôi là …, số điện thoại …"). What is published is the claim as the
+        // editor states it; the case's text only when none is given.
+        let claim = match claim {
+            None => case.claim.clone(),
+            Some(c) => stated_claim(c)?,
+        };
         let next = workflow::next_state(state, CaseAction::Publish)?;
         let decision = self
             .store
@@ -1197,7 +1293,7 @@ impl Desk {
                 format!(
                     "{}: {}",
                     self.pack().verdict_label(verdict, false),
-                    first_words(&case.claim, 14)
+                    first_words(&claim, 14)
                 )
             });
         if title.chars().count() > 300 {
@@ -1220,7 +1316,7 @@ impl Desk {
             slug,
             title,
             body,
-            claim_text: case.claim.clone(),
+            claim_text: claim,
             verdict: verdict.as_str().to_string(),
             decision_id: decision.id,
         };

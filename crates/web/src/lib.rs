@@ -142,6 +142,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/decision", post(api::decide))
         .route("/api/v1/cases/{id}/review", post(api::review))
         .route("/api/v1/cases/{id}/publish", post(api::publish))
+        .route(
+            "/api/v1/cases/{id}/publication/claim",
+            post(api::restate_claim),
+        )
         .route("/api/v1/cases/{id}/close", post(api::close))
         .route("/api/v1/cases/{id}/answer", post(api::answer))
         .route("/api/v1/cases/{id}/merge", post(api::merge))
@@ -219,6 +223,10 @@ pub fn router(state: AppState) -> Router {
         .route("/quan-tri/ho-so/{id}/ket-luan", post(pages::case_decide))
         .route("/quan-tri/ho-so/{id}/tham-dinh", post(pages::case_review))
         .route("/quan-tri/ho-so/{id}/cong-bo", post(pages::case_publish))
+        .route(
+            "/quan-tri/ho-so/{id}/noi-dung-cong-bo",
+            post(pages::case_restate_claim),
+        )
         .route("/quan-tri/ho-so/{id}/dong", post(pages::case_close))
         .route("/quan-tri/ho-so/{id}/lien-he", post(pages::case_contact))
         .route("/quan-tri/ho-so/{id}/tra-loi", post(pages::case_answer))

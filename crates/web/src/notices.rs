@@ -615,21 +615,26 @@ pub async fn console_prepare(
     crate::pages::PageId(id): crate::pages::PageId,
     Form(form): Form<PrepareForm>,
 ) -> Response {
-    let Some(staff) = staff else {
-        return Redirect::to("/quan-tri/dang-nhap").into_response();
-    };
-    let result = async {
-        check_csrf(&headers, &form.csrf)?;
-        let locators: Vec<String> = form.locators.lines().map(str::to_string).collect();
-        let scope = Some(form.territorial_scope.as_str()).filter(|s| !s.trim().is_empty());
-        state
-            .desk
-            .prepare_notice(&staff, id, &form.platform, &locators, scope)
+    let actor = staff.clone();
+    let locators: Vec<String> = form.locators.lines().map(str::to_string).collect();
+    let scope = Some(form.territorial_scope.as_str()).filter(|s| !s.trim().is_empty());
+    // A refused locator comes back on the case page with what was typed, to be corrected.
+    let typed =
+        crate::pages::DecisionForm::notice(&form.platform, &form.locators, &form.territorial_scope);
+    let desk = &state.desk;
+    let action = async {
+        let actor = actor.ok_or_else(ApiError::unauthorized)?;
+        desk.prepare_notice(&actor, id, &form.platform, &locators, scope)
             .await
             .map(|_| ())
+    };
+    match crate::pages::console_action(&state, &headers, staff, id, &form.csrf, typed, action).await
+    {
+        r if r.status() == axum::http::StatusCode::SEE_OTHER => {
+            Redirect::to(&format!("/quan-tri/ho-so/{id}#thong-bao")).into_response()
+        }
+        r => r,
     }
-    .await;
-    console_result(&state, &headers, id, result)
 }
 
 #[derive(Deserialize)]
@@ -677,7 +682,18 @@ pub async fn console_step(
 /// Every notice in the public register, as JSON.
 pub async fn open_json(State(state): State<AppState>) -> Response {
     match register(&state).await {
-        Ok(items) => Json(json!({ "count": items.len(), "items": items })).into_response(),
+        Ok(mut items) => {
+            // Open data is read away from the site: its links are absolute, as in the CSV
+            // and the other registers.
+            for n in &mut items {
+                for key in ["url", "factcheck_url"] {
+                    if let Some(path) = n[key].as_str() {
+                        n[key] = Value::from(format!("{}{path}", state.config.public_url));
+                    }
+                }
+            }
+            Json(json!({ "count": items.len(), "items": items })).into_response()
+        }
         Err(e) => e.into_response(),
     }
 }

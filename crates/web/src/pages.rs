@@ -213,18 +213,19 @@ pub async fn home(
     let found = async {
         let ps = state.desk.store.recent_publications(10, 0, false).await?;
         let articles = state.desk.store.articles(3).await?;
-        Ok::<_, kc_store::StoreError>((ps, articles))
+        let withdrawn = withdrawn(&state, &ps).await?;
+        Ok::<_, kc_store::StoreError>((ps, articles, withdrawn))
     }
     .await;
     match found {
-        Ok((ps, articles)) => {
+        Ok((ps, articles, withdrawn)) => {
             let articles: Vec<crate::articles::ArticleOut> =
                 articles.iter().map(Into::into).collect();
             page.render(
                 &state,
                 StatusCode::OK,
                 "home.html",
-                context! { publications => ps, articles },
+                context! { publications => ps, articles, withdrawn },
             )
         }
         Err(e) => page.error(&state, &e.into(), "/"),
@@ -350,7 +351,12 @@ pub async fn receipt_lookup(
     let typed = q.ma.as_deref().unwrap_or("");
     let code = crate::desk::normalize_receipt(typed);
     if !code.is_empty() {
-        return Redirect::to(&format!("/phan-anh/{code}")).into_response();
+        // Appeals get codes of the same form, and this is the one box a citizen finds to
+        // type a saved code into: an appeal's code goes to the appeal's page.
+        let is_appeal = matches!(state.desk.store.report_by_receipt(&code).await, Ok(None))
+            && matches!(state.desk.store.appeal_by_receipt(&code).await, Ok(Some(_)));
+        let to = if is_appeal { "khieu-nai" } else { "phan-anh" };
+        return Redirect::to(&format!("/{to}/{code}")).into_response();
     }
     let page = Page::new(&headers, q.lang.as_deref());
     // Opening the address bare is a visit to the form; submitting it empty is a mistake.
@@ -404,11 +410,12 @@ pub async fn factchecks(
             .store
             .recent_publications(FACTCHECKS_PER_PAGE, offset, false)
             .await?;
-        Ok::<_, kc_store::StoreError>((total, ps))
+        let withdrawn = withdrawn(&state, &ps).await?;
+        Ok::<_, kc_store::StoreError>((total, ps, withdrawn))
     }
     .await;
     match found {
-        Ok((total, ps)) => {
+        Ok((total, ps, withdrawn)) => {
             let pages = ((total + FACTCHECKS_PER_PAGE - 1) / FACTCHECKS_PER_PAGE).max(1);
             if number > pages {
                 let err = ApiError::not_found(
@@ -421,11 +428,29 @@ pub async fn factchecks(
                 &state,
                 StatusCode::OK,
                 "factchecks.html",
-                context! { publications => ps, page_number => number, pages, total },
+                context! { publications => ps, withdrawn, page_number => number, pages, total },
             )
         }
         Err(e) => page.error(&state, &e.into(), "/"),
     }
+}
+
+/// The publications listed whose verdict no longer stands: overturned on appeal, or
+/// replaced by a later publication of the same case. Lists show them as such, not with a
+/// verdict the desk no longer asserts.
+async fn withdrawn(
+    state: &AppState,
+    ps: &[kc_store::PublicationRecord],
+) -> Result<Vec<i64>, kc_store::StoreError> {
+    // Lists show a page: whether a later publication replaced one is asked of the store,
+    // since the one that replaced it may be on another page.
+    let overturned = state.desk.store.overturned_publications().await?;
+    let replaced = state.desk.store.replaced_publications().await?;
+    Ok(ps
+        .iter()
+        .filter(|p| overturned.contains(&p.id) || replaced.contains(&p.id))
+        .map(|p| p.id)
+        .collect())
 }
 
 pub async fn factcheck(
@@ -534,7 +559,7 @@ pub(crate) async fn render_factcheck(
                 .then(|| crate::feeds::script_safe_json(&jsonld));
             let ctx = context! {
                 p => p, provisions, paragraphs, evidence, jsonld, reasons,
-                appeals, overturned, appeal_open, appeal_deadline, relations, replaced_by,
+                appeals, overturned, appeal_open, appeal_deadline, relations, replaced_by, stands,
                 notices => Value::from_serialize(&notices),
             };
             page.render(state, status, "factcheck.html", context! { ..extra, ..ctx })
@@ -1053,6 +1078,47 @@ pub struct DecisionForm {
     merge_target: String,
     #[serde(default)]
     merge_target_claim: String,
+    /// The notice form, given back with its error instead of lost on an error page.
+    #[serde(default)]
+    notice_platform: String,
+    #[serde(default)]
+    notice_locators: String,
+    #[serde(default)]
+    notice_scope: String,
+    /// A published claim being restated, given back with its error.
+    #[serde(default)]
+    restated_claim: String,
+    /// The provisions ticked; filled by hand, as a checkbox group repeats its name.
+    #[serde(skip_deserializing)]
+    legal_provisions: Vec<String>,
+}
+
+impl DecisionForm {
+    /// The notice form as typed.
+    pub(crate) fn notice(platform: &str, locators: &str, scope: &str) -> DecisionForm {
+        DecisionForm {
+            notice_platform: platform.to_string(),
+            notice_locators: locators.to_string(),
+            notice_scope: scope.to_string(),
+            ..DecisionForm::default()
+        }
+    }
+
+    /// A returned decision, to be corrected rather than typed again from nothing.
+    fn from_returned(d: &kc_store::CaseDetail) -> Option<DecisionForm> {
+        let last = d.decisions.last().filter(|x| x.status == "returned")?;
+        let evidence = d.evidence.iter().find(|e| e.decision_id == Some(last.id));
+        Some(DecisionForm {
+            verdict: last.verdict.clone(),
+            summary: last.summary.clone(),
+            reasons: last.reasons.clone(),
+            evidence_url: evidence.and_then(|e| e.url.clone()).unwrap_or_default(),
+            evidence_note: evidence.and_then(|e| e.note.clone()).unwrap_or_default(),
+            remedy: last.remedy.clone(),
+            legal_provisions: last.legal_provisions.clone(),
+            ..DecisionForm::default()
+        })
+    }
 }
 
 /// The case page, with only the forms the signed-in person may use in the case's state.
@@ -1099,11 +1165,18 @@ async fn render_case(
         .find(|x| x.status == "pending")
         .map(|x| x.decided_by.clone());
     let own_decision = pending_by.as_deref() == Some(staff.name.as_str());
+    let untouched = form.verdict.is_empty() && form.summary.is_empty() && form.reasons.is_empty();
+    let form = match DecisionForm::from_returned(&d) {
+        Some(returned) if untouched && error.is_none() => returned,
+        _ => form,
+    };
     let can = context! {
         assign => allowed(CaseAction::Assign),
         decide => allowed(CaseAction::Decide),
         review => allowed(CaseAction::Review { approve: true }) && !own_decision,
         publish => allowed(CaseAction::Publish),
+        restate => d.publication.is_some()
+            && CaseAction::Publish.roles().iter().any(|r| staff.has_role(*r, agency)),
         close => allowed(CaseAction::Close),
         answer => allowed(CaseAction::Answer),
         merge => allowed(CaseAction::Merge),
@@ -1457,6 +1530,7 @@ pub async fn case_decide(
         evidence_url: get("evidence_url"),
         evidence_note: get("evidence_note"),
         remedy: get("remedy"),
+        legal_provisions: provisions.clone(),
         ..DecisionForm::default()
     };
     let csrf = get("csrf");
@@ -1543,6 +1617,8 @@ pub struct PublishForm {
     title: String,
     #[serde(default)]
     body: String,
+    #[serde(default)]
+    claim: String,
 }
 
 pub async fn case_publish(
@@ -1563,11 +1639,48 @@ pub async fn case_publish(
         DecisionForm::default(),
         async {
             let actor = actor.ok_or_else(ApiError::unauthorized)?;
-            desk.publish(&actor, id, Some(&form.title), Some(&form.body))
-                .await
-                .map(|_| ())
+            desk.publish(
+                &actor,
+                id,
+                Some(&form.title),
+                Some(&form.body),
+                Some(&form.claim),
+            )
+            .await
+            .map(|_| ())
         },
     )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct RestateForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    claim: String,
+}
+
+/// An editor restates a published fact-check's claim, from the case page.
+pub async fn case_restate_claim(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    PageId(id): PageId,
+    Form(form): Form<RestateForm>,
+) -> Response {
+    let actor = staff.clone();
+    let desk = &state.desk;
+    let typed = DecisionForm {
+        restated_claim: form.claim.clone(),
+        ..DecisionForm::default()
+    };
+    console_action(&state, &headers, staff, id, &form.csrf, typed, async {
+        let actor = actor.ok_or_else(ApiError::unauthorized)?;
+        desk.restate_published_claim(&actor, id, &form.claim)
+            .await
+            .map(|_| ())
+    })
     .await
 }
 

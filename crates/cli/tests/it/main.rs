@@ -185,6 +185,14 @@ fn users_and_tokens_from_the_command_line_reach_the_api() {
     );
     assert!(ok.status.success(), "{:?}", text(&ok));
     assert!(text(&ok).0.contains("created user lan"));
+    // Vietnamese first, as every message of the desk.
+    assert!(
+        text(&ok)
+            .0
+            .starts_with("Đã tạo tài khoản lan, vai trò intake (mọi cơ quan) / "),
+        "{:?}",
+        text(&ok)
+    );
     let token_out = run_with_stdin(&["token", "create", "lan", "--data-dir", d], "");
     assert!(token_out.status.success(), "{:?}", text(&token_out));
     let stdout = text(&token_out).0;
@@ -218,7 +226,10 @@ fn audit_verify_names_the_first_altered_event() {
     let ok = run_with_stdin(&["audit", "verify", "--data-dir", d], "");
     assert!(ok.status.success(), "{:?}", text(&ok));
     assert!(
-        text(&ok).0.contains("audit chain intact: 4 events"),
+        text(&ok).0.contains("audit chain intact: 4 events")
+            && text(&ok)
+                .0
+                .starts_with("Nhật ký kiểm toán nguyên vẹn: đã kiểm 4 sự kiện"),
         "{:?}",
         text(&ok)
     );
@@ -407,6 +418,11 @@ fn a_backup_is_a_database_the_desk_can_open() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(stdout.contains("audit chain is intact"), "{stdout}");
+    assert!(
+        stdout.starts_with("Đã sao lưu vào ")
+            && stdout.contains("chuỗi nhật ký kiểm toán của bản sao nguyên vẹn"),
+        "Vietnamese first, all of it: {stdout}"
+    );
     // The copy is a working desk database: the account is in it.
     let url = format!("sqlite://{copy_s}");
     let out = kiemchung()

@@ -181,6 +181,27 @@ async fn an_overturned_decision_is_shown_as_such_and_stops_answering() {
             !page.contains("năm 2023"),
             "[{kind}] the filer's own words stay inside"
         );
+        // No new appeal for a decision that no longer stands, and the page says why: not
+        // that six months went by (they did not), nor that the reader may still appeal.
+        assert!(
+            page.contains("Kết luận này không còn hiệu lực nên không nhận thêm khiếu nại."),
+            "[{kind}]"
+        );
+        assert!(!page.contains("Đã hết thời hạn 6 tháng"), "[{kind}]");
+        // The lists say so too, instead of the verdict it no longer asserts.
+        for list in ["/kiem-chung", "/"] {
+            let (_, html) = s.get_text(list).await;
+            let item = html
+                .split("<li>")
+                .find(|li| li.contains(&format!("href=\"/kiem-chung/{slug}\"")))
+                .unwrap_or_else(|| panic!("[{kind}] {list} lists the fact-check"));
+            assert!(
+                item.contains("data-testid=\"withdrawn\">Kết luận không còn hiệu lực<"),
+                "[{kind}] {list}: {item}"
+            );
+            assert!(!item.contains("Sai sự thật"), "[{kind}] {list}: {item}");
+        }
+        assert!(!page.contains("bạn có quyền khiếu nại"), "[{kind}]");
         let (_, page_en) = s.get_text(&format!("{url}?lang=en")).await;
         assert!(
             page_en.contains("This decision was overturned on appeal"),
@@ -406,6 +427,14 @@ async fn the_public_form_files_an_appeal_and_an_upheld_outcome_is_public() {
             console.contains(&format!("/quan-tri/ho-so/{case_id}\"")),
             "[{kind}]"
         );
+        // The fact-check appealed is named by its title, not by its address.
+        let title_link = format!(
+            "<a href=\"{}\">Tin giả hoàn tiền điện</a>",
+            url.replace('/', "&#x2f;")
+        );
+        assert!(console.contains(&title_link), "[{kind}] {title_link}");
+        let case_page = get_as(reviewer.clone(), format!("/quan-tri/ho-so/{case_id}")).await;
+        assert!(case_page.contains(&title_link), "[{kind}] on the case page");
         let as_decider = get_as(decider, format!("/quan-tri/ho-so/{case_id}")).await;
         assert!(
             as_decider.contains("data-testid=\"appeal-not-independent\""),
@@ -564,5 +593,57 @@ async fn appeals_share_the_public_rate_limit() {
         let (st, err) = appeal(&s, slug_of(&url), body).await;
         assert_eq!(st, 429, "[{kind}] {err}");
         assert_eq!(err["error"]["code"], "rate_limited");
+    }
+}
+
+#[tokio::test]
+async fn an_appeal_code_typed_into_the_lookup_box_finds_the_appeal() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let (_, url) = publish_rumour(&s, RUMOUR).await;
+        let (st, filed) = appeal(
+            &s,
+            slug_of(&url),
+            json!({ "reasons": FILER_REASONS, "relation": "concerned" }),
+        )
+        .await;
+        assert_eq!(st, 201, "[{kind}] {filed}");
+        let receipt = filed["receipt"].as_str().expect("receipt").to_string();
+        // The search page's one box for a saved code, typed as people type it.
+        let typed = receipt.to_lowercase().replace('-', " ");
+        let resp = s
+            .client
+            .get(s.url("/phan-anh/tra-cuu"))
+            .query(&[("ma", typed.as_str())])
+            .send()
+            .await
+            .expect("lookup");
+        assert_eq!(resp.status().as_u16(), 303, "[{kind}]");
+        let to = resp
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert_eq!(to, format!("/khieu-nai/{receipt}"), "[{kind}]");
+        let (st, page) = s.get_text(&to).await;
+        assert_eq!(st, 200, "[{kind}]");
+        assert!(page.contains(&receipt), "[{kind}]");
+
+        // A report's code still goes to the report's page.
+        let (_, report) = s.report("Tin đồn mất điện toàn huyện ba ngày liền").await;
+        let code = report["receipt"].as_str().expect("receipt").to_string();
+        let resp = s
+            .client
+            .get(s.url("/phan-anh/tra-cuu"))
+            .query(&[("ma", code.as_str())])
+            .send()
+            .await
+            .expect("lookup");
+        assert_eq!(
+            resp.headers().get("location").and_then(|l| l.to_str().ok()),
+            Some(format!("/phan-anh/{code}").as_str()),
+            "[{kind}]"
+        );
     }
 }

@@ -414,3 +414,318 @@ async fn receipt_names_claim(kind: &'static str) {
     keys.sort_unstable();
     assert_eq!(keys, ["score", "url", "verdict"], "{body}");
 }
+
+#[tokio::test]
+async fn a_case_is_assigned_only_to_a_verifier_who_can_act_on_it_and_shows_who() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+        s.user("minh", &[(Role::Verifier, Some("vhtt"))]).await;
+        s.user("binh", &[(Role::Verifier, Some("ca"))]).await;
+        s.user("tuan", &[(Role::Editor, None)]).await;
+        let (st, _) = s.report(RUMOUR).await;
+        assert_eq!(st, 201);
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        let id = cases[0]["id"].as_i64().expect("case id");
+        let assign =
+            |who: &str| json!({ "agency": "ca", "harm_category": "scam", "assignee": who });
+        let path = format!("/api/v1/cases/{id}/assign");
+        // A mistyped name, someone with no verifier role, a verifier of another agency.
+        for (who, says) in [
+            ("binhh", "Không có tài khoản `binhh`"),
+            ("tuan", "`tuan` không có vai trò xác minh"),
+            (
+                "minh",
+                "`minh` không có vai trò xác minh (verifier) cho cơ quan `ca`",
+            ),
+        ] {
+            let (st, body) = s.post(&path, Some(&intake), assign(who)).await;
+            assert_eq!(st, 422, "[{kind}] {who}: {body}");
+            assert_eq!(body["error"]["field"], "assignee", "[{kind}] {body}");
+            let msg = body["error"]["message"].as_str().unwrap_or("");
+            assert!(msg.contains(says), "[{kind}] {who}: {msg}");
+        }
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        assert_eq!(cases[0]["state"], "new", "[{kind}] nothing was assigned");
+
+        let (st, body) = s.post(&path, Some(&intake), assign("binh")).await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        assert_eq!(cases[0]["assignee"], "binh", "[{kind}] {cases}");
+        let page = console_page(&s, "intake1", &format!("/quan-tri/ho-so/{id}")).await;
+        assert!(
+            page.contains("<td data-testid=\"case-assignee\">binh</td>"),
+            "[{kind}] the case page names who works on it"
+        );
+        assert!(
+            page.contains("name=\"assignee\" value=\"binh\""),
+            "[{kind}] re-assigning keeps the assignee unless changed"
+        );
+        let queue = console_page(&s, "intake1", "/quan-tri").await;
+        assert!(
+            queue.contains("data-testid=\"queue-assignee\">binh</span>"),
+            "[{kind}] the queue shows who works on each case"
+        );
+
+        // A disabled account is not given new work.
+        let mut tx = s.store.begin_write("test").await.expect("begin");
+        tx.set_user_disabled("binh", true).await.expect("disable");
+        tx.commit().await.expect("commit");
+        let (st, body) = s.post(&path, Some(&intake), assign("binh")).await;
+        assert_eq!(
+            (st, body["error"]["field"].as_str()),
+            (422, Some("assignee")),
+            "[{kind}] {body}"
+        );
+    }
+}
+
+/// A report's own words can name the reporter; the fact-check publishes the claim as the
+/// editor states it, so none of that reaches the page, the ClaimReview, the feed or the
+/// open data.
+#[tokio::test]
+async fn the_claim_published_is_the_editors_wording_not_the_reporters() {
+    const REPORTED: &str = "Tôi là Nguyễn Thị Lan, SĐT 0912 345 678, thôn 3 xã Bờ Y. Tôi nhận \
+        được tin nhắn nói nước máy xã Bờ Y bị nhiễm độc, không được uống.";
+    const CLAIM: &str = "Nước máy xã Bờ Y bị nhiễm độc, không được uống.";
+    for kind in backends() {
+        let s = start(kind).await;
+        // Without a title the title is made from the claim: the stated one.
+        let (_, url) =
+            publish_rumour_with(&s, REPORTED, json!({ "claim": format!("  {CLAIM}\n") })).await;
+        let slug = url.trim_start_matches("/kiem-chung/").to_string();
+        for path in [
+            url.clone(),
+            "/du-lieu/kiem-chung.json".to_string(),
+            "/du-lieu/kiem-chung.csv".to_string(),
+            "/feed.xml".to_string(),
+            "/kiem-chung".to_string(),
+        ] {
+            let (st, text) = s.get_text(&path).await;
+            assert_eq!(st, 200, "[{kind}] {path}");
+            assert!(
+                !text.contains("0912") && !text.contains("Nguyễn Thị Lan"),
+                "[{kind}] {path} shows the reporter"
+            );
+        }
+        let (_, page) = s.get_text(&url).await;
+        assert!(
+            page.contains(&format!("\"claimReviewed\":\"{CLAIM}\"")),
+            "[{kind}] {page}"
+        );
+        assert!(!slug.contains("nguyen-thi-lan"), "[{kind}] {slug}");
+
+        // The console's form holds the case's claim for the editor to restate.
+        let (st, _) = s
+            .report("Tôi là Trần Văn Bình. Có tin chợ Plei Kần đóng cửa một tháng để xây mới.")
+            .await;
+        assert_eq!(st, 201);
+        let verifier = s.user("verifier1", &[]).await;
+        let reviewer = s.user("reviewer1", &[]).await;
+        let intake = s.user("intake1", &[]).await;
+        let (_, cases) = s.get("/api/v1/cases?state=new", Some(&intake)).await;
+        let id = cases[0]["id"].as_i64().expect("case id");
+        for (path, token, body) in [
+            ("assign", &intake, json!({ "agency": default_agency() })),
+            (
+                "decision",
+                &verifier,
+                json!({ "verdict": "false", "summary": "Chợ vẫn mở cửa.",
+                        "reasons": "Ban quản lý chợ xác nhận.", "evidence": [{ "note": "Xác nhận" }] }),
+            ),
+            ("review", &reviewer, json!({ "approve": true })),
+        ] {
+            let (st, body) = s
+                .post(&format!("/api/v1/cases/{id}/{path}"), Some(token), body)
+                .await;
+            assert!(st < 300, "[{kind}] {path}: {body}");
+        }
+        let form = console_page(&s, "editor1", &format!("/quan-tri/ho-so/{id}")).await;
+        assert!(
+            form.contains("<textarea id=\"claim\" name=\"claim\" required"),
+            "[{kind}] the publish form has the claim"
+        );
+        assert!(
+            form.contains(">Tôi là Trần Văn Bình. Có tin chợ Plei Kần đóng cửa một tháng để xây mới.</textarea>"),
+            "[{kind}] prefilled with the report's words, for the editor to restate"
+        );
+        // Emptied, it is refused, naming the field.
+        let editor = s.user("editor1", &[]).await;
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/publish"),
+                Some(&editor),
+                json!({ "claim": " " }),
+            )
+            .await;
+        assert_eq!(
+            (st, body["error"]["field"].as_str()),
+            (422, Some("claim")),
+            "[{kind}] {body}"
+        );
+    }
+}
+
+/// The verifier's decision form keeps what they chose: the provisions ticked when the form
+/// comes back with an error, and the whole returned draft when a reviewer sends it back.
+#[tokio::test]
+async fn a_returned_or_refused_decision_form_keeps_the_verifiers_draft() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+        s.user("verifier1", &[(Role::Verifier, None)]).await;
+        let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
+        let (st, _) = s.report(RUMOUR).await;
+        assert_eq!(st, 201);
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        let id = cases[0]["id"].as_i64().expect("case id");
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/assign"),
+                Some(&intake),
+                json!({ "agency": default_agency() }),
+            )
+            .await;
+        assert_eq!(st, 200, "{body}");
+        let provision = some_provision();
+        let ticked = format!("value=\"{provision}\" checked>");
+        let (jar, csrf) = login(&s, "verifier1").await;
+        let path = format!("/quan-tri/ho-so/{id}/ket-luan");
+        let mut fields = vec![
+            ("csrf", csrf.as_str()),
+            ("verdict", "false"),
+            ("summary", "Điện lực không có chương trình hoàn tiền."),
+            ("reasons", "Điện lực xác nhận đây là tin giả."),
+            ("legal_provisions", provision.as_str()),
+            ("remedy", "correction"),
+        ];
+        // No evidence: refused, and the provision is still ticked.
+        let (st, page) = console_post(&s, &jar, &path, &fields).await;
+        assert_eq!(st, 422, "[{kind}]");
+        assert!(
+            page.contains(&ticked),
+            "[{kind}] the provision stays ticked"
+        );
+
+        fields.push(("evidence_note", "Thông báo của Điện lực"));
+        let (st, _) = console_post(&s, &jar, &path, &fields).await;
+        assert_eq!(st, 303, "[{kind}]");
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/review"),
+                Some(&reviewer),
+                json!({ "approve": false, "comment": "Thêm đường dẫn bằng chứng." }),
+            )
+            .await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let page = console_get(&s, &jar, &format!("/quan-tri/ho-so/{id}")).await;
+        let form = page
+            .split(&format!("action=\"/quan-tri/ho-so/{id}/ket-luan\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</form>").next())
+            .expect("the decision form is offered again");
+        assert!(
+            form.contains(">Điện lực không có chương trình hoàn tiền.</textarea>"),
+            "[{kind}] {form}"
+        );
+        assert!(
+            form.contains(">Thông báo của Điện lực</textarea>"),
+            "[{kind}]"
+        );
+        assert!(form.contains("value=\"false\" selected"), "[{kind}]");
+        assert!(form.contains(&ticked), "[{kind}]");
+    }
+}
+
+/// A fact-check already published with the reporter's words about themselves has them
+/// taken out by an editor, everywhere it is shown, and the audit log keeps neither text.
+#[tokio::test]
+async fn an_editor_restates_a_published_claim_that_names_the_reporter() {
+    const REPORTED: &str =
+        "Tôi là Lò Thị Hoa, 0977 888 999, bản Đăk Ang. Tin đồn cấm người dân lên rẫy tháng này.";
+    const CLAIM: &str = "Tin đồn cấm người dân lên rẫy tháng này.";
+    for kind in backends() {
+        let s = start(kind).await;
+        // As it was published before the editor could state the claim.
+        let (id, url) = publish_rumour(&s, REPORTED).await;
+        let (_, page) = s.get_text(&url).await;
+        assert!(page.contains("0977 888 999"), "[{kind}] the starting point");
+
+        let intake = s.user("intake1", &[]).await;
+        let editor = s.user("editor1", &[]).await;
+        let path = format!("/api/v1/cases/{id}/publication/claim");
+        let (st, _) = s
+            .post(&path, Some(&intake), json!({ "claim": CLAIM }))
+            .await;
+        assert_eq!(st, 403, "[{kind}] only an editor");
+        let (st, body) = s.post(&path, Some(&editor), json!({ "claim": "  " })).await;
+        assert_eq!(
+            (st, body["error"]["field"].as_str()),
+            (422, Some("claim")),
+            "[{kind}] {body}"
+        );
+
+        // On the console: the form holds the published wording to edit.
+        let form = console_page(&s, "editor1", &format!("/quan-tri/ho-so/{id}")).await;
+        assert!(form.contains("data-testid=\"restate-claim\""), "[{kind}]");
+        assert!(form.contains(&format!("{REPORTED}</textarea>")), "[{kind}]");
+        let (jar, csrf) = login(&s, "editor1").await;
+        let (st, _) = console_post(
+            &s,
+            &jar,
+            &format!("/quan-tri/ho-so/{id}/noi-dung-cong-bo"),
+            &[("csrf", csrf.as_str()), ("claim", CLAIM)],
+        )
+        .await;
+        assert_eq!(st, 303, "[{kind}]");
+        for path in [
+            url.clone(),
+            "/du-lieu/kiem-chung.json".to_string(),
+            "/du-lieu/kiem-chung.csv".to_string(),
+            "/feed.xml".to_string(),
+        ] {
+            let (_, text) = s.get_text(&path).await;
+            assert!(
+                !text.contains("0977") && !text.contains("Lò Thị Hoa"),
+                "[{kind}] {path} still shows the reporter"
+            );
+            assert!(
+                text.contains(CLAIM),
+                "[{kind}] {path} shows the restated claim"
+            );
+        }
+        let publication = s.store.publications().await.expect("publications")[0].id;
+        let audit = s
+            .store
+            .audit_events_for("publication", &publication.to_string())
+            .await
+            .expect("audit");
+        let restated: Vec<_> = audit
+            .iter()
+            .filter(|e| e.action == "publication.restate_claim")
+            .collect();
+        assert_eq!(restated.len(), 1, "[{kind}]");
+        assert!(
+            !restated[0].data.contains("0977") && !restated[0].data.contains("rẫy"),
+            "[{kind}]"
+        );
+
+        // A case with nothing published has no claim to restate.
+        let (_, r) = s.report("Tin đồn đóng cửa chợ Plei Kần cả tháng.").await;
+        assert_eq!(r["status"], "received");
+        let (_, cases) = s.get("/api/v1/cases?state=new", Some(&intake)).await;
+        let open = cases[0]["id"].as_i64().expect("id");
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{open}/publication/claim"),
+                Some(&editor),
+                json!({ "claim": CLAIM }),
+            )
+            .await;
+        assert_eq!(
+            (st, body["error"]["code"].as_str()),
+            (409, Some("not_published")),
+            "[{kind}]"
+        );
+    }
+}

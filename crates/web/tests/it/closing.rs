@@ -402,6 +402,17 @@ async fn the_console_closes_and_answers_from_the_case_page() {
         "{page}"
     );
     assert!(page.contains("data-testid=\"answer-with\""));
+    // Why it is similar, in the console's language rather than the matcher's code names.
+    let why = page
+        .split("data-testid=\"match-why\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</td>").next())
+        .expect("a why cell");
+    assert!(why.contains("chung từ ngữ"), "{why}");
+    assert!(
+        !why.contains("bm25") && !why.contains("near_duplicate"),
+        "{why}"
+    );
     assert!(page.contains(&format!("action=\"/quan-tri/ho-so/{repeat}/dong\"")));
     let slug = url.trim_start_matches("/kiem-chung/");
     let (st, _) = console_post(

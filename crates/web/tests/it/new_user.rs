@@ -310,8 +310,14 @@ async fn api_mistakes_are_answered_in_json_in_each_language() {
     // Each message in one language.
     let (st, err) = s.get("/api/v1/reports/KC-ZZZZ-ZZZZ", None).await;
     assert_eq!(st, 404);
-    assert_eq!(err["error"]["message"], "Không tìm thấy mã tiếp nhận.");
-    assert_eq!(err["error"]["message_en"], "Receipt not found.");
+    assert_eq!(
+        err["error"]["message"],
+        "Không tìm thấy mã tiếp nhận KC-ZZZZ-ZZZZ."
+    );
+    assert_eq!(
+        err["error"]["message_en"],
+        "Receipt KC-ZZZZ-ZZZZ not found."
+    );
     // No body is an empty object: the missing field is named.
     let (st, err) = send("/api/v1/cases/1/assign", "").await;
     assert_eq!(err["error"]["message"], "Thiếu trường `agency`.", "{err}");

@@ -379,6 +379,17 @@ async fn the_public_register_shows_notices_and_their_status_without_staff_names(
         assert_eq!(data["count"], 1);
         assert_eq!(data["items"][0]["status"], "effect_given");
         assert_eq!(data["items"][0]["platform"], "Nền tảng Ví Dụ");
+        assert_eq!(
+            data["items"][0]["url"],
+            s.url(&format!("/thong-bao/{nid}")).as_str(),
+            "[{kind}] open data links are absolute"
+        );
+        assert!(
+            data["items"][0]["factcheck_url"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("http://") && u.contains("/kiem-chung/")),
+            "[{kind}] {data}"
+        );
         assert!(data["items"][0]["legal_provisions"][0]["citation"]
             .as_str()
             .expect("citation")
@@ -522,6 +533,16 @@ async fn the_console_prepares_a_notice_and_records_its_steps() {
     .await;
     assert_eq!(st, 422);
     assert!(page.contains("không nêu con người"), "{page}");
+    // Back on the case page with what was typed, to correct the one bad line.
+    assert!(page.contains("data-testid=\"prepare-notice\""), "{page}");
+    assert!(
+        page.contains("name=\"platform\" placeholder=\"Facebook\" value=\"Facebook\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("https:&#x2f;&#x2f;facebook.com&#x2f;a&#x2f;posts&#x2f;1\r\nhttps:&#x2f;&#x2f;www.facebook.com&#x2f;ten.nguoi</textarea>"),
+        "{page}"
+    );
     let (_, list) = s
         .get(&format!("/api/v1/cases/{id}/notices"), Some(&t.editor))
         .await;

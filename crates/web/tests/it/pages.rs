@@ -223,6 +223,163 @@ async fn openapi_documents_every_api_route() {
 }
 
 #[tokio::test]
+async fn an_unknown_receipt_is_named_back_to_the_citizen() {
+    let s = start("sqlite").await;
+    let (st, page) = s.get_text("/phan-anh/kc-0000-oooo").await;
+    assert_eq!(st, 404);
+    assert!(
+        page.contains("Không tìm thấy mã tiếp nhận KC-0000-OOOO."),
+        "{page}"
+    );
+    assert!(
+        page.contains("← Quay lại</a>"),
+        "the way back says what it is"
+    );
+    let (st, body) = s.get("/api/v1/reports/KC-0000-0000", None).await;
+    assert_eq!(st, 404);
+    assert_eq!(
+        body["error"]["message_en"],
+        "Receipt KC-0000-0000 not found."
+    );
+}
+
+/// The decision's body is documented field by field, and a body of exactly those fields
+/// is what the desk takes.
+#[tokio::test]
+async fn the_decision_body_is_documented_as_the_desk_reads_it() {
+    let s = start("sqlite").await;
+    let (_, doc) = s.get("/api/openapi.json", None).await;
+    let body = &doc["paths"]["/api/v1/cases/{id}/decision"]["post"]["requestBody"]["content"]
+        ["application/json"]["schema"]["$ref"];
+    assert_eq!(body, "#/components/schemas/DecisionIn", "{doc}");
+    let schema = &doc["components"]["schemas"]["DecisionIn"];
+    let mut fields: Vec<&str> = schema["properties"]
+        .as_object()
+        .expect("properties")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "evidence",
+            "legal_provisions",
+            "reasons",
+            "remedy",
+            "summary",
+            "verdict"
+        ]
+    );
+    let mut required: Vec<&str> = schema["required"]
+        .as_array()
+        .expect("required")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    required.sort_unstable();
+    assert_eq!(required, ["evidence", "reasons", "summary", "verdict"]);
+
+    let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+    let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
+    let (_, _) = s.report(RUMOUR).await;
+    let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+    let id = cases[0]["id"].as_i64().expect("id");
+    let (st, _) = s
+        .post(
+            &format!("/api/v1/cases/{id}/assign"),
+            Some(&intake),
+            serde_json::json!({ "agency": default_agency() }),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (st, answer) = s
+        .post(
+            &format!("/api/v1/cases/{id}/decision"),
+            Some(&verifier),
+            serde_json::json!({
+                "verdict": "false", "summary": "Tóm tắt.", "reasons": "Lý do.",
+                "evidence": [{ "url": "https://evn.com.vn/a", "note": "Ghi chú" }],
+                "legal_provisions": [some_provision()], "remedy": "notice"
+            }),
+        )
+        .await;
+    assert_eq!(st, 201, "{answer}");
+}
+
+/// An integrator handles the statuses the document lists; each answer here must be one.
+#[tokio::test]
+async fn the_case_routes_answer_only_statuses_openapi_lists() {
+    let s = start("sqlite").await;
+    let (_, doc) = s.get("/api/openapi.json", None).await;
+    let documented = |method: &str, path: &str, status: u16| {
+        doc["paths"][path][method]["responses"]
+            .get(status.to_string())
+            .is_some()
+    };
+    let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+    let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
+    let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
+    let editor = s.user("editor1", &[(Role::Editor, None)]).await;
+    let good = [
+        (
+            "assign",
+            &intake,
+            serde_json::json!({ "agency": default_agency() }),
+        ),
+        (
+            "decision",
+            &verifier,
+            serde_json::json!({ "verdict": "false", "summary": "Tóm tắt.", "reasons": "Lý do.", "evidence": [] }),
+        ),
+        ("review", &reviewer, serde_json::json!({ "approve": true })),
+        (
+            "publish",
+            &editor,
+            serde_json::json!({ "title": "Tiêu đề" }),
+        ),
+    ];
+    for (step, token, body) in good {
+        let path = format!("/api/v1/cases/{{id}}/{step}");
+        // No such case; then a body with a field the route does not take.
+        let (st, answer) = s
+            .post(&format!("/api/v1/cases/987654/{step}"), Some(token), body)
+            .await;
+        assert_eq!(st, 404, "{step}: {answer}");
+        assert!(
+            documented("post", &path, st),
+            "{path} answers {st}, undocumented"
+        );
+        let (st, answer) = s
+            .post(
+                &format!("/api/v1/cases/987654/{step}"),
+                Some(token),
+                serde_json::json!({ "bogus": 1 }),
+            )
+            .await;
+        assert_eq!(st, 422, "{step}: {answer}");
+        assert!(
+            documented("post", &path, st),
+            "{path} answers {st}, undocumented"
+        );
+    }
+    // A list is documented as a list.
+    let (st, list) = s.get("/api/v1/outreach", Some(&intake)).await;
+    assert!(st == 200 && list.is_array(), "{st} {list}");
+    assert_eq!(
+        doc["paths"]["/api/v1/outreach"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["type"],
+        "array"
+    );
+    let (st, _) = s.get("/api/v1/cases?state=bogus", Some(&intake)).await;
+    assert_eq!(st, 422);
+    assert!(
+        documented("get", "/api/v1/cases", st),
+        "GET /api/v1/cases answers 422, undocumented"
+    );
+}
+
+#[tokio::test]
 async fn pages_use_the_packs_own_wording_for_verdicts() {
     let source = kc_desk::pack::Pack::shipped_source().replacen(
         "false = { vi = \"Sai sự thật\"",

@@ -115,6 +115,16 @@ async fn the_statistics_page_shows_the_figures_and_each_agencys_duties() {
     );
     assert!(page.contains("data-testid=\"stats-trend\""), "{page}");
     assert!(page.contains("Diễn biến theo ngày"), "{page}");
+    // Published within the minute: 0 hours, with Vietnam's decimal comma.
+    assert!(
+        page.contains("data-testid=\"stats-median\">0,0 giờ</td>"),
+        "{page}"
+    );
+    let english = console_get(&s, &jar, "/quan-tri/thong-ke?lang=en").await;
+    assert!(
+        english.contains("data-testid=\"stats-median\">0.0 "),
+        "{english}"
+    );
     let today = (chrono::Utc::now() + chrono::Duration::hours(7))
         .format("%Y-%m-%d")
         .to_string();
