@@ -8,6 +8,7 @@ pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod awareness;
+pub mod consult;
 #[macro_use]
 pub mod model;
 pub mod notice;

@@ -178,6 +178,8 @@ pub struct ClosureRecord {
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseDetail {
     pub case: CaseSummary,
+    /// Opinions of the agencies the case consults, oldest first.
+    pub opinions: Vec<OpinionRecord>,
     pub reports: Vec<ReportRecord>,
     pub decisions: Vec<DecisionRecord>,
     pub evidence: Vec<EvidenceRecord>,
@@ -190,6 +192,17 @@ pub struct CaseDetail {
     pub merge: Option<MergeRecord>,
     /// The duplicates merged into this case, oldest first; their reports are in `reports`.
     pub merged_cases: Vec<i64>,
+}
+
+/// A consulted agency's opinion on a case.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpinionRecord {
+    pub id: i64,
+    pub case_id: i64,
+    pub agency: String,
+    pub opinion: String,
+    pub given_by: String,
+    pub given_at: String,
 }
 
 /// A case merged into another: the case named then, the note, who and when. The case's
@@ -663,8 +676,10 @@ impl Store {
             .iter()
             .map(|r| get_i64(r, "id"))
             .collect::<Result<_>>()?;
+        let opinions = self.case_opinions(id).await?;
         Ok(Some(CaseDetail {
             case,
+            opinions,
             reports,
             decisions,
             evidence,
@@ -674,6 +689,29 @@ impl Store {
             merge,
             merged_cases,
         }))
+    }
+
+    /// The opinions consulted agencies gave on a case, oldest first.
+    pub async fn case_opinions(&self, case_id: i64) -> Result<Vec<OpinionRecord>> {
+        sqlx::query(
+            "SELECT id, case_id, agency, opinion, given_by, given_at FROM case_opinions \
+             WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(OpinionRecord {
+                id: get_i64(r, "id")?,
+                case_id: get_i64(r, "case_id")?,
+                agency: get_str(r, "agency")?,
+                opinion: get_str(r, "opinion")?,
+                given_by: get_str(r, "given_by")?,
+                given_at: get_str(r, "given_at")?,
+            })
+        })
+        .collect()
     }
 
     /// How the case was merged into another, if it was.
@@ -1040,6 +1078,36 @@ impl Store {
 }
 
 impl WriteTx {
+    /// Records a consulted agency's opinion on a case. The audit event names the agency and
+    /// the opinion's length; the text itself stays in `case_opinions`.
+    pub async fn record_opinion(
+        &mut self,
+        case_id: i64,
+        agency: &str,
+        opinion: &str,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO case_opinions (case_id, agency, opinion, given_by, given_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(case_id)
+        .bind(agency.to_string())
+        .bind(opinion.to_string())
+        .bind(self.actor().to_string())
+        .bind(crate::now())
+        .fetch_one(self.conn())
+        .await?;
+        let id = get_i64(&row, "id")?;
+        self.audit(
+            "case.opinion",
+            "case",
+            case_id,
+            serde_json::json!({ "opinion": id, "agency": agency, "chars": opinion.chars().count() }),
+        )
+        .await?;
+        Ok(id)
+    }
+
     /// Records an awareness event; returns its id.
     pub async fn record_outreach(&mut self, o: &kc_desk::outreach::ValidOutreach) -> Result<i64> {
         let row = sqlx::query(

@@ -584,6 +584,68 @@ pub async fn restate_claim(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct OpinionIn {
+    /// The consulted agency the opinion is for (its code); may be left out by an officer
+    /// who works for exactly one of the case's consulted agencies.
+    #[serde(default)]
+    pub agency: Option<String>,
+    /// What the agency thinks of the content and what to do with it (at most 5,000
+    /// characters). Never about who wrote it.
+    #[serde(default)]
+    pub opinion: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OpinionOut {
+    pub id: i64,
+    pub agency: String,
+}
+
+/// A consulted agency's opinion on a case, from that agency's verifier or lead (or a
+/// district-wide one, naming the agency), while the case is open and routed.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/opinions", params(("id" = i64, Path)), request_body = OpinionIn,
+    responses((status = 201, body = OpinionOut), (status = 401, body = ErrorEnvelope),
+              (status = 403, body = ErrorEnvelope, description = "no verifier or lead role for a consulted agency"),
+              (status = 404, body = ErrorEnvelope),
+              (status = 409, body = ErrorEnvelope, description = "the case is not open, or not routed yet"),
+              (status = 422, body = ErrorEnvelope, description = "opinion empty or too long, agency not consulted or to be named")))]
+pub async fn give_opinion(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    CaseId(id): CaseId,
+    ApiJson(body): ApiJson<OpinionIn>,
+) -> Result<(StatusCode, Json<OpinionOut>), ApiError> {
+    let (oid, agency) = state
+        .desk
+        .give_opinion(&actor, id, body.agency.as_deref(), &body.opinion)
+        .await?;
+    Ok((StatusCode::CREATED, Json(OpinionOut { id: oid, agency })))
+}
+
+/// The agencies a case consults, and the opinions they gave (oldest first).
+#[derive(Serialize, ToSchema)]
+pub struct OpinionsOut {
+    pub consulted: Vec<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub opinions: Vec<kc_store::OpinionRecord>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/opinions", params(("id" = i64, Path)),
+    responses((status = 200, body = OpinionsOut), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+pub async fn opinions(
+    State(state): State<AppState>,
+    _staff: Staff,
+    CaseId(id): CaseId,
+) -> Result<Json<OpinionsOut>, ApiError> {
+    let detail = state.desk.case_detail(id).await?;
+    Ok(Json(OpinionsOut {
+        consulted: detail.case.consulted,
+        opinions: detail.opinions,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CloseIn {
     /// `spam` (not a report), `out_of_scope` (outside the desk's remit) or `no_action`
     /// (nothing to act on).
@@ -769,6 +831,8 @@ pub async fn list_outreach(
         review,
         publish,
         restate_claim,
+        give_opinion,
+        opinions,
         close,
         answer,
         merge,

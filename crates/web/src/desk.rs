@@ -1564,6 +1564,28 @@ impl Desk {
 
     /// Adds a file (already accepted by `kc_desk::attachment::accept_evidence_file`) to a
     /// case's evidence, with where it came from.
+    /// A consulted agency's opinion on a case (kc_desk::consult): the agency named, or the
+    /// one consulted agency the officer works for. Returns (opinion id, agency).
+    pub async fn give_opinion(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        agency: Option<&str>,
+        opinion: &str,
+    ) -> Result<(i64, String), ApiError> {
+        let (case, state) = self.load_case(case_id).await?;
+        let agency = kc_desk::consult::opinion_agency(actor, state, &case.consulted, agency)
+            .map_err(|e| match e {
+                kc_desk::consult::OpinionRefused::Field(f) => ApiError::from(f),
+                kc_desk::consult::OpinionRefused::Workflow(w) => ApiError::from(w),
+            })?;
+        let opinion = kc_desk::consult::validate_opinion(opinion)?;
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        let id = tx.record_opinion(case_id, &agency, &opinion).await?;
+        tx.commit().await?;
+        Ok((id, agency))
+    }
+
     pub async fn add_evidence_file(
         &self,
         actor: &Actor,

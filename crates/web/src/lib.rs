@@ -146,6 +146,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/cases/{id}/publication/claim",
             post(api::restate_claim),
         )
+        .route(
+            "/api/v1/cases/{id}/opinions",
+            get(api::opinions).post(api::give_opinion),
+        )
         .route("/api/v1/cases/{id}/close", post(api::close))
         .route("/api/v1/cases/{id}/answer", post(api::answer))
         .route("/api/v1/cases/{id}/merge", post(api::merge))
@@ -227,6 +231,7 @@ pub fn router(state: AppState) -> Router {
             "/quan-tri/ho-so/{id}/noi-dung-cong-bo",
             post(pages::case_restate_claim),
         )
+        .route("/quan-tri/ho-so/{id}/y-kien", post(pages::case_opinion))
         .route("/quan-tri/ho-so/{id}/dong", post(pages::case_close))
         .route("/quan-tri/ho-so/{id}/lien-he", post(pages::case_contact))
         .route("/quan-tri/ho-so/{id}/tra-loi", post(pages::case_answer))

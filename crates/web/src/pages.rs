@@ -1088,6 +1088,11 @@ pub struct DecisionForm {
     /// A published claim being restated, given back with its error.
     #[serde(default)]
     restated_claim: String,
+    /// A consulted agency's opinion being given, given back with its error.
+    #[serde(default)]
+    opinion: String,
+    #[serde(default)]
+    opinion_agency: String,
     /// The provisions ticked; filled by hand, as a checkbox group repeats its name.
     #[serde(skip_deserializing)]
     legal_provisions: Vec<String>,
@@ -1180,6 +1185,19 @@ async fn render_case(
         close => allowed(CaseAction::Close),
         answer => allowed(CaseAction::Answer),
         merge => allowed(CaseAction::Merge),
+    };
+    // The consulted agencies this officer may give an opinion for, now.
+    let opinion_agencies: Vec<String> = match case_state {
+        Some(st) => d
+            .case
+            .consulted
+            .iter()
+            .filter(|c| {
+                kc_desk::consult::opinion_agency(staff, st, &d.case.consulted, Some(c)).is_ok()
+            })
+            .cloned()
+            .collect(),
+        None => Vec::new(),
     };
     let category = d
         .case
@@ -1293,7 +1311,7 @@ async fn render_case(
             d, can, own_decision, error, form, provisions, appeals, decide_appeal, citations, verdicts, remedies, agencies, similar,
             suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons, notices,
             with_contact, revealed_report, revealed_appeal, revealed_contact,
-            report_files, evidence_files, add_evidence,
+            report_files, evidence_files, add_evidence, opinion_agencies,
             staff => staff_ctx, agency_names => agency_names(state, page.lang),
         },
     )
@@ -1678,6 +1696,41 @@ pub async fn case_restate_claim(
     console_action(&state, &headers, staff, id, &form.csrf, typed, async {
         let actor = actor.ok_or_else(ApiError::unauthorized)?;
         desk.restate_published_claim(&actor, id, &form.claim)
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct OpinionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    opinion: String,
+}
+
+/// A consulted agency's opinion, from the case page.
+pub async fn case_opinion(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    PageId(id): PageId,
+    Form(form): Form<OpinionForm>,
+) -> Response {
+    let actor = staff.clone();
+    let desk = &state.desk;
+    let typed = DecisionForm {
+        opinion: form.opinion.clone(),
+        opinion_agency: form.agency.clone(),
+        ..DecisionForm::default()
+    };
+    console_action(&state, &headers, staff, id, &form.csrf, typed, async {
+        let actor = actor.ok_or_else(ApiError::unauthorized)?;
+        let agency = Some(form.agency.as_str()).filter(|a| !a.trim().is_empty());
+        desk.give_opinion(&actor, id, agency, &form.opinion)
             .await
             .map(|_| ())
     })

@@ -7,6 +7,7 @@ mod appeals;
 mod articles;
 mod case_view;
 mod closing;
+mod consult;
 mod expired_tokens;
 mod files;
 mod harness;
