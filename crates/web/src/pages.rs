@@ -780,16 +780,60 @@ fn agency_names(state: &AppState, lang: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Open cases on one page of the console's queue: a desk with thousands open sent every one
+/// of them (3 MB of HTML at 8,000).
+pub const QUEUE_PER_PAGE: usize = 100;
+
+/// The queue's filters, as the console's filter form sends them.
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    lang: Option<String>,
+    /// An agency's code, `none` for cases no agency holds yet, or empty for all.
+    #[serde(default, rename = "co-quan")]
+    agency: String,
+    /// A case state, or empty for every open one.
+    #[serde(default, rename = "trang-thai")]
+    state: String,
+    /// Only cases past their deadline.
+    #[serde(default, rename = "qua-han")]
+    overdue: String,
+    #[serde(default)]
+    trang: Option<String>,
+}
+
 pub async fn console(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
-    Query(q): Query<LangQuery>,
+    Query(q): Query<QueueQuery>,
 ) -> Response {
     let Some(staff) = staff else {
         return login_redirect();
     };
     let page = Page::new(&headers, q.lang.as_deref());
+    let number = match q.trang.as_deref().map(str::trim) {
+        None | Some("") => 1,
+        Some(t) => match t.parse::<usize>() {
+            Ok(n) if n >= 1 => n,
+            _ => {
+                let err = kc_desk::workflow::FieldError::new(
+                    "trang",
+                    format!("Số trang `{t}` không hợp lệ: trang đánh số từ 1."),
+                    format!("`{t}` is not a page number: pages are numbered from 1."),
+                );
+                return page.error(&state, &err.into(), "/quan-tri");
+            }
+        },
+    };
+    if !q.state.is_empty() && kc_desk::CaseState::parse(&q.state).is_none() {
+        let err = kc_desk::workflow::FieldError::new(
+            "trang-thai",
+            format!("Không có trạng thái `{}`.", q.state),
+            format!("Unknown state `{}`.", q.state),
+        );
+        return page.error(&state, &err.into(), "/quan-tri");
+    }
     let pending_appeals = match state.desk.store.pending_appeals().await {
         Ok(list) => list
             .iter()
@@ -800,14 +844,69 @@ pub async fn console(
     match state.desk.cases(None).await {
         Ok(all) => {
             // The queue is what still needs work; finished cases stay listed below it.
-            let (finished, cases): (Vec<_>, Vec<_>) = all.into_iter().partition(|c| {
+            let (finished, open): (Vec<_>, Vec<_>) = all.into_iter().partition(|c| {
                 kc_desk::CaseState::parse(&c.state).is_some_and(kc_desk::CaseState::is_finished)
             });
             let now = kc_store::fmt_time(chrono::Utc::now());
-            let overdue: Vec<i64> = cases
+            let late =
+                |c: &kc_store::CaseSummary| is_overdue(&c.state, c.deadline.as_deref(), &now);
+            let overdue_total = open.iter().filter(|c| late(c)).count();
+            let open_total = open.len();
+            let matching: Vec<_> = open
+                .into_iter()
+                .filter(|c| match q.agency.as_str() {
+                    "" => true,
+                    "none" => c.agency.is_none(),
+                    a => c.agency.as_deref() == Some(a),
+                })
+                .filter(|c| q.state.is_empty() || c.state == q.state)
+                .filter(|c| q.overdue.is_empty() || late(c))
+                .collect();
+            let shown_total = matching.len();
+            let pages = shown_total.div_ceil(QUEUE_PER_PAGE).max(1);
+            if number > pages {
+                let err = ApiError::not_found(
+                    &format!("trang {number}: hàng đợi có {pages} trang"),
+                    &format!("Page {number} (the queue has {pages})"),
+                );
+                return page.error(&state, &err, "/quan-tri");
+            }
+            let cases: Vec<_> = matching
+                .into_iter()
+                .skip((number - 1) * QUEUE_PER_PAGE)
+                .take(QUEUE_PER_PAGE)
+                .collect();
+            let overdue: Vec<i64> = cases.iter().filter(|c| late(c)).map(|c| c.id).collect();
+            // The filters as a query string, for the pager's links.
+            let mut keep = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in [
+                ("co-quan", &q.agency),
+                ("trang-thai", &q.state),
+                ("qua-han", &q.overdue),
+            ] {
+                if !v.is_empty() {
+                    keep.append_pair(k, v);
+                }
+            }
+            let filters = keep.finish();
+            let open_states: Vec<Value> = [
+                kc_desk::CaseState::New,
+                kc_desk::CaseState::Triaged,
+                kc_desk::CaseState::Assigned,
+                kc_desk::CaseState::Verifying,
+                kc_desk::CaseState::InReview,
+                kc_desk::CaseState::Decided,
+                kc_desk::CaseState::Appealed,
+            ]
+            .iter()
+            .map(|s| context! { code => s.as_str() })
+            .collect();
+            let agencies: Vec<String> = state
+                .desk
+                .pack()
+                .agencies
                 .iter()
-                .filter(|c| is_overdue(&c.state, c.deadline.as_deref(), &now))
-                .map(|c| c.id)
+                .map(|a| a.code.clone())
                 .collect();
             page.render(
                 &state,
@@ -817,6 +916,13 @@ pub async fn console(
                     staff, cases, finished, overdue, pending_appeals,
                     finished_listed => crate::desk::FINISHED_LISTED,
                     agency_names => agency_names(&state, page.lang),
+                    queue => context! {
+                        agency => q.agency, state => q.state, overdue => !q.overdue.is_empty(),
+                        page_number => number, pages, filters, open_total, shown_total, overdue_total,
+                        first => (number - 1) * QUEUE_PER_PAGE + 1,
+                        last => ((number - 1) * QUEUE_PER_PAGE + QUEUE_PER_PAGE).min(shown_total),
+                        open_states, agencies,
+                    },
                 },
             )
         }

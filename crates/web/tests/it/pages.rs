@@ -484,3 +484,74 @@ async fn the_fact_check_list_comes_in_pages_and_the_home_page_and_feed_read_only
         );
     }
 }
+
+#[tokio::test]
+async fn the_console_queue_comes_in_pages_and_filters_by_agency_state_and_lateness() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+        s.user("lead1", &[(Role::Lead, None)]).await;
+        for i in 0..101 {
+            let (st, body) = s.report(&unrelated_rumour(i)).await;
+            assert_eq!(st, 201, "[{kind}] {body}");
+        }
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        let police_case = cases[0]["id"].as_i64().expect("id");
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{police_case}/assign"),
+                Some(&intake),
+                serde_json::json!({ "agency": "ca" }),
+            )
+            .await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let (jar, _) = login(&s, "lead1").await;
+        let rows = |page: &str| page.matches("data-testid=\"case-link\"").count();
+
+        let first = console_get(&s, &jar, "/quan-tri").await;
+        assert_eq!(rows(&first), 100, "[{kind}]");
+        assert!(first.contains("1–100 / 101"), "[{kind}]");
+        assert!(first.contains("href=\"/quan-tri?trang=2\""), "[{kind}]");
+        let second = console_get(&s, &jar, "/quan-tri?trang=2").await;
+        assert_eq!(rows(&second), 1, "[{kind}]");
+
+        let police = console_get(&s, &jar, "/quan-tri?co-quan=ca").await;
+        assert_eq!(rows(&police), 1, "[{kind}]");
+        assert!(
+            police.contains(&format!("href=\"/quan-tri/ho-so/{police_case}\"")),
+            "[{kind}]"
+        );
+        assert!(
+            police.contains("trong tổng số hồ sơ đang xử lý: 101"),
+            "[{kind}]"
+        );
+        let assigned = console_get(&s, &jar, "/quan-tri?trang-thai=assigned").await;
+        assert_eq!(rows(&assigned), 1, "[{kind}]");
+        let unassigned = console_get(&s, &jar, "/quan-tri?co-quan=none&trang=1").await;
+        assert_eq!(rows(&unassigned), 100, "[{kind}]");
+        assert!(
+            !unassigned.contains("href=\"/quan-tri?co-quan=none&amp;trang=2\""),
+            "[{kind}] 100 fit on one page"
+        );
+        let late = console_get(&s, &jar, "/quan-tri?qua-han=1").await;
+        assert!(late.contains("Không có hồ sơ nào khớp bộ lọc"), "[{kind}]");
+
+        let (st, _) = console_status(&s, &jar, "/quan-tri?trang-thai=bogus").await;
+        assert_eq!(st, 422, "[{kind}]");
+        let (st, _) = console_status(&s, &jar, "/quan-tri?trang=9").await;
+        assert_eq!(st, 404, "[{kind}]");
+    }
+}
+
+/// A console page's status and body.
+async fn console_status(s: &TestServer, jar: &str, path: &str) -> (u16, String) {
+    let resp = s
+        .client
+        .get(s.url(path))
+        .header("cookie", jar)
+        .send()
+        .await
+        .expect("get");
+    let st = resp.status().as_u16();
+    (st, resp.text().await.expect("body"))
+}
