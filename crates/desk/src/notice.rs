@@ -185,6 +185,19 @@ pub fn content_locator(raw: &str) -> Result<String, FieldError> {
             ),
         )
     })?;
+    if let Some(host) = short_link(&url) {
+        return Err(FieldError::new(
+            "locators",
+            format!(
+                "`{raw}` là đường dẫn rút gọn của {host}: nó có thể dẫn tới một video hay một tài khoản. \
+                 Hãy mở nó và dán địa chỉ đầy đủ của chính nội dung (…/video/…)."
+            ),
+            format!(
+                "`{raw}` is a {host} short link: it may lead to a video or to an account. \
+                 Open it and give the full URL of the content itself (…/video/…)."
+            ),
+        ));
+    }
     if let Some(host) = profile_only(&url) {
         return Err(FieldError::new(
             "locators",
@@ -320,6 +333,15 @@ const PROFILE_TABS: &[&str] = &[
     "map",
     "reviews",
 ];
+
+/// The platform when a canonical URL is one of its short links (`vt.tiktok.com/ZS…`),
+/// which redirect to a video or to an account alike: what it names is not known until
+/// opened, so a notice cannot name it.
+fn short_link(canonical: &str) -> Option<&'static str> {
+    let rest = canonical.split_once("://").map_or(canonical, |(_, r)| r);
+    let host = rest.split(['/', '?', ':']).next().unwrap_or(rest);
+    matches!(host, "vt.tiktok.com" | "vm.tiktok.com").then_some("TikTok")
+}
 
 /// The platform's host when a canonical URL leads only to an account or profile there.
 fn profile_only(canonical: &str) -> Option<&str> {
@@ -581,6 +603,9 @@ mod tests {
             assert_eq!(e.field, "locators");
             assert!(e.message_en.contains("never people"), "{profile}: {e:?}");
         }
+        let e = content_locator("https://vt.tiktok.com/ZSabc123/").expect_err("short link");
+        assert!(e.message_vi.contains("đường dẫn rút gọn"), "{e:?}");
+        assert!(!e.message_en.contains("account or profile on"), "{e:?}");
         for bad in [
             "ftp://example.com/a",
             "facebook NAME",

@@ -866,6 +866,13 @@ mod tests {
         assert_eq!(ok.text, "tin đồn");
         assert!(ok.urls.is_empty());
         assert_eq!(ok.contact, None);
+        // A link pasted as the address bar shows it, without `https://`.
+        let ok = validate_report("tin đồn", &["tin-nong-24h.net/bai-viet".into()], None)
+            .expect("a bare link is a link");
+        assert_eq!(
+            ok.urls,
+            vec!["https://tin-nong-24h.net/bai-viet".to_string()]
+        );
     }
 
     #[test]

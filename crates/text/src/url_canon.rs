@@ -88,7 +88,10 @@ pub fn canonical_url(s: &str) -> Result<String, UrlError> {
         return Err(UrlError::Empty);
     }
     let with_scheme;
-    let input = if s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) {
+    // People paste links as their address bar shows them: `www.…`, or a bare
+    // `site.vn/path` under a common top-level domain.
+    let bare = !s.contains("://") && is_bare_domain(s);
+    let input = if bare || s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) {
         with_scheme = format!("https://{s}");
         with_scheme.as_str()
     } else {
@@ -351,6 +354,19 @@ mod tests {
             assert_eq!(canonical_url(&once).as_deref(), Ok(once.as_str()));
         }
         check("www.www.a.vn/x", "https://a.vn/x");
+    }
+
+    #[test]
+    fn a_link_pasted_without_its_scheme_is_read_as_https() {
+        assert_eq!(
+            canonical_url("tin-nong-24h.net/bai-viet/1?utm_source=fb").as_deref(),
+            Ok("https://tin-nong-24h.net/bai-viet/1")
+        );
+        assert_eq!(canonical_url("Zing.vn").as_deref(), Ok("https://zing.vn/"));
+        // Not a domain under a common top-level domain: still not a link.
+        for not_a_link in ["TP.HCM", "v.v.", "5.000", "a.b/c", "ten@mail.vn"] {
+            assert!(canonical_url(not_a_link).is_err(), "{not_a_link}");
+        }
     }
 
     #[test]
