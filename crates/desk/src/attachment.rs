@@ -395,7 +395,16 @@ mod jpeg {
                 }
                 APP0 if payload.starts_with(b"JFXX\0") => Some("thumbnail"),
                 APP2 if payload.starts_with(b"ICC_PROFILE\0") => None,
-                APP14 if payload.starts_with(b"Adobe") => None,
+                // Adobe's colour-transform header is 12 bytes; anything after is not it.
+                APP14 if payload.starts_with(b"Adobe") && payload.len() >= 12 => {
+                    if payload.len() > 12 {
+                        out.extend_from_slice(&[0xFF, APP14, 0, 14]);
+                        out.extend_from_slice(&payload[..12]);
+                        Some("other metadata")
+                    } else {
+                        None
+                    }
+                }
                 APP1 if payload.starts_with(b"Exif\0\0") => {
                     let o = super::exif::orientation(&payload[6..]);
                     orientation = orientation.or(o);
@@ -408,8 +417,11 @@ mod jpeg {
                 APP1 if payload.starts_with(b"http://ns.adobe.com/") => Some("XMP"),
                 APP13 => Some("IPTC"),
                 COM => Some("comment"),
-                APP0..=0xEF => Some("other metadata"),
-                _ => None,
+                // What draws the picture: frames (SOFn), tables (DHT, DAC, DQT), the restart
+                // interval, the line count and the scans. Any other segment (APPn, JPGn, the
+                // reserved ones) can carry anything, so it goes.
+                0xC0..=0xCF | 0xDA | 0xDB | 0xDC | 0xDD if marker != 0xC8 => None,
+                _ => Some("other metadata"),
             };
             match dropped {
                 Some("") => {}
@@ -512,8 +524,11 @@ mod png {
 
     pub(super) const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
-    /// Ancillary chunks a viewer needs to draw the image right; every other ancillary chunk
-    /// (text, EXIF, time, and any unknown one) is dropped. Critical chunks always stay.
+    /// The chunks that are the picture.
+    const CRITICAL: [&[u8; 4]; 4] = [b"IHDR", b"PLTE", b"IDAT", b"IEND"];
+
+    /// Ancillary chunks a viewer needs to draw the image right; every other chunk (text,
+    /// EXIF, time, and any unknown one, even one named as critical) is dropped.
     const KEPT: [&[u8; 4]; 12] = [
         b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"bKGD", b"pHYs", b"acTL", b"fcTL",
         b"fdAT", b"cICP",
@@ -546,8 +561,7 @@ mod png {
                 });
             }
             first = false;
-            let critical = kind[0].is_ascii_uppercase();
-            if critical || KEPT.contains(&&kind) {
+            if CRITICAL.contains(&&kind) || KEPT.contains(&&kind) {
                 out.extend_from_slice(chunk);
             } else {
                 note(
@@ -601,26 +615,39 @@ mod webp {
             }
             let fourcc = &body[i..i + 4];
             let chunk = &body[i..stop.min(body.len())];
-            match fourcc {
+            let kept = match fourcc {
                 b"VP8X" => {
                     if chunk.len() < 9 {
                         return Err(TRUNCATED);
                     }
                     let mut c = chunk.to_vec();
                     c[8] &= !(EXIF_FLAG | XMP_FLAG);
-                    chunks.extend_from_slice(&c);
+                    Some(c)
                 }
                 b"VP8 " | b"VP8L" | b"ANMF" => {
                     image = true;
-                    chunks.extend_from_slice(chunk);
+                    Some(chunk.to_vec())
                 }
-                b"ALPH" | b"ANIM" | b"ICCP" => chunks.extend_from_slice(chunk),
-                b"EXIF" => note(&mut removed, "EXIF"),
-                b"XMP " => note(&mut removed, "XMP"),
-                _ => note(&mut removed, "other metadata"),
-            }
-            if chunk.len() % 2 == 1 {
-                chunks.push(0);
+                b"ALPH" | b"ANIM" | b"ICCP" => Some(chunk.to_vec()),
+                b"EXIF" => {
+                    note(&mut removed, "EXIF");
+                    None
+                }
+                b"XMP " => {
+                    note(&mut removed, "XMP");
+                    None
+                }
+                _ => {
+                    note(&mut removed, "other metadata");
+                    None
+                }
+            };
+            // Only a kept chunk brings its pad byte (restored when the file lacked it).
+            if let Some(c) = kept {
+                chunks.extend_from_slice(&c);
+                if c.len() % 2 == 1 {
+                    chunks.push(0);
+                }
             }
             i = stop;
         }
@@ -705,25 +732,43 @@ mod gif {
                     let label = *b.get(i + 1).ok_or(TRUNCATED)?;
                     let end = i + 2 + sub_blocks(b, i + 2)?;
                     let block = b.get(i..end).ok_or(TRUNCATED)?;
-                    let keep = match label {
-                        0xF9 | 0x01 => true,
+                    // Kept blocks are written in their one standard shape, so that no data
+                    // can ride in extra sub-blocks behind them.
+                    let kept: Option<Vec<u8>> = match label {
+                        // Graphic control: 4 bytes (disposal, delay, transparent colour).
+                        0xF9 => block.get(3..7).filter(|_| block[2] == 4).map(|d| {
+                            let mut g = vec![0x21, 0xF9, 4];
+                            g.extend_from_slice(d);
+                            g.push(0);
+                            g
+                        }),
+                        // The loop count: `03 01 lo hi`.
                         0xFF => {
                             let app = block.get(3..14).unwrap_or_default();
-                            app == b"NETSCAPE2.0" || app == b"ANIMEXTS1.0"
+                            let looped = app == b"NETSCAPE2.0" || app == b"ANIMEXTS1.0";
+                            match block.get(14..18) {
+                                Some([3, 1, lo, hi]) if looped => {
+                                    let mut l = vec![0x21, 0xFF, 11];
+                                    l.extend_from_slice(app);
+                                    l.extend_from_slice(&[3, 1, *lo, *hi, 0]);
+                                    Some(l)
+                                }
+                                _ => None,
+                            }
                         }
-                        _ => false,
+                        _ => None,
                     };
-                    if keep {
-                        out.extend_from_slice(block);
-                    } else {
-                        note(
+                    match kept {
+                        Some(k) => out.extend_from_slice(&k),
+                        None => note(
                             &mut removed,
                             match label {
                                 0xFE => "comment",
+                                0x01 => "text",
                                 0xFF if block.get(3..11) == Some(&b"XMP Data"[..]) => "XMP",
                                 _ => "other metadata",
                             },
-                        );
+                        ),
                     }
                     i = end;
                 }

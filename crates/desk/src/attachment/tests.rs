@@ -325,6 +325,12 @@ fn jpeg_soup() -> impl Strategy<Value = Vec<u8>> {
         Just(seg(0xEF, SECRET)),
         Just(seg(0xFE, SECRET)),
         Just(seg(0xDD, &[0, 4])),
+        Just(seg(0xF0, SECRET)),
+        Just(seg(0xB0, SECRET)),
+        Just(seg(
+            0xEE,
+            &[b"Adobe\0\x64\0\0\0\0\x01".as_slice(), SECRET].concat()
+        )),
     ];
     let metas = || proptest::collection::vec(meta.clone(), 0..4);
     let scan = proptest::collection::vec(
@@ -391,6 +397,158 @@ proptest! {
         if let Ok(f) = accept_report_file("f", &input) {
             prop_assert!(!contains(&f.bytes, SECRET));
             prop_assert!(!contains(&f.bytes, b"Nguyen"));
+            let again = accept_report_file("f", &f.bytes).expect("accepted again");
+            prop_assert_eq!(&again.bytes, &f.bytes);
+            prop_assert!(again.removed.is_empty(), "{:?}", again.removed);
+        }
+    }
+}
+
+#[test]
+fn segments_and_chunks_outside_the_picture_go_even_when_named_like_it() {
+    // JPEG: a JPGn extension and a reserved marker, an Adobe header with a tail.
+    let mut adobe = b"Adobe\0\x64\0\0\0\0\x01".to_vec();
+    adobe.extend_from_slice(SECRET);
+    let input = jpeg(
+        &[seg(0xF0, SECRET), seg(0xB0, SECRET), seg(0xEE, &adobe)],
+        b"",
+    );
+    let f = accept_report_file("f", &input).expect("valid");
+    assert!(!contains(&f.bytes, SECRET), "{:?}", f.bytes);
+    assert!(
+        contains(&f.bytes, b"Adobe\0\x64\0\0\0\0\x01"),
+        "the colour transform stays"
+    );
+    // PNG: a chunk named as critical that no decoder knows.
+    let mut png = PNG_1X1[..33].to_vec();
+    png.extend(png_chunk(b"SECR", SECRET));
+    png.extend_from_slice(&PNG_1X1[33..]);
+    let f = accept_report_file("f", &png).expect("valid");
+    assert_eq!(f.bytes, PNG_1X1);
+    // GIF: data riding in extra sub-blocks of the loop and graphic-control blocks, and a
+    // plain-text block.
+    let image: &[u8] = b"\x2c\0\0\0\0\x01\0\x01\0\0\x02\x02\x44\x01\0";
+    let mut looped = b"\x21\xff\x0bNETSCAPE2.0\x03\x01\0\0".to_vec();
+    looped.push(SECRET.len() as u8);
+    looped.extend_from_slice(SECRET);
+    looped.push(0);
+    let mut control = b"\x21\xf9\x04\0\0\0\0".to_vec();
+    control.push(SECRET.len() as u8);
+    control.extend_from_slice(SECRET);
+    control.push(0);
+    let mut text = b"\x21\x01\x0c\0\0\0\0\x01\0\x01\0\x01\x01\0\0".to_vec();
+    text.push(SECRET.len() as u8);
+    text.extend_from_slice(SECRET);
+    text.push(0);
+    let f = accept_report_file("f", &gif(&[&looped, &control, &text, image])).expect("valid");
+    assert!(!contains(&f.bytes, SECRET), "{:?}", f.bytes);
+    assert_eq!(
+        f.bytes,
+        gif(&[
+            b"\x21\xff\x0bNETSCAPE2.0\x03\x01\0\0\0",
+            b"\x21\xf9\x04\0\0\0\0\0",
+            image
+        ])
+    );
+}
+
+#[test]
+fn a_webp_whose_last_dropped_chunk_lacks_its_pad_is_clean_and_stays_accepted() {
+    let mut input = riff(&[(b"VP8L", b"\x2f\0\0\0\0pixels")]);
+    // An odd-sized EXIF chunk at the end, without the pad byte the format asks for.
+    input.extend_from_slice(b"EXIF");
+    input.extend_from_slice(&3u32.to_le_bytes());
+    input.extend_from_slice(b"GPS");
+    let size = (input.len() - 8) as u32;
+    input[4..8].copy_from_slice(&size.to_le_bytes());
+    let f = accept_report_file("f", &input).expect("valid");
+    assert_eq!(f.bytes, riff(&[(b"VP8L", b"\x2f\0\0\0\0pixels")]));
+    assert_eq!(
+        accept_report_file("f", &f.bytes).expect("again").bytes,
+        f.bytes
+    );
+}
+
+/// A PNG, WebP or GIF built from kept and secret-bearing pieces in any order.
+fn container_soup() -> impl Strategy<Value = Vec<u8>> {
+    let png_part = prop_oneof![
+        Just(png_chunk(b"tEXt", SECRET)),
+        Just(png_chunk(b"SECR", SECRET)),
+        Just(png_chunk(b"zzzz", SECRET)),
+        Just(png_chunk(b"sRGB", &[0])),
+        Just(png_chunk(b"iTXt", SECRET)),
+    ];
+    let webp_part = prop_oneof![
+        Just((*b"EXIF", SECRET.to_vec())),
+        Just((*b"XMP ", SECRET.to_vec())),
+        Just((*b"ZZZZ", SECRET.to_vec())),
+        Just((*b"ICCP", b"icc".to_vec())),
+        Just((*b"EXIF", b"odd".to_vec())),
+    ];
+    let gif_part = prop_oneof![
+        Just([b"\x21\xfe".as_slice(), &[SECRET.len() as u8], SECRET, b"\0"].concat()),
+        Just(
+            [
+                b"\x21\x01\x0c\0\0\0\0\x01\0\x01\0\x01\x01\0\0".as_slice(),
+                &[SECRET.len() as u8],
+                SECRET,
+                b"\0"
+            ]
+            .concat()
+        ),
+        Just(
+            [
+                b"\x21\xff\x0bNETSCAPE2.0\x03\x01\0\0".as_slice(),
+                &[SECRET.len() as u8],
+                SECRET,
+                b"\0"
+            ]
+            .concat()
+        ),
+        Just(
+            [
+                b"\x21\xf9\x04\0\0\0\0".as_slice(),
+                &[SECRET.len() as u8],
+                SECRET,
+                b"\0"
+            ]
+            .concat()
+        ),
+        Just(b"\x2c\0\0\0\0\x01\0\x01\0\0\x02\x02\x44\x01\0".to_vec()),
+    ];
+    prop_oneof![
+        proptest::collection::vec(png_part, 0..6).prop_map(|parts| {
+            let mut p = PNG_1X1[..33].to_vec();
+            p.extend(parts.concat());
+            p.extend_from_slice(&PNG_1X1[33..]);
+            p
+        }),
+        (proptest::collection::vec(webp_part, 0..6), any::<bool>()).prop_map(|(parts, at_end)| {
+            let mut chunks: Vec<([u8; 4], Vec<u8>)> = parts;
+            let image = (*b"VP8L", b"\x2f\0\0\0\0pixels".to_vec());
+            if at_end {
+                chunks.insert(0, image);
+            } else {
+                chunks.push(image);
+            }
+            let refs: Vec<(&[u8; 4], &[u8])> =
+                chunks.iter().map(|(k, d)| (k, d.as_slice())).collect();
+            riff(&refs)
+        }),
+        proptest::collection::vec(gif_part, 0..6).prop_map(|parts| {
+            let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+            gif(&refs)
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn no_metadata_survives_in_any_accepted_png_webp_or_gif(input in container_soup()) {
+        if let Ok(f) = accept_report_file("f", &input) {
+            prop_assert!(!contains(&f.bytes, SECRET));
             let again = accept_report_file("f", &f.bytes).expect("accepted again");
             prop_assert_eq!(&again.bytes, &f.bytes);
             prop_assert!(again.removed.is_empty(), "{:?}", again.removed);
