@@ -245,6 +245,10 @@ async function main() {
     await step('5. editor1 publishes the fact-check', async () => {
         await login(staff, 'editor1');
         await openCase(staff, caseUrl, 'case-editor');
+        // The claim is stated by the editor, not copied from the report (which may name
+        // the reporter); the report's words are shown beside, read-only.
+        const words = await staff.locator('[data-testid=reporter-words]').innerText();
+        await fill(staff, 'Nội dung được kiểm chứng (sẽ công bố)', words.trim());
         await fill(staff, 'Tiêu đề', TITLE);
         await fill(staff, 'Nội dung bài đăng (để trống sẽ dùng tóm tắt và lý do)', ARTICLE_BODY);
         await submit(staff, 'Công bố', 'case-published');

@@ -1770,12 +1770,31 @@ impl WriteTx {
     /// Restates a published fact-check's claim (to take out what the reporter's own words
     /// said about them). The audit event names the publication, never the old or new text:
     /// the log is append-only and must not keep what was removed.
-    pub async fn restate_claim(&mut self, publication_id: i64, claim: &str) -> Result<bool> {
-        let done = sqlx::query("UPDATE publications SET claim_text = $1 WHERE id = $2")
-            .bind(claim.to_string())
-            .bind(publication_id)
-            .execute(&mut *self.tx)
-            .await?;
+    pub async fn restate_claim(
+        &mut self,
+        publication_id: i64,
+        claim: &str,
+        retitled: Option<(&str, &str)>,
+    ) -> Result<bool> {
+        let done =
+            match retitled {
+                None => {
+                    sqlx::query("UPDATE publications SET claim_text = $1 WHERE id = $2")
+                        .bind(claim.to_string())
+                        .bind(publication_id)
+                        .execute(&mut *self.tx)
+                        .await?
+                }
+                Some((title, slug)) => sqlx::query(
+                    "UPDATE publications SET claim_text = $1, title = $2, slug = $3 WHERE id = $4",
+                )
+                .bind(claim.to_string())
+                .bind(title.to_string())
+                .bind(slug.to_string())
+                .bind(publication_id)
+                .execute(&mut *self.tx)
+                .await?,
+            };
         if done.rows_affected() == 0 {
             return Ok(false);
         }

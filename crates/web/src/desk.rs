@@ -1140,10 +1140,33 @@ impl Desk {
                 format!("Case {case_id} has no published fact-check."),
             )
         })?;
+        // A title the desk made from the claim (the editor gave none) holds the same words,
+        // and so does the address made from it: both are made again from the claim as
+        // restated, and the old address stops answering.
+        let label = Verdict::parse(&publication.verdict)
+            .map(|v| self.pack().verdict_label(v, false))
+            .unwrap_or_else(|| publication.verdict.clone());
+        let made = |c: &str| format!("{label}: {}", first_words(c, 14));
+        let retitled = if publication.title == made(&publication.claim_text) {
+            let title = made(&claim);
+            let store = &self.store;
+            let slug = free_slug(&title, |s| async move { store.slug_taken(&s).await }).await?;
+            Some((title, slug))
+        } else {
+            None
+        };
         let mut tx = self.store.begin_write(&actor.name).await?;
-        tx.restate_claim(publication.id, &claim).await?;
+        tx.restate_claim(
+            publication.id,
+            &claim,
+            retitled.as_ref().map(|(t, s)| (t.as_str(), s.as_str())),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(format!("/kiem-chung/{}", publication.slug))
+        // The old wording leaves the database file, as a purged contact does.
+        let _ = self.store.flush_deleted().await;
+        let slug = retitled.map_or(publication.slug, |(_, s)| s);
+        Ok(format!("/kiem-chung/{slug}"))
     }
 
     /// The person a case is assigned to drafts its decision: an active account that holds

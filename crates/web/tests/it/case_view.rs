@@ -546,8 +546,12 @@ async fn the_claim_published_is_the_editors_wording_not_the_reporters() {
             "[{kind}] the publish form has the claim"
         );
         assert!(
-            form.contains(">Tôi là Trần Văn Bình. Có tin chợ Plei Kần đóng cửa một tháng để xây mới.</textarea>"),
-            "[{kind}] prefilled with the report's words, for the editor to restate"
+            form.contains("aria-describedby=\"claim-help\"></textarea>"),
+            "[{kind}] the editor states the claim: nothing to publish by one click"
+        );
+        assert!(
+            form.contains("Tôi là Trần Văn Bình. Có tin chợ Plei Kần đóng cửa một tháng để xây mới.</blockquote>"),
+            "[{kind}] the report's words are shown beside, read-only"
         );
         // Emptied, it is refused, naming the field.
         let editor = s.user("editor1", &[]).await;
@@ -646,8 +650,9 @@ async fn an_editor_restates_a_published_claim_that_names_the_reporter() {
     const CLAIM: &str = "Tin đồn cấm người dân lên rẫy tháng này.";
     for kind in backends() {
         let s = start(kind).await;
-        // As it was published before the editor could state the claim.
-        let (id, url) = publish_rumour(&s, REPORTED).await;
+        // As it was published before the editor could state the claim, with the title the
+        // desk makes from it.
+        let (id, url) = publish_rumour_with(&s, REPORTED, json!({})).await;
         let (_, page) = s.get_text(&url).await;
         assert!(page.contains("0977 888 999"), "[{kind}] the starting point");
 
@@ -678,8 +683,26 @@ async fn an_editor_restates_a_published_claim_that_names_the_reporter() {
         )
         .await;
         assert_eq!(st, 303, "[{kind}]");
+        // The title the desk made from the reporter's words, and the address made from the
+        // title, are made again from the claim as restated; the old address is gone.
+        let restated = s.store.publications().await.expect("publications")[0].clone();
+        assert!(
+            !restated.title.contains("Lò Thị Hoa"),
+            "[{kind}] {}",
+            restated.title
+        );
+        assert!(
+            !restated.slug.contains("hoa") && !restated.slug.contains("0977"),
+            "[{kind}] {}",
+            restated.slug
+        );
+        let (st, _) = s.get_text(&url).await;
+        assert_eq!(st, 404, "[{kind}] the old address named the reporter");
+        let url = format!("/kiem-chung/{}", restated.slug);
         for path in [
             url.clone(),
+            "/".to_string(),
+            "/kiem-chung".to_string(),
             "/du-lieu/kiem-chung.json".to_string(),
             "/du-lieu/kiem-chung.csv".to_string(),
             "/feed.xml".to_string(),
