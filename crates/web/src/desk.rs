@@ -353,20 +353,29 @@ impl Desk {
         };
         desk.refresh_libraries().await?;
         if let Some(sem) = desk.semantic.as_ref().filter(|_| phase == WARMING) {
-            let claims = desk.stored_claims().await?;
-            let mut seen = std::collections::HashSet::new();
-            let cache = sem.cache.lock().map_err(|_| lock_poisoned())?;
-            let missing: Vec<([u8; 32], String)> = claims
-                .iter()
-                .flat_map(|(_, rows)| rows.iter())
-                .map(|(_, text)| kc_match::semantic_text(text).into_owned())
-                .map(|t| (kc_embed::cache_key(&t, kc_embed::Kind::Passage), t))
-                .filter(|(k, _)| cache.get(k).is_none() && seen.insert(*k))
-                .collect();
+            let missing = desk.missing_vectors().await?;
             sem.warm_total.store(missing.len(), Ordering::Relaxed);
             *sem.backlog.lock().map_err(|_| lock_poisoned())? = missing;
         }
         Ok(desk)
+    }
+
+    /// The stored claims' texts (in their semantic form, with their cache keys) whose
+    /// vector the cache does not hold, each once.
+    async fn missing_vectors(&self) -> Result<Vec<([u8; 32], String)>, ApiError> {
+        let Some(sem) = &self.semantic else {
+            return Ok(Vec::new());
+        };
+        let claims = self.stored_claims().await?;
+        let mut seen = std::collections::HashSet::new();
+        let cache = sem.cache.lock().map_err(|_| lock_poisoned())?;
+        Ok(claims
+            .iter()
+            .flat_map(|(_, rows)| rows.iter())
+            .map(|(_, text)| kc_match::semantic_text(text).into_owned())
+            .map(|t| (kc_embed::cache_key(&t, kc_embed::Kind::Passage), t))
+            .filter(|(k, _)| cache.get(k).is_none() && seen.insert(*k))
+            .collect())
     }
 
     /// Whether matching uses the semantic model as well as words.
@@ -398,7 +407,13 @@ impl Desk {
         if sem.phase.load(Ordering::Acquire) != WARMING {
             return Ok(());
         }
-        let missing = std::mem::take(&mut *sem.backlog.lock().map_err(|_| lock_poisoned())?);
+        let mut missing = std::mem::take(&mut *sem.backlog.lock().map_err(|_| lock_poisoned())?);
+        if missing.is_empty() {
+            // A retry after a failed attempt: what is still missing now.
+            missing = self.missing_vectors().await?;
+            sem.warm_done.store(0, Ordering::Relaxed);
+            sem.warm_total.store(missing.len(), Ordering::Relaxed);
+        }
         if !missing.is_empty() {
             tracing::info!(
                 to_compute = missing.len(),
@@ -441,8 +456,9 @@ impl Desk {
             let texts: Vec<String> = rows.iter().map(|(_, t)| t.clone()).collect();
             let vectors = self.passage_vectors(&texts).await?;
             let mut live = which.write().map_err(|_| lock_poisoned())?;
-            for ((id, _), v) in rows.iter().zip(vectors) {
-                if let Some(v) = v {
+            for ((id, text), v) in rows.iter().zip(vectors) {
+                // A claim edited since it was read keeps the vector of its new text.
+                if let Some(v) = v.filter(|_| live.texts.get(id) == Some(&text_hash(text))) {
                     live.lib.upsert_vector(id, &v);
                 }
             }
@@ -565,8 +581,41 @@ impl Desk {
             .await?
             .pop()
             .flatten();
+        {
+            let mut live = which.write().map_err(|_| lock_poisoned())?;
+            live.upsert(id, text, v.as_deref());
+        }
+        if v.is_none() {
+            self.fill_missed_vectors(which, &[(id.to_string(), text.to_string())])
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Claims upserted without a vector while the warm-up ran, if it has ended since: the
+    /// warm-up's last pass may have gone over their library before they were in it, so
+    /// they get their vector here (the library is checked to still hold the same text).
+    async fn fill_missed_vectors(
+        &self,
+        which: &RwLock<LiveLibrary>,
+        claims: &[(String, String)],
+    ) -> Result<(), ApiError> {
+        let Some(sem) = &self.semantic else {
+            return Ok(());
+        };
+        if claims.is_empty() || sem.phase.load(Ordering::Acquire) == WARMING {
+            return Ok(());
+        }
+        let texts: Vec<String> = claims.iter().map(|(_, t)| t.clone()).collect();
+        let vectors = self.passage_vectors(&texts).await?;
         let mut live = which.write().map_err(|_| lock_poisoned())?;
-        live.upsert(id, text, v.as_deref());
+        for ((id, text), v) in claims.iter().zip(vectors) {
+            if let Some(v) = v {
+                if live.texts.get(id) == Some(&text_hash(text)) {
+                    live.lib.upsert_vector(id, &v);
+                }
+            }
+        }
         Ok(())
     }
 
@@ -600,32 +649,44 @@ impl Desk {
         }
         let texts: Vec<String> = changed.iter().map(|(_, t)| t.clone()).collect();
         let vectors = self.passage_vectors(&texts).await?;
-        let mut live = which.write().map_err(|_| lock_poisoned())?;
-        for id in &gone {
-            live.remove(id);
-        }
-        // A first load (the desk starting) indexes on all cores.
-        let bulk = live.lib.is_empty() && changed.len() > 1024;
-        if bulk {
-            let pairs: Vec<(&str, &str)> = changed
+        let missed: Vec<(String, String)> = match &self.semantic {
+            Some(_) => changed
                 .iter()
-                .map(|(id, t)| (id.as_str(), t.as_str()))
-                .collect();
-            let threads = std::thread::available_parallelism().map_or(1, usize::from);
-            live.lib.bulk_upsert(&pairs, threads);
-        }
-        for ((id, text), v) in changed.iter().zip(&vectors) {
-            let hash = text_hash(text);
+                .zip(&vectors)
+                .filter(|(_, v)| v.is_none())
+                .map(|(c, _)| c.clone())
+                .collect(),
+            None => Vec::new(),
+        };
+        {
+            let mut live = which.write().map_err(|_| lock_poisoned())?;
+            for id in &gone {
+                live.remove(id);
+            }
+            // A first load (the desk starting) indexes on all cores.
+            let bulk = live.lib.is_empty() && changed.len() > 1024;
             if bulk {
-                if let Some(v) = v {
-                    live.lib.upsert_vector(id, v);
+                let pairs: Vec<(&str, &str)> = changed
+                    .iter()
+                    .map(|(id, t)| (id.as_str(), t.as_str()))
+                    .collect();
+                let threads = std::thread::available_parallelism().map_or(1, usize::from);
+                live.lib.bulk_upsert(&pairs, threads);
+            }
+            for ((id, text), v) in changed.iter().zip(&vectors) {
+                let hash = text_hash(text);
+                if bulk {
+                    if let Some(v) = v {
+                        live.lib.upsert_vector(id, v);
+                    }
+                    live.texts.insert(id.clone(), hash);
+                } else if live.texts.get(id) != Some(&hash) {
+                    // (Equal when another request put it in since the diff was taken.)
+                    live.upsert(id, text, v.as_deref());
                 }
-                live.texts.insert(id.clone(), hash);
-            } else if live.texts.get(id) != Some(&hash) {
-                // (Equal when another request put it in since the diff was taken.)
-                live.upsert(id, text, v.as_deref());
             }
         }
+        self.fill_missed_vectors(which, &missed).await?;
         Ok((changed.len(), gone.len()))
     }
 

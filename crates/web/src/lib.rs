@@ -98,8 +98,11 @@ pub async fn app(
     if state.config.warm_up_in_background {
         let warming = state.clone();
         tokio::spawn(async move {
-            if let Err(e) = warming.desk.warm_up().await {
-                tracing::error!(error = %e.body.message_en, "the claim vectors could not be computed; reports are matched by their words");
+            // A failure (the database away for a moment) is tried again; matching stays by
+            // words meanwhile, and the console keeps saying so.
+            while let Err(e) = warming.desk.warm_up().await {
+                tracing::error!(error = %e.body.message_en, "the claim vectors could not be computed; trying again in 30 s, reports are matched by their words meanwhile");
+                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
             }
         });
     }
