@@ -27,6 +27,58 @@ pub const REPORT_JSON_BODY_BYTES: usize =
 /// Room for one evidence file and its provenance, as a form or as base64 JSON.
 pub const EVIDENCE_BODY_BYTES: usize = MAX_FILE_BYTES.div_ceil(3) * 4 + 1024 * 1024;
 
+/// Public posts larger than the general body limit (so carrying files) that one client
+/// may send a minute, and that the desk reads at once.
+pub const UPLOADS_PER_MINUTE: u32 = 6;
+pub const UPLOADS_AT_ONCE: usize = 4;
+
+/// Runs before a public report is read: a post whose declared size is over the general
+/// body limit (files, or a chunked body of unknown size) must come from a client under
+/// its upload rate, and find one of the few upload slots free; otherwise it is refused
+/// before its bytes are read (429, or 503 when the slots are taken), so that many large
+/// posts at once cannot fill the memory. Text-only reports pass as before.
+pub async fn upload_gate(
+    State(state): State<AppState>,
+    crate::session::ClientIp(ip): crate::session::ClientIp,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let large = request.method() == axum::http::Method::POST
+        && declared.is_none_or(|n| n > state.config.body_limit);
+    if !large {
+        return next.run(request).await;
+    }
+    let is_form = request.uri().path() == "/phan-anh";
+    let headers = request.headers().clone();
+    let refuse = |err: ApiError| -> Response {
+        if is_form {
+            crate::pages::Page::new(&headers, None).error(&state, &err, "/phan-anh")
+        } else {
+            err.into_response()
+        }
+    };
+    if let Err(e) = state.upload_limiter.check(ip) {
+        return refuse(e);
+    }
+    let Ok(_permit) = state.uploads.clone().try_acquire_owned() else {
+        let mut busy = refuse(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "Máy chủ đang nhận nhiều tệp cùng lúc; vui lòng gửi lại sau ít giây.",
+            "The desk is receiving many files at once; please send again in a few seconds.",
+        ));
+        busy.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return busy;
+    };
+    next.run(request).await
+}
+
 /// A file as it came in a form: the name the sender's device gave it (shown back in an
 /// error, never stored) and its bytes.
 pub struct Upload {
@@ -394,6 +446,10 @@ pub async fn console_add_evidence(
     crate::pages::PageId(id): crate::pages::PageId,
     multipart: Multipart,
 ) -> Response {
+    // Nothing of the file is read for someone not signed in.
+    if staff.is_none() {
+        return crate::pages::login_redirect();
+    }
     let (form, read) = read_upload_form(multipart, "file").await;
     let actor = staff.clone();
     let desk = &state.desk;

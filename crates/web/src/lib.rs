@@ -58,6 +58,11 @@ pub struct App {
     pub templates: minijinja::Environment<'static>,
     pub config: WebConfig,
     pub limiter: session::RateLimiter,
+    /// Public posts carrying files, which are read whole before a handler runs:
+    /// [`files::upload_gate`] lets a client send a few a minute and the desk read a few at
+    /// once, before any byte of them is read.
+    pub upload_limiter: session::RateLimiter,
+    pub uploads: Arc<tokio::sync::Semaphore>,
 }
 
 pub type AppState = Arc<App>;
@@ -93,6 +98,8 @@ pub async fn app(
         desk,
         templates: render::environment()?,
         limiter: session::RateLimiter::new(config.report_rate_per_minute),
+        upload_limiter: session::RateLimiter::new(files::UPLOADS_PER_MINUTE),
+        uploads: Arc::new(tokio::sync::Semaphore::new(files::UPLOADS_AT_ONCE)),
         config,
     });
     if state.config.warm_up_in_background {
@@ -124,7 +131,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(api::openapi_json))
         .route(
             "/api/v1/reports",
-            post(api::submit_report.layer(report_json_limit)),
+            post(api::submit_report.layer(report_json_limit)).route_layer(
+                axum::middleware::from_fn_with_state(state.clone(), files::upload_gate),
+            ),
         )
         .route("/api/v1/files/{sha256}", get(files::api_file))
         .route("/api/v1/cases/{id}/files", get(files::api_case_files))
@@ -200,7 +209,12 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route(
             "/phan-anh",
-            get(pages::report_form).post(pages::report_submit.layer(report_form_limit)),
+            get(pages::report_form)
+                .post(pages::report_submit.layer(report_form_limit))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    files::upload_gate,
+                )),
         )
         .route("/phan-anh/tra-cuu", get(pages::receipt_lookup))
         .route("/phan-anh/{receipt}", get(pages::receipt_page))

@@ -721,3 +721,39 @@ async fn only_the_routes_that_take_files_accept_large_bodies() {
         .await;
     assert_eq!(st, 413, "but no more than one file's");
 }
+
+/// Large public posts are counted and let in a few at a time before their bytes are read;
+/// text-only reports are not held up by them.
+#[tokio::test]
+async fn a_client_sends_a_few_large_posts_a_minute() {
+    let s = start("sqlite").await;
+    // A photo of about 100 KB, most of it a text chunk the desk drops.
+    let mut big = png(40);
+    let iend = big.len() - 12;
+    big.splice(iend..iend, chunk(b"tEXt", &vec![b'a'; 100_000]));
+    let mut taken = 0;
+    let mut refused = None;
+    for i in 0..8 {
+        let (st, body) = s
+            .post(
+                "/api/v1/reports",
+                None,
+                json!({ "text": format!("{} {}", unrelated_rumour(i), RUMOUR), "files": [{ "content_base64": b64(&big) }] }),
+            )
+            .await;
+        match st {
+            201 => taken += 1,
+            _ => {
+                refused = Some((st, body));
+                break;
+            }
+        }
+    }
+    assert_eq!(taken, 6, "six large posts a minute from one client");
+    let (st, body) = refused.expect("the seventh is refused");
+    assert_eq!(st, 429, "{body}");
+    let (st, body) = s
+        .report("Tin đồn ngắn, không có ảnh, về giá xăng tuần sau")
+        .await;
+    assert_eq!(st, 201, "a text report is not held up: {body}");
+}
