@@ -95,8 +95,8 @@ const MIGRATIONS: &[Migration] = &[
         version: 12,
         name: "opinions",
         common: include_str!("../migrations/0012_opinions.sql"),
-        sqlite: "",
-        postgres: "",
+        sqlite: include_str!("../migrations/0012_opinions.sqlite.sql"),
+        postgres: include_str!("../migrations/0012_opinions.postgres.sql"),
     },
 ];
 

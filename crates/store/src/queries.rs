@@ -1554,18 +1554,14 @@ impl WriteTx {
         }
         self.put_report_files(report_id, &r.files).await?;
         // The audit row never carries the contact: the log is kept forever, contacts are not.
-        // Files are named by their hashes only: their bytes are purged, the log is not.
+        // Nor the files' hashes: kept for ever, a hash would let anyone holding a photo prove
+        // this report carried it long after the photo itself was purged. Only their number.
         let mut data = json!({
             "receipt": r.receipt, "channel": r.channel, "case_id": case_id,
             "answered_by": answered_by, "score": score, "has_contact": r.contact.is_some(),
         });
         if !r.files.is_empty() {
             data["files"] = json!(r.files.len());
-            data["file_sha256"] = json!(r
-                .files
-                .iter()
-                .map(|f| f.sha256.as_str())
-                .collect::<Vec<_>>());
         }
         self.audit("report.receive", "report", report_id, data)
             .await?;

@@ -105,14 +105,14 @@ async fn a_reports_files_are_stored_once_per_content_and_read_back_as_sent() {
             "[{kind}]"
         );
         assert_eq!(store.report_file_count(r1).await.expect("count"), 2);
-        // The audit event names the files by hash, never their bytes.
+        // The audit event counts the files, naming neither their bytes nor their hashes.
         let events = store
             .audit_events_for("report", &r1.to_string())
             .await
             .expect("events");
         let data: serde_json::Value = serde_json::from_str(&events[0].data).expect("json");
         assert_eq!(data["files"], 2, "[{kind}]");
-        assert_eq!(data["file_sha256"][0], file(&a).sha256, "[{kind}]");
+        assert!(!events[0].data.contains(&file(&a).sha256), "[{kind}]");
         store.audit_verify().await.expect("chain intact");
     }
 }

@@ -168,6 +168,17 @@ async fn consulted_agencies_give_their_opinion_and_others_cannot() {
             "[{kind}]"
         );
 
+        // Kept as given: neither edited nor removed.
+        for sql in [
+            "UPDATE case_opinions SET opinion = 'khác'",
+            "DELETE FROM case_opinions",
+        ] {
+            assert!(
+                sqlx::query(sql).execute(s.store.pool()).await.is_err(),
+                "[{kind}] {sql}"
+            );
+        }
+
         // Every opinion is in the audit log, without its text.
         let events = s
             .store
