@@ -526,6 +526,23 @@ pub fn may_add_evidence(actor: &Actor, agency: Option<&str>) -> Result<(), Workf
     }
 }
 
+/// Who may see a case's files (reporters' screenshots, evidence): staff whose grants reach
+/// the case's agency, whatever their role (the reviewer and the editor need them too);
+/// like a contact, a case no agency holds yet only district-wide staff. A screenshot can
+/// show people, so not every account of every commune sees every case's.
+pub fn may_read_files(actor: &Actor, agency: Option<&str>) -> Result<(), WorkflowError> {
+    let reaches = actor.grants.iter().any(|g| match (&g.agency, agency) {
+        (None, _) => true,
+        (Some(mine), Some(case)) => mine == case,
+        (Some(_), None) => false,
+    });
+    if reaches {
+        Ok(())
+    } else {
+        Err(WorkflowError::OtherAgency)
+    }
+}
+
 /// Where an evidence file came from, as an officer typed it: an optional link to the page
 /// it was taken from (canonical http(s)) and an optional note.
 pub fn validate_file_provenance(
@@ -873,6 +890,24 @@ mod tests {
             ok.urls,
             vec!["https://tin-nong-24h.net/bai-viet".to_string()]
         );
+    }
+
+    #[test]
+    fn a_cases_files_are_seen_by_staff_of_its_agency_or_district_wide() {
+        let editor = actor("e", &[(Role::Editor, Some("vhtt"))]);
+        let police = actor("p", &[(Role::Verifier, Some("ca"))]);
+        let district = actor("d", &[(Role::Auditor, None)]);
+        assert!(may_read_files(&editor, Some("vhtt")).is_ok());
+        assert_eq!(
+            may_read_files(&police, Some("vhtt")),
+            Err(WorkflowError::OtherAgency)
+        );
+        assert!(may_read_files(&district, Some("vhtt")).is_ok());
+        assert!(
+            may_read_files(&editor, None).is_err(),
+            "unassigned: district-wide only"
+        );
+        assert!(may_read_files(&district, None).is_ok());
     }
 
     #[test]

@@ -1635,19 +1635,28 @@ impl Desk {
     }
 
     /// The files of a case's reports and its evidence files, without their bytes.
-    pub async fn case_files(&self, case_id: i64) -> Result<CaseFiles, ApiError> {
+    /// A case's files, for staff whose grants reach its agency.
+    pub async fn case_files(&self, actor: &Actor, case_id: i64) -> Result<CaseFiles, ApiError> {
+        let (case, _) = self.load_case(case_id).await?;
+        workflow::may_read_files(actor, case.agency.as_deref())?;
         Ok(self.store.case_files(case_id).await?)
     }
 
-    /// A stored file for staff, by its SHA-256 as typed in its address.
-    pub async fn file(&self, typed: &str) -> Result<StoredFile, ApiError> {
+    /// A stored file, by its SHA-256 as typed in its address, for staff who may see one of
+    /// the cases it belongs to; for anyone else it does not exist.
+    pub async fn file(&self, actor: &Actor, typed: &str) -> Result<StoredFile, ApiError> {
         let not_found = || ApiError::not_found("tệp", "File");
         let sha256 = file_hash(typed).ok_or_else(not_found)?;
+        let agencies = self.store.file_case_agencies(&sha256).await?;
+        if !agencies
+            .iter()
+            .any(|a| workflow::may_read_files(actor, a.as_deref()).is_ok())
+        {
+            return Err(not_found());
+        }
         self.store.file(&sha256).await?.ok_or_else(not_found)
     }
 
-    /// Adds a file (already accepted by `kc_desk::attachment::accept_evidence_file`) to a
-    /// case's evidence, with where it came from.
     /// A consulted agency's opinion on a case (kc_desk::consult): the agency named, or the
     /// one consulted agency the officer works for. Returns (opinion id, agency).
     pub async fn give_opinion(
@@ -1670,6 +1679,8 @@ impl Desk {
         Ok((id, agency))
     }
 
+    /// Adds a file (already accepted by `kc_desk::attachment::accept_evidence_file`) to a
+    /// case's evidence, with where it came from.
     pub async fn add_evidence_file(
         &self,
         actor: &Actor,

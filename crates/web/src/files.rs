@@ -274,10 +274,10 @@ pub fn file_response(sha256: &str, file: StoredFile) -> Response {
               (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
 pub async fn api_file(
     State(state): State<AppState>,
-    _staff: Staff,
+    Staff(actor): Staff,
     Path(sha256): Path<String>,
 ) -> Result<Response, ApiError> {
-    let file = state.desk.file(&sha256).await?;
+    let file = state.desk.file(&actor, &sha256).await?;
     Ok(file_response(&sha256, file))
 }
 
@@ -288,10 +288,10 @@ pub async fn console_file(
     MaybeStaff(staff): MaybeStaff,
     Path(sha256): Path<String>,
 ) -> Response {
-    if staff.is_none() {
+    let Some(actor) = staff else {
         return crate::pages::login_redirect();
-    }
-    match state.desk.file(&sha256).await {
+    };
+    match state.desk.file(&actor, &sha256).await {
         Ok(file) => file_response(&sha256, file),
         Err(e) => crate::pages::Page::new(&headers, None).error(&state, &e, "/quan-tri"),
     }
@@ -324,11 +324,10 @@ impl From<CaseFiles> for CaseFilesOut {
     responses((status = 200, body = CaseFilesOut), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
 pub async fn api_case_files(
     State(state): State<AppState>,
-    _staff: Staff,
+    Staff(actor): Staff,
     CaseId(id): CaseId,
 ) -> Result<Json<CaseFilesOut>, ApiError> {
-    state.desk.case_detail(id).await?;
-    Ok(Json(state.desk.case_files(id).await?.into()))
+    Ok(Json(state.desk.case_files(&actor, id).await?.into()))
 }
 
 /// A file added to a case's evidence: new bytes (`content_base64`: an image or a PDF), or

@@ -1369,9 +1369,16 @@ async fn render_case(
         Ok(a) => a,
         Err(e) => return page.error(state, &e, "/quan-tri"),
     };
-    let files = match state.desk.case_files(case_id).await {
-        Ok(f) => f,
-        Err(e) => return page.error(state, &e, "/quan-tri"),
+    // Staff of another agency see the case but not its files (a screenshot can show
+    // people): the page says how many there are.
+    let may_see_files = workflow::may_read_files(staff, agency).is_ok();
+    let files = if may_see_files {
+        match state.desk.case_files(staff, case_id).await {
+            Ok(f) => f,
+            Err(e) => return page.error(state, &e, "/quan-tri"),
+        }
+    } else {
+        kc_store::CaseFiles::default()
     };
     let add_evidence = workflow::may_add_evidence(staff, agency).is_ok();
     let file_ctx = |sha256: &str, media_type: &str, size: i64| {
@@ -1417,7 +1424,7 @@ async fn render_case(
             d, can, own_decision, error, form, provisions, appeals, decide_appeal, citations, verdicts, remedies, agencies, similar,
             suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons, notices,
             with_contact, revealed_report, revealed_appeal, revealed_contact,
-            report_files, evidence_files, add_evidence, opinion_agencies,
+            report_files, evidence_files, add_evidence, opinion_agencies, may_see_files,
             staff => staff_ctx, agency_names => agency_names(state, page.lang),
         },
     )

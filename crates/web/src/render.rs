@@ -477,6 +477,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.pub_title", "Tiêu đề", "Title"),
     ("case.pub_claim", "Nội dung được kiểm chứng (sẽ công bố)", "The claim checked (to be published)"),
     ("case.pub_claim_help", "Được công bố trên trang kết luận, trong dữ liệu mở và nguồn tin. Viết lại điều được kiểm chứng, không chép tên, số điện thoại, địa chỉ hay chi tiết nào về người phản ánh.", "Published on the fact-check page, in the open data and the feed. State the claim that was checked; copy no name, phone number, address or other detail about the reporter."),
+    ("case.files_other_agency", "Ảnh và tệp chứng cứ của hồ sơ này chỉ cán bộ của cơ quan chủ trì (hoặc cấp huyện) xem được.", "This case's images and evidence files are seen only by staff of its lead agency (or district-wide)."),
     ("case.reporter_words", "Lời của người phản ánh (không công bố; có thể có thông tin về họ):", "The reporter's words (not published; they may be about the reporter):"),
     ("case.restate", "Sửa nội dung được kiểm chứng đã công bố", "Restate the published claim"),
     ("case.restate_help", "Dùng khi nội dung đã công bố còn lời của người phản ánh về chính họ (tên, số điện thoại, địa chỉ): sửa ngay trên trang kết luận, dữ liệu mở và nguồn tin; nhật ký chỉ ghi việc sửa, không ghi nội dung.", "For a published claim that still holds the reporter's words about themselves (name, phone, address): the fact-check page, open data and feed change at once; the audit log records the change, not the text."),

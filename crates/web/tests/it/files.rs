@@ -757,3 +757,63 @@ async fn a_client_sends_a_few_large_posts_a_minute() {
         .await;
     assert_eq!(st, 201, "a text report is not held up: {body}");
 }
+
+/// A screenshot can show people: a case's files are seen by staff whose grants reach its
+/// agency (or district-wide), not by every account of every agency.
+#[tokio::test]
+async fn files_are_seen_by_the_cases_agency_and_district_staff_only() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let lead = s.user("lead1", &[(Role::Lead, None)]).await;
+        let police = s.user("ca1", &[(Role::Verifier, Some("ca"))]).await;
+        let editor = s.user("bt1", &[(Role::Editor, Some("vhtt"))]).await;
+        let (st, body) = s
+            .post(
+                "/api/v1/reports",
+                None,
+                json!({ "text": RUMOUR, "files": [{ "content_base64": b64(&png(90)) }] }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        let id = only_case(&s, &lead).await;
+        let files_path = format!("/api/v1/cases/{id}/files");
+        let (_, files) = s.get(&files_path, Some(&lead)).await;
+        let sha = files["reports"][0]["sha256"]
+            .as_str()
+            .expect("sha")
+            .to_string();
+        let file_path = format!("/api/v1/files/{sha}");
+        // Not assigned yet: district-wide staff only.
+        let resp = get_bytes(&s, &file_path, Some(&editor), None).await;
+        assert_eq!(resp.status().as_u16(), 404, "[{kind}]");
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/cases/{id}/assign"),
+                Some(&lead),
+                json!({ "agency": "vhtt" }),
+            )
+            .await;
+        assert_eq!(st, 200);
+        let resp = get_bytes(&s, &file_path, Some(&editor), None).await;
+        assert_eq!(
+            resp.status().as_u16(),
+            200,
+            "[{kind}] the lead agency's editor"
+        );
+        let resp = get_bytes(&s, &file_path, Some(&police), None).await;
+        assert_eq!(
+            resp.status().as_u16(),
+            404,
+            "[{kind}] another agency's verifier"
+        );
+        let (st, _) = s.get(&files_path, Some(&police)).await;
+        assert_eq!(st, 403, "[{kind}]");
+        let (jar, _) = login(&s, "ca1").await;
+        let page = console_get(&s, &jar, &format!("/quan-tri/ho-so/{id}")).await;
+        assert!(
+            page.contains("data-testid=\"files-other-agency\""),
+            "[{kind}]"
+        );
+        assert!(!page.contains(&sha), "[{kind}] not even its hash");
+    }
+}
