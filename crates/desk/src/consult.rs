@@ -21,7 +21,8 @@ pub enum OpinionRefused {
 
 /// The opinion as it will be kept: trimmed, not empty, within [`MAX_OPINION_CHARS`].
 pub fn validate_opinion(text: &str) -> Result<String, FieldError> {
-    let text = text.replace('\0', "");
+    // Control characters go, as from every other text typed into the desk.
+    let text = crate::workflow::clean_text(text);
     let text = text.trim();
     if text.is_empty() {
         return Err(FieldError::new(

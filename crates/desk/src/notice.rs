@@ -340,7 +340,10 @@ const PROFILE_TABS: &[&str] = &[
 fn short_link(canonical: &str) -> Option<&'static str> {
     let rest = canonical.split_once("://").map_or(canonical, |(_, r)| r);
     let host = rest.split(['/', '?', ':']).next().unwrap_or(rest);
-    matches!(host, "vt.tiktok.com" | "vm.tiktok.com").then_some("TikTok")
+    let path = rest.get(host.len()..).unwrap_or("");
+    let short = matches!(host, "vt.tiktok.com" | "vm.tiktok.com")
+        || (host.trim_start_matches("m.") == "tiktok.com" && path.starts_with("/t/"));
+    short.then_some("TikTok")
 }
 
 /// The platform's host when a canonical URL leads only to an account or profile there.
@@ -603,8 +606,14 @@ mod tests {
             assert_eq!(e.field, "locators");
             assert!(e.message_en.contains("never people"), "{profile}: {e:?}");
         }
+        for short in [
+            "https://vt.tiktok.com/ZSabc123/",
+            "https://www.tiktok.com/t/ZTabc/",
+        ] {
+            let e = content_locator(short).expect_err("short link");
+            assert!(e.message_vi.contains("đường dẫn rút gọn"), "{short}: {e:?}");
+        }
         let e = content_locator("https://vt.tiktok.com/ZSabc123/").expect_err("short link");
-        assert!(e.message_vi.contains("đường dẫn rút gọn"), "{e:?}");
         assert!(!e.message_en.contains("account or profile on"), "{e:?}");
         for bad in [
             "ftp://example.com/a",

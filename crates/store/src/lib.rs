@@ -136,6 +136,8 @@ impl Store {
             tracing::warn!(error = %e, "could not rebuild the SQLite file once to zero the free space older versions left (will try at the next start)");
             return Ok(());
         }
+        // The rebuilt pages go from the WAL into the file, the old ones out of it.
+        self.flush_deleted().await?;
         sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2)")
             .bind(KEY)
             .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))

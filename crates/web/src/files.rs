@@ -112,13 +112,13 @@ pub async fn read_upload_form(
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => return (form, Ok(())),
-            Err(e) => return (form, Err(multipart_error(e.status()))),
+            Err(e) => return (form, Err(multipart_error(e.status(), file_field))),
         };
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().map(str::to_string);
         let bytes = match field.bytes().await {
             Ok(b) => b,
-            Err(e) => return (form, Err(multipart_error(e.status()))),
+            Err(e) => return (form, Err(multipart_error(e.status(), file_field))),
         };
         if name == file_field {
             let file_name = file_name.unwrap_or_default();
@@ -136,8 +136,23 @@ pub async fn read_upload_form(
     }
 }
 
-fn multipart_error(status: StatusCode) -> ApiError {
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
+fn multipart_error(status: StatusCode, file_field: &str) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE && file_field == "file" {
+        // The evidence form: one file, an image or a PDF.
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!(
+                "Tệp gửi lên quá lớn: tối đa {} MB.",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            format!(
+                "The file sent is too large: at most {} MB.",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
+        .with_field("file")
+    } else if status == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
@@ -213,7 +228,11 @@ fn decode_base64(field: &str, b64: &str) -> Result<Vec<u8>, FieldError> {
         .decode(cleaned)
         .map_err(|_| {
             FieldError::new(
-                format!("{field}.content_base64"),
+                if field.is_empty() {
+                    "content_base64".to_string()
+                } else {
+                    format!("{field}.content_base64")
+                },
                 "Nội dung tệp không phải base64 hợp lệ.",
                 "The file content is not valid base64.",
             )
@@ -369,8 +388,8 @@ pub async fn api_add_evidence(
     let note = body.note.as_deref().unwrap_or("");
     let (eid, sha256) = match (body.content_base64, body.from_report_id, body.sha256) {
         (Some(b64), None, None) => {
-            let bytes = decode_base64("file", &b64)?;
-            let file = attachment::accept_evidence_file("file", &bytes)?;
+            let bytes = decode_base64("", &b64)?;
+            let file = attachment::accept_evidence_file("content_base64", &bytes)?;
             let source = body.source_url.as_deref().unwrap_or("");
             let eid = state
                 .desk
