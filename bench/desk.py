@@ -46,18 +46,21 @@ class Client:
 
     def __init__(self, port, token=None):
         self.port, self.token = port, token
+        self.headers = {}
+        self.last_cookies = None
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
-    def call(self, method, path, body=None):
-        headers = {"Content-Type": "application/json"}
+    def call(self, method, path, body=None, raw_body=False):
+        headers = {"Content-Type": "application/json", **self.headers}
         if self.token:
             headers["Authorization"] = "Bearer " + self.token
-        data = json.dumps(body).encode() if body is not None else None
+        data = body if raw_body else (json.dumps(body).encode() if body is not None else None)
         for attempt in range(3):
             try:
                 self.conn.request(method, path, body=data, headers=headers)
                 r = self.conn.getresponse()
                 raw = r.read()
+                self.last_cookies = r.headers.get_all("Set-Cookie")
                 return r.status, raw
             except (http.client.HTTPException, OSError):
                 if attempt == 2:
@@ -260,6 +263,35 @@ def run(a, port, data_args):
                 sys.exit(f"{label}: {status}")
             size = len(raw)
         rows.append((label.split("?")[0] + ("?q=…" if "?" in label else ""), statistics.median(xs), pct(xs, 0.99), size))
+
+    # The console, signed in as an intake officer (the queue, a case, the statistics).
+    console = Client(port)
+    status, raw = console.call("GET", "/quan-tri/dang-nhap")
+    cookies = dict(
+        kv.split(";")[0].split("=", 1)
+        for kv in (console.last_cookies or [])
+        if "=" in kv.split(";")[0]
+    )
+    csrf = cookies.get("kc_csrf") or next(iter(cookies.values()), "")
+    form = urllib.parse.urlencode({"csrf": csrf, "username": "bench-intake", "password": "mat-khau-bench-1"})
+    console.headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), "Content-Type": "application/x-www-form-urlencoded"}
+    status, _ = console.call("POST", "/quan-tri/dang-nhap", form.encode(), raw_body=True)
+    for kv in console.last_cookies or []:
+        k, _, v = kv.split(";")[0].partition("=")
+        cookies[k] = v
+    console.headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    newest = c["intake"].json("GET", "/api/v1/cases?state=new")[0]["id"]
+    for path in ("/quan-tri", f"/quan-tri/ho-so/{newest}", "/quan-tri/thong-ke"):
+        xs, size = [], 0
+        for _ in range(a.requests):
+            s = time.perf_counter()
+            status, raw = console.call("GET", path)
+            xs.append(time.perf_counter() - s)
+            if status != 200:
+                sys.exit(f"GET {path} (console): {status} {raw[:200]!r}")
+            size = len(raw)
+        label = "GET /quan-tri/ho-so/{id}" if "ho-so" in path else f"GET {path}"
+        rows.append((label + " (console)", statistics.median(xs), pct(xs, 0.99), size))
 
     backend = "PostgreSQL" if a.database_url else "SQLite"
     print(f"\n{backend}, {a.published} fact-checks, {a.open} open cases; intake: {a.reports} reports in {wall:.2f} s = {a.reports / wall:.0f} reports/s, {answered}/{len(lat['repeat'])} repeats answered at once\n")

@@ -372,6 +372,22 @@ pub async fn receipt_lookup(
     )
 }
 
+/// The page asked for by a list's `?trang=` (1 when absent), or what is wrong with it.
+fn page_number(trang: Option<&str>) -> Result<usize, kc_desk::workflow::FieldError> {
+    match trang.map(str::trim) {
+        None | Some("") => Ok(1),
+        Some(t) => match t.parse::<usize>() {
+            // Bounded so that an offset computed from it cannot overflow.
+            Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+            _ => Err(kc_desk::workflow::FieldError::new(
+                "trang",
+                format!("Số trang `{t}` không hợp lệ: trang đánh số từ 1."),
+                format!("`{t}` is not a page number: pages are numbered from 1."),
+            )),
+        },
+    }
+}
+
 /// Fact-checks on one page of the portal's list: a year of them on one page was a
 /// megabyte, too much for a phone.
 pub const FACTCHECKS_PER_PAGE: i64 = 30;
@@ -388,19 +404,9 @@ pub async fn factchecks(
     Query(q): Query<ListQuery>,
 ) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
-    let number = match q.trang.as_deref().map(str::trim) {
-        None | Some("") => 1,
-        Some(t) => match t.parse::<i64>() {
-            Ok(n) if n >= 1 => n,
-            _ => {
-                let err = kc_desk::workflow::FieldError::new(
-                    "trang",
-                    format!("Số trang `{t}` không hợp lệ: trang đánh số từ 1."),
-                    format!("`{t}` is not a page number: pages are numbered from 1."),
-                );
-                return page.error(&state, &err.into(), "/kiem-chung");
-            }
-        },
+    let number = match page_number(q.trang.as_deref()) {
+        Ok(n) => n as i64,
+        Err(e) => return page.error(&state, &e.into(), "/kiem-chung"),
     };
     let found = async {
         let total = state.desk.store.publication_count().await?;
@@ -812,19 +818,9 @@ pub async fn console(
         return login_redirect();
     };
     let page = Page::new(&headers, q.lang.as_deref());
-    let number = match q.trang.as_deref().map(str::trim) {
-        None | Some("") => 1,
-        Some(t) => match t.parse::<usize>() {
-            Ok(n) if n >= 1 => n,
-            _ => {
-                let err = kc_desk::workflow::FieldError::new(
-                    "trang",
-                    format!("Số trang `{t}` không hợp lệ: trang đánh số từ 1."),
-                    format!("`{t}` is not a page number: pages are numbered from 1."),
-                );
-                return page.error(&state, &err.into(), "/quan-tri");
-            }
-        },
+    let number = match page_number(q.trang.as_deref()) {
+        Ok(n) => n,
+        Err(e) => return page.error(&state, &e.into(), "/quan-tri"),
     };
     if !q.state.is_empty() && kc_desk::CaseState::parse(&q.state).is_none() {
         let err = kc_desk::workflow::FieldError::new(
