@@ -949,6 +949,21 @@ impl Store {
         rows.iter().map(|r| get_i64(r, "id")).collect()
     }
 
+    /// Every publication of a case, oldest first (a later one replaces an earlier after an
+    /// appeal; both stay public pages).
+    pub async fn case_publications(&self, case_id: i64) -> Result<Vec<PublicationRecord>> {
+        let sql = format!(
+            "SELECT {PUBLICATION_COLUMNS} FROM publications WHERE case_id = $1 ORDER BY id"
+        );
+        sqlx::query(&sql)
+            .bind(case_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(publication_from_row)
+            .collect()
+    }
+
     /// How many fact-checks were ever published (the portal list's page count).
     pub async fn publication_count(&self) -> Result<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM publications")

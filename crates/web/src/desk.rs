@@ -1192,41 +1192,59 @@ impl Desk {
         let (case, _) = self.load_case(case_id).await?;
         workflow::authorize(actor, CaseAction::Publish, case.agency.as_deref())?;
         let claim = stated_claim(claim)?;
-        let detail = self.case_detail(case_id).await?;
-        let publication = detail.publication.ok_or_else(|| {
-            ApiError::new(
+        // Every publication of the case: one replaced after an appeal is still a public page.
+        let publications = self.store.case_publications(case_id).await?;
+        if publications.is_empty() {
+            return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "not_published",
                 format!("Hồ sơ {case_id} chưa có kết luận được công bố."),
                 format!("Case {case_id} has no published fact-check."),
-            )
-        })?;
+            ));
+        }
         // A title the desk made from the claim (the editor gave none) holds the same words,
         // and so does the address made from it: both are made again from the claim as
         // restated, and the old address stops answering.
-        let label = Verdict::parse(&publication.verdict)
-            .map(|v| self.pack().verdict_label(v, false))
-            .unwrap_or_else(|| publication.verdict.clone());
-        let made = |c: &str| format!("{label}: {}", first_words(c, 14));
-        let retitled = if publication.title == made(&publication.claim_text) {
-            let title = made(&claim);
-            let store = &self.store;
-            let slug = free_slug(&title, |s| async move { store.slug_taken(&s).await }).await?;
-            Some((title, slug))
-        } else {
-            None
-        };
+        let store = &self.store;
+        let mut chosen: Vec<String> = Vec::new();
+        let mut changes = Vec::with_capacity(publications.len());
+        for p in &publications {
+            let label = Verdict::parse(&p.verdict)
+                .map(|v| self.pack().verdict_label(v, false))
+                .unwrap_or_else(|| p.verdict.clone());
+            let made = |c: &str| format!("{label}: {}", first_words(c, 14));
+            let retitled = if p.title == made(&p.claim_text) {
+                let title = made(&claim);
+                let taken = chosen.clone();
+                let slug = free_slug(&title, |s| {
+                    let taken = taken.clone();
+                    async move { Ok(taken.contains(&s) || store.slug_taken(&s).await?) }
+                })
+                .await?;
+                chosen.push(slug.clone());
+                Some((title, slug))
+            } else {
+                None
+            };
+            changes.push((p.id, p.slug.clone(), retitled));
+        }
         let mut tx = self.store.begin_write(&actor.name).await?;
-        tx.restate_claim(
-            publication.id,
-            &claim,
-            retitled.as_ref().map(|(t, s)| (t.as_str(), s.as_str())),
-        )
-        .await?;
+        for (id, _, retitled) in &changes {
+            tx.restate_claim(
+                *id,
+                &claim,
+                retitled.as_ref().map(|(t, s)| (t.as_str(), s.as_str())),
+            )
+            .await?;
+        }
         tx.commit().await?;
         // The old wording leaves the database file, as a purged contact does.
         let _ = self.store.flush_deleted().await;
-        let slug = retitled.map_or(publication.slug, |(_, s)| s);
+        // The latest publication's address.
+        let slug = changes
+            .pop()
+            .map(|(_, old, retitled)| retitled.map_or(old, |(_, s)| s))
+            .unwrap_or_default();
         Ok(format!("/kiem-chung/{slug}"))
     }
 

@@ -647,3 +647,101 @@ async fn an_appeal_code_typed_into_the_lookup_box_finds_the_appeal() {
         );
     }
 }
+
+/// A fact-check replaced after an appeal is still a public page: restating the claim
+/// reaches it too, with its title and address.
+#[tokio::test]
+async fn restating_a_claim_reaches_a_fact_check_replaced_after_an_appeal() {
+    const REPORTED: &str =
+        "Tôi là Lò Thị Hoa, 0977 888 999, bản Đăk Ang. Tin đồn cấm người dân lên rẫy tháng này.";
+    const CLAIM: &str = "Tin đồn cấm người dân lên rẫy tháng này.";
+    for kind in backends() {
+        let s = start(kind).await;
+        // Both published before the editor could state the claim, titles made from it.
+        let (case_id, first_url) = publish_rumour_with(&s, REPORTED, json!({})).await;
+        let (st, body) = appeal(
+            &s,
+            slug_of(&first_url),
+            json!({ "reasons": FILER_REASONS, "relation": "author" }),
+        )
+        .await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        let other = s.user("reviewer2", &[(Role::Reviewer, None)]).await;
+        let (_, pending) = s.get("/api/v1/appeals", Some(&other)).await;
+        let appeal_id = pending[0]["id"].as_i64().expect("id");
+        let (st, body) = decide(&s, &other, case_id, appeal_id, "overturned", "Xem xét lại.").await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let verifier = s.user("verifier1", &[]).await;
+        let reviewer = s.user("reviewer3", &[(Role::Reviewer, None)]).await;
+        let editor = s.user("editor1", &[]).await;
+        for (path, token, body) in [
+            (
+                "decision",
+                &verifier,
+                json!({
+                    "verdict": "misleading", "summary": "Chỉ cấm đốt rẫy.", "reasons": "UBND xã xác nhận.",
+                    "evidence": [{ "note": "Công văn của xã" }],
+                    "legal_provisions": [some_provision()], "remedy": "correction" }),
+            ),
+            ("review", &reviewer, json!({ "approve": true })),
+            ("publish", &editor, json!({})),
+        ] {
+            let (st, body) = s
+                .post(
+                    &format!("/api/v1/cases/{case_id}/{path}"),
+                    Some(token),
+                    body,
+                )
+                .await;
+            assert!(st < 300, "[{kind}] {path}: {body}");
+        }
+        let before = s
+            .store
+            .case_publications(case_id)
+            .await
+            .expect("publications");
+        assert_eq!(before.len(), 2, "[{kind}]");
+        assert!(
+            before.iter().all(|p| p.title.contains("Lò Thị Hoa")),
+            "[{kind}]"
+        );
+
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{case_id}/publication/claim"),
+                Some(&editor),
+                json!({ "claim": CLAIM }),
+            )
+            .await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let after = s
+            .store
+            .case_publications(case_id)
+            .await
+            .expect("publications");
+        for p in &after {
+            assert_eq!(p.claim_text, CLAIM, "[{kind}]");
+            assert!(!p.title.contains("Lò Thị Hoa"), "[{kind}] {}", p.title);
+            assert!(!p.slug.contains("lo-thi-hoa"), "[{kind}] {}", p.slug);
+            let (st, page) = s.get_text(&format!("/kiem-chung/{}", p.slug)).await;
+            assert_eq!(st, 200, "[{kind}]");
+            assert!(
+                !page.contains("0977") && !page.contains("Lò Thị Hoa"),
+                "[{kind}]"
+            );
+        }
+        assert_ne!(
+            after[0].slug, after[1].slug,
+            "[{kind}] two pages, two addresses"
+        );
+        assert_eq!(
+            body["url"],
+            format!("/kiem-chung/{}", after[1].slug),
+            "[{kind}] the latest"
+        );
+        for old in &before {
+            let (st, _) = s.get_text(&format!("/kiem-chung/{}", old.slug)).await;
+            assert_eq!(st, 404, "[{kind}] {}", old.slug);
+        }
+    }
+}
