@@ -247,6 +247,11 @@ struct Damage {
     en: &'static str,
 }
 
+const NO_IMAGE: Damage = Damage {
+    vi: "không có dữ liệu ảnh",
+    en: "no image data",
+};
+
 const TRUNCATED: Damage = Damage {
     vi: "tệp bị cắt cụt",
     en: "the file is cut short",
@@ -275,7 +280,7 @@ fn le32(b: &[u8], at: usize) -> Option<usize> {
 }
 
 mod jpeg {
-    use super::{be16, note, Cleaned, Damage, TRUNCATED};
+    use super::{be16, note, Cleaned, Damage, NO_IMAGE, TRUNCATED};
 
     const SOI: u8 = 0xD8;
     const EOI: u8 = 0xD9;
@@ -287,10 +292,6 @@ mod jpeg {
     const APP14: u8 = 0xEE;
     const COM: u8 = 0xFE;
 
-    const NO_IMAGE: Damage = Damage {
-        vi: "không có dữ liệu ảnh",
-        en: "no image data",
-    };
     const BAD_MARKER: Damage = Damage {
         vi: "cấu trúc JPEG sai",
         en: "broken JPEG structure",
@@ -586,7 +587,7 @@ mod png {
 }
 
 mod webp {
-    use super::{le32, note, Cleaned, Damage, TRUNCATED};
+    use super::{le32, note, Cleaned, NO_IMAGE, TRUNCATED};
 
     const EXIF_FLAG: u8 = 0x08;
     const XMP_FLAG: u8 = 0x04;
@@ -652,10 +653,7 @@ mod webp {
             i = stop;
         }
         if !image {
-            return Err(Damage {
-                vi: "không có dữ liệu ảnh",
-                en: "no image data",
-            });
+            return Err(NO_IMAGE);
         }
         let mut out = Vec::with_capacity(chunks.len() + 12);
         out.extend_from_slice(b"RIFF");
@@ -668,7 +666,7 @@ mod webp {
 }
 
 mod gif {
-    use super::{note, Cleaned, Damage, TRUNCATED};
+    use super::{note, Cleaned, Damage, NO_IMAGE, TRUNCATED};
 
     const BROKEN: Damage = Damage {
         vi: "cấu trúc GIF sai",
@@ -705,10 +703,7 @@ mod gif {
             match *b.get(i).ok_or(TRUNCATED)? {
                 0x3B => {
                     if !image {
-                        return Err(Damage {
-                            vi: "không có dữ liệu ảnh",
-                            en: "no image data",
-                        });
+                        return Err(NO_IMAGE);
                     }
                     out.push(0x3B);
                     if i + 1 < b.len() {

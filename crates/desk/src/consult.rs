@@ -70,9 +70,10 @@ pub fn opinion_agency(
     }
     let roles = [Role::Verifier, Role::Lead];
     let speaks_for = |agency: &str| {
-        actor.grants.iter().any(|g| {
-            roles.contains(&g.role) && g.agency.as_deref().is_none_or(|mine| mine == agency)
-        })
+        actor
+            .grants
+            .iter()
+            .any(|g| roles.contains(&g.role) && g.reaches_case(Some(agency)))
     };
     let named = named.map(str::trim).filter(|a| !a.is_empty());
     let agency = match named {

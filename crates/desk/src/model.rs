@@ -207,6 +207,19 @@ pub struct Grant {
     pub agency: Option<String>,
 }
 
+impl Grant {
+    /// Whether this grant reaches a case held by `agency`, strictly: a district-wide grant
+    /// reaches every case, an agency's grant only that agency's, and a case no agency holds
+    /// yet (it could be any commune's) only district-wide grants.
+    pub fn reaches_case(&self, agency: Option<&str>) -> bool {
+        match (&self.agency, agency) {
+            (None, _) => true,
+            (Some(mine), Some(case)) => mine == case,
+            (Some(_), None) => false,
+        }
+    }
+}
+
 impl Actor {
     /// Whether the actor holds `role` for `agency` (a district-wide grant covers every agency;
     /// `agency: None` asks for a district-wide grant or any agency grant).

@@ -484,14 +484,10 @@ pub fn may_read_contact(actor: &Actor, agency: Option<&str>) -> Result<(), Workf
     // Stricter than `has_role`: a role scoped to one agency does not reach a case no
     // agency holds yet, since that could be any commune's reporter.
     let holds = |role: Role| {
-        actor.grants.iter().any(|g| {
-            g.role == role
-                && match (&g.agency, agency) {
-                    (None, _) => true,
-                    (Some(mine), Some(case)) => mine == case,
-                    (Some(_), None) => false,
-                }
-        })
+        actor
+            .grants
+            .iter()
+            .any(|g| g.role == role && g.reaches_case(agency))
     };
     if [Role::Intake, Role::Lead].into_iter().any(holds) {
         Ok(())
@@ -505,16 +501,11 @@ pub fn may_read_contact(actor: &Actor, agency: Option<&str>) -> Result<(), Workf
 /// agency's lead. Like a contact, a case no agency holds yet is reached only by
 /// district-wide grants: its reporters could be any commune's.
 pub fn may_add_evidence(actor: &Actor, agency: Option<&str>) -> Result<(), WorkflowError> {
-    let reaches = |g: &crate::model::Grant| match (&g.agency, agency) {
-        (None, _) => true,
-        (Some(mine), Some(case)) => mine == case,
-        (Some(_), None) => false,
-    };
     let roles = [Role::Verifier, Role::Lead];
     if actor
         .grants
         .iter()
-        .any(|g| roles.contains(&g.role) && reaches(g))
+        .any(|g| roles.contains(&g.role) && g.reaches_case(agency))
     {
         Ok(())
     } else if actor.grants.iter().any(|g| roles.contains(&g.role)) {
@@ -531,12 +522,7 @@ pub fn may_add_evidence(actor: &Actor, agency: Option<&str>) -> Result<(), Workf
 /// like a contact, a case no agency holds yet only district-wide staff. A screenshot can
 /// show people, so not every account of every commune sees every case's.
 pub fn may_read_files(actor: &Actor, agency: Option<&str>) -> Result<(), WorkflowError> {
-    let reaches = actor.grants.iter().any(|g| match (&g.agency, agency) {
-        (None, _) => true,
-        (Some(mine), Some(case)) => mine == case,
-        (Some(_), None) => false,
-    });
-    if reaches {
+    if actor.grants.iter().any(|g| g.reaches_case(agency)) {
         Ok(())
     } else {
         Err(WorkflowError::OtherAgency)
