@@ -315,51 +315,124 @@ pub struct CaseOut {
 pub struct CaseFilter {
     /// Only cases in this state.
     pub state: Option<String>,
+    /// Only cases this agency leads (its code), or `none` for cases not yet assigned.
+    pub agency: Option<String>,
+    /// `true`: only cases past their deadline and still waiting for a decision.
+    #[param(value_type = Option<bool>)]
+    pub overdue: Option<String>,
+    /// At most this many cases (1–1000), newest first; absent: all of them. The
+    /// `X-Total-Count` header gives how many pass the filters.
+    #[param(value_type = Option<u32>)]
+    pub limit: Option<String>,
+    /// Cases to skip before the first one returned (with `limit`, for paging).
+    #[param(value_type = Option<u32>)]
+    pub offset: Option<String>,
 }
 
+/// The most cases one page of `GET /api/v1/cases` returns.
+const CASES_PAGE_MAX: usize = 1000;
+
 #[utoipa::path(get, path = "/api/v1/cases", params(CaseFilter),
-    responses((status = 200, body = [CaseOut]), (status = 401, body = ErrorEnvelope),
-              (status = 422, body = ErrorEnvelope, description = "unknown state")))]
+    responses((status = 200, body = [CaseOut], headers(("X-Total-Count" = u64, description = "cases passing the filters, before `limit` and `offset`"))),
+              (status = 401, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope, description = "unknown state or agency, or a limit outside 1–1000")))]
 pub async fn cases(
     State(state): State<AppState>,
     _staff: Staff,
     Query(filter): Query<CaseFilter>,
-) -> Result<Json<Vec<CaseOut>>, ApiError> {
-    if let Some(st) = filter.state.as_deref() {
-        if kc_desk::CaseState::parse(st).is_none() {
+) -> Result<axum::response::Response, ApiError> {
+    // Parsed here rather than by serde, so that a wrong value is named in the desk's own
+    // error envelope instead of axum's plain-text rejection.
+    let overdue = match filter.overdue.as_deref().map(str::trim) {
+        None | Some("" | "false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(other) => {
             return Err(kc_desk::workflow::FieldError::new(
-                "state",
-                format!(
-                    "Không có trạng thái `{st}`; dùng một trong: {}.",
-                    kc_desk::CaseState::expected()
-                ),
-                format!(
-                    "Unknown state `{st}`; use one of: {}.",
-                    kc_desk::CaseState::expected()
-                ),
+                "overdue",
+                format!("`overdue` là `true` hoặc `false` (nhận được `{other}`)."),
+                format!("`overdue` is `true` or `false` (got `{other}`)."),
             )
-            .into());
+            .into())
         }
+    };
+    let chosen = crate::queue::CaseFilter::parse(
+        &state.desk.pack(),
+        ("agency", filter.agency.as_deref().unwrap_or("")),
+        ("state", filter.state.as_deref().unwrap_or("")),
+        overdue,
+    )?;
+    let limit = count_param("limit", filter.limit.as_deref(), 1..=CASES_PAGE_MAX)?;
+    let offset = count_param("offset", filter.offset.as_deref(), 0..=usize::MAX)?;
+    let now = kc_store::fmt_time(chrono::Utc::now());
+    let list: Vec<_> = state
+        .desk
+        .cases(filter.state.as_deref())
+        .await?
+        .into_iter()
+        .filter(|c| chosen.keeps(c, &now))
+        .collect();
+    let total = list.len();
+    let page: Vec<CaseOut> = list
+        .into_iter()
+        .skip(offset.unwrap_or(0))
+        .take(limit.unwrap_or(usize::MAX))
+        .map(|c| CaseOut {
+            id: c.id,
+            state: c.state,
+            agency: c.agency,
+            consulted: c.consulted,
+            harm_category: c.harm_category,
+            priority: c.priority,
+            claim: c.claim,
+            reports: c.reports,
+            created_at: c.created_at,
+            deadline: c.deadline,
+            assignee: c.assignee,
+            merged_into: c.merged_into,
+        })
+        .collect();
+    let mut resp = Json(page).into_response();
+    resp.headers_mut()
+        .insert("x-total-count", axum::http::HeaderValue::from(total));
+    Ok(resp)
+}
+
+/// A whole number in `range`, or none when absent or empty.
+fn count_param(
+    field: &str,
+    value: Option<&str>,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<Option<usize>, kc_desk::workflow::FieldError> {
+    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    match text.parse::<usize>() {
+        Ok(n) if range.contains(&n) => Ok(Some(n)),
+        _ if *range.end() == usize::MAX => Err(kc_desk::workflow::FieldError::new(
+            field,
+            format!(
+                "`{field}` phải là số nguyên từ {} (nhận được `{text}`).",
+                range.start()
+            ),
+            format!(
+                "`{field}` must be a whole number from {} (got `{text}`).",
+                range.start()
+            ),
+        )),
+        _ => Err(kc_desk::workflow::FieldError::new(
+            field,
+            format!(
+                "`{field}` phải là số nguyên từ {} đến {} (nhận được `{text}`).",
+                range.start(),
+                range.end()
+            ),
+            format!(
+                "`{field}` must be a whole number from {} to {} (got `{text}`).",
+                range.start(),
+                range.end()
+            ),
+        )),
     }
-    let list = state.desk.cases(filter.state.as_deref()).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|c| CaseOut {
-                id: c.id,
-                state: c.state,
-                agency: c.agency,
-                consulted: c.consulted,
-                harm_category: c.harm_category,
-                priority: c.priority,
-                claim: c.claim,
-                reports: c.reports,
-                created_at: c.created_at,
-                deadline: c.deadline,
-                assignee: c.assignee,
-                merged_into: c.merged_into,
-            })
-            .collect(),
-    ))
 }
 
 #[derive(Deserialize, ToSchema)]

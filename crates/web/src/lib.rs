@@ -11,6 +11,7 @@ pub mod feeds;
 pub mod files;
 pub mod notices;
 pub mod pages;
+pub mod queue;
 pub mod render;
 pub mod session;
 

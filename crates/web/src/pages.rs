@@ -822,14 +822,15 @@ pub async fn console(
         Ok(n) => n,
         Err(e) => return page.error(&state, &e.into(), "/quan-tri"),
     };
-    if !q.state.is_empty() && kc_desk::CaseState::parse(&q.state).is_none() {
-        let err = kc_desk::workflow::FieldError::new(
-            "trang-thai",
-            format!("Không có trạng thái `{}`.", q.state),
-            format!("Unknown state `{}`.", q.state),
-        );
-        return page.error(&state, &err.into(), "/quan-tri");
-    }
+    let filter = match crate::queue::CaseFilter::parse(
+        &state.desk.pack(),
+        ("co-quan", &q.agency),
+        ("trang-thai", &q.state),
+        !q.overdue.is_empty(),
+    ) {
+        Ok(f) => f,
+        Err(e) => return page.error(&state, &e.into(), "/quan-tri"),
+    };
     let pending_appeals = match state.desk.store.pending_appeals().await {
         Ok(list) => list
             .iter()
@@ -844,20 +845,12 @@ pub async fn console(
                 kc_desk::CaseState::parse(&c.state).is_some_and(kc_desk::CaseState::is_finished)
             });
             let now = kc_store::fmt_time(chrono::Utc::now());
-            let late =
-                |c: &kc_store::CaseSummary| is_overdue(&c.state, c.deadline.as_deref(), &now);
+            let late = |c: &kc_store::CaseSummary| {
+                crate::queue::is_overdue(&c.state, c.deadline.as_deref(), &now)
+            };
             let overdue_total = open.iter().filter(|c| late(c)).count();
             let open_total = open.len();
-            let matching: Vec<_> = open
-                .into_iter()
-                .filter(|c| match q.agency.as_str() {
-                    "" => true,
-                    "none" => c.agency.is_none(),
-                    a => c.agency.as_deref() == Some(a),
-                })
-                .filter(|c| q.state.is_empty() || c.state == q.state)
-                .filter(|c| q.overdue.is_empty() || late(c))
-                .collect();
+            let matching: Vec<_> = open.into_iter().filter(|c| filter.keeps(c, &now)).collect();
             let shown_total = matching.len();
             let pages = shown_total.div_ceil(QUEUE_PER_PAGE).max(1);
             if number > pages {
@@ -1138,18 +1131,6 @@ fn trend_chart(buckets: &[kc_desk::stats::TrendBucket]) -> Value {
         first => buckets.first().map(|b| b.first.to_string()),
         last => buckets.last().map(|b| b.last.to_string()),
     }
-}
-
-/// A case is overdue when its deadline (intake to decision) has passed and it still
-/// waits for a decision. Times are the store's RFC 3339 UTC strings, which sort as
-/// they read.
-fn is_overdue(state: &str, deadline: Option<&str>, now: &str) -> bool {
-    use kc_desk::CaseState as S;
-    let waiting = matches!(
-        kc_desk::CaseState::parse(state),
-        Some(S::New | S::Triaged | S::Assigned | S::Verifying | S::InReview)
-    );
-    waiting && deadline.is_some_and(|d| d < now)
 }
 
 #[derive(Deserialize, Default, serde::Serialize)]
@@ -1993,24 +1974,4 @@ pub fn no_store(mut resp: Response) -> Response {
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_overdue;
-
-    #[test]
-    fn only_cases_still_waiting_for_a_decision_are_overdue() {
-        let now = "2026-11-29T14:00:00.000Z";
-        let past = Some("2026-11-29T13:59:59.999Z");
-        let later = Some("2026-11-30T09:00:00.000Z");
-        for waiting in ["new", "assigned", "verifying", "in_review"] {
-            assert!(is_overdue(waiting, past, now), "{waiting}");
-            assert!(!is_overdue(waiting, later, now), "{waiting}");
-            assert!(!is_overdue(waiting, None, now), "{waiting}");
-        }
-        for done in ["decided", "published", "closed", "merged", "bogus"] {
-            assert!(!is_overdue(done, past, now), "{done}");
-        }
-    }
 }

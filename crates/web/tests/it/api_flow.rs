@@ -347,3 +347,98 @@ async fn a_report_denying_a_published_claim_reaches_an_officer() {
         assert_eq!(body["status"], "answered", "[{kind}] {body}");
     }
 }
+
+/// An integrator polling for one agency's cases gets what that agency's officers see in
+/// the console's queue, a page at a time, and a wrong filter is named.
+#[tokio::test]
+async fn the_case_list_filters_by_agency_state_and_deadline_and_pages() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+        for i in 0..5 {
+            let (st, body) = s.report(&unrelated_rumour(i)).await;
+            assert_eq!(st, 201, "[{kind}] {body}");
+        }
+        let (_, all) = s.get("/api/v1/cases", Some(&intake)).await;
+        let ids: Vec<i64> = all
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|c| c["id"].as_i64().expect("id"))
+            .collect();
+        assert_eq!(ids.len(), 5, "[{kind}] {all}");
+        let (police, late) = (ids[0], ids[1]);
+        for id in [police, late] {
+            let (st, body) = s
+                .post(
+                    &format!("/api/v1/cases/{id}/assign"),
+                    Some(&intake),
+                    json!({ "agency": "ca" }),
+                )
+                .await;
+            assert_eq!(st, 200, "[{kind}] {body}");
+        }
+        sqlx::query("UPDATE cases SET deadline = '2020-01-01T00:00:00.000Z' WHERE id = $1")
+            .bind(late)
+            .execute(s.store.pool())
+            .await
+            .expect("backdate");
+
+        let listed = |v: &serde_json::Value| -> Vec<i64> {
+            v.as_array()
+                .expect("list")
+                .iter()
+                .map(|c| c["id"].as_i64().expect("id"))
+                .collect()
+        };
+        let (st, ca) = s.get("/api/v1/cases?agency=ca", Some(&intake)).await;
+        assert_eq!((st, listed(&ca)), (200, vec![police, late]), "[{kind}]");
+        let (_, none) = s.get("/api/v1/cases?agency=none", Some(&intake)).await;
+        assert_eq!(listed(&none), ids[2..].to_vec(), "[{kind}]");
+        let (_, overdue) = s.get("/api/v1/cases?overdue=true", Some(&intake)).await;
+        assert_eq!(listed(&overdue), vec![late], "[{kind}]");
+        let (_, assigned) = s
+            .get(
+                "/api/v1/cases?state=assigned&agency=ca&overdue=false",
+                Some(&intake),
+            )
+            .await;
+        assert_eq!(listed(&assigned), vec![police, late], "[{kind}]");
+
+        // Pages: newest first, with the filtered total in a header.
+        let resp = s
+            .client
+            .get(s.url("/api/v1/cases?limit=2&offset=2"))
+            .bearer_auth(&intake)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(
+            resp.headers()
+                .get("x-total-count")
+                .and_then(|v| v.to_str().ok()),
+            Some("5"),
+            "[{kind}]"
+        );
+        let page: serde_json::Value = resp.json().await.expect("json");
+        assert_eq!(listed(&page), ids[2..4].to_vec(), "[{kind}]");
+        let (_, past_end) = s.get("/api/v1/cases?limit=2&offset=9", Some(&intake)).await;
+        assert_eq!(listed(&past_end), Vec::<i64>::new(), "[{kind}]");
+
+        for (query, field) in [
+            ("agency=bogus", "agency"),
+            ("state=bogus", "state"),
+            ("overdue=yes", "overdue"),
+            ("limit=0", "limit"),
+            ("limit=5000", "limit"),
+            ("limit=abc", "limit"),
+            ("offset=-1", "offset"),
+        ] {
+            let (st, body) = s
+                .get(&format!("/api/v1/cases?{query}"), Some(&intake))
+                .await;
+            assert_eq!(st, 422, "[{kind}] {query}: {body}");
+            assert_eq!(body["error"]["field"], field, "[{kind}] {query}: {body}");
+        }
+    }
+}
