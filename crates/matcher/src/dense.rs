@@ -51,7 +51,7 @@ impl Default for HybridParams {
             slope: 25.0,
             midpoint: 0.63,
             unaccented_slope: 17.5,
-            unaccented_midpoint: 0.44,
+            unaccented_midpoint: 0.41,
             confirm: 0.90,
             suggest: 0.27,
         }

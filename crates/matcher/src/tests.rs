@@ -922,3 +922,63 @@ fn a_report_that_negates_the_claim_is_not_confirmed() {
     assert_eq!(m.id, "vac-xin");
     assert_ne!(m.level, MatchLevel::Confirm, "{m:?}");
 }
+
+/// A library holding the same rumour about several districts, among unrelated claims.
+fn sibling_library(params: Params) -> Library {
+    let mut lib = Library::with_params(params);
+    for (i, topic) in [
+        "lịch tiếp công dân",
+        "kết quả thi học sinh giỏi",
+        "giá lúa vụ mùa",
+        "lễ hội văn hóa",
+        "tuyển dụng giáo viên",
+        "tiêm chủng mở rộng",
+    ]
+    .iter()
+    .enumerate()
+    {
+        for j in 0..5 {
+            lib.upsert(
+                &format!("other-{i}-{j}"),
+                &format!("Thông báo {topic} đợt {j} của xã số {i}, bà con theo dõi trên loa"),
+            );
+        }
+    }
+    lib.upsert(
+        "ngoc-hoi",
+        "Điện lực thông báo thị trấn Plei Kần và các xã của huyện Ngọc Hồi sẽ mất điện cả \
+         ngày chủ nhật này để nâng cấp trạm biến áp trên tuyến đường chính",
+    );
+    for district in ["Đăk Hà", "Sa Thầy", "Kon Plông", "Đăk Tô"] {
+        lib.upsert(
+            &format!("cut-{district}"),
+            &format!("Cắt điện toàn huyện {district} cả ngày chủ nhật để sửa đường dây"),
+        );
+    }
+    lib
+}
+
+#[test]
+fn words_that_tell_similar_claims_apart_weigh_more() {
+    // The report shares "cắt điện toàn huyện … ngày chủ nhật" with four short claims
+    // about other districts, and only the district's name with the long claim about
+    // its own. Library-wide, both kinds of word are rare; among the candidates, the
+    // district's name is what tells them apart.
+    let report = "Cắt điện toàn huyện Ngọc Hồi cả ngày chủ nhật";
+    let lib = sibling_library(Params::default());
+    assert_eq!(top(&lib, report).id, "ngoc-hoi");
+    let plain = sibling_library(Params {
+        local_idf: 0.0,
+        ..Params::default()
+    });
+    assert_ne!(
+        top(&plain, report).id,
+        "ngoc-hoi",
+        "plain BM25 ranks a sibling first"
+    );
+    // A report about a sibling still finds that sibling.
+    assert_eq!(
+        top(&lib, "Cắt điện toàn huyện Sa Thầy cả ngày chủ nhật").id,
+        "cut-Sa Thầy"
+    );
+}
