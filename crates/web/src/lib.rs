@@ -12,6 +12,7 @@ pub mod files;
 pub mod notices;
 pub mod pages;
 pub mod render;
+pub mod security;
 pub mod session;
 
 use axum::extract::DefaultBodyLimit;
@@ -270,6 +271,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

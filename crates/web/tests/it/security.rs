@@ -1,0 +1,90 @@
+//! The web surface as an attacker meets it: another site's page driving a signed-in
+//! officer's browser, a password guesser, a shared cache, injected markup.
+
+use crate::harness::*;
+use kc_desk::Role;
+
+fn header(resp: &reqwest::Response, name: &str) -> String {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// A case opened by a citizen's report; its id.
+async fn a_case(s: &TestServer, token: &str) -> i64 {
+    let (st, _) = s.report(RUMOUR).await;
+    assert_eq!(st, 201);
+    let (_, cases) = s.get("/api/v1/cases", Some(token)).await;
+    cases[0]["id"].as_i64().expect("case id")
+}
+
+/// Every answer tells the browser: no framing (clickjacking the console), no script, no
+/// sniffing, no referrer to other sites; pages made for one person are not cached.
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let token = s.user("intake1", &[(Role::Intake, None)]).await;
+        a_case(&s, &token).await;
+        let (jar, _) = login(&s, "intake1").await;
+        let get = |path: &'static str, jar: Option<&str>| {
+            let mut req = s.client.get(s.url(path));
+            if let Some(j) = jar {
+                req = req.header("cookie", j.to_string());
+            }
+            req.send()
+        };
+        for (path, signed_in) in [
+            ("/", false),
+            ("/kiem-chung", false),
+            ("/tra-cuu?q=x", false),
+            ("/quan-tri/dang-nhap", false),
+            ("/khong-co-trang-nay", false),
+            ("/quan-tri", true),
+            ("/quan-tri/ho-so/1", true),
+            ("/quan-tri/thong-ke", true),
+        ] {
+            let resp = get(path, signed_in.then_some(jar.as_str()))
+                .await
+                .expect("get");
+            let csp = header(&resp, "content-security-policy");
+            assert!(
+                csp.contains("frame-ancestors 'none'"),
+                "{kind} {path}: {csp}"
+            );
+            assert!(csp.contains("default-src 'none'"), "{kind} {path}: {csp}");
+            assert!(!csp.contains("script-src"), "{kind} {path}: {csp}");
+            assert_eq!(header(&resp, "x-frame-options"), "DENY", "{kind} {path}");
+            assert_eq!(header(&resp, "x-content-type-options"), "nosniff");
+            assert_eq!(header(&resp, "referrer-policy"), "same-origin");
+            // Every page holds its reader's CSRF token in its forms.
+            assert_eq!(header(&resp, "cache-control"), "no-store", "{kind} {path}");
+        }
+        // A staff answer of the API, and a citizen's receipt.
+        let resp = s
+            .client
+            .get(s.url("/api/v1/cases"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(header(&resp, "cache-control"), "no-store");
+        assert!(header(&resp, "content-security-policy").contains("sandbox"));
+        let (_, r) = s.report(&unrelated_rumour(1)).await;
+        let receipt = r["receipt"].as_str().expect("receipt").to_string();
+        let resp = s
+            .client
+            .get(s.url(&format!("/phan-anh/{receipt}")))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(header(&resp, "cache-control"), "no-store");
+        // The feed is the same for everyone: a cache may keep it.
+        let resp = get("/feed.xml", None).await.expect("get");
+        assert_eq!(resp.status().as_u16(), 200);
+        assert_ne!(header(&resp, "cache-control"), "no-store");
+        assert_eq!(header(&resp, "x-content-type-options"), "nosniff");
+    }
+}
