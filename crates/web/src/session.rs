@@ -17,6 +17,9 @@ use std::time::Instant;
 pub const SESSION_COOKIE: &str = "kc_session";
 pub const CSRF_COOKIE: &str = "kc_csrf";
 pub const LANG_COOKIE: &str = "kc_lang";
+/// The header an API call signed in by the console's session cookie (rather than a bearer
+/// token) sends the CSRF cookie's value in, to change anything.
+pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const SESSION_HOURS: i64 = 12;
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -98,10 +101,24 @@ impl FromRequestParts<AppState> for Staff {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match resolve_actor(state, &parts.headers).await? {
-            Some(actor) if actor.is_staff() => Ok(Staff(actor)),
-            _ => Err(ApiError::unauthorized()),
+        let actor = match resolve_actor(state, &parts.headers).await? {
+            Some(actor) if actor.is_staff() => actor,
+            _ => return Err(ApiError::unauthorized()),
+        };
+        // The browser adds the console's session cookie to any request it sends here, even
+        // one a foreign page makes it send: a form posted as `text/plain` carries a body the
+        // API reads as JSON. A change made with the cookie alone (no bearer token) must then
+        // carry the CSRF token in a header, which no other site can read or send.
+        let by_cookie = !parts.headers.contains_key(header::AUTHORIZATION);
+        if by_cookie && !parts.method.is_safe() {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            check_csrf(&parts.headers, sent)?;
         }
+        Ok(Staff(actor))
     }
 }
 

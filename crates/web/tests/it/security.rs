@@ -20,6 +20,95 @@ async fn a_case(s: &TestServer, token: &str) -> i64 {
     cases[0]["id"].as_i64().expect("case id")
 }
 
+async fn case_agency(s: &TestServer, token: &str, id: i64) -> serde_json::Value {
+    let (_, cases) = s.get("/api/v1/cases", Some(token)).await;
+    cases
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| c["id"].as_i64() == Some(id))
+        .map(|c| c["agency"].clone())
+        .expect("the case is listed")
+}
+
+/// A page on another site can make a signed-in officer's browser post a `text/plain` form
+/// whose body is JSON to the API, with the session cookie: that must change nothing.
+#[tokio::test]
+async fn the_api_refuses_changes_a_session_cookie_alone_asks_for() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let token = s.user("intake1", &[(Role::Intake, None)]).await;
+        let id = a_case(&s, &token).await;
+        let (jar, csrf) = login(&s, "intake1").await;
+        let before = case_agency(&s, &token, id).await;
+        let agency = default_agency();
+        // What `<form enctype="text/plain"><input name='{"agency":"X","a":"' value='"}'>`
+        // sends.
+        let forged = format!("{{\"agency\":\"{agency}\",\"a\":\"=\"}}");
+        let resp = s
+            .client
+            .post(s.url(&format!("/api/v1/cases/{id}/assign")))
+            .header("cookie", &jar)
+            .header("content-type", "text/plain")
+            .body(forged.clone())
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status().as_u16(), 403, "{kind}");
+        let body: serde_json::Value = resp.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "csrf", "{kind}");
+        assert_eq!(
+            case_agency(&s, &token, id).await,
+            before,
+            "{kind}: nothing assigned"
+        );
+
+        // A wrong token in the header is no better.
+        let resp = s
+            .client
+            .post(s.url(&format!("/api/v1/cases/{id}/assign")))
+            .header("cookie", &jar)
+            .header("x-csrf-token", "0".repeat(43))
+            .json(&serde_json::json!({ "agency": agency }))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status().as_u16(), 403, "{kind}");
+
+        // The console's own script-free pages never call the API, but a tool of the desk's
+        // own that does may, with the token from the cookie in the header.
+        let resp = s
+            .client
+            .post(s.url(&format!("/api/v1/cases/{id}/assign")))
+            .header("cookie", &jar)
+            .header("x-csrf-token", &csrf)
+            .json(&serde_json::json!({ "agency": agency }))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status().as_u16(), 200, "{kind}");
+        assert_eq!(case_agency(&s, &token, id).await, agency.as_str(), "{kind}");
+
+        // Reading with the cookie alone stays possible, and a bearer token needs no header.
+        let resp = s
+            .client
+            .get(s.url("/api/v1/cases"))
+            .header("cookie", &jar)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status().as_u16(), 200, "{kind}");
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/assign"),
+                Some(&token),
+                serde_json::json!({ "agency": agency }),
+            )
+            .await;
+        assert_ne!(st, 403, "{kind}: {body}");
+    }
+}
+
 /// Every answer tells the browser: no framing (clickjacking the console), no script, no
 /// sniffing, no referrer to other sites; pages made for one person are not cached.
 #[tokio::test]
