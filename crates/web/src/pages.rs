@@ -652,8 +652,9 @@ pub struct LoginForm {
 
 pub async fn login_submit(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    Form(form): Form<LoginForm>,
+    Form(mut form): Form<LoginForm>,
 ) -> Response {
     let page = Page::new(&headers, None);
     if let Err(e) = check_csrf(&headers, &form.csrf) {
@@ -664,18 +665,52 @@ pub async fn login_submit(
             context! { error => page.message(&e) },
         );
     }
-    let user = match state.desk.store.user_by_name(form.username.trim()).await {
+    // Guessing passwords is slowed per client and per name (a guesser spread over many
+    // addresses still meets the second), before any password is hashed.
+    let name = form.username.trim();
+    let throttled = state
+        .login_limiter
+        .check(ip)
+        .and_then(|()| state.login_name_limiter.check(name.to_lowercase()));
+    if let Err(e) = throttled {
+        tracing::warn!(user = %name, %ip, "console login throttled");
+        let mut resp = page.render(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            "login.html",
+            context! { error => page_text(&page, "login.throttled") },
+        );
+        crate::error::with_retry_after(&mut resp, e.retry_after);
+        return resp;
+    }
+    let user = match state.desk.store.user_by_name(name).await {
         Ok(u) => u,
         Err(e) => return page.error(&state, &e.into(), "/quan-tri/dang-nhap"),
     };
     // Verify against a dummy hash when the user is unknown, so timing does not reveal names.
-    let ok = match &user {
-        Some(u) if !u.disabled => kc_desk::auth::verify_password(&form.password, &u.password_hash),
-        _ => {
-            let _ = kc_desk::auth::verify_password(&form.password, dummy_hash());
+    // Argon2 takes tens of megabytes and milliseconds of a core per check: a few at once, off
+    // the threads that serve requests, so a flood of logins cannot take the memory.
+    let stored = match &user {
+        Some(u) if !u.disabled => Some(u.password_hash.clone()),
+        _ => None,
+    };
+    let Ok(_permit) = state.logins.clone().acquire_owned().await else {
+        return page.error(
+            &state,
+            &ApiError::internal("login semaphore closed"),
+            "/quan-tri/dang-nhap",
+        );
+    };
+    let password = std::mem::take(&mut form.password);
+    let ok = tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => kc_desk::auth::verify_password(&password, &hash),
+        None => {
+            let _ = kc_desk::auth::verify_password(&password, dummy_hash());
             false
         }
-    };
+    })
+    .await
+    .unwrap_or(false);
     let Some(user) = user.filter(|_| ok) else {
         tracing::info!(user = %form.username, "failed console login");
         let err = page_text(&page, "login.failed");
@@ -724,11 +759,18 @@ fn page_text(page: &Page, key: &str) -> String {
     if page.lang == "en" { en } else { vi }.to_string()
 }
 
-const LOGIN_TEXT: &[(&str, &str, &str)] = &[(
-    "login.failed",
-    "Tên đăng nhập hoặc mật khẩu không đúng.",
-    "Wrong username or password.",
-)];
+const LOGIN_TEXT: &[(&str, &str, &str)] = &[
+    (
+        "login.failed",
+        "Tên đăng nhập hoặc mật khẩu không đúng.",
+        "Wrong username or password.",
+    ),
+    (
+        "login.throttled",
+        "Có quá nhiều lần đăng nhập trong thời gian ngắn; vui lòng thử lại sau một phút.",
+        "Too many sign-in attempts in a short time; please try again in a minute.",
+    ),
+];
 
 #[derive(Deserialize)]
 pub struct CsrfOnly {

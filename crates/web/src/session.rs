@@ -202,14 +202,14 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
-/// A token bucket per client: `per_minute` reports, refilled continuously, bursting to the
-/// same number.
-pub struct RateLimiter {
+/// A token bucket per client (or per other key, such as a user name): `per_minute`
+/// requests, refilled continuously, bursting to the same number.
+pub struct RateLimiter<K = IpAddr> {
     per_minute: f64,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    buckets: Mutex<HashMap<K, (f64, Instant)>>,
 }
 
-impl RateLimiter {
+impl<K: std::hash::Hash + Eq> RateLimiter<K> {
     pub fn new(per_minute: u32) -> Self {
         RateLimiter {
             per_minute: f64::from(per_minute.max(1)),
@@ -217,7 +217,7 @@ impl RateLimiter {
         }
     }
 
-    pub fn check(&self, ip: IpAddr) -> Result<(), ApiError> {
+    pub fn check(&self, key: K) -> Result<(), ApiError> {
         let now = Instant::now();
         let mut buckets = match self.buckets.lock() {
             Ok(b) => b,
@@ -227,7 +227,7 @@ impl RateLimiter {
             // Forget idle clients so that a scan of many addresses cannot grow this forever.
             buckets.retain(|_, (_, t)| now.duration_since(*t).as_secs() < 120);
         }
-        let (tokens, last) = buckets.entry(ip).or_insert((self.per_minute, now));
+        let (tokens, last) = buckets.entry(key).or_insert((self.per_minute, now));
         let refill = now.duration_since(*last).as_secs_f64() * self.per_minute / 60.0;
         *tokens = (*tokens + refill).min(self.per_minute);
         *last = now;

@@ -177,3 +177,62 @@ async fn every_answer_carries_the_security_headers() {
         assert_eq!(header(&resp, "x-content-type-options"), "nosniff");
     }
 }
+
+async fn try_login(
+    s: &TestServer,
+    forwarded_for: &str,
+    name: &str,
+    password: &str,
+) -> reqwest::Response {
+    let csrf = "c".repeat(43);
+    s.client
+        .post(s.url("/quan-tri/dang-nhap"))
+        .header("cookie", format!("kc_csrf={csrf}"))
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", name),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .expect("post")
+}
+
+/// A password guesser meets a limit per address and, spread over many addresses, per name;
+/// the limit refuses before the password is checked, so even the right one waits.
+#[tokio::test]
+async fn console_sign_in_is_throttled_per_client_and_per_name() {
+    // Three a minute: one attempt comes back every 20 s, far longer than this test's
+    // attempts take, so what is refused does not depend on the machine's speed.
+    let limit = 3;
+    let s = start_with("sqlite", |c| {
+        c.trust_proxy = true;
+        c.login_rate_per_minute = limit;
+    })
+    .await;
+    s.user("lan", &[(Role::Intake, None)]).await;
+    s.user("minh", &[(Role::Intake, None)]).await;
+    for (i, name) in ["lan", "x", "y"].into_iter().enumerate() {
+        let resp = try_login(&s, "203.0.113.7", name, "sai").await;
+        assert_eq!(resp.status().as_u16(), 401, "attempt {i}");
+    }
+    let resp = try_login(&s, "203.0.113.7", "minh", "mat-khau-thu-nghiem").await;
+    assert_eq!(resp.status().as_u16(), 429, "the address is held back");
+    assert!(header(&resp, "retry-after")
+        .parse::<u64>()
+        .is_ok_and(|n| n >= 1));
+    let page = resp.text().await.expect("body");
+    assert!(page.contains("quá nhiều lần đăng nhập"), "{page}");
+    // Another address signs in at once.
+    let resp = try_login(&s, "203.0.113.8", "minh", "mat-khau-thu-nghiem").await;
+    assert_eq!(resp.status().as_u16(), 303);
+
+    // One name guessed from many addresses: "lan" took one guess above.
+    for i in 0..2 {
+        let resp = try_login(&s, &format!("198.51.100.{i}"), "LAN", "sai").await;
+        assert_eq!(resp.status().as_u16(), 401, "attempt {i}");
+    }
+    let resp = try_login(&s, "198.51.100.200", "lan", "mat-khau-thu-nghiem").await;
+    assert_eq!(resp.status().as_u16(), 429, "the name is held back");
+}
