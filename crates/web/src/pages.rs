@@ -783,16 +783,19 @@ pub async fn logout(
     headers: HeaderMap,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    if check_csrf(&headers, &form.csrf).is_ok() {
-        if let Some(s) = session::cookie(&headers, session::SESSION_COOKIE) {
-            if let Err(e) = state
-                .desk
-                .store
-                .delete_session(&kc_desk::auth::secret_digest(&s))
-                .await
-            {
-                return ApiError::from(e).into_response();
-            }
+    // A sign-out another site's page sends is refused whole, the cookie kept: clearing it
+    // would let any page sign staff out in the middle of their work.
+    if let Err(e) = check_csrf(&headers, &form.csrf) {
+        return Page::new(&headers, None).error(&state, &e, "/quan-tri");
+    }
+    if let Some(s) = session::cookie(&headers, session::SESSION_COOKIE) {
+        if let Err(e) = state
+            .desk
+            .store
+            .delete_session(&kc_desk::auth::secret_digest(&s))
+            .await
+        {
+            return ApiError::from(e).into_response();
         }
     }
     let mut resp = Redirect::to("/quan-tri/dang-nhap").into_response();

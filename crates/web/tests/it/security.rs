@@ -236,3 +236,42 @@ async fn console_sign_in_is_throttled_per_client_and_per_name() {
     let resp = try_login(&s, "198.51.100.200", "lan", "mat-khau-thu-nghiem").await;
     assert_eq!(resp.status().as_u16(), 429, "the name is held back");
 }
+
+/// Another site's page cannot sign an officer out (the cookie kept, the session alive).
+#[tokio::test]
+async fn sign_out_needs_the_forms_csrf_token() {
+    for kind in backends() {
+        let s = start(kind).await;
+        s.user("intake1", &[(Role::Intake, None)]).await;
+        let (jar, csrf) = login(&s, "intake1").await;
+        let resp = s
+            .client
+            .post(s.url("/quan-tri/dang-xuat"))
+            .header("cookie", &jar)
+            .form(&[("csrf", "")])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status().as_u16(), 403, "{kind}");
+        assert!(
+            !resp
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(|c| c.starts_with("kc_session=")),
+            "{kind}: the session cookie is not cleared"
+        );
+        console_get(&s, &jar, "/quan-tri").await;
+        let (st, _) = console_post(&s, &jar, "/quan-tri/dang-xuat", &[("csrf", &csrf)]).await;
+        assert_eq!(st, 303, "{kind}");
+        let resp = s
+            .client
+            .get(s.url("/quan-tri"))
+            .header("cookie", &jar)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status().as_u16(), 303, "{kind}: signed out");
+    }
+}
