@@ -73,6 +73,9 @@ pub struct App {
     pub login_limiter: session::RateLimiter,
     pub login_name_limiter: session::RateLimiter<String>,
     pub logins: Arc<tokio::sync::Semaphore>,
+    /// Lookups of receipt codes that do not exist, per client
+    /// ([`session::RECEIPT_MISSES_PER_MINUTE`]).
+    pub receipt_misses: session::RateLimiter,
 }
 
 /// Sign-in attempts a client, or a user name, may make a minute: a person who mistypes
@@ -120,6 +123,7 @@ pub async fn app(
         login_limiter: session::RateLimiter::new(config.login_rate_per_minute),
         login_name_limiter: session::RateLimiter::new(config.login_rate_per_minute),
         logins: Arc::new(tokio::sync::Semaphore::new(LOGINS_AT_ONCE)),
+        receipt_misses: session::RateLimiter::new(session::RECEIPT_MISSES_PER_MINUTE),
         config,
     });
     if state.config.warm_up_in_background {

@@ -320,12 +320,17 @@ pub async fn report_submit(
 
 pub async fn receipt_page(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(receipt): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
-    match state.desk.receipt(&receipt).await {
+    let view = match session::receipt_lookup_allowed(&state, ip) {
+        Ok(()) => session::count_receipt_lookup(&state, ip, state.desk.receipt(&receipt).await),
+        Err(e) => Err(e),
+    };
+    match view {
         Ok(view) => receipt_response(&state, &page, view),
         Err(e) => page.error(&state, &e, "/tra-cuu"),
     }
@@ -345,12 +350,17 @@ pub struct ReceiptLookup {
 /// the lookup form with a message when nothing was typed.
 pub async fn receipt_lookup(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Query(q): Query<ReceiptLookup>,
 ) -> Response {
     let typed = q.ma.as_deref().unwrap_or("");
     let code = crate::desk::normalize_receipt(typed);
     if !code.is_empty() {
+        // Where it leads tells whether an appeal has this code: a lookup like the others.
+        if let Err(e) = session::receipt_lookup_allowed(&state, ip) {
+            return Page::new(&headers, q.lang.as_deref()).error(&state, &e, "/tra-cuu");
+        }
         // Appeals get codes of the same form, and this is the one box a citizen finds to
         // type a saved code into: an appeal's code goes to the appeal's page.
         let is_appeal = matches!(state.desk.store.report_by_receipt(&code).await, Ok(None))

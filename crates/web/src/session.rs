@@ -217,6 +217,18 @@ impl<K: std::hash::Hash + Eq> RateLimiter<K> {
         }
     }
 
+    /// Whether `key` has a request left, without spending it (see [`RateLimiter::check`]).
+    pub fn has_left(&self, key: &K) -> bool {
+        let buckets = match self.buckets.lock() {
+            Ok(b) => b,
+            Err(p) => p.into_inner(),
+        };
+        buckets.get(key).is_none_or(|(tokens, last)| {
+            let refill = last.elapsed().as_secs_f64() * self.per_minute / 60.0;
+            tokens + refill >= 1.0
+        })
+    }
+
     pub fn check(&self, key: K) -> Result<(), ApiError> {
         let now = Instant::now();
         let mut buckets = match self.buckets.lock() {
@@ -240,6 +252,39 @@ impl<K: std::hash::Hash + Eq> RateLimiter<K> {
             Err(ApiError::rate_limited(wait))
         }
     }
+}
+
+/// Looking receipt codes up: a citizen types one code, maybe mistyped once or twice; a
+/// guesser tries millions (a code has about 40 bits). Codes that do not exist count against
+/// the client, and once it has used up [`RECEIPT_MISSES_PER_MINUTE`] every lookup waits,
+/// the right code too, so guessing cannot outrun the limit by mixing in known codes.
+pub const RECEIPT_MISSES_PER_MINUTE: u32 = 20;
+
+/// Refuses a lookup from a client out of misses (429).
+pub fn receipt_lookup_allowed(state: &AppState, ip: IpAddr) -> Result<(), ApiError> {
+    if state.receipt_misses.has_left(&ip) {
+        return Ok(());
+    }
+    let mut e = ApiError::new(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "Có quá nhiều lần tra cứu mã không tồn tại từ máy của bạn; vui lòng kiểm tra lại mã và thử lại sau một phút.",
+        "Too many lookups of codes that do not exist from your device; check the code and try again in a minute.",
+    );
+    e.retry_after = Some(u64::from(60 / RECEIPT_MISSES_PER_MINUTE).max(1));
+    Err(e)
+}
+
+/// Counts a lookup's result against the client when the code does not exist.
+pub fn count_receipt_lookup<T>(
+    state: &AppState,
+    ip: IpAddr,
+    result: Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    if matches!(&result, Err(e) if e.status == axum::http::StatusCode::NOT_FOUND) {
+        let _ = state.receipt_misses.check(ip);
+    }
+    result
 }
 
 #[cfg(test)]

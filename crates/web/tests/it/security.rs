@@ -275,3 +275,51 @@ async fn sign_out_needs_the_forms_csrf_token() {
         assert_eq!(resp.status().as_u16(), 303, "{kind}: signed out");
     }
 }
+
+/// Receipt codes are not secret enough to show a report, but a guesser trying codes must
+/// not find every citizen's and appellant's: codes that do not exist count against the
+/// client, and then even a right one waits.
+#[tokio::test]
+async fn guessing_receipt_codes_is_held_back() {
+    for kind in backends() {
+        let s = start_with(kind, |c| c.trust_proxy = true).await;
+        let (_, r) = s.report(RUMOUR).await;
+        let real = r["receipt"].as_str().expect("receipt").to_string();
+        let lookup = |ip: &'static str, path: String| {
+            s.client
+                .get(s.url(&path))
+                .header("x-forwarded-for", ip)
+                .send()
+        };
+        let guesser = "203.0.113.9";
+        let misses = kc_web::session::RECEIPT_MISSES_PER_MINUTE as usize;
+        for i in 0..misses {
+            // Pages, the API, appeals and the lookup box all count.
+            let path = match i % 4 {
+                0 => format!("/phan-anh/KC-2222-{:04}", i),
+                1 => format!("/api/v1/reports/KC-2222-{:04}", i),
+                2 => format!("/khieu-nai/KC-2222-{:04}", i),
+                _ => format!("/api/v1/appeals/KC-2222-{:04}", i),
+            };
+            let resp = lookup(guesser, path.clone()).await.expect("get");
+            assert_eq!(resp.status().as_u16(), 404, "{kind} {path}");
+        }
+        for path in [
+            format!("/phan-anh/{real}"),
+            format!("/api/v1/reports/{real}"),
+            format!("/api/v1/appeals/{real}"),
+            format!("/phan-anh/tra-cuu?ma={real}"),
+        ] {
+            let resp = lookup(guesser, path.clone()).await.expect("get");
+            assert_eq!(resp.status().as_u16(), 429, "{kind} {path}");
+            assert!(resp.headers().contains_key("retry-after"), "{kind} {path}");
+        }
+        // The citizen, elsewhere, reads their receipt as often as they like.
+        for _ in 0..misses + 5 {
+            let resp = lookup("198.51.100.4", format!("/phan-anh/{real}"))
+                .await
+                .expect("get");
+            assert_eq!(resp.status().as_u16(), 200, "{kind}");
+        }
+    }
+}
