@@ -276,6 +276,55 @@ async fn sign_out_needs_the_forms_csrf_token() {
     }
 }
 
+/// Markup typed by a citizen or an officer is shown as text everywhere it reappears,
+/// including inside the fact-check's JSON-LD `<script>`.
+#[tokio::test]
+async fn typed_markup_stays_text_on_every_page() {
+    const XSS: &str = "</script><script>alert(1)</script>\"><img src=x onerror=alert(2)>";
+    for kind in backends() {
+        let s = start(kind).await;
+        let text = format!("{RUMOUR} {XSS}");
+        let (id, url) = publish_rumour_with(
+            &s,
+            &text,
+            serde_json::json!({ "title": format!("Tin giả {XSS}"), "claim": text }),
+        )
+        .await;
+        s.user("lead1", &[(Role::Lead, None)]).await;
+        let (jar, _) = login(&s, "lead1").await;
+        let pages = [
+            s.get_text(&url).await.1,
+            s.get_text("/kiem-chung").await.1,
+            s.get_text("/").await.1,
+            s.get_text(&format!("/tra-cuu?q={}", urlencode(XSS)))
+                .await
+                .1,
+            s.get_text(&format!("/{}", urlencode(XSS))).await.1,
+            console_get(&s, &jar, &format!("/quan-tri/ho-so/{id}")).await,
+            console_get(&s, &jar, "/quan-tri").await,
+        ];
+        for (i, page) in pages.iter().enumerate() {
+            assert!(!page.contains("<script>alert"), "{kind} page {i}");
+            assert!(!page.contains("<img src=x"), "{kind} page {i}");
+        }
+        assert!(pages[0].contains("application/ld+json"), "{kind}");
+        let feed = s.get_text("/feed.xml").await.1;
+        assert!(!feed.contains("<script>"), "{kind}");
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// Receipt codes are not secret enough to show a report, but a guesser trying codes must
 /// not find every citizen's and appellant's: codes that do not exist count against the
 /// client, and then even a right one waits.
