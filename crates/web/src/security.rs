@@ -4,7 +4,8 @@
 //! console or receipt address to a site a link leads to, and never kept by a shared cache
 //! when they were made for one person.
 
-use axum::extract::Request;
+use crate::AppState;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -21,7 +22,7 @@ pub const DATA_CSP: &str = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 /// Adds the headers to every response, keeping any a handler set itself (a stored file
 /// has its own stricter policy).
-pub async fn headers(request: Request, next: Next) -> Response {
+pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let personal = is_personal(request.uri().path(), request.headers());
     let mut resp = next.run(request).await;
     let html = resp
@@ -45,6 +46,13 @@ pub async fn headers(request: Request, next: Next) -> Response {
         } else {
             DATA_CSP
         }));
+    // Served over https (the public URL says so), a browser that has been here once never
+    // again tries plain http, where a network on the way could read the session cookie's
+    // first request or rewrite a page.
+    if state.config.secure_cookies {
+        h.entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static("max-age=31536000"));
+    }
     // A page carries its reader's CSRF token in its forms, and a console page or a receipt
     // is one person's: none may be kept and served to another. Feeds and open data, the
     // same for everyone, stay cacheable.

@@ -372,3 +372,22 @@ async fn guessing_receipt_codes_is_held_back() {
         }
     }
 }
+
+/// A desk served over https tells browsers to stay on https (HSTS); one on plain http, a
+/// laptop's, does not, or the browser would refuse it afterwards.
+#[tokio::test]
+async fn https_deployments_send_strict_transport_security() {
+    let s = start_with("sqlite", |c| c.secure_cookies = true).await;
+    let resp = s.client.get(s.url("/")).send().await.expect("get");
+    assert!(header(&resp, "strict-transport-security").starts_with("max-age="));
+    let resp = s
+        .client
+        .get(s.url("/api/v1/provisions"))
+        .send()
+        .await
+        .expect("get");
+    assert!(header(&resp, "strict-transport-security").starts_with("max-age="));
+    let plain = start("sqlite").await;
+    let resp = plain.client.get(plain.url("/")).send().await.expect("get");
+    assert_eq!(header(&resp, "strict-transport-security"), "");
+}
