@@ -683,7 +683,7 @@ pub async fn login_submit(
         .check(ip)
         .and_then(|()| state.login_name_limiter.check(name.to_lowercase()));
     if let Err(e) = throttled {
-        tracing::warn!(user = %name, %ip, "console login throttled");
+        tracing::warn!(user = ?name, %ip, "console login throttled");
         let mut resp = page.render(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
@@ -722,7 +722,8 @@ pub async fn login_submit(
     .await
     .unwrap_or(false);
     let Some(user) = user.filter(|_| ok) else {
-        tracing::info!(user = %form.username, "failed console login");
+        // Debug-quoted: a name typed with a line break cannot forge a line of the log.
+        tracing::info!(user = ?form.username, "failed console login");
         let err = page_text(&page, "login.failed");
         return page.render(
             &state,
