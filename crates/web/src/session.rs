@@ -171,7 +171,9 @@ pub fn check_csrf(headers: &HeaderMap, submitted: &str) -> Result<(), ApiError> 
 }
 
 /// The client address rate limits are keyed on. Behind a reverse proxy that the operator
-/// trusts, the first `X-Forwarded-For` hop is the client.
+/// trusts, the last `X-Forwarded-For` hop, the one that proxy added: the hops before it are
+/// whatever the client chose to send (nginx's `$proxy_add_x_forwarded_for` appends to
+/// them), and keying on the first let anyone pass every limit with a made-up address.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
 
@@ -185,9 +187,11 @@ impl FromRequestParts<AppState> for ClientIp {
         if state.config.trust_proxy {
             if let Some(ip) = parts
                 .headers
-                .get("x-forwarded-for")
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.rsplit(',').next())
                 .and_then(|v| v.trim().parse().ok())
             {
                 return Ok(ClientIp(ip));

@@ -378,3 +378,39 @@ async fn https_deployments_send_strict_transport_security() {
     let resp = plain.client.get(plain.url("/")).send().await.expect("get");
     assert_eq!(header(&resp, "strict-transport-security"), "");
 }
+
+/// Behind the operator's proxy, the address a limit counts is the one the proxy saw, not
+/// one the client wrote into `X-Forwarded-For` itself (the proxy appends to it).
+#[tokio::test]
+async fn a_made_up_forwarded_address_does_not_escape_the_report_limit() {
+    for kind in backends() {
+        let s = start_with(kind, |c| {
+            c.trust_proxy = true;
+            c.report_rate_per_minute = 2;
+        })
+        .await;
+        let mut statuses = Vec::new();
+        for i in 0..4 {
+            let resp = s
+                .client
+                .post(s.url("/api/v1/reports"))
+                .header("x-forwarded-for", format!("10.9.8.{i}, 203.0.113.5"))
+                .json(&serde_json::json!({ "text": unrelated_rumour(i) }))
+                .send()
+                .await
+                .expect("post");
+            statuses.push(resp.status().as_u16());
+        }
+        assert_eq!(statuses, [201, 201, 429, 429], "{kind}");
+        // Another client behind the same proxy is not held back.
+        let resp = s
+            .client
+            .post(s.url("/api/v1/reports"))
+            .header("x-forwarded-for", "203.0.113.6")
+            .json(&serde_json::json!({ "text": unrelated_rumour(9) }))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status().as_u16(), 201, "{kind}");
+    }
+}
