@@ -414,3 +414,84 @@ async fn a_made_up_forwarded_address_does_not_escape_the_report_limit() {
         assert_eq!(resp.status().as_u16(), 201, "{kind}");
     }
 }
+
+/// Nothing the public can reach (pages, receipts, feeds, open data, registers, search)
+/// carries a reporter's or an appellant's contact, what an appellant wrote, or the hash of
+/// a report's image.
+#[tokio::test]
+async fn no_public_answer_carries_contacts_appeal_words_or_file_hashes() {
+    const CONTACT: &str = "lan.rieng-tu@example.vn";
+    const APPELLANT: &str = "0912 345 678 anh Minh";
+    const APPEAL_WORDS: &str = "Tôi là người đăng, số nhà 17 ngõ Hoa Sữa";
+    for kind in backends() {
+        let s = start(kind).await;
+        let image = crate::files::png(77);
+        let (st, r) = s
+            .post(
+                "/api/v1/reports",
+                None,
+                serde_json::json!({
+                    "text": RUMOUR, "contact": CONTACT,
+                    "files": [{ "content_base64": crate::files::b64(&image) }],
+                }),
+            )
+            .await;
+        assert_eq!(st, 201, "{kind} {r}");
+        let receipt = r["receipt"].as_str().expect("receipt").to_string();
+        // The same words again: the published case holds the report above.
+        let (id, url) = publish_rumour(&s, RUMOUR).await;
+        let auditor = s.user("auditor1", &[(Role::Auditor, None)]).await;
+        let (_, files) = s
+            .get(&format!("/api/v1/cases/{id}/files"), Some(&auditor))
+            .await;
+        let sha = files["reports"][0]["sha256"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{kind}: the report's image is on the case: {files}"))
+            .to_string();
+        let slug = url.trim_start_matches("/kiem-chung/");
+        let (st, a) = s
+            .post(
+                &format!("/api/v1/publications/{slug}/appeals"),
+                None,
+                serde_json::json!({ "reasons": APPEAL_WORDS, "relation": "author", "contact": APPELLANT }),
+            )
+            .await;
+        assert_eq!(st, 201, "{kind} {a}");
+        let appeal = a["receipt"].as_str().expect("appeal receipt").to_string();
+        let mut seen = Vec::new();
+        for path in [
+            "/".to_string(),
+            "/kiem-chung".to_string(),
+            url.clone(),
+            format!("/tra-cuu?q={}", urlencode(RUMOUR)),
+            format!("/phan-anh/{receipt}"),
+            format!("/api/v1/reports/{receipt}"),
+            format!("/khieu-nai/{appeal}"),
+            format!("/api/v1/appeals/{appeal}"),
+            "/feed.xml".to_string(),
+            "/du-lieu".to_string(),
+            "/du-lieu/kiem-chung.json".to_string(),
+            "/du-lieu/kiem-chung.csv".to_string(),
+            "/du-lieu/khieu-nai.json".to_string(),
+            "/du-lieu/thong-bao.json".to_string(),
+            "/du-lieu/thong-bao.csv".to_string(),
+            format!("/quan-tri/tep/{sha}"),
+            format!("/api/v1/files/{sha}"),
+        ] {
+            let (st, body) = s.get_text(&path).await;
+            seen.push((path.clone(), st));
+            for secret in [CONTACT, APPELLANT, APPEAL_WORDS, sha.as_str()] {
+                // The file's own address names its hash: it must not answer the public.
+                if path.contains(secret) {
+                    assert!(st == 303 || st == 401, "{kind} {path}: {st}");
+                    continue;
+                }
+                assert!(!body.contains(secret), "{kind} {path} shows {secret:?}");
+            }
+        }
+        assert!(
+            seen.iter().filter(|(_, st)| *st == 200).count() >= 15,
+            "{kind}: the public answers were read: {seen:?}"
+        );
+    }
+}
