@@ -732,6 +732,18 @@ pub async fn login_submit(
             context! { error => err },
         );
     };
+    // Signing in again from a browser replaces its session: the one it held (perhaps
+    // another person's, on a shared office computer) must not stay valid behind it.
+    if let Some(old) = session::cookie(&headers, session::SESSION_COOKIE) {
+        if let Err(e) = state
+            .desk
+            .store
+            .delete_session(&kc_desk::auth::secret_digest(&old))
+            .await
+        {
+            return page.error(&state, &e.into(), "/quan-tri/dang-nhap");
+        }
+    }
     match session::start_session(&state, user.id).await {
         Ok(secret) => {
             let mut resp = Redirect::to("/quan-tri").into_response();

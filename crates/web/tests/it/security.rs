@@ -495,3 +495,40 @@ async fn no_public_answer_carries_contacts_appeal_words_or_file_hashes() {
         );
     }
 }
+
+/// Signing in again from a browser ends the session it held: on a shared office computer
+/// the previous officer's session does not live on behind the new one.
+#[tokio::test]
+async fn signing_in_again_ends_the_session_the_browser_held() {
+    for kind in backends() {
+        let s = start(kind).await;
+        s.user("lan", &[(Role::Intake, None)]).await;
+        s.user("minh", &[(Role::Intake, None)]).await;
+        let (first, csrf) = login(&s, "lan").await;
+        let resp = s
+            .client
+            .post(s.url("/quan-tri/dang-nhap"))
+            .header("cookie", &first)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", "minh"),
+                ("password", "mat-khau-thu-nghiem"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status().as_u16(), 303, "{kind}");
+        let resp = s
+            .client
+            .get(s.url("/quan-tri"))
+            .header("cookie", &first)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(
+            resp.status().as_u16(),
+            303,
+            "{kind}: lan's session has ended"
+        );
+    }
+}
