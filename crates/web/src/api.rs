@@ -220,12 +220,16 @@ pub struct ReceiptOut {
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{receipt}", params(("receipt" = String, Path)),
-    responses((status = 200, body = ReceiptOut), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = ReceiptOut), (status = 404, body = ErrorEnvelope),
+              (status = 429, body = ErrorEnvelope, description = "too many codes that do not exist looked up from this client; see Retry-After")))]
 pub async fn report_status(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(receipt): Path<String>,
 ) -> Result<Json<ReceiptOut>, ApiError> {
-    let view = state.desk.receipt(&receipt).await?;
+    crate::session::receipt_lookup_allowed(&state, ip)?;
+    let view =
+        crate::session::count_receipt_lookup(&state, ip, state.desk.receipt(&receipt).await)?;
     Ok(Json(ReceiptOut {
         receipt: view.receipt,
         status: view.status.to_string(),

@@ -426,12 +426,18 @@ pub async fn api_file(
 }
 
 #[utoipa::path(get, path = "/api/v1/appeals/{receipt}", params(("receipt" = String, Path)),
-    responses((status = 200, body = AppealStatusOut), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = AppealStatusOut), (status = 404, body = ErrorEnvelope),
+              (status = 429, body = ErrorEnvelope, description = "too many codes that do not exist looked up from this client; see Retry-After")))]
 pub async fn api_status(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(receipt): Path<String>,
 ) -> Result<Json<AppealStatusOut>, ApiError> {
-    Ok(Json(state.desk.appeal_status(&receipt).await?))
+    crate::session::receipt_lookup_allowed(&state, ip)?;
+    let found = state.desk.appeal_status(&receipt).await;
+    Ok(Json(crate::session::count_receipt_lookup(
+        &state, ip, found,
+    )?))
 }
 
 /// Appeals waiting for a decision, oldest first.
@@ -543,12 +549,21 @@ pub struct LangQuery {
 /// The filer's status page.
 pub async fn page_status(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(receipt): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
-    match state.desk.appeal_status(&receipt).await {
+    let found = match crate::session::receipt_lookup_allowed(&state, ip) {
+        Ok(()) => crate::session::count_receipt_lookup(
+            &state,
+            ip,
+            state.desk.appeal_status(&receipt).await,
+        ),
+        Err(e) => Err(e),
+    };
+    match found {
         Ok(view) => page.render(&state, StatusCode::OK, "appeal.html", context! { view }),
         Err(e) => page.error(&state, &e, "/kiem-chung"),
     }

@@ -206,6 +206,11 @@ struct Semantic {
     /// What the warm-up has to compute: found when the desk is built, so the console can
     /// say how much from the first request on.
     backlog: Mutex<Vec<([u8; 32], String)>>,
+    /// Query encodings run at once. Every public search and report encodes its text on a
+    /// blocking thread (up to 512 of them), each holding some 20 MB of activations for a
+    /// long text: unbounded, a flood of searches took the memory and shared two cores among
+    /// hundreds of threads. Beyond the cores, waiting in line is faster anyway.
+    encodes: Arc<tokio::sync::Semaphore>,
 }
 
 /// The claims' vectors are being computed in the background: library texts take only the
@@ -349,6 +354,9 @@ impl Desk {
                 warm_done: AtomicUsize::new(0),
                 warm_total: AtomicUsize::new(0),
                 backlog: Mutex::new(Vec::new()),
+                encodes: Arc::new(tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(2, usize::from),
+                )),
             }),
         };
         desk.refresh_libraries().await?;
@@ -560,7 +568,12 @@ impl Desk {
         }
         let encoder = Arc::clone(&sem.encoder);
         let text = kc_match::semantic_text(text).into_owned();
+        let permit = Arc::clone(&sem.encodes)
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
         let mut v = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             encoder.embed(&[text.as_str()], kc_embed::Kind::Query)
         })
         .await

@@ -248,7 +248,9 @@ pub async fn open_json(State(state): State<AppState>) -> Response {
 /// reporters' and rumours' words, and `=HYPERLINK(…)` must stay text when a journalist
 /// opens the file in Excel or LibreOffice.
 pub(crate) fn csv_field(s: &str) -> String {
-    let guard = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    // A spreadsheet told to trim spaces on import (LibreOffice's "Trim spaces") drops
+    // leading spaces and line breaks, and then reads the formula after them.
+    let guard = if s.starts_with(['\t', '\r']) || s.trim_start().starts_with(['=', '+', '-', '@']) {
         "'"
     } else {
         ""
@@ -307,7 +309,14 @@ mod tests {
             csv_field("=HYPERLINK(\"http://x\",\"Bấm\")"),
             "\"'=HYPERLINK(\"\"http://x\"\",\"\"Bấm\"\")\""
         );
-        for lead in ["+1", "-1+2", "@SUM(A1)", "\t=1"] {
+        for lead in [
+            "+1",
+            "-1+2",
+            "@SUM(A1)",
+            "\t=1",
+            "  =1+1",
+            "\n=HYPERLINK(\"x\")",
+        ] {
             assert!(csv_field(lead).starts_with("\"'"), "{lead}");
         }
         assert_eq!(

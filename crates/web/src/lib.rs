@@ -13,6 +13,7 @@ pub mod notices;
 pub mod pages;
 pub mod queue;
 pub mod render;
+pub mod security;
 pub mod session;
 
 use axum::extract::DefaultBodyLimit;
@@ -32,6 +33,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Public reports accepted per client per minute.
     pub report_rate_per_minute: u32,
+    /// Console sign-in attempts accepted per client, and per user name, per minute.
+    pub login_rate_per_minute: u32,
     /// Trust `X-Forwarded-For` from a reverse proxy for the client address.
     pub trust_proxy: bool,
     /// Largest request body accepted, in bytes.
@@ -47,6 +50,7 @@ impl WebConfig {
             public_url: public_url.trim_end_matches('/').to_string(),
             secure_cookies: public_url.starts_with("https://"),
             report_rate_per_minute: 10,
+            login_rate_per_minute: LOGINS_PER_MINUTE,
             trust_proxy: false,
             body_limit: 64 * 1024,
             warm_up_in_background: false,
@@ -64,7 +68,23 @@ pub struct App {
     /// once, before any byte of them is read.
     pub upload_limiter: session::RateLimiter,
     pub uploads: Arc<tokio::sync::Semaphore>,
+    /// Console sign-ins per client and per user name a minute
+    /// ([`WebConfig::login_rate_per_minute`]), and the password checks run at once
+    /// ([`LOGINS_AT_ONCE`]).
+    pub login_limiter: session::RateLimiter,
+    pub login_name_limiter: session::RateLimiter<String>,
+    pub logins: Arc<tokio::sync::Semaphore>,
+    /// Lookups of receipt codes that do not exist, per client
+    /// ([`session::RECEIPT_MISSES_PER_MINUTE`]).
+    pub receipt_misses: session::RateLimiter,
 }
+
+/// Sign-in attempts a client, or a user name, may make a minute: a person who mistypes
+/// never meets it; a password guesser gets a few hundred guesses an hour, not thousands a
+/// second.
+pub const LOGINS_PER_MINUTE: u32 = 10;
+/// Password checks run at once: each holds argon2's memory (19 MiB) and a core.
+pub const LOGINS_AT_ONCE: usize = 2;
 
 pub type AppState = Arc<App>;
 
@@ -101,6 +121,10 @@ pub async fn app(
         limiter: session::RateLimiter::new(config.report_rate_per_minute),
         upload_limiter: session::RateLimiter::new(files::UPLOADS_PER_MINUTE),
         uploads: Arc::new(tokio::sync::Semaphore::new(files::UPLOADS_AT_ONCE)),
+        login_limiter: session::RateLimiter::new(config.login_rate_per_minute),
+        login_name_limiter: session::RateLimiter::new(config.login_rate_per_minute),
+        logins: Arc::new(tokio::sync::Semaphore::new(LOGINS_AT_ONCE)),
+        receipt_misses: session::RateLimiter::new(session::RECEIPT_MISSES_PER_MINUTE),
         config,
     });
     if state.config.warm_up_in_background {
@@ -271,6 +295,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -320,12 +320,17 @@ pub async fn report_submit(
 
 pub async fn receipt_page(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(receipt): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
-    match state.desk.receipt(&receipt).await {
+    let view = match session::receipt_lookup_allowed(&state, ip) {
+        Ok(()) => session::count_receipt_lookup(&state, ip, state.desk.receipt(&receipt).await),
+        Err(e) => Err(e),
+    };
+    match view {
         Ok(view) => receipt_response(&state, &page, view),
         Err(e) => page.error(&state, &e, "/tra-cuu"),
     }
@@ -345,12 +350,17 @@ pub struct ReceiptLookup {
 /// the lookup form with a message when nothing was typed.
 pub async fn receipt_lookup(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Query(q): Query<ReceiptLookup>,
 ) -> Response {
     let typed = q.ma.as_deref().unwrap_or("");
     let code = crate::desk::normalize_receipt(typed);
     if !code.is_empty() {
+        // Where it leads tells whether an appeal has this code: a lookup like the others.
+        if let Err(e) = session::receipt_lookup_allowed(&state, ip) {
+            return Page::new(&headers, q.lang.as_deref()).error(&state, &e, "/tra-cuu");
+        }
         // Appeals get codes of the same form, and this is the one box a citizen finds to
         // type a saved code into: an appeal's code goes to the appeal's page.
         let is_appeal = matches!(state.desk.store.report_by_receipt(&code).await, Ok(None))
@@ -652,8 +662,9 @@ pub struct LoginForm {
 
 pub async fn login_submit(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    Form(form): Form<LoginForm>,
+    Form(mut form): Form<LoginForm>,
 ) -> Response {
     let page = Page::new(&headers, None);
     if let Err(e) = check_csrf(&headers, &form.csrf) {
@@ -664,20 +675,55 @@ pub async fn login_submit(
             context! { error => page.message(&e) },
         );
     }
-    let user = match state.desk.store.user_by_name(form.username.trim()).await {
+    // Guessing passwords is slowed per client and per name (a guesser spread over many
+    // addresses still meets the second), before any password is hashed.
+    let name = form.username.trim();
+    let throttled = state
+        .login_limiter
+        .check(ip)
+        .and_then(|()| state.login_name_limiter.check(name.to_lowercase()));
+    if let Err(e) = throttled {
+        tracing::warn!(user = ?name, %ip, "console login throttled");
+        let mut resp = page.render(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            "login.html",
+            context! { error => page_text(&page, "login.throttled") },
+        );
+        crate::error::with_retry_after(&mut resp, e.retry_after);
+        return resp;
+    }
+    let user = match state.desk.store.user_by_name(name).await {
         Ok(u) => u,
         Err(e) => return page.error(&state, &e.into(), "/quan-tri/dang-nhap"),
     };
     // Verify against a dummy hash when the user is unknown, so timing does not reveal names.
-    let ok = match &user {
-        Some(u) if !u.disabled => kc_desk::auth::verify_password(&form.password, &u.password_hash),
-        _ => {
-            let _ = kc_desk::auth::verify_password(&form.password, dummy_hash());
+    // Argon2 takes tens of megabytes and milliseconds of a core per check: a few at once, off
+    // the threads that serve requests, so a flood of logins cannot take the memory.
+    let stored = match &user {
+        Some(u) if !u.disabled => Some(u.password_hash.clone()),
+        _ => None,
+    };
+    let Ok(_permit) = state.logins.clone().acquire_owned().await else {
+        return page.error(
+            &state,
+            &ApiError::internal("login semaphore closed"),
+            "/quan-tri/dang-nhap",
+        );
+    };
+    let password = std::mem::take(&mut form.password);
+    let ok = tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => kc_desk::auth::verify_password(&password, &hash),
+        None => {
+            let _ = kc_desk::auth::verify_password(&password, dummy_hash());
             false
         }
-    };
+    })
+    .await
+    .unwrap_or(false);
     let Some(user) = user.filter(|_| ok) else {
-        tracing::info!(user = %form.username, "failed console login");
+        // Debug-quoted: a name typed with a line break cannot forge a line of the log.
+        tracing::info!(user = ?form.username, "failed console login");
         let err = page_text(&page, "login.failed");
         return page.render(
             &state,
@@ -686,6 +732,18 @@ pub async fn login_submit(
             context! { error => err },
         );
     };
+    // Signing in again from a browser replaces its session: the one it held (perhaps
+    // another person's, on a shared office computer) must not stay valid behind it.
+    if let Some(old) = session::cookie(&headers, session::SESSION_COOKIE) {
+        if let Err(e) = state
+            .desk
+            .store
+            .delete_session(&kc_desk::auth::secret_digest(&old))
+            .await
+        {
+            return page.error(&state, &e.into(), "/quan-tri/dang-nhap");
+        }
+    }
     match session::start_session(&state, user.id).await {
         Ok(secret) => {
             let mut resp = Redirect::to("/quan-tri").into_response();
@@ -724,11 +782,18 @@ fn page_text(page: &Page, key: &str) -> String {
     if page.lang == "en" { en } else { vi }.to_string()
 }
 
-const LOGIN_TEXT: &[(&str, &str, &str)] = &[(
-    "login.failed",
-    "Tên đăng nhập hoặc mật khẩu không đúng.",
-    "Wrong username or password.",
-)];
+const LOGIN_TEXT: &[(&str, &str, &str)] = &[
+    (
+        "login.failed",
+        "Tên đăng nhập hoặc mật khẩu không đúng.",
+        "Wrong username or password.",
+    ),
+    (
+        "login.throttled",
+        "Có quá nhiều lần đăng nhập trong thời gian ngắn; vui lòng thử lại sau một phút.",
+        "Too many sign-in attempts in a short time; please try again in a minute.",
+    ),
+];
 
 #[derive(Deserialize)]
 pub struct CsrfOnly {
@@ -741,16 +806,19 @@ pub async fn logout(
     headers: HeaderMap,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    if check_csrf(&headers, &form.csrf).is_ok() {
-        if let Some(s) = session::cookie(&headers, session::SESSION_COOKIE) {
-            if let Err(e) = state
-                .desk
-                .store
-                .delete_session(&kc_desk::auth::secret_digest(&s))
-                .await
-            {
-                return ApiError::from(e).into_response();
-            }
+    // A sign-out another site's page sends is refused whole, the cookie kept: clearing it
+    // would let any page sign staff out in the middle of their work.
+    if let Err(e) = check_csrf(&headers, &form.csrf) {
+        return Page::new(&headers, None).error(&state, &e, "/quan-tri");
+    }
+    if let Some(s) = session::cookie(&headers, session::SESSION_COOKIE) {
+        if let Err(e) = state
+            .desk
+            .store
+            .delete_session(&kc_desk::auth::secret_digest(&s))
+            .await
+        {
+            return ApiError::from(e).into_response();
         }
     }
     let mut resp = Redirect::to("/quan-tri/dang-nhap").into_response();

@@ -17,6 +17,9 @@ use std::time::Instant;
 pub const SESSION_COOKIE: &str = "kc_session";
 pub const CSRF_COOKIE: &str = "kc_csrf";
 pub const LANG_COOKIE: &str = "kc_lang";
+/// The header an API call signed in by the console's session cookie (rather than a bearer
+/// token) sends the CSRF cookie's value in, to change anything.
+pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const SESSION_HOURS: i64 = 12;
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -98,10 +101,24 @@ impl FromRequestParts<AppState> for Staff {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match resolve_actor(state, &parts.headers).await? {
-            Some(actor) if actor.is_staff() => Ok(Staff(actor)),
-            _ => Err(ApiError::unauthorized()),
+        let actor = match resolve_actor(state, &parts.headers).await? {
+            Some(actor) if actor.is_staff() => actor,
+            _ => return Err(ApiError::unauthorized()),
+        };
+        // The browser adds the console's session cookie to any request it sends here, even
+        // one a foreign page makes it send: a form posted as `text/plain` carries a body the
+        // API reads as JSON. A change made with the cookie alone (no bearer token) must then
+        // carry the CSRF token in a header, which no other site can read or send.
+        let by_cookie = !parts.headers.contains_key(header::AUTHORIZATION);
+        if by_cookie && !parts.method.is_safe() {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            check_csrf(&parts.headers, sent)?;
         }
+        Ok(Staff(actor))
     }
 }
 
@@ -154,7 +171,9 @@ pub fn check_csrf(headers: &HeaderMap, submitted: &str) -> Result<(), ApiError> 
 }
 
 /// The client address rate limits are keyed on. Behind a reverse proxy that the operator
-/// trusts, the first `X-Forwarded-For` hop is the client.
+/// trusts, the last `X-Forwarded-For` hop, the one that proxy added: the hops before it are
+/// whatever the client chose to send (nginx's `$proxy_add_x_forwarded_for` appends to
+/// them), and keying on the first let anyone pass every limit with a made-up address.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
 
@@ -168,9 +187,11 @@ impl FromRequestParts<AppState> for ClientIp {
         if state.config.trust_proxy {
             if let Some(ip) = parts
                 .headers
-                .get("x-forwarded-for")
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.rsplit(',').next())
                 .and_then(|v| v.trim().parse().ok())
             {
                 return Ok(ClientIp(ip));
@@ -185,14 +206,14 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
-/// A token bucket per client: `per_minute` reports, refilled continuously, bursting to the
-/// same number.
-pub struct RateLimiter {
+/// A token bucket per client (or per other key, such as a user name): `per_minute`
+/// requests, refilled continuously, bursting to the same number.
+pub struct RateLimiter<K = IpAddr> {
     per_minute: f64,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    buckets: Mutex<HashMap<K, (f64, Instant)>>,
 }
 
-impl RateLimiter {
+impl<K: std::hash::Hash + Eq> RateLimiter<K> {
     pub fn new(per_minute: u32) -> Self {
         RateLimiter {
             per_minute: f64::from(per_minute.max(1)),
@@ -200,7 +221,19 @@ impl RateLimiter {
         }
     }
 
-    pub fn check(&self, ip: IpAddr) -> Result<(), ApiError> {
+    /// Whether `key` has a request left, without spending it (see [`RateLimiter::check`]).
+    pub fn has_left(&self, key: &K) -> bool {
+        let buckets = match self.buckets.lock() {
+            Ok(b) => b,
+            Err(p) => p.into_inner(),
+        };
+        buckets.get(key).is_none_or(|(tokens, last)| {
+            let refill = last.elapsed().as_secs_f64() * self.per_minute / 60.0;
+            tokens + refill >= 1.0
+        })
+    }
+
+    pub fn check(&self, key: K) -> Result<(), ApiError> {
         let now = Instant::now();
         let mut buckets = match self.buckets.lock() {
             Ok(b) => b,
@@ -210,7 +243,7 @@ impl RateLimiter {
             // Forget idle clients so that a scan of many addresses cannot grow this forever.
             buckets.retain(|_, (_, t)| now.duration_since(*t).as_secs() < 120);
         }
-        let (tokens, last) = buckets.entry(ip).or_insert((self.per_minute, now));
+        let (tokens, last) = buckets.entry(key).or_insert((self.per_minute, now));
         let refill = now.duration_since(*last).as_secs_f64() * self.per_minute / 60.0;
         *tokens = (*tokens + refill).min(self.per_minute);
         *last = now;
@@ -223,6 +256,39 @@ impl RateLimiter {
             Err(ApiError::rate_limited(wait))
         }
     }
+}
+
+/// Looking receipt codes up: a citizen types one code, maybe mistyped once or twice; a
+/// guesser tries millions (a code has about 40 bits). Codes that do not exist count against
+/// the client, and once it has used up [`RECEIPT_MISSES_PER_MINUTE`] every lookup waits,
+/// the right code too, so guessing cannot outrun the limit by mixing in known codes.
+pub const RECEIPT_MISSES_PER_MINUTE: u32 = 20;
+
+/// Refuses a lookup from a client out of misses (429).
+pub fn receipt_lookup_allowed(state: &AppState, ip: IpAddr) -> Result<(), ApiError> {
+    if state.receipt_misses.has_left(&ip) {
+        return Ok(());
+    }
+    let mut e = ApiError::new(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "Có quá nhiều lần tra cứu mã không tồn tại từ máy của bạn; vui lòng kiểm tra lại mã và thử lại sau một phút.",
+        "Too many lookups of codes that do not exist from your device; check the code and try again in a minute.",
+    );
+    e.retry_after = Some(u64::from(60 / RECEIPT_MISSES_PER_MINUTE).max(1));
+    Err(e)
+}
+
+/// Counts a lookup's result against the client when the code does not exist.
+pub fn count_receipt_lookup<T>(
+    state: &AppState,
+    ip: IpAddr,
+    result: Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    if matches!(&result, Err(e) if e.status == axum::http::StatusCode::NOT_FOUND) {
+        let _ = state.receipt_misses.check(ip);
+    }
+    result
 }
 
 #[cfg(test)]

@@ -71,7 +71,7 @@ fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
 }
 
 /// A 1×1 grey PNG, different for each `shade` (so each is its own stored content).
-fn png(shade: u8) -> Vec<u8> {
+pub(crate) fn png(shade: u8) -> Vec<u8> {
     let mut p = b"\x89PNG\r\n\x1a\n".to_vec();
     p.extend(chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]));
     // zlib, one stored block: filter byte 0, then the pixel.
@@ -89,7 +89,7 @@ fn png(shade: u8) -> Vec<u8> {
     p
 }
 
-fn b64(bytes: &[u8]) -> String {
+pub(crate) fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 

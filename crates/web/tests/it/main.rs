@@ -18,5 +18,6 @@ mod notices;
 mod pages;
 mod revoked_access;
 mod roles;
+mod security;
 mod semantic;
 mod stats;
