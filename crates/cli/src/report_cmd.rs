@@ -108,6 +108,11 @@ pub fn markdown(s: &Stats, pack: &Pack, first: &str, last: &str) -> String {
         );
     }
     let _ = writeln!(out, "| Kết luận đã công bố | {} |", s.published);
+    let _ = writeln!(
+        out,
+        "| — trong đó bị hủy/thay thế sau khiếu nại (tính đến cuối kỳ) | {} |",
+        s.published_overturned
+    );
     let median = s
         .median_hours_to_publication
         // Vietnamese writes a decimal comma.
@@ -117,7 +122,7 @@ pub fn markdown(s: &Stats, pack: &Pack, first: &str, last: &str) -> String {
         );
     let _ = writeln!(
         out,
-        "| Thời gian trung vị từ tiếp nhận đến công bố | {median} |"
+        "| Thời gian trung vị từ tiếp nhận đến công bố lần đầu | {median} |"
     );
     let _ = writeln!(out, "| Hồ sơ đang xử lý cuối kỳ | {} |", s.open_at_end);
     let _ = writeln!(out, "| — trong đó quá hạn | {} |\n", s.overdue_at_end);
@@ -318,7 +323,11 @@ mod tests {
             harm_category: Some(HarmCategory::Scam),
             opened_at: at(2),
             deadline: None,
-            published: Some((Verdict::False, at(3))),
+            publications: vec![kc_desk::stats::PublicationFact {
+                verdict: Verdict::False,
+                at: at(3),
+                withdrawn_at: None,
+            }],
             closed: None,
         }];
         let reports = [ReportFact {
@@ -354,9 +363,12 @@ mod tests {
             md.contains("| Hồ sơ mở mới | 1 |\n| Hồ sơ trùng đã gộp vào hồ sơ khác (không tính ở trên) | 2 |"),
             "{md}"
         );
-        assert!(md.contains("| Kết luận đã công bố | 1 |"), "{md}");
         assert!(
-            md.contains("| Thời gian trung vị từ tiếp nhận đến công bố | 24,0 giờ |"),
+            md.contains("| Kết luận đã công bố | 1 |\n| — trong đó bị hủy/thay thế sau khiếu nại (tính đến cuối kỳ) | 0 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| Thời gian trung vị từ tiếp nhận đến công bố lần đầu | 24,0 giờ |"),
             "{md}"
         );
         assert!(md.contains("| Lừa đảo | 1 |"), "{md}");

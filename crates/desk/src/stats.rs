@@ -14,11 +14,28 @@ pub struct CaseFact {
     pub harm_category: Option<HarmCategory>,
     pub opened_at: DateTime<Utc>,
     pub deadline: Option<DateTime<Utc>>,
-    /// The verdict made public, and when.
-    pub published: Option<(Verdict, DateTime<Utc>)>,
+    /// Every fact-check published for the case, oldest first: more than one when an appeal
+    /// overturned a verdict and the case was decided and published again.
+    pub publications: Vec<PublicationFact>,
     /// How a case ended without its own publication: the reason (none when it was answered
     /// with an existing fact-check), and when.
     pub closed: Option<(Option<CloseReason>, DateTime<Utc>)>,
+}
+
+/// One fact-check made public: its verdict, when, and when it stopped standing (an appeal
+/// overturned it, or a later publication of the case replaced it), if it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicationFact {
+    pub verdict: Verdict,
+    pub at: DateTime<Utc>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+impl PublicationFact {
+    /// Whether it was published before `t` and still stood then.
+    fn stands_at(&self, t: DateTime<Utc>) -> bool {
+        self.at < t && self.withdrawn_at.is_none_or(|w| w >= t)
+    }
 }
 
 /// What the statistics need to know of one report. Nothing about who sent it.
@@ -109,8 +126,11 @@ pub struct AgencyFigures {
     pub code: String,
     /// Cases it leads that were opened in the period.
     pub opened: usize,
-    /// Cases it leads that were published in the period.
+    /// Fact-checks of cases it leads published in the period.
     pub published: usize,
+    /// Of those, overturned on appeal or replaced by a later publication by the end of the
+    /// period (or now, if earlier).
+    pub published_overturned: usize,
     /// Cases it leads still open at the end of the period (or now, if earlier).
     pub open: usize,
     /// Of those, past their deadline.
@@ -135,13 +155,19 @@ pub struct Stats {
     pub cases_opened: usize,
     /// By harm category; `uncategorised` for cases nobody has categorised.
     pub cases_by_category: Vec<Count>,
+    /// Fact-checks published in the period, each publication once: a case published,
+    /// overturned on appeal and published again in the period counts twice.
     pub published: usize,
+    /// Of those, overturned on appeal or replaced by a later publication of their case by
+    /// the end of the period (or now, if earlier).
+    pub published_overturned: usize,
+    /// The published fact-checks by the verdict they published; adds up to `published`.
     pub published_by_verdict: Vec<Count>,
     /// Cases ended without their own publication, by reason; `answered` for those answered
     /// with an existing fact-check.
     pub closed_by_reason: Vec<Count>,
-    /// Median hours from a case being opened to its publication, over publications in the
-    /// period.
+    /// Median hours from a case being opened to its first publication, over cases first
+    /// published in the period.
     pub median_hours_to_publication: Option<f64>,
     pub open_at_end: usize,
     pub overdue_at_end: usize,
@@ -304,13 +330,17 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
             count: uncategorised,
         });
     }
-    let published_in = |c: &&CaseFact| c.published.is_some_and(|(_, at)| period.contains(at));
-    let published: Vec<&CaseFact> = cases.iter().filter(published_in).collect();
+    // Every fact-check published in the period counts, including one an appeal later
+    // overturned (the desk did publish it): those are shown apart, so nothing is hidden
+    // and the verdicts still add up to the total.
+    let published: Vec<(&CaseFact, &PublicationFact)> = cases
+        .iter()
+        .flat_map(|c| c.publications.iter().map(move |p| (c, p)))
+        .filter(|(_, p)| period.contains(p.at))
+        .collect();
+    let withdrawn = |p: &PublicationFact| p.withdrawn_at.is_some_and(|w| w < end);
     let published_by_verdict = count_in(Verdict::ALL, |v| {
-        published
-            .iter()
-            .filter(|c| c.published.is_some_and(|(pv, _)| pv == *v))
-            .count()
+        published.iter().filter(|(_, p)| p.verdict == *v).count()
     });
     let closed: Vec<Option<CloseReason>> = cases
         .iter()
@@ -328,12 +358,13 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
             count: answered,
         });
     }
-    let mut hours: Vec<f64> = published
+    // How fast the desk first answered a claim: a verdict published again after an appeal
+    // would measure the appeal, not the answer.
+    let mut hours: Vec<f64> = cases
         .iter()
-        .filter_map(|c| {
-            c.published
-                .map(|(_, at)| (at - c.opened_at).num_seconds() as f64 / 3600.0)
-        })
+        .filter_map(|c| c.publications.first().map(|p| (c, p)))
+        .filter(|(_, p)| period.contains(p.at))
+        .map(|(c, p)| (p.at - c.opened_at).num_seconds() as f64 / 3600.0)
         .collect();
     hours.sort_by(f64::total_cmp);
     let median_hours_to_publication = match hours.len() {
@@ -342,13 +373,15 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
         n => Some((hours[n / 2 - 1] + hours[n / 2]) / 2.0),
     };
     let open_at = |c: &CaseFact| {
-        let ended_before = |at: &DateTime<Utc>| *at < end;
         // A case finished some other way (e.g. merged) has no date here: it counts as
         // open only while its state says it is.
-        let finished_undated = c.state.is_finished() && c.published.is_none() && c.closed.is_none();
+        let finished_undated =
+            c.state.is_finished() && c.publications.is_empty() && c.closed.is_none();
+        // Answered at `end` when a verdict stood then; one overturned on appeal and not yet
+        // replaced leaves the case open again.
         c.opened_at < end
-            && c.published.is_none_or(|(_, at)| !ended_before(&at))
-            && c.closed.is_none_or(|(_, at)| !ended_before(&at))
+            && !c.publications.iter().any(|p| p.stands_at(end))
+            && c.closed.is_none_or(|(_, at)| at >= end)
             && !finished_undated
     };
     let overdue_at = |c: &CaseFact| open_at(c) && c.deadline.is_some_and(|d| d < end);
@@ -359,7 +392,11 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
             AgencyFigures {
                 code: (*code).to_string(),
                 opened: opened.iter().filter(|c| led(c)).count(),
-                published: published.iter().filter(|c| led(c)).count(),
+                published: published.iter().filter(|(c, _)| led(c)).count(),
+                published_overturned: published
+                    .iter()
+                    .filter(|(c, p)| led(c) && withdrawn(p))
+                    .count(),
                 open: cases.iter().filter(|c| led(c) && open_at(c)).count(),
                 overdue: cases.iter().filter(|c| led(c) && overdue_at(c)).count(),
                 outreach_events: held.iter().filter(|o| o.agency == *code).count(),
@@ -379,8 +416,8 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
             b.cases_opened += 1;
         }
     }
-    for (_, at) in published.iter().filter_map(|c| c.published) {
-        if let Some(b) = bucket_of(&mut trend, at) {
+    for (_, p) in &published {
+        if let Some(b) = bucket_of(&mut trend, p.at) {
             b.published += 1;
         }
     }
@@ -395,6 +432,7 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
         cases_merged: merged.len(),
         cases_by_category,
         published: published.len(),
+        published_overturned: published.iter().filter(|(_, p)| withdrawn(p)).count(),
         published_by_verdict,
         closed_by_reason,
         median_hours_to_publication,
@@ -437,8 +475,16 @@ mod tests {
             harm_category: None,
             opened_at: opened,
             deadline: None,
-            published: None,
+            publications: Vec::new(),
             closed: None,
+        }
+    }
+
+    fn publication(verdict: Verdict, at: DateTime<Utc>) -> PublicationFact {
+        PublicationFact {
+            verdict,
+            at,
+            withdrawn_at: None,
         }
     }
 
@@ -497,7 +543,7 @@ mod tests {
                 state: CaseState::Published,
                 agency: Some("ca".into()),
                 harm_category: Some(HarmCategory::Scam),
-                published: Some((Verdict::False, at(2, 0))),
+                publications: vec![publication(Verdict::False, at(2, 0))],
                 ..case(at(1, 0) - chrono::Duration::hours(12))
             },
             // Opened inside, published inside after 48 hours.
@@ -505,7 +551,7 @@ mod tests {
                 state: CaseState::Published,
                 agency: Some("vhtt".into()),
                 harm_category: Some(HarmCategory::Health),
-                published: Some((Verdict::Misleading, at(5, 0))),
+                publications: vec![publication(Verdict::Misleading, at(5, 0))],
                 ..case(at(3, 0))
             },
             // Opened inside, still open and past its deadline at the end.
@@ -629,6 +675,7 @@ mod tests {
                     code: "vhtt".into(),
                     opened: 2,
                     published: 1,
+                    published_overturned: 0,
                     open: 1,
                     overdue: 1,
                     outreach_events: 1,
@@ -639,6 +686,7 @@ mod tests {
                     code: "ca".into(),
                     opened: 0,
                     published: 1,
+                    published_overturned: 0,
                     open: 0,
                     overdue: 0,
                     outreach_events: 0,
@@ -647,6 +695,79 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn a_verdict_overturned_on_appeal_counts_as_published_and_is_shown_apart() {
+        let period = Period::vietnam_days(
+            NaiveDate::from_ymd_opt(2026, 10, 1).expect("date"),
+            NaiveDate::from_ymd_opt(2026, 12, 31).expect("date"),
+        );
+        let standing = CaseFact {
+            state: CaseState::Published,
+            agency: Some("vhtt".into()),
+            publications: vec![publication(Verdict::False, at(3, 0))],
+            ..case(at(2, 0))
+        };
+        // Published on the 5th, overturned on the 8th, decided and published again on the
+        // 10th: two fact-checks, one of them overturned.
+        let republished = CaseFact {
+            state: CaseState::Published,
+            agency: Some("vhtt".into()),
+            publications: vec![
+                PublicationFact {
+                    withdrawn_at: Some(at(8, 0)),
+                    ..publication(Verdict::False, at(5, 0))
+                },
+                publication(Verdict::Misleading, at(10, 0)),
+            ],
+            ..case(at(4, 0))
+        };
+        // Overturned and not published again yet: open again.
+        let reopened = CaseFact {
+            state: CaseState::Verifying,
+            agency: Some("ca".into()),
+            publications: vec![PublicationFact {
+                withdrawn_at: Some(at(12, 0)),
+                ..publication(Verdict::False, at(6, 0))
+            }],
+            ..case(at(6, 0))
+        };
+        let cases = [standing, republished, reopened];
+        let figures = |period| {
+            compute(
+                period,
+                Facts {
+                    cases: &cases,
+                    ..Facts::default()
+                },
+                &["vhtt", "ca"],
+                at(29, 0),
+            )
+        };
+        let s = figures(period);
+        assert_eq!((s.published, s.published_overturned), (4, 2));
+        let verdicts: usize = s.published_by_verdict.iter().map(|c| c.count).sum();
+        assert_eq!(verdicts, s.published, "the verdicts add up to the total");
+        let trend: usize = s.trend.iter().map(|b| b.published).sum();
+        assert_eq!(trend, s.published, "the trend adds up to the total");
+        assert_eq!(
+            s.agencies
+                .iter()
+                .map(|a| (a.published, a.published_overturned, a.open))
+                .collect::<Vec<_>>(),
+            [(3, 1, 0), (1, 1, 1)]
+        );
+        assert_eq!(s.open_at_end, 1);
+        // The first answers only: 24 h, 24 h and 0 h.
+        assert_eq!(s.median_hours_to_publication, Some(24.0));
+        // A period ending on the 9th: only the first overturn had happened by its end.
+        let early = figures(Period::vietnam_days(
+            NaiveDate::from_ymd_opt(2026, 10, 1).expect("date"),
+            NaiveDate::from_ymd_opt(2026, 11, 9).expect("date"),
+        ));
+        assert_eq!((early.published, early.published_overturned), (3, 1));
+        assert_eq!(early.open_at_end, 1, "the republished case, waiting again");
     }
 
     #[test]
@@ -660,7 +781,7 @@ mod tests {
         // 20:00 UTC on the 3rd is 03:00 on the 4th in Vietnam.
         let reports = [report(at(3, 20)), report(at(4, 1)), report(at(10, 0))];
         let mut published = case(at(2, 0));
-        published.published = Some((Verdict::False, at(4, 2)));
+        published.publications = vec![publication(Verdict::False, at(4, 2))];
         let cases = [published, case(at(10, 3))];
         let trend = |first, last| {
             let facts = Facts {

@@ -226,3 +226,123 @@ async fn awareness_events_are_recorded_by_the_agency_and_counted_in_the_period()
         );
     }
 }
+
+/// A fact-check overturned on appeal was published: it counts among the publications of
+/// its period, and is shown apart as overturned, on the API, per agency and on the page.
+#[tokio::test]
+async fn a_fact_check_overturned_on_appeal_counts_as_published_and_is_shown_apart() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let (case_id, url) = publish_rumour(&s, RUMOUR).await;
+        let slug = url.trim_start_matches("/kiem-chung/");
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/publications/{slug}/appeals"),
+                None,
+                serde_json::json!({ "reasons": "Bài của tôi dẫn lại thông báo cũ.", "relation": "author" }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        let other = s.user("reviewer2", &[(Role::Reviewer, None)]).await;
+        let (_, pending) = s.get("/api/v1/appeals", Some(&other)).await;
+        let appeal_id = pending[0]["id"].as_i64().expect("appeal id");
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{case_id}/appeals/{appeal_id}/decision"),
+                Some(&other),
+                serde_json::json!({ "outcome": "overturned", "reasons": "Xem xét lại." }),
+            )
+            .await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let lead = s.user("lead1", &[(Role::Lead, None)]).await;
+        // Overturned and not yet decided again: one published, one overturned, case open.
+        let (_, f) = s.get("/api/v1/stats", Some(&lead)).await;
+        assert_eq!(
+            (
+                f["published"].as_u64(),
+                f["published_overturned"].as_u64(),
+                f["open_at_end"].as_u64()
+            ),
+            (Some(1), Some(1), Some(1)),
+            "[{kind}] {f}"
+        );
+        let verifier = s.user("verifier1", &[]).await;
+        let reviewer = s.user("reviewer3", &[(Role::Reviewer, None)]).await;
+        let editor = s.user("editor1", &[]).await;
+        for (path, token, body) in [
+            (
+                "decision",
+                &verifier,
+                serde_json::json!({
+                    "verdict": "misleading", "summary": "Thông báo cũ, không còn hiệu lực.",
+                    "reasons": "Điện lực xác nhận thông báo năm 2023.",
+                    "evidence": [{ "note": "Công văn của điện lực" }],
+                    "legal_provisions": [some_provision()], "remedy": "correction" }),
+            ),
+            ("review", &reviewer, serde_json::json!({ "approve": true })),
+            ("publish", &editor, serde_json::json!({})),
+        ] {
+            let (st, body) = s
+                .post(
+                    &format!("/api/v1/cases/{case_id}/{path}"),
+                    Some(token),
+                    body,
+                )
+                .await;
+            assert!(st < 300, "[{kind}] {path}: {body}");
+        }
+        let (_, f) = s.get("/api/v1/stats", Some(&lead)).await;
+        assert_eq!(
+            (
+                f["published"].as_u64(),
+                f["published_overturned"].as_u64(),
+                f["open_at_end"].as_u64()
+            ),
+            (Some(2), Some(1), Some(0)),
+            "[{kind}] both fact-checks were published: {f}"
+        );
+        let verdicts: Vec<(&str, u64)> = f["published_by_verdict"]
+            .as_array()
+            .expect("verdicts")
+            .iter()
+            .map(|c| {
+                (
+                    c["code"].as_str().unwrap_or(""),
+                    c["count"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        assert_eq!(verdicts, [("false", 1), ("misleading", 1)], "[{kind}] {f}");
+        let trend: u64 = f["trend"]
+            .as_array()
+            .expect("trend")
+            .iter()
+            .filter_map(|b| b["published"].as_u64())
+            .sum();
+        assert_eq!(trend, 2, "[{kind}] the trend adds up: {f}");
+        let agency = f["agencies"]
+            .as_array()
+            .expect("agencies")
+            .iter()
+            .find(|a| a["code"] == default_agency().as_str())
+            .cloned()
+            .expect("the lead agency");
+        assert_eq!(
+            (
+                agency["published"].as_u64(),
+                agency["published_overturned"].as_u64()
+            ),
+            (Some(2), Some(1)),
+            "[{kind}] {agency}"
+        );
+        s.user("lead2", &[(Role::Lead, None)]).await;
+        let (jar, _) = login(&s, "lead2").await;
+        let page = console_get(&s, &jar, "/quan-tri/thong-ke").await;
+        assert!(
+            page.contains("data-testid=\"stats-published\">2<")
+                && page.contains("trong đó bị hủy")
+                && page.contains("data-testid=\"stats-published-overturned\">1<"),
+            "[{kind}] {page}"
+        );
+    }
+}
