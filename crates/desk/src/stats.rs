@@ -180,6 +180,9 @@ pub struct Stats {
     pub notices_prepared: usize,
     pub notice_steps: Vec<Count>,
     pub agencies: Vec<AgencyFigures>,
+    /// The same figures for cases no agency leads yet (code `unassigned`), so the rows of
+    /// `agencies` and this one add up to the totals.
+    pub unassigned: AgencyFigures,
     /// How the period is cut for [`Stats::trend`]: `day`, `week` or `month`.
     pub trend_unit: TrendUnit,
     /// Reports, cases opened and publications per day, week or month of the period.
@@ -385,26 +388,26 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
             && !finished_undated
     };
     let overdue_at = |c: &CaseFact| open_at(c) && c.deadline.is_some_and(|d| d < end);
-    let agencies = agencies
-        .iter()
-        .map(|code| {
-            let led = |c: &CaseFact| c.agency.as_deref() == Some(*code);
-            AgencyFigures {
-                code: (*code).to_string(),
-                opened: opened.iter().filter(|c| led(c)).count(),
-                published: published.iter().filter(|(c, _)| led(c)).count(),
-                published_overturned: published
-                    .iter()
-                    .filter(|(c, p)| led(c) && withdrawn(p))
-                    .count(),
-                open: cases.iter().filter(|c| led(c) && open_at(c)).count(),
-                overdue: cases.iter().filter(|c| led(c) && overdue_at(c)).count(),
-                outreach_events: held.iter().filter(|o| o.agency == *code).count(),
-                outreach_attendees: attendees(&mut held.iter().filter(|o| o.agency == *code)),
-                notices_prepared: prepared.iter().filter(|n| n.agency == *code).count(),
-            }
-        })
-        .collect();
+    let figures = |code: Option<&str>| {
+        let led = |c: &CaseFact| c.agency.as_deref() == code;
+        let own = |agency: &str| Some(agency) == code;
+        AgencyFigures {
+            code: code.unwrap_or("unassigned").to_string(),
+            opened: opened.iter().filter(|c| led(c)).count(),
+            published: published.iter().filter(|(c, _)| led(c)).count(),
+            published_overturned: published
+                .iter()
+                .filter(|(c, p)| led(c) && withdrawn(p))
+                .count(),
+            open: cases.iter().filter(|c| led(c) && open_at(c)).count(),
+            overdue: cases.iter().filter(|c| led(c) && overdue_at(c)).count(),
+            outreach_events: held.iter().filter(|o| own(&o.agency)).count(),
+            outreach_attendees: attendees(&mut held.iter().filter(|o| own(&o.agency))),
+            notices_prepared: prepared.iter().filter(|n| own(&n.agency)).count(),
+        }
+    };
+    let unassigned = figures(None);
+    let agencies = agencies.iter().map(|code| figures(Some(code))).collect();
     let (trend_unit, mut trend) = trend_buckets(period);
     for r in &in_period {
         if let Some(b) = bucket_of(&mut trend, r.received_at) {
@@ -444,6 +447,7 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
         notices_prepared: prepared.len(),
         notice_steps,
         agencies,
+        unassigned,
     }
 }
 
@@ -768,6 +772,51 @@ mod tests {
         ));
         assert_eq!((early.published, early.published_overturned), (3, 1));
         assert_eq!(early.open_at_end, 1, "the republished case, waiting again");
+    }
+
+    #[test]
+    fn the_agency_rows_and_the_unassigned_row_add_up_to_the_totals() {
+        let period = Period {
+            from: at(1, 0),
+            to: at(15, 0),
+        };
+        let cases = [
+            CaseFact {
+                agency: Some("vhtt".into()),
+                deadline: Some(at(3, 0)),
+                ..case(at(2, 0))
+            },
+            // Nobody has routed these yet; one is late.
+            CaseFact {
+                deadline: Some(at(4, 0)),
+                ..case(at(3, 0))
+            },
+            case(at(5, 0)),
+        ];
+        let s = compute(
+            period,
+            Facts {
+                cases: &cases,
+                ..Facts::default()
+            },
+            &["vhtt", "ca"],
+            at(29, 0),
+        );
+        assert_eq!(
+            (
+                s.unassigned.code.as_str(),
+                s.unassigned.opened,
+                s.unassigned.open,
+                s.unassigned.overdue
+            ),
+            ("unassigned", 2, 2, 1)
+        );
+        let sum = |f: fn(&AgencyFigures) -> usize| {
+            s.agencies.iter().map(f).sum::<usize>() + f(&s.unassigned)
+        };
+        assert_eq!(sum(|a| a.opened), s.cases_opened);
+        assert_eq!(sum(|a| a.open), s.open_at_end);
+        assert_eq!(sum(|a| a.overdue), s.overdue_at_end);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod files;
 pub mod notices;
 pub mod pages;
 pub mod render;
+pub mod report;
 pub mod session;
 
 use axum::extract::DefaultBodyLimit;
@@ -235,6 +236,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/quan-tri/dang-xuat", post(pages::logout))
         .route("/quan-tri/thong-ke", get(pages::stats_page))
+        .route(
+            "/quan-tri/thong-ke/bao-cao.md",
+            get(pages::stats_report_download),
+        )
         .route(
             "/quan-tri/tuyen-truyen",
             get(pages::outreach_page).post(pages::outreach_record),

@@ -971,18 +971,115 @@ pub async fn stats_page(
         .max(most(&s.published_by_verdict))
         .max(most(&s.closed_by_reason))
         .max(1);
-    let trend = trend_chart(&s.trend);
+    let trend = trend_chart(&s.trend, page.lang);
     let staff_ctx = context! { name => staff.name.clone() };
+    let shown = |d: chrono::NaiveDate| shown_date(d, page.lang);
+    let quarters: Vec<Value> = quarter_presets(crate::notices::today_vn())
+        .into_iter()
+        .map(|(label_vi, label_en, a, b)| {
+            let label = if page.lang == "en" {
+                label_en
+            } else {
+                label_vi
+            };
+            context! { label, first => a.to_string(), last => b.to_string() }
+        })
+        .collect();
     page.render(
         &state,
         StatusCode::OK,
         "stats.html",
         context! {
-            s, widest, duties, trend, staff => staff_ctx,
+            s, widest, duties, trend, staff => staff_ctx, quarters,
             first => first.to_string(), last => last.to_string(),
+            first_shown => shown(first), last_shown => shown(last),
             agency_names => agency_names(&state, page.lang),
         },
     )
+}
+
+/// The quarter `today` falls in and the one before: the periods a district reports on.
+fn quarter_presets(
+    today: chrono::NaiveDate,
+) -> Vec<(String, String, chrono::NaiveDate, chrono::NaiveDate)> {
+    use chrono::Datelike;
+    let quarter = |year: i32, q: u32| {
+        let first = chrono::NaiveDate::from_ymd_opt(year, 3 * q - 2, 1);
+        let next = if q == 4 {
+            chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        } else {
+            chrono::NaiveDate::from_ymd_opt(year, 3 * q + 1, 1)
+        };
+        first.zip(next.and_then(|n| n.pred_opt()))
+    };
+    let q = (today.month() - 1) / 3 + 1;
+    let (py, pq) = if q == 1 {
+        (today.year() - 1, 4)
+    } else {
+        (today.year(), q - 1)
+    };
+    [(today.year(), q, "này", "this"), (py, pq, "trước", "last")]
+        .into_iter()
+        .filter_map(|(y, q, vi, en)| {
+            quarter(y, q).map(|(a, b)| {
+                (
+                    format!("Quý {vi} (quý {} năm {y})", roman(q)),
+                    format!("{en} quarter (Q{q} {y})"),
+                    a,
+                    b,
+                )
+            })
+        })
+        .collect()
+}
+
+/// Quarters as Vietnamese documents number them.
+fn roman(q: u32) -> &'static str {
+    match q {
+        1 => "I",
+        2 => "II",
+        3 => "III",
+        _ => "IV",
+    }
+}
+
+/// The report upward of the period shown, as a Markdown file to download, edit and send:
+/// the same document `kiemchung report` prints.
+pub async fn stats_report_download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Query(q): Query<StatsPageQuery>,
+) -> Response {
+    if staff.is_none() {
+        return login_redirect();
+    }
+    let page = Page::new(&headers, q.lang.as_deref());
+    let (first, last) = match crate::desk::report_days(q.tu.as_deref(), q.den.as_deref()) {
+        Ok(days) => days,
+        Err(e) => return page.error(&state, &e.into(), "/quan-tri/thong-ke"),
+    };
+    let s = match state.desk.stats(first, last).await {
+        Ok(s) => s,
+        Err(e) => return page.error(&state, &e, "/quan-tri/thong-ke"),
+    };
+    let pack = state.desk.pack();
+    let md = crate::report::markdown(&s, &pack, first, last, crate::notices::today_vn());
+    let name = format!("bao-cao-{first}-den-{last}.md");
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/markdown; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        md,
+    )
+        .into_response()
 }
 
 #[derive(Deserialize, Default, serde::Serialize)]
@@ -1105,7 +1202,17 @@ async fn render_outreach(
 
 /// The trend as an SVG column chart: a pair of columns per bucket, reports and
 /// publications, on one scale; the numbers themselves are in the table beside it.
-fn trend_chart(buckets: &[kc_desk::stats::TrendBucket]) -> Value {
+/// A day as the page's language writes it: dd/mm/yyyy in Vietnamese, ISO in English.
+fn shown_date(d: chrono::NaiveDate, lang: &str) -> String {
+    if lang == "en" {
+        d.to_string()
+    } else {
+        crate::report::vn_date(d)
+    }
+}
+
+fn trend_chart(buckets: &[kc_desk::stats::TrendBucket], lang: &str) -> Value {
+    let shown = |d: chrono::NaiveDate| shown_date(d, lang);
     const HEIGHT: f64 = 120.0;
     const SLOT: f64 = 12.0;
     let top = buckets
@@ -1120,9 +1227,9 @@ fn trend_chart(buckets: &[kc_desk::stats::TrendBucket]) -> Value {
         .map(|(i, b)| {
             let h = |n: usize| (n as f64 / top * HEIGHT * 10.0).round() / 10.0;
             let label = if b.first == b.last {
-                b.first.to_string()
+                shown(b.first)
             } else {
-                format!("{} – {}", b.first, b.last)
+                format!("{} – {}", shown(b.first), shown(b.last))
             };
             context! {
                 x => i as f64 * SLOT,
@@ -1135,8 +1242,8 @@ fn trend_chart(buckets: &[kc_desk::stats::TrendBucket]) -> Value {
     context! {
         bars, height => HEIGHT, width => (buckets.len() as f64 * SLOT).max(SLOT),
         top => top as usize,
-        first => buckets.first().map(|b| b.first.to_string()),
-        last => buckets.last().map(|b| b.last.to_string()),
+        first => buckets.first().map(|b| shown(b.first)),
+        last => buckets.last().map(|b| shown(b.last)),
     }
 }
 

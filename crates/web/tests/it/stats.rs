@@ -125,8 +125,9 @@ async fn the_statistics_page_shows_the_figures_and_each_agencys_duties() {
         english.contains("data-testid=\"stats-median\">0.0 "),
         "{english}"
     );
+    // Days as Vietnamese documents write them (the page escapes the slashes).
     let today = (chrono::Utc::now() + chrono::Duration::hours(7))
-        .format("%Y-%m-%d")
+        .format("%d&#x2f;%m&#x2f;%Y")
         .to_string();
     assert!(
         page.contains(&format!("{today}: 1 phản ánh nhận được</title>")),
@@ -344,5 +345,89 @@ async fn a_fact_check_overturned_on_appeal_counts_as_published_and_is_shown_apar
                 && page.contains("data-testid=\"stats-published-overturned\">1<"),
             "[{kind}] {page}"
         );
+    }
+}
+
+/// The lead takes the report upward from the statistics page: a Markdown file in the
+/// district's style (dates dd/mm/yyyy, the addressee, the agencies by name), whose agency
+/// rows add up to the totals even when a case has no lead agency yet.
+#[tokio::test]
+async fn the_report_upward_downloads_from_the_statistics_page_and_adds_up() {
+    for kind in backends() {
+        let s = start(kind).await;
+        publish_rumour(&s, RUMOUR).await;
+        // Not routed to any agency yet.
+        s.report(&unrelated_rumour(1)).await;
+        s.user("lead1", &[(Role::Lead, None)]).await;
+        let (jar, _) = login(&s, "lead1").await;
+        let page = console_get(&s, &jar, "/quan-tri/thong-ke?tu=2026-10-01&den=2026-12-31").await;
+        assert!(
+            page.contains("Kỳ báo cáo: 01&#x2f;10&#x2f;2026 → 31&#x2f;12&#x2f;2026"),
+            "[{kind}] the period in dd/mm/yyyy: {page}"
+        );
+        assert!(
+            page.contains("data-testid=\"stats-unassigned\""),
+            "[{kind}] a row for cases no agency leads: {page}"
+        );
+        let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+        let quarter_start = chrono::NaiveDate::from_ymd_opt(
+            chrono::Datelike::year(&today),
+            (chrono::Datelike::month(&today) - 1) / 3 * 3 + 1,
+            1,
+        )
+        .expect("a quarter's first day");
+        assert!(
+            page.contains(&format!("/quan-tri/thong-ke?tu={quarter_start}&amp;den=")),
+            "[{kind}] this quarter is one click away: {page}"
+        );
+        let path = "/quan-tri/thong-ke/bao-cao.md?tu=2026-10-01&den=2026-12-31";
+        let resp = s
+            .client
+            .get(s.url(path))
+            .header("cookie", &jar)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status().as_u16(), 200, "[{kind}]");
+        let disposition = resp
+            .headers()
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert!(
+            disposition.starts_with("attachment") && disposition.contains(".md"),
+            "[{kind}] {disposition}"
+        );
+        let md = resp.text().await.expect("body");
+        assert!(
+            md.contains("Kỳ báo cáo: từ ngày 01/10/2026 đến ngày 31/12/2026"),
+            "[{kind}] {md}"
+        );
+        assert!(
+            md.contains("Kính gửi: Ủy ban nhân dân huyện"),
+            "[{kind}] {md}"
+        );
+        let pack = s.state.desk.pack();
+        let lead_name = &pack
+            .agency(&default_agency())
+            .expect("the default agency")
+            .name_vi;
+        // Opened, published, overturned, open, overdue, notices, outreach, attendees.
+        assert!(
+            md.contains(&format!("| {lead_name} | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 0 |")),
+            "[{kind}] {md}"
+        );
+        assert!(
+            md.contains("| Chưa giao cơ quan chủ trì | 1 | 0 | 0 | 1 | 0 | 0 | 0 | 0 |"),
+            "[{kind}] {md}"
+        );
+        assert!(
+            md.contains("| **Tổng cộng** | 2 | 1 | 0 | 1 | 0 | 0 | 0 | 0 |"),
+            "[{kind}] {md}"
+        );
+        // Staff only.
+        let resp = s.client.get(s.url(path)).send().await.expect("get");
+        assert_eq!(resp.status().as_u16(), 303, "[{kind}]");
     }
 }
