@@ -993,6 +993,7 @@ pub async fn stats_page(
             s, widest, duties, trend, staff => staff_ctx, quarters,
             first => first.to_string(), last => last.to_string(),
             first_shown => shown(first), last_shown => shown(last),
+            as_of => (last > crate::notices::today_vn()).then(|| shown(crate::notices::today_vn())),
             agency_names => agency_names(&state, page.lang),
         },
     )

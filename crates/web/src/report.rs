@@ -36,10 +36,17 @@ pub fn markdown(
         today.month(),
         today.year()
     );
+    // A period not over yet is measured as of today: say so, or "cuối kỳ" would claim
+    // figures for days still to come.
+    let as_of = if last > today {
+        format!("; số liệu tính đến ngày {}", vn_date(today))
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
         "# BÁO CÁO\n\n**Kết quả xử lý thông tin sai sự thật, xấu, độc trên mạng**  \n\
-         Kỳ báo cáo: từ ngày {} đến ngày {} (giờ Việt Nam)\n",
+         Kỳ báo cáo: từ ngày {} đến ngày {} (giờ Việt Nam{as_of})\n",
         vn_date(first),
         vn_date(last)
     );
@@ -136,7 +143,7 @@ pub fn markdown(
     section(
         &mut out,
         &format!(
-            "7. Thông báo gửi nền tảng: {} thông báo mới",
+            "7. Thông báo gửi nền tảng: {} thông báo soạn mới trong kỳ; các bước ghi nhận trong kỳ",
             s.notices_prepared
         ),
         &s.notice_steps,
@@ -337,8 +344,14 @@ mod tests {
         );
         assert!(md.contains("_Ngọc Hồi, ngày 30 tháng 11 năm 2026_"), "{md}");
         assert!(
-            md.contains("Kỳ báo cáo: từ ngày 01/11/2026 đến ngày 30/11/2026"),
+            md.contains("Kỳ báo cáo: từ ngày 01/11/2026 đến ngày 30/11/2026 (giờ Việt Nam)"),
             "{md}"
+        );
+        // Drawn up before the period ends: the figures are as of that day.
+        let early = markdown(&s, &pack, days(1), days(30), days(20));
+        assert!(
+            early.contains("đến ngày 30/11/2026 (giờ Việt Nam; số liệu tính đến ngày 20/11/2026)"),
+            "{early}"
         );
         assert!(
             md.contains("Kính gửi: Ủy ban nhân dân huyện Ngọc Hồi."),

@@ -380,6 +380,15 @@ async fn the_report_upward_downloads_from_the_statistics_page_and_adds_up() {
             page.contains(&format!("/quan-tri/thong-ke?tu={quarter_start}&amp;den=")),
             "[{kind}] this quarter is one click away: {page}"
         );
+        // A period not over yet says its end-of-period figures are as of today.
+        let unfinished =
+            console_get(&s, &jar, "/quan-tri/thong-ke?tu=2026-10-01&den=2099-12-31").await;
+        assert!(
+            unfinished.contains("data-testid=\"stats-as-of\""),
+            "[{kind}] {unfinished}"
+        );
+        let over = console_get(&s, &jar, "/quan-tri/thong-ke?tu=2026-01-01&den=2026-03-31").await;
+        assert!(!over.contains("data-testid=\"stats-as-of\""), "[{kind}]");
         let path = "/quan-tri/thong-ke/bao-cao.md?tu=2026-10-01&den=2026-12-31";
         let resp = s
             .client
