@@ -73,6 +73,8 @@ pub struct Facts<'a> {
     pub reports: &'a [ReportFact],
     pub outreach: &'a [OutreachFact],
     pub notices: &'a [NoticeFact],
+    /// When each awareness article (the portal's `/nhan-dien`) was first published.
+    pub articles: &'a [DateTime<Utc>],
 }
 
 /// `[from, to)`.
@@ -175,6 +177,8 @@ pub struct Stats {
     pub outreach_events: usize,
     pub outreach_attendees: u64,
     pub outreach_by_kind: Vec<Count>,
+    /// Awareness articles published on the portal in the period.
+    pub articles_published: usize,
     /// Notices to platforms prepared in the period, and the steps recorded in it by kind
     /// (sent, acknowledged, effect given, declined, reinstated).
     pub notices_prepared: usize,
@@ -284,6 +288,7 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
         reports,
         outreach,
         notices,
+        articles,
     } = facts;
     let prepared: Vec<&NoticeFact> = notices
         .iter()
@@ -444,6 +449,7 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
         outreach_events: held.len(),
         outreach_attendees: attendees(&mut held.iter()),
         outreach_by_kind,
+        articles_published: articles.iter().filter(|t| period.contains(**t)).count(),
         notices_prepared: prepared.len(),
         notice_steps,
         agencies,
@@ -513,6 +519,7 @@ mod tests {
                 reports: &[],
                 outreach: &[],
                 notices: &[],
+                articles: &[],
             };
             let s = compute(period, facts, &["vhtt"], at(29, 0));
             (
@@ -531,6 +538,7 @@ mod tests {
             reports: &[],
             outreach: &[],
             notices: &[],
+            articles: &[],
         };
         assert_eq!(compute(period, facts, &["vhtt"], at(29, 0)).cases_merged, 1);
     }
@@ -635,6 +643,8 @@ mod tests {
             reports: &reports,
             outreach: &outreach,
             notices: &notices,
+            // One inside the period, one on its last second's far side.
+            articles: &[at(9, 0), at(15, 0)],
         };
         let s = compute(period, facts, &["vhtt", "ca"], at(29, 0));
         assert_eq!(s.notices_prepared, 1);
@@ -647,6 +657,7 @@ mod tests {
             }]
         );
         assert_eq!((s.outreach_events, s.outreach_attendees), (1, 80));
+        assert_eq!(s.articles_published, 1);
         assert_eq!((s.reports, s.answered_at_once), (3, 1));
         let codes = |v: &[Count]| -> Vec<(String, usize)> {
             v.iter().map(|c| (c.code.clone(), c.count)).collect()
@@ -838,6 +849,7 @@ mod tests {
                 reports: &reports,
                 outreach: &[],
                 notices: &[],
+                articles: &[],
             };
             compute(Period::vietnam_days(first, last), facts, &[], at(29, 0))
         };

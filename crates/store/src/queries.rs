@@ -2141,6 +2141,16 @@ impl Store {
             .collect()
     }
 
+    /// When each awareness article was first published, for `kc_desk::stats`.
+    pub async fn article_facts(&self) -> Result<Vec<chrono::DateTime<chrono::Utc>>> {
+        let rows = sqlx::query("SELECT published_at FROM articles")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| time_of(&get_str(r, "published_at")?, "published_at"))
+            .collect()
+    }
+
     /// One fact per awareness event, for `kc_desk::stats`.
     pub async fn outreach_facts(&self) -> Result<Vec<kc_desk::stats::OutreachFact>> {
         let rows = sqlx::query("SELECT agency, kind, held_on, attendees FROM outreach")

@@ -140,6 +140,11 @@ pub fn markdown(
                 .map_or(c.to_string(), |v| v.label_vi().to_string())
         },
     );
+    let _ = writeln!(
+        out,
+        "Bài viết tuyên truyền, hướng dẫn nhận diện tin giả đăng trên cổng thông tin trong kỳ: {} bài.\n",
+        s.articles_published
+    );
     section(
         &mut out,
         &format!(
@@ -328,6 +333,7 @@ mod tests {
                 reports: &reports,
                 outreach: &outreach,
                 notices: &[],
+                articles: &[],
             },
             &codes,
             at(29),
@@ -394,6 +400,10 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("| Tập huấn | 1 |"), "{md}");
+        assert!(
+            md.contains("nhận diện tin giả đăng trên cổng thông tin trong kỳ: 0 bài."),
+            "{md}"
+        );
         assert!(md.contains("## 9. Diễn biến theo ngày"), "{md}");
         // Opened and reported 2 November 10:00 in Vietnam, published the next day.
         assert!(md.contains("| 02/11/2026 | 1 | 1 | 0 |"), "{md}");

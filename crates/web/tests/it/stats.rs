@@ -380,6 +380,22 @@ async fn the_report_upward_downloads_from_the_statistics_page_and_adds_up() {
             page.contains(&format!("/quan-tri/thong-ke?tu={quarter_start}&amp;den=")),
             "[{kind}] this quarter is one click away: {page}"
         );
+        // Awareness material the Fatherland Front and the propaganda board use is counted.
+        let editor = s.user("editor1", &[]).await;
+        let (st, body) = s
+            .post(
+                "/api/v1/articles",
+                Some(&editor),
+                serde_json::json!({
+                    "title": "Năm dấu hiệu nhận biết tin giả",
+                    "body": "Kiểm tra nguồn tin trước khi chia sẻ.\n\nCảnh giác với lời kêu gọi chuyển tiền."
+                }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        let lead = s.user("lead9", &[(Role::Lead, None)]).await;
+        let (_, f) = s.get("/api/v1/stats", Some(&lead)).await;
+        assert_eq!(f["articles_published"].as_u64(), Some(1), "[{kind}] {f}");
         // A period not over yet says its end-of-period figures are as of today.
         let unfinished =
             console_get(&s, &jar, "/quan-tri/thong-ke?tu=2026-10-01&den=2099-12-31").await;
