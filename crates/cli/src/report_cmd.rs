@@ -15,6 +15,10 @@ pub struct ReportArgs {
     /// Last day, included (default: today).
     #[arg(long)]
     pub to: Option<String>,
+    /// One agency's report (a commune's, an office's) instead of the district's: its own
+    /// figures and its duties (agency codes: `kiemchung pack show`).
+    #[arg(long)]
+    pub agency: Option<String>,
     /// Markdown to read and send on, or JSON for other tools.
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: ReportFormat,
@@ -67,11 +71,40 @@ pub async fn run_report(args: &ReportArgs, store: &kc_store::Store, pack: &Pack)
     let (_, today) = kc_desk::stats::Period::month_to_date(chrono::Utc::now());
     let (first, last) = period(args.from.as_deref(), args.to.as_deref(), today)?;
     let stats = kc_web::desk::period_stats(store, pack, first, last).await?;
-    match args.format {
-        ReportFormat::Json => out!("{}", serde_json::to_string_pretty(&stats)?),
-        ReportFormat::Markdown => out!(
+    let agency = args
+        .agency
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let unknown = |code: &str| {
+        anyhow::anyhow!(
+            "--agency {code}: không có cơ quan mã này trong văn bản chỉ đạo (xem `kiemchung pack show`) / \
+             the directive names no agency with this code (see `kiemchung pack show`)"
+        )
+    };
+    match (args.format, agency) {
+        (ReportFormat::Json, None) => out!("{}", serde_json::to_string_pretty(&stats)?),
+        (ReportFormat::Json, Some(code)) => {
+            let row = stats
+                .agencies
+                .iter()
+                .find(|a| a.code == code)
+                .ok_or_else(|| unknown(code))?;
+            out!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "period": stats.period, "agency": row,
+                }))?
+            )
+        }
+        (ReportFormat::Markdown, None) => out!(
             "{}",
             kc_web::report::markdown(&stats, pack, first, last, today)
+        ),
+        (ReportFormat::Markdown, Some(code)) => out!(
+            "{}",
+            kc_web::report::agency_markdown(&stats, pack, code, (first, last), today)
+                .ok_or_else(|| unknown(code))?
         ),
     }
     Ok(())

@@ -931,6 +931,8 @@ pub struct StatsPageQuery {
     lang: Option<String>,
     tu: Option<String>,
     den: Option<String>,
+    /// One agency's report instead of the district's (download only).
+    co_quan: Option<String>,
 }
 
 /// Statistics of a period for staff: what came in, how it ended, each agency's standing
@@ -974,6 +976,19 @@ pub async fn stats_page(
     let trend = trend_chart(&s.trend, page.lang);
     let staff_ctx = context! { name => staff.name.clone() };
     let shown = |d: chrono::NaiveDate| shown_date(d, page.lang);
+    // Staff of one agency (a commune, an office) get their own unit's report first.
+    let own_agencies: Vec<String> = if staff.grants.iter().any(|g| g.agency.is_none()) {
+        Vec::new()
+    } else {
+        let mut codes: Vec<String> = staff
+            .grants
+            .iter()
+            .filter_map(|g| g.agency.clone())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    };
     let quarters: Vec<Value> = quarter_presets(crate::notices::today_vn())
         .into_iter()
         .map(|(label_vi, label_en, a, b)| {
@@ -990,7 +1005,7 @@ pub async fn stats_page(
         StatusCode::OK,
         "stats.html",
         context! {
-            s, widest, duties, trend, staff => staff_ctx, quarters,
+            s, widest, duties, trend, staff => staff_ctx, quarters, own_agencies,
             first => first.to_string(), last => last.to_string(),
             first_shown => shown(first), last_shown => shown(last),
             as_of => (last > crate::notices::today_vn()).then(|| shown(crate::notices::today_vn())),
@@ -1065,8 +1080,29 @@ pub async fn stats_report_download(
         Err(e) => return page.error(&state, &e, "/quan-tri/thong-ke"),
     };
     let pack = state.desk.pack();
-    let md = crate::report::markdown(&s, &pack, first, last, crate::notices::today_vn());
-    let name = format!("bao-cao-{first}-den-{last}.md");
+    let today = crate::notices::today_vn();
+    let code = q
+        .co_quan
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let (md, name) = match code {
+        None => (
+            crate::report::markdown(&s, &pack, first, last, today),
+            format!("bao-cao-{first}-den-{last}.md"),
+        ),
+        Some(code) => match crate::report::agency_markdown(&s, &pack, code, (first, last), today) {
+            Some(md) => (md, format!("bao-cao-{code}-{first}-den-{last}.md")),
+            None => {
+                let e = workflow::FieldError::new(
+                    "co_quan",
+                    format!("Không có cơ quan mã `{code}` trong văn bản chỉ đạo."),
+                    format!("The directive names no agency with code `{code}`."),
+                );
+                return page.error(&state, &e.into(), "/quan-tri/thong-ke");
+            }
+        },
+    };
     (
         [
             (

@@ -397,6 +397,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("stats.agency", "Cơ quan", "Agency"),
     ("stats.unassigned", "Chưa giao cơ quan chủ trì", "No lead agency yet"),
     ("stats.total", "Tổng cộng", "Total"),
+    ("stats.agency_report_download", "Tải báo cáo của đơn vị", "Download your unit's report"),
+    ("stats.agency_report", "báo cáo", "report"),
     ("stats.articles", "Bài viết nhận diện tin giả đăng trên cổng", "Awareness articles published on the portal"),
     ("stats.as_of", "Kỳ báo cáo chưa kết thúc: số liệu cuối kỳ tính đến ngày", "The period is not over: end-of-period figures are as of"),
     ("stats.report_download", "Tải báo cáo gửi cấp trên (Markdown)", "Download the report upward (Markdown)"),

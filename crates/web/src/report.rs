@@ -19,46 +19,7 @@ pub fn markdown(
     today: NaiveDate,
 ) -> String {
     let mut out = String::new();
-    let d = &pack.directive;
-    // Writing into a String cannot fail.
-    let _ = writeln!(
-        out,
-        "**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**  \n**Độc lập - Tự do - Hạnh phúc**\n"
-    );
-    let place = d
-        .issuer
-        .strip_prefix("Ủy ban nhân dân huyện ")
-        .map_or(String::new(), |p| format!("{p}, "));
-    let _ = writeln!(
-        out,
-        "_{place}ngày {:02} tháng {:02} năm {}_\n",
-        today.day(),
-        today.month(),
-        today.year()
-    );
-    // A period not over yet is measured as of today: say so, or "cuối kỳ" would claim
-    // figures for days still to come.
-    let as_of = if last > today {
-        format!("; số liệu tính đến ngày {}", vn_date(today))
-    } else {
-        String::new()
-    };
-    let _ = writeln!(
-        out,
-        "# BÁO CÁO\n\n**Kết quả xử lý thông tin sai sự thật, xấu, độc trên mạng**  \n\
-         Kỳ báo cáo: từ ngày {} đến ngày {} (giờ Việt Nam{as_of})\n",
-        vn_date(first),
-        vn_date(last)
-    );
-    let _ = writeln!(out, "Kính gửi: {}.\n", d.issuer);
-    let _ = writeln!(
-        out,
-        "Thực hiện Văn bản số {} {} của {} {}, kết quả thực hiện trong kỳ như sau:\n",
-        directive_number(&d.number),
-        directive_date(&d.date),
-        d.issuer,
-        d.subject
-    );
+    heading(&mut out, pack, None, (first, last), today);
     let _ = writeln!(out, "## 1. Số liệu chung\n");
     let _ = writeln!(out, "| Nội dung | Số lượng |\n|---|---|");
     let _ = writeln!(out, "| Phản ánh nhận được | {} |", s.reports);
@@ -179,7 +140,8 @@ pub fn markdown(
     for a in &s.agencies {
         let name = pack
             .agency(&a.code)
-            .map_or(a.code.as_str(), |x| x.name_vi.as_str());
+            .map_or(a.code.clone(), |x| full_name(&x.name_vi));
+        let name = name.as_str();
         row(&mut out, name, a);
     }
     // Cases nobody has routed belong to no agency; without their row the column totals
@@ -229,7 +191,7 @@ pub fn markdown(
         if duties.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "**{}**\n", a.name_vi);
+        let _ = writeln!(out, "**{}**\n", full_name(&a.name_vi));
         for duty in duties {
             let _ = writeln!(out, "- ({}) {}", duty.clause, duty.text_vi);
         }
@@ -242,6 +204,127 @@ pub fn markdown(
          hoặc thay thế sau khiếu nại (nêu riêng)._"
     );
     out
+}
+
+/// The document's head: national heading, place and date, title, period (and, for a
+/// period not over yet, the day its figures stop), the reporting unit when one agency
+/// reports, the addressee and the directive answered.
+fn heading(
+    out: &mut String,
+    pack: &Pack,
+    reporter: Option<&str>,
+    (first, last): (NaiveDate, NaiveDate),
+    today: NaiveDate,
+) {
+    let d = &pack.directive;
+    // Writing into a String cannot fail.
+    let _ = writeln!(
+        out,
+        "**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**  \n**Độc lập - Tự do - Hạnh phúc**\n"
+    );
+    let place = d
+        .issuer
+        .strip_prefix("Ủy ban nhân dân huyện ")
+        .map_or(String::new(), |p| format!("{p}, "));
+    let _ = writeln!(
+        out,
+        "_{place}ngày {:02} tháng {:02} năm {}_\n",
+        today.day(),
+        today.month(),
+        today.year()
+    );
+    // A period not over yet is measured as of today: say so, or "cuối kỳ" would claim
+    // figures for days still to come.
+    let as_of = if last > today {
+        format!("; số liệu tính đến ngày {}", vn_date(today))
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "# BÁO CÁO\n\n**Kết quả xử lý thông tin sai sự thật, xấu, độc trên mạng**  \n\
+         Kỳ báo cáo: từ ngày {} đến ngày {} (giờ Việt Nam{as_of})\n",
+        vn_date(first),
+        vn_date(last)
+    );
+    if let Some(name) = reporter {
+        let _ = writeln!(out, "Đơn vị báo cáo: {name}.  ");
+    }
+    let _ = writeln!(out, "Kính gửi: {}.\n", d.issuer);
+    let _ = writeln!(
+        out,
+        "Thực hiện Văn bản số {} {} của {} {}, kết quả thực hiện trong kỳ như sau:\n",
+        directive_number(&d.number),
+        directive_date(&d.date),
+        d.issuer,
+        d.subject
+    );
+}
+
+/// One agency's report upward (a commune's, an office's): its own row of the figures and
+/// its duties under the directive. `None` when the pack has no such agency.
+pub fn agency_markdown(
+    s: &Stats,
+    pack: &Pack,
+    code: &str,
+    (first, last): (NaiveDate, NaiveDate),
+    today: NaiveDate,
+) -> Option<String> {
+    let agency = pack.agency(code)?;
+    let a = s.agencies.iter().find(|a| a.code == code)?;
+    let mut out = String::new();
+    heading(
+        &mut out,
+        pack,
+        Some(&full_name(&agency.name_vi)),
+        (first, last),
+        today,
+    );
+    let _ = writeln!(out, "## 1. Kết quả xử lý hồ sơ do đơn vị chủ trì\n");
+    let _ = writeln!(out, "| Nội dung | Số lượng |\n|---|---|");
+    for (label, n) in [
+        ("Hồ sơ mới được giao chủ trì", a.opened as u64),
+        ("Kết luận đã công bố", a.published as u64),
+        (
+            "— trong đó bị hủy/thay thế sau khiếu nại (tính đến cuối kỳ)",
+            a.published_overturned as u64,
+        ),
+        ("Hồ sơ đang xử lý cuối kỳ", a.open as u64),
+        ("— trong đó quá hạn", a.overdue as u64),
+        (
+            "Thông báo gửi nền tảng soạn mới trong kỳ",
+            a.notices_prepared as u64,
+        ),
+    ] {
+        let _ = writeln!(out, "| {label} | {n} |");
+    }
+    let _ = writeln!(
+        out,
+        "\n## 2. Tuyên truyền, tập huấn: {} buổi, {} lượt người tham dự\n",
+        a.outreach_events, a.outreach_attendees
+    );
+    let _ = writeln!(out, "## 3. Nhiệm vụ theo văn bản chỉ đạo\n");
+    let mut any = false;
+    for duty in pack.duties_of(code) {
+        any = true;
+        let _ = writeln!(out, "- ({}) {}", duty.clause, duty.text_vi);
+    }
+    if !any {
+        let _ = writeln!(out, "Văn bản không giao nhiệm vụ riêng cho đơn vị.");
+    }
+    let _ = writeln!(
+        out,
+        "\n_Số liệu về nội dung và hồ sơ; báo cáo không chứa thông tin về người phản ánh._"
+    );
+    Some(out)
+}
+
+/// An agency's name as a document to the district writes it: in full, not the console's
+/// short forms (UBND xã Đăk Kan → Ủy ban nhân dân xã Đăk Kan).
+pub fn full_name(name: &str) -> String {
+    name.replace("HĐND", "Hội đồng nhân dân")
+        .replace("UBND", "Ủy ban nhân dân")
+        .replace("MTTQ", "Mặt trận Tổ quốc")
 }
 
 /// A day as Vietnamese documents write it: dd/mm/yyyy.
@@ -382,7 +465,7 @@ mod tests {
         );
         assert!(md.contains("| Lừa đảo | 1 |"), "{md}");
         assert!(md.contains("| Biểu mẫu công khai | 1 |"), "{md}");
-        let name = &pack.agencies[0].name_vi;
+        let name = full_name(&pack.agencies[0].name_vi);
         assert!(
             md.contains(&format!("| {name} | 1 | 1 | 0 | 0 | 0 | 0 | 1 | 45 |")),
             "{md}"

@@ -456,3 +456,52 @@ async fn the_report_upward_downloads_from_the_statistics_page_and_adds_up() {
         assert_eq!(resp.status().as_u16(), 303, "[{kind}]");
     }
 }
+
+/// Staff of one agency (a commune's officer) get their own unit's report upward: its
+/// figures and duties, with its name in full.
+#[tokio::test]
+async fn an_agencys_officer_downloads_the_units_own_report() {
+    for kind in backends() {
+        let s = start(kind).await;
+        publish_rumour(&s, RUMOUR).await;
+        let code = default_agency();
+        s.user("xa1", &[(Role::Verifier, Some(code.as_str()))])
+            .await;
+        let (jar, _) = login(&s, "xa1").await;
+        let page = console_get(&s, &jar, "/quan-tri/thong-ke").await;
+        assert!(
+            page.contains("data-testid=\"stats-own-report\"")
+                && page.contains(&format!("co_quan={code}\" download>Tải báo cáo của đơn vị")),
+            "[{kind}] {page}"
+        );
+        let get = |path: String| {
+            let req = s.client.get(s.url(&path)).header("cookie", &jar);
+            async move { req.send().await.expect("get") }
+        };
+        let resp = get(format!("/quan-tri/thong-ke/bao-cao.md?co_quan={code}")).await;
+        assert_eq!(resp.status().as_u16(), 200, "[{kind}]");
+        let md = resp.text().await.expect("body");
+        let pack = s.state.desk.pack();
+        let name = kc_web::report::full_name(&pack.agency(&code).expect("agency").name_vi);
+        assert!(
+            md.contains(&format!("Đơn vị báo cáo: {name}.")),
+            "[{kind}] {md}"
+        );
+        assert!(
+            md.contains("| Hồ sơ mới được giao chủ trì | 1 |")
+                && md.contains("| Kết luận đã công bố | 1 |")
+                && md.contains("| Hồ sơ đang xử lý cuối kỳ | 0 |"),
+            "[{kind}] {md}"
+        );
+        let resp = get("/quan-tri/thong-ke/bao-cao.md?co_quan=khong-co".into()).await;
+        assert_eq!(resp.status().as_u16(), 422, "[{kind}]");
+        // District-wide staff see no unit of their own.
+        s.user("lead1", &[(Role::Lead, None)]).await;
+        let (jar, _) = login(&s, "lead1").await;
+        let page = console_get(&s, &jar, "/quan-tri/thong-ke").await;
+        assert!(
+            !page.contains("data-testid=\"stats-own-report\""),
+            "[{kind}]"
+        );
+    }
+}
