@@ -17,6 +17,10 @@ pub struct CaseFact {
     /// Every fact-check published for the case, oldest first: more than one when an appeal
     /// overturned a verdict and the case was decided and published again.
     pub publications: Vec<PublicationFact>,
+    /// When the decision that stands was approved; none while the case waits for one (never
+    /// decided, or its verdict overturned on appeal since). A case past its deadline is
+    /// overdue only while it waits for a decision, as the console counts it.
+    pub decided_at: Option<DateTime<Utc>>,
     /// How a case ended without its own publication: the reason (none when it was answered
     /// with an existing fact-check), and when.
     pub closed: Option<(Option<CloseReason>, DateTime<Utc>)>,
@@ -135,7 +139,7 @@ pub struct AgencyFigures {
     pub published_overturned: usize,
     /// Cases it leads still open at the end of the period (or now, if earlier).
     pub open: usize,
-    /// Of those, past their deadline.
+    /// Of those, past their deadline and still without a decision.
     pub overdue: usize,
     /// Awareness events it held in the period, and how many attended them.
     pub outreach_events: usize,
@@ -392,7 +396,9 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
             && c.closed.is_none_or(|(_, at)| at >= end)
             && !finished_undated
     };
-    let overdue_at = |c: &CaseFact| open_at(c) && c.deadline.is_some_and(|d| d < end);
+    let overdue_at = |c: &CaseFact| {
+        open_at(c) && c.deadline.is_some_and(|d| d < end) && c.decided_at.is_none_or(|d| d >= end)
+    };
     let figures = |code: Option<&str>| {
         let led = |c: &CaseFact| c.agency.as_deref() == code;
         let own = |agency: &str| Some(agency) == code;
@@ -486,6 +492,7 @@ mod tests {
             opened_at: opened,
             deadline: None,
             publications: Vec::new(),
+            decided_at: None,
             closed: None,
         }
     }
@@ -917,6 +924,40 @@ mod tests {
             )
         );
         assert_eq!(Period::month_to_date(at(29, 10)), (d(1), d(29)));
+    }
+
+    #[test]
+    fn a_case_decided_but_not_yet_published_is_open_but_not_overdue() {
+        let period = Period {
+            from: at(1, 0),
+            to: at(15, 0),
+        };
+        let waiting = CaseFact {
+            deadline: Some(at(3, 0)),
+            ..case(at(2, 0))
+        };
+        // Approved on the 10th, after its deadline, and not published yet.
+        let decided = CaseFact {
+            state: CaseState::Decided,
+            decided_at: Some(at(10, 0)),
+            ..waiting.clone()
+        };
+        let figures = |c: &CaseFact, to| {
+            let s = compute(
+                Period { to, ..period },
+                Facts {
+                    cases: std::slice::from_ref(c),
+                    ..Facts::default()
+                },
+                &[],
+                at(29, 0),
+            );
+            (s.open_at_end, s.overdue_at_end)
+        };
+        assert_eq!(figures(&waiting, period.to), (1, 1));
+        assert_eq!(figures(&decided, period.to), (1, 0));
+        // At the end of the 8th it still waited for its decision.
+        assert_eq!(figures(&decided, at(9, 0)), (1, 1));
     }
 
     #[test]

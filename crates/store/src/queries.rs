@@ -2016,11 +2016,19 @@ impl Store {
                 });
         }
         let sql = "SELECT c.id, c.state, c.agency, c.harm_category, c.created_at, c.deadline, \
+             (SELECT MAX(d.reviewed_at) FROM decisions d WHERE d.case_id = c.id AND d.status = 'approved') AS approved_at, \
+             (SELECT MAX(a.decided_at) FROM appeals a JOIN publications p ON p.id = a.publication_id \
+               WHERE p.case_id = c.id AND a.status = 'overturned') AS overturned_at, \
              cc.reason, cc.closed_at \
              FROM cases c LEFT JOIN case_closures cc ON cc.case_id = c.id";
         let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
         let mut cases = Vec::with_capacity(rows.len());
         for row in &rows {
+            let when = |column: &str| {
+                get_opt_str(row, column)?
+                    .map(|at| time_of(&at, column))
+                    .transpose()
+            };
             let closed = match get_opt_str(row, "closed_at")? {
                 Some(at) => Some((
                     get_opt_str(row, "reason")?
@@ -2043,6 +2051,12 @@ impl Store {
                 publications: publications
                     .remove(&get_i64(row, "id")?)
                     .unwrap_or_default(),
+                // An overturn after the latest approval sent the case back to wait for a
+                // new decision.
+                decided_at: match (when("approved_at")?, when("overturned_at")?) {
+                    (Some(a), Some(o)) if o > a => None,
+                    (a, _) => a,
+                },
                 closed,
             });
         }

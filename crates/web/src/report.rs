@@ -54,7 +54,11 @@ pub fn markdown(
         "| Thời gian trung vị từ tiếp nhận đến công bố lần đầu | {median} |"
     );
     let _ = writeln!(out, "| Hồ sơ đang xử lý cuối kỳ | {} |", s.open_at_end);
-    let _ = writeln!(out, "| — trong đó quá hạn | {} |\n", s.overdue_at_end);
+    let _ = writeln!(
+        out,
+        "| — trong đó quá hạn chưa có kết luận | {} |\n",
+        s.overdue_at_end
+    );
     section(
         &mut out,
         "2. Phản ánh theo kênh",
@@ -121,7 +125,7 @@ pub fn markdown(
     let _ = writeln!(out, "## 8. Theo cơ quan\n");
     let _ = writeln!(
         out,
-        "| Cơ quan | Hồ sơ mới (chủ trì) | Đã công bố | Trong đó bị hủy/thay thế sau khiếu nại | Đang xử lý cuối kỳ | Quá hạn | Thông báo | Buổi tuyên truyền | Người tham dự |\n|---|---|---|---|---|---|---|---|---|"
+        "| Cơ quan | Hồ sơ mới (chủ trì) | Đã công bố | Trong đó bị hủy/thay thế sau khiếu nại | Đang xử lý cuối kỳ | Quá hạn chưa có kết luận | Thông báo | Buổi tuyên truyền | Người tham dự |\n|---|---|---|---|---|---|---|---|---|"
     );
     let row = |out: &mut String, name: &str, a: &AgencyFigures| {
         let _ = writeln!(
@@ -290,7 +294,7 @@ pub fn agency_markdown(
             a.published_overturned as u64,
         ),
         ("Hồ sơ đang xử lý cuối kỳ", a.open as u64),
-        ("— trong đó quá hạn", a.overdue as u64),
+        ("— trong đó quá hạn chưa có kết luận", a.overdue as u64),
         (
             "Thông báo gửi nền tảng soạn mới trong kỳ",
             a.notices_prepared as u64,
@@ -389,6 +393,7 @@ mod tests {
             harm_category: Some(HarmCategory::Scam),
             opened_at: at(2),
             deadline: None,
+            decided_at: Some(at(3)),
             publications: vec![kc_desk::stats::PublicationFact {
                 verdict: Verdict::False,
                 at: at(3),

@@ -505,3 +505,64 @@ async fn an_agencys_officer_downloads_the_units_own_report() {
         );
     }
 }
+
+/// "Overdue" means what the console says: past the deadline and still without a decision.
+/// A case approved but not yet published is open, not overdue; an overturned verdict sends
+/// the case back to wait for a decision.
+#[tokio::test]
+async fn overdue_counts_cases_still_waiting_for_a_decision_as_the_console_does() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+        let verifier = s.user("verifier1", &[(Role::Verifier, None)]).await;
+        let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
+        let lead = s.user("lead1", &[(Role::Lead, None)]).await;
+        let (st, _) = s.report(RUMOUR).await;
+        assert_eq!(st, 201);
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        let id = cases[0]["id"].as_i64().expect("case id");
+        sqlx::query("UPDATE cases SET deadline = '2020-01-01T00:00:00.000Z' WHERE id = $1")
+            .bind(id)
+            .execute(s.store.pool())
+            .await
+            .expect("backdate");
+        let figures = || async {
+            let (_, f) = s.get("/api/v1/stats", Some(&lead)).await;
+            (f["open_at_end"].as_u64(), f["overdue_at_end"].as_u64())
+        };
+        assert_eq!(figures().await, (Some(1), Some(1)), "[{kind}] waiting");
+        for (path, token, body) in [
+            (
+                "assign",
+                &intake,
+                serde_json::json!({ "agency": default_agency() }),
+            ),
+            (
+                "decision",
+                &verifier,
+                serde_json::json!({
+                    "verdict": "false", "summary": "Không có chương trình hoàn tiền.",
+                    "reasons": "Điện lực xác nhận.", "evidence": [{ "note": "Công văn" }],
+                    "legal_provisions": [some_provision()], "remedy": "correction" }),
+            ),
+            ("review", &reviewer, serde_json::json!({ "approve": true })),
+        ] {
+            let (st, body) = s
+                .post(&format!("/api/v1/cases/{id}/{path}"), Some(token), body)
+                .await;
+            assert!(st < 300, "[{kind}] {path}: {body}");
+        }
+        assert_eq!(
+            figures().await,
+            (Some(1), Some(0)),
+            "[{kind}] decided, waiting for the editor only"
+        );
+        s.user("lead2", &[(Role::Lead, None)]).await;
+        let (jar, _) = login(&s, "lead2").await;
+        let page = console_get(&s, &jar, "/quan-tri/thong-ke").await;
+        assert!(
+            page.contains("data-testid=\"stats-open\">1 (trong đó quá hạn chưa có kết luận: 0)"),
+            "[{kind}] {page}"
+        );
+    }
+}
