@@ -1034,7 +1034,7 @@ fn quarter_presets(
     } else {
         (today.year(), q - 1)
     };
-    [(today.year(), q, "này", "this"), (py, pq, "trước", "last")]
+    [(today.year(), q, "này", "This"), (py, pq, "trước", "Last")]
         .into_iter()
         .filter_map(|(y, q, vi, en)| {
             quarter(y, q).map(|(a, b)| {
