@@ -2157,4 +2157,35 @@ mod tests {
             assert!(!is_overdue(done, past, now), "{done}");
         }
     }
+
+    /// The quarter presets: the quarter a day falls in and the one before, across a year.
+    #[test]
+    fn quarter_presets_cover_this_quarter_and_the_last_across_a_year() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        let presets = super::quarter_presets(d(2026, 1, 15));
+        let spans: Vec<_> = presets
+            .iter()
+            .map(|(vi, _, a, b)| (vi.as_str(), *a, *b))
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("Quý này (quý I năm 2026)", d(2026, 1, 1), d(2026, 3, 31)),
+                (
+                    "Quý trước (quý IV năm 2025)",
+                    d(2025, 10, 1),
+                    d(2025, 12, 31)
+                ),
+            ]
+        );
+        let presets = super::quarter_presets(d(2026, 11, 30));
+        assert_eq!(
+            (presets[0].2, presets[0].3),
+            (d(2026, 10, 1), d(2026, 12, 31))
+        );
+        assert_eq!(
+            (presets[1].2, presets[1].3),
+            (d(2026, 7, 1), d(2026, 9, 30))
+        );
+    }
 }
