@@ -241,6 +241,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::stats_report_download),
         )
         .route(
+            "/quan-tri/thong-ke/co-quan.csv",
+            get(pages::stats_agencies_csv),
+        )
+        .route(
             "/quan-tri/tuyen-truyen",
             get(pages::outreach_page).post(pages::outreach_record),
         )

@@ -1062,10 +1062,30 @@ fn roman(q: u32) -> &'static str {
 /// The report upward of the period shown, as a Markdown file to download, edit and send:
 /// the same document `kiemchung report` prints.
 pub async fn stats_report_download(
+    state: State<AppState>,
+    headers: HeaderMap,
+    staff: MaybeStaff,
+    q: Query<StatsPageQuery>,
+) -> Response {
+    stats_download(state, headers, staff, q, false).await
+}
+
+/// The report's agency table as CSV, for a spreadsheet.
+pub async fn stats_agencies_csv(
+    state: State<AppState>,
+    headers: HeaderMap,
+    staff: MaybeStaff,
+    q: Query<StatsPageQuery>,
+) -> Response {
+    stats_download(state, headers, staff, q, true).await
+}
+
+async fn stats_download(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
     Query(q): Query<StatsPageQuery>,
+    csv: bool,
 ) -> Response {
     if staff.is_none() {
         return login_redirect();
@@ -1081,6 +1101,19 @@ pub async fn stats_report_download(
     };
     let pack = state.desk.pack();
     let today = crate::notices::today_vn();
+    if csv {
+        return (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"so-lieu-co-quan-{first}-den-{last}.csv\""),
+                ),
+            ],
+            crate::report::agencies_csv(&s, &pack),
+        )
+            .into_response();
+    }
     let code = q
         .co_quan
         .as_deref()

@@ -397,6 +397,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("stats.agency", "Cơ quan", "Agency"),
     ("stats.unassigned", "Chưa giao cơ quan chủ trì", "No lead agency yet"),
     ("stats.total", "Tổng cộng", "Total"),
+    ("stats.agencies_csv", "Tải bảng theo cơ quan (CSV, mở được bằng Excel)", "Download the table by agency (CSV, opens in Excel)"),
     ("stats.when", "Thời gian", "Dates"),
     ("stats.agency_report_download", "Tải báo cáo của đơn vị", "Download your unit's report"),
     ("stats.agency_report", "báo cáo", "report"),

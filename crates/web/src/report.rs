@@ -154,17 +154,7 @@ pub fn markdown(
     if u.opened + u.open + u.overdue > 0 {
         row(&mut out, "Chưa giao cơ quan chủ trì", u);
     }
-    let total = AgencyFigures {
-        code: String::new(),
-        opened: s.cases_opened,
-        published: s.published,
-        published_overturned: s.published_overturned,
-        open: s.open_at_end,
-        overdue: s.overdue_at_end,
-        notices_prepared: s.notices_prepared,
-        outreach_events: s.outreach_events,
-        outreach_attendees: s.outreach_attendees,
-    };
+    let total = totals(s);
     row(&mut out, "**Tổng cộng**", &total);
     let unit = match s.trend_unit {
         TrendUnit::Day => "ngày",
@@ -321,6 +311,58 @@ pub fn agency_markdown(
         "\n_Số liệu về nội dung và hồ sơ; báo cáo không chứa thông tin về người phản ánh._"
     );
     Some(out)
+}
+
+/// The agency table of the report as CSV for a spreadsheet: a byte-order mark so Excel reads
+/// the Vietnamese as UTF-8, Vietnamese headers, agency names in full, then the row for cases
+/// no agency leads (when there are any) and the total row.
+pub fn agencies_csv(s: &Stats, pack: &Pack) -> String {
+    let mut out = String::from(
+        "\u{feff}Cơ quan,Hồ sơ mới (chủ trì),Đã công bố,Trong đó bị hủy/thay thế sau khiếu nại,\
+         Đang xử lý cuối kỳ,Quá hạn chưa có kết luận,Thông báo gửi nền tảng,Buổi tuyên truyền,Người tham dự\r\n",
+    );
+    let mut row = |name: &str, a: &AgencyFigures| {
+        let _ = write!(
+            out,
+            "{},{},{},{},{},{},{},{},{}\r\n",
+            crate::feeds::csv_field(name),
+            a.opened,
+            a.published,
+            a.published_overturned,
+            a.open,
+            a.overdue,
+            a.notices_prepared,
+            a.outreach_events,
+            a.outreach_attendees
+        );
+    };
+    for a in &s.agencies {
+        let name = pack
+            .agency(&a.code)
+            .map_or(a.code.clone(), |x| full_name(&x.name_vi));
+        row(&name, a);
+    }
+    let u = &s.unassigned;
+    if u.opened + u.open + u.overdue > 0 {
+        row("Chưa giao cơ quan chủ trì", u);
+    }
+    row("Tổng cộng", &totals(s));
+    out
+}
+
+/// The totals of the agency table: the period's own figures, which its rows add up to.
+fn totals(s: &Stats) -> AgencyFigures {
+    AgencyFigures {
+        code: String::new(),
+        opened: s.cases_opened,
+        published: s.published,
+        published_overturned: s.published_overturned,
+        open: s.open_at_end,
+        overdue: s.overdue_at_end,
+        notices_prepared: s.notices_prepared,
+        outreach_events: s.outreach_events,
+        outreach_attendees: s.outreach_attendees,
+    }
 }
 
 /// An agency's name as a document to the district writes it: in full, not the console's

@@ -451,6 +451,34 @@ async fn the_report_upward_downloads_from_the_statistics_page_and_adds_up() {
             md.contains("| **Tổng cộng** | 2 | 1 | 0 | 1 | 0 | 0 | 0 | 0 |"),
             "[{kind}] {md}"
         );
+        // The agency table for a spreadsheet: Excel reads the Vietnamese only after a BOM.
+        let csv_path = "/quan-tri/thong-ke/co-quan.csv?tu=2026-10-01&den=2026-12-31";
+        let resp = s
+            .client
+            .get(s.url(csv_path))
+            .header("cookie", &jar)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status().as_u16(), 200, "[{kind}]");
+        assert!(
+            resp.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/csv")),
+            "[{kind}]"
+        );
+        let csv = resp.text().await.expect("body");
+        assert!(
+            csv.starts_with("\u{feff}Cơ quan,Hồ sơ mới (chủ trì),"),
+            "[{kind}] {csv}"
+        );
+        assert!(
+            csv.contains(&format!("\"{lead_name}\",1,1,0,0,0,0,0,0\r\n"))
+                && csv.contains("\"Chưa giao cơ quan chủ trì\",1,0,0,1,0,0,0,0\r\n")
+                && csv.ends_with("\"Tổng cộng\",2,1,0,1,0,0,0,0\r\n"),
+            "[{kind}] {csv}"
+        );
         // Staff only.
         let resp = s.client.get(s.url(path)).send().await.expect("get");
         assert_eq!(resp.status().as_u16(), 303, "[{kind}]");
