@@ -14,11 +14,32 @@ pub struct CaseFact {
     pub harm_category: Option<HarmCategory>,
     pub opened_at: DateTime<Utc>,
     pub deadline: Option<DateTime<Utc>>,
-    /// The verdict made public, and when.
-    pub published: Option<(Verdict, DateTime<Utc>)>,
+    /// Every fact-check published for the case, oldest first: more than one when an appeal
+    /// overturned a verdict and the case was decided and published again.
+    pub publications: Vec<PublicationFact>,
+    /// When the decision that stands was approved; none while the case waits for one (never
+    /// decided, or its verdict overturned on appeal since). A case past its deadline is
+    /// overdue only while it waits for a decision, as the console counts it.
+    pub decided_at: Option<DateTime<Utc>>,
     /// How a case ended without its own publication: the reason (none when it was answered
     /// with an existing fact-check), and when.
     pub closed: Option<(Option<CloseReason>, DateTime<Utc>)>,
+}
+
+/// One fact-check made public: its verdict, when, and when it stopped standing (an appeal
+/// overturned it, or a later publication of the case replaced it), if it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicationFact {
+    pub verdict: Verdict,
+    pub at: DateTime<Utc>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+impl PublicationFact {
+    /// Whether it was published before `t` and still stood then.
+    fn stands_at(&self, t: DateTime<Utc>) -> bool {
+        self.at < t && self.withdrawn_at.is_none_or(|w| w >= t)
+    }
 }
 
 /// What the statistics need to know of one report. Nothing about who sent it.
@@ -56,6 +77,8 @@ pub struct Facts<'a> {
     pub reports: &'a [ReportFact],
     pub outreach: &'a [OutreachFact],
     pub notices: &'a [NoticeFact],
+    /// When each awareness article (the portal's `/nhan-dien`) was first published.
+    pub articles: &'a [DateTime<Utc>],
 }
 
 /// `[from, to)`.
@@ -109,11 +132,14 @@ pub struct AgencyFigures {
     pub code: String,
     /// Cases it leads that were opened in the period.
     pub opened: usize,
-    /// Cases it leads that were published in the period.
+    /// Fact-checks of cases it leads published in the period.
     pub published: usize,
+    /// Of those, overturned on appeal or replaced by a later publication by the end of the
+    /// period (or now, if earlier).
+    pub published_overturned: usize,
     /// Cases it leads still open at the end of the period (or now, if earlier).
     pub open: usize,
-    /// Of those, past their deadline.
+    /// Of those, past their deadline and still without a decision.
     pub overdue: usize,
     /// Awareness events it held in the period, and how many attended them.
     pub outreach_events: usize,
@@ -135,13 +161,19 @@ pub struct Stats {
     pub cases_opened: usize,
     /// By harm category; `uncategorised` for cases nobody has categorised.
     pub cases_by_category: Vec<Count>,
+    /// Fact-checks published in the period, each publication once: a case published,
+    /// overturned on appeal and published again in the period counts twice.
     pub published: usize,
+    /// Of those, overturned on appeal or replaced by a later publication of their case by
+    /// the end of the period (or now, if earlier).
+    pub published_overturned: usize,
+    /// The published fact-checks by the verdict they published; adds up to `published`.
     pub published_by_verdict: Vec<Count>,
     /// Cases ended without their own publication, by reason; `answered` for those answered
     /// with an existing fact-check.
     pub closed_by_reason: Vec<Count>,
-    /// Median hours from a case being opened to its publication, over publications in the
-    /// period.
+    /// Median hours from a case being opened to its first publication, over cases first
+    /// published in the period.
     pub median_hours_to_publication: Option<f64>,
     pub open_at_end: usize,
     pub overdue_at_end: usize,
@@ -149,11 +181,16 @@ pub struct Stats {
     pub outreach_events: usize,
     pub outreach_attendees: u64,
     pub outreach_by_kind: Vec<Count>,
+    /// Awareness articles published on the portal in the period.
+    pub articles_published: usize,
     /// Notices to platforms prepared in the period, and the steps recorded in it by kind
     /// (sent, acknowledged, effect given, declined, reinstated).
     pub notices_prepared: usize,
     pub notice_steps: Vec<Count>,
     pub agencies: Vec<AgencyFigures>,
+    /// The same figures for cases no agency leads yet (code `unassigned`), so the rows of
+    /// `agencies` and this one add up to the totals.
+    pub unassigned: AgencyFigures,
     /// How the period is cut for [`Stats::trend`]: `day`, `week` or `month`.
     pub trend_unit: TrendUnit,
     /// Reports, cases opened and publications per day, week or month of the period.
@@ -255,6 +292,7 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
         reports,
         outreach,
         notices,
+        articles,
     } = facts;
     let prepared: Vec<&NoticeFact> = notices
         .iter()
@@ -304,13 +342,17 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
             count: uncategorised,
         });
     }
-    let published_in = |c: &&CaseFact| c.published.is_some_and(|(_, at)| period.contains(at));
-    let published: Vec<&CaseFact> = cases.iter().filter(published_in).collect();
+    // Every fact-check published in the period counts, including one an appeal later
+    // overturned (the desk did publish it): those are shown apart, so nothing is hidden
+    // and the verdicts still add up to the total.
+    let published: Vec<(&CaseFact, &PublicationFact)> = cases
+        .iter()
+        .flat_map(|c| c.publications.iter().map(move |p| (c, p)))
+        .filter(|(_, p)| period.contains(p.at))
+        .collect();
+    let withdrawn = |p: &PublicationFact| p.withdrawn_at.is_some_and(|w| w < end);
     let published_by_verdict = count_in(Verdict::ALL, |v| {
-        published
-            .iter()
-            .filter(|c| c.published.is_some_and(|(pv, _)| pv == *v))
-            .count()
+        published.iter().filter(|(_, p)| p.verdict == *v).count()
     });
     let closed: Vec<Option<CloseReason>> = cases
         .iter()
@@ -328,12 +370,13 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
             count: answered,
         });
     }
-    let mut hours: Vec<f64> = published
+    // How fast the desk first answered a claim: a verdict published again after an appeal
+    // would measure the appeal, not the answer.
+    let mut hours: Vec<f64> = cases
         .iter()
-        .filter_map(|c| {
-            c.published
-                .map(|(_, at)| (at - c.opened_at).num_seconds() as f64 / 3600.0)
-        })
+        .filter_map(|c| c.publications.first().map(|p| (c, p)))
+        .filter(|(_, p)| period.contains(p.at))
+        .map(|(c, p)| (p.at - c.opened_at).num_seconds() as f64 / 3600.0)
         .collect();
     hours.sort_by(f64::total_cmp);
     let median_hours_to_publication = match hours.len() {
@@ -342,32 +385,40 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
         n => Some((hours[n / 2 - 1] + hours[n / 2]) / 2.0),
     };
     let open_at = |c: &CaseFact| {
-        let ended_before = |at: &DateTime<Utc>| *at < end;
         // A case finished some other way (e.g. merged) has no date here: it counts as
         // open only while its state says it is.
-        let finished_undated = c.state.is_finished() && c.published.is_none() && c.closed.is_none();
+        let finished_undated =
+            c.state.is_finished() && c.publications.is_empty() && c.closed.is_none();
+        // Answered at `end` when a verdict stood then; one overturned on appeal and not yet
+        // replaced leaves the case open again.
         c.opened_at < end
-            && c.published.is_none_or(|(_, at)| !ended_before(&at))
-            && c.closed.is_none_or(|(_, at)| !ended_before(&at))
+            && !c.publications.iter().any(|p| p.stands_at(end))
+            && c.closed.is_none_or(|(_, at)| at >= end)
             && !finished_undated
     };
-    let overdue_at = |c: &CaseFact| open_at(c) && c.deadline.is_some_and(|d| d < end);
-    let agencies = agencies
-        .iter()
-        .map(|code| {
-            let led = |c: &CaseFact| c.agency.as_deref() == Some(*code);
-            AgencyFigures {
-                code: (*code).to_string(),
-                opened: opened.iter().filter(|c| led(c)).count(),
-                published: published.iter().filter(|c| led(c)).count(),
-                open: cases.iter().filter(|c| led(c) && open_at(c)).count(),
-                overdue: cases.iter().filter(|c| led(c) && overdue_at(c)).count(),
-                outreach_events: held.iter().filter(|o| o.agency == *code).count(),
-                outreach_attendees: attendees(&mut held.iter().filter(|o| o.agency == *code)),
-                notices_prepared: prepared.iter().filter(|n| n.agency == *code).count(),
-            }
-        })
-        .collect();
+    let overdue_at = |c: &CaseFact| {
+        open_at(c) && c.deadline.is_some_and(|d| d < end) && c.decided_at.is_none_or(|d| d >= end)
+    };
+    let figures = |code: Option<&str>| {
+        let led = |c: &CaseFact| c.agency.as_deref() == code;
+        let own = |agency: &str| Some(agency) == code;
+        AgencyFigures {
+            code: code.unwrap_or("unassigned").to_string(),
+            opened: opened.iter().filter(|c| led(c)).count(),
+            published: published.iter().filter(|(c, _)| led(c)).count(),
+            published_overturned: published
+                .iter()
+                .filter(|(c, p)| led(c) && withdrawn(p))
+                .count(),
+            open: cases.iter().filter(|c| led(c) && open_at(c)).count(),
+            overdue: cases.iter().filter(|c| led(c) && overdue_at(c)).count(),
+            outreach_events: held.iter().filter(|o| own(&o.agency)).count(),
+            outreach_attendees: attendees(&mut held.iter().filter(|o| own(&o.agency))),
+            notices_prepared: prepared.iter().filter(|n| own(&n.agency)).count(),
+        }
+    };
+    let unassigned = figures(None);
+    let agencies = agencies.iter().map(|code| figures(Some(code))).collect();
     let (trend_unit, mut trend) = trend_buckets(period);
     for r in &in_period {
         if let Some(b) = bucket_of(&mut trend, r.received_at) {
@@ -379,8 +430,8 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
             b.cases_opened += 1;
         }
     }
-    for (_, at) in published.iter().filter_map(|c| c.published) {
-        if let Some(b) = bucket_of(&mut trend, at) {
+    for (_, p) in &published {
+        if let Some(b) = bucket_of(&mut trend, p.at) {
             b.published += 1;
         }
     }
@@ -395,6 +446,7 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
         cases_merged: merged.len(),
         cases_by_category,
         published: published.len(),
+        published_overturned: published.iter().filter(|(_, p)| withdrawn(p)).count(),
         published_by_verdict,
         closed_by_reason,
         median_hours_to_publication,
@@ -403,9 +455,11 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
         outreach_events: held.len(),
         outreach_attendees: attendees(&mut held.iter()),
         outreach_by_kind,
+        articles_published: articles.iter().filter(|t| period.contains(**t)).count(),
         notices_prepared: prepared.len(),
         notice_steps,
         agencies,
+        unassigned,
     }
 }
 
@@ -437,8 +491,17 @@ mod tests {
             harm_category: None,
             opened_at: opened,
             deadline: None,
-            published: None,
+            publications: Vec::new(),
+            decided_at: None,
             closed: None,
+        }
+    }
+
+    fn publication(verdict: Verdict, at: DateTime<Utc>) -> PublicationFact {
+        PublicationFact {
+            verdict,
+            at,
+            withdrawn_at: None,
         }
     }
 
@@ -463,6 +526,7 @@ mod tests {
                 reports: &[],
                 outreach: &[],
                 notices: &[],
+                articles: &[],
             };
             let s = compute(period, facts, &["vhtt"], at(29, 0));
             (
@@ -481,6 +545,7 @@ mod tests {
             reports: &[],
             outreach: &[],
             notices: &[],
+            articles: &[],
         };
         assert_eq!(compute(period, facts, &["vhtt"], at(29, 0)).cases_merged, 1);
     }
@@ -497,7 +562,7 @@ mod tests {
                 state: CaseState::Published,
                 agency: Some("ca".into()),
                 harm_category: Some(HarmCategory::Scam),
-                published: Some((Verdict::False, at(2, 0))),
+                publications: vec![publication(Verdict::False, at(2, 0))],
                 ..case(at(1, 0) - chrono::Duration::hours(12))
             },
             // Opened inside, published inside after 48 hours.
@@ -505,7 +570,7 @@ mod tests {
                 state: CaseState::Published,
                 agency: Some("vhtt".into()),
                 harm_category: Some(HarmCategory::Health),
-                published: Some((Verdict::Misleading, at(5, 0))),
+                publications: vec![publication(Verdict::Misleading, at(5, 0))],
                 ..case(at(3, 0))
             },
             // Opened inside, still open and past its deadline at the end.
@@ -585,6 +650,8 @@ mod tests {
             reports: &reports,
             outreach: &outreach,
             notices: &notices,
+            // One inside the period, one on its last second's far side.
+            articles: &[at(9, 0), at(15, 0)],
         };
         let s = compute(period, facts, &["vhtt", "ca"], at(29, 0));
         assert_eq!(s.notices_prepared, 1);
@@ -597,6 +664,7 @@ mod tests {
             }]
         );
         assert_eq!((s.outreach_events, s.outreach_attendees), (1, 80));
+        assert_eq!(s.articles_published, 1);
         assert_eq!((s.reports, s.answered_at_once), (3, 1));
         let codes = |v: &[Count]| -> Vec<(String, usize)> {
             v.iter().map(|c| (c.code.clone(), c.count)).collect()
@@ -629,6 +697,7 @@ mod tests {
                     code: "vhtt".into(),
                     opened: 2,
                     published: 1,
+                    published_overturned: 0,
                     open: 1,
                     overdue: 1,
                     outreach_events: 1,
@@ -639,6 +708,7 @@ mod tests {
                     code: "ca".into(),
                     opened: 0,
                     published: 1,
+                    published_overturned: 0,
                     open: 0,
                     overdue: 0,
                     outreach_events: 0,
@@ -647,6 +717,124 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn a_verdict_overturned_on_appeal_counts_as_published_and_is_shown_apart() {
+        let period = Period::vietnam_days(
+            NaiveDate::from_ymd_opt(2026, 10, 1).expect("date"),
+            NaiveDate::from_ymd_opt(2026, 12, 31).expect("date"),
+        );
+        let standing = CaseFact {
+            state: CaseState::Published,
+            agency: Some("vhtt".into()),
+            publications: vec![publication(Verdict::False, at(3, 0))],
+            ..case(at(2, 0))
+        };
+        // Published on the 5th, overturned on the 8th, decided and published again on the
+        // 10th: two fact-checks, one of them overturned.
+        let republished = CaseFact {
+            state: CaseState::Published,
+            agency: Some("vhtt".into()),
+            publications: vec![
+                PublicationFact {
+                    withdrawn_at: Some(at(8, 0)),
+                    ..publication(Verdict::False, at(5, 0))
+                },
+                publication(Verdict::Misleading, at(10, 0)),
+            ],
+            ..case(at(4, 0))
+        };
+        // Overturned and not published again yet: open again.
+        let reopened = CaseFact {
+            state: CaseState::Verifying,
+            agency: Some("ca".into()),
+            publications: vec![PublicationFact {
+                withdrawn_at: Some(at(12, 0)),
+                ..publication(Verdict::False, at(6, 0))
+            }],
+            ..case(at(6, 0))
+        };
+        let cases = [standing, republished, reopened];
+        let figures = |period| {
+            compute(
+                period,
+                Facts {
+                    cases: &cases,
+                    ..Facts::default()
+                },
+                &["vhtt", "ca"],
+                at(29, 0),
+            )
+        };
+        let s = figures(period);
+        assert_eq!((s.published, s.published_overturned), (4, 2));
+        let verdicts: usize = s.published_by_verdict.iter().map(|c| c.count).sum();
+        assert_eq!(verdicts, s.published, "the verdicts add up to the total");
+        let trend: usize = s.trend.iter().map(|b| b.published).sum();
+        assert_eq!(trend, s.published, "the trend adds up to the total");
+        assert_eq!(
+            s.agencies
+                .iter()
+                .map(|a| (a.published, a.published_overturned, a.open))
+                .collect::<Vec<_>>(),
+            [(3, 1, 0), (1, 1, 1)]
+        );
+        assert_eq!(s.open_at_end, 1);
+        // The first answers only: 24 h, 24 h and 0 h.
+        assert_eq!(s.median_hours_to_publication, Some(24.0));
+        // A period ending on the 9th: only the first overturn had happened by its end.
+        let early = figures(Period::vietnam_days(
+            NaiveDate::from_ymd_opt(2026, 10, 1).expect("date"),
+            NaiveDate::from_ymd_opt(2026, 11, 9).expect("date"),
+        ));
+        assert_eq!((early.published, early.published_overturned), (3, 1));
+        assert_eq!(early.open_at_end, 1, "the republished case, waiting again");
+    }
+
+    #[test]
+    fn the_agency_rows_and_the_unassigned_row_add_up_to_the_totals() {
+        let period = Period {
+            from: at(1, 0),
+            to: at(15, 0),
+        };
+        let cases = [
+            CaseFact {
+                agency: Some("vhtt".into()),
+                deadline: Some(at(3, 0)),
+                ..case(at(2, 0))
+            },
+            // Nobody has routed these yet; one is late.
+            CaseFact {
+                deadline: Some(at(4, 0)),
+                ..case(at(3, 0))
+            },
+            case(at(5, 0)),
+        ];
+        let s = compute(
+            period,
+            Facts {
+                cases: &cases,
+                ..Facts::default()
+            },
+            &["vhtt", "ca"],
+            at(29, 0),
+        );
+        assert_eq!(
+            (
+                s.unassigned.code.as_str(),
+                s.unassigned.opened,
+                s.unassigned.open,
+                s.unassigned.overdue
+            ),
+            ("unassigned", 2, 2, 1)
+        );
+        let sum = |f: fn(&AgencyFigures) -> usize| {
+            s.agencies.iter().map(f).sum::<usize>() + f(&s.unassigned)
+        };
+        assert_eq!(sum(|a| a.opened), s.cases_opened);
+        assert_eq!(sum(|a| a.open), s.open_at_end);
+        assert_eq!(sum(|a| a.overdue), s.overdue_at_end);
     }
 
     #[test]
@@ -660,7 +848,7 @@ mod tests {
         // 20:00 UTC on the 3rd is 03:00 on the 4th in Vietnam.
         let reports = [report(at(3, 20)), report(at(4, 1)), report(at(10, 0))];
         let mut published = case(at(2, 0));
-        published.published = Some((Verdict::False, at(4, 2)));
+        published.publications = vec![publication(Verdict::False, at(4, 2))];
         let cases = [published, case(at(10, 3))];
         let trend = |first, last| {
             let facts = Facts {
@@ -668,6 +856,7 @@ mod tests {
                 reports: &reports,
                 outreach: &[],
                 notices: &[],
+                articles: &[],
             };
             compute(Period::vietnam_days(first, last), facts, &[], at(29, 0))
         };
@@ -735,6 +924,40 @@ mod tests {
             )
         );
         assert_eq!(Period::month_to_date(at(29, 10)), (d(1), d(29)));
+    }
+
+    #[test]
+    fn a_case_decided_but_not_yet_published_is_open_but_not_overdue() {
+        let period = Period {
+            from: at(1, 0),
+            to: at(15, 0),
+        };
+        let waiting = CaseFact {
+            deadline: Some(at(3, 0)),
+            ..case(at(2, 0))
+        };
+        // Approved on the 10th, after its deadline, and not published yet.
+        let decided = CaseFact {
+            state: CaseState::Decided,
+            decided_at: Some(at(10, 0)),
+            ..waiting.clone()
+        };
+        let figures = |c: &CaseFact, to| {
+            let s = compute(
+                Period { to, ..period },
+                Facts {
+                    cases: std::slice::from_ref(c),
+                    ..Facts::default()
+                },
+                &[],
+                at(29, 0),
+            );
+            (s.open_at_end, s.overdue_at_end)
+        };
+        assert_eq!(figures(&waiting, period.to), (1, 1));
+        assert_eq!(figures(&decided, period.to), (1, 0));
+        // At the end of the 8th it still waited for its decision.
+        assert_eq!(figures(&decided, at(9, 0)), (1, 1));
     }
 
     #[test]

@@ -1984,27 +1984,50 @@ impl Store {
         Vec<kc_desk::stats::ReportFact>,
     )> {
         use kc_desk::{CaseState, Channel, CloseReason, HarmCategory, Verdict};
-        // A verdict overturned on appeal no longer counts as the case's outcome.
-        const STANDING: &str = "AND NOT EXISTS (SELECT 1 FROM appeals a WHERE a.publication_id = p.id AND a.status = 'overturned')";
-        let sql = format!(
-            "SELECT c.state, c.agency, c.harm_category, c.created_at, c.deadline, \
-             (SELECT p.verdict FROM publications p WHERE p.case_id = c.id {STANDING} ORDER BY p.id DESC LIMIT 1) AS verdict, \
-             (SELECT p.published_at FROM publications p WHERE p.case_id = c.id {STANDING} ORDER BY p.id DESC LIMIT 1) AS published_at, \
+        // Every publication, with when it stopped standing: the first overturn on appeal or
+        // the first later publication of its case, whichever came first.
+        let rows = sqlx::query(
+            "SELECT p.case_id, p.verdict, p.published_at, \
+             (SELECT MIN(a.decided_at) FROM appeals a WHERE a.publication_id = p.id AND a.status = 'overturned') AS overturned_at, \
+             (SELECT MIN(q.published_at) FROM publications q WHERE q.case_id = p.case_id AND q.id > p.id) AS replaced_at \
+             FROM publications p ORDER BY p.case_id, p.id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut publications: std::collections::HashMap<i64, Vec<kc_desk::stats::PublicationFact>> =
+            std::collections::HashMap::new();
+        for row in &rows {
+            let when = |column: &str| {
+                get_opt_str(row, column)?
+                    .map(|at| time_of(&at, column))
+                    .transpose()
+            };
+            let withdrawn_at = match (when("overturned_at")?, when("replaced_at")?) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            publications
+                .entry(get_i64(row, "case_id")?)
+                .or_default()
+                .push(kc_desk::stats::PublicationFact {
+                    verdict: vocab(&get_str(row, "verdict")?, Verdict::parse, "verdict")?,
+                    at: time_of(&get_str(row, "published_at")?, "published_at")?,
+                    withdrawn_at,
+                });
+        }
+        let sql = "SELECT c.id, c.state, c.agency, c.harm_category, c.created_at, c.deadline, \
+             (SELECT MAX(d.reviewed_at) FROM decisions d WHERE d.case_id = c.id AND d.status = 'approved') AS approved_at, \
+             (SELECT MAX(a.decided_at) FROM appeals a JOIN publications p ON p.id = a.publication_id \
+               WHERE p.case_id = c.id AND a.status = 'overturned') AS overturned_at, \
              cc.reason, cc.closed_at \
-             FROM cases c LEFT JOIN case_closures cc ON cc.case_id = c.id"
-        );
-        let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
+             FROM cases c LEFT JOIN case_closures cc ON cc.case_id = c.id";
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
         let mut cases = Vec::with_capacity(rows.len());
         for row in &rows {
-            let published = match (
-                get_opt_str(row, "verdict")?,
-                get_opt_str(row, "published_at")?,
-            ) {
-                (Some(v), Some(at)) => Some((
-                    vocab(&v, Verdict::parse, "verdict")?,
-                    time_of(&at, "published_at")?,
-                )),
-                _ => None,
+            let when = |column: &str| {
+                get_opt_str(row, column)?
+                    .map(|at| time_of(&at, column))
+                    .transpose()
             };
             let closed = match get_opt_str(row, "closed_at")? {
                 Some(at) => Some((
@@ -2025,7 +2048,15 @@ impl Store {
                 deadline: get_opt_str(row, "deadline")?
                     .map(|d| time_of(&d, "deadline"))
                     .transpose()?,
-                published,
+                publications: publications
+                    .remove(&get_i64(row, "id")?)
+                    .unwrap_or_default(),
+                // An overturn after the latest approval sent the case back to wait for a
+                // new decision.
+                decided_at: match (when("approved_at")?, when("overturned_at")?) {
+                    (Some(a), Some(o)) if o > a => None,
+                    (a, _) => a,
+                },
                 closed,
             });
         }
@@ -2121,6 +2152,16 @@ impl Store {
                     steps: by_notice.remove(&get_i64(r, "id")?).unwrap_or_default(),
                 })
             })
+            .collect()
+    }
+
+    /// When each awareness article was first published, for `kc_desk::stats`.
+    pub async fn article_facts(&self) -> Result<Vec<chrono::DateTime<chrono::Utc>>> {
+        let rows = sqlx::query("SELECT published_at FROM articles")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| time_of(&get_str(r, "published_at")?, "published_at"))
             .collect()
     }
 

@@ -847,8 +847,11 @@ pub struct StatsQuery {
 }
 
 /// The figures of a period: reports by channel, cases by harm category, publications by
-/// verdict, cases closed by reason, median hours to publication, open and overdue cases,
-/// and the same per agency. Counts only: nothing about who sent a report.
+/// verdict (`published` counts every fact-check published in the period, and
+/// `published_overturned` those of them overturned or replaced after an appeal by its end),
+/// cases closed by reason, median hours to a first publication, open and overdue cases, the
+/// same per agency (and `unassigned` for cases no agency leads), awareness events and
+/// articles, notices. Counts only: nothing about who sent a report.
 #[utoipa::path(get, path = "/api/v1/stats", params(StatsQuery),
     responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn stats(

@@ -1888,12 +1888,14 @@ pub async fn period_stats(
     let (cases, reports) = store.stats_facts().await?;
     let outreach = store.outreach_facts().await?;
     let notices = store.notice_facts().await?;
+    let articles = store.article_facts().await?;
     let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
     let facts = kc_desk::stats::Facts {
         cases: &cases,
         reports: &reports,
         outreach: &outreach,
         notices: &notices,
+        articles: &articles,
     };
     Ok(kc_desk::stats::compute(
         kc_desk::stats::Period::vietnam_days(first, last),

@@ -13,6 +13,7 @@ pub mod notices;
 pub mod pages;
 pub mod queue;
 pub mod render;
+pub mod report;
 pub mod security;
 pub mod session;
 
@@ -260,6 +261,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/quan-tri/dang-xuat", post(pages::logout))
         .route("/quan-tri/thong-ke", get(pages::stats_page))
+        .route(
+            "/quan-tri/thong-ke/bao-cao.md",
+            get(pages::stats_report_download),
+        )
+        .route(
+            "/quan-tri/thong-ke/co-quan.csv",
+            get(pages::stats_agencies_csv),
+        )
         .route(
             "/quan-tri/tuyen-truyen",
             get(pages::outreach_page).post(pages::outreach_record),

@@ -992,6 +992,8 @@ pub struct StatsPageQuery {
     lang: Option<String>,
     tu: Option<String>,
     den: Option<String>,
+    /// One agency's report instead of the district's (download only).
+    co_quan: Option<String>,
 }
 
 /// Statistics of a period for staff: what came in, how it ended, each agency's standing
@@ -1032,18 +1034,183 @@ pub async fn stats_page(
         .max(most(&s.published_by_verdict))
         .max(most(&s.closed_by_reason))
         .max(1);
-    let trend = trend_chart(&s.trend);
+    let trend = trend_chart(&s.trend, page.lang);
     let staff_ctx = context! { name => staff.name.clone() };
+    let shown = |d: chrono::NaiveDate| shown_date(d, page.lang);
+    // Staff of one agency (a commune, an office) get their own unit's report first.
+    let own_agencies: Vec<String> = if staff.grants.iter().any(|g| g.agency.is_none()) {
+        Vec::new()
+    } else {
+        let mut codes: Vec<String> = staff
+            .grants
+            .iter()
+            .filter_map(|g| g.agency.clone())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    };
+    let quarters: Vec<Value> = quarter_presets(crate::notices::today_vn())
+        .into_iter()
+        .map(|(label_vi, label_en, a, b)| {
+            let label = if page.lang == "en" {
+                label_en
+            } else {
+                label_vi
+            };
+            context! { label, first => a.to_string(), last => b.to_string() }
+        })
+        .collect();
     page.render(
         &state,
         StatusCode::OK,
         "stats.html",
         context! {
-            s, widest, duties, trend, staff => staff_ctx,
+            s, widest, duties, trend, staff => staff_ctx, quarters, own_agencies,
             first => first.to_string(), last => last.to_string(),
+            first_shown => shown(first), last_shown => shown(last),
+            as_of => (last > crate::notices::today_vn()).then(|| shown(crate::notices::today_vn())),
             agency_names => agency_names(&state, page.lang),
         },
     )
+}
+
+/// The quarter `today` falls in and the one before: the periods a district reports on.
+fn quarter_presets(
+    today: chrono::NaiveDate,
+) -> Vec<(String, String, chrono::NaiveDate, chrono::NaiveDate)> {
+    use chrono::Datelike;
+    let quarter = |year: i32, q: u32| {
+        let first = chrono::NaiveDate::from_ymd_opt(year, 3 * q - 2, 1);
+        let next = if q == 4 {
+            chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        } else {
+            chrono::NaiveDate::from_ymd_opt(year, 3 * q + 1, 1)
+        };
+        first.zip(next.and_then(|n| n.pred_opt()))
+    };
+    let q = (today.month() - 1) / 3 + 1;
+    let (py, pq) = if q == 1 {
+        (today.year() - 1, 4)
+    } else {
+        (today.year(), q - 1)
+    };
+    [(today.year(), q, "này", "This"), (py, pq, "trước", "Last")]
+        .into_iter()
+        .filter_map(|(y, q, vi, en)| {
+            quarter(y, q).map(|(a, b)| {
+                (
+                    format!("Quý {vi} (quý {} năm {y})", roman(q)),
+                    format!("{en} quarter (Q{q} {y})"),
+                    a,
+                    b,
+                )
+            })
+        })
+        .collect()
+}
+
+/// Quarters as Vietnamese documents number them.
+fn roman(q: u32) -> &'static str {
+    match q {
+        1 => "I",
+        2 => "II",
+        3 => "III",
+        _ => "IV",
+    }
+}
+
+/// The report upward of the period shown, as a Markdown file to download, edit and send:
+/// the same document `kiemchung report` prints.
+pub async fn stats_report_download(
+    state: State<AppState>,
+    headers: HeaderMap,
+    staff: MaybeStaff,
+    q: Query<StatsPageQuery>,
+) -> Response {
+    stats_download(state, headers, staff, q, false).await
+}
+
+/// The report's agency table as CSV, for a spreadsheet.
+pub async fn stats_agencies_csv(
+    state: State<AppState>,
+    headers: HeaderMap,
+    staff: MaybeStaff,
+    q: Query<StatsPageQuery>,
+) -> Response {
+    stats_download(state, headers, staff, q, true).await
+}
+
+async fn stats_download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    Query(q): Query<StatsPageQuery>,
+    csv: bool,
+) -> Response {
+    if staff.is_none() {
+        return login_redirect();
+    }
+    let page = Page::new(&headers, q.lang.as_deref());
+    let (first, last) = match crate::desk::report_days(q.tu.as_deref(), q.den.as_deref()) {
+        Ok(days) => days,
+        Err(e) => return page.error(&state, &e.into(), "/quan-tri/thong-ke"),
+    };
+    let s = match state.desk.stats(first, last).await {
+        Ok(s) => s,
+        Err(e) => return page.error(&state, &e, "/quan-tri/thong-ke"),
+    };
+    let pack = state.desk.pack();
+    let today = crate::notices::today_vn();
+    if csv {
+        return (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"so-lieu-co-quan-{first}-den-{last}.csv\""),
+                ),
+            ],
+            crate::report::agencies_csv(&s, &pack),
+        )
+            .into_response();
+    }
+    let code = q
+        .co_quan
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let (md, name) = match code {
+        None => (
+            crate::report::markdown(&s, &pack, first, last, today),
+            format!("bao-cao-{first}-den-{last}.md"),
+        ),
+        Some(code) => match crate::report::agency_markdown(&s, &pack, code, (first, last), today) {
+            Some(md) => (md, format!("bao-cao-{code}-{first}-den-{last}.md")),
+            None => {
+                let e = workflow::FieldError::new(
+                    "co_quan",
+                    format!("Không có cơ quan mã `{code}` trong văn bản chỉ đạo."),
+                    format!("The directive names no agency with code `{code}`."),
+                );
+                return page.error(&state, &e.into(), "/quan-tri/thong-ke");
+            }
+        },
+    };
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/markdown; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        md,
+    )
+        .into_response()
 }
 
 #[derive(Deserialize, Default, serde::Serialize)]
@@ -1166,7 +1333,17 @@ async fn render_outreach(
 
 /// The trend as an SVG column chart: a pair of columns per bucket, reports and
 /// publications, on one scale; the numbers themselves are in the table beside it.
-fn trend_chart(buckets: &[kc_desk::stats::TrendBucket]) -> Value {
+/// A day as the page's language writes it: dd/mm/yyyy in Vietnamese, ISO in English.
+fn shown_date(d: chrono::NaiveDate, lang: &str) -> String {
+    if lang == "en" {
+        d.to_string()
+    } else {
+        crate::report::vn_date(d)
+    }
+}
+
+fn trend_chart(buckets: &[kc_desk::stats::TrendBucket], lang: &str) -> Value {
+    let shown = |d: chrono::NaiveDate| shown_date(d, lang);
     const HEIGHT: f64 = 120.0;
     const SLOT: f64 = 12.0;
     let top = buckets
@@ -1181,9 +1358,9 @@ fn trend_chart(buckets: &[kc_desk::stats::TrendBucket]) -> Value {
         .map(|(i, b)| {
             let h = |n: usize| (n as f64 / top * HEIGHT * 10.0).round() / 10.0;
             let label = if b.first == b.last {
-                b.first.to_string()
+                shown(b.first)
             } else {
-                format!("{} – {}", b.first, b.last)
+                format!("{} – {}", shown(b.first), shown(b.last))
             };
             context! {
                 x => i as f64 * SLOT,
@@ -1196,8 +1373,8 @@ fn trend_chart(buckets: &[kc_desk::stats::TrendBucket]) -> Value {
     context! {
         bars, height => HEIGHT, width => (buckets.len() as f64 * SLOT).max(SLOT),
         top => top as usize,
-        first => buckets.first().map(|b| b.first.to_string()),
-        last => buckets.last().map(|b| b.last.to_string()),
+        first => buckets.first().map(|b| shown(b.first)),
+        last => buckets.last().map(|b| shown(b.last)),
     }
 }
 
@@ -2042,4 +2219,38 @@ pub fn no_store(mut resp: Response) -> Response {
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    /// The quarter presets: the quarter a day falls in and the one before, across a year.
+    #[test]
+    fn quarter_presets_cover_this_quarter_and_the_last_across_a_year() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        let presets = super::quarter_presets(d(2026, 1, 15));
+        let spans: Vec<_> = presets
+            .iter()
+            .map(|(vi, _, a, b)| (vi.as_str(), *a, *b))
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("Quý này (quý I năm 2026)", d(2026, 1, 1), d(2026, 3, 31)),
+                (
+                    "Quý trước (quý IV năm 2025)",
+                    d(2025, 10, 1),
+                    d(2025, 12, 31)
+                ),
+            ]
+        );
+        let presets = super::quarter_presets(d(2026, 11, 30));
+        assert_eq!(
+            (presets[0].2, presets[0].3),
+            (d(2026, 10, 1), d(2026, 12, 31))
+        );
+        assert_eq!(
+            (presets[1].2, presets[1].3),
+            (d(2026, 7, 1), d(2026, 9, 30))
+        );
+    }
 }

@@ -616,7 +616,10 @@ fn report_takes_one_end_of_the_period_and_names_both_when_inverted() {
     };
     let (ok, (md, err)) = report(&["--to", "2025-01-15"]);
     assert!(ok, "{err}");
-    assert!(md.contains("từ 2025-01-01 đến 2025-01-15"), "{md}");
+    assert!(
+        md.contains("từ ngày 01/01/2025 đến ngày 15/01/2025"),
+        "{md}"
+    );
     let (ok, (_, err)) = report(&["--from", "2026-11-20", "--to", "2026-11-10"]);
     assert!(!ok);
     assert!(err.contains("--from") && err.contains("--to"), "{err}");

@@ -1,0 +1,544 @@
+//! The periodic report upward, as Markdown: the same figures as the console's statistics
+//! page, written as an office sends them to the directive's issuer. `kiemchung report`
+//! prints it; the statistics page offers it for download.
+
+use chrono::{Datelike, NaiveDate};
+use kc_desk::pack::Pack;
+use kc_desk::stats::{AgencyFigures, Count, Stats, TrendUnit};
+use kc_desk::{Channel, CloseReason, HarmCategory, Verdict};
+use std::fmt::Write as _;
+
+/// The report in Vietnamese, as an office sends it upward to the directive's issuer: the
+/// national heading, the addressee, the period and the directive it answers, then the
+/// figures. Dates are written dd/mm/yyyy; `today` is the day it is drawn up.
+pub fn markdown(
+    s: &Stats,
+    pack: &Pack,
+    first: NaiveDate,
+    last: NaiveDate,
+    today: NaiveDate,
+) -> String {
+    let mut out = String::new();
+    heading(&mut out, pack, None, (first, last), today);
+    let _ = writeln!(out, "## 1. Số liệu chung\n");
+    let _ = writeln!(out, "| Nội dung | Số lượng |\n|---|---|");
+    let _ = writeln!(out, "| Phản ánh nhận được | {} |", s.reports);
+    let _ = writeln!(
+        out,
+        "| — trong đó được trả lời ngay bằng tin đã kiểm chứng | {} |",
+        s.answered_at_once
+    );
+    let _ = writeln!(out, "| Hồ sơ mở mới | {} |", s.cases_opened);
+    if s.cases_merged > 0 {
+        let _ = writeln!(
+            out,
+            "| Hồ sơ trùng đã gộp vào hồ sơ khác (không tính ở trên) | {} |",
+            s.cases_merged
+        );
+    }
+    let _ = writeln!(out, "| Kết luận đã công bố | {} |", s.published);
+    let _ = writeln!(
+        out,
+        "| — trong đó bị hủy/thay thế sau khiếu nại (tính đến cuối kỳ) | {} |",
+        s.published_overturned
+    );
+    let median = s
+        .median_hours_to_publication
+        // Vietnamese writes a decimal comma.
+        .map_or_else(
+            || "—".to_string(),
+            |h| format!("{h:.1} giờ").replace('.', ","),
+        );
+    let _ = writeln!(
+        out,
+        "| Thời gian trung vị từ tiếp nhận đến công bố lần đầu | {median} |"
+    );
+    let _ = writeln!(out, "| Hồ sơ đang xử lý cuối kỳ | {} |", s.open_at_end);
+    let _ = writeln!(
+        out,
+        "| — trong đó quá hạn chưa có kết luận | {} |\n",
+        s.overdue_at_end
+    );
+    section(
+        &mut out,
+        "2. Phản ánh theo kênh",
+        &s.reports_by_channel,
+        |c| Channel::parse(c).map_or(c.to_string(), |v| v.label_vi().to_string()),
+    );
+    section(
+        &mut out,
+        "3. Hồ sơ mới theo loại tác hại",
+        &s.cases_by_category,
+        |c| {
+            HarmCategory::parse(c).map_or_else(
+                || "Chưa phân loại".to_string(),
+                |v| v.label_vi().to_string(),
+            )
+        },
+    );
+    section(
+        &mut out,
+        "4. Kết luận đã công bố",
+        &s.published_by_verdict,
+        |c| Verdict::parse(c).map_or(c.to_string(), |v| pack.verdict_label(v, false).to_string()),
+    );
+    section(
+        &mut out,
+        "5. Hồ sơ kết thúc không công bố",
+        &s.closed_by_reason,
+        |c| {
+            CloseReason::parse(c).map_or_else(
+                || "Trả lời bằng tin đã công bố".to_string(),
+                |v| v.label_vi().to_string(),
+            )
+        },
+    );
+    section(
+        &mut out,
+        &format!(
+            "6. Tuyên truyền, tập huấn: {} buổi, {} lượt người tham dự",
+            s.outreach_events, s.outreach_attendees
+        ),
+        &s.outreach_by_kind,
+        |c| {
+            kc_desk::outreach::OutreachKind::parse(c)
+                .map_or(c.to_string(), |v| v.label_vi().to_string())
+        },
+    );
+    let _ = writeln!(
+        out,
+        "Bài viết tuyên truyền, hướng dẫn nhận diện tin giả đăng trên cổng thông tin trong kỳ: {} bài.\n",
+        s.articles_published
+    );
+    section(
+        &mut out,
+        &format!(
+            "7. Thông báo gửi nền tảng: {} thông báo soạn mới trong kỳ; các bước ghi nhận trong kỳ",
+            s.notices_prepared
+        ),
+        &s.notice_steps,
+        |c| {
+            kc_desk::notice::NoticeStep::parse(c)
+                .map_or(c.to_string(), |v| v.label_vi().to_string())
+        },
+    );
+    let _ = writeln!(out, "## 8. Theo cơ quan\n");
+    let _ = writeln!(
+        out,
+        "| Cơ quan | Hồ sơ mới (chủ trì) | Đã công bố | Trong đó bị hủy/thay thế sau khiếu nại | Đang xử lý cuối kỳ | Quá hạn chưa có kết luận | Thông báo | Buổi tuyên truyền | Người tham dự |\n|---|---|---|---|---|---|---|---|---|"
+    );
+    let row = |out: &mut String, name: &str, a: &AgencyFigures| {
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            a.opened,
+            a.published,
+            a.published_overturned,
+            a.open,
+            a.overdue,
+            a.notices_prepared,
+            a.outreach_events,
+            a.outreach_attendees
+        );
+    };
+    for a in &s.agencies {
+        let name = pack
+            .agency(&a.code)
+            .map_or(a.code.clone(), |x| full_name(&x.name_vi));
+        let name = name.as_str();
+        row(&mut out, name, a);
+    }
+    // Cases nobody has routed belong to no agency; without their row the column totals
+    // would fall short of the figures in section 1.
+    let u = &s.unassigned;
+    if u.opened + u.open + u.overdue > 0 {
+        row(&mut out, "Chưa giao cơ quan chủ trì", u);
+    }
+    let total = totals(s);
+    row(&mut out, "**Tổng cộng**", &total);
+    let unit = match s.trend_unit {
+        TrendUnit::Day => "ngày",
+        TrendUnit::Week => "tuần",
+        TrendUnit::Month => "tháng",
+        TrendUnit::Year => "năm",
+    };
+    let _ = writeln!(out, "\n## 9. Diễn biến theo {unit}\n");
+    let _ = writeln!(
+        out,
+        "| Thời gian | Phản ánh | Hồ sơ mới | Kết luận công bố |\n|---|---|---|---|"
+    );
+    for b in &s.trend {
+        let when = if b.first == b.last {
+            vn_date(b.first)
+        } else {
+            format!("{} – {}", vn_date(b.first), vn_date(b.last))
+        };
+        let _ = writeln!(
+            out,
+            "| {when} | {} | {} | {} |",
+            b.reports, b.cases_opened, b.published
+        );
+    }
+    let _ = writeln!(out, "\n## 10. Nhiệm vụ theo văn bản chỉ đạo\n");
+    for a in &pack.agencies {
+        let duties: Vec<_> = pack.duties_of(&a.code).collect();
+        if duties.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "**{}**\n", full_name(&a.name_vi));
+        for duty in duties {
+            let _ = writeln!(out, "- ({}) {}", duty.clause, duty.text_vi);
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(
+        out,
+        "_Số liệu về nội dung và hồ sơ; báo cáo không chứa thông tin về người phản ánh. \
+         Kết luận đã công bố tính mọi tin kiểm chứng công bố trong kỳ, kể cả tin sau đó bị hủy \
+         hoặc thay thế sau khiếu nại (nêu riêng)._"
+    );
+    out
+}
+
+/// The document's head: national heading, place and date, title, period (and, for a
+/// period not over yet, the day its figures stop), the reporting unit when one agency
+/// reports, the addressee and the directive answered.
+fn heading(
+    out: &mut String,
+    pack: &Pack,
+    reporter: Option<&str>,
+    (first, last): (NaiveDate, NaiveDate),
+    today: NaiveDate,
+) {
+    let d = &pack.directive;
+    // Writing into a String cannot fail.
+    let _ = writeln!(
+        out,
+        "**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**  \n**Độc lập - Tự do - Hạnh phúc**\n"
+    );
+    let place = d
+        .issuer
+        .strip_prefix("Ủy ban nhân dân huyện ")
+        .map_or(String::new(), |p| format!("{p}, "));
+    let _ = writeln!(
+        out,
+        "_{place}ngày {:02} tháng {:02} năm {}_\n",
+        today.day(),
+        today.month(),
+        today.year()
+    );
+    // A period not over yet is measured as of today: say so, or "cuối kỳ" would claim
+    // figures for days still to come.
+    let as_of = if last > today {
+        format!("; số liệu tính đến ngày {}", vn_date(today))
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "# BÁO CÁO\n\n**Kết quả xử lý thông tin sai sự thật, xấu, độc trên mạng**  \n\
+         Kỳ báo cáo: từ ngày {} đến ngày {} (giờ Việt Nam{as_of})\n",
+        vn_date(first),
+        vn_date(last)
+    );
+    if let Some(name) = reporter {
+        let _ = writeln!(out, "Đơn vị báo cáo: {name}.  ");
+    }
+    let _ = writeln!(out, "Kính gửi: {}.\n", d.issuer);
+    let _ = writeln!(
+        out,
+        "Thực hiện Văn bản số {} {} của {} {}, kết quả thực hiện trong kỳ như sau:\n",
+        directive_number(&d.number),
+        directive_date(&d.date),
+        d.issuer,
+        d.subject
+    );
+}
+
+/// One agency's report upward (a commune's, an office's): its own row of the figures and
+/// its duties under the directive. `None` when the pack has no such agency.
+pub fn agency_markdown(
+    s: &Stats,
+    pack: &Pack,
+    code: &str,
+    (first, last): (NaiveDate, NaiveDate),
+    today: NaiveDate,
+) -> Option<String> {
+    let agency = pack.agency(code)?;
+    let a = s.agencies.iter().find(|a| a.code == code)?;
+    let mut out = String::new();
+    heading(
+        &mut out,
+        pack,
+        Some(&full_name(&agency.name_vi)),
+        (first, last),
+        today,
+    );
+    let _ = writeln!(out, "## 1. Kết quả xử lý hồ sơ do đơn vị chủ trì\n");
+    let _ = writeln!(out, "| Nội dung | Số lượng |\n|---|---|");
+    for (label, n) in [
+        ("Hồ sơ mới được giao chủ trì", a.opened as u64),
+        ("Kết luận đã công bố", a.published as u64),
+        (
+            "— trong đó bị hủy/thay thế sau khiếu nại (tính đến cuối kỳ)",
+            a.published_overturned as u64,
+        ),
+        ("Hồ sơ đang xử lý cuối kỳ", a.open as u64),
+        ("— trong đó quá hạn chưa có kết luận", a.overdue as u64),
+        (
+            "Thông báo gửi nền tảng soạn mới trong kỳ",
+            a.notices_prepared as u64,
+        ),
+    ] {
+        let _ = writeln!(out, "| {label} | {n} |");
+    }
+    let _ = writeln!(
+        out,
+        "\n## 2. Tuyên truyền, tập huấn: {} buổi, {} lượt người tham dự\n",
+        a.outreach_events, a.outreach_attendees
+    );
+    let _ = writeln!(out, "## 3. Nhiệm vụ theo văn bản chỉ đạo\n");
+    let mut any = false;
+    for duty in pack.duties_of(code) {
+        any = true;
+        let _ = writeln!(out, "- ({}) {}", duty.clause, duty.text_vi);
+    }
+    if !any {
+        let _ = writeln!(out, "Văn bản không giao nhiệm vụ riêng cho đơn vị.");
+    }
+    let _ = writeln!(
+        out,
+        "\n_Số liệu về nội dung và hồ sơ; báo cáo không chứa thông tin về người phản ánh._"
+    );
+    Some(out)
+}
+
+/// The agency table of the report as CSV for a spreadsheet: a byte-order mark so Excel reads
+/// the Vietnamese as UTF-8, Vietnamese headers, agency names in full, then the row for cases
+/// no agency leads (when there are any) and the total row.
+pub fn agencies_csv(s: &Stats, pack: &Pack) -> String {
+    let mut out = String::from(
+        "\u{feff}Cơ quan,Hồ sơ mới (chủ trì),Đã công bố,Trong đó bị hủy/thay thế sau khiếu nại,\
+         Đang xử lý cuối kỳ,Quá hạn chưa có kết luận,Thông báo gửi nền tảng,Buổi tuyên truyền,Người tham dự\r\n",
+    );
+    let mut row = |name: &str, a: &AgencyFigures| {
+        let _ = write!(
+            out,
+            "{},{},{},{},{},{},{},{},{}\r\n",
+            crate::feeds::csv_field(name),
+            a.opened,
+            a.published,
+            a.published_overturned,
+            a.open,
+            a.overdue,
+            a.notices_prepared,
+            a.outreach_events,
+            a.outreach_attendees
+        );
+    };
+    for a in &s.agencies {
+        let name = pack
+            .agency(&a.code)
+            .map_or(a.code.clone(), |x| full_name(&x.name_vi));
+        row(&name, a);
+    }
+    let u = &s.unassigned;
+    if u.opened + u.open + u.overdue > 0 {
+        row("Chưa giao cơ quan chủ trì", u);
+    }
+    row("Tổng cộng", &totals(s));
+    out
+}
+
+/// The totals of the agency table: the period's own figures, which its rows add up to.
+fn totals(s: &Stats) -> AgencyFigures {
+    AgencyFigures {
+        code: String::new(),
+        opened: s.cases_opened,
+        published: s.published,
+        published_overturned: s.published_overturned,
+        open: s.open_at_end,
+        overdue: s.overdue_at_end,
+        notices_prepared: s.notices_prepared,
+        outreach_events: s.outreach_events,
+        outreach_attendees: s.outreach_attendees,
+    }
+}
+
+/// An agency's name as a document to the district writes it: in full, not the console's
+/// short forms (UBND xã Đăk Kan → Ủy ban nhân dân xã Đăk Kan).
+pub fn full_name(name: &str) -> String {
+    name.replace("HĐND", "Hội đồng nhân dân")
+        .replace("UBND", "Ủy ban nhân dân")
+        .replace("MTTQ", "Mặt trận Tổ quốc")
+}
+
+/// A day as Vietnamese documents write it: dd/mm/yyyy.
+pub fn vn_date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// The directive's number as printed; a number left blank ("/UBND-TH") gets the dots a
+/// reader expects in its place.
+fn directive_number(number: &str) -> String {
+    if number.starts_with('/') {
+        format!("…{number}")
+    } else {
+        number.to_string()
+    }
+}
+
+/// The directive's date as printed: a full date in dd/mm/yyyy, a bare year as "năm 2021".
+fn directive_date(date: &str) -> String {
+    if let Ok(d) = NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+        format!("ngày {}", vn_date(d))
+    } else if date.len() == 4 && date.bytes().all(|b| b.is_ascii_digit()) {
+        format!("năm {date}")
+    } else {
+        date.to_string()
+    }
+}
+
+fn section(out: &mut String, title: &str, counts: &[Count], label: impl Fn(&str) -> String) {
+    let _ = writeln!(out, "## {title}\n");
+    if counts.is_empty() {
+        let _ = writeln!(out, "Không có.\n");
+        return;
+    }
+    let _ = writeln!(out, "| | Số lượng |\n|---|---|");
+    for c in counts {
+        let _ = writeln!(out, "| {} | {} |", label(&c.code), c.count);
+    }
+    let _ = writeln!(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use kc_desk::stats::{compute, CaseFact, Period, ReportFact};
+    use kc_desk::CaseState;
+
+    #[test]
+    fn the_report_names_the_period_the_figures_and_each_agencys_duties() {
+        let pack = Pack::shipped().expect("the shipped pack");
+        let at = |d| {
+            chrono::Utc
+                .with_ymd_and_hms(2026, 11, d, 3, 0, 0)
+                .single()
+                .expect("time")
+        };
+        let lead = pack.agencies[0].code.clone();
+        let cases = [CaseFact {
+            state: CaseState::Published,
+            agency: Some(lead.clone()),
+            harm_category: Some(HarmCategory::Scam),
+            opened_at: at(2),
+            deadline: None,
+            decided_at: Some(at(3)),
+            publications: vec![kc_desk::stats::PublicationFact {
+                verdict: Verdict::False,
+                at: at(3),
+                withdrawn_at: None,
+            }],
+            closed: None,
+        }];
+        let reports = [ReportFact {
+            channel: Channel::Web,
+            received_at: at(2),
+            answered_at_once: false,
+        }];
+        let days = |d| NaiveDate::from_ymd_opt(2026, 11, d).expect("date");
+        let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
+        let outreach = [kc_desk::stats::OutreachFact {
+            agency: lead.clone(),
+            kind: kc_desk::outreach::OutreachKind::Training,
+            held_on: days(20),
+            attendees: 45,
+        }];
+        let mut s = compute(
+            Period::vietnam_days(days(1), days(30)),
+            kc_desk::stats::Facts {
+                cases: &cases,
+                reports: &reports,
+                outreach: &outreach,
+                notices: &[],
+                articles: &[],
+            },
+            &codes,
+            at(29),
+        );
+        // A merged duplicate is not one of the cases opened; its row must not read as a
+        // share of them, as the "— trong đó" rows above it are.
+        s.cases_merged = 2;
+        let md = markdown(&s, &pack, days(1), days(30), days(30));
+        assert!(
+            md.starts_with(
+                "**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**  \n**Độc lập - Tự do - Hạnh phúc**"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("_Ngọc Hồi, ngày 30 tháng 11 năm 2026_"), "{md}");
+        assert!(
+            md.contains("Kỳ báo cáo: từ ngày 01/11/2026 đến ngày 30/11/2026 (giờ Việt Nam)"),
+            "{md}"
+        );
+        // Drawn up before the period ends: the figures are as of that day.
+        let early = markdown(&s, &pack, days(1), days(30), days(20));
+        assert!(
+            early.contains("đến ngày 30/11/2026 (giờ Việt Nam; số liệu tính đến ngày 20/11/2026)"),
+            "{early}"
+        );
+        assert!(
+            md.contains("Kính gửi: Ủy ban nhân dân huyện Ngọc Hồi."),
+            "{md}"
+        );
+        // The shipped directive's number and day were left blank when it was issued.
+        assert!(
+            md.contains("Thực hiện Văn bản số …/UBND-TH năm 2021 của Ủy ban nhân dân huyện Ngọc Hồi V/v tăng cường"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| Hồ sơ mở mới | 1 |\n| Hồ sơ trùng đã gộp vào hồ sơ khác (không tính ở trên) | 2 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| Kết luận đã công bố | 1 |\n| — trong đó bị hủy/thay thế sau khiếu nại (tính đến cuối kỳ) | 0 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| Thời gian trung vị từ tiếp nhận đến công bố lần đầu | 24,0 giờ |"),
+            "{md}"
+        );
+        assert!(md.contains("| Lừa đảo | 1 |"), "{md}");
+        assert!(md.contains("| Biểu mẫu công khai | 1 |"), "{md}");
+        let name = full_name(&pack.agencies[0].name_vi);
+        assert!(
+            md.contains(&format!("| {name} | 1 | 1 | 0 | 0 | 0 | 0 | 1 | 45 |")),
+            "{md}"
+        );
+        assert!(
+            md.contains("| **Tổng cộng** | 1 | 1 | 0 | 0 | 0 | 0 | 1 | 45 |"),
+            "{md}"
+        );
+        assert!(
+            !md.contains("Chưa giao cơ quan chủ trì"),
+            "every case was routed: {md}"
+        );
+        assert!(
+            md.contains("Tuyên truyền, tập huấn: 1 buổi, 45 lượt người tham dự"),
+            "{md}"
+        );
+        assert!(md.contains("| Tập huấn | 1 |"), "{md}");
+        assert!(
+            md.contains("nhận diện tin giả đăng trên cổng thông tin trong kỳ: 0 bài."),
+            "{md}"
+        );
+        assert!(md.contains("## 9. Diễn biến theo ngày"), "{md}");
+        // Opened and reported 2 November 10:00 in Vietnam, published the next day.
+        assert!(md.contains("| 02/11/2026 | 1 | 1 | 0 |"), "{md}");
+        assert!(md.contains("| 03/11/2026 | 0 | 0 | 1 |"), "{md}");
+        let duty = pack.duties.first().expect("a duty");
+        assert!(md.contains(&duty.text_vi), "{md}");
+    }
+}
