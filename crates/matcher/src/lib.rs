@@ -694,7 +694,13 @@ impl Library {
             for (i, prepared) in rx {
                 pending.insert(i, prepared);
                 while let Some(prepared) = pending.remove(&want) {
-                    self.insert_batch(batches[want], prepared, threads);
+                    // All four fields' postings on this thread: the workers
+                    // keep both cores busy already, and a second postings
+                    // thread per batch (44 at 44.7k claims) cost its start
+                    // and left its allocator pages to other threads, 27 MiB
+                    // more memory for the kernel to zero (whole `match` run
+                    // −5 to −8 % wall, −3 to −9 % CPU; docs/benchmarks.md).
+                    self.insert_batch(batches[want], prepared, 1);
                     done += batches[want].len();
                     progress(done, total);
                     want += 1;
