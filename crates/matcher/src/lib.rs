@@ -698,8 +698,8 @@ impl Library {
                     // keep both cores busy already, and a second postings
                     // thread per batch (44 at 44.7k claims) cost its start
                     // and left its allocator pages to other threads, 27 MiB
-                    // more memory for the kernel to zero (whole `match` run
-                    // −5 to −8 % wall, −3 to −9 % CPU; docs/benchmarks.md).
+                    // more memory for the kernel to zero (a whole `match` run
+                    // takes 3–9 % less CPU: docs/benchmarks.md, tenth round).
                     self.insert_batch(batches[want], prepared, 1);
                     done += batches[want].len();
                     progress(done, total);
