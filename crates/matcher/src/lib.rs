@@ -705,7 +705,13 @@ impl Library {
             for (i, prepared) in rx {
                 pending.insert(i, prepared);
                 while let Some(prepared) = pending.remove(&want) {
-                    self.insert_batch(batches[want], prepared, threads);
+                    // All four fields' postings on this thread: the workers
+                    // keep both cores busy already, and a second postings
+                    // thread per batch (44 at 44.7k claims) cost its start
+                    // and left its allocator pages to other threads, 27 MiB
+                    // more memory for the kernel to zero (a whole `match` run
+                    // takes 3–9 % less CPU: docs/benchmarks.md, tenth round).
+                    self.insert_batch(batches[want], prepared, 1);
                     done += batches[want].len();
                     progress(done, total);
                     want += 1;
