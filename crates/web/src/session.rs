@@ -149,17 +149,33 @@ pub async fn start_session(state: &AppState, user_id: i64) -> Result<String, Api
     Ok(secret)
 }
 
-/// The CSRF token this browser holds, or a fresh one to set (double-submit cookie: a
-/// cross-site page can neither read the cookie nor set it, so it cannot echo it in a form).
+/// The CSRF token for this browser's forms, and whether it is a fresh cookie to set.
+///
+/// Signed in, the token is derived from the session's secret, which never leaves the
+/// HttpOnly session cookie: a page on a sibling subdomain of the authority's site can plant
+/// a `kc_csrf` cookie of its choosing (cookies are shared across subdomains), but cannot
+/// know this. Signed out, it is a double-submit cookie: a cross-site page can neither read
+/// the cookie nor echo it in a form.
 pub fn csrf_token(headers: &HeaderMap) -> (String, bool) {
+    if let Some(session) = cookie(headers, SESSION_COOKIE) {
+        return (session_csrf(&session), false);
+    }
     match cookie(headers, CSRF_COOKIE) {
         Some(t) if t.len() >= 32 => (t, false),
         _ => (new_secret("").0, true),
     }
 }
 
+fn session_csrf(session: &str) -> String {
+    secret_digest(&format!("kiemchung csrf\u{0}{session}"))
+}
+
 pub fn check_csrf(headers: &HeaderMap, submitted: &str) -> Result<(), ApiError> {
-    match cookie(headers, CSRF_COOKIE) {
+    let expected = match cookie(headers, SESSION_COOKIE) {
+        Some(session) => Some(session_csrf(&session)),
+        None => cookie(headers, CSRF_COOKIE),
+    };
+    match expected {
         Some(expected) if !submitted.is_empty() && constant_time_eq(&expected, submitted) => Ok(()),
         _ => Err(ApiError::new(
             axum::http::StatusCode::FORBIDDEN,

@@ -460,13 +460,15 @@ async fn the_public_form_files_an_appeal_and_an_upheld_outcome_is_public() {
             .get("/api/v1/appeals", Some(&s.user("reviewer2", &[]).await))
             .await;
         let appeal_id = pending[0]["id"].as_i64().expect("id");
+        // Signed in, the forms carry the session's token.
+        let reviewer_csrf = form_csrf(&as_reviewer).expect("csrf");
         let shown = s
             .client
             .post(s.url(&format!(
                 "/quan-tri/ho-so/{case_id}/khieu-nai/{appeal_id}/lien-he"
             )))
             .header("cookie", format!("kc_session={reviewer}; kc_csrf={csrf}"))
-            .form(&[("csrf", csrf.as_str())])
+            .form(&[("csrf", reviewer_csrf.as_str())])
             .send()
             .await
             .expect("post");
@@ -491,7 +493,7 @@ async fn the_public_form_files_an_appeal_and_an_upheld_outcome_is_public() {
             .post(s.url(&format!("/quan-tri/ho-so/{case_id}/khieu-nai/{appeal_id}")))
             .header("cookie", format!("kc_session={reviewer}; kc_csrf={csrf}"))
             .form(&[
-                ("csrf", csrf.as_str()),
+                ("csrf", reviewer_csrf.as_str()),
                 ("outcome", "upheld"),
                 (
                     "reasons",
@@ -509,7 +511,7 @@ async fn the_public_form_files_an_appeal_and_an_upheld_outcome_is_public() {
                 "/quan-tri/ho-so/{case_id}/khieu-nai/{appeal_id}/lien-he"
             )))
             .header("cookie", format!("kc_session={reviewer}; kc_csrf={csrf}"))
-            .form(&[("csrf", csrf.as_str())])
+            .form(&[("csrf", reviewer_csrf.as_str())])
             .send()
             .await
             .expect("post");

@@ -394,7 +394,20 @@ pub async fn login(s: &TestServer, name: &str) -> (String, String) {
         .expect("login");
     assert_eq!(resp.status().as_u16(), 303);
     let session = cookie(&resp, "kc_session").expect("session");
-    (format!("kc_csrf={csrf}; kc_session={session}"), csrf)
+    let jar = format!("kc_csrf={csrf}; kc_session={session}");
+    // Signed in, forms carry a token bound to the session, not the cookie's.
+    let console = console_get(s, &jar, "/quan-tri").await;
+    let signed_in = form_csrf(&console).expect("the console's forms carry a CSRF token");
+    assert_ne!(signed_in, csrf, "the signed-in token is the session's");
+    (jar, signed_in)
+}
+
+/// The CSRF token a page's forms carry.
+pub fn form_csrf(page: &str) -> Option<String> {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker)? + marker.len();
+    let len = page[start..].find('"')?;
+    Some(page[start..start + len].to_string())
 }
 
 pub async fn console_get(s: &TestServer, jar: &str, path: &str) -> String {

@@ -532,3 +532,55 @@ async fn signing_in_again_ends_the_session_the_browser_held() {
         );
     }
 }
+
+/// A page on a sibling subdomain of the authority's site can set a `kc_csrf` cookie for
+/// the whole site, and so knows the value a double-submit check compares against; signed
+/// in, the forms' token comes from the session instead, which it cannot read.
+#[tokio::test]
+async fn a_planted_csrf_cookie_does_not_pass_for_a_signed_in_officer() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let token = s.user("intake1", &[(Role::Intake, None)]).await;
+        let (id, receipt) = a_case(&s, &token).await;
+        let (jar, csrf) = login(&s, "intake1").await;
+        let session = jar
+            .split("; ")
+            .find(|c| c.starts_with("kc_session="))
+            .expect("session cookie");
+        let planted = "p".repeat(43);
+        let forged_jar = format!("kc_csrf={planted}; {session}");
+        let close = format!("/quan-tri/ho-so/{id}/dong");
+        let (st, _) = console_post(
+            &s,
+            &forged_jar,
+            &close,
+            &[("csrf", &planted), ("reason", "spam"), ("note", "Rác")],
+        )
+        .await;
+        assert_eq!(st, 403, "{kind}");
+        assert_eq!(reporter_sees(&s, &receipt).await, "received", "{kind}");
+        // The API, driven with the cookie alone, is held to the same token.
+        let resp = s
+            .client
+            .post(s.url(&format!("/api/v1/cases/{id}/close")))
+            .header("cookie", &forged_jar)
+            .header("x-csrf-token", &planted)
+            .json(&serde_json::json!({ "reason": "spam", "note": "Rác" }))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status().as_u16(), 403, "{kind}");
+        assert_eq!(reporter_sees(&s, &receipt).await, "received", "{kind}");
+
+        // The form as the console rendered it still works, whatever the csrf cookie holds.
+        let (st, body) = console_post(
+            &s,
+            &forged_jar,
+            &close,
+            &[("csrf", &csrf), ("reason", "spam"), ("note", "Rác")],
+        )
+        .await;
+        assert!(st == 303 || st == 200, "{kind}: {st} {body}");
+        assert_ne!(reporter_sees(&s, &receipt).await, "received", "{kind}");
+    }
+}
