@@ -148,6 +148,23 @@ pub struct AgencyFigures {
     pub notices_prepared: usize,
 }
 
+impl AgencyFigures {
+    /// The figures in the order of the report's agency table and its CSV: opened,
+    /// published, of those overturned, open, overdue, notices, awareness events, attendees.
+    pub fn columns(&self) -> [u64; 8] {
+        [
+            self.opened as u64,
+            self.published as u64,
+            self.published_overturned as u64,
+            self.open as u64,
+            self.overdue as u64,
+            self.notices_prepared as u64,
+            self.outreach_events as u64,
+            self.outreach_attendees,
+        ]
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stats {
     pub period: Period,

@@ -996,6 +996,16 @@ pub struct StatsPageQuery {
     co_quan: Option<String>,
 }
 
+/// The days a statistics request asks for (`tu`, `den`; this month to date by default) and
+/// the desk's figures for them.
+async fn period_figures(
+    state: &AppState,
+    q: &StatsPageQuery,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate, kc_desk::stats::Stats), ApiError> {
+    let (first, last) = crate::desk::report_days(q.tu.as_deref(), q.den.as_deref())?;
+    Ok((first, last, state.desk.stats(first, last).await?))
+}
+
 /// Statistics of a period for staff: what came in, how it ended, each agency's standing
 /// and its duties under the directive.
 pub async fn stats_page(
@@ -1008,13 +1018,9 @@ pub async fn stats_page(
         return login_redirect();
     };
     let page = Page::new(&headers, q.lang.as_deref());
-    let (first, last) = match crate::desk::report_days(q.tu.as_deref(), q.den.as_deref()) {
-        Ok(days) => days,
-        Err(e) => return page.error(&state, &e.into(), "/quan-tri/thong-ke"),
-    };
-    let s = match state.desk.stats(first, last).await {
-        Ok(s) => s,
-        Err(e) => return page.error(&state, &e, "/quan-tri"),
+    let (first, last, s) = match period_figures(&state, &q).await {
+        Ok(figures) => figures,
+        Err(e) => return page.error(&state, &e, "/quan-tri/thong-ke"),
     };
     let pack = state.desk.pack();
     let duties: BTreeMap<String, Vec<Value>> = pack
@@ -1152,12 +1158,8 @@ async fn stats_download(
         return login_redirect();
     }
     let page = Page::new(&headers, q.lang.as_deref());
-    let (first, last) = match crate::desk::report_days(q.tu.as_deref(), q.den.as_deref()) {
-        Ok(days) => days,
-        Err(e) => return page.error(&state, &e.into(), "/quan-tri/thong-ke"),
-    };
-    let s = match state.desk.stats(first, last).await {
-        Ok(s) => s,
+    let (first, last, s) = match period_figures(&state, &q).await {
+        Ok(figures) => figures,
         Err(e) => return page.error(&state, &e, "/quan-tri/thong-ke"),
     };
     let pack = state.desk.pack();

@@ -128,18 +128,8 @@ pub fn markdown(
         "| Cơ quan | Hồ sơ mới (chủ trì) | Đã công bố | Trong đó bị hủy/thay thế sau khiếu nại | Đang xử lý cuối kỳ | Quá hạn chưa có kết luận | Thông báo | Buổi tuyên truyền | Người tham dự |\n|---|---|---|---|---|---|---|---|---|"
     );
     let row = |out: &mut String, name: &str, a: &AgencyFigures| {
-        let _ = writeln!(
-            out,
-            "| {name} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            a.opened,
-            a.published,
-            a.published_overturned,
-            a.open,
-            a.overdue,
-            a.notices_prepared,
-            a.outreach_events,
-            a.outreach_attendees
-        );
+        let cells: Vec<String> = a.columns().iter().map(u64::to_string).collect();
+        let _ = writeln!(out, "| {name} | {} |", cells.join(" | "));
     };
     for a in &s.agencies {
         let name = pack
@@ -322,18 +312,12 @@ pub fn agencies_csv(s: &Stats, pack: &Pack) -> String {
          Đang xử lý cuối kỳ,Quá hạn chưa có kết luận,Thông báo gửi nền tảng,Buổi tuyên truyền,Người tham dự\r\n",
     );
     let mut row = |name: &str, a: &AgencyFigures| {
+        let cells: Vec<String> = a.columns().iter().map(u64::to_string).collect();
         let _ = write!(
             out,
-            "{},{},{},{},{},{},{},{},{}\r\n",
+            "{},{}\r\n",
             crate::feeds::csv_field(name),
-            a.opened,
-            a.published,
-            a.published_overturned,
-            a.open,
-            a.overdue,
-            a.notices_prepared,
-            a.outreach_events,
-            a.outreach_attendees
+            cells.join(",")
         );
     };
     for a in &s.agencies {
