@@ -1333,8 +1333,6 @@ async fn render_outreach(
     )
 }
 
-/// The trend as an SVG column chart: a pair of columns per bucket, reports and
-/// publications, on one scale; the numbers themselves are in the table beside it.
 /// A day as the page's language writes it: dd/mm/yyyy in Vietnamese, ISO in English.
 fn shown_date(d: chrono::NaiveDate, lang: &str) -> String {
     if lang == "en" {
@@ -1344,6 +1342,8 @@ fn shown_date(d: chrono::NaiveDate, lang: &str) -> String {
     }
 }
 
+/// The trend as an SVG column chart: a pair of columns per bucket, reports and
+/// publications, on one scale; the numbers themselves are in the table beside it.
 fn trend_chart(buckets: &[kc_desk::stats::TrendBucket], lang: &str) -> Value {
     let shown = |d: chrono::NaiveDate| shown_date(d, lang);
     const HEIGHT: f64 = 120.0;

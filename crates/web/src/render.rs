@@ -146,9 +146,25 @@ pub fn environment() -> Result<Environment<'static>, TemplateError> {
             code,
         )
     });
+    // What these two write is digits, separators and a fixed label, so it is marked safe:
+    // escaped, the day's slashes would reach the page as `&#x2f;`. Anything that is not a
+    // stored time or day is returned as it came, and escaped as usual.
     env.add_filter("date", |state: &State, s: &str| {
-        local_time(s, if is_en(state) { "en" } else { "vi" })
+        if vietnam_time(s).is_some() {
+            Value::from_safe_string(local_time(s, if is_en(state) { "en" } else { "vi" }))
+        } else {
+            Value::from(s)
+        }
     });
+    // A day without a time (a notice's dates, an awareness event's): dd/mm/yyyy on
+    // Vietnamese pages, as the `date` filter writes days with a time.
+    env.add_filter(
+        "day",
+        |state: &State, s: &str| match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) if !is_en(state) => Value::from_safe_string(d.format("%d/%m/%Y").to_string()),
+            _ => Value::from(s),
+        },
+    );
     env.add_filter("truncate", |s: &str, n: usize| {
         if s.chars().count() <= n {
             s.to_string()
@@ -165,28 +181,30 @@ const VIETNAM_OFFSET_SECONDS: i32 = 7 * 3600;
 /// A stored RFC 3339 time as a person at the desk reads it: Vietnam's wall clock, labelled,
 /// to the minute. Machine-readable outputs (feeds, JSON, CSV) keep the stored UTC value;
 /// this is for pages only. A value that is not RFC 3339 is shown as it is.
+/// Vietnamese pages write the day first (`29/11/2026 14:05`), as every Vietnamese document
+/// does; English pages keep the unambiguous ISO order.
 pub fn local_time(rfc3339: &str, lang: &str) -> String {
-    let Some(t) = vietnam_minute(rfc3339) else {
-        return rfc3339.to_string();
-    };
-    let label = if lang == "en" {
-        "Vietnam time, UTC+7"
+    let (format, label) = if lang == "en" {
+        ("%Y-%m-%d %H:%M", "Vietnam time, UTC+7")
     } else {
-        "giờ Việt Nam, UTC+7"
+        ("%d/%m/%Y %H:%M", "giờ Việt Nam, UTC+7")
     };
-    format!("{t} ({label})")
+    match vietnam_time(rfc3339) {
+        Some(t) => format!("{} ({label})", t.format(format)),
+        None => rfc3339.to_string(),
+    }
+}
+
+fn vietnam_time(rfc3339: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?;
+    let vietnam = chrono::FixedOffset::east_opt(VIETNAM_OFFSET_SECONDS)?;
+    Some(t.with_timezone(&vietnam))
 }
 
 /// [`local_time`] without its label, for a table whose header carries it (`token list`);
 /// `None` for a value that is not RFC 3339.
 pub fn vietnam_minute(rfc3339: &str) -> Option<String> {
-    let t = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?;
-    let vietnam = chrono::FixedOffset::east_opt(VIETNAM_OFFSET_SECONDS)?;
-    Some(
-        t.with_timezone(&vietnam)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
-    )
+    Some(vietnam_time(rfc3339)?.format("%Y-%m-%d %H:%M").to_string())
 }
 
 fn is_en(state: &State) -> bool {
@@ -552,7 +570,11 @@ mod tests {
     fn times_show_on_the_vietnam_clock() {
         assert_eq!(
             local_time("2026-11-29T14:09:30.123Z", "vi"),
-            "2026-11-29 21:09 (giờ Việt Nam, UTC+7)"
+            "29/11/2026 21:09 (giờ Việt Nam, UTC+7)"
+        );
+        assert_eq!(
+            local_time("2026-11-29T20:30:00.000Z", "vi"),
+            "30/11/2026 03:30 (giờ Việt Nam, UTC+7)"
         );
         // A deadline late in the UTC evening falls on the next day in Vietnam.
         assert_eq!(

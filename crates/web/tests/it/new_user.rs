@@ -206,20 +206,20 @@ async fn pages_show_vietnam_time_and_machine_outputs_keep_utc() {
         .clone();
     let utc = chrono::DateTime::parse_from_rfc3339(&published).expect("RFC 3339");
     let vietnam = chrono::FixedOffset::east_opt(7 * 3600).expect("offset");
-    let local = utc
-        .with_timezone(&vietnam)
-        .format("%Y-%m-%d %H:%M")
-        .to_string();
+    let local = utc.with_timezone(&vietnam);
+    // Vietnamese pages put the day first, as Vietnamese documents do.
+    let vi = local.format("%d/%m/%Y %H:%M").to_string();
+    let en = local.format("%Y-%m-%d %H:%M").to_string();
     for page_path in [path.as_str(), "/kiem-chung"] {
         let (st, page) = s.get_text(page_path).await;
         assert_eq!(st, 200);
         assert!(
-            page.contains(&format!("{local} (giờ Việt Nam, UTC+7)")),
-            "{page_path} shows {published} as {local} Vietnam time: {page}"
+            page.contains(&format!("{vi} (giờ Việt Nam, UTC+7)")),
+            "{page_path} shows {published} as {vi} Vietnam time: {page}"
         );
         let (_, page) = s.get_text(&format!("{page_path}?lang=en")).await;
         assert!(
-            page.contains(&format!("{local} (Vietnam time, UTC+7)")),
+            page.contains(&format!("{en} (Vietnam time, UTC+7)")),
             "{page}"
         );
     }
