@@ -316,7 +316,7 @@ pub struct CaseOut {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
-pub struct CaseFilter {
+pub struct CaseListQuery {
     /// Only cases in this state.
     pub state: Option<String>,
     /// Only cases this agency leads (its code), or `none` for cases not yet assigned.
@@ -336,14 +336,14 @@ pub struct CaseFilter {
 /// The most cases one page of `GET /api/v1/cases` returns.
 const CASES_PAGE_MAX: usize = 1000;
 
-#[utoipa::path(get, path = "/api/v1/cases", params(CaseFilter),
+#[utoipa::path(get, path = "/api/v1/cases", params(CaseListQuery),
     responses((status = 200, body = [CaseOut], headers(("X-Total-Count" = u64, description = "cases passing the filters, before `limit` and `offset`"))),
               (status = 401, body = ErrorEnvelope),
               (status = 422, body = ErrorEnvelope, description = "unknown state or agency, or a limit outside 1–1000")))]
 pub async fn cases(
     State(state): State<AppState>,
     _staff: Staff,
-    Query(filter): Query<CaseFilter>,
+    Query(filter): Query<CaseListQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     // Parsed here rather than by serde, so that a wrong value is named in the desk's own
     // error envelope instead of axum's plain-text rejection.

@@ -14,19 +14,6 @@ fn slug_of(url: &str) -> &str {
     url.trim_start_matches("/kiem-chung/")
 }
 
-/// A CSRF token the server set in a cookie, from a GET of `path`.
-async fn csrf_for(s: &TestServer, path: &str) -> String {
-    let resp = s.client.get(s.url(path)).send().await.expect("get");
-    resp.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix("kc_csrf="))
-        .and_then(|c| c.split(';').next())
-        .expect("csrf cookie")
-        .to_string()
-}
-
 async fn session_cookie(s: &TestServer, user: &str) -> String {
     let id = s
         .store

@@ -193,16 +193,7 @@ async fn evidence_shown(kind: &'static str) {
 
 /// A report sent through the public web form, as a browser sends it (CSRF cookie and field).
 async fn report_by_form(s: &TestServer, text: &str, urls: &str, contact: &str) {
-    let form = s.client.get(s.url("/phan-anh")).send().await.expect("form");
-    let csrf = form
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix("kc_csrf="))
-        .and_then(|c| c.split(';').next())
-        .expect("csrf cookie")
-        .to_string();
+    let csrf = csrf_for(s, "/phan-anh").await;
     let resp = s
         .client
         .post(s.url("/phan-anh"))

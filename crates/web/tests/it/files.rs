@@ -100,21 +100,9 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// A file as a browser sends it: the name it has on the device, and its bytes.
 type Named = (&'static str, Vec<u8>);
 
-async fn csrf_cookie(s: &TestServer) -> String {
-    let form = s.client.get(s.url("/phan-anh")).send().await.expect("form");
-    form.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix("kc_csrf="))
-        .and_then(|c| c.split(';').next())
-        .expect("csrf cookie")
-        .to_string()
-}
-
 /// Posts the public form as a browser does, with `files` as (name on the device, bytes).
 async fn post_form(s: &TestServer, text: &str, files: &[(&str, Vec<u8>)]) -> (u16, String, String) {
-    let csrf = csrf_cookie(s).await;
+    let csrf = csrf_for(s, "/phan-anh").await;
     let mut form = Form::new()
         .text("csrf", csrf.clone())
         .text("text", text.to_string())
@@ -403,7 +391,7 @@ async fn a_refused_file_is_named_and_nothing_is_stored() {
             "[{kind}]"
         );
         // An old-style form post, with no images at all, still works.
-        let csrf = csrf_cookie(&s).await;
+        let csrf = csrf_for(&s, "/phan-anh").await;
         let resp = s
             .client
             .post(s.url("/phan-anh"))

@@ -361,6 +361,20 @@ pub async fn publish_rumour_with(
     (id, body["url"].as_str().expect("url").to_string())
 }
 
+/// The CSRF cookie a signed-out visitor gets with the page at `path` (a public form), as
+/// a browser keeps it to post the form back.
+pub async fn csrf_for(s: &TestServer, path: &str) -> String {
+    let resp = s.client.get(s.url(path)).send().await.expect("get");
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("kc_csrf="))
+        .and_then(|c| c.split(';').next())
+        .expect("csrf cookie")
+        .to_string()
+}
+
 /// Signs `name` in to the console; returns the cookie header and the CSRF token.
 pub async fn login(s: &TestServer, name: &str) -> (String, String) {
     let page = s
