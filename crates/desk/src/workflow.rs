@@ -529,6 +529,24 @@ pub fn may_read_files(actor: &Actor, agency: Option<&str>) -> Result<(), Workflo
     }
 }
 
+/// Who may read the audit log: a district-wide auditor, or an administrator. The log spans
+/// every agency's cases, so an auditor scoped to one agency does not read it whole.
+pub fn may_read_audit_log(actor: &Actor) -> Result<(), WorkflowError> {
+    let district = |role: Role| {
+        actor
+            .grants
+            .iter()
+            .any(|g| g.role == role && g.agency.is_none())
+    };
+    if district(Role::Auditor) || district(Role::Admin) {
+        Ok(())
+    } else {
+        Err(WorkflowError::Forbidden {
+            role: Role::Auditor,
+        })
+    }
+}
+
 /// Where an evidence file came from, as an officer typed it: an optional link to the page
 /// it was taken from (canonical http(s)) and an optional note.
 pub fn validate_file_provenance(
@@ -998,6 +1016,35 @@ mod tests {
         assert_eq!(note.as_deref(), Some("Chụp lúc 9h"));
         let err = validate_file_provenance("not a link", "").expect_err("refused");
         assert_eq!(err.field, "source_url");
+    }
+
+    #[test]
+    fn only_district_auditors_and_administrators_read_the_audit_log() {
+        for reader in [
+            actor("a", &[(Role::Auditor, None)]),
+            actor("b", &[(Role::Admin, None)]),
+            actor("c", &[(Role::Verifier, Some("CA")), (Role::Auditor, None)]),
+        ] {
+            assert_eq!(may_read_audit_log(&reader), Ok(()), "{}", reader.name);
+        }
+        for other in [Role::Auditor, Role::Admin] {
+            assert!(may_read_audit_log(&actor("d", &[(other, Some("CA"))])).is_err());
+        }
+        for other in [
+            Role::Intake,
+            Role::Verifier,
+            Role::Reviewer,
+            Role::Editor,
+            Role::Lead,
+        ] {
+            assert_eq!(
+                may_read_audit_log(&actor("e", &[(other, None)])),
+                Err(WorkflowError::Forbidden {
+                    role: Role::Auditor
+                }),
+                "{other:?}"
+            );
+        }
     }
 
     #[test]

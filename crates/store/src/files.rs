@@ -114,23 +114,6 @@ fn evidence_file_from_row(r: &AnyRow) -> Result<EvidenceFileRecord> {
 impl Store {
     /// The files of case `case_id`'s reports (its own and its merged duplicates') and its
     /// evidence files, without their bytes.
-    /// The agencies of the cases a stored file belongs to (through a report, counted on
-    /// the case it was merged into, or as evidence); `None` for a case no agency holds.
-    pub async fn file_case_agencies(&self, sha256: &str) -> Result<Vec<Option<String>>> {
-        let rows = sqlx::query(
-            "SELECT COALESCE(k.agency, c.agency) AS agency FROM report_files rf \
-             JOIN reports r ON r.id = rf.report_id JOIN cases c ON c.id = r.case_id \
-             LEFT JOIN cases k ON k.id = c.merged_into WHERE rf.sha256 = $1 \
-             UNION ALL \
-             SELECT c.agency AS agency FROM evidence_files e JOIN cases c ON c.id = e.case_id \
-             WHERE e.sha256 = $1",
-        )
-        .bind(sha256.to_string())
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(|r| get_opt_str(r, "agency")).collect()
-    }
-
     pub async fn case_files(&self, case_id: i64) -> Result<CaseFiles> {
         let reports = sqlx::query(
             "SELECT rf.report_id, rf.position, rf.sha256, f.media_type, f.size \

@@ -10,6 +10,7 @@
 
 mod appeals;
 mod articles;
+mod audit_log;
 mod files;
 mod inspect;
 mod migrate;
@@ -21,6 +22,7 @@ pub mod vectors;
 
 pub use appeals::*;
 pub use articles::*;
+pub use audit_log::{AuditPage, AuditQuery, FilePlace, FileUse};
 pub use files::*;
 pub use inspect::{check_sqlite_file, schema_version, sqlite_in_use};
 pub use notices::*;

@@ -343,7 +343,7 @@ fn publication_from_row(row: &AnyRow) -> Result<PublicationRecord> {
     })
 }
 
-fn audit_from_row(r: &AnyRow) -> Result<AuditRecord> {
+pub(crate) fn audit_from_row(r: &AnyRow) -> Result<AuditRecord> {
     Ok(AuditRecord {
         seq: get_i64(r, "seq")?,
         at: get_str(r, "at")?,

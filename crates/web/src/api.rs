@@ -923,6 +923,7 @@ pub async fn list_outreach(
         crate::appeals::api_status,
         crate::appeals::api_pending,
         crate::appeals::api_decide,
+        crate::audit_log::api_audit,
         openapi_json
     ),
     components(schemas(ErrorEnvelope))

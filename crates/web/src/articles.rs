@@ -456,7 +456,7 @@ async fn render_console(
     };
     let articles: Vec<ArticleOut> = articles.iter().map(ArticleOut::from).collect();
     let can_write = awareness::may_write(staff).is_ok();
-    let staff_ctx = context! { name => staff.name.clone() };
+    let staff_ctx = crate::pages::staff_context(staff);
     page.render(
         state,
         status,

@@ -26,6 +26,9 @@ pub const CONTACT_RETENTION_DAYS: i64 = 90;
 /// The longest claim an editor may publish: a report's own limit.
 const MAX_PUBLISHED_CLAIM: usize = 10_000;
 
+/// An officer opening the same file again within this many hours is not logged again.
+pub const FILE_VIEW_LOG_HOURS: i64 = 1;
+
 /// A claim as an editor states it for publication: cleaned, not empty, not too long.
 fn stated_claim(raw: &str) -> Result<String, ApiError> {
     let claim = workflow::clean_text(raw).trim().to_string();
@@ -1674,18 +1677,29 @@ impl Desk {
     }
 
     /// A stored file, by its SHA-256 as typed in its address, for staff who may see one of
-    /// the cases it belongs to; for anyone else it does not exist.
+    /// the cases it belongs to; for anyone else it does not exist. The opening is logged
+    /// against the first such case, at most once an hour per officer and file: a case page
+    /// shows its images inline, and an event per reload would bury the openings that matter.
     pub async fn file(&self, actor: &Actor, typed: &str) -> Result<StoredFile, ApiError> {
         let not_found = || ApiError::not_found("tệp", "File");
         let sha256 = file_hash(typed).ok_or_else(not_found)?;
-        let agencies = self.store.file_case_agencies(&sha256).await?;
-        if !agencies
+        let uses = self.store.file_uses(&sha256).await?;
+        let seen = uses
             .iter()
-            .any(|a| workflow::may_read_files(actor, a.as_deref()).is_ok())
+            .find(|u| workflow::may_read_files(actor, u.agency.as_deref()).is_ok())
+            .ok_or_else(not_found)?;
+        let file = self.store.file(&sha256).await?.ok_or_else(not_found)?;
+        let since = fmt_time(Utc::now() - chrono::Duration::hours(FILE_VIEW_LOG_HOURS));
+        if !self
+            .store
+            .file_view_logged(&actor.name, seen.case_id, seen.place, &since)
+            .await?
         {
-            return Err(not_found());
+            let mut tx = self.store.begin_write(&actor.name).await?;
+            tx.record_file_view(seen.case_id, seen.place).await?;
+            tx.commit().await?;
         }
-        self.store.file(&sha256).await?.ok_or_else(not_found)
+        Ok(file)
     }
 
     /// A consulted agency's opinion on a case (kc_desk::consult): the agency named, or the

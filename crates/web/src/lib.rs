@@ -4,6 +4,7 @@
 pub mod api;
 pub mod appeals;
 pub mod articles;
+pub mod audit_log;
 pub mod desk;
 pub use desk::SemanticModel;
 pub mod error;
@@ -172,6 +173,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/provisions", get(api::provisions))
         .route("/api/v1/cases", get(api::cases))
         .route("/api/v1/stats", get(api::stats))
+        .route("/api/v1/audit", get(audit_log::api_audit))
         .route(
             "/api/v1/outreach",
             get(api::list_outreach).post(api::record_outreach),
@@ -261,6 +263,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/quan-tri/dang-xuat", post(pages::logout))
         .route("/quan-tri/thong-ke", get(pages::stats_page))
+        .route("/quan-tri/nhat-ky", get(audit_log::console_audit))
         .route(
             "/quan-tri/thong-ke/bao-cao.md",
             get(pages::stats_report_download),

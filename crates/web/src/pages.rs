@@ -123,6 +123,11 @@ impl Page {
         self.lang == "en"
     }
 
+    /// `vi` or `en`.
+    pub(crate) fn lang(&self) -> &'static str {
+        self.lang
+    }
+
     pub(crate) fn message(&self, err: &ApiError) -> String {
         if self.lang == "en" {
             err.body.message_en.clone()
@@ -637,6 +642,16 @@ pub async fn open_data(
 
 // ---------- console ----------
 
+/// The signed-in officer as the staff bar shows them: name, roles, and whether the audit
+/// log is theirs to read (its link is shown only then).
+pub(crate) fn staff_context(staff: &Actor) -> Value {
+    context! {
+        name => staff.name.clone(),
+        roles => staff.grants.iter().map(|g| g.role.as_str()).collect::<Vec<_>>(),
+        reads_audit => kc_desk::workflow::may_read_audit_log(staff).is_ok(),
+    }
+}
+
 pub(crate) fn login_redirect() -> Response {
     Redirect::to("/quan-tri/dang-nhap").into_response()
 }
@@ -970,7 +985,7 @@ pub async fn console(
                 StatusCode::OK,
                 "console.html",
                 context! {
-                    staff, cases, finished, overdue, pending_appeals,
+                    staff => staff_context(&staff), cases, finished, overdue, pending_appeals,
                     finished_listed => crate::desk::FINISHED_LISTED,
                     agency_names => agency_names(&state, page.lang),
                     queue => context! {
@@ -1041,7 +1056,7 @@ pub async fn stats_page(
         .max(most(&s.closed_by_reason))
         .max(1);
     let trend = trend_chart(&s.trend, page.lang);
-    let staff_ctx = context! { name => staff.name.clone() };
+    let staff_ctx = staff_context(&staff);
     let shown = |d: chrono::NaiveDate| shown_date(d, page.lang);
     // Staff of one agency (a commune, an office) get their own unit's report first.
     let own_agencies: Vec<String> = if staff.grants.iter().any(|g| g.agency.is_none()) {
@@ -1321,7 +1336,7 @@ async fn render_outreach(
         .iter()
         .map(|k| context! { code => k.as_str(), vi => k.label_vi(), en => k.label_en() })
         .collect();
-    let staff_ctx = context! { name => staff.name.clone() };
+    let staff_ctx = staff_context(staff);
     page.render(
         state,
         status,
@@ -1583,7 +1598,7 @@ async fn render_case(
         .iter()
         .map(|a| context! { code => a.code.clone(), name_vi => a.name_vi.clone(), name_en => a.name_en.clone() })
         .collect();
-    let staff_ctx = context! { name => staff.name.clone(), roles => staff.grants.iter().map(|g| g.role.as_str()).collect::<Vec<_>>() };
+    let staff_ctx = staff_context(staff);
     let notices = crate::notices::case_context(state, staff, case_id).await;
     let similar = match state.desk.similar_published(&d.case.claim, 5).await {
         Ok(s) => s,

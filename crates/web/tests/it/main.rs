@@ -5,6 +5,7 @@
 mod api_flow;
 mod appeals;
 mod articles;
+mod audit_log;
 mod case_view;
 mod closing;
 mod consult;

@@ -1,0 +1,200 @@
+//! Reading the audit log (for auditors) and recording who opened which stored file.
+//!
+//! The log is append-only and hash-chained (`tx.rs`); this module only reads it, apart
+//! from the file-view event, which goes through the same chained append.
+
+use crate::queries::audit_from_row;
+use crate::{get_i64, get_opt_str, Result, Store, WriteTx};
+use kc_desk::audit::AuditRecord;
+use serde_json::json;
+
+/// Which events to read. Every field narrows; `None` leaves that field free.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// `case`, `report`, `appeal`, `notice`, `user`, … (exact).
+    pub entity: Option<String>,
+    /// The entity's id as the log writes it (exact; with `entity`).
+    pub entity_id: Option<String>,
+    /// The account that acted (exact).
+    pub actor: Option<String>,
+    /// An action (`case.decide`) or a family of actions ending in a dot (`case.`).
+    pub action: Option<String>,
+    /// Events at or after this instant (RFC 3339, UTC, as the log writes `at`).
+    pub since: Option<String>,
+    /// Events strictly before this instant.
+    pub until: Option<String>,
+}
+
+/// A page of the log, newest first, and how many events pass the filters in all.
+#[derive(Debug, Clone)]
+pub struct AuditPage {
+    pub events: Vec<AuditRecord>,
+    pub total: i64,
+}
+
+/// Where a stored file appears: in one of a report's files (the case is the one that holds
+/// the report now, after any merge) or in a case's evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileUse {
+    pub case_id: i64,
+    /// The agency holding that case, if any.
+    pub agency: Option<String>,
+    pub place: FilePlace,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilePlace {
+    Report { report_id: i64, position: i64 },
+    Evidence { evidence_id: i64 },
+}
+
+impl FilePlace {
+    /// What the audit event says of the file: where it sits, never its hash (a hash of a
+    /// purged screenshot would still confirm that someone held that picture).
+    fn audit_data(self) -> serde_json::Value {
+        match self {
+            FilePlace::Report {
+                report_id,
+                position,
+            } => json!({ "report_id": report_id, "position": position }),
+            FilePlace::Evidence { evidence_id } => json!({ "evidence_id": evidence_id }),
+        }
+    }
+}
+
+impl Store {
+    /// The events passing `q`, newest first, `limit` of them after skipping `offset`.
+    pub async fn audit_page(&self, q: &AuditQuery, limit: i64, offset: i64) -> Result<AuditPage> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut binds: Vec<String> = Vec::new();
+        let mut add = |clause: &str, value: String| {
+            binds.push(value);
+            clauses.push(clause.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(v) = &q.entity {
+            add("entity = ?", v.clone());
+        }
+        if let Some(v) = &q.entity_id {
+            add("entity_id = ?", v.clone());
+        }
+        if let Some(v) = &q.actor {
+            add("actor = ?", v.clone());
+        }
+        match q.action.as_deref() {
+            // A family: compared as a range, so that `_` or `%` in an action could never
+            // act as a LIKE pattern. Actions are ASCII, and '~' sorts after all of them.
+            Some(family) if family.ends_with('.') => {
+                add("action >= ?", family.to_string());
+                add("action < ?", format!("{family}~"));
+            }
+            Some(exact) => add("action = ?", exact.to_string()),
+            None => {}
+        }
+        if let Some(v) = &q.since {
+            add("at >= ?", v.clone());
+        }
+        if let Some(v) = &q.until {
+            add("at < ?", v.clone());
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) AS n FROM audit_events{filter}");
+        let mut count = sqlx::query(&count_sql);
+        for b in &binds {
+            count = count.bind(b.clone());
+        }
+        let total = get_i64(&count.fetch_one(self.pool()).await?, "n")?;
+        let page_sql = format!(
+            "SELECT * FROM audit_events{filter} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
+            binds.len() + 1,
+            binds.len() + 2
+        );
+        let mut page = sqlx::query(&page_sql);
+        for b in &binds {
+            page = page.bind(b.clone());
+        }
+        let rows = page.bind(limit).bind(offset).fetch_all(self.pool()).await?;
+        Ok(AuditPage {
+            events: rows.iter().map(audit_from_row).collect::<Result<_>>()?,
+            total,
+        })
+    }
+
+    /// Every place a stored file appears, in a fixed order (reports first, by report and
+    /// position, then evidence by id), so the same view is always logged against the same
+    /// place.
+    pub async fn file_uses(&self, sha256: &str) -> Result<Vec<FileUse>> {
+        let reports = sqlx::query(
+            "SELECT COALESCE(k.id, c.id) AS case_id, COALESCE(k.agency, c.agency) AS agency, \
+             rf.report_id, rf.position FROM report_files rf \
+             JOIN reports r ON r.id = rf.report_id JOIN cases c ON c.id = r.case_id \
+             LEFT JOIN cases k ON k.id = c.merged_into WHERE rf.sha256 = $1 \
+             ORDER BY rf.report_id, rf.position",
+        )
+        .bind(sha256.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        let evidence = sqlx::query(
+            "SELECT e.id, e.case_id, c.agency FROM evidence_files e \
+             JOIN cases c ON c.id = e.case_id WHERE e.sha256 = $1 ORDER BY e.id",
+        )
+        .bind(sha256.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        let mut uses = Vec::with_capacity(reports.len() + evidence.len());
+        for r in &reports {
+            uses.push(FileUse {
+                case_id: get_i64(r, "case_id")?,
+                agency: get_opt_str(r, "agency")?,
+                place: FilePlace::Report {
+                    report_id: get_i64(r, "report_id")?,
+                    position: get_i64(r, "position")?,
+                },
+            });
+        }
+        for r in &evidence {
+            uses.push(FileUse {
+                case_id: get_i64(r, "case_id")?,
+                agency: get_opt_str(r, "agency")?,
+                place: FilePlace::Evidence {
+                    evidence_id: get_i64(r, "id")?,
+                },
+            });
+        }
+        Ok(uses)
+    }
+
+    /// Whether `actor` opening the file at `place` is already in the log since `since`:
+    /// a case page shows its images inline, and logging every reload would bury the
+    /// openings that matter.
+    pub async fn file_view_logged(
+        &self,
+        actor: &str,
+        case_id: i64,
+        place: FilePlace,
+        since: &str,
+    ) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM audit_events WHERE entity = 'case' AND entity_id = $1 \
+             AND action = 'file.view' AND actor = $2 AND data = $3 AND at >= $4",
+        )
+        .bind(case_id.to_string())
+        .bind(actor.to_string())
+        .bind(place.audit_data().to_string())
+        .bind(since.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(get_i64(&row, "n")? > 0)
+    }
+}
+
+impl WriteTx {
+    /// An officer opened a stored file: logged against the case it was opened from.
+    pub async fn record_file_view(&mut self, case_id: i64, place: FilePlace) -> Result<()> {
+        self.audit("file.view", "case", case_id, place.audit_data())
+            .await
+    }
+}

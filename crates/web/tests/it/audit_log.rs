@@ -1,0 +1,217 @@
+//! The audit log as an auditor reads it: every opening of a stored file is in it (without
+//! the file's hash), and district auditors and administrators — nobody else — read the log
+//! through the API and the console.
+
+use crate::files::{b64, png};
+use crate::harness::*;
+use kc_desk::Role;
+use serde_json::{json, Value};
+
+const RUMOUR: &str =
+    "Tin đồn: nước máy ở thị trấn Plei Kần bị nhiễm độc, người dân không được dùng từ hôm nay";
+
+async fn fetch(s: &TestServer, path: &str, token: &str) -> u16 {
+    s.client
+        .get(s.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("get")
+        .status()
+        .as_u16()
+}
+
+/// `GET` with a token, the JSON answer and its `X-Total-Count`.
+async fn get_counted(s: &TestServer, path: &str, token: &str) -> (u16, Value, Option<u64>) {
+    let resp = s
+        .client
+        .get(s.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("get");
+    let st = resp.status().as_u16();
+    let total = resp
+        .headers()
+        .get("x-total-count")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    (st, resp.json().await.unwrap_or(Value::Null), total)
+}
+
+#[tokio::test]
+async fn opening_a_file_is_logged_and_only_district_auditors_read_the_log() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let lead = s.user("lanh-dao", &[(Role::Lead, None)]).await;
+        let intake = s.user("tiep-nhan", &[(Role::Intake, None)]).await;
+        let auditor = s.user("kiem-tra", &[(Role::Auditor, None)]).await;
+        let commune_auditor = s
+            .user("kiem-tra-xa", &[(Role::Auditor, Some("vhtt"))])
+            .await;
+        let (st, body) = s
+            .post(
+                "/api/v1/reports",
+                None,
+                json!({ "text": RUMOUR, "files": [{ "content_base64": b64(&png(140)) }] }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        let (_, cases) = s.get("/api/v1/cases", Some(&lead)).await;
+        let id = cases[0]["id"].as_i64().expect("case id");
+        let (_, files) = s
+            .get(&format!("/api/v1/cases/{id}/files"), Some(&lead))
+            .await;
+        let sha = files["reports"][0]["sha256"]
+            .as_str()
+            .expect("sha")
+            .to_string();
+        let report_id = files["reports"][0]["report_id"]
+            .as_i64()
+            .expect("report id");
+        let file = format!("/api/v1/files/{sha}");
+
+        // The lead opens it three times (a case page reloaded), intake once.
+        for _ in 0..3 {
+            assert_eq!(fetch(&s, &file, &lead).await, 200, "[{kind}]");
+        }
+        assert_eq!(fetch(&s, &file, &intake).await, 200, "[{kind}]");
+        let views: Vec<_> = s
+            .store
+            .audit_events_for("case", &id.to_string())
+            .await
+            .expect("events")
+            .into_iter()
+            .filter(|e| e.action == "file.view")
+            .collect();
+        let who: Vec<&str> = views.iter().map(|e| e.actor.as_str()).collect();
+        assert_eq!(who, ["lanh-dao", "tiep-nhan"], "[{kind}] once an hour each");
+        for v in &views {
+            let data: Value = serde_json::from_str(&v.data).expect("json");
+            assert_eq!(
+                data,
+                json!({ "report_id": report_id, "position": 1 }),
+                "[{kind}]"
+            );
+            assert!(!v.data.contains(&sha), "[{kind}] no hash in the log");
+        }
+        // A file nobody may see is not logged as seen.
+        assert_eq!(fetch(&s, &file, &commune_auditor).await, 404, "[{kind}]");
+
+        // The auditor reads the case's file openings through the API, newest first.
+        let path = format!("/api/v1/audit?entity=case&entity_id={id}&action=file.view");
+        let (st, events, total) = get_counted(&s, &path, &auditor).await;
+        assert_eq!(st, 200, "[{kind}] {events}");
+        assert_eq!(total, Some(2), "[{kind}]");
+        let actors: Vec<&str> = events
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|e| e["actor"].as_str())
+            .collect();
+        assert_eq!(actors, ["tiep-nhan", "lanh-dao"], "[{kind}]");
+        assert_eq!(events[0]["data"]["report_id"], report_id, "[{kind}]");
+        // Paging: the second of the two, alone.
+        let (_, second, total) =
+            get_counted(&s, &format!("{path}&limit=1&offset=1"), &auditor).await;
+        assert_eq!(total, Some(2), "[{kind}]");
+        assert_eq!(second[0]["actor"], "lanh-dao", "[{kind}] {second}");
+        // A family of actions: everything done to cases, and nothing else.
+        let (_, family, _) =
+            get_counted(&s, "/api/v1/audit?action=case.&limit=1000", &auditor).await;
+        let actions: Vec<&str> = family
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|e| e["action"].as_str())
+            .collect();
+        assert!(actions.contains(&"case.open"), "[{kind}] {actions:?}");
+        assert!(
+            actions.iter().all(|a| a.starts_with("case.")),
+            "[{kind}] {actions:?}"
+        );
+        // By actor.
+        let (_, mine, total) = get_counted(&s, "/api/v1/audit?actor=tiep-nhan", &auditor).await;
+        assert_eq!(total, Some(1), "[{kind}] {mine}");
+
+        // Nobody else reads it, not even an auditor of one agency.
+        for (token, who) in [
+            (&lead, "lead"),
+            (&intake, "intake"),
+            (&commune_auditor, "commune auditor"),
+        ] {
+            let (st, body, _) = get_counted(&s, "/api/v1/audit", token).await;
+            assert_eq!(st, 403, "[{kind}] {who}: {body}");
+        }
+        let (st, _) = s.get("/api/v1/audit", None).await;
+        assert_eq!(st, 401, "[{kind}]");
+        // Wrong input names its field.
+        for (query, field) in [
+            ("from=31/02/2026", "from"),
+            ("from=2026-11-30&to=2026-11-01", "to"),
+            ("limit=0", "limit"),
+            ("offset=-3", "offset"),
+            ("entity_id=7", "entity"),
+        ] {
+            let (st, body, _) = get_counted(&s, &format!("/api/v1/audit?{query}"), &auditor).await;
+            assert_eq!(st, 422, "[{kind}] {query}: {body}");
+            assert_eq!(body["error"]["field"], field, "[{kind}] {query}: {body}");
+        }
+
+        // The console: the auditor's bar links the log, and the case's openings are listed.
+        let (jar, _) = login(&s, "kiem-tra").await;
+        let console = console_get(&s, &jar, "/quan-tri").await;
+        assert!(console.contains("data-testid=\"audit-link\""), "[{kind}]");
+        let case_page = console_get(&s, &jar, &format!("/quan-tri/ho-so/{id}")).await;
+        assert!(
+            case_page.contains("data-testid=\"case-audit-link\""),
+            "[{kind}]"
+        );
+        let log = console_get(
+            &s,
+            &jar,
+            &format!("/quan-tri/nhat-ky?entity=case&entity_id={id}&action=file.view"),
+        )
+        .await;
+        assert_eq!(
+            log.matches("data-testid=\"audit-event\"").count(),
+            2,
+            "[{kind}]"
+        );
+        assert!(log.contains("Mở tệp"), "[{kind}]");
+        assert!(
+            log.contains(&format!("href=\"/quan-tri/ho-so/{id}\"")),
+            "[{kind}]"
+        );
+        // Opening the log is a read: it adds no event (the auditor opened no file).
+        let (_, _, after) = get_counted(&s, "/api/v1/audit?actor=kiem-tra", &auditor).await;
+        assert_eq!(after, Some(0), "[{kind}]");
+        // A wrong date on the page is named, not a blank page.
+        let resp = s
+            .client
+            .get(s.url("/quan-tri/nhat-ky?from=hom-qua"))
+            .header("cookie", &jar)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status().as_u16(), 422, "[{kind}]");
+        let text = resp.text().await.expect("body");
+        assert!(
+            text.contains("hom-qua") && text.contains("role=\"alert\""),
+            "[{kind}]"
+        );
+
+        // The lead's console has no such link, and the page refuses them.
+        let (lead_jar, _) = login(&s, "lanh-dao").await;
+        let console = console_get(&s, &lead_jar, "/quan-tri").await;
+        assert!(!console.contains("data-testid=\"audit-link\""), "[{kind}]");
+        let resp = s
+            .client
+            .get(s.url("/quan-tri/nhat-ky"))
+            .header("cookie", &lead_jar)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status().as_u16(), 403, "[{kind}]");
+    }
+}
