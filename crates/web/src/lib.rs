@@ -6,6 +6,7 @@ pub mod appeals;
 pub mod articles;
 pub mod audit_log;
 pub mod desk;
+pub mod document;
 pub use desk::SemanticModel;
 pub mod error;
 pub mod feeds;
