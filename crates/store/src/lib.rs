@@ -10,6 +10,7 @@
 
 mod appeals;
 mod articles;
+mod duties;
 mod files;
 mod inspect;
 mod migrate;
