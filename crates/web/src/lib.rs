@@ -5,6 +5,7 @@ pub mod api;
 pub mod appeals;
 pub mod articles;
 pub mod desk;
+pub mod duties;
 pub use desk::SemanticModel;
 pub mod error;
 pub mod feeds;
@@ -172,6 +173,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/provisions", get(api::provisions))
         .route("/api/v1/cases", get(api::cases))
         .route("/api/v1/stats", get(api::stats))
+        .route("/api/v1/duties", get(duties::api_list))
+        .route("/api/v1/duties/{id}/progress", post(duties::api_record))
         .route(
             "/api/v1/outreach",
             get(api::list_outreach).post(api::record_outreach),
@@ -268,6 +271,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/quan-tri/thong-ke/co-quan.csv",
             get(pages::stats_agencies_csv),
+        )
+        .route(
+            "/quan-tri/nhiem-vu",
+            get(duties::console_page).post(duties::console_record),
         )
         .route(
             "/quan-tri/tuyen-truyen",
