@@ -8,6 +8,7 @@ mod articles;
 mod case_view;
 mod closing;
 mod consult;
+mod duties;
 mod expired_tokens;
 mod files;
 mod harness;
