@@ -369,6 +369,23 @@ async fn a_bad_console_entry_names_the_field_and_keeps_what_was_typed() {
         assert_eq!(st, 403, "[{kind}]");
         let page = console_get(&s, &jar, "/quan-tri/nhiem-vu").await;
         assert!(!page.contains("data-testid=\"duty-latest\""), "[{kind}]");
+        // The API signed in by the console's cookie takes the token in a header, as every
+        // API write does.
+        let api = |token: Option<&str>| {
+            let mut req = s
+                .client
+                .post(s.url(&format!("/api/v1/duties/{DUTY}/progress")))
+                .header("cookie", &jar)
+                .json(&json!({ "agency": POLICE, "from": "2026-11-01", "summary": "Rà soát" }));
+            if let Some(t) = token {
+                req = req.header("x-csrf-token", t);
+            }
+            req.send()
+        };
+        let st = api(None).await.expect("post").status().as_u16();
+        assert_eq!(st, 403, "[{kind}] without the header");
+        let st = api(Some(&csrf)).await.expect("post").status().as_u16();
+        assert_eq!(st, 201, "[{kind}] with it");
     }
 }
 
