@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod awareness;
 pub mod consult;
+pub mod duty;
 #[macro_use]
 pub mod model;
 pub mod notice;

@@ -712,6 +712,10 @@ impl Pack {
             .filter(move |d| d.agencies.iter().any(|a| a == code))
     }
 
+    pub fn duty(&self, id: &str) -> Option<&Duty> {
+        self.duties.iter().find(|d| d.id == id)
+    }
+
     pub fn provision(&self, id: &str) -> Option<&LegalProvision> {
         self.provisions.iter().find(|p| p.id == id)
     }

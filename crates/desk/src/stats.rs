@@ -79,6 +79,8 @@ pub struct Facts<'a> {
     pub notices: &'a [NoticeFact],
     /// When each awareness article (the portal's `/nhan-dien`) was first published.
     pub articles: &'a [DateTime<Utc>],
+    /// Progress recorded on the directive's duties, corrected entries included.
+    pub progress: &'a [crate::duty::ProgressEntry],
 }
 
 /// `[from, to)`.
@@ -212,6 +214,9 @@ pub struct Stats {
     pub trend_unit: TrendUnit,
     /// Reports, cases opened and publications per day, week or month of the period.
     pub trend: Vec<TrendBucket>,
+    /// Progress on the directive's duties covering days of the period, corrected entries
+    /// left out, by duty and agency in the order recorded.
+    pub duty_progress: Vec<crate::duty::ProgressEntry>,
 }
 
 /// The unit of a trend: days for a period of up to 45 days, calendar weeks (from Monday)
@@ -310,7 +315,17 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
         outreach,
         notices,
         articles,
+        progress,
     } = facts;
+    let (first_day, last_day) = (
+        vietnam_day(period.from),
+        vietnam_day(period.to - Duration::seconds(1)),
+    );
+    let duty_progress = crate::duty::standing(progress)
+        .into_iter()
+        .filter(|e| e.overlaps(first_day, last_day))
+        .cloned()
+        .collect();
     let prepared: Vec<&NoticeFact> = notices
         .iter()
         .filter(|n| period.contains(n.prepared_at))
@@ -477,6 +492,7 @@ pub fn compute(period: Period, facts: Facts<'_>, agencies: &[&str], now: DateTim
         notice_steps,
         agencies,
         unassigned,
+        duty_progress,
     }
 }
 
@@ -544,6 +560,7 @@ mod tests {
                 outreach: &[],
                 notices: &[],
                 articles: &[],
+                progress: &[],
             };
             let s = compute(period, facts, &["vhtt"], at(29, 0));
             (
@@ -563,6 +580,7 @@ mod tests {
             outreach: &[],
             notices: &[],
             articles: &[],
+            progress: &[],
         };
         assert_eq!(compute(period, facts, &["vhtt"], at(29, 0)).cases_merged, 1);
     }
@@ -648,6 +666,30 @@ mod tests {
                 attendees: 30,
             },
         ];
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("date");
+        let entry = |id, (from, to), corrects| crate::duty::ProgressEntry {
+            id,
+            duty: "3.2-ra-soat".into(),
+            agency: "ca".into(),
+            from,
+            to,
+            summary: "Rà soát".into(),
+            count: None,
+            unit: None,
+            links: vec![],
+            corrects,
+            recorded_by: "lan".into(),
+            recorded_at: at(16, 0),
+        };
+        let progress = [
+            entry(1, (day(11, 10), day(11, 12)), None),
+            // After the period, and before it.
+            entry(2, (day(11, 16), day(11, 16)), None),
+            entry(3, (day(10, 20), day(10, 31)), None),
+            // Corrected by 5: only the correction counts.
+            entry(4, (day(10, 25), day(11, 1)), None),
+            entry(5, (day(10, 25), day(11, 1)), Some(4)),
+        ];
         let notices = [NoticeFact {
             agency: "ca".into(),
             prepared_at: at(3, 0),
@@ -669,6 +711,7 @@ mod tests {
             notices: &notices,
             // One inside the period, one on its last second's far side.
             articles: &[at(9, 0), at(15, 0)],
+            progress: &progress,
         };
         let s = compute(period, facts, &["vhtt", "ca"], at(29, 0));
         assert_eq!(s.notices_prepared, 1);
@@ -682,6 +725,8 @@ mod tests {
         );
         assert_eq!((s.outreach_events, s.outreach_attendees), (1, 80));
         assert_eq!(s.articles_published, 1);
+        let ids: Vec<i64> = s.duty_progress.iter().map(|e| e.id).collect();
+        assert_eq!(ids, [1, 5]);
         assert_eq!((s.reports, s.answered_at_once), (3, 1));
         let codes = |v: &[Count]| -> Vec<(String, usize)> {
             v.iter().map(|c| (c.code.clone(), c.count)).collect()
@@ -874,6 +919,7 @@ mod tests {
                 outreach: &[],
                 notices: &[],
                 articles: &[],
+                progress: &[],
             };
             compute(Period::vietnam_days(first, last), facts, &[], at(29, 0))
         };

@@ -11,6 +11,7 @@
 mod appeals;
 mod articles;
 mod audit_log;
+mod duties;
 mod files;
 mod inspect;
 mod migrate;

@@ -98,6 +98,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0012_opinions.sqlite.sql"),
         postgres: include_str!("../migrations/0012_opinions.postgres.sql"),
     },
+    Migration {
+        version: 13,
+        name: "duty_progress",
+        common: include_str!("../migrations/0013_duty_progress.sql"),
+        sqlite: include_str!("../migrations/0013_duty_progress.sqlite.sql"),
+        postgres: include_str!("../migrations/0013_duty_progress.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

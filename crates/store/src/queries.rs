@@ -8,11 +8,11 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-fn json_list(s: &str) -> Result<Vec<String>> {
+pub(crate) fn json_list(s: &str) -> Result<Vec<String>> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("list `{s}`: {e}")))
 }
 
-fn to_json_list(v: &[String]) -> String {
+pub(crate) fn to_json_list(v: &[String]) -> String {
     serde_json::Value::from(v.to_vec()).to_string()
 }
 
@@ -1964,7 +1964,7 @@ impl WriteTx {
     }
 }
 
-fn time_of(s: &str, what: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+pub(crate) fn time_of(s: &str, what: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|e| StoreError::Corrupt(format!("{what} `{s}`: {e}")))

@@ -936,5 +936,6 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     doc.merge(crate::notices::NoticeDoc::openapi());
     doc.merge(crate::articles::ArticleDoc::openapi());
     doc.merge(crate::files::FileDoc::openapi());
+    doc.merge(crate::duties::DutyDoc::openapi());
     Json(doc)
 }

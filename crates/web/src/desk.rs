@@ -818,6 +818,53 @@ impl Desk {
         Ok(id)
     }
 
+    /// Records progress on the duty `duty_id` for an agency it names, by that agency's
+    /// staff or an administrator; a correction names an entry of the same duty and agency
+    /// that nothing corrected yet.
+    pub async fn record_duty_progress(
+        &self,
+        actor: &Actor,
+        duty_id: &str,
+        draft: &kc_desk::duty::ProgressDraft,
+    ) -> Result<i64, ApiError> {
+        let pack = self.pack();
+        let duty = pack.duty(duty_id).ok_or_else(|| {
+            ApiError::not_found(
+                &format!("nhiệm vụ `{duty_id}`"),
+                &format!("Duty `{duty_id}`"),
+            )
+        })?;
+        let valid = kc_desk::duty::validate(duty, draft, crate::notices::today_vn())?;
+        kc_desk::duty::may_record(actor, &valid.agency).map_err(|e| {
+            let name = pack
+                .agency(&e.agency)
+                .map_or(e.agency.clone(), |a| a.name_vi.clone());
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "other_agency",
+                format!(
+                    "Chỉ cán bộ của {name} hoặc quản trị viên được báo cáo kết quả cho đơn vị này."
+                ),
+                format!(
+                    "Only staff of `{}` or an administrator report its progress.",
+                    e.agency
+                ),
+            )
+        })?;
+        if let Some(id) = valid.corrects {
+            let target = self.store.duty_progress_entry(id).await?;
+            kc_desk::duty::check_correction(
+                &valid,
+                target.as_ref().map(|(e, _)| e),
+                target.as_ref().is_some_and(|(_, corrected)| *corrected),
+            )?;
+        }
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        let id = tx.record_duty_progress(&valid).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// Takes one item of a monitored feed or file (`kiemchung import`) as a report, once:
     /// an item whose `key` was taken before is left alone, so an import can be run again,
     /// or resumed after an interruption, without doubling anything.
@@ -1903,6 +1950,7 @@ pub async fn period_stats(
     let outreach = store.outreach_facts().await?;
     let notices = store.notice_facts().await?;
     let articles = store.article_facts().await?;
+    let progress = store.duty_progress(None).await?;
     let codes: Vec<&str> = pack.agencies.iter().map(|a| a.code.as_str()).collect();
     let facts = kc_desk::stats::Facts {
         cases: &cases,
@@ -1910,6 +1958,7 @@ pub async fn period_stats(
         outreach: &outreach,
         notices: &notices,
         articles: &articles,
+        progress: &progress,
     };
     Ok(kc_desk::stats::compute(
         kc_desk::stats::Period::vietnam_days(first, last),

@@ -7,6 +7,7 @@ pub mod articles;
 pub mod audit_log;
 pub mod desk;
 pub mod document;
+pub mod duties;
 pub use desk::SemanticModel;
 pub mod error;
 pub mod feeds;
@@ -175,6 +176,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases", get(api::cases))
         .route("/api/v1/stats", get(api::stats))
         .route("/api/v1/audit", get(audit_log::api_audit))
+        .route("/api/v1/duties", get(duties::api_list))
+        .route("/api/v1/duties/{id}/progress", post(duties::api_record))
         .route(
             "/api/v1/outreach",
             get(api::list_outreach).post(api::record_outreach),
@@ -272,6 +275,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/quan-tri/thong-ke/co-quan.csv",
             get(pages::stats_agencies_csv),
+        )
+        .route(
+            "/quan-tri/nhiem-vu",
+            get(duties::console_page).post(duties::console_record),
         )
         .route(
             "/quan-tri/tuyen-truyen",

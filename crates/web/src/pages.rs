@@ -850,7 +850,7 @@ pub async fn logout(
     resp
 }
 
-fn agency_names(state: &AppState, lang: &str) -> BTreeMap<String, String> {
+pub(crate) fn agency_names(state: &AppState, lang: &str) -> BTreeMap<String, String> {
     state
         .desk
         .pack()
@@ -1049,6 +1049,24 @@ pub async fn stats_page(
             (a.code.clone(), list)
         })
         .collect();
+    // Per agency and duty, the progress the period's figures hold.
+    let duty_progress: Vec<Value> = pack
+        .agencies
+        .iter()
+        .filter(|a| pack.duties_of(&a.code).next().is_some())
+        .map(|a| {
+            let list: Vec<Value> = pack
+                .duties_of(&a.code)
+                .map(|d| {
+                    context! {
+                        id => d.id.clone(), clause => d.clause.clone(), text => d.text_vi.clone(),
+                        entries => crate::report::progress_of(&s, &d.id, &a.code),
+                    }
+                })
+                .collect();
+            context! { code => a.code.clone(), duties => list }
+        })
+        .collect();
     let most = |counts: &[kc_desk::stats::Count]| counts.iter().map(|c| c.count).max().unwrap_or(0);
     let widest = most(&s.reports_by_channel)
         .max(most(&s.cases_by_category))
@@ -1087,7 +1105,7 @@ pub async fn stats_page(
         StatusCode::OK,
         "stats.html",
         context! {
-            s, widest, duties, trend, staff => staff_ctx, quarters, own_agencies,
+            s, widest, duties, duty_progress, trend, staff => staff_ctx, quarters, own_agencies,
             first => first.to_string(), last => last.to_string(),
             first_shown => shown(first), last_shown => shown(last),
             as_of => (last > crate::notices::today_vn()).then(|| shown(crate::notices::today_vn())),

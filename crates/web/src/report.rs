@@ -3,7 +3,8 @@
 //! prints it; the statistics page offers it for download.
 
 use chrono::{Datelike, NaiveDate};
-use kc_desk::pack::Pack;
+use kc_desk::duty::ProgressEntry;
+use kc_desk::pack::{Duty, Pack};
 use kc_desk::stats::{AgencyFigures, Count, Stats, TrendUnit};
 use kc_desk::{Channel, CloseReason, HarmCategory, Verdict};
 use std::fmt::Write as _;
@@ -169,7 +170,10 @@ pub fn markdown(
             b.reports, b.cases_opened, b.published
         );
     }
-    let _ = writeln!(out, "\n## 10. Nhiệm vụ theo văn bản chỉ đạo\n");
+    let _ = writeln!(
+        out,
+        "\n## 10. Nhiệm vụ theo văn bản chỉ đạo và kết quả thực hiện trong kỳ\n"
+    );
     for a in &pack.agencies {
         let duties: Vec<_> = pack.duties_of(&a.code).collect();
         if duties.is_empty() {
@@ -177,7 +181,7 @@ pub fn markdown(
         }
         let _ = writeln!(out, "**{}**\n", full_name(&a.name_vi));
         for duty in duties {
-            let _ = writeln!(out, "- ({}) {}", duty.clause, duty.text_vi);
+            duty_item(&mut out, s, duty, &a.code);
         }
         let _ = writeln!(out);
     }
@@ -188,6 +192,43 @@ pub fn markdown(
          hoặc thay thế sau khiếu nại (nêu riêng)._"
     );
     out
+}
+
+/// The progress `agency` recorded on `duty` that the period's figures hold (covering days
+/// of the period, corrected entries left out), in the order recorded.
+pub fn progress_of<'a>(s: &'a Stats, duty: &str, agency: &str) -> Vec<&'a ProgressEntry> {
+    s.duty_progress
+        .iter()
+        .filter(|e| e.duty == duty && e.agency == agency)
+        .collect()
+}
+
+/// The days an entry covers, as Vietnamese documents write them.
+pub fn covered_days(e: &ProgressEntry) -> String {
+    if e.from == e.to {
+        vn_date(e.from)
+    } else {
+        format!("{} – {}", vn_date(e.from), vn_date(e.to))
+    }
+}
+
+/// One duty of the report's list, then what the agency did under it in the period: the
+/// days, the summary on one line, the count with its unit.
+fn duty_item(out: &mut String, s: &Stats, duty: &Duty, agency: &str) {
+    let _ = writeln!(out, "- ({}) {}", duty.clause, duty.text_vi);
+    let entries = progress_of(s, &duty.id, agency);
+    if entries.is_empty() {
+        let _ = writeln!(out, "  - _Chưa có báo cáo kết quả._");
+    }
+    for e in entries {
+        let summary = e.summary.split_whitespace().collect::<Vec<_>>().join(" ");
+        let count = match (e.count, &e.unit) {
+            (Some(n), Some(unit)) => format!(" ({n} {unit})"),
+            (Some(n), None) => format!(" ({n})"),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "  - {}: {summary}{count}", covered_days(e));
+    }
 }
 
 /// The document's head: national heading, place and date, title, period (and, for a
@@ -287,11 +328,14 @@ pub fn agency_markdown(
         "\n## 2. Tuyên truyền, tập huấn: {} buổi, {} lượt người tham dự\n",
         a.outreach_events, a.outreach_attendees
     );
-    let _ = writeln!(out, "## 3. Nhiệm vụ theo văn bản chỉ đạo\n");
+    let _ = writeln!(
+        out,
+        "## 3. Nhiệm vụ theo văn bản chỉ đạo và kết quả thực hiện trong kỳ\n"
+    );
     let mut any = false;
     for duty in pack.duties_of(code) {
         any = true;
-        let _ = writeln!(out, "- ({}) {}", duty.clause, duty.text_vi);
+        duty_item(&mut out, s, duty, code);
     }
     if !any {
         let _ = writeln!(out, "Văn bản không giao nhiệm vụ riêng cho đơn vị.");
@@ -440,6 +484,35 @@ mod tests {
             held_on: days(20),
             attendees: 45,
         }];
+        let police = pack
+            .duties
+            .iter()
+            .find(|d| d.id == "3.2-ra-soat")
+            .expect("the police's monitoring duty");
+        let entry = |id, from, to, summary: &str, count| kc_desk::duty::ProgressEntry {
+            id,
+            duty: police.id.clone(),
+            agency: "ca".into(),
+            from: days(from),
+            to: days(to),
+            summary: summary.into(),
+            count,
+            unit: count.map(|_| "trang".to_string()),
+            links: vec![],
+            corrects: None,
+            recorded_by: "lan".into(),
+            recorded_at: at(21),
+        };
+        let progress = [
+            entry(
+                1,
+                3,
+                20,
+                "Rà soát các trang\nmạng xã hội trên địa bàn",
+                Some(12),
+            ),
+            entry(2, 25, 25, "Kiểm tra một nhóm Zalo", None),
+        ];
         let mut s = compute(
             Period::vietnam_days(days(1), days(30)),
             kc_desk::stats::Facts {
@@ -448,6 +521,7 @@ mod tests {
                 outreach: &outreach,
                 notices: &[],
                 articles: &[],
+                progress: &progress,
             },
             &codes,
             at(29),
@@ -524,5 +598,26 @@ mod tests {
         assert!(md.contains("| 03/11/2026 | 0 | 0 | 1 |"), "{md}");
         let duty = pack.duties.first().expect("a duty");
         assert!(md.contains(&duty.text_vi), "{md}");
+        // Under each duty, what the agency did in the period, or that nothing was reported.
+        let police_item = format!(
+            "- ({}) {}\n  - 03/11/2026 – 20/11/2026: Rà soát các trang mạng xã hội trên địa bàn (12 trang)\n  - 25/11/2026: Kiểm tra một nhóm Zalo\n",
+            police.clause, police.text_vi
+        );
+        assert!(md.contains(&police_item), "{md}");
+        assert!(
+            md.contains(&format!(
+                "- ({}) {}\n  - _Chưa có báo cáo kết quả._",
+                duty.clause, duty.text_vi
+            )),
+            "{md}"
+        );
+        // A commune's own report: its duties, with what it reported.
+        let own = agency_markdown(&s, &pack, "ca", (days(1), days(30)), days(30))
+            .expect("the police's report");
+        assert!(own.contains(&police_item), "{own}");
+        let other = agency_markdown(&s, &pack, "vhtt", (days(1), days(30)), days(30))
+            .expect("the office's report");
+        assert!(!other.contains("Zalo"), "{other}");
+        assert!(other.contains("  - _Chưa có báo cáo kết quả._"), "{other}");
     }
 }

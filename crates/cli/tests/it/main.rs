@@ -624,3 +624,69 @@ fn report_takes_one_end_of_the_period_and_names_both_when_inverted() {
     assert!(!ok);
     assert!(err.contains("--from") && err.contains("--to"), "{err}");
 }
+
+/// The report upward lists, under each duty, what the agency reported doing in the period,
+/// in the district's report and in one agency's (`--agency`).
+#[test]
+fn report_lists_the_progress_on_each_duty_in_the_period() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let d = data.to_str().expect("utf-8 path");
+    let out = run_with_stdin(
+        &["user", "add", "admin", "--role", "admin", "--data-dir", d],
+        "a-long-password\n",
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let day = |n| chrono::NaiveDate::from_ymd_opt(2026, 11, n).expect("date");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let store = kc_store::Store::open(&kc_store::sqlite_url_for_dir(&data))
+            .await
+            .expect("open");
+        let mut tx = store.begin_write("admin").await.expect("begin");
+        tx.record_duty_progress(&kc_desk::duty::ValidProgress {
+            duty: "3.2-ra-soat".into(),
+            agency: "ca".into(),
+            from: day(3),
+            to: day(20),
+            summary: "Rà soát 12 trang mạng xã hội".into(),
+            count: Some(12),
+            unit: Some("trang".into()),
+            links: vec![],
+            corrects: None,
+        })
+        .await
+        .expect("record");
+        tx.commit().await.expect("commit");
+        store.close().await;
+    });
+    let entry = "  - 03/11/2026 – 20/11/2026: Rà soát 12 trang mạng xã hội (12 trang)";
+    for agency in [&[][..], &["--agency", "ca"][..]] {
+        let out = kiemchung()
+            .args(["report", "--from", "2026-11-01", "--to", "2026-11-30"])
+            .args(agency)
+            .args(["--data-dir", d])
+            .output()
+            .expect("run report");
+        let (md, err) = text(&out);
+        assert!(out.status.success(), "{err}");
+        assert!(md.contains(entry), "{agency:?}: {md}");
+        assert!(md.contains("  - _Chưa có báo cáo kết quả._"), "{md}");
+    }
+    // A period the entry does not cover says nothing was reported.
+    let out = kiemchung()
+        .args([
+            "report",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-31",
+            "--agency",
+            "ca",
+        ])
+        .args(["--data-dir", d])
+        .output()
+        .expect("run report");
+    let (md, _) = text(&out);
+    assert!(!md.contains("Rà soát 12 trang"), "{md}");
+}

@@ -3,6 +3,7 @@
 mod appeals;
 mod audit;
 mod closures;
+mod duties;
 mod files;
 mod imports;
 mod merges;

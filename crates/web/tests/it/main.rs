@@ -9,6 +9,7 @@ mod audit_log;
 mod case_view;
 mod closing;
 mod consult;
+mod duties;
 mod expired_tokens;
 mod files;
 mod harness;
