@@ -2,6 +2,7 @@
 //! against SQLite and, when `KC_TEST_DATABASE_URL` names a PostgreSQL server (scripts/test
 //! starts one), against PostgreSQL too.
 
+mod a11y;
 mod api_flow;
 mod appeals;
 mod articles;
@@ -11,6 +12,7 @@ mod consult;
 mod expired_tokens;
 mod files;
 mod harness;
+mod html;
 mod input_errors;
 mod merging;
 mod new_user;
