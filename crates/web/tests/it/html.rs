@@ -228,3 +228,29 @@ impl Document {
         }
     }
 }
+
+#[test]
+fn the_tree_knows_void_elements_entities_and_bad_nesting() {
+    let doc = Document::parse(
+        "<!doctype html><p id=a>x &amp; y&#x2f;z<br><input required name=\"q\" value=\"&quot;\"></p>",
+    );
+    assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    let p = doc.by_id("a").expect("the paragraph");
+    assert_eq!(doc.text(p), "x & y/z");
+    let input = doc.all("input").next().expect("the input");
+    assert!(
+        doc.within(input, p),
+        "a void element closes itself, inside its parent"
+    );
+    assert!(doc.el(input).has("required"));
+    assert_eq!(doc.el(input).attr("value"), Some("\""));
+
+    let bad = Document::parse("<div><p>x</div>");
+    assert!(
+        bad.problems.iter().any(|m| m.contains("</div> closes <p>")),
+        "{:?}",
+        bad.problems
+    );
+    let unclosed = Document::parse("<main><section>x</main>");
+    assert!(!unclosed.problems.is_empty());
+}
