@@ -114,7 +114,13 @@ impl Page {
         } else {
             err.body.message.clone()
         };
-        let mut resp = self.render(state, err.status, "error.html", context! { message, back });
+        let status = err.status.as_u16();
+        let mut resp = self.render(
+            state,
+            err.status,
+            "error.html",
+            context! { message, back, status },
+        );
         crate::error::with_retry_after(&mut resp, err.retry_after);
         resp
     }
@@ -318,9 +324,27 @@ pub async fn report_submit(
             &state,
             err.status,
             "report_form.html",
-            context! { form => form, error => page.message(&err), error_field => err.body.field.clone() },
+            context! {
+                form => form,
+                error => page.message(&err),
+                error_control => report_control(err.body.field.as_deref()),
+                // A browser never refills a file picker: whoever chose images must know to
+                // choose them again.
+                files_dropped => !uploads.is_empty(),
+            },
         ),
     }
+}
+
+/// The report form's control a field error is about (`urls[2]` is the links box, `files[0]`
+/// the file picker), for the page to mark it and link to it; None for an error about the
+/// whole form (CSRF, rate limit).
+fn report_control(field: Option<&str>) -> Option<&'static str> {
+    let field = field?;
+    let base = field.split('[').next().unwrap_or(field);
+    ["text", "urls", "contact", "files"]
+        .into_iter()
+        .find(|c| *c == base)
 }
 
 pub async fn receipt_page(
@@ -2258,6 +2282,17 @@ pub fn no_store(mut resp: Response) -> Response {
 
 #[cfg(test)]
 mod tests {
+    /// A field error names the form control to mark: `urls[2]` is the links box.
+    #[test]
+    fn report_errors_point_at_the_control_they_are_about() {
+        assert_eq!(super::report_control(Some("text")), Some("text"));
+        assert_eq!(super::report_control(Some("urls[2]")), Some("urls"));
+        assert_eq!(super::report_control(Some("files[0]")), Some("files"));
+        assert_eq!(super::report_control(Some("contact")), Some("contact"));
+        assert_eq!(super::report_control(Some("csrf")), None);
+        assert_eq!(super::report_control(None), None);
+    }
+
     /// The quarter presets: the quarter a day falls in and the one before, across a year.
     #[test]
     fn quarter_presets_cover_this_quarter_and_the_last_across_a_year() {

@@ -65,7 +65,7 @@ async fn an_editor_publishes_and_corrects_an_article_the_public_reads() {
 
         let (st, html) = s.get_text(&url).await;
         assert_eq!(st, 200, "[{kind}]");
-        assert!(html.contains("<h1>Năm dấu hiệu nhận biết tin giả</h1>"));
+        assert!(html.contains("<h1 lang=\"vi\">Năm dấu hiệu nhận biết tin giả</h1>"));
         assert!(
             html.contains(
                 "<p>Hãy kiểm tra nguồn: trang của cơ quan nhà nước, báo chí được cấp phép.</p>"

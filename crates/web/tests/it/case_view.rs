@@ -371,7 +371,7 @@ async fn receipt_names_claim(kind: &'static str) {
         .expect("the receipt shows the answer");
     assert!(
         answer.contains(&format!(
-            "<blockquote class=\"lines\" data-testid=\"matched-claim\">{}</blockquote>",
+            "<blockquote class=\"lines\" data-testid=\"matched-claim\" lang=\"vi\">{}</blockquote>",
             esc(&claim)
         )),
         "the published claim, in full: {answer}"

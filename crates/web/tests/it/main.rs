@@ -2,6 +2,7 @@
 //! against SQLite and, when `KC_TEST_DATABASE_URL` names a PostgreSQL server (scripts/test
 //! starts one), against PostgreSQL too.
 
+mod a11y;
 mod api_flow;
 mod appeals;
 mod articles;
@@ -13,6 +14,7 @@ mod duties;
 mod expired_tokens;
 mod files;
 mod harness;
+mod html;
 mod input_errors;
 mod merging;
 mod new_user;

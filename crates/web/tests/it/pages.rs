@@ -234,7 +234,7 @@ async fn an_unknown_receipt_is_named_back_to_the_citizen() {
         "{page}"
     );
     assert!(
-        page.contains("← Quay lại</a>"),
+        page.contains("Quay lại</a>"),
         "the way back says what it is"
     );
     let (st, body) = s.get("/api/v1/reports/KC-0000-0000", None).await;
