@@ -1,5 +1,5 @@
-//! `kiemchung report`: the periodic report upward, as Markdown (or JSON), from the same
-//! figures as the console's statistics page.
+//! `kiemchung report`: the periodic report upward, as Markdown, a Word file (or JSON),
+//! from the same figures as the console's statistics page.
 
 use anyhow::{bail, Result};
 use chrono::{Datelike, NaiveDate};
@@ -19,14 +19,20 @@ pub struct ReportArgs {
     /// figures and its duties (agency codes: `kiemchung pack show`).
     #[arg(long)]
     pub agency: Option<String>,
-    /// Markdown to read and send on, or JSON for other tools.
+    /// Markdown to read and send on, a Word file (docx) to sign and forward, or JSON for
+    /// other tools.
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: ReportFormat,
+    /// Write the report to this file instead of standard output (needed for docx on a
+    /// terminal).
+    #[arg(long, short = 'o')]
+    pub output: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     Markdown,
+    Docx,
     Json,
 }
 
@@ -82,30 +88,70 @@ pub async fn run_report(args: &ReportArgs, store: &kc_store::Store, pack: &Pack)
              the directive names no agency with this code (see `kiemchung pack show`)"
         )
     };
-    match (args.format, agency) {
-        (ReportFormat::Json, None) => out!("{}", serde_json::to_string_pretty(&stats)?),
+    let text = |t: String| t.into_bytes();
+    let bytes = match (args.format, agency) {
+        (ReportFormat::Json, None) => text(serde_json::to_string_pretty(&stats)? + "\n"),
         (ReportFormat::Json, Some(code)) => {
             let row = stats
                 .agencies
                 .iter()
                 .find(|a| a.code == code)
                 .ok_or_else(|| unknown(code))?;
-            out!(
-                "{}",
+            text(
                 serde_json::to_string_pretty(&serde_json::json!({
                     "period": stats.period, "agency": row,
-                }))?
+                }))? + "\n",
             )
         }
-        (ReportFormat::Markdown, None) => out!(
-            "{}",
-            kc_web::report::markdown(&stats, pack, first, last, today)
-        ),
-        (ReportFormat::Markdown, Some(code)) => out!(
-            "{}",
+        (ReportFormat::Markdown, None) => {
+            text(kc_web::report::markdown(&stats, pack, first, last, today))
+        }
+        (ReportFormat::Markdown, Some(code)) => text(
             kc_web::report::agency_markdown(&stats, pack, code, (first, last), today)
-                .ok_or_else(|| unknown(code))?
+                .ok_or_else(|| unknown(code))?,
         ),
+        (ReportFormat::Docx, None) => kc_web::report::docx(&stats, pack, first, last, today),
+        (ReportFormat::Docx, Some(code)) => {
+            kc_web::report::agency_docx(&stats, pack, code, (first, last), today)
+                .ok_or_else(|| unknown(code))?
+        }
+    };
+    write_report(
+        &bytes,
+        args.output.as_deref(),
+        args.format == ReportFormat::Docx,
+    )?;
+    Ok(())
+}
+
+/// The report to `output`, or to standard output; a Word file is not for a terminal.
+fn write_report(bytes: &[u8], output: Option<&std::path::Path>, binary: bool) -> Result<()> {
+    use std::io::{IsTerminal, Write};
+    match output {
+        Some(path) => {
+            std::fs::write(path, bytes).map_err(|e| {
+                anyhow::anyhow!(
+                    "không ghi được {shown} / cannot write {shown}: {e}",
+                    shown = path.display()
+                )
+            })?;
+            eprintln!(
+                "Đã ghi báo cáo vào {shown} / report written to {shown}",
+                shown = path.display()
+            );
+        }
+        None if binary && std::io::stdout().is_terminal() => bail!(
+            "--format docx là tệp Word: dùng --output TÊN.docx hoặc chuyển hướng (> TÊN.docx) / \
+             --format docx is a Word file: use --output NAME.docx or redirect (> NAME.docx)"
+        ),
+        None => {
+            if let Err(e) = std::io::stdout().lock().write_all(bytes) {
+                // `kiemchung report | head` is not a failure.
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    bail!("không ghi được ra màn hình / cannot write the output: {e}");
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -273,6 +273,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::stats_report_download),
         )
         .route(
+            "/quan-tri/thong-ke/bao-cao.docx",
+            get(pages::stats_report_docx),
+        )
+        .route(
             "/quan-tri/thong-ke/co-quan.csv",
             get(pages::stats_agencies_csv),
         )

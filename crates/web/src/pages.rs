@@ -1183,15 +1183,24 @@ fn roman(q: u32) -> &'static str {
     }
 }
 
-/// The report upward of the period shown, as a Markdown file to download, edit and send:
-/// the same document `kiemchung report` prints.
+/// The report upward as Markdown, for the period the statistics page shows.
 pub async fn stats_report_download(
     state: State<AppState>,
     headers: HeaderMap,
     staff: MaybeStaff,
     q: Query<StatsPageQuery>,
 ) -> Response {
-    stats_download(state, headers, staff, q, false).await
+    stats_download(state, headers, staff, q, Download::Markdown).await
+}
+
+/// The same report as a Word file, to sign and forward.
+pub async fn stats_report_docx(
+    state: State<AppState>,
+    headers: HeaderMap,
+    staff: MaybeStaff,
+    q: Query<StatsPageQuery>,
+) -> Response {
+    stats_download(state, headers, staff, q, Download::Docx).await
 }
 
 /// The report's agency table as CSV, for a spreadsheet.
@@ -1201,7 +1210,14 @@ pub async fn stats_agencies_csv(
     staff: MaybeStaff,
     q: Query<StatsPageQuery>,
 ) -> Response {
-    stats_download(state, headers, staff, q, true).await
+    stats_download(state, headers, staff, q, Download::Csv).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Download {
+    Markdown,
+    Docx,
+    Csv,
 }
 
 async fn stats_download(
@@ -1209,7 +1225,7 @@ async fn stats_download(
     headers: HeaderMap,
     MaybeStaff(staff): MaybeStaff,
     Query(q): Query<StatsPageQuery>,
-    csv: bool,
+    kind: Download,
 ) -> Response {
     if staff.is_none() {
         return login_redirect();
@@ -1221,7 +1237,7 @@ async fn stats_download(
     };
     let pack = state.desk.pack();
     let today = crate::notices::today_vn();
-    if csv {
+    if kind == Download::Csv {
         return (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -1239,35 +1255,54 @@ async fn stats_download(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
-    let (md, name) = match code {
-        None => (
-            crate::report::markdown(&s, &pack, first, last, today),
-            format!("bao-cao-{first}-den-{last}.md"),
+    if let Some(code) = code {
+        if pack.agency(code).is_none() {
+            let e = workflow::FieldError::new(
+                "co_quan",
+                format!("Không có cơ quan mã `{code}` trong văn bản chỉ đạo."),
+                format!("The directive names no agency with code `{code}`."),
+            );
+            return page.error(&state, &e.into(), "/quan-tri/thong-ke");
+        }
+    }
+    let stem = match code {
+        None => format!("bao-cao-{first}-den-{last}"),
+        Some(code) => format!("bao-cao-{code}-{first}-den-{last}"),
+    };
+    let period = (first, last);
+    let (body, mime, ext) = match (kind, code) {
+        (Download::Docx, None) => (
+            crate::report::docx(&s, &pack, first, last, today),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
         ),
-        Some(code) => match crate::report::agency_markdown(&s, &pack, code, (first, last), today) {
-            Some(md) => (md, format!("bao-cao-{code}-{first}-den-{last}.md")),
-            None => {
-                let e = workflow::FieldError::new(
-                    "co_quan",
-                    format!("Không có cơ quan mã `{code}` trong văn bản chỉ đạo."),
-                    format!("The directive names no agency with code `{code}`."),
-                );
-                return page.error(&state, &e.into(), "/quan-tri/thong-ke");
-            }
-        },
+        (Download::Docx, Some(code)) => (
+            crate::report::agency_docx(&s, &pack, code, period, today).unwrap_or_default(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+        (_, None) => (
+            crate::report::markdown(&s, &pack, first, last, today).into_bytes(),
+            "text/markdown; charset=utf-8",
+            "md",
+        ),
+        (_, Some(code)) => (
+            crate::report::agency_markdown(&s, &pack, code, period, today)
+                .unwrap_or_default()
+                .into_bytes(),
+            "text/markdown; charset=utf-8",
+            "md",
+        ),
     };
     (
         [
-            (
-                header::CONTENT_TYPE,
-                "text/markdown; charset=utf-8".to_string(),
-            ),
+            (header::CONTENT_TYPE, mime.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
+                format!("attachment; filename=\"{stem}.{ext}\""),
             ),
         ],
-        md,
+        body,
     )
         .into_response()
 }

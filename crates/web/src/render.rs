@@ -450,6 +450,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("stats.articles", "Bài viết nhận diện tin giả đăng trên cổng", "Awareness articles published on the portal"),
     ("stats.as_of", "Kỳ báo cáo chưa kết thúc: số liệu cuối kỳ tính đến ngày", "The period is not over: end-of-period figures are as of"),
     ("stats.report_download", "Tải báo cáo gửi cấp trên (Markdown)", "Download the report upward (Markdown)"),
+    ("stats.report_docx", "Tải báo cáo gửi cấp trên (Word)", "Download the report upward (Word)"),
     ("stats.duties", "Nhiệm vụ theo văn bản chỉ đạo", "Duties under the directive"),
     ("stats.none", "Không có.", "None."),
     ("stats.trend_day", "Diễn biến theo ngày", "Day by day"),

@@ -1,7 +1,8 @@
-//! The periodic report upward, as Markdown: the same figures as the console's statistics
-//! page, written as an office sends them to the directive's issuer. `kiemchung report`
-//! prints it; the statistics page offers it for download.
+//! The periodic report upward, as Markdown or as a Word file: the same figures as the
+//! console's statistics page, written as an office sends them to the directive's issuer.
+//! `kiemchung report` prints or writes it; the statistics page offers both for download.
 
+use crate::document::{self, Align, Block, Row, Span};
 use chrono::{Datelike, NaiveDate};
 use kc_desk::duty::ProgressEntry;
 use kc_desk::pack::{Duty, Pack};
@@ -19,30 +20,42 @@ pub fn markdown(
     last: NaiveDate,
     today: NaiveDate,
 ) -> String {
-    let mut out = String::new();
-    heading(&mut out, pack, None, (first, last), today);
-    let _ = writeln!(out, "## 1. Số liệu chung\n");
-    let _ = writeln!(out, "| Nội dung | Số lượng |\n|---|---|");
-    let _ = writeln!(out, "| Phản ánh nhận được | {} |", s.reports);
-    let _ = writeln!(
-        out,
-        "| — trong đó được trả lời ngay bằng tin đã kiểm chứng | {} |",
-        s.answered_at_once
-    );
-    let _ = writeln!(out, "| Hồ sơ mở mới | {} |", s.cases_opened);
+    document::markdown(&blocks(s, pack, (first, last), today))
+}
+
+/// The same report as a Word file, to sign and forward.
+pub fn docx(
+    s: &Stats,
+    pack: &Pack,
+    first: NaiveDate,
+    last: NaiveDate,
+    today: NaiveDate,
+) -> Vec<u8> {
+    document::docx(&blocks(s, pack, (first, last), today))
+}
+
+fn blocks(
+    s: &Stats,
+    pack: &Pack,
+    (first, last): (NaiveDate, NaiveDate),
+    today: NaiveDate,
+) -> Vec<Block> {
+    let mut out = heading(pack, None, (first, last), today);
+    out.push(h2("1. Số liệu chung"));
+    let mut general = vec![
+        ("Phản ánh nhận được".to_string(), s.reports.to_string()),
+        (
+            "— trong đó được trả lời ngay bằng tin đã kiểm chứng".to_string(),
+            s.answered_at_once.to_string(),
+        ),
+        ("Hồ sơ mở mới".to_string(), s.cases_opened.to_string()),
+    ];
     if s.cases_merged > 0 {
-        let _ = writeln!(
-            out,
-            "| Hồ sơ trùng đã gộp vào hồ sơ khác (không tính ở trên) | {} |",
-            s.cases_merged
-        );
+        general.push((
+            "Hồ sơ trùng đã gộp vào hồ sơ khác (không tính ở trên)".to_string(),
+            s.cases_merged.to_string(),
+        ));
     }
-    let _ = writeln!(out, "| Kết luận đã công bố | {} |", s.published);
-    let _ = writeln!(
-        out,
-        "| — trong đó bị hủy/thay thế sau khiếu nại (tính đến cuối kỳ) | {} |",
-        s.published_overturned
-    );
     let median = s
         .median_hours_to_publication
         // Vietnamese writes a decimal comma.
@@ -50,16 +63,26 @@ pub fn markdown(
             || "—".to_string(),
             |h| format!("{h:.1} giờ").replace('.', ","),
         );
-    let _ = writeln!(
-        out,
-        "| Thời gian trung vị từ tiếp nhận đến công bố lần đầu | {median} |"
-    );
-    let _ = writeln!(out, "| Hồ sơ đang xử lý cuối kỳ | {} |", s.open_at_end);
-    let _ = writeln!(
-        out,
-        "| — trong đó quá hạn chưa có kết luận | {} |\n",
-        s.overdue_at_end
-    );
+    general.extend([
+        ("Kết luận đã công bố".to_string(), s.published.to_string()),
+        (
+            "— trong đó bị hủy/thay thế sau khiếu nại (tính đến cuối kỳ)".to_string(),
+            s.published_overturned.to_string(),
+        ),
+        (
+            "Thời gian trung vị từ tiếp nhận đến công bố lần đầu".to_string(),
+            median,
+        ),
+        (
+            "Hồ sơ đang xử lý cuối kỳ".to_string(),
+            s.open_at_end.to_string(),
+        ),
+        (
+            "— trong đó quá hạn chưa có kết luận".to_string(),
+            s.overdue_at_end.to_string(),
+        ),
+    ]);
+    out.push(two_columns(general));
     section(
         &mut out,
         "2. Phản ánh theo kênh",
@@ -106,11 +129,10 @@ pub fn markdown(
                 .map_or(c.to_string(), |v| v.label_vi().to_string())
         },
     );
-    let _ = writeln!(
-        out,
-        "Bài viết tuyên truyền, hướng dẫn nhận diện tin giả đăng trên cổng thông tin trong kỳ: {} bài.\n",
+    out.push(body(format!(
+        "Bài viết tuyên truyền, hướng dẫn nhận diện tin giả đăng trên cổng thông tin trong kỳ: {} bài.",
         s.articles_published
-    );
+    )));
     section(
         &mut out,
         &format!(
@@ -123,75 +145,131 @@ pub fn markdown(
                 .map_or(c.to_string(), |v| v.label_vi().to_string())
         },
     );
-    let _ = writeln!(out, "## 8. Theo cơ quan\n");
-    let _ = writeln!(
-        out,
-        "| Cơ quan | Hồ sơ mới (chủ trì) | Đã công bố | Trong đó bị hủy/thay thế sau khiếu nại | Đang xử lý cuối kỳ | Quá hạn chưa có kết luận | Thông báo | Buổi tuyên truyền | Người tham dự |\n|---|---|---|---|---|---|---|---|---|"
-    );
-    let row = |out: &mut String, name: &str, a: &AgencyFigures| {
-        let cells: Vec<String> = a.columns().iter().map(u64::to_string).collect();
-        let _ = writeln!(out, "| {name} | {} |", cells.join(" | "));
+    out.push(h2("8. Theo cơ quan"));
+    let row = |name: &str, a: &AgencyFigures, bold: bool| Row {
+        cells: std::iter::once(name.to_string())
+            .chain(a.columns().iter().map(u64::to_string))
+            .collect(),
+        bold,
     };
-    for a in &s.agencies {
-        let name = pack
-            .agency(&a.code)
-            .map_or(a.code.clone(), |x| full_name(&x.name_vi));
-        let name = name.as_str();
-        row(&mut out, name, a);
-    }
+    let mut rows: Vec<Row> = s
+        .agencies
+        .iter()
+        .map(|a| {
+            let name = pack
+                .agency(&a.code)
+                .map_or(a.code.clone(), |x| full_name(&x.name_vi));
+            row(&name, a, false)
+        })
+        .collect();
     // Cases nobody has routed belong to no agency; without their row the column totals
     // would fall short of the figures in section 1.
     let u = &s.unassigned;
     if u.opened + u.open + u.overdue > 0 {
-        row(&mut out, "Chưa giao cơ quan chủ trì", u);
+        rows.push(row("Chưa giao cơ quan chủ trì", u, false));
     }
-    let total = totals(s);
-    row(&mut out, "**Tổng cộng**", &total);
+    rows.push(row("Tổng cộng", &totals(s), true));
+    out.push(Block::Table {
+        header: AGENCY_COLUMNS.iter().map(|c| c.to_string()).collect(),
+        rows,
+    });
     let unit = match s.trend_unit {
         TrendUnit::Day => "ngày",
         TrendUnit::Week => "tuần",
         TrendUnit::Month => "tháng",
         TrendUnit::Year => "năm",
     };
-    let _ = writeln!(out, "\n## 9. Diễn biến theo {unit}\n");
-    let _ = writeln!(
-        out,
-        "| Thời gian | Phản ánh | Hồ sơ mới | Kết luận công bố |\n|---|---|---|---|"
-    );
-    for b in &s.trend {
-        let when = if b.first == b.last {
-            vn_date(b.first)
-        } else {
-            format!("{} – {}", vn_date(b.first), vn_date(b.last))
-        };
-        let _ = writeln!(
-            out,
-            "| {when} | {} | {} | {} |",
-            b.reports, b.cases_opened, b.published
-        );
-    }
-    let _ = writeln!(
-        out,
-        "\n## 10. Nhiệm vụ theo văn bản chỉ đạo và kết quả thực hiện trong kỳ\n"
-    );
+    out.push(h2(&format!("9. Diễn biến theo {unit}")));
+    out.push(Block::Table {
+        header: ["Thời gian", "Phản ánh", "Hồ sơ mới", "Kết luận công bố"]
+            .map(String::from)
+            .to_vec(),
+        rows: s
+            .trend
+            .iter()
+            .map(|b| {
+                let when = if b.first == b.last {
+                    vn_date(b.first)
+                } else {
+                    format!("{} – {}", vn_date(b.first), vn_date(b.last))
+                };
+                Row {
+                    cells: vec![
+                        when,
+                        b.reports.to_string(),
+                        b.cases_opened.to_string(),
+                        b.published.to_string(),
+                    ],
+                    bold: false,
+                }
+            })
+            .collect(),
+    });
+    out.push(h2(
+        "10. Nhiệm vụ theo văn bản chỉ đạo và kết quả thực hiện trong kỳ",
+    ));
     for a in &pack.agencies {
         let duties: Vec<_> = pack.duties_of(&a.code).collect();
         if duties.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "**{}**\n", full_name(&a.name_vi));
+        out.push(Block::para(
+            vec![Span::bold(full_name(&a.name_vi))],
+            Align::Left,
+        ));
         for duty in duties {
-            duty_item(&mut out, s, duty, &a.code);
+            duty_items(&mut out, s, duty, &a.code);
         }
-        let _ = writeln!(out);
     }
-    let _ = writeln!(
-        out,
-        "_Số liệu về nội dung và hồ sơ; báo cáo không chứa thông tin về người phản ánh. \
-         Kết luận đã công bố tính mọi tin kiểm chứng công bố trong kỳ, kể cả tin sau đó bị hủy \
-         hoặc thay thế sau khiếu nại (nêu riêng)._"
-    );
+    out.push(Block::para(
+        vec![Span::italic(
+            "Số liệu về nội dung và hồ sơ; báo cáo không chứa thông tin về người phản ánh. \
+             Kết luận đã công bố tính mọi tin kiểm chứng công bố trong kỳ, kể cả tin sau đó bị hủy \
+             hoặc thay thế sau khiếu nại (nêu riêng).",
+        )],
+        Align::Justify,
+    ));
     out
+}
+
+/// The agency table's columns, after the agency's name: as `AgencyFigures::columns`
+/// orders its figures.
+const AGENCY_COLUMNS: [&str; 9] = [
+    "Cơ quan",
+    "Hồ sơ mới (chủ trì)",
+    "Đã công bố",
+    "Trong đó bị hủy/thay thế sau khiếu nại",
+    "Đang xử lý cuối kỳ",
+    "Quá hạn chưa có kết luận",
+    "Thông báo",
+    "Buổi tuyên truyền",
+    "Người tham dự",
+];
+
+fn h2(text: &str) -> Block {
+    Block::Heading {
+        level: 2,
+        text: text.to_string(),
+    }
+}
+
+/// A body paragraph of plain text.
+fn body(text: String) -> Block {
+    Block::para(vec![Span::plain(text)], Align::Justify)
+}
+
+/// A table of what was counted and how many.
+fn two_columns(rows: Vec<(String, String)>) -> Block {
+    Block::Table {
+        header: vec!["Nội dung".to_string(), "Số lượng".to_string()],
+        rows: rows
+            .into_iter()
+            .map(|(label, n)| Row {
+                cells: vec![label, n],
+                bold: false,
+            })
+            .collect(),
+    }
 }
 
 /// The progress `agency` recorded on `duty` that the period's figures hold (covering days
@@ -214,11 +292,17 @@ pub fn covered_days(e: &ProgressEntry) -> String {
 
 /// One duty of the report's list, then what the agency did under it in the period: the
 /// days, the summary on one line, the count with its unit.
-fn duty_item(out: &mut String, s: &Stats, duty: &Duty, agency: &str) {
-    let _ = writeln!(out, "- ({}) {}", duty.clause, duty.text_vi);
+fn duty_items(out: &mut Vec<Block>, s: &Stats, duty: &Duty, agency: &str) {
+    out.push(Block::Bullet {
+        depth: 0,
+        spans: vec![Span::plain(format!("({}) {}", duty.clause, duty.text_vi))],
+    });
     let entries = progress_of(s, &duty.id, agency);
     if entries.is_empty() {
-        let _ = writeln!(out, "  - _Chưa có báo cáo kết quả._");
+        out.push(Block::Bullet {
+            depth: 1,
+            spans: vec![Span::italic("Chưa có báo cáo kết quả.")],
+        });
     }
     for e in entries {
         let summary = e.summary.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -227,7 +311,13 @@ fn duty_item(out: &mut String, s: &Stats, duty: &Duty, agency: &str) {
             (Some(n), None) => format!(" ({n})"),
             _ => String::new(),
         };
-        let _ = writeln!(out, "  - {}: {summary}{count}", covered_days(e));
+        out.push(Block::Bullet {
+            depth: 1,
+            spans: vec![Span::plain(format!(
+                "{}: {summary}{count}",
+                covered_days(e)
+            ))],
+        });
     }
 }
 
@@ -235,29 +325,16 @@ fn duty_item(out: &mut String, s: &Stats, duty: &Duty, agency: &str) {
 /// period not over yet, the day its figures stop), the reporting unit when one agency
 /// reports, the addressee and the directive answered.
 fn heading(
-    out: &mut String,
     pack: &Pack,
     reporter: Option<&str>,
     (first, last): (NaiveDate, NaiveDate),
     today: NaiveDate,
-) {
+) -> Vec<Block> {
     let d = &pack.directive;
-    // Writing into a String cannot fail.
-    let _ = writeln!(
-        out,
-        "**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**  \n**Độc lập - Tự do - Hạnh phúc**\n"
-    );
     let place = d
         .issuer
         .strip_prefix("Ủy ban nhân dân huyện ")
         .map_or(String::new(), |p| format!("{p}, "));
-    let _ = writeln!(
-        out,
-        "_{place}ngày {:02} tháng {:02} năm {}_\n",
-        today.day(),
-        today.month(),
-        today.year()
-    );
     // A period not over yet is measured as of today: say so, or "cuối kỳ" would claim
     // figures for days still to come.
     let as_of = if last > today {
@@ -265,25 +342,57 @@ fn heading(
     } else {
         String::new()
     };
-    let _ = writeln!(
-        out,
-        "# BÁO CÁO\n\n**Kết quả xử lý thông tin sai sự thật, xấu, độc trên mạng**  \n\
-         Kỳ báo cáo: từ ngày {} đến ngày {} (giờ Việt Nam{as_of})\n",
-        vn_date(first),
-        vn_date(last)
-    );
+    let mut to_whom = Vec::new();
     if let Some(name) = reporter {
-        let _ = writeln!(out, "Đơn vị báo cáo: {name}.  ");
+        to_whom.push(vec![Span::plain(format!("Đơn vị báo cáo: {name}."))]);
     }
-    let _ = writeln!(out, "Kính gửi: {}.\n", d.issuer);
-    let _ = writeln!(
-        out,
-        "Thực hiện Văn bản số {} {} của {} {}, kết quả thực hiện trong kỳ như sau:\n",
-        directive_number(&d.number),
-        directive_date(&d.date),
-        d.issuer,
-        d.subject
-    );
+    to_whom.push(vec![Span::plain(format!("Kính gửi: {}.", d.issuer))]);
+    vec![
+        Block::Paragraph {
+            lines: vec![
+                vec![Span::bold("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")],
+                vec![Span::bold("Độc lập - Tự do - Hạnh phúc")],
+            ],
+            align: Align::Center,
+        },
+        Block::para(
+            vec![Span::italic(format!(
+                "{place}ngày {:02} tháng {:02} năm {}",
+                today.day(),
+                today.month(),
+                today.year()
+            ))],
+            Align::Right,
+        ),
+        Block::Heading {
+            level: 1,
+            text: "BÁO CÁO".to_string(),
+        },
+        Block::Paragraph {
+            lines: vec![
+                vec![Span::bold(
+                    "Kết quả xử lý thông tin sai sự thật, xấu, độc trên mạng",
+                )],
+                vec![Span::plain(format!(
+                    "Kỳ báo cáo: từ ngày {} đến ngày {} (giờ Việt Nam{as_of})",
+                    vn_date(first),
+                    vn_date(last)
+                ))],
+            ],
+            align: Align::Center,
+        },
+        Block::Paragraph {
+            lines: to_whom,
+            align: Align::Left,
+        },
+        body(format!(
+            "Thực hiện Văn bản số {} {} của {} {}, kết quả thực hiện trong kỳ như sau:",
+            directive_number(&d.number),
+            directive_date(&d.date),
+            d.issuer,
+            d.subject
+        )),
+    ]
 }
 
 /// One agency's report upward (a commune's, an office's): its own row of the figures and
@@ -292,58 +401,76 @@ pub fn agency_markdown(
     s: &Stats,
     pack: &Pack,
     code: &str,
-    (first, last): (NaiveDate, NaiveDate),
+    period: (NaiveDate, NaiveDate),
     today: NaiveDate,
 ) -> Option<String> {
+    agency_blocks(s, pack, code, period, today).map(|b| document::markdown(&b))
+}
+
+/// The same as a Word file.
+pub fn agency_docx(
+    s: &Stats,
+    pack: &Pack,
+    code: &str,
+    period: (NaiveDate, NaiveDate),
+    today: NaiveDate,
+) -> Option<Vec<u8>> {
+    agency_blocks(s, pack, code, period, today).map(|b| document::docx(&b))
+}
+
+fn agency_blocks(
+    s: &Stats,
+    pack: &Pack,
+    code: &str,
+    period: (NaiveDate, NaiveDate),
+    today: NaiveDate,
+) -> Option<Vec<Block>> {
     let agency = pack.agency(code)?;
     let a = s.agencies.iter().find(|a| a.code == code)?;
-    let mut out = String::new();
-    heading(
-        &mut out,
-        pack,
-        Some(&full_name(&agency.name_vi)),
-        (first, last),
-        today,
-    );
-    let _ = writeln!(out, "## 1. Kết quả xử lý hồ sơ do đơn vị chủ trì\n");
-    let _ = writeln!(out, "| Nội dung | Số lượng |\n|---|---|");
-    for (label, n) in [
-        ("Hồ sơ mới được giao chủ trì", a.opened as u64),
-        ("Kết luận đã công bố", a.published as u64),
-        (
-            "— trong đó bị hủy/thay thế sau khiếu nại (tính đến cuối kỳ)",
-            a.published_overturned as u64,
-        ),
-        ("Hồ sơ đang xử lý cuối kỳ", a.open as u64),
-        ("— trong đó quá hạn chưa có kết luận", a.overdue as u64),
-        (
-            "Thông báo gửi nền tảng soạn mới trong kỳ",
-            a.notices_prepared as u64,
-        ),
-    ] {
-        let _ = writeln!(out, "| {label} | {n} |");
-    }
-    let _ = writeln!(
-        out,
-        "\n## 2. Tuyên truyền, tập huấn: {} buổi, {} lượt người tham dự\n",
+    let mut out = heading(pack, Some(&full_name(&agency.name_vi)), period, today);
+    out.push(h2("1. Kết quả xử lý hồ sơ do đơn vị chủ trì"));
+    out.push(two_columns(
+        [
+            ("Hồ sơ mới được giao chủ trì", a.opened as u64),
+            ("Kết luận đã công bố", a.published as u64),
+            (
+                "— trong đó bị hủy/thay thế sau khiếu nại (tính đến cuối kỳ)",
+                a.published_overturned as u64,
+            ),
+            ("Hồ sơ đang xử lý cuối kỳ", a.open as u64),
+            ("— trong đó quá hạn chưa có kết luận", a.overdue as u64),
+            (
+                "Thông báo gửi nền tảng soạn mới trong kỳ",
+                a.notices_prepared as u64,
+            ),
+        ]
+        .into_iter()
+        .map(|(label, n)| (label.to_string(), n.to_string()))
+        .collect(),
+    ));
+    out.push(h2(&format!(
+        "2. Tuyên truyền, tập huấn: {} buổi, {} lượt người tham dự",
         a.outreach_events, a.outreach_attendees
-    );
-    let _ = writeln!(
-        out,
-        "## 3. Nhiệm vụ theo văn bản chỉ đạo và kết quả thực hiện trong kỳ\n"
-    );
+    )));
+    out.push(h2(
+        "3. Nhiệm vụ theo văn bản chỉ đạo và kết quả thực hiện trong kỳ",
+    ));
     let mut any = false;
     for duty in pack.duties_of(code) {
         any = true;
-        duty_item(&mut out, s, duty, code);
+        duty_items(&mut out, s, duty, code);
     }
     if !any {
-        let _ = writeln!(out, "Văn bản không giao nhiệm vụ riêng cho đơn vị.");
+        out.push(body(
+            "Văn bản không giao nhiệm vụ riêng cho đơn vị.".to_string(),
+        ));
     }
-    let _ = writeln!(
-        out,
-        "\n_Số liệu về nội dung và hồ sơ; báo cáo không chứa thông tin về người phản ánh._"
-    );
+    out.push(Block::para(
+        vec![Span::italic(
+            "Số liệu về nội dung và hồ sơ; báo cáo không chứa thông tin về người phản ánh.",
+        )],
+        Align::Justify,
+    ));
     Some(out)
 }
 
@@ -427,17 +554,18 @@ fn directive_date(date: &str) -> String {
     }
 }
 
-fn section(out: &mut String, title: &str, counts: &[Count], label: impl Fn(&str) -> String) {
-    let _ = writeln!(out, "## {title}\n");
+fn section(out: &mut Vec<Block>, title: &str, counts: &[Count], label: impl Fn(&str) -> String) {
+    out.push(h2(title));
     if counts.is_empty() {
-        let _ = writeln!(out, "Không có.\n");
+        out.push(body("Không có.".to_string()));
         return;
     }
-    let _ = writeln!(out, "| | Số lượng |\n|---|---|");
-    for c in counts {
-        let _ = writeln!(out, "| {} | {} |", label(&c.code), c.count);
-    }
-    let _ = writeln!(out);
+    out.push(two_columns(
+        counts
+            .iter()
+            .map(|c| (label(&c.code), c.count.to_string()))
+            .collect(),
+    ));
 }
 
 #[cfg(test)]

@@ -690,3 +690,50 @@ fn report_lists_the_progress_on_each_duty_in_the_period() {
     let (md, _) = text(&out);
     assert!(!md.contains("Rà soát 12 trang"), "{md}");
 }
+
+/// The report as a Word file, for the office to sign and forward: written to `--output`, or
+/// to standard output when that is not a terminal; the same text as the Markdown.
+#[test]
+fn report_writes_a_word_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let d = data.to_str().expect("utf-8 path");
+    let out = run_with_stdin(
+        &["user", "add", "admin", "--role", "admin", "--data-dir", d],
+        "a-long-password\n",
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let file = dir.path().join("bao-cao.docx");
+    let out = kiemchung()
+        .args(["report", "--from", "2026-11-01", "--to", "2026-11-30"])
+        .args(["--format", "docx", "--output"])
+        .arg(&file)
+        .args(["--data-dir", d])
+        .output()
+        .expect("run report");
+    let (_, err) = text(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("bao-cao.docx"), "it says where: {err}");
+    let bytes = std::fs::read(&file).expect("the file");
+    assert_eq!(&bytes[..4], b"PK\x03\x04", "a ZIP package");
+    // Stored without compression, so the document's text is there as written.
+    let raw = String::from_utf8_lossy(&bytes);
+    for expected in [
+        "word/document.xml",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "từ ngày 01/11/2026 đến ngày 30/11/2026",
+        "8. Theo cơ quan",
+        "Tổng cộng",
+    ] {
+        assert!(raw.contains(expected), "{expected}");
+    }
+    // One agency's, to standard output (a pipe here).
+    let out = kiemchung()
+        .args(["report", "--from", "2026-11-01", "--to", "2026-11-30"])
+        .args(["--format", "docx", "--agency", "ca", "--data-dir", d])
+        .output()
+        .expect("run report");
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(&out.stdout[..4], b"PK\x03\x04");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Đơn vị báo cáo: Công an huyện"));
+}

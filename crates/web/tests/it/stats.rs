@@ -451,6 +451,45 @@ async fn the_report_upward_downloads_from_the_statistics_page_and_adds_up() {
             md.contains("| **Tổng cộng** | 2 | 1 | 0 | 1 | 0 | 0 | 0 | 0 |"),
             "[{kind}] {md}"
         );
+        // The same report as a Word file, linked from the page, to sign and forward.
+        let page = console_get(&s, &jar, "/quan-tri/thong-ke?tu=2026-10-01&den=2026-12-31").await;
+        assert!(
+            page.contains("data-testid=\"stats-report-docx\" href=\"/quan-tri/thong-ke/bao-cao.docx?tu=2026-10-01&amp;den=2026-12-31\""),
+            "[{kind}]"
+        );
+        let resp = s
+            .client
+            .get(s.url("/quan-tri/thong-ke/bao-cao.docx?tu=2026-10-01&den=2026-12-31"))
+            .header("cookie", &jar)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status().as_u16(), 200, "[{kind}]");
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        assert_eq!(
+            header("content-type"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "[{kind}]"
+        );
+        assert!(
+            header("content-disposition").contains("bao-cao-2026-10-01-den-2026-12-31.docx"),
+            "[{kind}]"
+        );
+        let docx = resp.bytes().await.expect("body");
+        assert_eq!(&docx[..4], b"PK\x03\x04", "[{kind}]");
+        // Stored uncompressed: the text reads in the raw bytes.
+        let raw = String::from_utf8_lossy(&docx);
+        assert!(
+            raw.contains("Kỳ báo cáo: từ ngày 01/10/2026 đến ngày 31/12/2026")
+                && raw.contains(lead_name.as_str()),
+            "[{kind}]"
+        );
         // The agency table for a spreadsheet: Excel reads the Vietnamese only after a BOM.
         let csv_path = "/quan-tri/thong-ke/co-quan.csv?tu=2026-10-01&den=2026-12-31";
         let resp = s
