@@ -288,12 +288,18 @@ fn paragraph(
 }
 
 /// A bordered table across the text width (A4 less the margins: 9,071 twips), the
-/// first column widest, figures centred.
+/// first column widest, figures centred. A wide table (the agency table's nine columns)
+/// is set in 10 pt with a narrower first column, so that its headings break between
+/// words rather than inside them on a portrait page.
 fn table(out: &mut String, header: &[String], rows: &[Row]) {
     const TEXT_WIDTH: usize = 9071;
     let n = header.len().max(1);
+    let wide = n > 4;
+    let size = if wide { 20 } else { 24 };
     let first = if n == 1 {
         TEXT_WIDTH
+    } else if wide {
+        TEXT_WIDTH / 4
     } else {
         TEXT_WIDTH * 2 / (n + 1)
     };
@@ -342,7 +348,13 @@ fn table(out: &mut String, header: &[String], rows: &[Row]) {
                 out,
                 "<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/></w:tcPr>"
             );
-            paragraph(out, align, None, &[vec![run_of(&span, Some(24))]], (40, 40));
+            paragraph(
+                out,
+                align,
+                None,
+                &[vec![run_of(&span, Some(size))]],
+                (40, 40),
+            );
             out.push_str("</w:tc>");
         }
         out.push_str("</w:tr>");
