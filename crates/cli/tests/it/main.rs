@@ -554,8 +554,9 @@ fn reader_only(dir: &std::path::Path) -> Option<Vec<String>> {
     )
 }
 
-#[test]
-fn a_data_dir_this_user_cannot_write_is_named_at_once() {
+/// A fresh data directory with its database made by adding an administrator, as a new
+/// desk starts; the temporary directory holding it lives as long as the first value.
+fn desk_with_admin() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     let d = data.to_str().expect("utf-8 path");
@@ -564,6 +565,13 @@ fn a_data_dir_this_user_cannot_write_is_named_at_once() {
         "a-long-password\n",
     );
     assert!(out.status.success(), "{:?}", text(&out));
+    (dir, data)
+}
+
+#[test]
+fn a_data_dir_this_user_cannot_write_is_named_at_once() {
+    let (_dir, data) = desk_with_admin();
+    let d = data.to_str().expect("utf-8 path");
     let Some(prefix) = reader_only(&data) else {
         return;
     };
@@ -597,14 +605,8 @@ fn a_data_dir_this_user_cannot_write_is_named_at_once() {
 
 #[test]
 fn report_takes_one_end_of_the_period_and_names_both_when_inverted() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
+    let (_dir, data) = desk_with_admin();
     let d = data.to_str().expect("utf-8 path");
-    let out = run_with_stdin(
-        &["user", "add", "admin", "--role", "admin", "--data-dir", d],
-        "a-long-password\n",
-    );
-    assert!(out.status.success(), "{:?}", text(&out));
     let report = |args: &[&str]| {
         let out = kiemchung()
             .arg("report")
@@ -629,14 +631,8 @@ fn report_takes_one_end_of_the_period_and_names_both_when_inverted() {
 /// in the district's report and in one agency's (`--agency`).
 #[test]
 fn report_lists_the_progress_on_each_duty_in_the_period() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
+    let (_dir, data) = desk_with_admin();
     let d = data.to_str().expect("utf-8 path");
-    let out = run_with_stdin(
-        &["user", "add", "admin", "--role", "admin", "--data-dir", d],
-        "a-long-password\n",
-    );
-    assert!(out.status.success(), "{:?}", text(&out));
     let day = |n| chrono::NaiveDate::from_ymd_opt(2026, 11, n).expect("date");
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
@@ -695,14 +691,8 @@ fn report_lists_the_progress_on_each_duty_in_the_period() {
 /// to standard output when that is not a terminal; the same text as the Markdown.
 #[test]
 fn report_writes_a_word_file() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
+    let (dir, data) = desk_with_admin();
     let d = data.to_str().expect("utf-8 path");
-    let out = run_with_stdin(
-        &["user", "add", "admin", "--role", "admin", "--data-dir", d],
-        "a-long-password\n",
-    );
-    assert!(out.status.success(), "{:?}", text(&out));
     let file = dir.path().join("bao-cao.docx");
     let out = kiemchung()
         .args(["report", "--from", "2026-11-01", "--to", "2026-11-30"])
