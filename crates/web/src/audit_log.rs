@@ -20,6 +20,8 @@ use utoipa::ToSchema;
 const PAGE_EVENTS: i64 = 100;
 /// The most events one API answer returns.
 const API_EVENTS_MAX: usize = 1000;
+/// The furthest offset: what the databases' `OFFSET` (a signed 64-bit number) takes.
+const OFFSET_MAX: usize = i64::MAX as usize;
 
 /// What an auditor asks of the log, as the console form and the API send it.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -172,7 +174,7 @@ pub async fn api_audit(
     may_read(&actor)?;
     let q = params.query()?;
     let limit = count("limit", &params.limit, API_EVENTS_MAX)?.unwrap_or(PAGE_EVENTS);
-    let offset = count("offset", &params.offset, usize::MAX)?.unwrap_or(0);
+    let offset = count("offset", &params.offset, OFFSET_MAX)?.unwrap_or(0);
     let page = state.desk.store.audit_page(&q, limit, offset).await?;
     let events: Vec<AuditEventOut> = page
         .events
@@ -254,7 +256,7 @@ pub async fn console_audit(
     }
     let (q, offset) = match params
         .query()
-        .and_then(|q| Ok((q, count("offset", &params.offset, usize::MAX)?)))
+        .and_then(|q| Ok((q, count("offset", &params.offset, OFFSET_MAX)?)))
     {
         Ok(v) => v,
         Err(e) => {
@@ -342,7 +344,10 @@ fn render(
             format!("/quan-tri/nhat-ky?{query}")
         }
     };
-    let shown_to = (offset + i64::try_from(events.len()).unwrap_or(0)).min(total);
+    // Saturating: an offset typed far past the end must give an empty page, not overflow.
+    let shown_to = offset
+        .saturating_add(i64::try_from(events.len()).unwrap_or(0))
+        .min(total);
     let newer = (offset > 0).then(|| link((offset - PAGE_EVENTS).max(0)));
     let older = (shown_to < total).then(|| link(shown_to));
     page.render(
@@ -359,7 +364,7 @@ fn render(
                 from => field_text(&params.from),
                 to => field_text(&params.to),
             },
-            error, events, total, first => offset + 1, last => shown_to, newer, older,
+            error, events, total, first => offset.saturating_add(1), last => shown_to, newer, older,
         },
     )
 }
