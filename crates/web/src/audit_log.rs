@@ -211,6 +211,8 @@ fn action_label(action: &str, en: bool) -> Option<&'static str> {
         "case.close" => ("Đóng hồ sơ", "Case closed"),
         "decision.record" => ("Ghi kết luận", "Decision recorded"),
         "decision.approve" => ("Thẩm định kết luận", "Decision reviewed"),
+        "decision.return" => ("Trả lại kết luận để sửa", "Decision returned for changes"),
+        "duty.progress" => ("Báo cáo kết quả nhiệm vụ", "Duty progress recorded"),
         "evidence.file_add" => ("Thêm tệp chứng cứ", "Evidence file added"),
         "file.view" => ("Mở tệp", "File opened"),
         "publication.publish" => ("Công bố kết luận", "Fact-check published"),
@@ -228,6 +230,7 @@ fn action_label(action: &str, en: bool) -> Option<&'static str> {
         "pack.load" => ("Nạp bộ văn bản chỉ đạo", "Directive pack loaded"),
         "user.create" => ("Tạo tài khoản", "Account created"),
         "user.disable" => ("Khoá tài khoản", "Account disabled"),
+        "user.enable" => ("Mở khoá tài khoản", "Account enabled"),
         "user.grant" => ("Cấp quyền", "Role granted"),
         "user.remove_role" => ("Thu hồi quyền", "Role removed"),
         "user.password" => ("Đổi mật khẩu", "Password changed"),
@@ -400,6 +403,45 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(id_alone.query().expect_err("refused").field, "entity");
+    }
+
+    /// Every action the store writes has a name on the page: an auditor should not have to
+    /// guess what `decision.return` means. The actions are the store's `"entity.verb"`
+    /// string literals.
+    #[test]
+    fn every_action_the_store_writes_is_named() {
+        let sources = [
+            include_str!("../../store/src/queries.rs"),
+            include_str!("../../store/src/appeals.rs"),
+            include_str!("../../store/src/articles.rs"),
+            include_str!("../../store/src/audit_log.rs"),
+            include_str!("../../store/src/duties.rs"),
+            include_str!("../../store/src/files.rs"),
+            include_str!("../../store/src/notices.rs"),
+            include_str!("../../store/src/tx.rs"),
+        ];
+        let is_action = |s: &str| {
+            s.split_once('.').is_some_and(|(entity, verb)| {
+                !entity.is_empty()
+                    && !verb.is_empty()
+                    && entity.bytes().all(|b| b.is_ascii_lowercase())
+                    && verb.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                    && verb != "db"
+            })
+        };
+        let mut actions: Vec<&str> = sources
+            .iter()
+            .flat_map(|src| src.split('"').skip(1).step_by(2))
+            .filter(|s| is_action(s))
+            .collect();
+        actions.sort_unstable();
+        actions.dedup();
+        assert!(actions.contains(&"duty.progress"), "{actions:?}");
+        let unnamed: Vec<&str> = actions
+            .into_iter()
+            .filter(|a| action_label(a, false).is_none() || action_label(a, true).is_none())
+            .collect();
+        assert!(unnamed.is_empty(), "actions without a name: {unnamed:?}");
     }
 
     #[test]
