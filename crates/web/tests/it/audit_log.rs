@@ -305,3 +305,44 @@ async fn a_page_far_past_the_end_is_empty_not_a_crash() {
         assert_eq!(body["error"]["field"], "offset", "[{kind}] {body}");
     }
 }
+
+#[tokio::test]
+async fn a_file_hash_logged_by_an_earlier_version_is_not_shown_to_auditors() {
+    const SHA: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    for kind in backends() {
+        let s = start(kind).await;
+        s.user("kiem-tra", &[(Role::Auditor, None)]).await;
+        let auditor = s.user("kiem-tra-2", &[(Role::Auditor, None)]).await;
+        // An evidence file kept as the files feature first logged it: by its hash.
+        let mut tx = s.store.begin_write("xac-minh").await.expect("begin");
+        tx.audit(
+            "evidence.file_add",
+            "case",
+            7,
+            json!({ "evidence_file": 3, "sha256": SHA, "source_url": null, "from_report": 12 }),
+        )
+        .await
+        .expect("audit");
+        tx.commit().await.expect("commit");
+
+        let (st, events, _) =
+            get_counted(&s, "/api/v1/audit?action=evidence.file_add", &auditor).await;
+        assert_eq!(st, 200, "[{kind}] {events}");
+        assert_eq!(
+            events[0]["data"],
+            json!({ "evidence_file": 3, "source_url": null, "from_report": 12 }),
+            "[{kind}]"
+        );
+        let (jar, _) = login(&s, "kiem-tra").await;
+        let page = console_get(&s, &jar, "/quan-tri/nhat-ky?action=evidence.").await;
+        assert_eq!(
+            page.matches("data-testid=\"audit-event\"").count(),
+            1,
+            "[{kind}]"
+        );
+        assert!(page.contains("evidence_file"), "[{kind}]");
+        assert!(!page.contains(SHA), "[{kind}] {page}");
+        // The row itself is untouched: the chain still verifies.
+        s.store.audit_verify().await.expect("chain");
+    }
+}
