@@ -81,11 +81,16 @@ impl Store {
             add("actor = ?", v.clone());
         }
         match q.action.as_deref() {
-            // A family: compared as a range, so that `_` or `%` in an action could never
-            // act as a LIKE pattern. Actions are ASCII, and '~' sorts after all of them.
+            // A family: its prefix compared as a string, so that `_` or `%` in an action
+            // could never act as a LIKE pattern. Not a range up to `family~`: under a
+            // PostgreSQL collation other than C (vi-VN, en-US), punctuation sorts before
+            // letters and the range would hold nothing.
             Some(family) if family.ends_with('.') => {
-                add("action >= ?", family.to_string());
-                add("action < ?", format!("{family}~"));
+                let chars = family.chars().count();
+                add(
+                    &format!("substr(action, 1, {chars}) = ?"),
+                    family.to_string(),
+                );
             }
             Some(exact) => add("action = ?", exact.to_string()),
             None => {}

@@ -261,12 +261,14 @@ impl WriteTx {
         .fetch_one(&mut *self.tx)
         .await?;
         let id = get_i64(&row, "id")?;
+        // Named by its id, never its hash: the log is kept for ever, and a hash of a citizen's
+        // screenshot kept as evidence would prove who held that picture after it is purged.
         self.audit(
             "evidence.file_add",
             "case",
             e.case_id,
             json!({
-                "evidence_file": id, "sha256": e.sha256, "source_url": e.source_url,
+                "evidence_file": id, "source_url": e.source_url,
                 "from_report": e.from_report_id,
             }),
         )

@@ -851,7 +851,8 @@ pub struct StatsQuery {
 /// `published_overturned` those of them overturned or replaced after an appeal by its end),
 /// cases closed by reason, median hours to a first publication, open and overdue cases, the
 /// same per agency (and `unassigned` for cases no agency leads), awareness events and
-/// articles, notices. Counts only: nothing about who sent a report.
+/// articles, notices, and the progress agencies recorded on the directive's duties for the
+/// period (`duty_progress`, in their own words). Nothing about who sent a report.
 #[utoipa::path(get, path = "/api/v1/stats", params(StatsQuery),
     responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn stats(

@@ -128,18 +128,41 @@ pub fn markdown(blocks: &[Block]) -> String {
 fn md_spans(spans: &[Span]) -> String {
     spans
         .iter()
-        .map(|s| match (s.bold, s.italic) {
-            (true, true) => format!("**_{}_**", s.text),
-            (true, false) => format!("**{}**", s.text),
-            (false, true) => format!("_{}_", s.text),
-            (false, false) => s.text.clone(),
+        .map(|s| {
+            let text = md_text(&s.text);
+            match (s.bold, s.italic) {
+                (true, true) => format!("**_{text}_**"),
+                (true, false) => format!("**{text}**"),
+                (false, true) => format!("_{text}_"),
+                (false, false) => text,
+            }
         })
         .collect()
 }
 
+/// Text as Markdown shows it literally. Spans carry what officers typed (a duty's progress
+/// summary and unit), and a Markdown viewer must not turn `<script>`, `[a](javascript:…)`
+/// or `**` in it into markup; a line break would end the list item or table row, and a
+/// control character has no place in a text file.
+fn md_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A table cell cannot hold a `|` or a line break in Markdown.
 fn md_cell(text: &str) -> String {
-    text.replace('|', "/").replace(['\n', '\r'], " ")
+    md_text(&text.replace('|', "/"))
 }
 
 /// The Word file (.docx) of the same blocks.
@@ -581,6 +604,30 @@ mod tests {
         );
         // The same blocks make the same bytes (no clock inside).
         assert_eq!(bytes, docx(&sample()));
+    }
+
+    #[test]
+    fn typed_text_stays_text_in_markdown() {
+        let md = markdown(&[
+            Block::Bullet {
+                depth: 1,
+                spans: vec![Span::plain(
+                    "**12** <script>x</script> [a](javascript:y) a_b `c` | d &lt;\n# e\u{7}",
+                )],
+            },
+            Block::Table {
+                header: vec!["Nội dung".into()],
+                rows: vec![Row {
+                    cells: vec!["<b>x</b> | y".into()],
+                    bold: false,
+                }],
+            },
+        ]);
+        assert_eq!(
+            md,
+            "  - \\*\\*12\\*\\* \\<script\\>x\\</script\\> \\[a\\](javascript:y) a\\_b \\`c\\` \\| d \\&lt; \\# e\n\n\
+             | Nội dung |\n|---|\n| \\<b\\>x\\</b\\> / y |\n"
+        );
     }
 
     #[test]

@@ -400,3 +400,84 @@ async fn the_duties_api_is_in_the_openapi_document() {
         "{doc}"
     );
 }
+
+/// The body of a console download.
+async fn download(s: &TestServer, jar: &str, path: &str) -> Vec<u8> {
+    let resp = s
+        .client
+        .get(s.url(path))
+        .header("cookie", jar)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status().as_u16(), 200, "{path}");
+    resp.bytes().await.expect("body").to_vec()
+}
+
+#[tokio::test]
+async fn what_an_officer_types_stays_text_in_the_markdown_and_word_reports() {
+    const TYPED: &str = "Rà soát **12** trang <script>alert(1)</script> | a & b &lt; \
+                         [bấm](javascript:alert(1)) _x_ `y`\n\n# Tiêu đề giả\u{7}";
+    for kind in backends() {
+        let s = start(kind).await;
+        let lead = s.user("lead-ca", &[(Role::Lead, Some(POLICE))]).await;
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/duties/{DUTY}/progress"),
+                Some(&lead),
+                json!({ "agency": POLICE, "from": today(), "summary": TYPED,
+                        "count": 3, "unit": "<b>nhóm</b>" }),
+            )
+            .await;
+        assert_eq!(st, 201, "[{kind}] {body}");
+        let (jar, _) = login(&s, "lead-ca").await;
+        for path in [
+            "/quan-tri/thong-ke/bao-cao.md".to_string(),
+            format!("/quan-tri/thong-ke/bao-cao.md?co_quan={POLICE}"),
+        ] {
+            let md = String::from_utf8(download(&s, &jar, &path).await).expect("utf-8");
+            let line = md
+                .lines()
+                .find(|l| l.contains("Rà soát \\*\\*12"))
+                .unwrap_or_else(|| panic!("[{kind}] {path}: the entry, escaped: {md}"));
+            assert_eq!(
+                line,
+                format!(
+                    "  - {}: Rà soát \\*\\*12\\*\\* trang \\<script\\>alert(1)\\</script\\> \\| \
+                     a \\& b \\&lt; \\[bấm\\](javascript:alert(1)) \\_x\\_ \\`y\\` \\# Tiêu đề giả \
+                     (3 \\<b\\>nhóm\\</b\\>)",
+                    today_vn()
+                ),
+                "[{kind}] {path}"
+            );
+            assert!(!md.contains("<script>"), "[{kind}] {path}");
+            assert!(!md.contains("\n# Tiêu đề giả"), "[{kind}] {path}");
+        }
+        for path in [
+            "/quan-tri/thong-ke/bao-cao.docx".to_string(),
+            format!("/quan-tri/thong-ke/bao-cao.docx?co_quan={POLICE}"),
+        ] {
+            let docx = download(&s, &jar, &path).await;
+            // Stored uncompressed: the document part reads in the raw bytes, and must be
+            // well-formed XML for Word to open it at all.
+            let raw = String::from_utf8_lossy(&docx);
+            let start = raw.find("<w:document").expect("document part");
+            let end = raw.find("</w:document>").expect("its end") + "</w:document>".len();
+            let xml = &raw[start..end];
+            let mut reader = quick_xml::Reader::from_str(xml);
+            loop {
+                match reader.read_event() {
+                    Ok(quick_xml::events::Event::Eof) => break,
+                    Ok(_) => {}
+                    Err(e) => panic!("[{kind}] {path}: not well-formed: {e}"),
+                }
+            }
+            assert!(
+                xml.contains(
+                    "Rà soát **12** trang &lt;script&gt;alert(1)&lt;/script&gt; | a &amp; b"
+                ),
+                "[{kind}] {path}"
+            );
+        }
+    }
+}

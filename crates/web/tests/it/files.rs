@@ -533,7 +533,8 @@ async fn officers_keep_a_screenshot_and_add_evidence_with_its_provenance() {
         }
         let (st, _) = s.post(&path, None, new).await;
         assert_eq!(st, 401);
-        // The audit log names the files by hash.
+        // The audit log names the evidence files by id, never by hash (the log outlives
+        // the files, and auditors read it).
         let events = s
             .store
             .audit_events_for("case", &id.to_string())
@@ -546,7 +547,16 @@ async fn officers_keep_a_screenshot_and_add_evidence_with_its_provenance() {
                 .count(),
             3
         );
-        assert!(events.iter().any(|e| e.data.contains(&sha)));
+        let pdf_sha = pdf_sha.to_string();
+        for e in events.iter().filter(|e| e.action == "evidence.file_add") {
+            assert!(
+                !e.data.contains(&sha) && !e.data.contains(&pdf_sha),
+                "[{kind}] {}",
+                e.data
+            );
+            let data: serde_json::Value = serde_json::from_str(&e.data).expect("json");
+            assert!(data["evidence_file"].is_i64(), "[{kind}] {data}");
+        }
     }
 }
 
