@@ -23,6 +23,9 @@ pub struct AuditQuery {
     pub since: Option<String>,
     /// Events strictly before this instant.
     pub until: Option<String>,
+    /// A case's whole history: events on the case and on the duplicates merged into it, on
+    /// their reports, on its publications and the appeals against them, and on its notices.
+    pub case: Option<i64>,
 }
 
 /// A page of the log, newest first, and how many events pass the filters in all.
@@ -67,6 +70,21 @@ impl Store {
     pub async fn audit_page(&self, q: &AuditQuery, limit: i64, offset: i64) -> Result<AuditPage> {
         let mut clauses: Vec<String> = Vec::new();
         let mut binds: Vec<String> = Vec::new();
+        if let Some(case) = q.case {
+            // The id is a number, written into the SQL as one; the ids of the log are text.
+            clauses.push(format!(
+                "((entity = 'case' AND entity_id IN (SELECT CAST(id AS TEXT) FROM cases \
+                 WHERE id = {case} OR merged_into = {case})) \
+                 OR (entity = 'report' AND entity_id IN (SELECT CAST(r.id AS TEXT) FROM reports r \
+                 JOIN cases c ON c.id = r.case_id WHERE c.id = {case} OR c.merged_into = {case})) \
+                 OR (entity = 'publication' AND entity_id IN \
+                 (SELECT CAST(id AS TEXT) FROM publications WHERE case_id = {case})) \
+                 OR (entity = 'appeal' AND entity_id IN (SELECT CAST(a.id AS TEXT) FROM appeals a \
+                 JOIN publications p ON p.id = a.publication_id WHERE p.case_id = {case})) \
+                 OR (entity = 'notice' AND entity_id IN \
+                 (SELECT CAST(id AS TEXT) FROM notices WHERE case_id = {case})))"
+            ));
+        }
         let mut add = |clause: &str, value: String| {
             binds.push(value);
             clauses.push(clause.replace('?', &format!("${}", binds.len())));

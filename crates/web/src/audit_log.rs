@@ -30,6 +30,11 @@ pub struct AuditLogParams {
     pub entity: Option<String>,
     /// Its id (with `entity`), e.g. a case number.
     pub entity_id: Option<String>,
+    /// A case number: the case's whole history (its reports, duplicates merged into it,
+    /// publications, appeals and notices included).
+    #[serde(rename = "case")]
+    #[param(rename = "case", value_type = Option<u64>)]
+    pub case_id: Option<String>,
     /// The account that acted.
     pub actor: Option<String>,
     /// One action (`case.decide`), or every action of a kind with a trailing dot (`case.`).
@@ -149,9 +154,20 @@ impl AuditLogParams {
                 "Name the kind of entity (e.g. `case`) for the entity id.",
             ));
         }
+        let case = match field_text(&self.case_id) {
+            None => None,
+            Some(text) => Some(text.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                FieldError::new(
+                    "case",
+                    format!("Số hồ sơ là một số nguyên dương (nhận được `{text}`)."),
+                    format!("A case number is a positive whole number (got `{text}`)."),
+                )
+            })?),
+        };
         Ok(AuditQuery {
             entity,
             entity_id,
+            case,
             actor: field_text(&self.actor),
             action: field_text(&self.action),
             since: from.map(|d| kc_store::fmt_time(bound(d).from)),
@@ -340,6 +356,7 @@ fn render(
     let link = |offset: i64| {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         for (name, value) in [
+            ("case", &params.case_id),
             ("entity", &params.entity),
             ("entity_id", &params.entity_id),
             ("actor", &params.actor),
@@ -376,6 +393,7 @@ fn render(
             form => context! {
                 entity => field_text(&params.entity),
                 entity_id => field_text(&params.entity_id),
+                case => field_text(&params.case_id),
                 actor => field_text(&params.actor),
                 action => field_text(&params.action),
                 from => field_text(&params.from),

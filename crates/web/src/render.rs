@@ -402,6 +402,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("audit.help", "Mọi thay đổi trên bàn làm việc, mỗi lần xem liên hệ và mỗi lần mở tệp (tối đa một lần mỗi giờ cho mỗi người và mỗi tệp), mới nhất trước. Nhật ký chỉ được thêm, không sửa hay xoá; không ghi nội dung liên hệ hay mã băm của tệp.", "Every change made at the desk, every reading of a contact and every opening of a file (at most once an hour per officer and file), newest first. The log is only ever appended to; it holds no contact and no file hash."),
     ("audit.entity", "Đối tượng (case, report, appeal, notice, user…)", "Entity (case, report, appeal, notice, user…)"),
     ("audit.entity_id", "Mã đối tượng", "Entity id"),
+    ("audit.case_filter", "Số hồ sơ (cả phản ánh, công bố, khiếu nại, thông báo của hồ sơ)", "Case number (with its reports, publications, appeals and notices)"),
     ("audit.actor", "Người thực hiện", "Actor"),
     ("audit.action", "Thao tác (ví dụ case.decide, hoặc case. cho mọi thao tác về hồ sơ)", "Action (e.g. case.decide, or case. for every case action)"),
     ("audit.from", "Từ ngày", "From"),

@@ -346,3 +346,83 @@ async fn a_file_hash_logged_by_an_earlier_version_is_not_shown_to_auditors() {
         s.store.audit_verify().await.expect("chain");
     }
 }
+
+/// From a case page the auditor reads the case's whole history: what happened to its
+/// reports and its publication too, which the log files under their own ids, and nothing
+/// of another case.
+#[tokio::test]
+async fn a_cases_history_holds_its_reports_and_publication_and_nothing_else() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let auditor = s.user("kiem-tra", &[(Role::Auditor, None)]).await;
+        let (id, _) = publish_rumour(&s, RUMOUR).await;
+        // Another case, whose events must stay out.
+        let (st, _) = s.report(&unrelated_rumour(3)).await;
+        assert_eq!(st, 201, "[{kind}]");
+        let (st, events, total) =
+            get_counted(&s, &format!("/api/v1/audit?case={id}&limit=1000"), &auditor).await;
+        assert_eq!(st, 200, "[{kind}] {events}");
+        let list = events.as_array().expect("list");
+        assert_eq!(total, Some(list.len() as u64), "[{kind}]");
+        let has = |action: &str, entity: &str| {
+            list.iter()
+                .any(|e| e["action"] == action && e["entity"] == entity)
+        };
+        assert!(has("report.receive", "report"), "[{kind}] {events}");
+        assert!(has("case.open", "case"), "[{kind}] {events}");
+        assert!(has("publication.publish", "case"), "[{kind}] {events}");
+        let own_report = list
+            .iter()
+            .find(|e| e["action"] == "report.receive")
+            .and_then(|e| e["entity_id"].as_str())
+            .expect("the report's id")
+            .to_string();
+        let (_, all, _) = get_counted(&s, "/api/v1/audit?action=report.receive", &auditor).await;
+        let reports: Vec<&str> = all
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|e| e["entity_id"].as_str())
+            .collect();
+        assert_eq!(reports.len(), 2, "[{kind}] two reports in all");
+        assert!(
+            list.iter()
+                .filter(|e| e["entity"] == "report")
+                .all(|e| e["entity_id"] == own_report.as_str()),
+            "[{kind}] the other case's report is not in this history"
+        );
+        // Only events on the case itself, as before, with entity and id.
+        let (_, narrow, _) = get_counted(
+            &s,
+            &format!("/api/v1/audit?entity=case&entity_id={id}"),
+            &auditor,
+        )
+        .await;
+        assert!(
+            narrow
+                .as_array()
+                .expect("list")
+                .iter()
+                .all(|e| e["entity"] == "case"),
+            "[{kind}]"
+        );
+        let (st, body, _) = get_counted(&s, "/api/v1/audit?case=abc", &auditor).await;
+        assert_eq!(
+            (st, body["error"]["field"].as_str()),
+            (422, Some("case")),
+            "[{kind}] {body}"
+        );
+        // The case page links there.
+        let (jar, _) = login(&s, "kiem-tra").await;
+        let page = console_get(&s, &jar, &format!("/quan-tri/ho-so/{id}")).await;
+        assert!(
+            page.contains(&format!("href=\"/quan-tri/nhat-ky?case={id}\"")),
+            "[{kind}]"
+        );
+        let log = console_get(&s, &jar, &format!("/quan-tri/nhat-ky?case={id}")).await;
+        assert!(
+            log.contains("Nhận phản ánh") && log.contains("Công bố kết luận"),
+            "[{kind}]"
+        );
+    }
+}
