@@ -334,7 +334,6 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("check.published", "Ngày công bố", "Published"),
     ("check.provisions", "Căn cứ pháp lý", "Legal basis"),
     ("check.reasons", "Lý do", "Reasons"),
-    ("check.reasons", "Kết luận và lý do", "Decision and reasons"),
     ("check.evidence", "Bằng chứng", "Evidence"),
     ("check.appeal", "Nếu bạn bị ảnh hưởng bởi kết luận này, bạn có quyền khiếu nại miễn phí trong vòng 6 tháng.", "If this decision affects you, you may appeal free of charge within 6 months."),
     ("appeal.title", "Khiếu nại", "Appeals"),
@@ -620,6 +619,16 @@ const STRINGS: &[(&str, &str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_string_key_is_defined_once() {
+        // `translate` takes the first row with a key, so a second row with the same key
+        // is text that no page ever shows, however it is edited.
+        let mut seen = std::collections::BTreeSet::new();
+        for (key, _, _) in STRINGS {
+            assert!(seen.insert(*key), "the string key {key:?} is defined twice");
+        }
+    }
 
     #[test]
     fn times_show_on_the_vietnam_clock() {
