@@ -329,7 +329,7 @@ async fn a_bad_console_entry_names_the_field_and_keeps_what_was_typed() {
             "[{kind}] the error names the field: {page}"
         );
         assert!(
-            page.contains("id=\"to\" name=\"to\" value=\"2026-11-01\" aria-invalid=\"true\""),
+            page.contains("id=\"to\" name=\"to\" value=\"2026-11-01\" aria-describedby=\"to-error\" aria-invalid=\"true\""),
             "[{kind}] {page}"
         );
         assert!(
