@@ -195,3 +195,196 @@ async fn every_console_page_passes_the_markup_checks_in_both_languages() {
         assert!(ids.contains(id), "no page showed the control #{id}");
     }
 }
+
+/// Posts a console form as an officer reading the console in `lang`; the form is refused
+/// (422) and the page comes back with its error.
+async fn refused(
+    s: &TestServer,
+    jar: &str,
+    lang: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> String {
+    let (st, page) = console_post(s, &in_lang(jar, lang), path, form).await;
+    assert_eq!(st, 422, "{path}: {page}");
+    page
+}
+
+/// The text of the control `id` (a textarea's content, an input's value), as typed.
+fn kept(page: &str, id: &str) -> String {
+    let doc = Document::parse(page);
+    let i = doc.by_id(id).unwrap_or_else(|| panic!("no #{id}"));
+    match doc.el(i).tag.as_str() {
+        "textarea" => doc.text(i),
+        "select" => doc
+            .all("option")
+            .find(|&o| doc.el(o).parent == Some(i) && doc.el(o).has("selected"))
+            .and_then(|o| doc.el(o).attr("value").map(String::from))
+            .unwrap_or_default(),
+        _ => doc.el(i).attr("value").unwrap_or_default().to_string(),
+    }
+}
+
+#[tokio::test]
+async fn console_form_errors_are_tied_to_their_field_and_keep_what_was_typed() {
+    let s = start("sqlite").await;
+    let c = console(&s).await;
+    s.user("lanh-dao-ca", &[(Role::Lead, Some("ca"))]).await;
+    let (jar, csrf) = login(&s, CHIEF).await;
+    let (lead, lead_csrf) = login(&s, "lanh-dao-ca").await;
+    let agency = default_agency();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7))
+        .date_naive()
+        .to_string();
+    let reasons = "Công ty Điện lực xác nhận không có chương trình này.";
+    for lang in ["vi", "en"] {
+        let en = lang == "en";
+        let say = |vi: &'static str, e: &'static str| if en { e } else { vi };
+
+        // The decision form: no summary, then an evidence link that is not one.
+        let decide = format!("/quan-tri/ho-so/{}/ket-luan", c.to_decide);
+        let mut form = vec![
+            ("csrf", csrf.as_str()),
+            ("verdict", "false"),
+            ("summary", " "),
+            ("reasons", reasons),
+            ("evidence_url", ""),
+            ("evidence_note", "Thông báo chính thức"),
+            ("remedy", "correction"),
+        ];
+        let page = refused(&s, &jar, lang, &decide, &form).await;
+        assert_error_tied_to(
+            &page,
+            lang,
+            "summary",
+            say("Cần có tóm tắt kết luận.", "A summary is required."),
+        );
+        assert_eq!(kept(&page, "reasons"), reasons, "the reasons are kept");
+        assert_eq!(kept(&page, "verdict"), "false", "the verdict is kept");
+        assert_eq!(kept(&page, "evidence_note"), "Thông báo chính thức");
+        form[2] = ("summary", "Không có chương trình hoàn tiền.");
+        form[4] = ("evidence_url", "khong phai duong dan");
+        let page = refused(&s, &jar, lang, &decide, &form).await;
+        assert_error_tied_to(
+            &page,
+            lang,
+            "evidence_url",
+            say("Đường dẫn bằng chứng không hợp lệ", "Invalid evidence link"),
+        );
+        assert_eq!(kept(&page, "evidence_url"), "khong phai duong dan");
+
+        // The notice form: no platform.
+        let locator = "https://www.facebook.com/trang.gia/posts/456";
+        let notice = format!("/quan-tri/ho-so/{}/thong-bao", c.published);
+        let page = refused(
+            &s,
+            &jar,
+            lang,
+            &notice,
+            &[
+                ("csrf", &csrf),
+                ("platform", ""),
+                ("locators", locator),
+                ("territorial_scope", ""),
+            ],
+        )
+        .await;
+        assert_error_tied_to(
+            &page,
+            lang,
+            "notice-platform",
+            say("Vui lòng nhập tên nền tảng", "Name the platform"),
+        );
+        assert_eq!(
+            kept(&page, "notice-locators"),
+            locator,
+            "the locators are kept"
+        );
+
+        // Outreach: no topic.
+        let page = refused(
+            &s,
+            &jar,
+            lang,
+            "/quan-tri/tuyen-truyen",
+            &[
+                ("csrf", &csrf),
+                ("agency", &agency),
+                ("kind", "talk"),
+                ("audience", "members"),
+                ("held_on", &today),
+                ("topic", "  "),
+                ("attendees", "60"),
+                ("materials_url", ""),
+            ],
+        )
+        .await;
+        assert_error_tied_to(
+            &page,
+            lang,
+            "topic",
+            say("Cần nêu chủ đề.", "A topic is required."),
+        );
+        assert_eq!(kept(&page, "attendees"), "60");
+        assert_eq!(kept(&page, "held_on"), today);
+
+        // Duties: the last day before the first.
+        let summary = "Rà soát 12 trang mạng xã hội trên địa bàn";
+        let page = refused(
+            &s,
+            &lead,
+            lang,
+            "/quan-tri/nhiem-vu",
+            &[
+                ("csrf", &lead_csrf),
+                ("agency", "ca"),
+                ("duty", "3.2-ra-soat"),
+                ("from", "2026-11-02"),
+                ("to", "2026-11-01"),
+                ("summary", summary),
+                ("count", "12"),
+                ("unit", "trang"),
+                ("links", ""),
+                ("corrects", ""),
+            ],
+        )
+        .await;
+        assert_error_tied_to(
+            &page,
+            lang,
+            "to",
+            say(
+                "Ngày kết thúc trước ngày bắt đầu.",
+                "The last day is before the first day.",
+            ),
+        );
+        assert_eq!(kept(&page, "summary"), summary);
+        assert_eq!(kept(&page, "count"), "12");
+
+        // Articles: no title.
+        let body = "Tin giả thường giật gân.\n\nHãy kiểm tra nguồn tin.";
+        let page = refused(
+            &s,
+            &jar,
+            lang,
+            "/quan-tri/bai-viet",
+            &[
+                ("csrf", &csrf),
+                ("title", " "),
+                ("summary", ""),
+                ("body", body),
+            ],
+        )
+        .await;
+        assert_error_tied_to(
+            &page,
+            lang,
+            "title",
+            say("Cần nhập tiêu đề bài viết.", "A title is required."),
+        );
+        assert_eq!(
+            kept(&page, "body"),
+            body.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+    }
+}
