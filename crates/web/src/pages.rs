@@ -1528,11 +1528,28 @@ pub struct DecisionForm {
     pub_body: String,
     /// Which of the case page's forms was sent, so that an error is tied to a field of
     /// that form: several of them have a `reasons`, a `note` or a `claim`.
+    /// An appeal's decision being made, given back with its error: which appeal, the
+    /// outcome chosen and the reasons typed.
+    #[serde(default)]
+    appeal_id: Option<i64>,
+    #[serde(default)]
+    appeal_outcome: String,
+    #[serde(default)]
+    appeal_reasons: String,
+    /// A notice's step being recorded, given back with its error.
+    #[serde(default)]
+    step_notice: Option<i64>,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    step_date: String,
+    #[serde(default)]
+    step_note: String,
     #[serde(skip)]
     origin: CaseForm,
     /// The id of the control in error, see [`case_control`].
     #[serde(skip_deserializing)]
-    error_control: Option<&'static str>,
+    error_control: Option<String>,
 }
 
 /// The case page's forms whose errors are tied to one of their fields.
@@ -1548,16 +1565,27 @@ pub(crate) enum CaseForm {
     Close,
     Merge,
     Notice,
+    /// The decision form of this appeal.
+    Appeal(i64),
+    /// The step form of this notice.
+    NoticeStep(i64),
 }
 
 /// The id of the control on the case page that an error about `field` of `form` is about,
 /// for the page to mark it and link to it; None when no one control is (a ticked
 /// provision, the CSRF token, a step the case is not in).
-pub(crate) fn case_control(form: CaseForm, field: Option<&str>) -> Option<&'static str> {
+pub(crate) fn case_control(form: CaseForm, field: Option<&str>) -> Option<String> {
     let field = field?;
     // `evidence[0].url` is the evidence box, `locators[2]` the locators box.
     let base = field.split(['[', '.']).next().unwrap_or(field);
-    Some(match (form, base) {
+    // The appeals and notices each have their own form, so their controls carry their id.
+    match (form, base) {
+        (CaseForm::Appeal(a), "outcome") => return Some(format!("outcome-{a}")),
+        (CaseForm::Appeal(a), "reasons") => return Some(format!("appeal-reasons-{a}")),
+        (CaseForm::NoticeStep(n), "step" | "date" | "note") => return Some(format!("{base}-{n}")),
+        _ => {}
+    }
+    let id = match (form, base) {
         (CaseForm::Assign, "agency") => "agency",
         (CaseForm::Assign, "assignee") => "assignee",
         (CaseForm::Assign, "harm_category") => "harm_category",
@@ -1579,7 +1607,8 @@ pub(crate) fn case_control(form: CaseForm, field: Option<&str>) -> Option<&'stat
         (CaseForm::Notice, "locators") => "notice-locators",
         (CaseForm::Notice, "territorial_scope") => "notice-scope",
         _ => return None,
-    })
+    };
+    Some(id.to_string())
 }
 
 impl DecisionForm {
@@ -1590,6 +1619,29 @@ impl DecisionForm {
             notice_locators: locators.to_string(),
             notice_scope: scope.to_string(),
             origin: CaseForm::Notice,
+            ..DecisionForm::default()
+        }
+    }
+
+    /// An appeal's decision as typed.
+    pub(crate) fn appeal(appeal: i64, outcome: &str, reasons: &str) -> DecisionForm {
+        DecisionForm {
+            appeal_id: Some(appeal),
+            appeal_outcome: outcome.to_string(),
+            appeal_reasons: reasons.to_string(),
+            origin: CaseForm::Appeal(appeal),
+            ..DecisionForm::default()
+        }
+    }
+
+    /// A notice's step as typed.
+    pub(crate) fn notice_step(notice: i64, step: &str, date: &str, note: &str) -> DecisionForm {
+        DecisionForm {
+            step_notice: Some(notice),
+            step: step.to_string(),
+            step_date: date.to_string(),
+            step_note: note.to_string(),
+            origin: CaseForm::NoticeStep(notice),
             ..DecisionForm::default()
         }
     }
@@ -1656,7 +1708,7 @@ async fn render_case(
         .map(|x| x.decided_by.clone());
     let own_decision = pending_by.as_deref() == Some(staff.name.as_str());
     let untouched = form.verdict.is_empty() && form.summary.is_empty() && form.reasons.is_empty();
-    let error_control = form.error_control;
+    let error_control = form.error_control.clone();
     let form = match DecisionForm::from_returned(&d) {
         Some(returned) if untouched && error.is_none() => returned,
         _ => form,

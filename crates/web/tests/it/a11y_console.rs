@@ -301,6 +301,51 @@ async fn console_form_errors_are_tied_to_their_field_and_keep_what_was_typed() {
             "the locators are kept"
         );
 
+        // A notice's step: a date that is not one; the step and note are kept.
+        let page = refused(
+            &s,
+            &jar,
+            lang,
+            "/quan-tri/thong-bao/1/buoc",
+            &[
+                ("csrf", &csrf),
+                ("step", "sent"),
+                ("date", "hom qua"),
+                ("note", "Gửi qua cổng báo cáo"),
+            ],
+        )
+        .await;
+        assert_error_tied_to(
+            &page,
+            lang,
+            "date-1",
+            say(
+                "Vui lòng nhập ngày theo dạng YYYY-MM-DD.",
+                "Give the date as YYYY-MM-DD.",
+            ),
+        );
+        assert_eq!(kept(&page, "date-1"), "hom qua");
+        assert_eq!(kept(&page, "step-1"), "sent");
+        assert_eq!(kept(&page, "note-1"), "Gửi qua cổng báo cáo");
+
+        // An appeal's decision: no outcome chosen; the reasons are kept.
+        let why = "Kết luận dựa trên thông báo chính thức của Điện lực.";
+        let page = refused(
+            &s,
+            &jar,
+            lang,
+            &format!("/quan-tri/ho-so/{}/khieu-nai/1", c.published),
+            &[("csrf", &csrf), ("outcome", ""), ("reasons", why)],
+        )
+        .await;
+        assert_error_tied_to(
+            &page,
+            lang,
+            "outcome-1",
+            say("Vui lòng chọn kết quả", "Choose an outcome"),
+        );
+        assert_eq!(kept(&page, "appeal-reasons-1"), why);
+
         // Outreach: no topic.
         let page = refused(
             &s,
