@@ -406,6 +406,18 @@ async fn console_form_errors_are_tied_to_their_field_and_keep_what_was_typed() {
         assert_eq!(kept(&page, "summary"), summary);
         assert_eq!(kept(&page, "count"), "12");
 
+        // The audit log's filter: a day that is not one.
+        let resp = s
+            .client
+            .get(s.url("/quan-tri/nhat-ky?from=hom-qua"))
+            .header("cookie", in_lang(&jar, lang))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status().as_u16(), 422);
+        let page = resp.text().await.expect("body");
+        assert_error_tied_to(&page, lang, "from", "hom-qua");
+
         // Articles: no title.
         let body = "Tin giả thường giật gân.\n\nHãy kiểm tra nguồn tin.";
         let page = refused(
