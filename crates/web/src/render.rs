@@ -389,6 +389,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("login.failed", "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
     ("console.title", "Hồ sơ xử lý", "Cases"),
     ("console.logout", "Đăng xuất", "Sign out"),
+    ("console.nav", "Bàn làm việc", "Staff console"),
     ("console.signed_in", "Đăng nhập với tên", "Signed in as"),
     ("console.none", "Chưa có hồ sơ.", "No cases yet."),
     ("queue.caption", "Hồ sơ đang mở", "Open cases"),

@@ -236,6 +236,10 @@ pub fn problems(html: &str, lang: &str) -> Vec<String> {
         if !doc.el(th).has("scope") {
             out.push(format!("<th> {:?} has no scope", doc.text(th)));
         }
+        // A column with an empty header is read cell by cell with no name.
+        if doc.text(th).is_empty() && !doc.el(th).has("aria-label") {
+            out.push("an empty <th>".into());
+        }
     }
     out
 }

@@ -445,3 +445,65 @@ async fn console_form_errors_are_tied_to_their_field_and_keep_what_was_typed() {
         );
     }
 }
+
+/// The language a screen reader reads the element `i` in: its own `lang` or its nearest
+/// ancestor's.
+fn lang_of(doc: &Document, i: usize) -> Option<&str> {
+    let mut at = Some(i);
+    while let Some(k) = at {
+        if let Some(l) = doc.el(k).attr("lang") {
+            return Some(l);
+        }
+        at = doc.el(k).parent;
+    }
+    None
+}
+
+#[tokio::test]
+async fn desk_written_vietnamese_is_marked_as_such_on_english_console_pages() {
+    // A screen reader set to English reads "Công ty Điện lực xác nhận" with English
+    // pronunciation unless the text says it is Vietnamese.
+    let s = start("sqlite").await;
+    let c = console(&s).await;
+    s.user("lanh-dao-ca", &[(Role::Lead, Some("ca"))]).await;
+    let (jar, _) = login(&s, CHIEF).await;
+    let (lead, _) = login(&s, "lanh-dao-ca").await;
+    let case = format!("/quan-tri/ho-so/{}", c.published);
+    let duty = kc_desk::pack::Pack::shipped()
+        .expect("pack")
+        .duties
+        .iter()
+        .find(|d| d.id == "3.2-ra-soat")
+        .map(|d| d.text_vi.chars().take(30).collect::<String>())
+        .expect("the monitoring duty");
+    for (jar, path, said) in [
+        (
+            &jar,
+            case.as_str(),
+            "Công ty Điện lực xác nhận đây là tin giả",
+        ),
+        (&jar, case.as_str(), "Bài viết hiểu sai thông báo của tôi."),
+        (&jar, "/quan-tri", "Bài viết hiểu sai thông báo của tôi."),
+        (&lead, "/quan-tri/nhiem-vu", duty.as_str()),
+    ] {
+        let page = console_get(&s, &in_lang(jar, "en"), path).await;
+        let doc = Document::parse(&page);
+        // The innermost elements holding the words.
+        let holders: Vec<usize> = (0..doc.elements.len())
+            .filter(|&i| doc.text(i).contains(said))
+            .filter(|&i| {
+                !(0..doc.elements.len())
+                    .any(|k| doc.el(k).parent == Some(i) && doc.text(k).contains(said))
+            })
+            .collect();
+        assert!(!holders.is_empty(), "{path} shows {said:?}");
+        for i in holders {
+            assert_eq!(
+                lang_of(&doc, i),
+                Some("vi"),
+                "{path}: <{}> with {said:?} is marked Vietnamese",
+                doc.el(i).tag
+            );
+        }
+    }
+}
