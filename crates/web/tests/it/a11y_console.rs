@@ -301,6 +301,39 @@ async fn console_form_errors_are_tied_to_their_field_and_keep_what_was_typed() {
             "the locators are kept"
         );
 
+        // Restating a published claim as nothing: the folded form opens on its field.
+        let (st, page) = console_post(
+            &s,
+            &in_lang(&jar, lang),
+            &format!("/quan-tri/ho-so/{}/noi-dung-cong-bo", c.published),
+            &[("csrf", &csrf), ("claim", " ")],
+        )
+        .await;
+        assert_eq!(st, 422, "{page}");
+        let doc = Document::parse(&page);
+        let field = doc.by_id("restated-claim").expect("the restate field");
+        let message = doc
+            .el(field)
+            .attr("aria-describedby")
+            .and_then(|d| d.split_whitespace().next())
+            .and_then(|d| doc.by_id(d))
+            .map(|d| doc.text(d))
+            .unwrap_or_default();
+        assert!(
+            message.chars().count() > 10,
+            "the field's message: {message:?}"
+        );
+        assert_error_tied_to(
+            &page,
+            lang,
+            "restated-claim",
+            &message.replacen(&format!("{}: ", say("Lỗi", "Error")), "", 1),
+        );
+        let folded = doc
+            .closest(field, "details")
+            .expect("the restate form folds");
+        assert!(doc.el(folded).has("open"), "the form in error is open");
+
         // A notice's step: a date that is not one; the step and note are kept.
         let page = refused(
             &s,
