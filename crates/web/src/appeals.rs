@@ -595,7 +595,7 @@ pub async fn page_decide(
         staff,
         case_id,
         &form.csrf,
-        Default::default(),
+        pages::DecisionForm::appeal(appeal_id, &form.outcome, &form.reasons),
         async {
             let actor = actor.ok_or_else(ApiError::unauthorized)?;
             desk.decide_case_appeal(&actor, case_id, appeal_id, &form.outcome, &form.reasons)

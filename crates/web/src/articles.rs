@@ -335,7 +335,7 @@ pub async fn console_page(
         &state,
         &page,
         &staff,
-        (StatusCode::OK, None),
+        (StatusCode::OK, None, None),
         None,
         ArticleForm::default(),
     )
@@ -369,7 +369,7 @@ pub async fn console_edit_page(
         &state,
         &page,
         &staff,
-        (StatusCode::OK, None),
+        (StatusCode::OK, None, None),
         Some(id),
         form,
     )
@@ -437,7 +437,8 @@ async fn console_outcome(
         Err(err) => {
             let page = Page::new(headers, None);
             let msg = page.message(&err);
-            render_console(state, &page, staff, (err.status, Some(msg)), editing, form).await
+            let shown = (err.status, Some(msg), err.body.field.clone());
+            render_console(state, &page, staff, shown, editing, form).await
         }
     }
 }
@@ -446,7 +447,7 @@ async fn render_console(
     state: &AppState,
     page: &Page,
     staff: &Actor,
-    (status, error): (StatusCode, Option<String>),
+    (status, error, error_field): (StatusCode, Option<String>, Option<String>),
     editing: Option<i64>,
     form: ArticleForm,
 ) -> Response {
@@ -462,7 +463,7 @@ async fn render_console(
         status,
         "console_articles.html",
         context! {
-            articles, error, form, editing, can_write, staff => staff_ctx,
+            articles, error, error_field, form, editing, can_write, staff => staff_ctx,
         },
     )
 }

@@ -293,14 +293,15 @@ pub async fn console_audit(
     {
         Ok(v) => v,
         Err(e) => {
-            let msg = page.message(&e.into());
+            let err = crate::error::ApiError::from(e);
+            let error = (page.message(&err), err.body.field.clone());
             return render(
                 &state,
                 &page,
                 &staff,
                 &params,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(msg),
+                Some(error),
                 None,
             );
         }
@@ -326,10 +327,11 @@ fn render(
     staff: &kc_desk::model::Actor,
     params: &AuditLogParams,
     status: StatusCode,
-    error: Option<String>,
+    error: Option<(String, Option<String>)>,
     found: Option<(kc_store::AuditPage, i64)>,
 ) -> Response {
     let en = page.lang() == "en";
+    let (error, error_field) = error.map_or((None, None), |(m, f)| (Some(m), f));
     let (events, total, offset): (Vec<Value>, i64, i64) = match found {
         Some((p, offset)) => (
             p.events
@@ -399,7 +401,7 @@ fn render(
                 from => field_text(&params.from),
                 to => field_text(&params.to),
             },
-            error, events, total, first => offset.saturating_add(1), last => shown_to, newer, older,
+            error, error_field, events, total, first => offset.saturating_add(1), last => shown_to, newer, older,
         },
     )
 }

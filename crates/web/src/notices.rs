@@ -7,7 +7,7 @@ use crate::api::{ApiJson, CaseId};
 use crate::desk::Desk;
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::pages::{LangQuery, Page};
-use crate::session::{check_csrf, MaybeStaff, Staff};
+use crate::session::{MaybeStaff, Staff};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -596,18 +596,6 @@ pub struct PrepareForm {
     territorial_scope: String,
 }
 
-fn console_result(
-    state: &AppState,
-    headers: &HeaderMap,
-    case_id: i64,
-    result: Result<(), ApiError>,
-) -> Response {
-    match result {
-        Ok(()) => Redirect::to(&format!("/quan-tri/ho-so/{case_id}#thong-bao")).into_response(),
-        Err(e) => Page::new(headers, None).error(state, &e, &format!("/quan-tri/ho-so/{case_id}")),
-    }
-}
-
 pub async fn console_prepare(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -666,15 +654,27 @@ pub async fn console_step(
         }
         Err(e) => return Page::new(&headers, None).error(&state, &e.into(), "/quan-tri"),
     };
-    let result = async {
-        check_csrf(&headers, &form.csrf)?;
-        state
-            .desk
-            .record_notice_step(&staff, id, &form.step, &form.date, Some(&form.note))
-            .await
+    // A refused step comes back on the case page, tied to its field, with what was typed.
+    let typed = crate::pages::DecisionForm::notice_step(id, &form.step, &form.date, &form.note);
+    let desk = &state.desk;
+    let action = desk.record_notice_step(&staff, id, &form.step, &form.date, Some(&form.note));
+    let action = async { action.await.map(|_| ()) };
+    match crate::pages::console_action(
+        &state,
+        &headers,
+        Some(staff.clone()),
+        case_id,
+        &form.csrf,
+        typed,
+        action,
+    )
+    .await
+    {
+        r if r.status() == axum::http::StatusCode::SEE_OTHER => {
+            Redirect::to(&format!("/quan-tri/ho-so/{case_id}#thong-bao")).into_response()
+        }
+        r => r,
     }
-    .await;
-    console_result(&state, &headers, case_id, result)
 }
 
 // ---------- open data ----------

@@ -1342,7 +1342,7 @@ pub async fn outreach_page(
         &state,
         &page,
         &staff,
-        (StatusCode::OK, None),
+        (StatusCode::OK, None, None),
         OutreachForm::default(),
     )
     .await
@@ -1383,7 +1383,8 @@ pub async fn outreach_record(
         Ok(_) => Redirect::to("/quan-tri/tuyen-truyen").into_response(),
         Err(err) => {
             let msg = page.message(&err);
-            render_outreach(&state, &page, &staff, (err.status, Some(msg)), form).await
+            let shown = (err.status, Some(msg), err.body.field.clone());
+            render_outreach(&state, &page, &staff, shown, form).await
         }
     }
 }
@@ -1392,7 +1393,7 @@ async fn render_outreach(
     state: &AppState,
     page: &Page,
     staff: &Actor,
-    (status, error): (StatusCode, Option<String>),
+    (status, error, error_field): (StatusCode, Option<String>, Option<String>),
     form: OutreachForm,
 ) -> Response {
     let events = match state.desk.store.list_outreach(200).await {
@@ -1419,7 +1420,7 @@ async fn render_outreach(
         status,
         "outreach.html",
         context! {
-            events, agencies, kinds, audiences, error, form, staff => staff_ctx,
+            events, agencies, kinds, audiences, error, error_field, form, staff => staff_ctx,
             agency_names => agency_names(state, page.lang),
         },
     )
@@ -1518,6 +1519,96 @@ pub struct DecisionForm {
     /// The provisions ticked; filled by hand, as a checkbox group repeats its name.
     #[serde(skip_deserializing)]
     legal_provisions: Vec<String>,
+    /// The publication being made, given back with its error.
+    #[serde(default)]
+    pub_claim: String,
+    #[serde(default)]
+    pub_title: String,
+    #[serde(default)]
+    pub_body: String,
+    /// Which of the case page's forms was sent, so that an error is tied to a field of
+    /// that form: several of them have a `reasons`, a `note` or a `claim`.
+    /// An appeal's decision being made, given back with its error: which appeal, the
+    /// outcome chosen and the reasons typed.
+    #[serde(default)]
+    appeal_id: Option<i64>,
+    #[serde(default)]
+    appeal_outcome: String,
+    #[serde(default)]
+    appeal_reasons: String,
+    /// A notice's step being recorded, given back with its error.
+    #[serde(default)]
+    step_notice: Option<i64>,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    step_date: String,
+    #[serde(default)]
+    step_note: String,
+    #[serde(skip)]
+    origin: CaseForm,
+    /// The id of the control in error, see [`case_control`].
+    #[serde(skip_deserializing)]
+    error_control: Option<String>,
+}
+
+/// The case page's forms whose errors are tied to one of their fields.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub(crate) enum CaseForm {
+    #[default]
+    None,
+    Assign,
+    Decide,
+    Publish,
+    Restate,
+    Opinion,
+    Close,
+    Merge,
+    Notice,
+    /// The decision form of this appeal.
+    Appeal(i64),
+    /// The step form of this notice.
+    NoticeStep(i64),
+}
+
+/// The id of the control on the case page that an error about `field` of `form` is about,
+/// for the page to mark it and link to it; None when no one control is (a ticked
+/// provision, the CSRF token, a step the case is not in).
+pub(crate) fn case_control(form: CaseForm, field: Option<&str>) -> Option<String> {
+    let field = field?;
+    // `evidence[0].url` is the evidence box, `locators[2]` the locators box.
+    let base = field.split(['[', '.']).next().unwrap_or(field);
+    // The appeals and notices each have their own form, so their controls carry their id.
+    match (form, base) {
+        (CaseForm::Appeal(a), "outcome") => return Some(format!("outcome-{a}")),
+        (CaseForm::Appeal(a), "reasons") => return Some(format!("appeal-reasons-{a}")),
+        (CaseForm::NoticeStep(n), "step" | "date" | "note") => return Some(format!("{base}-{n}")),
+        _ => {}
+    }
+    let id = match (form, base) {
+        (CaseForm::Assign, "agency") => "agency",
+        (CaseForm::Assign, "assignee") => "assignee",
+        (CaseForm::Assign, "harm_category") => "harm_category",
+        (CaseForm::Assign, "priority") => "priority",
+        (CaseForm::Decide, "verdict") => "verdict",
+        (CaseForm::Decide, "summary") => "summary",
+        (CaseForm::Decide, "reasons") => "reasons",
+        (CaseForm::Decide, "evidence") => "evidence_url",
+        (CaseForm::Decide, "remedy") => "remedy",
+        (CaseForm::Publish, "claim") => "claim",
+        (CaseForm::Publish, "title") => "title",
+        (CaseForm::Publish, "body") => "body",
+        (CaseForm::Restate, "claim") => "restated-claim",
+        (CaseForm::Opinion, "opinion") => "opinion-text",
+        (CaseForm::Close, "reason") => "close_reason",
+        (CaseForm::Close, "note") => "close_note",
+        (CaseForm::Merge, "into") => "merge_into",
+        (CaseForm::Notice, "platform") => "notice-platform",
+        (CaseForm::Notice, "locators") => "notice-locators",
+        (CaseForm::Notice, "territorial_scope") => "notice-scope",
+        _ => return None,
+    };
+    Some(id.to_string())
 }
 
 impl DecisionForm {
@@ -1527,6 +1618,30 @@ impl DecisionForm {
             notice_platform: platform.to_string(),
             notice_locators: locators.to_string(),
             notice_scope: scope.to_string(),
+            origin: CaseForm::Notice,
+            ..DecisionForm::default()
+        }
+    }
+
+    /// An appeal's decision as typed.
+    pub(crate) fn appeal(appeal: i64, outcome: &str, reasons: &str) -> DecisionForm {
+        DecisionForm {
+            appeal_id: Some(appeal),
+            appeal_outcome: outcome.to_string(),
+            appeal_reasons: reasons.to_string(),
+            origin: CaseForm::Appeal(appeal),
+            ..DecisionForm::default()
+        }
+    }
+
+    /// A notice's step as typed.
+    pub(crate) fn notice_step(notice: i64, step: &str, date: &str, note: &str) -> DecisionForm {
+        DecisionForm {
+            step_notice: Some(notice),
+            step: step.to_string(),
+            step_date: date.to_string(),
+            step_note: note.to_string(),
+            origin: CaseForm::NoticeStep(notice),
             ..DecisionForm::default()
         }
     }
@@ -1593,6 +1708,7 @@ async fn render_case(
         .map(|x| x.decided_by.clone());
     let own_decision = pending_by.as_deref() == Some(staff.name.as_str());
     let untouched = form.verdict.is_empty() && form.summary.is_empty() && form.reasons.is_empty();
+    let error_control = form.error_control.clone();
     let form = match DecisionForm::from_returned(&d) {
         Some(returned) if untouched && error.is_none() => returned,
         _ => form,
@@ -1737,7 +1853,7 @@ async fn render_case(
         status,
         "case.html",
         context! {
-            d, can, own_decision, error, form, provisions, appeals, decide_appeal, citations, verdicts, remedies, agencies, similar,
+            d, can, own_decision, error, error_control, form, provisions, appeals, decide_appeal, citations, verdicts, remedies, agencies, similar,
             suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons, notices,
             with_contact, revealed_report, revealed_appeal, revealed_contact,
             report_files, evidence_files, add_evidence, opinion_agencies, may_see_files,
@@ -1893,13 +2009,17 @@ where
         Ok(()) => Redirect::to(&format!("/quan-tri/ho-so/{id}")).into_response(),
         Err(err) => {
             let msg = page.message(&err);
+            let control = case_control(form.origin, err.body.field.as_deref());
             render_case(
                 state,
                 &page,
                 &staff,
                 id,
                 (err.status, Some(msg)),
-                form,
+                DecisionForm {
+                    error_control: control,
+                    ..form
+                },
                 None,
             )
             .await
@@ -1936,7 +2056,10 @@ pub async fn case_assign(
         staff,
         id,
         &form.csrf,
-        DecisionForm::default(),
+        DecisionForm {
+            origin: CaseForm::Assign,
+            ..DecisionForm::default()
+        },
         async {
             let actor = actor.ok_or_else(ApiError::unauthorized)?;
             let triage = Triage {
@@ -1978,6 +2101,7 @@ pub async fn case_decide(
         evidence_note: get("evidence_note"),
         remedy: get("remedy"),
         legal_provisions: provisions.clone(),
+        origin: CaseForm::Decide,
         ..DecisionForm::default()
     };
     let csrf = get("csrf");
@@ -2083,7 +2207,13 @@ pub async fn case_publish(
         staff,
         id,
         &form.csrf,
-        DecisionForm::default(),
+        DecisionForm {
+            pub_claim: form.claim.clone(),
+            pub_title: form.title.clone(),
+            pub_body: form.body.clone(),
+            origin: CaseForm::Publish,
+            ..DecisionForm::default()
+        },
         async {
             let actor = actor.ok_or_else(ApiError::unauthorized)?;
             desk.publish(
@@ -2120,6 +2250,7 @@ pub async fn case_restate_claim(
     let desk = &state.desk;
     let typed = DecisionForm {
         restated_claim: form.claim.clone(),
+        origin: CaseForm::Restate,
         ..DecisionForm::default()
     };
     console_action(&state, &headers, staff, id, &form.csrf, typed, async {
@@ -2154,6 +2285,7 @@ pub async fn case_opinion(
     let typed = DecisionForm {
         opinion: form.opinion.clone(),
         opinion_agency: form.agency.clone(),
+        origin: CaseForm::Opinion,
         ..DecisionForm::default()
     };
     console_action(&state, &headers, staff, id, &form.csrf, typed, async {
@@ -2188,6 +2320,7 @@ pub async fn case_close(
     let typed = DecisionForm {
         close_reason: form.reason.clone(),
         close_note: form.note.clone(),
+        origin: CaseForm::Close,
         ..DecisionForm::default()
     };
     console_action(&state, &headers, staff, id, &form.csrf, typed, async {
@@ -2258,6 +2391,7 @@ pub async fn case_merge(
     let mut typed = DecisionForm {
         merge_into: form.into.clone(),
         merge_note: form.note.clone(),
+        origin: CaseForm::Merge,
         ..DecisionForm::default()
     };
     // Officers type "#12" as often as "12".

@@ -47,6 +47,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "staff_bar.html",
         include_str!("../templates/staff_bar.html"),
     ),
+    (
+        "form_errors.html",
+        include_str!("../templates/form_errors.html"),
+    ),
 ];
 
 pub fn template_names() -> impl Iterator<Item = &'static str> {
@@ -282,6 +286,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("articles.publish", "Đăng bài", "Publish"),
     ("articles.save", "Lưu chỉnh sửa", "Save the correction"),
     ("articles.cancel", "Huỷ, viết bài mới", "Cancel, write a new one"),
+    ("articles.listed", "Bài đã đăng", "Published articles"),
     ("home.tips", "Nhận biết tin giả", "Spotting false information"),
     ("home.tip1", "Kiểm tra nguồn tin: trang chính thức của cơ quan nhà nước, báo chí được cấp phép.", "Check the source: official government sites and licensed press."),
     ("home.tip2", "Cảnh giác với tin giật gân, yêu cầu chuyển khoản, đường dẫn lạ.", "Beware of sensational claims, requests for money transfers, and unfamiliar links."),
@@ -301,6 +306,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("form.error_title", "Chưa gửi được", "Not sent"),
     ("form.error_label", "Lỗi", "Error"),
     ("form.fix", "Đến ô cần sửa", "Go to the field to correct"),
+    ("form.required", "Bắt buộc", "Required"),
     ("receipt.files", "Số ảnh đã nhận", "Images received"),
     ("receipt.files_private", "chỉ cán bộ xử lý xem, không công bố", "seen only by staff, never published"),
     ("receipt.title", "Đã tiếp nhận phản ánh", "Report received"),
@@ -334,7 +340,6 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("check.published", "Ngày công bố", "Published"),
     ("check.provisions", "Căn cứ pháp lý", "Legal basis"),
     ("check.reasons", "Lý do", "Reasons"),
-    ("check.reasons", "Kết luận và lý do", "Decision and reasons"),
     ("check.evidence", "Bằng chứng", "Evidence"),
     ("check.appeal", "Nếu bạn bị ảnh hưởng bởi kết luận này, bạn có quyền khiếu nại miễn phí trong vòng 6 tháng.", "If this decision affects you, you may appeal free of charge within 6 months."),
     ("appeal.title", "Khiếu nại", "Appeals"),
@@ -384,8 +389,10 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("login.failed", "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
     ("console.title", "Hồ sơ xử lý", "Cases"),
     ("console.logout", "Đăng xuất", "Sign out"),
+    ("console.nav", "Bàn làm việc", "Staff console"),
     ("console.signed_in", "Đăng nhập với tên", "Signed in as"),
     ("console.none", "Chưa có hồ sơ.", "No cases yet."),
+    ("queue.caption", "Hồ sơ đang mở", "Open cases"),
     ("queue.all", "Tất cả", "All"),
     ("queue.unassigned", "Chưa giao cơ quan", "Not assigned yet"),
     ("queue.overdue_only", "Chỉ hồ sơ quá hạn", "Overdue only"),
@@ -475,6 +482,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("outreach.attendees", "Số người tham dự", "Attendees"),
     ("outreach.materials", "Tài liệu (đường dẫn, không bắt buộc)", "Materials (link, optional)"),
     ("outreach.none", "Chưa ghi nhận buổi nào.", "No event recorded yet."),
+    ("outreach.recorded", "Các buổi đã ghi nhận", "Events recorded"),
+    ("outreach.required", "Bắt buộc: mọi ô, trừ Tài liệu.", "Required: every field but Materials."),
     ("duty.title", "Kết quả thực hiện nhiệm vụ", "Progress on duties"),
     ("duty.help", "Các nhiệm vụ văn bản chỉ đạo giao cho đơn vị và kết quả đã báo cáo. Báo cáo về công việc của đơn vị, không ghi thông tin về cá nhân. Mục đã ghi không sửa, không xoá: nếu có sai sót, ghi mục mới và nêu số mục được sửa.", "The duties the directive gives the agency and the progress reported. Report the agency's work, never information about people. Entries are never edited or deleted: to put a mistake right, record a new entry naming the entry it corrects."),
     ("duty.show", "Xem", "Show"),
@@ -498,6 +507,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("duty.field.unit", "Đơn vị tính (ví dụ: buổi, bài viết)", "Unit (e.g. talks, posts)"),
     ("duty.field.links", "Đường dẫn tài liệu công khai (mỗi dòng một đường dẫn, không bắt buộc)", "Links to public material (one a line, optional)"),
     ("duty.field.corrects", "Sửa cho mục số (chỉ khi sửa sai sót)", "Corrects entry no. (only to put a mistake right)"),
+    ("duty.list", "Nhiệm vụ và kết quả gần nhất", "Duties and their latest progress"),
     ("stats.duty_progress", "Kết quả thực hiện nhiệm vụ trong kỳ", "Progress on duties in the period"),
     ("console.overdue_count", "Hồ sơ quá hạn chưa có kết luận", "Overdue cases without a decision"),
     ("console.mode_lexical", "Đối chiếu theo từ ngữ (chưa có mô hình ngữ nghĩa).", "Lexical matching (no semantic model loaded)."),
@@ -621,6 +631,16 @@ const STRINGS: &[(&str, &str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_string_key_is_defined_once() {
+        // `translate` takes the first row with a key, so a second row with the same key
+        // is text that no page ever shows, however it is edited.
+        let mut seen = std::collections::BTreeSet::new();
+        for (key, _, _) in STRINGS {
+            assert!(seen.insert(*key), "the string key {key:?} is defined twice");
+        }
+    }
 
     #[test]
     fn times_show_on_the_vietnam_clock() {

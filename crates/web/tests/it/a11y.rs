@@ -35,7 +35,11 @@ pub fn problems(html: &str, lang: &str) -> Vec<String> {
         )),
         None => out.push("no <html>".into()),
     }
-    let titles = one("title");
+    // An SVG's <title> names a shape; the page's own is the one in <head>.
+    let titles: Vec<usize> = one("title")
+        .into_iter()
+        .filter(|&t| doc.el(t).parent.is_some_and(|p| doc.el(p).tag == "head"))
+        .collect();
     match titles.as_slice() {
         [t] => {
             let title = doc.text(*t);
@@ -232,6 +236,10 @@ pub fn problems(html: &str, lang: &str) -> Vec<String> {
         if !doc.el(th).has("scope") {
             out.push(format!("<th> {:?} has no scope", doc.text(th)));
         }
+        // A column with an empty header is read cell by cell with no name.
+        if doc.text(th).is_empty() && !doc.el(th).has("aria-label") {
+            out.push("an empty <th>".into());
+        }
     }
     out
 }
@@ -403,7 +411,7 @@ fn control(doc: &Document, id: &str) -> usize {
 /// Checks that the field `id` is marked invalid, takes the focus, and is described by a
 /// message on the page that says `message`; that no other control is marked; and that the
 /// summary at the top announces the message and links to the field.
-fn assert_error_tied_to(page: &str, lang: &str, id: &str, message: &str) {
+pub fn assert_error_tied_to(page: &str, lang: &str, id: &str, message: &str) {
     let problems = problems(page, lang);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let doc = Document::parse(page);

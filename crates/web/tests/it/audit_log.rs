@@ -412,8 +412,23 @@ async fn a_cases_history_holds_its_reports_and_publication_and_nothing_else() {
             (422, Some("case")),
             "[{kind}] {body}"
         );
-        // The case page links there.
+        // The case page links there; a wrong case number on the page is tied to its box.
         let (jar, _) = login(&s, "kiem-tra").await;
+        let resp = s
+            .client
+            .get(s.url("/quan-tri/nhat-ky?case=abc"))
+            .header("cookie", &jar)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status().as_u16(), 422, "[{kind}]");
+        let html = resp.text().await.expect("body");
+        assert!(
+            html.contains("id=\"case\"")
+                && html.contains("aria-invalid=\"true\"")
+                && html.contains("value=\"abc\""),
+            "[{kind}] {html}"
+        );
         let page = console_get(&s, &jar, &format!("/quan-tri/ho-so/{id}")).await;
         assert!(
             page.contains(&format!("href=\"/quan-tri/nhat-ky?case={id}\"")),

@@ -124,7 +124,10 @@ async fn evidence_shown(kind: &'static str) {
         "the source is a link: {v2}"
     );
     assert!(
-        v2.contains(&format!("<div class=\"lines\">{}</div>", esc(NOTE))),
+        v2.contains(&format!(
+            "<div class=\"lines\" lang=\"vi\">{}</div>",
+            esc(NOTE)
+        )),
         "the note, escaped, with its line break: {v2}"
     );
     assert!(!v2.contains("<b>"), "no markup from the note: {v2}");

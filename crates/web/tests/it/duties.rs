@@ -67,7 +67,7 @@ async fn an_officer_records_progress_and_finds_it_on_the_console_the_statistics_
         let page = console_get(&s, &jar, "/quan-tri/nhiem-vu").await;
         assert!(
             page.contains(&format!(
-                "<span data-testid=\"duty-latest\">{}: Rà soát 12 trang mạng xã hội trên địa bàn (12 trang)</span>",
+                "<span data-testid=\"duty-latest\" lang=\"vi\">{}: Rà soát 12 trang mạng xã hội trên địa bàn (12 trang)</span>",
                 today_vn()
             )),
             "[{kind}] the latest progress, dated day first: {page}"
@@ -329,7 +329,7 @@ async fn a_bad_console_entry_names_the_field_and_keeps_what_was_typed() {
             "[{kind}] the error names the field: {page}"
         );
         assert!(
-            page.contains("id=\"to\" name=\"to\" value=\"2026-11-01\" aria-invalid=\"true\""),
+            page.contains("id=\"to\" name=\"to\" value=\"2026-11-01\" aria-describedby=\"to-error\" aria-invalid=\"true\""),
             "[{kind}] {page}"
         );
         assert!(

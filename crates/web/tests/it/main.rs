@@ -3,6 +3,7 @@
 //! starts one), against PostgreSQL too.
 
 mod a11y;
+mod a11y_console;
 mod api_flow;
 mod appeals;
 mod articles;
