@@ -169,6 +169,14 @@ pub fn validate(
             "The last day is before the first day.",
         ));
     }
+    // Work reported ahead of time would reach a later period's report as done.
+    if to > today {
+        return Err(FieldError::new(
+            "to",
+            "Chỉ báo cáo kết quả đã thực hiện; ngày kết thúc chưa đến.",
+            "Only work already done is reported; the last day is still ahead.",
+        ));
+    }
     if (to - from).num_days() >= MAX_SPAN_DAYS {
         return Err(FieldError::new(
             "to",
@@ -386,6 +394,13 @@ mod tests {
             (
                 ProgressDraft {
                     to: Some("2026-10-01".into()),
+                    ..draft()
+                },
+                "to",
+            ),
+            (
+                ProgressDraft {
+                    to: Some("2026-11-30".into()),
                     ..draft()
                 },
                 "to",
