@@ -61,24 +61,40 @@ impl Store {
 
     /// One entry, and whether a later entry corrects it.
     pub async fn duty_progress_entry(&self, id: i64) -> Result<Option<(ProgressEntry, bool)>> {
-        let sql = format!("SELECT {PROGRESS_COLUMNS} FROM duty_progress WHERE id = $1");
-        let Some(row) = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-        else {
-            return Ok(None);
-        };
-        let corrected = sqlx::query("SELECT id FROM duty_progress WHERE corrects = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .is_some();
-        Ok(Some((progress_from_row(&row)?, corrected)))
+        let mut conn = self.pool().acquire().await?;
+        progress_entry(&mut conn, id).await
     }
 }
 
+/// One entry and whether it is corrected, read on `conn`: the pool's, or a write
+/// transaction's, where writers are serialised and the answer cannot go stale before the
+/// insert.
+async fn progress_entry(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<Option<(ProgressEntry, bool)>> {
+    let sql = format!("SELECT {PROGRESS_COLUMNS} FROM duty_progress WHERE id = $1");
+    let Some(row) = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let corrected = sqlx::query("SELECT id FROM duty_progress WHERE corrects = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some();
+    Ok(Some((progress_from_row(&row)?, corrected)))
+}
+
 impl WriteTx {
+    /// [`Store::duty_progress_entry`] inside this transaction.
+    pub async fn duty_progress_entry(&mut self, id: i64) -> Result<Option<(ProgressEntry, bool)>> {
+        progress_entry(self.conn(), id).await
+    }
+
     /// Records progress on a duty; returns its id. The audit event names the duty, the
     /// agency and the days, not the text.
     pub async fn record_duty_progress(&mut self, p: &ValidProgress) -> Result<i64> {

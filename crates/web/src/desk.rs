@@ -851,15 +851,17 @@ impl Desk {
                 ),
             )
         })?;
+        // Checked inside the write transaction, which serialises writers: two corrections of
+        // one entry sent at once get one 422, not a unique-index failure.
+        let mut tx = self.store.begin_write(&actor.name).await?;
         if let Some(id) = valid.corrects {
-            let target = self.store.duty_progress_entry(id).await?;
+            let target = tx.duty_progress_entry(id).await?;
             kc_desk::duty::check_correction(
                 &valid,
                 target.as_ref().map(|(e, _)| e),
                 target.as_ref().is_some_and(|(_, corrected)| *corrected),
             )?;
         }
-        let mut tx = self.store.begin_write(&actor.name).await?;
         let id = tx.record_duty_progress(&valid).await?;
         tx.commit().await?;
         Ok(id)

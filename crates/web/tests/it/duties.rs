@@ -481,3 +481,47 @@ async fn what_an_officer_types_stays_text_in_the_markdown_and_word_reports() {
         }
     }
 }
+
+/// Two officers correcting the same entry at the same moment: one correction is taken, the
+/// others are told the entry is already corrected (422 on `corrects`), never a server error.
+#[tokio::test]
+async fn corrections_sent_at_once_take_one_and_name_the_field_for_the_rest() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let verifier = s.user("v-ca", &[(Role::Verifier, Some(POLICE))]).await;
+        let path = format!("/api/v1/duties/{DUTY}/progress");
+        let body = json!({ "agency": POLICE, "from": today(), "summary": "Kiểm tra 3 nhóm Zalo" });
+        let (st, created) = s.post(&path, Some(&verifier), body.clone()).await;
+        assert_eq!(st, 201, "[{kind}] {created}");
+        let mut fix = body.clone();
+        fix["summary"] = json!("Kiểm tra 4 nhóm Zalo");
+        fix["corrects"] = created["id"].clone();
+        // Eight requests in flight at once, each on its own task.
+        let mut sends = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let req = s
+                .client
+                .post(s.url(&path))
+                .bearer_auth(&verifier)
+                .json(&fix);
+            sends.spawn(async move {
+                let resp = req.send().await.expect("post");
+                let st = resp.status().as_u16();
+                (
+                    st,
+                    resp.json::<serde_json::Value>().await.unwrap_or_default(),
+                )
+            });
+        }
+        let answers = sends.join_all().await;
+        let taken = answers.iter().filter(|(st, _)| *st == 201).count();
+        assert_eq!(taken, 1, "[{kind}] {answers:?}");
+        for (st, err) in answers.iter().filter(|(st, _)| *st != 201) {
+            assert_eq!(
+                (*st, err["error"]["field"].as_str()),
+                (422, Some("corrects")),
+                "[{kind}] {err}"
+            );
+        }
+    }
+}
