@@ -328,24 +328,7 @@ async fn portal(s: &TestServer) -> Portal {
             factcheck = out["url"].as_str().expect("url").to_string();
         }
     }
-    let (st, notice) = s
-        .post(
-            &format!("/api/v1/cases/{id}/notices"),
-            Some(&editor),
-            json!({ "platform": "Facebook", "locators": ["https://www.facebook.com/trang.gia/posts/123"] }),
-        )
-        .await;
-    assert_eq!(st, 201, "{notice}");
-    let (st, article) = s
-        .post(
-            "/api/v1/articles",
-            Some(&editor),
-            json!({ "title": "Năm dấu hiệu nhận biết tin giả",
-                    "summary": "Cách nhận ra một tin giả trước khi chia sẻ.",
-                    "body": "Tin giả thường giật gân.\n\nHãy kiểm tra nguồn tin." }),
-        )
-        .await;
-    assert_eq!(st, 201, "{article}");
+    let (notice, article) = notice_and_article(s, id, &editor).await;
     s.refresh().await;
     let (_, answered) = s.report(RUMOUR).await;
     assert_eq!(answered["status"], "answered", "{answered}");
@@ -772,4 +755,32 @@ async fn the_served_palette_has_enough_contrast_and_focus_is_always_visible() {
             "reduced motion honoured"
         );
     }
+}
+
+/// A notice to a platform about published case `case` and an awareness article, made by
+/// `editor` over the API: the pages that show them need one of each.
+pub(crate) async fn notice_and_article(
+    s: &TestServer,
+    case: i64,
+    editor: &str,
+) -> (serde_json::Value, serde_json::Value) {
+    let (st, notice) = s
+        .post(
+            &format!("/api/v1/cases/{case}/notices"),
+            Some(editor),
+            json!({ "platform": "Facebook", "locators": ["https://www.facebook.com/trang.gia/posts/123"] }),
+        )
+        .await;
+    assert_eq!(st, 201, "{notice}");
+    let (st, article) = s
+        .post(
+            "/api/v1/articles",
+            Some(editor),
+            json!({ "title": "Năm dấu hiệu nhận biết tin giả",
+                    "summary": "Cách nhận ra một tin giả trước khi chia sẻ.",
+                    "body": "Tin giả thường giật gân.\n\nHãy kiểm tra nguồn tin." }),
+        )
+        .await;
+    assert_eq!(st, 201, "{article}");
+    (notice, article)
 }

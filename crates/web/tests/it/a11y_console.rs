@@ -99,24 +99,7 @@ async fn console(s: &TestServer) -> Console {
         ids.push(id);
     }
     let published = ids[steps.len()];
-    let (st, notice) = s
-        .post(
-            &format!("/api/v1/cases/{published}/notices"),
-            Some(&editor),
-            json!({ "platform": "Facebook", "locators": ["https://www.facebook.com/trang.gia/posts/123"] }),
-        )
-        .await;
-    assert_eq!(st, 201, "{notice}");
-    let (st, article) = s
-        .post(
-            "/api/v1/articles",
-            Some(&editor),
-            json!({ "title": "Năm dấu hiệu nhận biết tin giả",
-                    "summary": "Cách nhận ra một tin giả trước khi chia sẻ.",
-                    "body": "Tin giả thường giật gân.\n\nHãy kiểm tra nguồn tin." }),
-        )
-        .await;
-    assert_eq!(st, 201, "{article}");
+    let (notice, article) = crate::a11y::notice_and_article(&s, published, &editor).await;
     let slug = factcheck.trim_start_matches("/kiem-chung/");
     let (st, appeal) = s
         .post(
