@@ -4,7 +4,7 @@
 //! from the file-view event, which goes through the same chained append.
 
 use crate::queries::audit_from_row;
-use crate::{get_i64, get_opt_str, Result, Store, WriteTx};
+use crate::{get_i64, get_opt_str, get_str, Result, Store, StoreError, WriteTx};
 use kc_desk::audit::AuditRecord;
 use serde_json::json;
 
@@ -26,6 +26,61 @@ pub struct AuditQuery {
     /// A case's whole history: events on the case and on the duplicates merged into it, on
     /// their reports, on its publications and the appeals against them, and on its notices.
     pub case: Option<i64>,
+}
+
+/// An overdue case escalated to the leads of its agency, as the log records it
+/// (`case.escalate`): the log is the record, so the escalation cannot exist without its
+/// audit event, and names no person.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Escalation {
+    pub case_id: i64,
+    /// The deadline that had passed. A later deadline (after re-assignment) is escalated
+    /// again when it passes too.
+    pub deadline: String,
+    /// The agency holding the case then, if any.
+    pub agency: Option<String>,
+    /// When it was escalated.
+    pub at: String,
+}
+
+/// The escalations of `case_ids`, oldest first, read through `conn` (the pool, or a write
+/// transaction that must see the log as it holds it).
+async fn escalations_of<'c, E>(conn: E, case_ids: &[i64]) -> Result<Vec<Escalation>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    if case_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The ids are numbers, written into the SQL as the log's text ids.
+    let ids: Vec<String> = case_ids.iter().map(|id| format!("'{id}'")).collect();
+    let sql = format!(
+        "SELECT entity_id, data, at FROM audit_events WHERE action = 'case.escalate' \
+         AND entity = 'case' AND entity_id IN ({}) ORDER BY seq",
+        ids.join(", ")
+    );
+    let rows = sqlx::query(&sql).fetch_all(conn).await?;
+    let mut found = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let entity_id = get_str(r, "entity_id")?;
+        let case_id = entity_id
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("escalated case id `{entity_id}`")))?;
+        let data: serde_json::Value = serde_json::from_str(&get_str(r, "data")?)
+            .map_err(|e| StoreError::Corrupt(format!("escalation of case {case_id}: {e}")))?;
+        let Some(deadline) = data["deadline"].as_str() else {
+            return Err(StoreError::Corrupt(format!(
+                "escalation of case {case_id} without a deadline"
+            )));
+        };
+        found.push(Escalation {
+            case_id,
+            deadline: deadline.to_string(),
+            agency: data["agency"].as_str().map(str::to_string),
+            at: get_str(r, "at")?,
+        });
+    }
+    Ok(found)
 }
 
 /// A page of the log, newest first, and how many events pass the filters in all.
@@ -66,6 +121,11 @@ impl FilePlace {
 }
 
 impl Store {
+    /// Every escalation of these cases, oldest first.
+    pub async fn escalations(&self, case_ids: &[i64]) -> Result<Vec<Escalation>> {
+        escalations_of(self.pool(), case_ids).await
+    }
+
     /// The events passing `q`, newest first, `limit` of them after skipping `offset`.
     pub async fn audit_page(&self, q: &AuditQuery, limit: i64, offset: i64) -> Result<AuditPage> {
         let mut clauses: Vec<String> = Vec::new();
@@ -219,5 +279,28 @@ impl WriteTx {
     pub async fn record_file_view(&mut self, case_id: i64, place: FilePlace) -> Result<()> {
         self.audit("file.view", "case", case_id, place.audit_data())
             .await
+    }
+
+    /// The escalations of these cases as this transaction sees the log: checked again under
+    /// the chain's lock, two instances ticking at once escalate a case once.
+    pub async fn escalations(&mut self, case_ids: &[i64]) -> Result<Vec<Escalation>> {
+        escalations_of(self.conn(), case_ids).await
+    }
+
+    /// An overdue case escalated to the leads of its agency (no person is named: who the
+    /// leads are follows from the grants at the time).
+    pub async fn record_escalation(
+        &mut self,
+        case_id: i64,
+        deadline: &str,
+        agency: Option<&str>,
+    ) -> Result<()> {
+        self.audit(
+            "case.escalate",
+            "case",
+            case_id,
+            json!({ "deadline": deadline, "agency": agency }),
+        )
+        .await
     }
 }

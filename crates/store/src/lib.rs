@@ -23,7 +23,7 @@ pub mod vectors;
 
 pub use appeals::*;
 pub use articles::*;
-pub use audit_log::{AuditPage, AuditQuery, FilePlace, FileUse};
+pub use audit_log::{AuditPage, AuditQuery, Escalation, FilePlace, FileUse};
 pub use files::*;
 pub use inspect::{check_sqlite_file, schema_version, sqlite_in_use};
 pub use notices::*;

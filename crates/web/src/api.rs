@@ -313,6 +313,10 @@ pub struct CaseOut {
     /// For a case merged as a duplicate: the case that holds its reports now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<i64>,
+    /// When the case, overdue, was escalated to its agency's leads for its current
+    /// deadline; null until then (and for a case never overdue).
+    #[schema(nullable)]
+    pub escalated_at: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -376,11 +380,18 @@ pub async fn cases(
         .filter(|c| chosen.keeps(c, &now))
         .collect();
     let total = list.len();
-    let page: Vec<CaseOut> = list
+    let list: Vec<_> = list
         .into_iter()
         .skip(offset.unwrap_or(0))
         .take(limit.unwrap_or(usize::MAX))
+        .collect();
+    let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+    let escalations = state.desk.store.escalations(&ids).await?;
+    let page: Vec<CaseOut> = list
+        .into_iter()
         .map(|c| CaseOut {
+            escalated_at: crate::queue::escalation_for_deadline(&c, &escalations)
+                .map(|e| e.at.clone()),
             id: c.id,
             state: c.state,
             agency: c.agency,

@@ -239,6 +239,10 @@ fn action_label(action: &str, en: bool) -> Option<&'static str> {
         "case.answer" => ("Trả lời người phản ánh", "Reporters answered"),
         "case.merge" => ("Gộp hồ sơ trùng", "Duplicate merged"),
         "case.close" => ("Đóng hồ sơ", "Case closed"),
+        "case.escalate" => (
+            "Báo lãnh đạo đơn vị: hồ sơ quá hạn",
+            "Overdue case escalated to the agency lead",
+        ),
         "decision.record" => ("Ghi kết luận", "Decision recorded"),
         "decision.approve" => ("Thẩm định kết luận", "Decision reviewed"),
         "decision.return" => ("Trả lại kết luận để sửa", "Decision returned for changes"),

@@ -1698,6 +1698,52 @@ impl Desk {
         self.purge_files_at(Utc::now()).await
     }
 
+    /// Escalates to their agency's leads the cases overdue at `now` and not yet escalated for
+    /// their current deadline: one `case.escalate` event each, which is the record (and what
+    /// the console shows the leads). Run by the server's upkeep; a second run at the same
+    /// time writes nothing. Returns the cases escalated, by id.
+    pub async fn escalate_overdue(&self, now: chrono::DateTime<Utc>) -> Result<Vec<i64>, ApiError> {
+        let now = fmt_time(now);
+        let open = self.store.list_cases(None, 0).await?;
+        let overdue: Vec<CaseSummary> = open
+            .into_iter()
+            .filter(|c| crate::queue::is_overdue(&c.state, c.deadline.as_deref(), &now))
+            .collect();
+        let ids: Vec<i64> = overdue.iter().map(|c| c.id).collect();
+        // Most ticks find nothing new: answer those without taking the write lock.
+        let logged = self.store.escalations(&ids).await?;
+        if crate::queue::due_for_escalation(&overdue, &logged, &now).is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.store.begin_write("system:escalation").await?;
+        let logged = tx.escalations(&ids).await?;
+        let due = crate::queue::due_for_escalation(&overdue, &logged, &now);
+        if due.is_empty() {
+            // Another instance escalated them meanwhile; dropping the transaction writes nothing.
+            return Ok(Vec::new());
+        }
+        let staff = self.store.users().await?;
+        let mut escalated = Vec::with_capacity(due.len());
+        for case in due {
+            let Some(deadline) = case.deadline.as_deref() else {
+                continue;
+            };
+            tx.record_escalation(case.id, deadline, case.agency.as_deref())
+                .await?;
+            if crate::queue::escalation_recipients(case.agency.as_deref(), &staff).is_empty() {
+                tracing::warn!(
+                    case = case.id,
+                    agency = case.agency.as_deref().unwrap_or("-"),
+                    "hồ sơ quá hạn nhưng đơn vị không có tài khoản lãnh đạo nào / \
+                     an overdue case was escalated but its agency has no lead account"
+                );
+            }
+            escalated.push(case.id);
+        }
+        tx.commit().await?;
+        Ok(escalated)
+    }
+
     /// [`Desk::purge_files`] as if it were `now`.
     pub async fn purge_files_at(
         &self,

@@ -327,8 +327,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Background upkeep while serving: follow other instances' changes, purge expired
-/// reporter contacts and report files past retention. Runs until the process ends.
+/// Background upkeep while serving: follow other instances' changes, escalate overdue cases
+/// to their agency's leads, purge expired reporter contacts and report files past retention.
+/// Runs until the process ends.
 pub fn spawn_upkeep(state: AppState, refresh_every: std::time::Duration) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(refresh_every);
@@ -337,6 +338,17 @@ pub fn spawn_upkeep(state: AppState, refresh_every: std::time::Duration) {
             ticker.tick().await;
             if let Err(e) = state.desk.refresh_libraries().await {
                 tracing::warn!(error = %e.body.message_en, "could not refresh the matcher libraries");
+            }
+            // Every tick, so that a lead hears of a case within a tick of its deadline; a tick
+            // with nothing new only reads.
+            match state.desk.escalate_overdue(chrono::Utc::now()).await {
+                Ok(cases) if cases.is_empty() => {}
+                Ok(cases) => {
+                    tracing::info!(?cases, "escalated overdue cases to their agency's leads")
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e.body.message_en, "could not escalate overdue cases")
+                }
             }
             if last_purge.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(3600)) {
                 last_purge = Some(std::time::Instant::now());

@@ -956,6 +956,27 @@ pub async fn console(
                 crate::queue::is_overdue(&c.state, c.deadline.as_deref(), &now)
             };
             let overdue_total = open.iter().filter(|c| late(c)).count();
+            // A lead's own list of what waits for their direction, whatever the filters.
+            let directing: Vec<&kc_store::CaseSummary> = open
+                .iter()
+                .filter(|c| late(c) && crate::queue::leads_case(&staff, c.agency.as_deref()))
+                .collect();
+            let ids: Vec<i64> = directing.iter().map(|c| c.id).collect();
+            let escalations = match state.desk.store.escalations(&ids).await {
+                Ok(e) => e,
+                Err(e) => return page.error(&state, &e.into(), "/quan-tri"),
+            };
+            let for_direction: Vec<Value> = directing
+                .iter()
+                .map(|c| {
+                    context! {
+                        id => c.id, claim => c.claim.clone(), agency => c.agency.clone(),
+                        deadline => c.deadline.clone(),
+                        escalated_at => crate::queue::escalation_for_deadline(c, &escalations)
+                            .map(|e| e.at.clone()),
+                    }
+                })
+                .collect();
             let open_total = open.len();
             let matching: Vec<_> = open.into_iter().filter(|c| filter.keeps(c, &now)).collect();
             let shown_total = matching.len();
@@ -1010,6 +1031,7 @@ pub async fn console(
                 "console.html",
                 context! {
                     staff => staff_context(&staff), cases, finished, overdue, pending_appeals,
+                    for_direction,
                     finished_listed => crate::desk::FINISHED_LISTED,
                     agency_names => agency_names(&state, page.lang),
                     queue => context! {
@@ -1792,6 +1814,16 @@ async fn render_case(
         .map(|a| context! { code => a.code.clone(), name_vi => a.name_vi.clone(), name_en => a.name_en.clone() })
         .collect();
     let staff_ctx = staff_context(staff);
+    let now = kc_store::fmt_time(chrono::Utc::now());
+    let overdue = crate::queue::is_overdue(&d.case.state, d.case.deadline.as_deref(), &now);
+    let escalated_at = if overdue {
+        match state.desk.store.escalations(&[case_id]).await {
+            Ok(e) => crate::queue::escalation_for_deadline(&d.case, &e).map(|e| e.at.clone()),
+            Err(e) => return page.error(state, &e.into(), "/quan-tri"),
+        }
+    } else {
+        None
+    };
     let notices = crate::notices::case_context(state, staff, case_id).await;
     let similar = match state.desk.similar_published(&d.case.claim, 5).await {
         Ok(s) => s,
@@ -1857,7 +1889,7 @@ async fn render_case(
             suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons, notices,
             with_contact, revealed_report, revealed_appeal, revealed_contact,
             report_files, evidence_files, add_evidence, opinion_agencies, may_see_files,
-            staff => staff_ctx, agency_names => agency_names(state, page.lang),
+            overdue, escalated_at, staff => staff_ctx, agency_names => agency_names(state, page.lang),
         },
     )
 }

@@ -2,7 +2,8 @@
 //! so that an integrator polling for an agency's cases sees what its officers see.
 
 use kc_desk::workflow::FieldError;
-use kc_store::CaseSummary;
+use kc_desk::{Actor, Grant, Role};
+use kc_store::{CaseSummary, Escalation, UserSummary};
 
 /// Which agency's cases a list keeps.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,9 +93,62 @@ pub fn is_overdue(state: &str, deadline: Option<&str>, now: &str) -> bool {
     waiting && deadline.is_some_and(|d| d < now)
 }
 
+/// The cases due for escalation to their agency's leads at `now`: overdue, and not yet
+/// escalated for their current deadline (a case re-assigned with a new deadline is escalated
+/// again when that one passes too). `escalated` is what the log already holds.
+pub fn due_for_escalation<'a>(
+    cases: &'a [CaseSummary],
+    escalated: &[Escalation],
+    now: &str,
+) -> Vec<&'a CaseSummary> {
+    cases
+        .iter()
+        .filter(|c| is_overdue(&c.state, c.deadline.as_deref(), now))
+        .filter(|c| escalation_for_deadline(c, escalated).is_none())
+        .collect()
+}
+
+/// The escalation of `case`'s current deadline, if it was escalated.
+pub fn escalation_for_deadline<'a>(
+    case: &CaseSummary,
+    escalated: &'a [Escalation],
+) -> Option<&'a Escalation> {
+    let deadline = case.deadline.as_deref()?;
+    escalated
+        .iter()
+        .find(|e| e.case_id == case.id && e.deadline == deadline)
+}
+
+/// Who an escalation goes to: the leads of the agency holding the case, or, for a case no
+/// agency holds, the district-wide leads. Disabled accounts receive nothing.
+pub fn escalation_recipients<'a>(
+    agency: Option<&str>,
+    staff: &'a [UserSummary],
+) -> Vec<&'a UserSummary> {
+    staff
+        .iter()
+        .filter(|u| !u.disabled)
+        .filter(|u| {
+            u.grants
+                .iter()
+                .any(|g| g.role == Role::Lead && g.agency.as_deref() == agency)
+        })
+        .collect()
+}
+
+/// Whether `actor` directs the handling of a case held by `agency` as a lead: the agency's
+/// own leads, and district-wide leads for every case. This is who the console shows the
+/// overdue cases to.
+pub fn leads_case(actor: &Actor, agency: Option<&str>) -> bool {
+    actor
+        .grants
+        .iter()
+        .any(|g: &Grant| g.role == Role::Lead && g.reaches_case(agency))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_overdue;
+    use super::*;
 
     #[test]
     fn only_cases_still_waiting_for_a_decision_are_overdue() {
@@ -109,5 +163,123 @@ mod tests {
         for done in ["decided", "published", "closed", "merged", "bogus"] {
             assert!(!is_overdue(done, past, now), "{done}");
         }
+    }
+
+    fn case(id: i64, state: &str, agency: Option<&str>, deadline: Option<&str>) -> CaseSummary {
+        CaseSummary {
+            id,
+            claim_id: id,
+            state: state.to_string(),
+            agency: agency.map(str::to_string),
+            consulted: Vec::new(),
+            assignee: None,
+            priority: "normal".to_string(),
+            harm_category: None,
+            claim: format!("claim {id}"),
+            reports: 1,
+            created_at: "2026-11-01T00:00:00.000Z".to_string(),
+            updated_at: "2026-11-01T00:00:00.000Z".to_string(),
+            deadline: deadline.map(str::to_string),
+            merged_into: None,
+        }
+    }
+
+    fn escalation(case_id: i64, deadline: &str) -> Escalation {
+        Escalation {
+            case_id,
+            deadline: deadline.to_string(),
+            agency: Some("ca".to_string()),
+            at: "2026-11-29T10:00:00.000Z".to_string(),
+        }
+    }
+
+    #[test]
+    fn an_overdue_case_escalates_once_per_deadline() {
+        let now = "2026-11-29T14:00:00.000Z";
+        let past = "2026-11-29T09:00:00.000Z";
+        let cases = [
+            case(1, "assigned", Some("ca"), Some(past)),
+            case(2, "assigned", Some("ca"), Some("2026-12-01T00:00:00.000Z")),
+            case(3, "decided", Some("ca"), Some(past)),
+            case(4, "new", None, Some(past)),
+            case(5, "verifying", Some("ca"), Some(past)),
+        ];
+        let ids = |due: Vec<&CaseSummary>| due.iter().map(|c| c.id).collect::<Vec<_>>();
+        assert_eq!(ids(due_for_escalation(&cases, &[], now)), vec![1, 4, 5]);
+
+        // Escalated for its deadline: not again. Escalated for an earlier deadline (it was
+        // re-assigned since): again. Another case's escalation changes nothing.
+        let log = [
+            escalation(1, past),
+            escalation(5, "2026-11-20T00:00:00.000Z"),
+            escalation(4, "2026-11-20T00:00:00.000Z"),
+        ];
+        assert_eq!(ids(due_for_escalation(&cases, &log, now)), vec![4, 5]);
+        assert_eq!(
+            escalation_for_deadline(&cases[0], &log).map(|e| e.at.as_str()),
+            Some("2026-11-29T10:00:00.000Z")
+        );
+        assert!(escalation_for_deadline(&cases[4], &log).is_none());
+    }
+
+    fn user(name: &str, disabled: bool, grants: &[(Role, Option<&str>)]) -> UserSummary {
+        UserSummary {
+            name: name.to_string(),
+            created_at: "2026-11-01T00:00:00.000Z".to_string(),
+            disabled,
+            grants: grants
+                .iter()
+                .map(|(role, agency)| Grant {
+                    role: *role,
+                    agency: agency.map(str::to_string),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_escalation_goes_to_the_agencys_leads_or_the_districts_for_unrouted_cases() {
+        let staff = [
+            user("lead-ca", false, &[(Role::Lead, Some("ca"))]),
+            user("lead-ca-old", true, &[(Role::Lead, Some("ca"))]),
+            user("lead-vhtt", false, &[(Role::Lead, Some("vhtt"))]),
+            user("lead-district", false, &[(Role::Lead, None)]),
+            user(
+                "verifier-ca",
+                false,
+                &[(Role::Verifier, Some("ca")), (Role::Verifier, None)],
+            ),
+        ];
+        let names = |r: Vec<&UserSummary>| r.iter().map(|u| u.name.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(escalation_recipients(Some("ca"), &staff)),
+            ["lead-ca"]
+        );
+        assert_eq!(
+            names(escalation_recipients(None, &staff)),
+            ["lead-district"]
+        );
+        assert!(escalation_recipients(Some("yte"), &staff).is_empty());
+    }
+
+    #[test]
+    fn the_console_shows_overdue_cases_to_leads_who_reach_them() {
+        let actor = |grants: &[(Role, Option<&str>)]| Actor {
+            name: "x".to_string(),
+            grants: grants
+                .iter()
+                .map(|(role, agency)| Grant {
+                    role: *role,
+                    agency: agency.map(str::to_string),
+                })
+                .collect(),
+        };
+        let ca = actor(&[(Role::Lead, Some("ca")), (Role::Verifier, None)]);
+        assert!(leads_case(&ca, Some("ca")));
+        assert!(!leads_case(&ca, Some("vhtt")));
+        assert!(!leads_case(&ca, None));
+        let district = actor(&[(Role::Lead, None)]);
+        assert!(leads_case(&district, Some("vhtt")) && leads_case(&district, None));
+        assert!(!leads_case(&actor(&[(Role::Verifier, None)]), Some("ca")));
     }
 }

@@ -12,6 +12,7 @@ mod case_view;
 mod closing;
 mod consult;
 mod duties;
+mod escalation;
 mod expired_tokens;
 mod files;
 mod harness;
