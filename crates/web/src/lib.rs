@@ -334,20 +334,24 @@ pub fn spawn_upkeep(state: AppState, refresh_every: std::time::Duration) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(refresh_every);
         let mut last_purge: Option<std::time::Instant> = None;
+        let mut last_escalation: Option<std::time::Instant> = None;
         loop {
             ticker.tick().await;
             if let Err(e) = state.desk.refresh_libraries().await {
                 tracing::warn!(error = %e.body.message_en, "could not refresh the matcher libraries");
             }
-            // Every tick, so that a lead hears of a case within a tick of its deadline; a tick
-            // with nothing new only reads.
-            match state.desk.escalate_overdue(chrono::Utc::now()).await {
-                Ok(cases) if cases.is_empty() => {}
-                Ok(cases) => {
-                    tracing::info!(?cases, "escalated overdue cases to their agency's leads")
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e.body.message_en, "could not escalate overdue cases")
+            // Once a minute: deadlines are counted in hours and days, and each check reads
+            // every open case (tens of milliseconds on a large desk).
+            if last_escalation.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(60)) {
+                last_escalation = Some(std::time::Instant::now());
+                match state.desk.escalate_overdue(chrono::Utc::now()).await {
+                    Ok(cases) if cases.is_empty() => {}
+                    Ok(cases) => {
+                        tracing::info!(?cases, "escalated overdue cases to their agency's leads")
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e.body.message_en, "could not escalate overdue cases")
+                    }
                 }
             }
             if last_purge.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(3600)) {
