@@ -99,7 +99,7 @@ async fn console(s: &TestServer) -> Console {
         ids.push(id);
     }
     let published = ids[steps.len()];
-    let (notice, article) = crate::a11y::notice_and_article(&s, published, &editor).await;
+    let (_, article) = crate::a11y::notice_and_article(s, published, &editor).await;
     let slug = factcheck.trim_start_matches("/kiem-chung/");
     let (st, appeal) = s
         .post(
