@@ -413,7 +413,7 @@ pub async fn cases(
 }
 
 /// A whole number in `range`, or none when absent or empty.
-fn count_param(
+pub(crate) fn count_param(
     field: &str,
     value: Option<&str>,
     range: std::ops::RangeInclusive<usize>,

@@ -110,24 +110,14 @@ fn day(field: &str, v: &Option<String>) -> Result<Option<chrono::NaiveDate>, Fie
     })
 }
 
-fn count(field: &str, v: &Option<String>, max: usize) -> Result<Option<i64>, FieldError> {
-    let Some(text) = field_text(v) else {
-        return Ok(None);
-    };
-    match text.parse::<usize>() {
-        Ok(n) if n <= max && (field != "limit" || n >= 1) => Ok(i64::try_from(n).ok()),
-        _ => Err(FieldError::new(
-            field,
-            format!(
-                "`{field}` phải là số nguyên từ {} đến {max} (nhận được `{text}`).",
-                u8::from(field == "limit")
-            ),
-            format!(
-                "`{field}` must be a whole number from {} to {max} (got `{text}`).",
-                u8::from(field == "limit")
-            ),
-        )),
-    }
+/// A whole number in `range` (the API's own parameter rule), as the store counts rows.
+fn count(
+    field: &str,
+    v: &Option<String>,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<Option<i64>, FieldError> {
+    // Every range here ends at or below `OFFSET_MAX`, so the conversion cannot fail.
+    Ok(crate::api::count_param(field, v.as_deref(), range)?.and_then(|n| i64::try_from(n).ok()))
 }
 
 impl AuditLogParams {
@@ -189,8 +179,8 @@ pub async fn api_audit(
 ) -> Result<Response, ApiError> {
     may_read(&actor)?;
     let q = params.query()?;
-    let limit = count("limit", &params.limit, API_EVENTS_MAX)?.unwrap_or(PAGE_EVENTS);
-    let offset = count("offset", &params.offset, OFFSET_MAX)?.unwrap_or(0);
+    let limit = count("limit", &params.limit, 1..=API_EVENTS_MAX)?.unwrap_or(PAGE_EVENTS);
+    let offset = count("offset", &params.offset, 0..=OFFSET_MAX)?.unwrap_or(0);
     let page = state.desk.store.audit_page(&q, limit, offset).await?;
     let events: Vec<AuditEventOut> = page
         .events
@@ -293,7 +283,7 @@ pub async fn console_audit(
     }
     let (q, offset) = match params
         .query()
-        .and_then(|q| Ok((q, count("offset", &params.offset, OFFSET_MAX)?)))
+        .and_then(|q| Ok((q, count("offset", &params.offset, 0..=OFFSET_MAX)?)))
     {
         Ok(v) => v,
         Err(e) => {
@@ -485,14 +475,20 @@ mod tests {
     #[test]
     fn a_limit_is_one_to_the_maximum() {
         assert_eq!(
-            count("limit", &Some("0".into()), 1000)
+            count("limit", &Some("0".into()), 1..=1000)
                 .expect_err("0")
                 .field,
             "limit"
         );
-        assert_eq!(count("limit", &Some("1000".into()), 1000), Ok(Some(1000)));
-        assert_eq!(count("offset", &Some("0".into()), usize::MAX), Ok(Some(0)));
-        assert_eq!(count("offset", &None, usize::MAX), Ok(None));
-        assert!(count("offset", &Some("-1".into()), usize::MAX).is_err());
+        assert_eq!(
+            count("limit", &Some("1000".into()), 1..=1000),
+            Ok(Some(1000))
+        );
+        assert_eq!(
+            count("offset", &Some("0".into()), 0..=OFFSET_MAX),
+            Ok(Some(0))
+        );
+        assert_eq!(count("offset", &None, 0..=OFFSET_MAX), Ok(None));
+        assert!(count("offset", &Some("-1".into()), 0..=OFFSET_MAX).is_err());
     }
 }

@@ -1277,44 +1277,35 @@ async fn stats_download(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
-    if let Some(code) = code {
-        if pack.agency(code).is_none() {
-            let e = workflow::FieldError::new(
-                "co_quan",
-                format!("Không có cơ quan mã `{code}` trong văn bản chỉ đạo."),
-                format!("The directive names no agency with code `{code}`."),
-            );
-            return page.error(&state, &e.into(), "/quan-tri/thong-ke");
+    let period = (first, last);
+    let body = match (kind, code) {
+        (Download::Docx, None) => Some(crate::report::docx(&s, &pack, first, last, today)),
+        (Download::Docx, Some(code)) => crate::report::agency_docx(&s, &pack, code, period, today),
+        (_, None) => Some(crate::report::markdown(&s, &pack, first, last, today).into_bytes()),
+        (_, Some(code)) => {
+            crate::report::agency_markdown(&s, &pack, code, period, today).map(String::into_bytes)
         }
-    }
+    };
+    let Some(body) = body else {
+        let code = code.unwrap_or_default();
+        let e = workflow::FieldError::new(
+            "co_quan",
+            format!("Không có cơ quan mã `{code}` trong văn bản chỉ đạo."),
+            format!("The directive names no agency with code `{code}`."),
+        );
+        return page.error(&state, &e.into(), "/quan-tri/thong-ke");
+    };
     let stem = match code {
         None => format!("bao-cao-{first}-den-{last}"),
         Some(code) => format!("bao-cao-{code}-{first}-den-{last}"),
     };
-    let period = (first, last);
-    let (body, mime, ext) = match (kind, code) {
-        (Download::Docx, None) => (
-            crate::report::docx(&s, &pack, first, last, today),
+    let (mime, ext) = if kind == Download::Docx {
+        (
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "docx",
-        ),
-        (Download::Docx, Some(code)) => (
-            crate::report::agency_docx(&s, &pack, code, period, today).unwrap_or_default(),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "docx",
-        ),
-        (_, None) => (
-            crate::report::markdown(&s, &pack, first, last, today).into_bytes(),
-            "text/markdown; charset=utf-8",
-            "md",
-        ),
-        (_, Some(code)) => (
-            crate::report::agency_markdown(&s, &pack, code, period, today)
-                .unwrap_or_default()
-                .into_bytes(),
-            "text/markdown; charset=utf-8",
-            "md",
-        ),
+        )
+    } else {
+        ("text/markdown; charset=utf-8", "md")
     };
     (
         [

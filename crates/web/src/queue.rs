@@ -222,18 +222,21 @@ mod tests {
         assert!(escalation_for_deadline(&cases[4], &log).is_none());
     }
 
-    fn user(name: &str, disabled: bool, grants: &[(Role, Option<&str>)]) -> UserSummary {
+    fn grants(list: &[(Role, Option<&str>)]) -> Vec<Grant> {
+        list.iter()
+            .map(|(role, agency)| Grant {
+                role: *role,
+                agency: agency.map(str::to_string),
+            })
+            .collect()
+    }
+
+    fn user(name: &str, disabled: bool, list: &[(Role, Option<&str>)]) -> UserSummary {
         UserSummary {
             name: name.to_string(),
             created_at: "2026-11-01T00:00:00.000Z".to_string(),
             disabled,
-            grants: grants
-                .iter()
-                .map(|(role, agency)| Grant {
-                    role: *role,
-                    agency: agency.map(str::to_string),
-                })
-                .collect(),
+            grants: grants(list),
         }
     }
 
@@ -264,15 +267,9 @@ mod tests {
 
     #[test]
     fn the_console_shows_overdue_cases_to_leads_who_reach_them() {
-        let actor = |grants: &[(Role, Option<&str>)]| Actor {
+        let actor = |list: &[(Role, Option<&str>)]| Actor {
             name: "x".to_string(),
-            grants: grants
-                .iter()
-                .map(|(role, agency)| Grant {
-                    role: *role,
-                    agency: agency.map(str::to_string),
-                })
-                .collect(),
+            grants: grants(list),
         };
         let ca = actor(&[(Role::Lead, Some("ca")), (Role::Verifier, None)]);
         assert!(leads_case(&ca, Some("ca")));
