@@ -12,6 +12,7 @@ pub use desk::SemanticModel;
 pub mod error;
 pub mod feeds;
 pub mod files;
+pub mod lang_link;
 pub mod notices;
 pub mod pages;
 pub mod queue;
@@ -319,6 +320,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(lang_link::remember))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::headers,

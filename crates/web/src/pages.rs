@@ -70,6 +70,7 @@ impl Page {
             semantic => state.desk.is_semantic(),
             semantic_status => state.desk.semantic_status(),
             lang => self.lang,
+            lang_link => crate::lang_link::current(),
             csrf => self.csrf.clone(),
             site_name => site_name,
             publisher => pack.portal.publisher.clone(),

@@ -557,3 +557,72 @@ async fn console_status(s: &TestServer, jar: &str, path: &str) -> (u16, String) 
     let st = resp.status().as_u16();
     (st, resp.text().await.expect("body"))
 }
+
+/// The language switch of a page: its `href`, as a browser reads it (entities decoded).
+fn lang_switch(page: &str) -> String {
+    let link = page
+        .split("<a href=\"")
+        .skip(1)
+        .find(|rest| rest.contains("\" lang=\"en\">English</a>"))
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page has the language switch");
+    link.replace("&#x2f;", "/").replace("&amp;", "&")
+}
+
+/// Switching language stays on the same page: a search keeps its words, and a console form
+/// answered with its errors switches to the page the form was on, not to its action (which
+/// only takes POST, so the old `?lang=en` answered 405 there).
+#[tokio::test]
+async fn the_language_switch_stays_on_the_page() {
+    let s = start("sqlite").await;
+    let (_, search) = s
+        .get_text("/tra-cuu?q=ho%C3%A0n+ti%E1%BB%81n&lang=vi")
+        .await;
+    let link = lang_switch(&search);
+    assert_eq!(link, "/tra-cuu?q=ho%C3%A0n+ti%E1%BB%81n&lang=en");
+    let (st, english) = s.get_text(&link).await;
+    assert_eq!(st, 200);
+    assert!(
+        english.contains("value=\"hoàn tiền\""),
+        "the search's words are kept"
+    );
+
+    let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+    s.user("verifier1", &[(Role::Verifier, None)]).await;
+    let (st, _) = s.report(RUMOUR).await;
+    assert_eq!(st, 201);
+    let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+    let id = cases[0]["id"].as_i64().expect("case id");
+    let (st, body) = s
+        .post(
+            &format!("/api/v1/cases/{id}/assign"),
+            Some(&intake),
+            serde_json::json!({ "agency": default_agency() }),
+        )
+        .await;
+    assert_eq!(st, 200, "{body}");
+    let (jar, csrf) = login(&s, "verifier1").await;
+    let case_page = format!("/quan-tri/ho-so/{id}");
+    let resp = s
+        .client
+        .post(s.url(&format!("{case_page}/ket-luan")))
+        .header("cookie", &jar)
+        .header("referer", s.url(&case_page))
+        .form(&[("csrf", csrf.as_str()), ("verdict", "false")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        resp.status().as_u16(),
+        422,
+        "the decision lacks its reasons"
+    );
+    let refused = resp.text().await.expect("body");
+    let link = lang_switch(&refused);
+    assert_eq!(link, format!("{case_page}?lang=en"));
+    let english = console_get(&s, &jar, &link).await;
+    assert!(
+        english.contains("<html lang=\"en\""),
+        "the case page, in English"
+    );
+}
