@@ -88,9 +88,9 @@ mod tests {
 
     fn headers(host: &str, referer: Option<&str>) -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(header::HOST, HeaderValue::from_str(host).unwrap());
+        h.insert(header::HOST, HeaderValue::from_str(host).expect("host"));
         if let Some(r) = referer {
-            h.insert(header::REFERER, HeaderValue::from_str(r).unwrap());
+            h.insert(header::REFERER, HeaderValue::from_str(r).expect("referer"));
         }
         h
     }
