@@ -40,15 +40,21 @@ async fn console(s: &TestServer) -> Console {
         ],
     )
     .await;
-    let agency = default_agency();
+    let agency = "vhtt";
     let decision = json!({
         "verdict": "false", "summary": "Điện lực không có chương trình hoàn tiền nào.",
         "reasons": "Công ty Điện lực xác nhận đây là tin giả nhằm lừa đảo.",
         "evidence": [{ "url": "https://evn.com.vn/thong-bao", "note": "Thông báo chính thức" }],
         "legal_provisions": [some_provision()], "remedy": "notice"
     });
+    // A health rumour: its lead consults two other agencies, so the case pages also show the
+    // consulted agencies' opinion form.
     let steps = [
-        (&intake, "assign", json!({ "agency": agency })),
+        (
+            &intake,
+            "assign",
+            json!({ "agency": agency, "harm_category": "health" }),
+        ),
         (&verifier, "decision", decision),
         (&reviewer, "review", json!({ "approve": true })),
         (
@@ -158,7 +164,7 @@ async fn every_console_page_passes_the_markup_checks_in_both_languages() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // The sweep reached every form: assigning, deciding, reviewing, publishing, restating,
     // closing, merging, adding evidence, preparing a notice and recording its step,
-    // deciding an appeal; outreach, duties and articles.
+    // deciding an appeal, a consulted agency's opinion; outreach, duties and articles.
     for id in [
         "agency",
         "verdict",
@@ -171,6 +177,8 @@ async fn every_console_page_passes_the_markup_checks_in_both_languages() {
         "notice-platform",
         "step-1",
         "appeal-reasons-1",
+        "opinion-agency",
+        "opinion-text",
         "held_on",
         "duty",
         "body",
