@@ -718,6 +718,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         state.clone(),
         std::time::Duration::from_secs(args.refresh_secs.max(1)),
     );
+    kc_web::spawn_change_follower(state.clone()).await;
     let store = state.desk.store.clone();
     kc_web::serve(state, listener, shutdown_signal()).await?;
     // A clean stop folds the WAL into the database file and empties it, so no older page

@@ -11,6 +11,7 @@
 mod appeals;
 mod articles;
 mod audit_log;
+mod changes;
 mod duties;
 mod files;
 mod inspect;
@@ -24,6 +25,7 @@ pub mod vectors;
 pub use appeals::*;
 pub use articles::*;
 pub use audit_log::{AuditPage, AuditQuery, Escalation, FilePlace, FileUse};
+pub use changes::{Change, ChangeFeed};
 pub use files::*;
 pub use inspect::{check_sqlite_file, schema_version, sqlite_in_use};
 pub use notices::*;
@@ -102,6 +104,38 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Kept to open the change feed's own connection (PostgreSQL).
+    url: ConnectUrl,
+    /// Names this process's writes in their change notifications, so that its own feed
+    /// skips them.
+    instance: String,
+}
+
+/// A name for one opened store, unique among the programs on a database: the process, the
+/// moment it opened it, and how many it opened before (tests open several in one process).
+fn instance_name() -> String {
+    static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let n = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}-{nanos}-{n}", std::process::id())
+}
+
+/// A database URL, which may hold a password: never printed whole.
+#[derive(Clone)]
+struct ConnectUrl(String);
+
+impl ConnectUrl {
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ConnectUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact(&self.0))
+    }
 }
 
 /// The SQLite file kiemchung keeps in a data directory.
@@ -197,7 +231,12 @@ impl Store {
             })?;
         }
         let pool = opts.connect(url).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            url: ConnectUrl(url.to_string()),
+            instance: instance_name(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -317,5 +356,11 @@ mod tests {
         );
         assert_eq!(redact("postgres://kc@db/kc"), "postgres://kc@db/kc");
         assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn a_store_never_prints_its_password() {
+        let url = ConnectUrl("postgres://kc:secret@db:5432/kc".to_string());
+        assert_eq!(format!("{url:?}"), "postgres://kc:***@db:5432/kc");
     }
 }

@@ -6,6 +6,8 @@ use sqlx::{Any, Transaction};
 /// which moves the chain head; dropping it rolls everything back, audit events included.
 pub struct WriteTx {
     pub(crate) tx: Transaction<'static, Any>,
+    /// On PostgreSQL, the name this store's change notifications carry (see `changes`).
+    announce_as: Option<String>,
     actor: String,
     seq: i64,
     hash: String,
@@ -24,6 +26,8 @@ impl WriteTx {
             seq: get_i64(&head, "seq")?,
             hash: get_str(&head, "hash")?,
             tx,
+            announce_as: (store.backend == crate::Backend::Postgres)
+                .then(|| store.instance.clone()),
             actor: actor.to_string(),
             appended: 0,
         })
@@ -87,6 +91,15 @@ impl WriteTx {
             .bind(self.hash.clone())
             .execute(&mut *self.tx)
             .await?;
+        // Delivered to the listeners when, and only if, the transaction commits; several
+        // in one transaction would be one.
+        if let Some(instance) = &self.announce_as {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(crate::changes::CHANNEL)
+                .bind(instance.clone())
+                .execute(&mut *self.tx)
+                .await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }

@@ -145,6 +145,9 @@ pub struct Desk {
     answered: RwLock<LiveLibrary>,
     /// The semantic encoder when a model was given; without it matching is lexical.
     semantic: Option<Semantic>,
+    /// One re-read of the libraries at a time: the poll and the change feed both refresh,
+    /// and a re-read that read the database first must not apply its older rows last.
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 /// A matcher library and, per claim id, a hash of the text it holds: what lets a refresh
@@ -349,6 +352,7 @@ impl Desk {
             published: RwLock::new(LiveLibrary::default()),
             open_cases: RwLock::new(LiveLibrary::default()),
             answered: RwLock::new(LiveLibrary::default()),
+            refreshing: tokio::sync::Mutex::new(()),
             semantic: semantic.map(|m| Semantic {
                 encoder: m.encoder,
                 cache: Arc::new(Mutex::new(m.cache)),
@@ -1656,6 +1660,7 @@ impl Desk {
     /// same PostgreSQL may have published or opened cases; polling keeps every instance
     /// answering alike without a message bus.
     pub async fn refresh_libraries(&self) -> Result<LibrarySync, ApiError> {
+        let _one_at_a_time = self.refreshing.lock().await;
         let (mut upserted, mut removed) = (0, 0);
         for (which, rows) in self.stored_claims().await? {
             let (up, gone) = self.sync(which, rows).await?;

@@ -381,6 +381,51 @@ pub fn spawn_upkeep(state: AppState, refresh_every: std::time::Duration) {
     });
 }
 
+/// Follows the writes other instances commit to the same PostgreSQL database and re-reads
+/// the matcher libraries at once, so a fact-check published on one instance answers
+/// reports on every other within moments rather than at the next poll. Nothing on SQLite
+/// (one process). If the feed breaks, the upkeep's polling still brings the libraries in
+/// line; the feed is reopened after a pause.
+/// Subscribes first, so that every write committed after this returns is heard.
+pub async fn spawn_change_follower(state: AppState) {
+    /// At most this often, so that a burst of writes (an import) costs a few re-reads.
+    const MIN_GAP: std::time::Duration = std::time::Duration::from_millis(250);
+    const RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+    let mut opened = Some(state.desk.store.change_feed().await);
+    tokio::spawn(async move {
+        loop {
+            let opening = match opened.take() {
+                Some(first) => first,
+                None => state.desk.store.change_feed().await,
+            };
+            let mut feed = match opening {
+                Ok(Some(feed)) => feed,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot follow other instances' changes; polling only, retrying");
+                    tokio::time::sleep(RETRY).await;
+                    continue;
+                }
+            };
+            loop {
+                match feed.next().await {
+                    Ok(kc_store::Change::Committed | kc_store::Change::Missed) => {
+                        if let Err(e) = state.desk.refresh_libraries().await {
+                            tracing::warn!(error = %e.body.message_en, "could not refresh the matcher libraries");
+                        }
+                        tokio::time::sleep(MIN_GAP).await;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "lost other instances' change notifications; polling only, retrying");
+                        tokio::time::sleep(RETRY).await;
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
 /// Serves until the future `shutdown` completes.
 pub async fn serve(
     state: AppState,

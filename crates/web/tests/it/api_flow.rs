@@ -217,6 +217,43 @@ async fn a_second_instance_on_the_same_database_answers_alike_after_refresh() {
     }
 }
 
+/// On PostgreSQL an instance hears of another's writes as they commit (LISTEN/NOTIFY): a
+/// publication on the first answers reports on the second without waiting for its poll
+/// (no poll runs here at all). On SQLite there is one process and nothing to follow.
+#[tokio::test]
+async fn a_second_instance_on_postgresql_hears_of_a_publication_at_once() {
+    for kind in backends() {
+        let first = start(kind).await;
+        let second = start_on(&first.url, tempfile::tempdir().expect("dir"), |_| {}).await;
+        let feed = second.store.change_feed().await.expect("change feed");
+        if kind == "sqlite" {
+            assert!(feed.is_none(), "SQLite has no other instances to follow");
+            continue;
+        }
+        drop(feed);
+        kc_web::spawn_change_follower(second.state.clone()).await;
+        let (_, url) = publish_rumour(&first, RUMOUR).await;
+        let started = std::time::Instant::now();
+        while second
+            .state
+            .desk
+            .search_published(RUMOUR, 5)
+            .await
+            .expect("search")
+            .is_empty()
+        {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "[{kind}] the second instance never heard of the publication"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        eprintln!("[{kind}] heard after {:?}", started.elapsed());
+        let (_, answer) = second.report(RUMOUR_NO_ACCENTS).await;
+        assert_eq!(answer["match"]["url"], url.as_str(), "[{kind}] {answer}");
+    }
+}
+
 #[tokio::test]
 async fn triage_sets_harm_category_and_priority_which_pick_consulted_agencies_and_deadline() {
     let pack = kc_desk::pack::Pack::shipped().expect("the shipped pack");
