@@ -573,18 +573,7 @@ async fn a_returned_or_refused_decision_form_keeps_the_verifiers_draft() {
         let intake = s.user("intake1", &[(Role::Intake, None)]).await;
         s.user("verifier1", &[(Role::Verifier, None)]).await;
         let reviewer = s.user("reviewer1", &[(Role::Reviewer, None)]).await;
-        let (st, _) = s.report(RUMOUR).await;
-        assert_eq!(st, 201);
-        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
-        let id = cases[0]["id"].as_i64().expect("case id");
-        let (st, body) = s
-            .post(
-                &format!("/api/v1/cases/{id}/assign"),
-                Some(&intake),
-                json!({ "agency": default_agency() }),
-            )
-            .await;
-        assert_eq!(st, 200, "{body}");
+        let id = s.assigned_case(&intake, RUMOUR, &default_agency()).await;
         let provision = some_provision();
         let ticked = format!("value=\"{provision}\" checked>");
         let (jar, csrf) = login(&s, "verifier1").await;

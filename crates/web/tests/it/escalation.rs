@@ -5,7 +5,6 @@ use crate::a11y::problems;
 use crate::harness::*;
 use kc_desk::Role;
 use kc_web::render::local_time;
-use serde_json::json;
 
 const POLICE: &str = "ca";
 const PAST: &str = "2020-01-01T00:00:00.000Z";
@@ -48,18 +47,7 @@ async fn an_overdue_case_escalates_once_per_deadline_to_its_agencys_leads() {
         s.user("lanhdao-huyen", &[(Role::Lead, None)]).await;
         s.user("xacminh-ca", &[(Role::Verifier, Some(POLICE))])
             .await;
-        let (st, body) = s.report(RUMOUR).await;
-        assert_eq!(st, 201, "[{kind}] {body}");
-        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
-        let id = cases[0]["id"].as_i64().expect("case id");
-        let (st, body) = s
-            .post(
-                &format!("/api/v1/cases/{id}/assign"),
-                Some(&intake),
-                json!({ "agency": POLICE }),
-            )
-            .await;
-        assert_eq!(st, 200, "[{kind}] {body}");
+        let id = s.assigned_case(&intake, RUMOUR, POLICE).await;
         let desk = &s.state.desk;
 
         // Not yet overdue: nothing to escalate, and the leads' section is not there.

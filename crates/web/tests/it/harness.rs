@@ -236,6 +236,30 @@ impl TestServer {
             .await
     }
 
+    /// The case a citizen's report of `text` opens (the newest case), assigned by `intake`
+    /// to `agency`; its number.
+    pub async fn assigned_case(&self, intake: &str, text: &str, agency: &str) -> i64 {
+        let (st, body) = self.report(text).await;
+        assert_eq!(st, 201, "{body}");
+        let (_, cases) = self.get("/api/v1/cases", Some(intake)).await;
+        let id = cases
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["id"].as_i64())
+            .max()
+            .expect("the report opened a case");
+        let (st, body) = self
+            .post(
+                &format!("/api/v1/cases/{id}/assign"),
+                Some(intake),
+                serde_json::json!({ "agency": agency }),
+            )
+            .await;
+        assert_eq!(st, 200, "{body}");
+        id
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
         let mut req = self.client.get(self.url(path));
         if let Some(t) = token {

@@ -589,18 +589,7 @@ async fn the_language_switch_stays_on_the_page() {
 
     let intake = s.user("intake1", &[(Role::Intake, None)]).await;
     s.user("verifier1", &[(Role::Verifier, None)]).await;
-    let (st, _) = s.report(RUMOUR).await;
-    assert_eq!(st, 201);
-    let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
-    let id = cases[0]["id"].as_i64().expect("case id");
-    let (st, body) = s
-        .post(
-            &format!("/api/v1/cases/{id}/assign"),
-            Some(&intake),
-            serde_json::json!({ "agency": default_agency() }),
-        )
-        .await;
-    assert_eq!(st, 200, "{body}");
+    let id = s.assigned_case(&intake, RUMOUR, &default_agency()).await;
     let (jar, csrf) = login(&s, "verifier1").await;
     let case_page = format!("/quan-tri/ho-so/{id}");
     let resp = s
