@@ -1515,6 +1515,18 @@ pub struct DecisionForm {
     merge_target: String,
     #[serde(default)]
     merge_target_claim: String,
+    /// The assignment as chosen, given back with its error: `assign_sent` says the
+    /// assignment form was the one sent, so its choices replace the case's own.
+    #[serde(default)]
+    assign_sent: bool,
+    #[serde(default)]
+    assign_agency: String,
+    #[serde(default)]
+    assign_harm_category: String,
+    #[serde(default)]
+    assign_priority: String,
+    #[serde(default)]
+    assign_assignee: String,
     /// The notice form, given back with its error instead of lost on an error page.
     #[serde(default)]
     notice_platform: String,
@@ -2082,6 +2094,11 @@ pub async fn case_assign(
         &form.csrf,
         DecisionForm {
             origin: CaseForm::Assign,
+            assign_sent: true,
+            assign_agency: form.agency.clone(),
+            assign_harm_category: form.harm_category.clone(),
+            assign_priority: form.priority.clone(),
+            assign_assignee: form.assignee.clone(),
             ..DecisionForm::default()
         },
         async {
