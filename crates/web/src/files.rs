@@ -478,7 +478,7 @@ pub async fn console_add_evidence(
         staff,
         id,
         &csrf,
-        DecisionForm::default(),
+        DecisionForm::evidence_file(&form.field("source_url"), &form.field("note")),
         async {
             let actor = actor.ok_or_else(ApiError::unauthorized)?;
             read?;

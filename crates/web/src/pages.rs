@@ -1527,6 +1527,12 @@ pub struct DecisionForm {
     assign_priority: String,
     #[serde(default)]
     assign_assignee: String,
+    /// The evidence file's source and note, given back with its error (the file itself
+    /// must be chosen again: a browser never refills a file input).
+    #[serde(default)]
+    evidence_file_source: String,
+    #[serde(default)]
+    evidence_file_note: String,
     /// The notice form, given back with its error instead of lost on an error page.
     #[serde(default)]
     notice_platform: String,
@@ -1591,6 +1597,7 @@ pub(crate) enum CaseForm {
     Close,
     Merge,
     Notice,
+    EvidenceFile,
     /// The decision form of this appeal.
     Appeal(i64),
     /// The step form of this notice.
@@ -1632,12 +1639,25 @@ pub(crate) fn case_control(form: CaseForm, field: Option<&str>) -> Option<String
         (CaseForm::Notice, "platform") => "notice-platform",
         (CaseForm::Notice, "locators") => "notice-locators",
         (CaseForm::Notice, "territorial_scope") => "notice-scope",
+        (CaseForm::EvidenceFile, "file") => "evidence-file",
+        (CaseForm::EvidenceFile, "source_url") => "evidence-source",
+        (CaseForm::EvidenceFile, "note") => "evidence-file-note",
         _ => return None,
     };
     Some(id.to_string())
 }
 
 impl DecisionForm {
+    /// The evidence file form as typed (but its file).
+    pub(crate) fn evidence_file(source: &str, note: &str) -> DecisionForm {
+        DecisionForm {
+            evidence_file_source: source.to_string(),
+            evidence_file_note: note.to_string(),
+            origin: CaseForm::EvidenceFile,
+            ..DecisionForm::default()
+        }
+    }
+
     /// The notice form as typed.
     pub(crate) fn notice(platform: &str, locators: &str, scope: &str) -> DecisionForm {
         DecisionForm {
