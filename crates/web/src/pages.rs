@@ -681,13 +681,31 @@ pub(crate) fn login_redirect() -> Response {
     Redirect::to("/quan-tri/dang-nhap").into_response()
 }
 
+/// Where a console form sent without a session goes: only a signed-in officer had the
+/// form, so their session ended (it expired, or they were signed out) and what they sent
+/// was not saved. The sign-in page says so instead of silently dropping the input.
+pub(crate) fn session_ended_redirect() -> Response {
+    Redirect::to("/quan-tri/dang-nhap?het-han=1").into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    lang: Option<String>,
+    #[serde(rename = "het-han")]
+    ended: Option<String>,
+}
+
 pub async fn login_form(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<LangQuery>,
+    Query(q): Query<LoginQuery>,
 ) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
-    page.render(&state, StatusCode::OK, "login.html", context! {})
+    let ended = q
+        .ended
+        .is_some()
+        .then(|| page_text(&page, "login.session_ended"));
+    page.render(&state, StatusCode::OK, "login.html", context! { ended })
 }
 
 #[derive(Deserialize)]
@@ -827,6 +845,11 @@ const LOGIN_TEXT: &[(&str, &str, &str)] = &[
         "login.failed",
         "Tên đăng nhập hoặc mật khẩu không đúng.",
         "Wrong username or password.",
+    ),
+    (
+        "login.session_ended",
+        "Phiên đăng nhập đã kết thúc (hết hạn hoặc đã đăng xuất), nên nội dung vừa gửi chưa được lưu. Hãy đăng nhập lại rồi nhập lại.",
+        "Your session has ended (it expired or was signed out), so what you just sent was not saved. Sign in again and enter it again.",
     ),
     (
         "login.throttled",
@@ -1369,7 +1392,7 @@ pub async fn outreach_record(
     Form(form): Form<OutreachForm>,
 ) -> Response {
     let Some(staff) = staff else {
-        return login_redirect();
+        return session_ended_redirect();
     };
     let page = Page::new(&headers, None);
     let attendees = match form.attendees.trim().parse::<i64>() {
@@ -1965,7 +1988,7 @@ pub async fn case_contact(
     Form(form): Form<ContactForm>,
 ) -> Response {
     let Some(staff) = staff else {
-        return login_redirect();
+        return session_ended_redirect();
     };
     let page = Page::new(&headers, None);
     let result = match check_csrf(&headers, &form.csrf) {
@@ -2007,7 +2030,7 @@ pub async fn appeal_contact(
     Form(form): Form<AppealContactForm>,
 ) -> Response {
     let Some(staff) = staff else {
-        return login_redirect();
+        return session_ended_redirect();
     };
     let page = Page::new(&headers, None);
     let result = match check_csrf(&headers, &form.csrf) {
@@ -2054,7 +2077,7 @@ where
     F: std::future::Future<Output = Result<(), ApiError>>,
 {
     let Some(staff) = staff else {
-        return login_redirect();
+        return session_ended_redirect();
     };
     let page = Page::new(headers, None);
     let result = match check_csrf(headers, csrf) {
