@@ -321,6 +321,17 @@ fn help_explains_every_command() {
     ] {
         assert!(help.contains(cmd), "--help lists {cmd}: {help}");
     }
+    // Each format `report --format` takes is named where the command is listed.
+    let report_line = help
+        .lines()
+        .find(|l| l.trim_start().starts_with("report "))
+        .unwrap_or_default();
+    assert!(
+        report_line.contains("Markdown")
+            && report_line.contains("Word")
+            && report_line.contains("JSON"),
+        "--help names the report's formats: {report_line}"
+    );
     let out = kiemchung().args(["serve", "--help"]).output().expect("run");
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(
