@@ -363,6 +363,7 @@ fn an_import_takes_each_item_once_and_names_the_bad_ones() {
     assert!(!ok, "a bad item makes the run fail: {err}");
     assert!(err.contains("nguon.jsonl:2: `text`"), "{err}");
     assert!(err.contains("2 mục mới / new items"), "{err}");
+    assert!(err.contains("/ 1 item was not taken, see above"), "{err}");
     // Again, as after an interruption: nothing is taken twice.
     let (_, err) = import(&feed);
     assert!(
