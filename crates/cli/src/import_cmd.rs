@@ -622,12 +622,10 @@ pub async fn run_import(args: &ImportArgs, desk: &kc_web::desk::Desk) -> Result<
         tally.before,
         problems.len()
     );
-    if !problems.is_empty() {
-        bail!(
-            "{} mục không nhận được, xem trên / {} items were not taken, see above",
-            problems.len(),
-            problems.len()
-        );
+    match problems.len() {
+        0 => {}
+        1 => bail!("1 mục không nhận được, xem trên / 1 item was not taken, see above"),
+        n => bail!("{n} mục không nhận được, xem trên / {n} items were not taken, see above"),
     }
     Ok(())
 }

@@ -86,7 +86,7 @@ enum Command {
     /// each: running it again, or after an interruption, adds only what is new.
     Import(ImportCommand),
     /// The periodic report upward for a period: reports, cases, publications, each agency's
-    /// standing and its duties under the directive (Markdown, or JSON).
+    /// standing and its duties under the directive (Markdown, a Word file, or JSON).
     Report(ReportCommand),
     /// A consistent copy of the database while the desk runs: SQLite's online copy, or
     /// pg_dump for PostgreSQL.

@@ -839,14 +839,16 @@ impl Store {
             .collect()
     }
 
-    /// (case id, claim text) of every case answered with a published fact-check, and of
-    /// every duplicate merged into a case that is answered or published: later reports
-    /// worded like such a case get that fact-check too.
+    /// (case id, claim text) of every case answered with a published fact-check or with a
+    /// publication of its own (published as the editor stated the claim, not as it was
+    /// reported), and of every duplicate merged into a case that is answered or published:
+    /// later reports worded like such a case get that fact-check too.
     pub async fn answered_case_claims(&self) -> Result<Vec<(i64, String)>> {
         let rows = sqlx::query(
             "SELECT c.id, cl.text FROM cases c JOIN claims cl ON cl.id = c.claim_id \
              WHERE EXISTS (SELECT 1 FROM case_closures x \
                            WHERE x.case_id = c.id AND x.publication_id IS NOT NULL) \
+                OR EXISTS (SELECT 1 FROM publications q WHERE q.case_id = c.id) \
                 OR EXISTS (SELECT 1 FROM cases k WHERE k.id = c.merged_into AND \
                            (EXISTS (SELECT 1 FROM publications p WHERE p.case_id = k.id) \
                             OR EXISTS (SELECT 1 FROM case_closures y \

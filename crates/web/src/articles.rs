@@ -383,7 +383,7 @@ pub async fn console_publish(
     form: Result<Form<ArticleForm>, FormRejection>,
 ) -> Response {
     let Some(staff) = staff else {
-        return Redirect::to("/quan-tri/dang-nhap").into_response();
+        return crate::pages::session_ended_redirect();
     };
     let form = match form {
         Ok(Form(form)) => form,
@@ -406,7 +406,7 @@ pub async fn console_update(
     form: Result<Form<ArticleForm>, FormRejection>,
 ) -> Response {
     let Some(staff) = staff else {
-        return Redirect::to("/quan-tri/dang-nhap").into_response();
+        return crate::pages::session_ended_redirect();
     };
     let form = match form {
         Ok(Form(form)) => form,

@@ -1012,11 +1012,13 @@ impl Desk {
             .closure(case.id)
             .await?
             .and_then(|c| c.publication_id);
-        if answered.is_some() || case.id == case_id {
+        if answered.is_some() {
             return Ok(answered);
         }
-        // A duplicate's wording may be far from the published claim, so the library would
-        // not find it: the verdict of the case it was merged into answers its copies too.
+        // The published claim is worded as the editor stated it, not as the reports were
+        // (they may name the reporter), so the published library does not find a copy of a
+        // report: the case's own verdict answers copies of its reports, and the verdict of
+        // the case a duplicate was merged into answers copies of the duplicate's.
         Ok(self
             .store
             .case_detail(case.id)
@@ -1496,7 +1498,11 @@ impl Desk {
             .publish(case_id, state.as_str(), next.as_str(), &new)
             .await?;
         tx.commit().await?;
-        self.add_to(&self.published, &id.to_string(), &case.claim)
+        // As the libraries are stored (and re-read at each refresh): the published claim as
+        // stated, and the case's own wording, which answers copies of its reports.
+        self.add_to(&self.published, &id.to_string(), &new.claim_text)
+            .await?;
+        self.add_to(&self.answered, &case_id.to_string(), &case.claim)
             .await?;
         if let Ok(mut live) = self.open_cases.write() {
             live.remove(&case_id.to_string());

@@ -280,7 +280,7 @@ pub async fn console_record(
     form: Result<Form<ProgressForm>, FormRejection>,
 ) -> Response {
     let Some(staff) = staff else {
-        return login_redirect();
+        return crate::pages::session_ended_redirect();
     };
     let page = Page::new(&headers, None);
     let form = match form {

@@ -466,7 +466,7 @@ pub async fn console_add_evidence(
 ) -> Response {
     // Nothing of the file is read for someone not signed in.
     if staff.is_none() {
-        return crate::pages::login_redirect();
+        return crate::pages::session_ended_redirect();
     }
     let (form, read) = read_upload_form(multipart, "file").await;
     let actor = staff.clone();
@@ -478,7 +478,7 @@ pub async fn console_add_evidence(
         staff,
         id,
         &csrf,
-        DecisionForm::default(),
+        DecisionForm::evidence_file(&form.field("source_url"), &form.field("note")),
         async {
             let actor = actor.ok_or_else(ApiError::unauthorized)?;
             read?;

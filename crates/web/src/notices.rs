@@ -645,7 +645,7 @@ pub async fn console_step(
     Form(form): Form<StepForm>,
 ) -> Response {
     let Some(staff) = staff else {
-        return Redirect::to("/quan-tri/dang-nhap").into_response();
+        return crate::pages::session_ended_redirect();
     };
     let case_id = match state.desk.store.notice(id).await {
         Ok(Some(n)) => n.case_id,

@@ -681,13 +681,31 @@ pub(crate) fn login_redirect() -> Response {
     Redirect::to("/quan-tri/dang-nhap").into_response()
 }
 
+/// Where a console form sent without a session goes: only a signed-in officer had the
+/// form, so their session ended (it expired, or they were signed out) and what they sent
+/// was not saved. The sign-in page says so instead of silently dropping the input.
+pub(crate) fn session_ended_redirect() -> Response {
+    Redirect::to("/quan-tri/dang-nhap?het-han=1").into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    lang: Option<String>,
+    #[serde(rename = "het-han")]
+    ended: Option<String>,
+}
+
 pub async fn login_form(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<LangQuery>,
+    Query(q): Query<LoginQuery>,
 ) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());
-    page.render(&state, StatusCode::OK, "login.html", context! {})
+    let ended = q
+        .ended
+        .is_some()
+        .then(|| page_text(&page, "login.session_ended"));
+    page.render(&state, StatusCode::OK, "login.html", context! { ended })
 }
 
 #[derive(Deserialize)]
@@ -827,6 +845,11 @@ const LOGIN_TEXT: &[(&str, &str, &str)] = &[
         "login.failed",
         "Tên đăng nhập hoặc mật khẩu không đúng.",
         "Wrong username or password.",
+    ),
+    (
+        "login.session_ended",
+        "Phiên đăng nhập đã kết thúc (hết hạn hoặc đã đăng xuất), nên nội dung vừa gửi chưa được lưu. Hãy đăng nhập lại rồi nhập lại.",
+        "Your session has ended (it expired or was signed out), so what you just sent was not saved. Sign in again and enter it again.",
     ),
     (
         "login.throttled",
@@ -1369,7 +1392,7 @@ pub async fn outreach_record(
     Form(form): Form<OutreachForm>,
 ) -> Response {
     let Some(staff) = staff else {
-        return login_redirect();
+        return session_ended_redirect();
     };
     let page = Page::new(&headers, None);
     let attendees = match form.attendees.trim().parse::<i64>() {
@@ -1515,6 +1538,24 @@ pub struct DecisionForm {
     merge_target: String,
     #[serde(default)]
     merge_target_claim: String,
+    /// The assignment as chosen, given back with its error: `assign_sent` says the
+    /// assignment form was the one sent, so its choices replace the case's own.
+    #[serde(default)]
+    assign_sent: bool,
+    #[serde(default)]
+    assign_agency: String,
+    #[serde(default)]
+    assign_harm_category: String,
+    #[serde(default)]
+    assign_priority: String,
+    #[serde(default)]
+    assign_assignee: String,
+    /// The evidence file's source and note, given back with its error (the file itself
+    /// must be chosen again: a browser never refills a file input).
+    #[serde(default)]
+    evidence_file_source: String,
+    #[serde(default)]
+    evidence_file_note: String,
     /// The notice form, given back with its error instead of lost on an error page.
     #[serde(default)]
     notice_platform: String,
@@ -1579,6 +1620,7 @@ pub(crate) enum CaseForm {
     Close,
     Merge,
     Notice,
+    EvidenceFile,
     /// The decision form of this appeal.
     Appeal(i64),
     /// The step form of this notice.
@@ -1620,12 +1662,25 @@ pub(crate) fn case_control(form: CaseForm, field: Option<&str>) -> Option<String
         (CaseForm::Notice, "platform") => "notice-platform",
         (CaseForm::Notice, "locators") => "notice-locators",
         (CaseForm::Notice, "territorial_scope") => "notice-scope",
+        (CaseForm::EvidenceFile, "file") => "evidence-file",
+        (CaseForm::EvidenceFile, "source_url") => "evidence-source",
+        (CaseForm::EvidenceFile, "note") => "evidence-file-note",
         _ => return None,
     };
     Some(id.to_string())
 }
 
 impl DecisionForm {
+    /// The evidence file form as typed (but its file).
+    pub(crate) fn evidence_file(source: &str, note: &str) -> DecisionForm {
+        DecisionForm {
+            evidence_file_source: source.to_string(),
+            evidence_file_note: note.to_string(),
+            origin: CaseForm::EvidenceFile,
+            ..DecisionForm::default()
+        }
+    }
+
     /// The notice form as typed.
     pub(crate) fn notice(platform: &str, locators: &str, scope: &str) -> DecisionForm {
         DecisionForm {
@@ -1933,7 +1988,7 @@ pub async fn case_contact(
     Form(form): Form<ContactForm>,
 ) -> Response {
     let Some(staff) = staff else {
-        return login_redirect();
+        return session_ended_redirect();
     };
     let page = Page::new(&headers, None);
     let result = match check_csrf(&headers, &form.csrf) {
@@ -1975,7 +2030,7 @@ pub async fn appeal_contact(
     Form(form): Form<AppealContactForm>,
 ) -> Response {
     let Some(staff) = staff else {
-        return login_redirect();
+        return session_ended_redirect();
     };
     let page = Page::new(&headers, None);
     let result = match check_csrf(&headers, &form.csrf) {
@@ -2022,7 +2077,7 @@ where
     F: std::future::Future<Output = Result<(), ApiError>>,
 {
     let Some(staff) = staff else {
-        return login_redirect();
+        return session_ended_redirect();
     };
     let page = Page::new(headers, None);
     let result = match check_csrf(headers, csrf) {
@@ -2082,6 +2137,11 @@ pub async fn case_assign(
         &form.csrf,
         DecisionForm {
             origin: CaseForm::Assign,
+            assign_sent: true,
+            assign_agency: form.agency.clone(),
+            assign_harm_category: form.harm_category.clone(),
+            assign_priority: form.priority.clone(),
+            assign_assignee: form.assignee.clone(),
             ..DecisionForm::default()
         },
         async {

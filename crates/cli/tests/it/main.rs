@@ -321,6 +321,17 @@ fn help_explains_every_command() {
     ] {
         assert!(help.contains(cmd), "--help lists {cmd}: {help}");
     }
+    // Each format `report --format` takes is named where the command is listed.
+    let report_line = help
+        .lines()
+        .find(|l| l.trim_start().starts_with("report "))
+        .unwrap_or_default();
+    assert!(
+        report_line.contains("Markdown")
+            && report_line.contains("Word")
+            && report_line.contains("JSON"),
+        "--help names the report's formats: {report_line}"
+    );
     let out = kiemchung().args(["serve", "--help"]).output().expect("run");
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -352,6 +363,7 @@ fn an_import_takes_each_item_once_and_names_the_bad_ones() {
     assert!(!ok, "a bad item makes the run fail: {err}");
     assert!(err.contains("nguon.jsonl:2: `text`"), "{err}");
     assert!(err.contains("2 mục mới / new items"), "{err}");
+    assert!(err.contains("/ 1 item was not taken, see above"), "{err}");
     // Again, as after an interruption: nothing is taken twice.
     let (_, err) = import(&feed);
     assert!(

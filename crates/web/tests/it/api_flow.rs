@@ -75,6 +75,40 @@ async fn report_to_published_correction_and_instant_answer() {
     }
 }
 
+/// The editor publishes the claim in their own words (a report may name its sender), so
+/// the published claim is not worded as the reports were. A copy of the report, verbatim
+/// or typed without diacritics, still gets the verdict, at once and after the matcher's
+/// libraries are re-read from the database (every `--refresh-secs`), and opens no case.
+#[tokio::test]
+async fn copies_of_a_report_get_the_verdict_when_the_editor_restated_the_claim() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let (case_id, url) = publish_rumour_with(
+            &s,
+            RUMOUR,
+            json!({ "title": "Tin giả hoàn tiền điện",
+                    "claim": "Điện lực trả lại tiền điện tháng 11 cho các hộ qua một đường link." }),
+        )
+        .await;
+        for round in ["at once", "after a refresh"] {
+            if round == "after a refresh" {
+                s.refresh().await;
+            }
+            for text in [RUMOUR, RUMOUR_NO_ACCENTS] {
+                let (st, body) = s.report(text).await;
+                assert_eq!(st, 201, "[{kind}] {body}");
+                assert_eq!(body["status"], "answered", "[{kind}] {round}: {body}");
+                assert_eq!(body["match"]["url"], url.as_str(), "[{kind}] {round}");
+            }
+        }
+        let token = s.user("lead1", &[(Role::Lead, None)]).await;
+        let (_, cases) = s.get("/api/v1/cases", Some(&token)).await;
+        let cases = cases.as_array().expect("list");
+        assert_eq!(cases.len(), 1, "[{kind}] no second case: {cases:?}");
+        assert_eq!(cases[0]["id"].as_i64(), Some(case_id));
+    }
+}
+
 #[tokio::test]
 async fn similar_reports_join_the_open_case() {
     for kind in backends() {
@@ -174,9 +208,10 @@ async fn a_second_instance_on_the_same_database_answers_alike_after_refresh() {
             "[{kind}] the second instance has not refreshed yet"
         );
         let sync = second.refresh().await;
-        // Only the publication is new to the second instance: its own report's case is
-        // already in its library, and nothing is rebuilt.
-        assert_eq!((sync.upserted, sync.removed), (1, 0), "[{kind}] {sync:?}");
+        // Only the publication is new to the second instance (its claim, and the case's
+        // wording that answers copies of its reports): its own report's case is already
+        // in its library, and nothing is rebuilt.
+        assert_eq!((sync.upserted, sync.removed), (2, 0), "[{kind}] {sync:?}");
         assert_eq!(
             (sync.published, sync.open_cases),
             (1, 1),
@@ -204,7 +239,7 @@ async fn a_second_instance_on_the_same_database_answers_alike_after_refresh() {
         let moved = second.refresh().await;
         assert_eq!(
             (moved.upserted, moved.removed),
-            (1, 1),
+            (2, 1),
             "[{kind}] {moved:?}"
         );
         assert_eq!(

@@ -474,6 +474,55 @@ async fn a_case_is_assigned_only_to_a_verifier_who_can_act_on_it_and_shows_who()
     }
 }
 
+/// An assignment the desk refuses comes back as the officer chose it (agency, harm,
+/// priority, the name typed), with the error at the field: not reset to the case's own
+/// values, to be chosen again.
+#[tokio::test]
+async fn a_refused_assignment_keeps_what_was_chosen() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+        s.user("minh", &[(Role::Verifier, Some("vhtt"))]).await;
+        let (st, _) = s.report(RUMOUR).await;
+        assert_eq!(st, 201);
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        let id = cases[0]["id"].as_i64().expect("case id");
+        let (jar, csrf) = login(&s, "intake1").await;
+        let (st, page) = console_post(
+            &s,
+            &jar,
+            &format!("/quan-tri/ho-so/{id}/giao"),
+            &[
+                ("csrf", &csrf),
+                ("agency", "ca"),
+                ("harm_category", "scam"),
+                ("priority", "high"),
+                ("assignee", "minh"),
+            ],
+        )
+        .await;
+        assert_eq!(st, 422, "[{kind}]");
+        for kept in [
+            r#"<option value="ca" selected>"#,
+            r#"<option value="scam" selected>"#,
+            r#"<option value="high" selected>"#,
+            r#"name="assignee" value="minh""#,
+        ] {
+            assert!(page.contains(kept), "[{kind}] {kept} is kept");
+        }
+        assert!(
+            !page.contains(r#"<option value="normal" selected>"#),
+            "[{kind}] the case's own priority is not put back"
+        );
+        assert!(
+            page.contains(r#"id="assignee-error""#),
+            "[{kind}] the error is at the assignee"
+        );
+        let (_, cases) = s.get("/api/v1/cases", Some(&intake)).await;
+        assert_eq!(cases[0]["state"], "new", "[{kind}] nothing was assigned");
+    }
+}
+
 /// A report's own words can name the reporter; the fact-check publishes the claim as the
 /// editor states it, so none of that reaches the page, the ClaimReview, the feed or the
 /// open data.

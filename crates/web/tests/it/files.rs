@@ -560,6 +560,73 @@ async fn officers_keep_a_screenshot_and_add_evidence_with_its_provenance() {
     }
 }
 
+/// A refused evidence file is named at the file control, and the source and note the
+/// officer typed are given back rather than lost with the page.
+#[tokio::test]
+async fn a_refused_evidence_file_keeps_its_source_and_note() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let agency = default_agency();
+        s.user("verifier1", &[(Role::Verifier, Some(agency.as_str()))])
+            .await;
+        let intake = s.user("intake1", &[(Role::Intake, None)]).await;
+        s.report(RUMOUR).await;
+        let id = only_case(&s, &intake).await;
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/assign"),
+                Some(&intake),
+                json!({ "agency": agency }),
+            )
+            .await;
+        assert_eq!(st, 200, "{body}");
+        let (jar, csrf) = login(&s, "verifier1").await;
+        let send = |source: &'static str, bytes: Vec<u8>| {
+            let form = Form::new()
+                .text("csrf", csrf.clone())
+                .text("source_url", source)
+                .text("note", "Bản lưu trang lừa đảo")
+                .part("file", Part::bytes(bytes).file_name("trang.txt"));
+            s.client
+                .post(s.url(&format!("/quan-tri/ho-so/{id}/tep-chung-cu")))
+                .header("cookie", &jar)
+                .multipart(form)
+                .send()
+        };
+        let resp = send("https://evn.com.vn/ban-luu", b"not an image".to_vec())
+            .await
+            .expect("upload");
+        assert_eq!(resp.status().as_u16(), 422, "[{kind}]");
+        let page = resp.text().await.expect("body");
+        assert!(
+            page.contains(r#"id="evidence-source" name="source_url" value="https:&#x2f;&#x2f;evn.com.vn&#x2f;ban-luu""#),
+            "[{kind}] the source is given back"
+        );
+        assert!(
+            page.contains(">Bản lưu trang lừa đảo</textarea>"),
+            "[{kind}] the note is given back"
+        );
+        assert!(
+            page.contains(r#"<p class="field-error" id="evidence-file-error">"#)
+                && page.contains(r##"href="#evidence-file""##),
+            "[{kind}] the error is at the file control"
+        );
+        // A source that is not a web address is named at its own control.
+        let resp = send("javascript:alert(1)", png(3)).await.expect("upload");
+        assert_eq!(resp.status().as_u16(), 422, "[{kind}]");
+        let page = resp.text().await.expect("body");
+        assert!(
+            page.contains(r#"id="evidence-source-error""#)
+                && page.contains(r#"aria-describedby="evidence-source-error" aria-invalid="true""#),
+            "[{kind}] the error is at the source control"
+        );
+        assert!(
+            page.contains(">Bản lưu trang lừa đảo</textarea>"),
+            "[{kind}]"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_purge_removes_a_finished_cases_images_but_not_an_open_cases_nor_kept_ones() {
     for kind in backends() {

@@ -98,3 +98,68 @@ async fn a_revoked_token_and_a_removed_role_are_refused_at_once() {
         assert_ne!(console(&s, &session).await, 200, "[{kind}]");
     }
 }
+
+/// A console form sent after the session ended (it expired, or the officer was signed out)
+/// is not saved: the sign-in page it leads to says so, rather than showing a plain sign-in
+/// form as if nothing had been lost. Opening a console page without a session does not.
+#[tokio::test]
+async fn a_form_sent_after_the_session_ended_says_it_was_not_saved() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let intake = s.user("lan", &[(Role::Intake, None)]).await;
+        let (st, _) = s.report(crate::harness::RUMOUR).await;
+        assert_eq!(st, 201, "[{kind}]");
+        let (_, list) = s.get("/api/v1/cases", Some(&intake)).await;
+        let id = list[0]["id"].as_i64().expect("case id");
+        let (jar, csrf) = crate::harness::login(&s, "lan").await;
+        // The session ends while the officer fills the form in.
+        let mut tx = s.store.begin_write("cli").await.expect("begin");
+        tx.set_user_disabled("lan", true).await.expect("disable");
+        tx.set_user_disabled("lan", false).await.expect("enable");
+        tx.commit().await.expect("commit");
+        let resp = s
+            .client
+            .post(s.url(&format!("/quan-tri/ho-so/{id}/dong")))
+            .header("cookie", &jar)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("reason", "spam"),
+                ("note", "Quảng cáo"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status().as_u16(), 303, "[{kind}]");
+        let to = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(to, "/quan-tri/dang-nhap?het-han=1", "[{kind}]");
+        let (st, page) = s.get_text(&to).await;
+        assert_eq!(st, 200, "[{kind}]");
+        assert!(
+            page.contains("data-testid=\"session-ended\"")
+                && page.contains("nội dung vừa gửi chưa được lưu"),
+            "[{kind}] the sign-in page says what was lost"
+        );
+        let (_, list) = s.get("/api/v1/cases", Some(&intake)).await;
+        assert_eq!(list[0]["state"], "new", "[{kind}] nothing was done");
+        // A console page opened without a session leads to the plain sign-in form.
+        let resp = s
+            .client
+            .get(s.url("/quan-tri"))
+            .header("cookie", &jar)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(
+            resp.headers().get("location").and_then(|v| v.to_str().ok()),
+            Some("/quan-tri/dang-nhap"),
+            "[{kind}]"
+        );
+        let (_, page) = s.get_text("/quan-tri/dang-nhap").await;
+        assert!(!page.contains("session-ended"), "[{kind}]");
+    }
+}
