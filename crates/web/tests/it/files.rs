@@ -570,16 +570,7 @@ async fn a_refused_evidence_file_keeps_its_source_and_note() {
         s.user("verifier1", &[(Role::Verifier, Some(agency.as_str()))])
             .await;
         let intake = s.user("intake1", &[(Role::Intake, None)]).await;
-        s.report(RUMOUR).await;
-        let id = only_case(&s, &intake).await;
-        let (st, body) = s
-            .post(
-                &format!("/api/v1/cases/{id}/assign"),
-                Some(&intake),
-                json!({ "agency": agency }),
-            )
-            .await;
-        assert_eq!(st, 200, "{body}");
+        let id = s.assigned_case(&intake, RUMOUR, &agency).await;
         let (jar, csrf) = login(&s, "verifier1").await;
         let send = |source: &'static str, bytes: Vec<u8>| {
             let form = Form::new()
