@@ -386,7 +386,8 @@ pub fn spawn_upkeep(state: AppState, refresh_every: std::time::Duration) {
 /// reports on every other within moments rather than at the next poll. Nothing on SQLite
 /// (one process). If the feed breaks, the upkeep's polling still brings the libraries in
 /// line; the feed is reopened after a pause.
-/// Subscribes first, so that every write committed after this returns is heard.
+///
+/// Subscribes before it returns, so that every write committed afterwards is heard.
 pub async fn spawn_change_follower(state: AppState) {
     /// At most this often, so that a burst of writes (an import) costs a few re-reads.
     const MIN_GAP: std::time::Duration = std::time::Duration::from_millis(250);
