@@ -403,13 +403,7 @@ async fn the_duties_api_is_in_the_openapi_document() {
 
 /// The body of a console download.
 async fn download(s: &TestServer, jar: &str, path: &str) -> Vec<u8> {
-    let resp = s
-        .client
-        .get(s.url(path))
-        .header("cookie", jar)
-        .send()
-        .await
-        .expect("get");
+    let resp = console_fetch(s, jar, path).await;
     assert_eq!(resp.status().as_u16(), 200, "{path}");
     resp.bytes().await.expect("body").to_vec()
 }

@@ -448,16 +448,27 @@ pub fn form_csrf(page: &str) -> Option<String> {
     Some(page[start..start + len].to_string())
 }
 
-pub async fn console_get(s: &TestServer, jar: &str, path: &str) -> String {
-    let resp = s
-        .client
+/// A console GET with a signed-in officer's cookies, as it came back.
+pub async fn console_fetch(s: &TestServer, jar: &str, path: &str) -> reqwest::Response {
+    s.client
         .get(s.url(path))
         .header("cookie", jar)
         .send()
         .await
-        .expect("get");
-    assert_eq!(resp.status().as_u16(), 200, "{path}");
-    resp.text().await.expect("body")
+        .expect("get")
+}
+
+/// A console page's status and body.
+pub async fn console_status(s: &TestServer, jar: &str, path: &str) -> (u16, String) {
+    let resp = console_fetch(s, jar, path).await;
+    let st = resp.status().as_u16();
+    (st, resp.text().await.expect("body"))
+}
+
+pub async fn console_get(s: &TestServer, jar: &str, path: &str) -> String {
+    let (st, body) = console_status(s, jar, path).await;
+    assert_eq!(st, 200, "{path}");
+    body
 }
 
 pub async fn console_post(

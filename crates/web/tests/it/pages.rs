@@ -545,19 +545,6 @@ async fn the_console_queue_comes_in_pages_and_filters_by_agency_state_and_latene
     }
 }
 
-/// A console page's status and body.
-async fn console_status(s: &TestServer, jar: &str, path: &str) -> (u16, String) {
-    let resp = s
-        .client
-        .get(s.url(path))
-        .header("cookie", jar)
-        .send()
-        .await
-        .expect("get");
-    let st = resp.status().as_u16();
-    (st, resp.text().await.expect("body"))
-}
-
 /// The language switch of a page: its `href`, as a browser reads it (entities decoded).
 fn lang_switch(page: &str) -> String {
     let link = page
