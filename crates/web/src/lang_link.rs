@@ -34,6 +34,14 @@ pub fn current() -> String {
         .unwrap_or_else(|_| "?lang=".to_string())
 }
 
+/// The page the current request shows, `path?query` without its language: where a sign-in
+/// should lead back to. None outside a request.
+pub fn current_page() -> Option<String> {
+    let link = PAGE_LINK.try_with(Clone::clone).ok()?;
+    let link = link.strip_suffix("lang=").unwrap_or(&link);
+    Some(link.trim_end_matches(['&', '?']).to_string())
+}
+
 /// `path?other=params&lang=` for the page a request shows. A GET shows its own URL. Any other
 /// method is a form answered in place (with its errors): the page is the one the form was on,
 /// which the browser names in `Referer` (same-origin, by the site's referrer policy), and
@@ -64,7 +72,7 @@ fn base(method: &Method, path: &str, query: Option<&str>, headers: &HeaderMap) -
 }
 
 /// The path and query of the `Referer`, when it is a page of this host.
-fn same_origin_referer(headers: &HeaderMap) -> Option<(String, Option<String>)> {
+pub(crate) fn same_origin_referer(headers: &HeaderMap) -> Option<(String, Option<String>)> {
     let host = headers.get(header::HOST)?.to_str().ok()?;
     let referer = headers.get(header::REFERER)?.to_str().ok()?;
     let rest = referer

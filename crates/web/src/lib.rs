@@ -20,6 +20,7 @@ pub mod render;
 pub mod report;
 pub mod security;
 pub mod session;
+pub mod unsaved;
 
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
@@ -319,6 +320,10 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            unsaved::keep,
+        ))
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(lang_link::remember))
         .layer(axum::middleware::from_fn_with_state(

@@ -677,15 +677,43 @@ pub(crate) fn staff_context(staff: &Actor) -> Value {
     }
 }
 
+/// A console page asked for without a session: the sign-in page, which leads back to it
+/// (`tiep`, "next") once signed in, so that a link to a case sent by a colleague still
+/// reaches the case.
 pub(crate) fn login_redirect() -> Response {
-    Redirect::to("/quan-tri/dang-nhap").into_response()
+    let back = crate::lang_link::current_page()
+        .as_deref()
+        .and_then(crate::unsaved::safe_return)
+        .filter(|p| p != "/quan-tri");
+    match back {
+        Some(p) => {
+            let q: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("tiep", &p)
+                .finish();
+            Redirect::to(&format!("/quan-tri/dang-nhap?{q}")).into_response()
+        }
+        None => Redirect::to("/quan-tri/dang-nhap").into_response(),
+    }
 }
+
+/// Where [`session_ended_redirect`] points.
+pub(crate) const SESSION_ENDED_LOCATION: &str = "/quan-tri/dang-nhap?het-han=1";
 
 /// Where a console form sent without a session goes: only a signed-in officer had the
 /// form, so their session ended (it expired, or they were signed out) and what they sent
-/// was not saved. The sign-in page says so instead of silently dropping the input.
+/// was not saved. The sign-in page says so instead of silently dropping the input; for a
+/// plain form, `unsaved::keep` answers with what was typed instead of this redirect.
 pub(crate) fn session_ended_redirect() -> Response {
-    Redirect::to("/quan-tri/dang-nhap?het-han=1").into_response()
+    Redirect::to(SESSION_ENDED_LOCATION).into_response()
+}
+
+/// A form body that could not be read whole (cut off, or longer than it said).
+pub(crate) fn bad_request_body() -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        "Không đọc được nội dung biểu mẫu. / The form's content could not be read.",
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -693,6 +721,8 @@ pub struct LoginQuery {
     lang: Option<String>,
     #[serde(rename = "het-han")]
     ended: Option<String>,
+    /// The console page to return to once signed in.
+    tiep: Option<String>,
 }
 
 pub async fn login_form(
@@ -705,7 +735,13 @@ pub async fn login_form(
         .ended
         .is_some()
         .then(|| page_text(&page, "login.session_ended"));
-    page.render(&state, StatusCode::OK, "login.html", context! { ended })
+    let next = q.tiep.as_deref().and_then(crate::unsaved::safe_return);
+    page.render(
+        &state,
+        StatusCode::OK,
+        "login.html",
+        context! { ended, next },
+    )
 }
 
 #[derive(Deserialize)]
@@ -716,6 +752,10 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    /// The console page to return to (see [`login_redirect`]); checked again here, since a
+    /// form can send anything.
+    #[serde(default)]
+    next: String,
 }
 
 pub async fn login_submit(
@@ -725,12 +765,14 @@ pub async fn login_submit(
     Form(mut form): Form<LoginForm>,
 ) -> Response {
     let page = Page::new(&headers, None);
+    // A failed attempt keeps where the officer was going.
+    let next = crate::unsaved::safe_return(&form.next);
     if let Err(e) = check_csrf(&headers, &form.csrf) {
         return page.render(
             &state,
             e.status,
             "login.html",
-            context! { error => page.message(&e) },
+            context! { error => page.message(&e), next },
         );
     }
     // Guessing passwords is slowed per client and per name (a guesser spread over many
@@ -746,7 +788,7 @@ pub async fn login_submit(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
             "login.html",
-            context! { error => page_text(&page, "login.throttled") },
+            context! { error => page_text(&page, "login.throttled"), next },
         );
         crate::error::with_retry_after(&mut resp, e.retry_after);
         return resp;
@@ -787,7 +829,7 @@ pub async fn login_submit(
             &state,
             StatusCode::UNAUTHORIZED,
             "login.html",
-            context! { error => err },
+            context! { error => err, next },
         );
     };
     // Signing in again from a browser replaces its session: the one it held (perhaps
@@ -804,7 +846,8 @@ pub async fn login_submit(
     }
     match session::start_session(&state, user.id).await {
         Ok(secret) => {
-            let mut resp = Redirect::to("/quan-tri").into_response();
+            let to = crate::unsaved::safe_return(&form.next).unwrap_or_else(|| "/quan-tri".into());
+            let mut resp = Redirect::to(&to).into_response();
             resp.headers_mut().append(
                 header::SET_COOKIE,
                 session::set_cookie(
@@ -831,6 +874,11 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// The sign-in page's own messages, in the page's language.
+pub(crate) fn login_text(page: &Page, key: &str) -> String {
+    page_text(page, key)
+}
+
 fn page_text(page: &Page, key: &str) -> String {
     let (_, vi, en) = LOGIN_TEXT
         .iter()
@@ -850,6 +898,11 @@ const LOGIN_TEXT: &[(&str, &str, &str)] = &[
         "login.session_ended",
         "Phiên đăng nhập đã kết thúc (hết hạn hoặc đã đăng xuất), nên nội dung vừa gửi chưa được lưu. Hãy đăng nhập lại rồi nhập lại.",
         "Your session has ended (it expired or was signed out), so what you just sent was not saved. Sign in again and enter it again.",
+    ),
+    (
+        "login.session_ended_kept",
+        "Phiên đăng nhập đã kết thúc (hết hạn hoặc đã đăng xuất), nên nội dung vừa gửi chưa được lưu. Những gì bạn đã nhập ở dưới: hãy sao chép lại, đăng nhập rồi gửi lại; sau khi đăng nhập bạn sẽ trở lại trang vừa làm việc.",
+        "Your session has ended (it expired or was signed out), so what you just sent was not saved. What you typed is below: copy it, sign in and send it again; signing in takes you back to the page you were on.",
     ),
     (
         "login.throttled",
@@ -1863,6 +1916,10 @@ async fn render_case(
     let staff_ctx = staff_context(staff);
     let now = kc_store::fmt_time(chrono::Utc::now());
     let overdue = crate::queue::is_overdue(&d.case.state, d.case.deadline.as_deref(), &now);
+    let finished_at = crate::queue::finished_at(&d);
+    let finished =
+        crate::queue::finished_in_time(&d.case.state, d.case.deadline.as_deref(), finished_at)
+            .map(|in_time| context! { at => finished_at, in_time });
     let escalated_at = if overdue {
         match state.desk.store.escalations(&[case_id]).await {
             Ok(e) => crate::queue::escalation_for_deadline(&d.case, &e).map(|e| e.at.clone()),
@@ -1932,7 +1989,7 @@ async fn render_case(
         status,
         "case.html",
         context! {
-            d, can, own_decision, error, error_control, form, provisions, appeals, decide_appeal, citations, verdicts, remedies, agencies, similar,
+            d, can, own_decision, error, error_control, form, provisions, appeals, decide_appeal, citations, verdicts, remedies, agencies, similar, finished,
             suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons, notices,
             with_contact, revealed_report, revealed_appeal, revealed_contact,
             report_files, evidence_files, add_evidence, opinion_agencies, may_see_files,

@@ -93,6 +93,31 @@ pub fn is_overdue(state: &str, deadline: Option<&str>, now: &str) -> bool {
     waiting && deadline.is_some_and(|d| d < now)
 }
 
+/// When the desk's work on a case ended: its publication, closure (or answer) or merger.
+pub fn finished_at(detail: &kc_store::CaseDetail) -> Option<&str> {
+    detail
+        .publication
+        .as_ref()
+        .map(|p| p.published_at.as_str())
+        .or_else(|| detail.closure.as_ref().map(|c| c.closed_at.as_str()))
+        .or_else(|| detail.merge.as_ref().map(|m| m.merged_at.as_str()))
+}
+
+/// Whether a finished case was finished within its deadline; None when it is not finished
+/// or had no deadline. The deadline of a finished case is history: shown alone, it read as
+/// a date the case was still waiting for.
+pub fn finished_in_time(
+    state: &str,
+    deadline: Option<&str>,
+    finished_at: Option<&str>,
+) -> Option<bool> {
+    let finished = kc_desk::CaseState::parse(state).is_some_and(kc_desk::CaseState::is_finished);
+    match (finished, deadline, finished_at) {
+        (true, Some(deadline), Some(at)) => Some(at <= deadline),
+        _ => None,
+    }
+}
+
 /// The cases due for escalation to their agency's leads at `now`: overdue, and not yet
 /// escalated for their current deadline (a case re-assigned with a new deadline is escalated
 /// again when that one passes too). `escalated` is what the log already holds.
@@ -162,6 +187,35 @@ mod tests {
         }
         for done in ["decided", "published", "closed", "merged", "bogus"] {
             assert!(!is_overdue(done, past, now), "{done}");
+        }
+    }
+
+    #[test]
+    fn a_finished_case_says_whether_it_kept_its_deadline() {
+        let deadline = Some("2026-11-29T14:00:00.000Z");
+        let before = Some("2026-11-29T13:59:59.999Z");
+        let after = Some("2026-11-29T14:00:00.001Z");
+        for done in ["published", "actioned", "closed", "merged", "answered"] {
+            assert_eq!(
+                finished_in_time(done, deadline, before),
+                Some(true),
+                "{done}"
+            );
+            assert_eq!(
+                finished_in_time(done, deadline, deadline),
+                Some(true),
+                "{done}"
+            );
+            assert_eq!(
+                finished_in_time(done, deadline, after),
+                Some(false),
+                "{done}"
+            );
+            assert_eq!(finished_in_time(done, None, before), None, "{done}");
+            assert_eq!(finished_in_time(done, deadline, None), None, "{done}");
+        }
+        for open in ["new", "verifying", "decided", "appealed", "bogus"] {
+            assert_eq!(finished_in_time(open, deadline, before), None, "{open}");
         }
     }
 

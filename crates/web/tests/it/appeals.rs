@@ -225,6 +225,10 @@ async fn an_overturned_decision_is_shown_as_such_and_stops_answering() {
             .await;
         assert_eq!(st, 200, "[{kind}] a receipt typed in lower case is found");
         assert!(mine.contains("Kết luận được sửa hoặc huỷ"), "[{kind}]");
+        assert!(
+            mine.contains("<h1 data-testid=\"appeal-heading\">Khiếu nại đã được giải quyết</h1>"),
+            "[{kind}] the heading says it was decided, not just received"
+        );
         assert!(mine.contains("&lt;i&gt;gốc"), "[{kind}]");
         assert!(!mine.contains("0987"), "[{kind}]");
 
@@ -618,6 +622,10 @@ async fn an_appeal_code_typed_into_the_lookup_box_finds_the_appeal() {
         let (st, page) = s.get_text(&to).await;
         assert_eq!(st, 200, "[{kind}]");
         assert!(page.contains(&receipt), "[{kind}]");
+        assert!(
+            page.contains("<h1 data-testid=\"appeal-heading\">Khiếu nại đã được tiếp nhận</h1>"),
+            "[{kind}] pending: received"
+        );
 
         // A report's code still goes to the report's page.
         let (_, report) = s.report("Tin đồn mất điện toàn huyện ba ngày liền").await;

@@ -163,6 +163,22 @@ async fn evidence_shown(kind: &'static str) {
         .await;
     assert_eq!(st, 201, "{body}");
     let path = body["url"].as_str().expect("url").to_string();
+    assert!(
+        !page.contains("case-finished"),
+        "still open: no end to compare"
+    );
+
+    // Its deadline is now history: the page says when the work ended, and that it was in time.
+    let page = console_page(&s, "reviewer1", &format!("/quan-tri/ho-so/{id}")).await;
+    let finished = page
+        .split("data-testid=\"case-finished\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</span>").next())
+        .expect("a published case says when it was finished");
+    assert!(
+        finished.starts_with("(xong ngày ") && finished.ends_with(", đúng hạn)"),
+        "{finished}"
+    );
 
     // The public sees what the published verdict rests on: links and notes only.
     let (st, public) = s.get_text(&path).await;

@@ -230,7 +230,8 @@ async fn a_citizens_photo_loses_its_location_and_only_staff_see_it() {
         assert_eq!(resp.status().as_u16(), 303);
         assert_eq!(
             resp.headers().get("location").and_then(|v| v.to_str().ok()),
-            Some("/quan-tri/dang-nhap")
+            Some(format!("/quan-tri/dang-nhap?tiep=%2Fquan-tri%2Ftep%2F{sha}").as_str()),
+            "[{kind}] to sign in, then back to the file"
         );
         for bad in ["khong-phai-ma".to_string(), "0".repeat(64)] {
             let resp = get_bytes(&s, &format!("/api/v1/files/{bad}"), Some(&staff), None).await;

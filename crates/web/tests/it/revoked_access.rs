@@ -100,10 +100,11 @@ async fn a_revoked_token_and_a_removed_role_are_refused_at_once() {
 }
 
 /// A console form sent after the session ended (it expired, or the officer was signed out)
-/// is not saved: the sign-in page it leads to says so, rather than showing a plain sign-in
-/// form as if nothing had been lost. Opening a console page without a session does not.
+/// is not saved: the sign-in page says so, shows what was typed to copy back, and signing in
+/// leads back to the page the form was on. Opening a console page without a session leads
+/// to the plain sign-in form, and back to that page after signing in.
 #[tokio::test]
-async fn a_form_sent_after_the_session_ended_says_it_was_not_saved() {
+async fn a_form_sent_after_the_session_ended_keeps_what_was_typed() {
     for kind in backends() {
         let s = start(kind).await;
         let intake = s.user("lan", &[(Role::Intake, None)]).await;
@@ -117,18 +118,43 @@ async fn a_form_sent_after_the_session_ended_says_it_was_not_saved() {
         tx.set_user_disabled("lan", true).await.expect("disable");
         tx.set_user_disabled("lan", false).await.expect("enable");
         tx.commit().await.expect("commit");
-        let resp = s
-            .client
-            .post(s.url(&format!("/quan-tri/ho-so/{id}/dong")))
-            .header("cookie", &jar)
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("reason", "spam"),
-                ("note", "Quảng cáo"),
-            ])
-            .send()
-            .await
-            .expect("post");
+        let case_page = format!("/quan-tri/ho-so/{id}");
+        let close = |token: String| {
+            s.client
+                .post(s.url(&format!("{case_page}/dong")))
+                .header("cookie", &jar)
+                .header("referer", s.url(&case_page))
+                .form(&[
+                    ("csrf", token),
+                    ("reason", "spam".into()),
+                    ("note", "Quảng cáo <b>bán</b> thuốc\nlần hai".into()),
+                ])
+                .send()
+        };
+        let resp = close(csrf.clone()).await.expect("post");
+        assert_eq!(resp.status().as_u16(), 401, "[{kind}]");
+        let page = resp.text().await.expect("page");
+        assert!(
+            page.contains("data-testid=\"session-ended\"")
+                && page.contains("nội dung vừa gửi chưa được lưu"),
+            "[{kind}] the sign-in page says what was lost"
+        );
+        assert!(
+            page.contains("data-testid=\"unsaved-note\">Quảng cáo &lt;b&gt;bán&lt;&#x2f;b&gt; thuốc\nlần hai</textarea>"),
+            "[{kind}] what was typed is shown back, escaped: {page}"
+        );
+        assert!(!page.contains("unsaved-reason"), "[{kind}] choices are not");
+        assert!(
+            page.contains(&format!(
+                "name=\"next\" value=\"{}\"",
+                case_page.replace('/', "&#x2f;")
+            )),
+            "[{kind}] signing in leads back to the case"
+        );
+        let (_, list) = s.get("/api/v1/cases", Some(&intake)).await;
+        assert_eq!(list[0]["state"], "new", "[{kind}] nothing was done");
+        // A form without this browser's token (another site's) is not shown back.
+        let resp = close("not-the-token".into()).await.expect("post");
         assert_eq!(resp.status().as_u16(), 303, "[{kind}]");
         let to = resp
             .headers()
@@ -139,14 +165,64 @@ async fn a_form_sent_after_the_session_ended_says_it_was_not_saved() {
         assert_eq!(to, "/quan-tri/dang-nhap?het-han=1", "[{kind}]");
         let (st, page) = s.get_text(&to).await;
         assert_eq!(st, 200, "[{kind}]");
-        assert!(
-            page.contains("data-testid=\"session-ended\"")
-                && page.contains("nội dung vừa gửi chưa được lưu"),
-            "[{kind}] the sign-in page says what was lost"
+        assert!(page.contains("data-testid=\"session-ended\""), "[{kind}]");
+        assert!(!page.contains("Quảng cáo"), "[{kind}]");
+
+        // A console page opened without a session leads to the sign-in form, and back.
+        let resp = s
+            .client
+            .get(s.url(&format!("{case_page}?lang=en")))
+            .header("cookie", &jar)
+            .send()
+            .await
+            .expect("get");
+        let to = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(
+            to,
+            format!("/quan-tri/dang-nhap?tiep=%2Fquan-tri%2Fho-so%2F{id}"),
+            "[{kind}]"
         );
-        let (_, list) = s.get("/api/v1/cases", Some(&intake)).await;
-        assert_eq!(list[0]["state"], "new", "[{kind}] nothing was done");
-        // A console page opened without a session leads to the plain sign-in form.
+        let (_, page) = s.get_text(&to).await;
+        assert!(!page.contains("session-ended"), "[{kind}]");
+        assert!(
+            page.contains(&format!(
+                "name=\"next\" value=\"{}\"",
+                case_page.replace('/', "&#x2f;")
+            )),
+            "[{kind}]"
+        );
+        let csrf = crate::harness::csrf_for(&s, "/quan-tri/dang-nhap").await;
+        let jar = format!("kc_csrf={csrf}");
+        for (next, lands) in [
+            (case_page.as_str(), case_page.as_str()),
+            ("https://evil.example/quan-tri", "/quan-tri"),
+            ("//evil.example/quan-tri/x", "/quan-tri"),
+        ] {
+            let resp = s
+                .client
+                .post(s.url("/quan-tri/dang-nhap"))
+                .header("cookie", &jar)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("username", "lan"),
+                    ("password", "mat-khau-thu-nghiem"),
+                    ("next", next),
+                ])
+                .send()
+                .await
+                .expect("login");
+            assert_eq!(resp.status().as_u16(), 303, "[{kind}] {next}");
+            assert_eq!(
+                resp.headers().get("location").and_then(|v| v.to_str().ok()),
+                Some(lands),
+                "[{kind}] {next}"
+            );
+        }
         let resp = s
             .client
             .get(s.url("/quan-tri"))
@@ -157,9 +233,7 @@ async fn a_form_sent_after_the_session_ended_says_it_was_not_saved() {
         assert_eq!(
             resp.headers().get("location").and_then(|v| v.to_str().ok()),
             Some("/quan-tri/dang-nhap"),
-            "[{kind}]"
+            "[{kind}] the queue needs no way back"
         );
-        let (_, page) = s.get_text("/quan-tri/dang-nhap").await;
-        assert!(!page.contains("session-ended"), "[{kind}]");
     }
 }
