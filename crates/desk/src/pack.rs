@@ -765,25 +765,43 @@ impl Pack {
     /// How a decision cites a provision, flagged when its instrument was superseded or amended
     /// so that officers see the law in force beside the one the directive cites:
     /// "Điều 101, Nghị định 15/2020/NĐ-CP (đã được sửa đổi, bổ sung bởi Nghị định 14/2022/NĐ-CP)".
+    /// Vietnamese: the form the API, open data and notices carry.
     pub fn provision_citation(&self, id: &str) -> Option<String> {
+        self.provision_citation_in(id, false)
+    }
+
+    /// [`Pack::provision_citation`] for a page in English when `en`: "Article 101, Decree
+    /// No. 15/2020/NĐ-CP (amended and supplemented by Decree No. 14/2022/NĐ-CP)". A law keeps
+    /// its Vietnamese title (the pack has no other) and every number stays as issued.
+    pub fn provision_citation_in(&self, id: &str, en: bool) -> Option<String> {
         let p = self.provision(id)?;
         let inst = self.instrument(&p.instrument)?;
-        let mut s = match &p.clause {
-            Some(c) => format!("Khoản {c} Điều {}, {}", p.article, cite_instrument(inst)),
-            None => format!("Điều {}, {}", p.article, cite_instrument(inst)),
+        let cite = |i: &LegalInstrument| cite_instrument_in(i, en);
+        let mut s = match (&p.clause, en) {
+            (Some(c), false) => format!("Khoản {c} Điều {}, {}", p.article, cite(inst)),
+            (None, false) => format!("Điều {}, {}", p.article, cite(inst)),
+            (Some(c), true) => format!("Clause {c}, Article {}, {}", p.article, cite(inst)),
+            (None, true) => format!("Article {}, {}", p.article, cite(inst)),
         };
         if let Some(now) = self.in_force(&inst.id).filter(|now| now.id != inst.id) {
-            s.push_str(&format!(" (đã bị thay thế bởi {})", cite_instrument(now)));
+            let by = cite(now);
+            s.push_str(&if en {
+                format!(" (superseded by {by})")
+            } else {
+                format!(" (đã bị thay thế bởi {by})")
+            });
         } else if !inst.amended_by.is_empty() {
             let by: Vec<String> = inst
                 .amended_by
                 .iter()
-                .filter_map(|a| self.instrument(a).map(cite_instrument))
+                .filter_map(|a| self.instrument(a).map(cite))
                 .collect();
-            s.push_str(&format!(
-                " (đã được sửa đổi, bổ sung bởi {})",
-                by.join(", ")
-            ));
+            let by = by.join(", ");
+            s.push_str(&if en {
+                format!(" (amended and supplemented by {by})")
+            } else {
+                format!(" (đã được sửa đổi, bổ sung bởi {by})")
+            });
         }
         Some(s)
     }
@@ -1021,6 +1039,20 @@ fn pick(label: Option<&Label>, vi: &str, en_default: &str, en: bool) -> String {
 /// Laws are cited by their name ("Luật An ninh mạng số 24/2018/QH14"); other instruments by
 /// their kind and number, as Vietnamese official writing does.
 fn cite_instrument(i: &LegalInstrument) -> String {
+    cite_instrument_in(i, false)
+}
+
+fn cite_instrument_in(i: &LegalInstrument, en: bool) -> String {
+    if en {
+        return match i.kind.as_str() {
+            "law" => format!("{} No. {}", i.title_vi, i.number),
+            "decree" => format!("Decree No. {}", i.number),
+            "decision" => format!("Decision No. {}", i.number),
+            "circular" => format!("Circular No. {}", i.number),
+            "official_letter" => format!("Official Letter No. {}", i.number),
+            _ => format!("Document No. {}", i.number),
+        };
+    }
     match i.kind.as_str() {
         "law" => format!("{} số {}", i.title_vi, i.number),
         "decree" => format!("Nghị định {}", i.number),
@@ -1250,6 +1282,24 @@ mod tests {
             "{anm}"
         );
         assert_eq!(p.provision_citation("no-such-provision"), None);
+        // In English, for the English pages; the numbers stay as issued.
+        assert_eq!(
+            p.provision_citation_in("nd72-2013-d5", true).as_deref(),
+            Some("Article 5, Decree No. 72/2013/NĐ-CP (superseded by Decree No. 147/2024/NĐ-CP)")
+        );
+        assert_eq!(
+            p.provision_citation_in("nd15-2020-d101", true).as_deref(),
+            Some(
+                "Article 101, Decree No. 15/2020/NĐ-CP (amended and supplemented by Decree No. 14/2022/NĐ-CP)"
+            )
+        );
+        let anm = p
+            .provision_citation_in("luat-anm-2018-d16-k5", true)
+            .expect("citation");
+        assert!(
+            anm.starts_with("Clause 5, Article 16, Luật An ninh mạng No. 24/2018/QH14"),
+            "{anm}"
+        );
     }
 
     #[test]

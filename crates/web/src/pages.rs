@@ -562,7 +562,10 @@ pub(crate) async fn render_factcheck(
                 .map(|d| {
                     d.legal_provisions
                         .iter()
-                        .map(|id| pack.provision_citation(id).unwrap_or_else(|| id.clone()))
+                        .map(|id| {
+                            pack.provision_citation_in(id, page.lang == "en")
+                                .unwrap_or_else(|| id.clone())
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
@@ -1871,7 +1874,7 @@ async fn render_case(
         .map(|p| {
             context! {
                 id => p.id.clone(),
-                citation => pack.provision_citation(&p.id).unwrap_or_else(|| p.id.clone()),
+                citation => pack.provision_citation_in(&p.id, page.lang == "en").unwrap_or_else(|| p.id.clone()),
                 title => p.title_vi.clone(),
             }
         })
@@ -1882,7 +1885,7 @@ async fn render_case(
         .map(|p| {
             (
                 p.id.clone(),
-                pack.provision_citation(&p.id)
+                pack.provision_citation_in(&p.id, page.lang == "en")
                     .unwrap_or_else(|| p.id.clone()),
             )
         })

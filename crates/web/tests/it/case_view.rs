@@ -208,6 +208,16 @@ async fn evidence_shown(kind: &'static str) {
     );
     let (_, public_en) = s.get_text(&format!("{path}?lang=en")).await;
     assert!(public_en.contains("<h2>Evidence</h2>"), "{public_en}");
+    // The legal provision reads in the page's language; its numbers stay as issued.
+    let pack = kc_desk::pack::Pack::shipped().expect("pack");
+    for (page, en) in [(&public, false), (&public_en, true)] {
+        let cited = pack
+            .provision_citation_in(&some_provision(), en)
+            .expect("citation");
+        assert!(page.contains(&esc(&cited)), "{cited}: {page}");
+    }
+    assert!(public_en.contains("Article "), "{public_en}");
+    assert!(!public_en.contains("Điều "), "{public_en}");
 }
 
 /// A report sent through the public web form, as a browser sends it (CSRF cookie and field).
