@@ -148,7 +148,20 @@ pub struct PortalSettings {
     pub site_name_vi: String,
     pub site_name_en: String,
     pub publisher: String,
+    /// The publisher's name on English pages; the Vietnamese one when the pack gives none.
+    /// Feeds, ClaimReview and open data carry the Vietnamese name, the authority's own.
+    pub publisher_en: Option<String>,
     pub default_language: String,
+}
+
+impl PortalSettings {
+    /// The publisher's name for a page in English when `en`.
+    pub fn publisher_in(&self, en: bool) -> &str {
+        match (&self.publisher_en, en) {
+            (Some(name), true) => name,
+            _ => &self.publisher,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -293,6 +306,7 @@ struct RawPortal {
     site_name_vi: S,
     site_name_en: S,
     publisher: S,
+    publisher_en: Option<S>,
     default_language: Option<S>,
 }
 
@@ -615,6 +629,11 @@ impl Pack {
             site_name_vi: ctx.nonempty(&p.site_name_vi, "portal.site_name_vi")?,
             site_name_en: ctx.nonempty(&p.site_name_en, "portal.site_name_en")?,
             publisher: ctx.nonempty(&p.publisher, "portal.publisher")?,
+            publisher_en: p
+                .publisher_en
+                .as_ref()
+                .map(|n| ctx.nonempty(n, "portal.publisher_en"))
+                .transpose()?,
             default_language: match &p.default_language {
                 Some(l) => ctx.one_of(l, "portal.default_language", LANGUAGES)?,
                 None => "vi".to_string(),
@@ -1171,6 +1190,14 @@ mod tests {
             .collect();
         assert_eq!(purposes, HashSet::from(["b/c", "p/h", "t/h", "lưu"]));
         assert_eq!(p.portal.default_language, "vi");
+        assert_eq!(
+            p.portal.publisher_in(false),
+            "Ủy ban nhân dân huyện Ngọc Hồi"
+        );
+        assert_eq!(
+            p.portal.publisher_in(true),
+            "People's Committee of Ngọc Hồi district"
+        );
     }
 
     #[test]

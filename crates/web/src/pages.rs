@@ -73,7 +73,7 @@ impl Page {
             lang_link => crate::lang_link::current(),
             csrf => self.csrf.clone(),
             site_name => site_name,
-            publisher => pack.portal.publisher.clone(),
+            publisher => pack.portal.publisher_in(en).to_string(),
         };
         let merged = context! { ..ctx, ..base };
         let html = match state

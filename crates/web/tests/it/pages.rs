@@ -47,6 +47,17 @@ async fn every_public_page_renders_in_both_languages() {
             .await;
         assert_eq!(st, 200);
         assert!(en.contains("<html lang=\"en\">"), "{path}");
+        // The footer names the publisher in the page's language (minijinja escapes the
+        // apostrophe); a ClaimReview keeps the authority's own name.
+        assert!(
+            vi.contains("<p>Ủy ban nhân dân huyện Ngọc Hồi</p>"),
+            "{path}"
+        );
+        assert!(
+            en.contains("<p>People&#x27;s Committee of Ngọc Hồi district</p>")
+                && !en.contains("<p>Ủy ban nhân dân"),
+            "{path}: {en}"
+        );
     }
     for path in [
         "/du-lieu/kiem-chung.json",
