@@ -95,6 +95,19 @@ pub struct Duty {
     pub recurrence: String,
     pub mode: String,
     pub text_vi: String,
+    /// The duty in English, for the English pages; optional (the directive is Vietnamese).
+    pub text_en: Option<String>,
+}
+
+impl Duty {
+    /// The duty's text for a page in English when `en`: the Vietnamese text when the pack
+    /// gives no English, and the report upward is always in Vietnamese.
+    pub fn text_in(&self, en: bool) -> &str {
+        match (&self.text_en, en) {
+            (Some(t), true) => t,
+            _ => &self.text_vi,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -247,6 +260,7 @@ struct RawDuty {
     recurrence: S,
     mode: Option<S>,
     text_vi: S,
+    text_en: Option<S>,
 }
 
 #[derive(Deserialize)]
@@ -563,6 +577,11 @@ impl Pack {
                     None => DUTY_MODES[0].to_string(),
                 },
                 text_vi: ctx.nonempty(&du.text_vi, "duties.text_vi")?,
+                text_en: du
+                    .text_en
+                    .as_ref()
+                    .map(|t| ctx.nonempty(t, "duties.text_en"))
+                    .transpose()?,
             });
         }
 
@@ -1170,6 +1189,15 @@ mod tests {
         );
         let clauses: HashSet<&str> = p.duties.iter().map(|d| d.clause.as_str()).collect();
         assert_eq!(clauses, HashSet::from(["1", "2", "3", "4", "5", "6"]));
+        // Every duty reads in English on the English pages.
+        for d in &p.duties {
+            assert!(
+                d.text_en.as_deref().is_some_and(|t| !t.is_empty()),
+                "{}",
+                d.id
+            );
+            assert_eq!(d.text_in(false), d.text_vi, "{}", d.id);
+        }
         // Clause 1 binds every commune; clauses 5 and 6 are requests to bodies the issuer does
         // not command.
         for c in &communes {

@@ -39,6 +39,8 @@ pub struct DutyOut {
     pub recurrence: String,
     pub mode: String,
     pub text_vi: String,
+    /// In English, when the pack gives it.
+    pub text_en: Option<String>,
     pub agencies: Vec<String>,
     pub progress: Vec<ProgressOut>,
 }
@@ -67,6 +69,7 @@ fn duties_with_progress(
             recurrence: d.recurrence.clone(),
             mode: d.mode.clone(),
             text_vi: d.text_vi.clone(),
+            text_en: d.text_en.clone(),
             agencies: d.agencies.clone(),
             progress: entries
                 .iter()
@@ -103,7 +106,7 @@ pub struct DutiesQuery {
     pub to: Option<String>,
 }
 
-/// The directive's duties (`id`, `clause`, `kind`, `recurrence`, `mode`, `text_vi`,
+/// The directive's duties (`id`, `clause`, `kind`, `recurrence`, `mode`, `text_vi`, `text_en`?,
 /// `agencies`) with the progress recorded on each (`progress`: `id`, `duty`, `agency`,
 /// `from`, `to`, `summary`, `count`?, `unit`?, `links`, `corrects`?, `corrected_by`?,
 /// `recorded_by`, `recorded_at`), oldest first. An entry with `corrected_by` was replaced

@@ -1164,13 +1164,20 @@ pub async fn stats_page(
         Err(e) => return page.error(&state, &e, "/quan-tri/thong-ke"),
     };
     let pack = state.desk.pack();
+    let text_lang = |d: &kc_desk::pack::Duty| {
+        if page.lang == "en" && d.text_en.is_some() {
+            "en"
+        } else {
+            "vi"
+        }
+    };
     let duties: BTreeMap<String, Vec<Value>> = pack
         .agencies
         .iter()
         .map(|a| {
             let list = pack
                 .duties_of(&a.code)
-                .map(|d| context! { clause => d.clause.clone(), text => d.text_vi.clone() })
+                .map(|d| context! { clause => d.clause.clone(), text => d.text_in(page.lang == "en").to_string(), text_lang => text_lang(d) })
                 .collect();
             (a.code.clone(), list)
         })
@@ -1185,7 +1192,7 @@ pub async fn stats_page(
                 .duties_of(&a.code)
                 .map(|d| {
                     context! {
-                        id => d.id.clone(), clause => d.clause.clone(), text => d.text_vi.clone(),
+                        id => d.id.clone(), clause => d.clause.clone(), text => d.text_in(page.lang == "en").to_string(), text_lang => text_lang(d),
                         entries => crate::report::progress_of(&s, &d.id, &a.code),
                     }
                 })

@@ -6,23 +6,6 @@ use crate::harness::*;
 use kc_desk::Role;
 use serde_json::json;
 
-/// Text as the templates write it: HTML-escaped the way minijinja escapes, `/` included.
-fn esc(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            '/' => out.push_str("&#x2f;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A console page as the named user sees it, signed in through a session cookie.
 async fn console_page(s: &TestServer, user: &str, path: &str) -> String {
     let id = s

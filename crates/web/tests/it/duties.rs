@@ -77,6 +77,19 @@ async fn an_officer_records_progress_and_finds_it_on_the_console_the_statistics_
             "[{kind}] the public material is linked: {page}"
         );
 
+        // In English, the duties read in English, marked so for screen readers; the
+        // officer's own entry stays as typed.
+        let pack = kc_desk::pack::Pack::shipped().expect("pack");
+        let duty = pack.duties.iter().find(|d| d.id == DUTY).expect("the duty");
+        let english = duty.text_en.as_deref().expect("the duty in English");
+        for path in ["/quan-tri/nhiem-vu?lang=en", "/quan-tri/thong-ke?lang=en"] {
+            let page = console_get(&s, &jar, path).await;
+            assert!(page.contains(&esc(english)), "[{kind}] {path}: {page}");
+            assert!(!page.contains(&esc(&duty.text_vi)), "[{kind}] {path}");
+        }
+        let page = console_get(&s, &jar, "/quan-tri/nhiem-vu").await;
+        assert!(page.contains(&esc(&duty.text_vi)), "[{kind}]");
+
         let stats = console_get(&s, &jar, "/quan-tri/thong-ke").await;
         let at = stats
             .find(&format!("data-testid=\"stats-duty-{POLICE}-{DUTY}\""))

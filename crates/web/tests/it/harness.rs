@@ -506,3 +506,20 @@ pub fn unrelated_rumour(i: usize) -> String {
     };
     (0..10).map(word).collect::<Vec<_>>().join(" ")
 }
+
+/// Text as the templates write it: HTML-escaped the way minijinja escapes, `/` included.
+pub fn esc(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            '/' => out.push_str("&#x2f;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
