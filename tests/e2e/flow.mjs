@@ -449,6 +449,36 @@ async function main() {
         await fitsWidth(phone, `/quan-tri/nhat-ky?case=${caseUrl.split("/").pop()}`, 'phone-console');
         await ctx.close();
     });
+
+    // An article written over half an hour must not be lost to an expired session.
+    await step('14. a form sent after the session ended: the sign-in page shows what was typed and leads back', async () => {
+        await login(staff, 'editor1');
+        await visit(staff, '/quan-tri/bai-viet', 'articles-before-expiry');
+        const body = 'Bài viết dài viết trong lúc phiên đăng nhập hết hạn.\n\nĐoạn thứ hai <không phải thẻ>.';
+        await fill(staff, 'Tiêu đề', 'Bài viết khi phiên đã hết');
+        await fill(staff, 'Nội dung', body);
+        // The session ends meanwhile: disabling an account ends its sessions.
+        for (const cmd of ['disable', 'enable']) {
+            const r = spawnSync(bin, ['user', cmd, 'editor1', '--data-dir', join(dataDir, 'data'), ...dbArgs()], { encoding: 'utf8', timeout: 60_000 });
+            if (r.status !== 0) throw new Error(`user ${cmd} editor1 exited ${r.status}: ${r.stderr || r.stdout}`);
+        }
+        const b = staff.getByRole('button', { name: 'Đăng bài', exact: true });
+        const [res] = await Promise.all([staff.waitForNavigation({ waitUntil: 'load' }), b.click()]);
+        await screenshot(staff, 'session-ended-kept');
+        if (res?.status() !== 401) throw new Error(`a form sent after the session ended answered HTTP ${res?.status()} at ${staff.url()}`);
+        await expectText(staff, 'chưa được lưu', 'the sign-in page after the session ended');
+        const kept = await staff.locator('[data-testid=unsaved-body]').inputValue();
+        if (kept !== body) throw new Error(`the sign-in page shows ${JSON.stringify(kept)} as the article's text, not what was typed`);
+        await checkAccessibility(staff);
+        await fill(staff, 'Tên đăng nhập', 'editor1');
+        await fill(staff, 'Mật khẩu', PASSWORD);
+        await submit(staff, 'Đăng nhập', 'back-after-sign-in');
+        if (new URL(staff.url()).pathname !== '/quan-tri/bai-viet')
+            throw new Error(`signing in again led to ${staff.url()}, not back to the articles page`);
+        const published = await staff.getByRole('link', { name: 'Bài viết khi phiên đã hết', exact: true }).count();
+        if (published !== 0) throw new Error('the article sent without a session was published');
+        await logout(staff);
+    });
 }
 
 // ---- helpers -------------------------------------------------------------------------------
