@@ -110,11 +110,10 @@ pub async fn keep(State(state): State<AppState>, request: Request, next: Next) -
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
         .is_some_and(|n| n <= MAX_KEPT_BYTES);
-    if request.method() != Method::POST
-        || !request.uri().path().starts_with("/quan-tri/")
-        || !is_form
-        || !small
-    {
+    let path = request.uri().path();
+    // The sign-in form holds a password: never kept, even for a moment longer.
+    let console_form = path.starts_with("/quan-tri/") && !path.starts_with("/quan-tri/dang-nhap");
+    if request.method() != Method::POST || !console_form || !is_form || !small {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
