@@ -187,6 +187,45 @@ async fn every_console_page_passes_the_markup_checks_in_both_languages() {
     }
 }
 
+/// The sign-in page that shows back what was typed into a form sent after the session
+/// ended, with every field it can show, passes the same checks in both languages (a kept
+/// `title` field once shared its id with the section's heading, leaving it unlabelled).
+#[tokio::test]
+async fn the_sign_in_page_keeping_a_forms_text_passes_the_markup_checks() {
+    let s = start("sqlite").await;
+    s.user("bientap", &[(Role::Editor, None)]).await;
+    let (jar, csrf) = login(&s, "bientap").await;
+    let mut tx = s.store.begin_write("cli").await.expect("begin");
+    tx.set_user_disabled("bientap", true)
+        .await
+        .expect("disable");
+    tx.set_user_disabled("bientap", false)
+        .await
+        .expect("enable");
+    tx.commit().await.expect("commit");
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend(
+        kc_web::unsaved::TEXT_FIELDS
+            .iter()
+            .map(|&f| (f, "Đã nhập <b>gì</b>")),
+    );
+    for lang in ["vi", "en"] {
+        let (st, page) = console_post(&s, &in_lang(&jar, lang), "/quan-tri/bai-viet", &form).await;
+        assert_eq!(st, 401, "{page}");
+        let doc = Document::parse(&page);
+        let kept = (0..doc.elements.len())
+            .filter(|&i| doc.el(i).tag == "textarea" && doc.el(i).attr("readonly").is_some())
+            .count();
+        assert_eq!(
+            kept,
+            kc_web::unsaved::TEXT_FIELDS.len(),
+            "[{lang}] every field shown back"
+        );
+        let failures = problems(&page, lang);
+        assert!(failures.is_empty(), "[{lang}] {}", failures.join("\n"));
+    }
+}
+
 /// Posts a console form as an officer reading the console in `lang`; the form is refused
 /// (422) and the page comes back with its error.
 async fn refused(
