@@ -522,6 +522,17 @@ fn lang_of(doc: &Document, i: usize) -> Option<&str> {
     None
 }
 
+/// The innermost elements holding `said`.
+fn holding(doc: &Document, said: &str) -> Vec<usize> {
+    (0..doc.elements.len())
+        .filter(|&i| doc.text(i).contains(said))
+        .filter(|&i| {
+            !(0..doc.elements.len())
+                .any(|k| doc.el(k).parent == Some(i) && doc.text(k).contains(said))
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn desk_written_vietnamese_is_marked_as_such_on_english_console_pages() {
     // A screen reader set to English reads "Công ty Điện lực xác nhận" with English
@@ -537,8 +548,9 @@ async fn desk_written_vietnamese_is_marked_as_such_on_english_console_pages() {
         .duties
         .iter()
         .find(|d| d.id == "3.2-ra-soat")
-        .map(|d| d.text_vi.chars().take(30).collect::<String>())
-        .expect("the monitoring duty");
+        .and_then(|d| d.text_en.as_deref())
+        .map(|t| t.chars().take(30).collect::<String>())
+        .expect("the monitoring duty, in English");
     for (jar, path, said) in [
         (
             &jar,
@@ -547,18 +559,10 @@ async fn desk_written_vietnamese_is_marked_as_such_on_english_console_pages() {
         ),
         (&jar, case.as_str(), "Bài viết hiểu sai thông báo của tôi."),
         (&jar, "/quan-tri", "Bài viết hiểu sai thông báo của tôi."),
-        (&lead, "/quan-tri/nhiem-vu", duty.as_str()),
     ] {
         let page = console_get(&s, &in_lang(jar, "en"), path).await;
         let doc = Document::parse(&page);
-        // The innermost elements holding the words.
-        let holders: Vec<usize> = (0..doc.elements.len())
-            .filter(|&i| doc.text(i).contains(said))
-            .filter(|&i| {
-                !(0..doc.elements.len())
-                    .any(|k| doc.el(k).parent == Some(i) && doc.text(k).contains(said))
-            })
-            .collect();
+        let holders = holding(&doc, said);
         assert!(!holders.is_empty(), "{path} shows {said:?}");
         for i in holders {
             assert_eq!(
@@ -568,5 +572,18 @@ async fn desk_written_vietnamese_is_marked_as_such_on_english_console_pages() {
                 doc.el(i).tag
             );
         }
+    }
+    // The directive's duties read in English there, and are not marked Vietnamese.
+    let page = console_get(&s, &in_lang(&lead, "en"), "/quan-tri/nhiem-vu").await;
+    let doc = Document::parse(&page);
+    let holders = holding(&doc, &duty);
+    assert!(!holders.is_empty(), "the duties page shows {duty:?}");
+    for i in holders {
+        assert_eq!(
+            lang_of(&doc, i),
+            Some("en"),
+            "<{}> with {duty:?}",
+            doc.el(i).tag
+        );
     }
 }
