@@ -523,3 +523,12 @@ pub fn esc(s: &str) -> String {
     }
     out
 }
+
+/// Where a redirect points ("" when it has no Location).
+pub fn location(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}

@@ -1,7 +1,7 @@
 //! Access taken away by an administrator (`kiemchung user disable`, `token revoke`,
 //! `user remove-role`) is refused on the very next request, on both backends.
 
-use crate::harness::{backends, start, TestServer};
+use crate::harness::{backends, esc, location, start, TestServer};
 use kc_desk::Role;
 
 /// Signs in to the console; the session cookie, or the status of the refusal.
@@ -119,6 +119,8 @@ async fn a_form_sent_after_the_session_ended_keeps_what_was_typed() {
         tx.set_user_disabled("lan", false).await.expect("enable");
         tx.commit().await.expect("commit");
         let case_page = format!("/quan-tri/ho-so/{id}");
+        let leads_back =
+            |page: &str| page.contains(&format!("name=\"next\" value=\"{}\"", esc(&case_page)));
         let close = |token: String| {
             s.client
                 .post(s.url(&format!("{case_page}/dong")))
@@ -145,10 +147,7 @@ async fn a_form_sent_after_the_session_ended_keeps_what_was_typed() {
         );
         assert!(!page.contains("unsaved-reason"), "[{kind}] choices are not");
         assert!(
-            page.contains(&format!(
-                "name=\"next\" value=\"{}\"",
-                case_page.replace('/', "&#x2f;")
-            )),
+            leads_back(&page),
             "[{kind}] signing in leads back to the case"
         );
         let (_, list) = s.get("/api/v1/cases", Some(&intake)).await;
@@ -156,12 +155,7 @@ async fn a_form_sent_after_the_session_ended_keeps_what_was_typed() {
         // A form without this browser's token (another site's) is not shown back.
         let resp = close("not-the-token".into()).await.expect("post");
         assert_eq!(resp.status().as_u16(), 303, "[{kind}]");
-        let to = resp
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
+        let to = location(&resp);
         assert_eq!(to, "/quan-tri/dang-nhap?het-han=1", "[{kind}]");
         let (st, page) = s.get_text(&to).await;
         assert_eq!(st, 200, "[{kind}]");
@@ -176,12 +170,7 @@ async fn a_form_sent_after_the_session_ended_keeps_what_was_typed() {
             .send()
             .await
             .expect("get");
-        let to = resp
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
+        let to = location(&resp);
         assert_eq!(
             to,
             format!("/quan-tri/dang-nhap?tiep=%2Fquan-tri%2Fho-so%2F{id}"),
@@ -189,13 +178,7 @@ async fn a_form_sent_after_the_session_ended_keeps_what_was_typed() {
         );
         let (_, page) = s.get_text(&to).await;
         assert!(!page.contains("session-ended"), "[{kind}]");
-        assert!(
-            page.contains(&format!(
-                "name=\"next\" value=\"{}\"",
-                case_page.replace('/', "&#x2f;")
-            )),
-            "[{kind}]"
-        );
+        assert!(leads_back(&page), "[{kind}]");
         let csrf = crate::harness::csrf_for(&s, "/quan-tri/dang-nhap").await;
         let jar = format!("kc_csrf={csrf}");
         for (next, lands) in [
@@ -217,11 +200,7 @@ async fn a_form_sent_after_the_session_ended_keeps_what_was_typed() {
                 .await
                 .expect("login");
             assert_eq!(resp.status().as_u16(), 303, "[{kind}] {next}");
-            assert_eq!(
-                resp.headers().get("location").and_then(|v| v.to_str().ok()),
-                Some(lands),
-                "[{kind}] {next}"
-            );
+            assert_eq!(location(&resp), lands, "[{kind}] {next}");
         }
         let resp = s
             .client
@@ -231,8 +210,8 @@ async fn a_form_sent_after_the_session_ended_keeps_what_was_typed() {
             .await
             .expect("get");
         assert_eq!(
-            resp.headers().get("location").and_then(|v| v.to_str().ok()),
-            Some("/quan-tri/dang-nhap"),
+            location(&resp),
+            "/quan-tri/dang-nhap",
             "[{kind}] the queue needs no way back"
         );
     }
