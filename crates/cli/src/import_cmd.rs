@@ -90,6 +90,9 @@ pub struct Parsed {
     pub items: Vec<Item>,
     pub problems: Vec<Problem>,
     pub source: Option<String>,
+    /// Set when the lines are a feed's entry numbers instead: the entries could not be
+    /// found in the file's text.
+    pub by_entry: bool,
 }
 
 pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed> {
@@ -244,6 +247,7 @@ fn parse_jsonl(bytes: &[u8]) -> Parsed {
         items,
         problems,
         source: None,
+        by_entry: false,
     }
 }
 
@@ -358,6 +362,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
         items,
         problems,
         source: None,
+        by_entry: false,
     })
 }
 
@@ -427,11 +432,12 @@ fn parse_feed(bytes: &[u8]) -> Result<Parsed> {
     let is_html =
         |mime: &str| mime.starts_with("text/html") || mime.starts_with("application/xhtml");
     let text_of = |s: &str, html: bool| if html { strip_html(s) } else { plain_text(s) };
+    let lines = entry_lines(bytes);
+    let by_entry = lines.len() != feed.entries.len();
     let mut items = Vec::new();
     let mut problems = Vec::new();
     for (i, entry) in feed.entries.into_iter().enumerate() {
-        // A feed is one document: an entry's position is the best "where".
-        let line = i + 1;
+        let line = if by_entry { i + 1 } else { lines[i] };
         let title = entry
             .title
             .map(|t| text_of(&t.content, is_html(t.content_type.as_str())))
@@ -473,7 +479,30 @@ fn parse_feed(bytes: &[u8]) -> Result<Parsed> {
         items,
         problems,
         source,
+        by_entry,
     })
+}
+
+/// The line where each `<item>` (RSS) or `<entry>` (Atom) starts, in document order: the
+/// entries feed-rs returns, located in the file for messages. Tags inside CDATA or escaped
+/// text are text, not entries. Stops at the first XML error (feed-rs, more lenient, may
+/// still read the feed; the caller then counts entries instead).
+fn entry_lines(bytes: &[u8]) -> Vec<usize> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut lines = Vec::new();
+    loop {
+        let at = reader.buffer_position();
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e))
+                if matches!(e.local_name().as_ref(), b"item" | b"entry") =>
+            {
+                lines.push(line_at(bytes, at));
+            }
+            Ok(Event::Eof) | Err(_) => return lines,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// Plain text as it is, its lines trimmed and blank lines dropped.
@@ -610,6 +639,7 @@ pub async fn run_import(args: &ImportArgs, desk: &kc_web::desk::Desk) -> Result<
         items,
         mut problems,
         source: own_source,
+        by_entry,
     } = parse(format, &bytes).with_context(|| format!("{file}: không đọc được / cannot read"))?;
     // The same feed saved under another name each day is still one source.
     let source = args.source.clone().or(own_source).unwrap_or_else(|| {
@@ -617,10 +647,10 @@ pub async fn run_import(args: &ImportArgs, desk: &kc_web::desk::Desk) -> Result<
             .file_name()
             .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned())
     });
-    // A feed is one XML document: its items are told apart by their position.
-    let place = |n: usize| match format {
-        Format::Rss | Format::Atom => format!("{file}: mục / entry {n}"),
-        Format::Jsonl | Format::Csv => format!("{file}:{n}"),
+    // A feed whose entries were not found in its text names them by their position.
+    let place = |n: usize| match by_entry {
+        true => format!("{file}: mục / entry {n}"),
+        false => format!("{file}:{n}"),
     };
     let progress = Progress::new("nhập / import", items.len(), 200);
     let mut tally = Tally::default();
@@ -762,6 +792,7 @@ mod tests {
             items,
             problems,
             source,
+            ..
         } = parse(Format::Rss, rss.as_bytes()).expect("parsed");
         assert_eq!(
             source.as_deref(),
@@ -899,6 +930,28 @@ mod tests {
             items[0].text,
             "Tin\n\nPhản ánh \u{201c}giá xăng\u{201d} tăng\u{2026} &foo; &#0; AT&T &lt;b>"
         );
+    }
+
+    #[test]
+    fn a_bad_feed_entry_is_named_by_its_line() {
+        let rss = "<?xml version=\"1.0\"?>\r\n<rss version=\"2.0\"><channel><title>T</title>\r\n\
+                   <item><title>Một</title><description><![CDATA[<item>không phải mục</item>]]></description></item>\r\n\
+                   <item>\r\n<title></title>\r\n</item>\r\n\
+                   <item><title>Ba</title></item></channel></rss>";
+        let Parsed {
+            items,
+            problems,
+            by_entry,
+            ..
+        } = parse(Format::Rss, rss.as_bytes()).expect("parsed");
+        assert!(!by_entry);
+        assert_eq!(items.iter().map(|i| i.line).collect::<Vec<_>>(), [3, 7]);
+        assert_eq!((problems[0].line, problems[0].field.as_str()), (4, "title"));
+        let atom = "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>urn:f</id>\n\
+                    <entry><id>urn:e1</id><title>Một</title></entry>\n\n\
+                    <entry><id>urn:e2</id></entry></feed>";
+        let Parsed { problems, .. } = parse(Format::Atom, atom.as_bytes()).expect("parsed");
+        assert_eq!((problems[0].line, problems[0].field.as_str()), (4, "title"));
     }
 
     #[test]
