@@ -96,11 +96,52 @@ pub struct Parsed {
 }
 
 pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed> {
-    match format {
-        Format::Jsonl => Ok(parse_jsonl(bytes)),
-        Format::Csv => parse_csv(bytes),
-        Format::Rss | Format::Atom => parse_feed(bytes),
+    let mut parsed = match format {
+        Format::Jsonl => parse_jsonl(bytes),
+        Format::Csv => parse_csv(bytes)?,
+        Format::Rss | Format::Atom => parse_feed(bytes)?,
+    };
+    refuse_reused_ids(&mut parsed);
+    Ok(parsed)
+}
+
+/// An id is an item's key: a second item of the file with the same id and other content
+/// would be counted as "already imported" and its content silently lost. It is named
+/// instead, and not taken. (The same item twice, or an item whose content changed since an
+/// earlier run, stays one item: that is what the id is for.)
+fn refuse_reused_ids(parsed: &mut Parsed) {
+    let mut first: std::collections::HashMap<&str, &Item> = std::collections::HashMap::new();
+    let mut reused = Vec::new();
+    for (i, item) in parsed.items.iter().enumerate() {
+        let Some(id) = item.id.as_deref() else {
+            continue;
+        };
+        match first.get(id) {
+            None => {
+                first.insert(id, item);
+            }
+            Some(earlier) if earlier.text == item.text && earlier.urls == item.urls => {}
+            Some(earlier) => reused.push((i, earlier.line)),
+        }
     }
+    let (vi, en) = match parsed.by_entry {
+        true => ("mục", "entry"),
+        false => ("dòng", "line"),
+    };
+    for &(i, earlier) in reused.iter().rev() {
+        let item = parsed.items.remove(i);
+        let id = item.id.unwrap_or_default();
+        parsed.problems.push(problem(
+            item.line,
+            "id",
+            format!(
+                "mã `{id}` đã dùng cho nội dung khác ở {vi} {earlier}: mục này chưa được nhập, \
+                 hãy cho nó một mã riêng / id `{id}` is already used for other content on \
+                 {en} {earlier}: this item was not taken, give it an id of its own"
+            ),
+        ));
+    }
+    parsed.problems.sort_by_key(|p| p.line);
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -952,6 +993,22 @@ mod tests {
                     <entry><id>urn:e2</id></entry></feed>";
         let Parsed { problems, .. } = parse(Format::Atom, atom.as_bytes()).expect("parsed");
         assert_eq!((problems[0].line, problems[0].field.as_str()), (4, "title"));
+    }
+
+    #[test]
+    fn an_id_used_again_for_other_content_is_named_not_lost() {
+        let src = "{\"id\": \"d1\", \"text\": \"Tin một\"}\n\
+                   {\"id\": \"d2\", \"text\": \"Tin hai\"}\n\
+                   {\"id\": \"d1\", \"text\": \"Tin ba, khác hẳn\"}\n\
+                   {\"id\": \"d2\", \"text\": \"Tin hai\"}\n";
+        let Parsed {
+            items, problems, ..
+        } = parse(Format::Jsonl, src.as_bytes()).expect("parsed");
+        let lines: Vec<usize> = items.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [1, 2, 4], "the same item twice is still one item");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!((problems[0].line, problems[0].field.as_str()), (3, "id"));
+        assert!(problems[0].message.contains("line 1"), "{problems:?}");
     }
 
     #[test]
