@@ -851,7 +851,8 @@ pub async fn merge(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct StatsQuery {
-    /// First day, `YYYY-MM-DD` (Vietnam's clock); default: the first of this month.
+    /// First day, `YYYY-MM-DD` (Vietnam's clock); default: the first of `to`'s month, or of
+    /// this month.
     pub from: Option<String>,
     /// Last day, included; default: today.
     pub to: Option<String>,
