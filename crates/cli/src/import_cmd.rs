@@ -479,9 +479,15 @@ fn parse_feed(bytes: &[u8]) -> Result<Parsed> {
     let mut problems = Vec::new();
     for (i, entry) in feed.entries.into_iter().enumerate() {
         let line = if by_entry { i + 1 } else { lines[i] };
+        // An RSS title is plain text, but many feeds escape it twice (`&amp;quot;`): its
+        // character references are decoded, its `<…>` kept as words.
         let title = entry
             .title
-            .map(|t| text_of(&t.content, is_html(t.content_type.as_str())))
+            .map(|t| match is_html(t.content_type.as_str()) {
+                true => strip_html(&t.content),
+                false if rss => plain_text(&decode_entities(&t.content)),
+                false => plain_text(&t.content),
+            })
             .unwrap_or_default();
         let body = entry
             .summary
@@ -964,12 +970,12 @@ mod tests {
     fn character_references_in_a_description_become_the_letters_they_stand_for() {
         // How Vietnamese CMSs and WordPress write accents and quotes inside the HTML.
         let rss = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
-            <item><title>Tin</title><description><![CDATA[<p>Ph&#7843;n &aacute;nh &ldquo;gi&aacute; x&#x103;ng&rdquo;&nbsp;t&#259;ng&hellip; &foo; &#0; AT&amp;T &amp;lt;b&gt;</p>]]></description>
+            <item><title>Tin &amp;ldquo;nóng&amp;rdquo; &lt;tăng></title><description><![CDATA[<p>Ph&#7843;n &aacute;nh &ldquo;gi&aacute; x&#x103;ng&rdquo;&nbsp;t&#259;ng&hellip; &foo; &#0; AT&amp;T &amp;lt;b&gt;</p>]]></description>
             <guid>g1</guid></item></channel></rss>"#;
         let Parsed { items, .. } = parse(Format::Rss, rss.as_bytes()).expect("parsed");
         assert_eq!(
             items[0].text,
-            "Tin\n\nPhản ánh \u{201c}giá xăng\u{201d} tăng\u{2026} &foo; &#0; AT&T &lt;b>"
+            "Tin \u{201c}nóng\u{201d} <tăng>\n\nPhản ánh \u{201c}giá xăng\u{201d} tăng\u{2026} &foo; &#0; AT&T &lt;b>"
         );
     }
 
