@@ -294,8 +294,24 @@ fn parse_jsonl(bytes: &[u8]) -> Parsed {
 
 /// A header row naming the columns: `text` (required), `url` or `urls` (links separated
 /// by spaces), `id`; other columns are ignored.
+/// The separator of a CSV file, read from its header row: Excel saves "CSV UTF-8" with the
+/// list separator of the computer's region, which is a semicolon where the decimal mark is a
+/// comma, as on a Vietnamese Windows; a sheet copied out as text has tabs. Column names
+/// hold none of them.
+fn delimiter_of(bytes: &[u8]) -> u8 {
+    let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    [b',', b';', b'\t']
+        .into_iter()
+        .find(|d| header.contains(d))
+        .unwrap_or(b',')
+}
+
 fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let delimiter = delimiter_of(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(bytes);
     // Column names are ASCII; a file in a legacy encoding is named at its first bad row.
     let headers = csv::StringRecord::from_byte_record_lossy(
         reader
@@ -377,7 +393,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
             .zip(usize::try_from(end).ok())
             .and_then(|(s, e)| bytes.get(s..e))
             .unwrap_or_default();
-        let Some(trouble) = quote_trouble(span) else {
+        let Some(trouble) = quote_trouble(span, delimiter) else {
             continue;
         };
         items.retain(|it| it.line != line);
@@ -419,8 +435,8 @@ enum QuoteTrouble {
 
 /// Reads the quotes of CSV text as RFC 4180 does. Only a quote that opens a cell opens
 /// quoting; one inside an unquoted cell (`màn hình 5"`) is a plain character. A closing
-/// quote must be followed by a comma, a line end or the end (spaces allowed between).
-fn quote_trouble(csv: &[u8]) -> Option<QuoteTrouble> {
+/// quote must be followed by the separator, a line end or the end (spaces allowed between).
+fn quote_trouble(csv: &[u8], delimiter: u8) -> Option<QuoteTrouble> {
     let mut quoted = false;
     let mut cell_start = true;
     let mut bytes = csv.iter().peekable();
@@ -432,7 +448,9 @@ fn quote_trouble(csv: &[u8]) -> Option<QuoteTrouble> {
                 } else {
                     quoted = false;
                     while bytes.next_if(|c| matches!(c, b' ' | b'\t')).is_some() {}
-                    if !matches!(bytes.peek(), None | Some(b',' | b'\n' | b'\r')) {
+                    if !matches!(bytes.peek(), None | Some(b'\n' | b'\r'))
+                        && bytes.peek() != Some(&&delimiter)
+                    {
                         return Some(QuoteTrouble::Stray);
                     }
                 }
@@ -440,7 +458,7 @@ fn quote_trouble(csv: &[u8]) -> Option<QuoteTrouble> {
         } else if b == b'"' && cell_start {
             quoted = true;
         }
-        cell_start = !quoted && matches!(b, b',' | b'\n' | b'\r');
+        cell_start = !quoted && (b == delimiter || matches!(b, b'\n' | b'\r'));
     }
     quoted.then_some(QuoteTrouble::Open)
 }
@@ -1015,6 +1033,29 @@ mod tests {
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!((problems[0].line, problems[0].field.as_str()), (3, "id"));
         assert!(problems[0].message.contains("line 1"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_csv_saved_by_excel_with_semicolons_is_read_by_its_columns() {
+        // Excel on a Vietnamese Windows separates with `;` (the decimal mark is a comma).
+        let src = "\u{feff}id;text;url\r\n1;Giá gạo 1,5 triệu một bao;https://x.vn/1\r\n\
+                   2;\"Tin có ; và \"\"ngoặc\"\"\r\nhai dòng\";\r\n3;\"Ngoặc mở\r\n";
+        let Parsed {
+            items, problems, ..
+        } = parse(Format::Csv, src.as_bytes()).expect("parsed");
+        let got: Vec<(usize, Option<&str>, &str)> = items
+            .iter()
+            .map(|i| (i.line, i.id.as_deref(), i.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, Some("1"), "Giá gạo 1,5 triệu một bao"),
+                (3, Some("2"), "Tin có ; và \"ngoặc\"\r\nhai dòng")
+            ]
+        );
+        assert_eq!(items[0].urls, ["https://x.vn/1"]);
+        assert_eq!((problems[0].line, problems[0].field.as_str()), (5, "(row)"));
     }
 
     #[test]
