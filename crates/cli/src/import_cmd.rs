@@ -327,6 +327,17 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
         })
     };
     let Some(text_col) = column("text") else {
+        // An empty file (a failed download, a sheet saved before it was filled) has no
+        // columns to list.
+        if headers
+            .iter()
+            .all(|h| h.trim().trim_start_matches('\u{feff}').is_empty())
+        {
+            bail!(
+                "dòng 1: tệp trống, không có dòng tiêu đề (cần cột `text`) / line 1: the file is \
+                 empty, with no header row (a `text` column is needed)"
+            );
+        }
         bail!(
             "dòng 1: thiếu cột `text` / line 1: no `text` column (columns: {})",
             headers.iter().collect::<Vec<_>>().join(", ")
@@ -1056,6 +1067,17 @@ mod tests {
         );
         assert_eq!(items[0].urls, ["https://x.vn/1"]);
         assert_eq!((problems[0].line, problems[0].field.as_str()), (5, "(row)"));
+    }
+
+    #[test]
+    fn an_empty_csv_is_called_empty() {
+        for src in ["", "\u{feff}", "\r\n"] {
+            let err = format!(
+                "{:#}",
+                parse(Format::Csv, src.as_bytes()).expect_err("refused")
+            );
+            assert!(err.contains("the file is empty"), "{src:?}: {err}");
+        }
     }
 
     #[test]
