@@ -20,7 +20,7 @@ pub struct ImportArgs {
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// A name for the source, kept in every item's key so that two feeds using the same
-    /// item ids stay apart (default: the file name).
+    /// item ids stay apart (default: a feed's own id or link, else the file name).
     #[arg(long)]
     pub source: Option<String>,
 }
