@@ -20,7 +20,7 @@ pub struct ImportArgs {
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// A name for the source, kept in every item's key so that two feeds using the same
-    /// item ids stay apart (default: the file name).
+    /// item ids stay apart (default: a feed's own id or link, else the file name).
     #[arg(long)]
     pub source: Option<String>,
 }
@@ -90,14 +90,58 @@ pub struct Parsed {
     pub items: Vec<Item>,
     pub problems: Vec<Problem>,
     pub source: Option<String>,
+    /// Set when the lines are a feed's entry numbers instead: the entries could not be
+    /// found in the file's text.
+    pub by_entry: bool,
 }
 
 pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed> {
-    match format {
-        Format::Jsonl => Ok(parse_jsonl(bytes)),
-        Format::Csv => parse_csv(bytes),
-        Format::Rss | Format::Atom => parse_feed(bytes),
+    let mut parsed = match format {
+        Format::Jsonl => parse_jsonl(bytes),
+        Format::Csv => parse_csv(bytes)?,
+        Format::Rss | Format::Atom => parse_feed(bytes)?,
+    };
+    refuse_reused_ids(&mut parsed);
+    Ok(parsed)
+}
+
+/// An id is an item's key: a second item of the file with the same id and other content
+/// would be counted as "already imported" and its content silently lost. It is named
+/// instead, and not taken. (The same item twice, or an item whose content changed since an
+/// earlier run, stays one item: that is what the id is for.)
+fn refuse_reused_ids(parsed: &mut Parsed) {
+    let mut first: std::collections::HashMap<&str, &Item> = std::collections::HashMap::new();
+    let mut reused = Vec::new();
+    for (i, item) in parsed.items.iter().enumerate() {
+        let Some(id) = item.id.as_deref() else {
+            continue;
+        };
+        match first.get(id) {
+            None => {
+                first.insert(id, item);
+            }
+            Some(earlier) if earlier.text == item.text && earlier.urls == item.urls => {}
+            Some(earlier) => reused.push((i, earlier.line)),
+        }
     }
+    let (vi, en) = match parsed.by_entry {
+        true => ("mục", "entry"),
+        false => ("dòng", "line"),
+    };
+    for &(i, earlier) in reused.iter().rev() {
+        let item = parsed.items.remove(i);
+        let id = item.id.unwrap_or_default();
+        parsed.problems.push(problem(
+            item.line,
+            "id",
+            format!(
+                "mã `{id}` đã dùng cho nội dung khác ở {vi} {earlier}: mục này chưa được nhập, \
+                 hãy cho nó một mã riêng / id `{id}` is already used for other content on \
+                 {en} {earlier}: this item was not taken, give it an id of its own"
+            ),
+        ));
+    }
+    parsed.problems.sort_by_key(|p| p.line);
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -244,13 +288,30 @@ fn parse_jsonl(bytes: &[u8]) -> Parsed {
         items,
         problems,
         source: None,
+        by_entry: false,
     }
 }
 
 /// A header row naming the columns: `text` (required), `url` or `urls` (links separated
 /// by spaces), `id`; other columns are ignored.
+/// The separator of a CSV file, read from its header row: Excel saves "CSV UTF-8" with the
+/// list separator of the computer's region, which is a semicolon where the decimal mark is a
+/// comma, as on a Vietnamese Windows; a sheet copied out as text has tabs. Column names
+/// hold none of them.
+fn delimiter_of(bytes: &[u8]) -> u8 {
+    let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    [b',', b';', b'\t']
+        .into_iter()
+        .find(|d| header.contains(d))
+        .unwrap_or(b',')
+}
+
 fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let delimiter = delimiter_of(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(bytes);
     // Column names are ASCII; a file in a legacy encoding is named at its first bad row.
     let headers = csv::StringRecord::from_byte_record_lossy(
         reader
@@ -266,6 +327,17 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
         })
     };
     let Some(text_col) = column("text") else {
+        // An empty file (a failed download, a sheet saved before it was filled) has no
+        // columns to list.
+        if headers
+            .iter()
+            .all(|h| h.trim().trim_start_matches('\u{feff}').is_empty())
+        {
+            bail!(
+                "dòng 1: tệp trống, không có dòng tiêu đề (cần cột `text`) / line 1: the file is \
+                 empty, with no header row (a `text` column is needed)"
+            );
+        }
         bail!(
             "dòng 1: thiếu cột `text` / line 1: no `text` column (columns: {})",
             headers.iter().collect::<Vec<_>>().join(", ")
@@ -332,7 +404,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
             .zip(usize::try_from(end).ok())
             .and_then(|(s, e)| bytes.get(s..e))
             .unwrap_or_default();
-        let Some(trouble) = quote_trouble(span) else {
+        let Some(trouble) = quote_trouble(span, delimiter) else {
             continue;
         };
         items.retain(|it| it.line != line);
@@ -358,6 +430,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Parsed> {
         items,
         problems,
         source: None,
+        by_entry: false,
     })
 }
 
@@ -373,8 +446,8 @@ enum QuoteTrouble {
 
 /// Reads the quotes of CSV text as RFC 4180 does. Only a quote that opens a cell opens
 /// quoting; one inside an unquoted cell (`màn hình 5"`) is a plain character. A closing
-/// quote must be followed by a comma, a line end or the end (spaces allowed between).
-fn quote_trouble(csv: &[u8]) -> Option<QuoteTrouble> {
+/// quote must be followed by the separator, a line end or the end (spaces allowed between).
+fn quote_trouble(csv: &[u8], delimiter: u8) -> Option<QuoteTrouble> {
     let mut quoted = false;
     let mut cell_start = true;
     let mut bytes = csv.iter().peekable();
@@ -386,7 +459,9 @@ fn quote_trouble(csv: &[u8]) -> Option<QuoteTrouble> {
                 } else {
                     quoted = false;
                     while bytes.next_if(|c| matches!(c, b' ' | b'\t')).is_some() {}
-                    if !matches!(bytes.peek(), None | Some(b',' | b'\n' | b'\r')) {
+                    if !matches!(bytes.peek(), None | Some(b'\n' | b'\r'))
+                        && bytes.peek() != Some(&&delimiter)
+                    {
                         return Some(QuoteTrouble::Stray);
                     }
                 }
@@ -394,7 +469,7 @@ fn quote_trouble(csv: &[u8]) -> Option<QuoteTrouble> {
         } else if b == b'"' && cell_start {
             quoted = true;
         }
-        cell_start = !quoted && matches!(b, b',' | b'\n' | b'\r');
+        cell_start = !quoted && (b == delimiter || matches!(b, b'\n' | b'\r'));
     }
     quoted.then_some(QuoteTrouble::Open)
 }
@@ -427,14 +502,21 @@ fn parse_feed(bytes: &[u8]) -> Result<Parsed> {
     let is_html =
         |mime: &str| mime.starts_with("text/html") || mime.starts_with("application/xhtml");
     let text_of = |s: &str, html: bool| if html { strip_html(s) } else { plain_text(s) };
+    let lines = entry_lines(bytes);
+    let by_entry = lines.len() != feed.entries.len();
     let mut items = Vec::new();
     let mut problems = Vec::new();
     for (i, entry) in feed.entries.into_iter().enumerate() {
-        // A feed is one document: an entry's position is the best "where".
-        let line = i + 1;
+        let line = if by_entry { i + 1 } else { lines[i] };
+        // An RSS title is plain text, but many feeds escape it twice (`&amp;quot;`): its
+        // character references are decoded, its `<…>` kept as words.
         let title = entry
             .title
-            .map(|t| text_of(&t.content, is_html(t.content_type.as_str())))
+            .map(|t| match is_html(t.content_type.as_str()) {
+                true => strip_html(&t.content),
+                false if rss => plain_text(&decode_entities(&t.content)),
+                false => plain_text(&t.content),
+            })
             .unwrap_or_default();
         let body = entry
             .summary
@@ -473,7 +555,30 @@ fn parse_feed(bytes: &[u8]) -> Result<Parsed> {
         items,
         problems,
         source,
+        by_entry,
     })
+}
+
+/// The line where each `<item>` (RSS) or `<entry>` (Atom) starts, in document order: the
+/// entries feed-rs returns, located in the file for messages. Tags inside CDATA or escaped
+/// text are text, not entries. Stops at the first XML error (feed-rs, more lenient, may
+/// still read the feed; the caller then counts entries instead).
+fn entry_lines(bytes: &[u8]) -> Vec<usize> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut lines = Vec::new();
+    loop {
+        let at = reader.buffer_position();
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e))
+                if matches!(e.local_name().as_ref(), b"item" | b"entry") =>
+            {
+                lines.push(line_at(bytes, at));
+            }
+            Ok(Event::Eof) | Err(_) => return lines,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// Plain text as it is, its lines trimmed and blank lines dropped.
@@ -533,15 +638,56 @@ fn strip_html(html: &str) -> String {
         rest = &rest[open + close + 1..];
     }
     out.push_str(rest);
-    let decoded = out
-        .replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&");
-    plain_text(&decoded)
+    plain_text(&decode_entities(&out))
+}
+
+/// HTML's character references decoded in one pass: numeric (`&#7853;`, `&#x1EAD;`) and
+/// every HTML5 name (`&agrave;`, `&ldquo;`, `&hellip;`). Vietnamese sites and WordPress write
+/// accented letters and typographic quotes that way inside a description's HTML, and a
+/// report reading `Ph&#7843;n &aacute;nh` would reach staff, and the matcher, garbled.
+/// Anything else after `&` is text as it stands; a no-break space is a space.
+fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let decoded = after
+            .find(';')
+            .filter(|&end| (1..=32).contains(&end))
+            .and_then(|end| Some((reference(&after[..end])?, end)));
+        match decoded {
+            Some((c, end)) => {
+                out.push_str(&c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace('\u{a0}', " ")
+}
+
+/// The text a character reference's name (between `&` and `;`) stands for.
+fn reference(name: &str) -> Option<String> {
+    let Some(number) = name.strip_prefix('#') else {
+        return quick_xml::escape::resolve_html5_entity(name).map(str::to_string);
+    };
+    let (digits, radix) = match number.strip_prefix(['x', 'X']) {
+        Some(hex) => (hex, 16),
+        None => (number, 10),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    u32::from_str_radix(digits, radix)
+        .ok()
+        .and_then(char::from_u32)
+        .filter(|&c| c != '\0')
+        .map(String::from)
 }
 
 /// Counts of one run, for the summary.
@@ -569,6 +715,7 @@ pub async fn run_import(args: &ImportArgs, desk: &kc_web::desk::Desk) -> Result<
         items,
         mut problems,
         source: own_source,
+        by_entry,
     } = parse(format, &bytes).with_context(|| format!("{file}: không đọc được / cannot read"))?;
     // The same feed saved under another name each day is still one source.
     let source = args.source.clone().or(own_source).unwrap_or_else(|| {
@@ -576,10 +723,10 @@ pub async fn run_import(args: &ImportArgs, desk: &kc_web::desk::Desk) -> Result<
             .file_name()
             .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned())
     });
-    // A feed is one XML document: its items are told apart by their position.
-    let place = |n: usize| match format {
-        Format::Rss | Format::Atom => format!("{file}: mục / entry {n}"),
-        Format::Jsonl | Format::Csv => format!("{file}:{n}"),
+    // A feed whose entries were not found in its text names them by their position.
+    let place = |n: usize| match by_entry {
+        true => format!("{file}: mục / entry {n}"),
+        false => format!("{file}:{n}"),
     };
     let progress = Progress::new("nhập / import", items.len(), 200);
     let mut tally = Tally::default();
@@ -721,6 +868,7 @@ mod tests {
             items,
             problems,
             source,
+            ..
         } = parse(Format::Rss, rss.as_bytes()).expect("parsed");
         assert_eq!(
             source.as_deref(),
@@ -845,6 +993,91 @@ mod tests {
             <updated>2026-11-29T00:00:00Z</updated><summary>a &lt;b&gt; là chữ</summary></entry></feed>"#;
         let Parsed { items, .. } = parse(Format::Atom, atom.as_bytes()).expect("parsed");
         assert_eq!(items[0].text, "Tin nóng\n\na <b> là chữ");
+    }
+
+    #[test]
+    fn character_references_in_a_description_become_the_letters_they_stand_for() {
+        // How Vietnamese CMSs and WordPress write accents and quotes inside the HTML.
+        let rss = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+            <item><title>Tin &amp;ldquo;nóng&amp;rdquo; &lt;tăng></title><description><![CDATA[<p>Ph&#7843;n &aacute;nh &ldquo;gi&aacute; x&#x103;ng&rdquo;&nbsp;t&#259;ng&hellip; &foo; &#0; AT&amp;T &amp;lt;b&gt;</p>]]></description>
+            <guid>g1</guid></item></channel></rss>"#;
+        let Parsed { items, .. } = parse(Format::Rss, rss.as_bytes()).expect("parsed");
+        assert_eq!(
+            items[0].text,
+            "Tin \u{201c}nóng\u{201d} <tăng>\n\nPhản ánh \u{201c}giá xăng\u{201d} tăng\u{2026} &foo; &#0; AT&T &lt;b>"
+        );
+    }
+
+    #[test]
+    fn a_bad_feed_entry_is_named_by_its_line() {
+        let rss = "<?xml version=\"1.0\"?>\r\n<rss version=\"2.0\"><channel><title>T</title>\r\n\
+                   <item><title>Một</title><description><![CDATA[<item>không phải mục</item>]]></description></item>\r\n\
+                   <item>\r\n<title></title>\r\n</item>\r\n\
+                   <item><title>Ba</title></item></channel></rss>";
+        let Parsed {
+            items,
+            problems,
+            by_entry,
+            ..
+        } = parse(Format::Rss, rss.as_bytes()).expect("parsed");
+        assert!(!by_entry);
+        assert_eq!(items.iter().map(|i| i.line).collect::<Vec<_>>(), [3, 7]);
+        assert_eq!((problems[0].line, problems[0].field.as_str()), (4, "title"));
+        let atom = "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>urn:f</id>\n\
+                    <entry><id>urn:e1</id><title>Một</title></entry>\n\n\
+                    <entry><id>urn:e2</id></entry></feed>";
+        let Parsed { problems, .. } = parse(Format::Atom, atom.as_bytes()).expect("parsed");
+        assert_eq!((problems[0].line, problems[0].field.as_str()), (4, "title"));
+    }
+
+    #[test]
+    fn an_id_used_again_for_other_content_is_named_not_lost() {
+        let src = "{\"id\": \"d1\", \"text\": \"Tin một\"}\n\
+                   {\"id\": \"d2\", \"text\": \"Tin hai\"}\n\
+                   {\"id\": \"d1\", \"text\": \"Tin ba, khác hẳn\"}\n\
+                   {\"id\": \"d2\", \"text\": \"Tin hai\"}\n";
+        let Parsed {
+            items, problems, ..
+        } = parse(Format::Jsonl, src.as_bytes()).expect("parsed");
+        let lines: Vec<usize> = items.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [1, 2, 4], "the same item twice is still one item");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!((problems[0].line, problems[0].field.as_str()), (3, "id"));
+        assert!(problems[0].message.contains("line 1"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_csv_saved_by_excel_with_semicolons_is_read_by_its_columns() {
+        // Excel on a Vietnamese Windows separates with `;` (the decimal mark is a comma).
+        let src = "\u{feff}id;text;url\r\n1;Giá gạo 1,5 triệu một bao;https://x.vn/1\r\n\
+                   2;\"Tin có ; và \"\"ngoặc\"\"\r\nhai dòng\";\r\n3;\"Ngoặc mở\r\n";
+        let Parsed {
+            items, problems, ..
+        } = parse(Format::Csv, src.as_bytes()).expect("parsed");
+        let got: Vec<(usize, Option<&str>, &str)> = items
+            .iter()
+            .map(|i| (i.line, i.id.as_deref(), i.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, Some("1"), "Giá gạo 1,5 triệu một bao"),
+                (3, Some("2"), "Tin có ; và \"ngoặc\"\r\nhai dòng")
+            ]
+        );
+        assert_eq!(items[0].urls, ["https://x.vn/1"]);
+        assert_eq!((problems[0].line, problems[0].field.as_str()), (5, "(row)"));
+    }
+
+    #[test]
+    fn an_empty_csv_is_called_empty() {
+        for src in ["", "\u{feff}", "\r\n"] {
+            let err = format!(
+                "{:#}",
+                parse(Format::Csv, src.as_bytes()).expect_err("refused")
+            );
+            assert!(err.contains("the file is empty"), "{src:?}: {err}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::model::{Actor, AppealRelation, AppealStatus, CaseState, Role};
 use crate::workflow::{clean_text, FieldError};
-use chrono::{DateTime, Months, Utc};
+use chrono::{DateTime, FixedOffset, Months, Utc};
 
 /// How long after publication an appeal is accepted.
 pub const APPEAL_WINDOW_MONTHS: u32 = 6;
@@ -35,12 +35,17 @@ pub struct NewAppeal {
     pub contact: Option<String>,
 }
 
-/// The last moment an appeal against a publication is accepted. A day that does not exist
-/// six months on (31 August → 31 February) becomes the last day of that month.
+/// The last moment an appeal against a publication is accepted. Months are counted on
+/// Vietnam's calendar (UTC+7), the one the publication's date is printed in: a fact-check
+/// published at 00:30 on 31 August (17:30 UTC on the 30th) may be appealed until 00:30 on
+/// the last day of February, not a day more. A day that does not exist six months on
+/// (31 August → 31 February) becomes the last day of that month.
 pub fn appeal_deadline(published_at: DateTime<Utc>) -> DateTime<Utc> {
+    let vietnam = FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
     published_at
+        .with_timezone(&vietnam)
         .checked_add_months(Months::new(APPEAL_WINDOW_MONTHS))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        .map_or(DateTime::<Utc>::MAX_UTC, |t| t.with_timezone(&Utc))
 }
 
 /// Whether an appeal filed at `now` is in time.
@@ -228,6 +233,15 @@ mod tests {
         );
         // 31 August plus six months is the last day of February.
         assert_eq!(appeal_deadline(at(2026, 8, 31)), at(2027, 2, 28));
+        // 00:30 on 31 August in Vietnam is 17:30 UTC on the 30th: its six months end on the
+        // last day of February on Vietnam's clock, 27 February 17:30 UTC (counted in UTC,
+        // from the 30th, they ran a day longer).
+        let utc = |y, m, d| {
+            Utc.with_ymd_and_hms(y, m, d, 17, 30, 0)
+                .single()
+                .expect("a valid time")
+        };
+        assert_eq!(appeal_deadline(utc(2026, 8, 30)), utc(2027, 2, 27));
     }
 
     #[test]

@@ -77,23 +77,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .map_err(|err| {
                 let path = err.path().to_string();
                 let inner = err.into_inner();
+                let (line, column) = (inner.line(), inner.column());
+                // serde_json ends its English with the place, which both messages give.
+                let full = inner.to_string();
+                let msg = full
+                    .strip_suffix(&format!(" at line {line} column {column}"))
+                    .unwrap_or(&full)
+                    .to_string();
                 if inner.is_syntax() || inner.is_eof() {
+                    // serde explains in English only: the Vietnamese message gives the
+                    // place, which is what finds the mistake.
                     ApiError::new(
                         StatusCode::BAD_REQUEST,
                         "malformed_json",
-                        format!(
-                            "JSON không hợp lệ ở dòng {}, cột {}: {inner}",
-                            inner.line(),
-                            inner.column()
-                        ),
-                        format!(
-                            "Malformed JSON at line {}, column {}: {inner}",
-                            inner.line(),
-                            inner.column()
-                        ),
+                        format!("JSON không hợp lệ ở dòng {line}, cột {column}."),
+                        format!("Malformed JSON at line {line}, column {column}: {msg}"),
                     )
                 } else {
-                    let msg = inner.to_string();
                     let field = if path == "." {
                         msg.split('`').nth(1).unwrap_or("body").to_string()
                     } else {
@@ -851,7 +851,8 @@ pub async fn merge(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct StatsQuery {
-    /// First day, `YYYY-MM-DD` (Vietnam's clock); default: the first of this month.
+    /// First day, `YYYY-MM-DD` (Vietnam's clock); default: the first of `to`'s month, or of
+    /// this month.
     pub from: Option<String>,
     /// Last day, included; default: today.
     pub to: Option<String>,

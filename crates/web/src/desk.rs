@@ -2027,49 +2027,67 @@ pub async fn period_stats(
     ))
 }
 
-/// The days a statistics request asks for: `from` and `to` as `YYYY-MM-DD`, both included;
-/// by default this month to date. Errors name the field.
+/// The days a statistics request asks for: `from` and `to` as `YYYY-MM-DD`, both included,
+/// on Vietnam's clock. Errors name the field.
 pub fn report_days(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<(chrono::NaiveDate, chrono::NaiveDate), FieldError> {
-    let (first, last) = kc_desk::stats::Period::month_to_date(Utc::now());
-    let parse = |field: &str, value: Option<&str>, default| match value.map(str::trim) {
-        None | Some("") => Ok(default),
-        Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
-            FieldError::new(
-                field,
-                format!("Ngày `{v}` không hợp lệ; dùng dạng NNNN-TT-NN, ví dụ 2026-11-01."),
-                format!("Invalid date `{v}`; use YYYY-MM-DD, e.g. 2026-11-01."),
-            )
-        }),
-    };
-    let first = parse("from", from, first)?;
-    let last = parse("to", to, last)?;
-    // chrono takes years far outside any report (and overflows on them in date arithmetic).
-    for (field, day) in [("from", first), ("to", last)] {
-        if !(2000..=9999).contains(&chrono::Datelike::year(&day)) {
-            return Err(FieldError::new(
-                field,
-                format!(
-                    "Năm {} nằm ngoài khoảng 2000–9999.",
-                    chrono::Datelike::year(&day)
-                ),
-                format!(
-                    "The year {} is outside 2000–9999.",
-                    chrono::Datelike::year(&day)
-                ),
-            ));
+    let (_, today) = kc_desk::stats::Period::month_to_date(Utc::now());
+    report_days_on(from, to, today)
+}
+
+/// [`report_days`] on the day `today`, as `kiemchung report` reads its options, so that the
+/// page, the API and the command give the same period for the same request: `from` alone
+/// runs to today, `to` alone starts on the first of its month (the month asked about, not
+/// this one), neither is this month to date.
+fn report_days_on(
+    from: Option<&str>,
+    to: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate), FieldError> {
+    let parse = |field: &str, value: Option<&str>| match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => {
+            let day = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                FieldError::new(
+                    field,
+                    format!("Ngày `{v}` không hợp lệ; dùng dạng NNNN-TT-NN, ví dụ 2026-11-01."),
+                    format!("Invalid date `{v}`; use YYYY-MM-DD, e.g. 2026-11-01."),
+                )
+            })?;
+            // chrono takes years far outside any report (and overflows on them in date
+            // arithmetic).
+            let year = chrono::Datelike::year(&day);
+            if !(2000..=9999).contains(&year) {
+                return Err(FieldError::new(
+                    field,
+                    format!("Năm {year} nằm ngoài khoảng 2000–9999."),
+                    format!("The year {year} is outside 2000–9999."),
+                ));
+            }
+            Ok(Some(day))
         }
-    }
-    if last < first {
-        return Err(FieldError::new(
+    };
+    let first = parse("from", from)?;
+    let last = parse("to", to)?;
+    let month_start = |d: chrono::NaiveDate| chrono::Datelike::with_day(&d, 1).unwrap_or(d);
+    match (first, last) {
+        (None, None) => Ok((month_start(today), today)),
+        (Some(first), None) if first > today => Err(FieldError::new(
+            "from",
+            "Ngày bắt đầu sau hôm nay; số liệu chỉ có đến hôm nay.",
+            "The start date is after today; figures go up to today only.",
+        )),
+        (Some(first), None) => Ok((first, today)),
+        (None, Some(last)) => Ok((month_start(last), last)),
+        (Some(first), Some(last)) if last < first => Err(FieldError::new(
             "to",
             "Ngày kết thúc phải sau ngày bắt đầu.",
             "The end date is before the start date.",
-        ));
+        )),
+        (Some(first), Some(last)) => Ok((first, last)),
     }
-    Ok((first, last))
 }
 
 fn already_evidence() -> ApiError {
@@ -2099,6 +2117,38 @@ mod tests {
                 code
             );
         }
+    }
+
+    #[test]
+    fn a_period_asked_by_its_last_day_is_that_days_month_as_the_command_reads_it() {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("day");
+        let today = day("2026-11-30");
+        let on = |from, to| report_days_on(from, to, today);
+        assert_eq!(
+            on(None, Some("2026-10-15")).expect("October"),
+            (day("2026-10-01"), day("2026-10-15")),
+            "not 1 November to 15 October"
+        );
+        assert_eq!(
+            on(None, Some("2026-12-31")).expect("December"),
+            (day("2026-12-01"), day("2026-12-31"))
+        );
+        assert_eq!(
+            on(Some("2026-11-03"), None).expect("to today"),
+            (day("2026-11-03"), today)
+        );
+        assert_eq!(
+            on(None, None).expect("month to date"),
+            (day("2026-11-01"), today)
+        );
+        let field = |from, to| on(from, to).expect_err("refused").field;
+        assert_eq!(
+            field(Some("2026-12-05"), None),
+            "from",
+            "the field the user gave"
+        );
+        assert_eq!(field(Some("2026-11-05"), Some("2026-11-04")), "to");
+        assert_eq!(field(None, Some("1999-12-31")), "to");
     }
 
     #[test]

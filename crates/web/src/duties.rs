@@ -100,7 +100,7 @@ pub struct DutiesQuery {
     /// An agency code: only the duties naming it, and only its progress.
     pub agency: Option<String>,
     /// First day, `YYYY-MM-DD`: only progress covering a day from `from` to `to`. Without
-    /// `from` and `to`, all progress.
+    /// `from` and `to`, all progress; with `to` alone, from the first of its month.
     pub from: Option<String>,
     /// Last day, included; default: today when `from` is given.
     pub to: Option<String>,

@@ -56,6 +56,23 @@ async fn bad_reports_are_refused_with_the_field_named_and_nothing_recorded() {
         let (st, resp) = raw_post(&s, "/api/v1/reports", None, "{\"text\": \"thiếu ngoặc\"").await;
         assert_eq!(st, 400, "[{kind}] {resp}");
         assert_eq!(resp["error"]["code"], "malformed_json");
+        // The Vietnamese side in Vietnamese: serde's explanation is on the English side only,
+        // and neither repeats the place.
+        assert_eq!(
+            resp["error"]["message"], "JSON không hợp lệ ở dòng 1, cột 26.",
+            "[{kind}] {resp}"
+        );
+        assert_eq!(
+            resp["error"]["message_en"],
+            "Malformed JSON at line 1, column 26: EOF while parsing an object",
+            "[{kind}] {resp}"
+        );
+        let (_, resp) = s.post("/api/v1/reports", None, json!({ "text": 42 })).await;
+        assert_eq!(
+            resp["error"]["message_en"],
+            "Field `text` is invalid: invalid type: integer `42`, expected a string",
+            "[{kind}] {resp}"
+        );
         // Reports may carry base64 images, so their limit is that room and no more.
         let big = "x".repeat(kc_web::files::REPORT_JSON_BODY_BYTES + 1);
         let (st, resp) = s.report(&big).await;

@@ -71,6 +71,18 @@ async fn the_period_figures_count_reports_cases_and_publications() {
             .get("/api/v1/stats?from=2020-01-01&to=2020-01-31", Some(&lead))
             .await;
         assert_eq!((st, f["reports"].as_u64()), (200, Some(0)), "[{kind}] {f}");
+        // The last day alone asks for its month, as `kiemchung report --to` does: not from
+        // the first of this month (which is after it) to that day.
+        let (st, f) = s.get("/api/v1/stats?to=2020-01-31", Some(&lead)).await;
+        assert_eq!(
+            (st, f["period"]["from"].as_str(), f["period"]["to"].as_str()),
+            (
+                200,
+                Some("2019-12-31T17:00:00Z"),
+                Some("2020-01-31T17:00:00Z")
+            ),
+            "[{kind}] {f}"
+        );
         // Bad dates name the field.
         // A year chrono accepts but no report spans (it overflowed date arithmetic).
         let (st, err) = s.get("/api/v1/stats?from=-262143-01-01", Some(&lead)).await;
