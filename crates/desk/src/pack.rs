@@ -140,6 +140,8 @@ pub struct LegalInstrument {
     pub date: String,
     pub issuer: Option<String>,
     pub title_vi: String,
+    /// The title in English, for a law cited on an English page ("Law on Cybersecurity").
+    pub title_en: Option<String>,
     pub effective_from: Option<String>,
     pub superseded_by: Option<String>,
     pub amended_by: Vec<String>,
@@ -297,6 +299,7 @@ struct RawInstrument {
     date: S,
     issuer: Option<S>,
     title_vi: S,
+    title_en: Option<S>,
     effective_from: Option<S>,
     superseded_by: Option<S>,
     #[serde(default)]
@@ -957,6 +960,11 @@ fn parse_instruments(
                 .map(|s| ctx.nonempty(s, "instruments.issuer"))
                 .transpose()?,
             title_vi: ctx.nonempty(&i.title_vi, "instruments.title_vi")?,
+            title_en: i
+                .title_en
+                .as_ref()
+                .map(|t| ctx.nonempty(t, "instruments.title_en"))
+                .transpose()?,
             effective_from,
             superseded_by,
             amended_by,
@@ -1083,7 +1091,12 @@ fn cite_instrument(i: &LegalInstrument) -> String {
 fn cite_instrument_in(i: &LegalInstrument, en: bool) -> String {
     if en {
         return match i.kind.as_str() {
-            "law" => format!("{} No. {}", i.title_vi, i.number),
+            // Never the Vietnamese title inside English text (a screen reader set to English
+            // would read it with English sounds): the number alone names the law.
+            "law" => match &i.title_en {
+                Some(title) => format!("{title} No. {}", i.number),
+                None => format!("Law No. {}", i.number),
+            },
             "decree" => format!("Decree No. {}", i.number),
             "decision" => format!("Decision No. {}", i.number),
             "circular" => format!("Circular No. {}", i.number),
@@ -1352,7 +1365,20 @@ mod tests {
             .provision_citation_in("luat-anm-2018-d16-k5", true)
             .expect("citation");
         assert!(
-            anm.starts_with("Clause 5, Article 16, Luật An ninh mạng No. 24/2018/QH14"),
+            anm.starts_with("Clause 5, Article 16, Law on Cybersecurity No. 24/2018/QH14"),
+            "{anm}"
+        );
+        let mut untitled = p.clone();
+        for i in &mut untitled.instruments {
+            i.title_en = None;
+        }
+        let anm = untitled
+            .provision_citation_in("luat-anm-2018-d16-k5", true)
+            .expect("citation");
+        assert!(
+            anm.starts_with(
+                "Clause 5, Article 16, Law No. 24/2018/QH14 (superseded by Law No. 116/2025/QH15)"
+            ),
             "{anm}"
         );
     }
