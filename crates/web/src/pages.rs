@@ -1926,7 +1926,7 @@ async fn render_case(
     let staff_ctx = staff_context(staff);
     let now = kc_store::fmt_time(chrono::Utc::now());
     let overdue = crate::queue::is_overdue(&d.case.state, d.case.deadline.as_deref(), &now);
-    let finished_at = crate::queue::finished_at(&d);
+    let finished_at = crate::queue::case_finished_at(&d);
     let finished =
         crate::queue::finished_in_time(&d.case.state, d.case.deadline.as_deref(), finished_at)
             .map(|in_time| context! { at => finished_at, in_time });

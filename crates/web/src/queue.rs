@@ -93,14 +93,33 @@ pub fn is_overdue(state: &str, deadline: Option<&str>, now: &str) -> bool {
     waiting && deadline.is_some_and(|d| d < now)
 }
 
-/// When the desk's work on a case ended: its publication, closure (or answer) or merger.
-pub fn finished_at(detail: &kc_store::CaseDetail) -> Option<&str> {
-    detail
-        .publication
-        .as_ref()
-        .map(|p| p.published_at.as_str())
-        .or_else(|| detail.closure.as_ref().map(|c| c.closed_at.as_str()))
-        .or_else(|| detail.merge.as_ref().map(|m| m.merged_at.as_str()))
+/// When the desk's work on a case ended, by how it ended: a published (or actioned) case at
+/// its publication, a closed or answered one at its closure, a merged one at its merger.
+/// By state, not by which record exists: a case whose publication was overturned on appeal
+/// keeps that publication's record, and may be closed, answered or merged after it.
+pub fn finished_at<'d>(
+    state: &str,
+    published_at: Option<&'d str>,
+    closed_at: Option<&'d str>,
+    merged_at: Option<&'d str>,
+) -> Option<&'d str> {
+    use kc_desk::CaseState as S;
+    match kc_desk::CaseState::parse(state)? {
+        S::Published | S::Actioned => published_at,
+        S::Closed | S::Answered => closed_at,
+        S::Merged => merged_at,
+        _ => None,
+    }
+}
+
+/// [`finished_at`] for a case as the store reads it.
+pub fn case_finished_at(detail: &kc_store::CaseDetail) -> Option<&str> {
+    finished_at(
+        &detail.case.state,
+        detail.publication.as_ref().map(|p| p.published_at.as_str()),
+        detail.closure.as_ref().map(|c| c.closed_at.as_str()),
+        detail.merge.as_ref().map(|m| m.merged_at.as_str()),
+    )
 }
 
 /// Whether a finished case was finished within its deadline; None when it is not finished
@@ -187,6 +206,24 @@ mod tests {
         }
         for done in ["decided", "published", "closed", "merged", "bogus"] {
             assert!(!is_overdue(done, past, now), "{done}");
+        }
+    }
+
+    #[test]
+    fn a_case_ends_when_its_own_way_of_ending_happened() {
+        let (p, c, m) = (Some("P"), Some("C"), Some("M"));
+        assert_eq!(finished_at("published", p, None, None), p);
+        assert_eq!(finished_at("actioned", p, None, None), p);
+        assert_eq!(finished_at("closed", None, c, None), c);
+        assert_eq!(finished_at("answered", None, c, None), c);
+        assert_eq!(finished_at("merged", None, None, m), m);
+        // Published, overturned on appeal, then closed, answered or merged: the old
+        // publication is still on record and is not the end.
+        assert_eq!(finished_at("closed", p, c, None), c);
+        assert_eq!(finished_at("answered", p, c, None), c);
+        assert_eq!(finished_at("merged", p, None, m), m);
+        for open in ["new", "verifying", "decided", "appealed", "bogus"] {
+            assert_eq!(finished_at(open, p, c, m), None, "{open}");
         }
     }
 

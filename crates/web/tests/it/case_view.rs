@@ -127,6 +127,10 @@ async fn evidence_shown(kind: &'static str) {
         .and_then(|rest| rest.split("</ul>").next())
         .expect("the returned draft keeps its evidence");
     assert!(v1.contains(&esc(OLD_SOURCE)), "{v1}");
+    assert!(
+        !page.contains("case-finished"),
+        "in review: no end to compare"
+    );
     let page_en = console_page(&s, "reviewer1", &format!("/quan-tri/ho-so/{id}?lang=en")).await;
     assert!(page_en.contains("Evidence") && page_en.contains("Added by"));
 
@@ -146,10 +150,6 @@ async fn evidence_shown(kind: &'static str) {
         .await;
     assert_eq!(st, 201, "{body}");
     let path = body["url"].as_str().expect("url").to_string();
-    assert!(
-        !page.contains("case-finished"),
-        "still open: no end to compare"
-    );
 
     // Its deadline is now history: the page says when the work ended, and that it was in time.
     let page = console_page(&s, "reviewer1", &format!("/quan-tri/ho-so/{id}")).await;

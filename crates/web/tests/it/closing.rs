@@ -473,6 +473,31 @@ async fn the_console_closes_and_answers_from_the_case_page() {
     );
     assert!(page.contains("Quảng cáo thuốc"), "the note shows to staff");
 
+    // A finished case's deadline is history: its page says when the work ended (closed,
+    // answered) and how that compares with the deadline.
+    for (id, deadline, said) in [
+        (spam, "2099-01-01T00:00:00.000Z", "đúng hạn"),
+        (spam, "2020-01-01T00:00:00.000Z", "quá hạn"),
+        (repeat, "2099-01-01T00:00:00.000Z", "đúng hạn"),
+    ] {
+        sqlx::query("UPDATE cases SET deadline = $1 WHERE id = $2")
+            .bind(deadline)
+            .bind(id)
+            .execute(s.store.pool())
+            .await
+            .expect("set deadline");
+        let page = console_get(&s, &jar, &format!("/quan-tri/ho-so/{id}")).await;
+        let line = page
+            .split("data-testid=\"case-finished\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</span>").next())
+            .expect("a finished case says when it was finished");
+        assert!(
+            line.starts_with("(xong ngày ") && line.ends_with(&format!(", {said})")),
+            "#{id} {deadline}: {line}"
+        );
+    }
+
     // Both left the queue; they are listed as finished, with the published case.
     let console = console_get(&s, &jar, "/quan-tri").await;
     for id in [spam, repeat] {
