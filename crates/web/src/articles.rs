@@ -328,7 +328,7 @@ pub async fn console_page(
     Query(q): Query<LangQuery>,
 ) -> Response {
     let Some(staff) = staff else {
-        return Redirect::to("/quan-tri/dang-nhap").into_response();
+        return crate::pages::login_redirect();
     };
     let page = Page::new(&headers, q.lang.as_deref());
     render_console(
@@ -351,7 +351,7 @@ pub async fn console_edit_page(
     Query(q): Query<LangQuery>,
 ) -> Response {
     let Some(staff) = staff else {
-        return Redirect::to("/quan-tri/dang-nhap").into_response();
+        return crate::pages::login_redirect();
     };
     let page = Page::new(&headers, q.lang.as_deref());
     let a = match state.desk.store.article(id).await {

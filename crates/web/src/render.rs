@@ -394,7 +394,6 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("unsaved.field.note", "Ghi chú", "Note"),
     ("unsaved.field.evidence_note", "Ghi chú bằng chứng", "Evidence note"),
     ("unsaved.field.evidence_url", "Nguồn bằng chứng (URL)", "Evidence source (URL)"),
-    ("unsaved.field.source_url", "Nguồn của tệp (URL)", "File's source (URL)"),
     ("unsaved.field.locators", "Địa chỉ nội dung", "Content locations"),
     ("unsaved.field.platform", "Nền tảng", "Platform"),
     ("unsaved.field.territorial_scope", "Phạm vi lãnh thổ", "Territorial scope"),

@@ -6,8 +6,11 @@
 //! answers "session ended", shows the sign-in page with the text fields as typed, to copy
 //! back after signing in, and signs the officer in back to the page the form was on.
 //!
-//! Only a form that carries the browser's own form token is shown back: a form posted from
-//! another site must not be able to put its words on the desk's sign-in page.
+//! Only a form the browser says it sent from one of the desk's own pages is shown back
+//! (`Sec-Fetch-Site: same-origin`, or an `Origin` of this host): another site, a sibling
+//! subdomain included, must not be able to put its words on the desk's sign-in page. The
+//! form's token cannot tell: once the session cookie is gone (it expired with the session,
+//! or a sign-out in another tab cleared it) the token it carries matches nothing.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -33,7 +36,6 @@ pub const TEXT_FIELDS: &[&str] = &[
     "note",
     "evidence_note",
     "evidence_url",
-    "source_url",
     "locators",
     "platform",
     "territorial_scope",
@@ -41,10 +43,6 @@ pub const TEXT_FIELDS: &[&str] = &[
     "materials_url",
     "links",
 ];
-
-/// Larger bodies are passed on untouched rather than held in memory twice; the longest
-/// console text (an article) is far below this.
-const MAX_KEPT_BYTES: usize = 1 << 20;
 
 /// A typed field as the sign-in page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -66,12 +64,22 @@ pub fn typed_fields(body: &[u8]) -> Vec<TypedField> {
         .collect()
 }
 
-/// The form token a body carries, if any.
-fn form_token(body: &[u8]) -> String {
-    url::form_urlencoded::parse(body)
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+/// Whether the browser says the request came from a page of this site. `Sec-Fetch-Site`
+/// (every current browser sends it) says so directly, and a sibling subdomain is
+/// "same-site", not "same-origin"; otherwise `Origin` must name this host. A request with
+/// neither is not a browser's form, and what it sent is not shown back.
+pub fn from_this_site(headers: &HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return site == "same-origin";
+    }
+    match (header("origin"), header(header::HOST.as_str())) {
+        (Some(origin), Some(host)) => origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .is_some_and(|o| o == host),
+        _ => false,
+    }
 }
 
 /// Where to return after signing in: the console page the form was on (same host only), or
@@ -88,12 +96,18 @@ pub fn return_path(headers: &HeaderMap) -> Option<String> {
 /// site (a link to `/quan-tri/dang-nhap?tiep=https://evil.example` must not send a freshly
 /// signed-in officer elsewhere).
 pub fn safe_return(next: &str) -> Option<String> {
-    let console =
-        next == "/quan-tri" || next.starts_with("/quan-tri/") || next.starts_with("/quan-tri?");
+    let path = next.split(['?', '#']).next().unwrap_or("");
+    let console = path == "/quan-tri" || path.starts_with("/quan-tri/");
     let other_host = next.starts_with("//") || next.contains('\\');
     let control = next.chars().any(char::is_control);
-    let login = next.starts_with("/quan-tri/dang-nhap") || next.starts_with("/quan-tri/dang-xuat");
-    (console && !other_host && !control && !login).then(|| next.to_string())
+    // `.` and `..` segments, plain or percent-encoded, lead out of the console (or back to
+    // the sign-in) once the browser resolves them.
+    let dots = path.split('/').any(|segment| {
+        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+        decoded == "." || decoded == ".."
+    });
+    let login = path.starts_with("/quan-tri/dang-nhap") || path.starts_with("/quan-tri/dang-xuat");
+    (console && !other_host && !control && !dots && !login).then(|| next.to_string())
 }
 
 /// Keeps a console form's body so that, if its session had ended, what was typed is shown
@@ -104,20 +118,30 @@ pub async fn keep(State(state): State<AppState>, request: Request, next: Next) -
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let path = request.uri().path();
+    // No more than the route takes: a larger body is refused by the handler's limit, and
+    // reading it all first would hold in memory what the limit is there to keep out.
+    let limit = if path.starts_with("/quan-tri/bai-viet") {
+        state
+            .config
+            .body_limit
+            .max(crate::articles::ARTICLE_BODY_BYTES)
+    } else {
+        state.config.body_limit
+    };
     let small = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n <= MAX_KEPT_BYTES);
-    let path = request.uri().path();
+        .is_some_and(|n| n <= limit);
     // The sign-in form holds a password: never kept, even for a moment longer.
     let console_form = path.starts_with("/quan-tri/") && !path.starts_with("/quan-tri/dang-nhap");
     if request.method() != Method::POST || !console_form || !is_form || !small {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_KEPT_BYTES).await else {
+    let Ok(bytes) = to_bytes(body, limit).await else {
         // Shorter than it said, or cut off: the handler's own extractor would refuse it too.
         return crate::pages::bad_request_body();
     };
@@ -130,17 +154,25 @@ pub async fn keep(State(state): State<AppState>, request: Request, next: Next) -
             .headers()
             .get(header::LOCATION)
             .is_some_and(|l| l == SESSION_ENDED_LOCATION);
-    if !ended || crate::session::check_csrf(&headers, &form_token(&bytes)).is_err() {
+    if !ended || !from_this_site(&headers) {
         return response;
     }
     let page = Page::new(&headers, None);
+    let typed = typed_fields(&bytes);
+    // A form with nothing typed into it (an assignment, an approval without comment) has
+    // nothing to show back: the page must not announce text below that is not there.
+    let message = if typed.is_empty() {
+        "login.session_ended"
+    } else {
+        "login.session_ended_kept"
+    };
     page.render(
         &state,
         StatusCode::UNAUTHORIZED,
         "login.html",
         context! {
-            ended => crate::pages::login_text(&page, "login.session_ended_kept"),
-            typed => typed_fields(&bytes),
+            ended => crate::pages::login_text(&page, message),
+            typed,
             next => return_path(&headers),
         },
     )
@@ -167,7 +199,6 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(form_token(body), "tok");
         assert!(typed_fields(b"").is_empty());
         assert!(typed_fields(b"%FF%FE=%ZZ&&=").is_empty());
     }
@@ -205,10 +236,47 @@ mod tests {
             "/quan-tri/dang-nhap?het-han=1",
             "/quan-tri/dang-xuat",
             "/quan-tri/ho-so/7\r\nSet-Cookie: x=y",
+            "/quan-tri/../kiem-chung",
+            "/quan-tri/%2e%2e/phan-anh",
+            "/quan-tri/%2E%2E/phan-anh",
+            "/quan-tri/.%2e/phan-anh",
+            "/quan-tri/./dang-xuat",
+            "/quan-tri/ho-so/..",
             "",
         ] {
             assert_eq!(safe_return(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn only_a_form_the_browser_sent_from_this_site_is_shown_back() {
+        let with = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            h.insert(header::HOST, HeaderValue::from_static("desk.example"));
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            from_this_site(&h)
+        };
+        assert!(with(&[("sec-fetch-site", "same-origin")]));
+        assert!(
+            !with(&[("sec-fetch-site", "same-site")]),
+            "a sibling subdomain"
+        );
+        assert!(!with(&[("sec-fetch-site", "cross-site")]));
+        assert!(
+            !with(&[
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "https://desk.example")
+            ]),
+            "the browser's own word wins"
+        );
+        assert!(with(&[("origin", "https://desk.example")]));
+        assert!(with(&[("origin", "http://desk.example")]));
+        assert!(!with(&[("origin", "https://x.desk.example")]));
+        assert!(!with(&[("origin", "https://desk.example.evil")]));
+        assert!(!with(&[("origin", "null")]));
+        assert!(!with(&[]), "no browser said anything");
     }
 
     #[test]

@@ -477,10 +477,12 @@ pub async fn console_post(
     path: &str,
     form: &[(&str, &str)],
 ) -> (u16, String) {
+    // As a browser sends a form from one of the desk's pages.
     let resp = s
         .client
         .post(s.url(path))
         .header("cookie", jar)
+        .header("sec-fetch-site", "same-origin")
         .form(form)
         .send()
         .await

@@ -113,54 +113,73 @@ async fn a_form_sent_after_the_session_ended_keeps_what_was_typed() {
         let (_, list) = s.get("/api/v1/cases", Some(&intake)).await;
         let id = list[0]["id"].as_i64().expect("case id");
         let (jar, csrf) = crate::harness::login(&s, "lan").await;
-        // The session ends while the officer fills the form in.
+        // The session ends while the officer fills the form in: revoked (the browser still
+        // sends the dead cookie) or signed out in another tab (the cookie is gone; the same
+        // when it expires with the session).
         let mut tx = s.store.begin_write("cli").await.expect("begin");
         tx.set_user_disabled("lan", true).await.expect("disable");
         tx.set_user_disabled("lan", false).await.expect("enable");
         tx.commit().await.expect("commit");
+        let without_session = jar
+            .split("; ")
+            .filter(|c| !c.starts_with("kc_session="))
+            .collect::<Vec<_>>()
+            .join("; ");
         let case_page = format!("/quan-tri/ho-so/{id}");
         let leads_back =
             |page: &str| page.contains(&format!("name=\"next\" value=\"{}\"", esc(&case_page)));
-        let close = |token: String| {
+        // As a browser sends it: `Sec-Fetch-Site` says which site the form was on.
+        let close = |cookies: &str, site: &str, note: &str| {
             s.client
                 .post(s.url(&format!("{case_page}/dong")))
-                .header("cookie", &jar)
+                .header("cookie", cookies)
                 .header("referer", s.url(&case_page))
-                .form(&[
-                    ("csrf", token),
-                    ("reason", "spam".into()),
-                    ("note", "Quảng cáo <b>bán</b> thuốc\nlần hai".into()),
-                ])
+                .header("sec-fetch-site", site)
+                .form(&[("csrf", csrf.as_str()), ("reason", "spam"), ("note", note)])
                 .send()
         };
-        let resp = close(csrf.clone()).await.expect("post");
-        assert_eq!(resp.status().as_u16(), 401, "[{kind}]");
-        let page = resp.text().await.expect("page");
-        assert!(
-            page.contains("data-testid=\"session-ended\"")
-                && page.contains("nội dung vừa gửi chưa được lưu"),
-            "[{kind}] the sign-in page says what was lost"
-        );
-        assert!(
-            page.contains("data-testid=\"unsaved-note\">Quảng cáo &lt;b&gt;bán&lt;&#x2f;b&gt; thuốc\nlần hai</textarea>"),
-            "[{kind}] what was typed is shown back, escaped: {page}"
-        );
-        assert!(!page.contains("unsaved-reason"), "[{kind}] choices are not");
-        assert!(
-            leads_back(&page),
-            "[{kind}] signing in leads back to the case"
-        );
+        const NOTE: &str = "Quảng cáo <b>bán</b> thuốc\nlần hai";
+        for cookies in [jar.as_str(), without_session.as_str()] {
+            let resp = close(cookies, "same-origin", NOTE).await.expect("post");
+            assert_eq!(resp.status().as_u16(), 401, "[{kind}] {cookies}");
+            let page = resp.text().await.expect("page");
+            assert!(
+                page.contains("data-testid=\"session-ended\"")
+                    && page.contains("nội dung vừa gửi chưa được lưu. Những gì bạn đã nhập ở dưới"),
+                "[{kind}] the sign-in page says what was lost"
+            );
+            assert!(
+                page.contains("data-testid=\"unsaved-note\">Quảng cáo &lt;b&gt;bán&lt;&#x2f;b&gt; thuốc\nlần hai</textarea>"),
+                "[{kind}] what was typed is shown back, escaped: {page}"
+            );
+            assert!(!page.contains("unsaved-reason"), "[{kind}] choices are not");
+            assert!(
+                leads_back(&page),
+                "[{kind}] signing in leads back to the case"
+            );
+        }
         let (_, list) = s.get("/api/v1/cases", Some(&intake)).await;
         assert_eq!(list[0]["state"], "new", "[{kind}] nothing was done");
-        // A form without this browser's token (another site's) is not shown back.
-        let resp = close("not-the-token".into()).await.expect("post");
-        assert_eq!(resp.status().as_u16(), 303, "[{kind}]");
-        let to = location(&resp);
-        assert_eq!(to, "/quan-tri/dang-nhap?het-han=1", "[{kind}]");
-        let (st, page) = s.get_text(&to).await;
-        assert_eq!(st, 200, "[{kind}]");
-        assert!(page.contains("data-testid=\"session-ended\""), "[{kind}]");
-        assert!(!page.contains("Quảng cáo"), "[{kind}]");
+        // A form with nothing typed into it: the page does not announce text below.
+        let resp = close(&jar, "same-origin", "").await.expect("post");
+        assert_eq!(resp.status().as_u16(), 401, "[{kind}]");
+        let page = resp.text().await.expect("page");
+        assert!(page.contains("nội dung vừa gửi chưa được lưu"), "[{kind}]");
+        assert!(
+            !page.contains("ở dưới") && !page.contains("data-testid=\"unsaved\""),
+            "[{kind}]"
+        );
+        // A form another site sent, a sibling subdomain included, is not shown back.
+        for site in ["cross-site", "same-site", "none"] {
+            let resp = close(&jar, site, NOTE).await.expect("post");
+            assert_eq!(resp.status().as_u16(), 303, "[{kind}] {site}");
+            let to = location(&resp);
+            assert_eq!(to, "/quan-tri/dang-nhap?het-han=1", "[{kind}]");
+            let (st, page) = s.get_text(&to).await;
+            assert_eq!(st, 200, "[{kind}]");
+            assert!(page.contains("data-testid=\"session-ended\""), "[{kind}]");
+            assert!(!page.contains("Quảng cáo"), "[{kind}] {site}");
+        }
 
         // A console page opened without a session leads to the sign-in form, and back.
         let resp = s
