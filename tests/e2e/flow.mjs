@@ -477,7 +477,19 @@ async function main() {
             throw new Error(`signing in again led to ${staff.url()}, not back to the articles page`);
         const published = await staff.getByRole('link', { name: 'Bài viết khi phiên đã hết', exact: true }).count();
         if (published !== 0) throw new Error('the article sent without a session was published');
-        await logout(staff);
+        // Signed out in another tab: the session cookie itself is gone this time.
+        await fill(staff, 'Tiêu đề', 'Bài viết khi phiên đã hết');
+        await fill(staff, 'Nội dung', body);
+        const other = await staff.context().newPage();
+        await other.goto('/quan-tri', { waitUntil: 'load' });
+        await logout(other);
+        await other.close();
+        const [again] = await Promise.all([staff.waitForNavigation({ waitUntil: 'load' }),
+            staff.getByRole('button', { name: 'Đăng bài', exact: true }).click()]);
+        await screenshot(staff, 'signed-out-elsewhere-kept');
+        if (again?.status() !== 401) throw new Error(`a form sent after signing out in another tab answered HTTP ${again?.status()}`);
+        const keptAgain = await staff.locator('[data-testid=unsaved-body]').inputValue();
+        if (keptAgain !== body) throw new Error(`after signing out in another tab the sign-in page shows ${JSON.stringify(keptAgain)}`);
     });
 }
 
