@@ -522,15 +522,26 @@ fn lang_of(doc: &Document, i: usize) -> Option<&str> {
     None
 }
 
-/// The innermost elements holding `said`.
-fn holding(doc: &Document, said: &str) -> Vec<usize> {
-    (0..doc.elements.len())
+/// Asserts that `page` shows `said` and that a screen reader reads it in `lang`: the
+/// innermost elements holding it are marked so, or inside an element that is.
+fn assert_read_in(page: &str, said: &str, lang: &str, path: &str) {
+    let doc = Document::parse(page);
+    let holders: Vec<usize> = (0..doc.elements.len())
         .filter(|&i| doc.text(i).contains(said))
         .filter(|&i| {
             !(0..doc.elements.len())
                 .any(|k| doc.el(k).parent == Some(i) && doc.text(k).contains(said))
         })
-        .collect()
+        .collect();
+    assert!(!holders.is_empty(), "{path} shows {said:?}");
+    for i in holders {
+        assert_eq!(
+            lang_of(&doc, i),
+            Some(lang),
+            "{path}: <{}> with {said:?} is read in {lang}",
+            doc.el(i).tag
+        );
+    }
 }
 
 #[tokio::test]
@@ -561,29 +572,9 @@ async fn desk_written_vietnamese_is_marked_as_such_on_english_console_pages() {
         (&jar, "/quan-tri", "Bài viết hiểu sai thông báo của tôi."),
     ] {
         let page = console_get(&s, &in_lang(jar, "en"), path).await;
-        let doc = Document::parse(&page);
-        let holders = holding(&doc, said);
-        assert!(!holders.is_empty(), "{path} shows {said:?}");
-        for i in holders {
-            assert_eq!(
-                lang_of(&doc, i),
-                Some("vi"),
-                "{path}: <{}> with {said:?} is marked Vietnamese",
-                doc.el(i).tag
-            );
-        }
+        assert_read_in(&page, said, "vi", path);
     }
     // The directive's duties read in English there, and are not marked Vietnamese.
     let page = console_get(&s, &in_lang(&lead, "en"), "/quan-tri/nhiem-vu").await;
-    let doc = Document::parse(&page);
-    let holders = holding(&doc, &duty);
-    assert!(!holders.is_empty(), "the duties page shows {duty:?}");
-    for i in holders {
-        assert_eq!(
-            lang_of(&doc, i),
-            Some("en"),
-            "<{}> with {duty:?}",
-            doc.el(i).tag
-        );
-    }
+    assert_read_in(&page, &duty, "en", "/quan-tri/nhiem-vu");
 }

@@ -153,10 +153,7 @@ async fn evidence_shown(kind: &'static str) {
 
     // Its deadline is now history: the page says when the work ended, and that it was in time.
     let page = console_page(&s, "reviewer1", &format!("/quan-tri/ho-so/{id}")).await;
-    let finished = page
-        .split("data-testid=\"case-finished\">")
-        .nth(1)
-        .and_then(|rest| rest.split("</span>").next())
+    let finished = testid_text(&page, "case-finished", "</span>")
         .expect("a published case says when it was finished");
     assert!(
         finished.starts_with("(xong ngày ") && finished.ends_with(", đúng hạn)"),

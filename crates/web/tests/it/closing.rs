@@ -487,10 +487,7 @@ async fn the_console_closes_and_answers_from_the_case_page() {
             .await
             .expect("set deadline");
         let page = console_get(&s, &jar, &format!("/quan-tri/ho-so/{id}")).await;
-        let line = page
-            .split("data-testid=\"case-finished\">")
-            .nth(1)
-            .and_then(|rest| rest.split("</span>").next())
+        let line = testid_text(&page, "case-finished", "</span>")
             .expect("a finished case says when it was finished");
         assert!(
             line.starts_with("(xong ngày ") && line.ends_with(&format!(", {said})")),

@@ -534,3 +534,11 @@ pub fn location(resp: &reqwest::Response) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// The text of a page after the first `data-testid="ID"…>` up to `end`: what the element
+/// marked ID holds (None when the page has no such element).
+pub fn testid_text<'p>(page: &'p str, id: &str, end: &str) -> Option<&'p str> {
+    page.split(&format!("data-testid=\"{id}\">"))
+        .nth(1)
+        .and_then(|rest| rest.split(end).next())
+}
