@@ -454,7 +454,10 @@ impl StoreArgs {
                 let mut tx = store.begin_write(BUILT_IN_LOADER).await?;
                 tx.record_pack(SHIPPED_PACK, Pack::shipped_source()).await?;
                 tx.commit().await?;
-                eprintln!("Updated the shipped directive pack to this version of kiemchung.");
+                eprintln!(
+                    "Đã cập nhật gói chỉ đạo (pack) có sẵn theo phiên bản kiemchung này / \
+                     Updated the shipped directive pack to this version of kiemchung."
+                );
                 pack
             }
             Some(stored) => Pack::parse(&stored.name, &stored.source)
@@ -465,7 +468,7 @@ impl StoreArgs {
                 tx.record_pack(SHIPPED_PACK, Pack::shipped_source()).await?;
                 tx.commit().await?;
                 eprintln!(
-                    "Loaded the shipped directive pack: {}",
+                    "Đã nạp gói chỉ đạo (pack) có sẵn / Loaded the shipped directive pack: {}",
                     pack.directive.subject
                 );
                 pack
@@ -691,27 +694,36 @@ async fn serve(args: ServeArgs) -> Result<()> {
         }
         kc_web::desk::SemanticStatus::Ready => {
             let (stored, _) = state.desk.semantic_vectors().unwrap_or_default();
-            eprintln!("semantic: {stored} claim vectors cached, matching by meaning too");
+            eprintln!(
+                "semantic: {stored} vector đã lưu, đối chiếu cả theo nghĩa / \
+                 {stored} claim vectors cached, matching by meaning too"
+            );
         }
         kc_web::desk::SemanticStatus::Off => {}
     }
     let addr = listener.local_addr()?;
-    eprintln!("kiemchung is serving on http://{addr}/  (console: http://{addr}/quan-tri)");
+    eprintln!(
+        "kiemchung đang chạy tại / is serving on http://{addr}/  \
+         (quản trị / console: http://{addr}/quan-tri)"
+    );
     match &args.store.database_url {
         Some(_) => eprintln!(
-            "data: {} ({})",
+            "dữ liệu / data: {} ({})",
             args.store.describe(),
             state.desk.store.backend().name()
         ),
-        None => eprintln!("data: {}", args.store.describe()),
+        None => eprintln!("dữ liệu / data: {}", args.store.describe()),
     }
     warn_of_expiring_tokens(&state.desk.store).await?;
     if users == 0 {
         let dir = args.store.data_dir.display();
-        eprintln!("\nNo staff accounts yet. Create the first administrator with:");
+        eprintln!(
+            "\nChưa có tài khoản cán bộ nào. Tạo tài khoản quản trị đầu tiên / \
+             No staff accounts yet. Create the first administrator with:"
+        );
         eprintln!("  printf '%s\\n' 'a-long-password' | kiemchung user add admin --role admin --data-dir {dir}");
         eprintln!(
-            "and staff with --role intake|verifier|reviewer|editor|lead|auditor [--agency CODE].\n"
+            "rồi tài khoản cán bộ / and staff with --role intake|verifier|reviewer|editor|lead|auditor [--agency CODE].\n"
         );
     }
     kc_web::spawn_upkeep(
@@ -724,7 +736,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     // A clean stop folds the WAL into the database file and empties it, so no older page
     // (a purged contact's) stays behind in it.
     store.close().await;
-    eprintln!("kiemchung stopped");
+    eprintln!("kiemchung đã dừng / kiemchung stopped");
     Ok(())
 }
 
@@ -911,7 +923,8 @@ fn semantic_model(
             let (encoder, hash) = embed_cmd::load_model(path, None)?;
             let cache = embed_cmd::open_cache(&store.data_dir, &hash, &encoder)?;
             eprintln!(
-                "matching: lexical + semantic ({}, sha256 {}); {} vectors cached in {}",
+                "đối chiếu theo từ ngữ và theo nghĩa / matching: lexical + semantic ({}, sha256 {}); \
+                 {} vector đã lưu / vectors cached in {}",
                 path.display(),
                 hash.get(..12).unwrap_or(&hash),
                 cache.len(),
@@ -925,7 +938,10 @@ fn semantic_model(
             })
         }
         None => {
-            eprintln!("matching: lexical only (no semantic model; scripts/fetch-model gets it)");
+            eprintln!(
+                "đối chiếu chỉ theo từ ngữ (chưa có mô hình; scripts/fetch-model tải về) / \
+                 matching: lexical only (no semantic model; scripts/fetch-model gets it)"
+            );
             None
         }
     })

@@ -133,6 +133,14 @@ fn first_start_loads_the_pack_and_says_how_to_create_the_admin() {
         printed.contains("user add admin --role admin"),
         "first-admin hint: {printed}"
     );
+    // In Vietnamese first, as the desk's other messages: its operator may read no English.
+    for said in [
+        "kiemchung đang chạy tại / is serving on",
+        "Chưa có tài khoản cán bộ nào. Tạo tài khoản quản trị đầu tiên / No staff accounts yet.",
+        "Đã nạp gói chỉ đạo (pack) có sẵn / Loaded the shipped directive pack",
+    ] {
+        assert!(printed.contains(said), "{said:?}: {printed}");
+    }
     let health = http_get(&addr, "/healthz", None);
     assert!(health.contains("{\"status\":\"ok\"}"), "{health}");
     assert!(dir.path().join("kiemchung.db").exists());
