@@ -878,11 +878,7 @@ fn dummy_hash() -> &'static str {
 }
 
 /// The sign-in page's own messages, in the page's language.
-pub(crate) fn login_text(page: &Page, key: &str) -> String {
-    page_text(page, key)
-}
-
-fn page_text(page: &Page, key: &str) -> String {
+pub(crate) fn page_text(page: &Page, key: &str) -> String {
     let (_, vi, en) = LOGIN_TEXT
         .iter()
         .find(|(k, _, _)| *k == key)

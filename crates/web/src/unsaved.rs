@@ -171,7 +171,7 @@ pub async fn keep(State(state): State<AppState>, request: Request, next: Next) -
         StatusCode::UNAUTHORIZED,
         "login.html",
         context! {
-            ended => crate::pages::login_text(&page, message),
+            ended => crate::pages::page_text(&page, message),
             typed,
             next => return_path(&headers),
         },

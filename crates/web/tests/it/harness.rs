@@ -185,7 +185,7 @@ impl TestServer {
 
     /// Creates a user with the given grants and returns an API token for them.
     pub async fn user(&self, name: &str, grants: &[(Role, Option<&str>)]) -> String {
-        let hash = kc_desk::auth::hash_password("mat-khau-thu-nghiem").expect("hash");
+        let hash = kc_desk::auth::hash_password(PASSWORD).expect("hash");
         let mut tx = self.store.begin_write("test").await.expect("begin");
         for (role, agency) in grants {
             tx.add_user(name, &hash, *role, *agency)
@@ -399,6 +399,24 @@ pub async fn csrf_for(s: &TestServer, path: &str) -> String {
         .to_string()
 }
 
+/// The password of every account `TestServer::user` makes.
+pub const PASSWORD: &str = "mat-khau-thu-nghiem";
+
+/// Posts the console's sign-in form as a browser holding `cookies` sends it.
+pub async fn post_sign_in(
+    s: &TestServer,
+    cookies: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    s.client
+        .post(s.url("/quan-tri/dang-nhap"))
+        .header("cookie", cookies)
+        .form(form)
+        .send()
+        .await
+        .expect("post the sign-in form")
+}
+
 /// Signs `name` in to the console; returns the cookie header and the CSRF token.
 pub async fn login(s: &TestServer, name: &str) -> (String, String) {
     let page = s
@@ -418,18 +436,12 @@ pub async fn login(s: &TestServer, name: &str) -> (String, String) {
             })
     };
     let csrf = cookie(&page, "kc_csrf").expect("csrf cookie");
-    let resp = s
-        .client
-        .post(s.url("/quan-tri/dang-nhap"))
-        .header("cookie", format!("kc_csrf={csrf}"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("username", name),
-            ("password", "mat-khau-thu-nghiem"),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let resp = post_sign_in(
+        s,
+        &format!("kc_csrf={csrf}"),
+        &[("csrf", &csrf), ("username", name), ("password", PASSWORD)],
+    )
+    .await;
     assert_eq!(resp.status().as_u16(), 303);
     let session = cookie(&resp, "kc_session").expect("session");
     let jar = format!("kc_csrf={csrf}; kc_session={session}");

@@ -126,31 +126,27 @@ async fn console_login_sets_a_secure_session_and_logout_ends_it() {
         .expect("get");
     let csrf = cookie_value(&set_cookies(&page), "kc_csrf").expect("csrf");
     let jar = format!("kc_csrf={csrf}");
-    let bad = s
-        .client
-        .post(s.url("/quan-tri/dang-nhap"))
-        .header("cookie", &jar)
-        .form(&[
-            ("csrf", csrf.as_str()),
+    let bad = post_sign_in(
+        &s,
+        &jar,
+        &[
+            ("csrf", &csrf),
             ("username", "intake1"),
             ("password", "sai-mat-khau"),
-        ])
-        .send()
-        .await
-        .expect("post");
+        ],
+    )
+    .await;
     assert_eq!(bad.status().as_u16(), 401);
-    let ok = s
-        .client
-        .post(s.url("/quan-tri/dang-nhap"))
-        .header("cookie", &jar)
-        .form(&[
-            ("csrf", csrf.as_str()),
+    let ok = post_sign_in(
+        &s,
+        &jar,
+        &[
+            ("csrf", &csrf),
             ("username", "intake1"),
-            ("password", "mat-khau-thu-nghiem"),
-        ])
-        .send()
-        .await
-        .expect("post");
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
     assert_eq!(ok.status().as_u16(), 303);
     let cookies = set_cookies(&ok);
     let session_cookie = cookies

@@ -1,23 +1,21 @@
 //! Access taken away by an administrator (`kiemchung user disable`, `token revoke`,
 //! `user remove-role`) is refused on the very next request, on both backends.
 
-use crate::harness::{backends, esc, location, start, TestServer};
+use crate::harness::{backends, esc, location, post_sign_in, start, TestServer, PASSWORD};
 use kc_desk::Role;
 
 /// Signs in to the console; the session cookie, or the status of the refusal.
 async fn sign_in(s: &TestServer, user: &str) -> Result<String, u16> {
-    let resp = s
-        .client
-        .post(s.url("/quan-tri/dang-nhap"))
-        .header("cookie", "kc_csrf=test-csrf")
-        .form(&[
+    let resp = post_sign_in(
+        s,
+        "kc_csrf=test-csrf",
+        &[
             ("csrf", "test-csrf"),
             ("username", user),
-            ("password", "mat-khau-thu-nghiem"),
-        ])
-        .send()
-        .await
-        .expect("post");
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
     let status = resp.status().as_u16();
     resp.headers()
         .get_all("set-cookie")
@@ -205,19 +203,17 @@ async fn a_form_sent_after_the_session_ended_keeps_what_was_typed() {
             ("https://evil.example/quan-tri", "/quan-tri"),
             ("//evil.example/quan-tri/x", "/quan-tri"),
         ] {
-            let resp = s
-                .client
-                .post(s.url("/quan-tri/dang-nhap"))
-                .header("cookie", &jar)
-                .form(&[
-                    ("csrf", csrf.as_str()),
+            let resp = post_sign_in(
+                &s,
+                &jar,
+                &[
+                    ("csrf", &csrf),
                     ("username", "lan"),
-                    ("password", "mat-khau-thu-nghiem"),
+                    ("password", PASSWORD),
                     ("next", next),
-                ])
-                .send()
-                .await
-                .expect("login");
+                ],
+            )
+            .await;
             assert_eq!(resp.status().as_u16(), 303, "[{kind}] {next}");
             assert_eq!(location(&resp), lands, "[{kind}] {next}");
         }

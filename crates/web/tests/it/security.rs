@@ -204,7 +204,7 @@ async fn console_sign_in_is_throttled_per_client_and_per_name() {
         let resp = try_login(&s, "203.0.113.7", name, "sai").await;
         assert_eq!(resp.status().as_u16(), 401, "attempt {i}");
     }
-    let resp = try_login(&s, "203.0.113.7", "minh", "mat-khau-thu-nghiem").await;
+    let resp = try_login(&s, "203.0.113.7", "minh", PASSWORD).await;
     assert_eq!(resp.status().as_u16(), 429, "the address is held back");
     assert!(header(&resp, "retry-after")
         .parse::<u64>()
@@ -212,7 +212,7 @@ async fn console_sign_in_is_throttled_per_client_and_per_name() {
     let page = resp.text().await.expect("body");
     assert!(page.contains("quá nhiều lần đăng nhập"), "{page}");
     // Another address signs in at once.
-    let resp = try_login(&s, "203.0.113.8", "minh", "mat-khau-thu-nghiem").await;
+    let resp = try_login(&s, "203.0.113.8", "minh", PASSWORD).await;
     assert_eq!(resp.status().as_u16(), 303);
 
     // One name guessed from many addresses: "lan" took one guess above.
@@ -220,7 +220,7 @@ async fn console_sign_in_is_throttled_per_client_and_per_name() {
         let resp = try_login(&s, &format!("198.51.100.{i}"), "LAN", "sai").await;
         assert_eq!(resp.status().as_u16(), 401, "attempt {i}");
     }
-    let resp = try_login(&s, "198.51.100.200", "lan", "mat-khau-thu-nghiem").await;
+    let resp = try_login(&s, "198.51.100.200", "lan", PASSWORD).await;
     assert_eq!(resp.status().as_u16(), 429, "the name is held back");
 }
 
@@ -505,18 +505,16 @@ async fn signing_in_again_ends_the_session_the_browser_held() {
         s.user("lan", &[(Role::Intake, None)]).await;
         s.user("minh", &[(Role::Intake, None)]).await;
         let (first, csrf) = login(&s, "lan").await;
-        let resp = s
-            .client
-            .post(s.url("/quan-tri/dang-nhap"))
-            .header("cookie", &first)
-            .form(&[
-                ("csrf", csrf.as_str()),
+        let resp = post_sign_in(
+            &s,
+            &first,
+            &[
+                ("csrf", &csrf),
                 ("username", "minh"),
-                ("password", "mat-khau-thu-nghiem"),
-            ])
-            .send()
-            .await
-            .expect("post");
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
         assert_eq!(resp.status().as_u16(), 303, "{kind}");
         let resp = s
             .client
