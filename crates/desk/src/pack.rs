@@ -108,6 +108,16 @@ impl Duty {
             _ => &self.text_vi,
         }
     }
+
+    /// The language of [`Duty::text_in`]'s answer, for the `lang` attribute that tells a
+    /// screen reader how to read it: English only when the pack gives the English text.
+    pub fn text_lang_in(&self, en: bool) -> &'static str {
+        if en && self.text_en.is_some() {
+            "en"
+        } else {
+            "vi"
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

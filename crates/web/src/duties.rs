@@ -358,16 +358,24 @@ async fn render(
         Ok(e) => e,
         Err(e) => return page.error(state, &e.into(), "/quan-tri"),
     };
+    let en = page.is_en();
     let duties: Vec<minijinja::Value> = duties_with_progress(&pack, &entries, Some(&agency), None)
         .into_iter()
         .map(|d| {
+            let (text, text_lang) = pack
+                .duties
+                .iter()
+                .find(|x| x.id == d.id)
+                .map_or((d.text_vi.clone(), "vi"), |x| {
+                    (x.text_in(en).to_string(), x.text_lang_in(en))
+                });
             let latest = d
                 .progress
                 .iter()
                 .rev()
                 .find(|p| p.corrected_by.is_none())
                 .cloned();
-            context! { d, latest }
+            context! { d, latest, text, text_lang }
         })
         .collect();
     let names = crate::pages::agency_names(state, if page.is_en() { "en" } else { "vi" });

@@ -1160,20 +1160,14 @@ pub async fn stats_page(
         Err(e) => return page.error(&state, &e, "/quan-tri/thong-ke"),
     };
     let pack = state.desk.pack();
-    let text_lang = |d: &kc_desk::pack::Duty| {
-        if page.lang == "en" && d.text_en.is_some() {
-            "en"
-        } else {
-            "vi"
-        }
-    };
+    let en = page.lang == "en";
     let duties: BTreeMap<String, Vec<Value>> = pack
         .agencies
         .iter()
         .map(|a| {
             let list = pack
                 .duties_of(&a.code)
-                .map(|d| context! { clause => d.clause.clone(), text => d.text_in(page.lang == "en").to_string(), text_lang => text_lang(d) })
+                .map(|d| context! { clause => d.clause.clone(), text => d.text_in(en).to_string(), text_lang => d.text_lang_in(en) })
                 .collect();
             (a.code.clone(), list)
         })
@@ -1188,7 +1182,7 @@ pub async fn stats_page(
                 .duties_of(&a.code)
                 .map(|d| {
                     context! {
-                        id => d.id.clone(), clause => d.clause.clone(), text => d.text_in(page.lang == "en").to_string(), text_lang => text_lang(d),
+                        id => d.id.clone(), clause => d.clause.clone(), text => d.text_in(en).to_string(), text_lang => d.text_lang_in(en),
                         entries => crate::report::progress_of(&s, &d.id, &a.code),
                     }
                 })
