@@ -204,6 +204,9 @@ pub struct Pack {
     pub routing: Vec<RoutingRule>,
     pub default_lead: String,
     pub deadlines: Vec<DeadlineRule>,
+    /// Days a published verdict answers matching reports on its own, counted from when it
+    /// was last verified; after that a match goes to staff, who check it still holds.
+    pub recheck_after_days: u32,
     pub instruments: Vec<LegalInstrument>,
     pub provisions: Vec<LegalProvision>,
     pub portal: PortalSettings,
@@ -229,6 +232,8 @@ struct RawPack {
     distribution: Vec<RawRecipient>,
     routing: RawRouting,
     deadlines: Spanned<BTreeMap<S, Spanned<u32>>>,
+    #[serde(default)]
+    matching: RawMatching,
     #[serde(default)]
     instruments: Vec<RawInstrument>,
     #[serde(default)]
@@ -325,6 +330,12 @@ struct RawProvision {
     article: S,
     clause: Option<S>,
     title_vi: S,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawMatching {
+    recheck_after_days: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -654,6 +665,17 @@ impl Pack {
         }
 
         let deadlines = parse_deadlines(&ctx, &raw.deadlines)?;
+        let recheck_after_days = match &raw.matching.recheck_after_days {
+            None => DEFAULT_RECHECK_AFTER_DAYS,
+            Some(days) if *days.get_ref() == 0 => {
+                return Err(ctx.err(
+                    days,
+                    "matching.recheck_after_days",
+                    "must be at least one day",
+                ))
+            }
+            Some(days) => *days.get_ref(),
+        };
         let provisions = parse_provisions(&ctx, &raw.provisions, &instrument_ids)?;
 
         let p = &raw.portal;
@@ -680,6 +702,7 @@ impl Pack {
             routing,
             default_lead,
             deadlines,
+            recheck_after_days,
             instruments,
             provisions,
             portal,
@@ -1012,6 +1035,11 @@ fn parse_provisions(
     }
     Ok(provisions)
 }
+
+/// Two years, as the matcher's own staleness default: long enough for a hoax that returns
+/// every flood season to be answered at once, short enough that a verdict on something
+/// that changes (a price, a rule, a health advice) is looked at again before it is repeated.
+pub const DEFAULT_RECHECK_AFTER_DAYS: u32 = 730;
 
 fn parse_deadlines(
     ctx: &Ctx<'_>,
@@ -1616,6 +1644,27 @@ mod tests {
             "unknown code",
         );
         check("format = 1", "format = 2", "format", "pack format 1");
+        check(
+            "recheck_after_days = 730",
+            "recheck_after_days = 0",
+            "matching.recheck_after_days",
+            "at least one day",
+        );
+    }
+
+    #[test]
+    fn verdicts_are_rechecked_after_the_packs_days_or_two_years() {
+        assert_eq!(shipped().recheck_after_days, 730);
+        let src = SHIPPED.replacen("recheck_after_days = 730", "recheck_after_days = 90", 1);
+        let p = Pack::parse("test.toml", &src).expect("a shorter window is valid");
+        assert_eq!(p.recheck_after_days, 90);
+        let start = SHIPPED
+            .find("[matching]")
+            .expect("the shipped pack has [matching]");
+        let end = start + SHIPPED[start..].find("\n\n").expect("a blank line ends it");
+        let without = format!("{}{}", &SHIPPED[..start], &SHIPPED[end..]);
+        let p = Pack::parse("test.toml", &without).expect("[matching] is optional");
+        assert_eq!(p.recheck_after_days, DEFAULT_RECHECK_AFTER_DAYS);
     }
 
     #[test]

@@ -207,6 +207,18 @@ pub fn deadline(opened_at: DateTime<Utc>, priority: Priority, pack: &Pack) -> Da
     opened_at + Duration::hours(i64::from(pack.deadline_hours(priority)))
 }
 
+/// When a published verdict last verified at `verified_at` is due to be checked again: from
+/// then on a report matching it goes to staff instead of being answered with it at once.
+pub fn recheck_due(verified_at: DateTime<Utc>, pack: &Pack) -> DateTime<Utc> {
+    verified_at + Duration::days(i64::from(pack.recheck_after_days))
+}
+
+/// Whether a verdict last verified at `verified_at` may no longer answer a report on its own
+/// at `now`. A stale verdict is never given out without a person looking at it again.
+pub fn due_for_recheck(verified_at: DateTime<Utc>, now: DateTime<Utc>, pack: &Pack) -> bool {
+    now >= recheck_due(verified_at, pack)
+}
+
 /// A report as accepted from the public, after validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewReport {
@@ -610,6 +622,35 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn a_verdict_answers_on_its_own_until_the_packs_recheck_day() {
+        let mut pack = Pack::shipped().expect("the shipped pack validates");
+        pack.recheck_after_days = 30;
+        let verified = DateTime::parse_from_rfc3339("2026-01-01T08:00:00Z")
+            .expect("test time")
+            .with_timezone(&Utc);
+        assert_eq!(
+            recheck_due(verified, &pack).to_rfc3339(),
+            "2026-01-31T08:00:00+00:00"
+        );
+        assert!(!due_for_recheck(verified, verified, &pack));
+        assert!(!due_for_recheck(
+            verified,
+            verified + Duration::days(30) - Duration::seconds(1),
+            &pack
+        ));
+        assert!(due_for_recheck(
+            verified,
+            verified + Duration::days(30),
+            &pack
+        ));
+        assert!(due_for_recheck(
+            verified,
+            verified + Duration::days(400),
+            &pack
+        ));
     }
 
     #[test]

@@ -990,18 +990,35 @@ impl Store {
     /// appeal overturned it. A replaced or overturned verdict answers nobody and can be
     /// neither appealed nor acted on.
     pub async fn publication_stands(&self, id: i64) -> Result<bool> {
+        Ok(self.publication_verified_at(id).await?.is_some())
+    }
+
+    /// When the verdict of publication `id` was last verified, if it stands (see
+    /// [`Store::publication_stands`]): its publication, or a later case that staff answered
+    /// with it, a person having judged then that it still holds. `None` when it does not stand.
+    pub async fn publication_verified_at(&self, id: i64) -> Result<Option<String>> {
         let row = sqlx::query(
             "SELECT (SELECT MAX(q.id) FROM publications q WHERE q.case_id = p.case_id) AS latest, \
-             (SELECT COUNT(*) FROM appeals a WHERE a.publication_id = p.id AND a.status = 'overturned') AS overturned \
+             (SELECT COUNT(*) FROM appeals a WHERE a.publication_id = p.id AND a.status = 'overturned') AS overturned, \
+             p.published_at, \
+             (SELECT MAX(c.closed_at) FROM case_closures c WHERE c.publication_id = p.id) AS answered_at \
              FROM publications p WHERE p.id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
-        Ok(match row {
-            Some(r) => get_i64(&r, "latest")? == id && get_i64(&r, "overturned")? == 0,
-            None => false,
-        })
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        if get_i64(&r, "latest")? != id || get_i64(&r, "overturned")? != 0 {
+            return Ok(None);
+        }
+        // Both are the store's own UTC timestamps, in one fixed format: the later sorts last.
+        let published = get_str(&r, "published_at")?;
+        Ok(Some(match get_opt_str(&r, "answered_at")? {
+            Some(answered) if answered > published => answered,
+            _ => published,
+        }))
     }
 
     /// The publication of a decision, if it was published.

@@ -188,7 +188,7 @@ fn appeal_path(receipt: &str) -> String {
     format!("/khieu-nai/{receipt}")
 }
 
-fn parse_time(s: &str) -> Result<DateTime<Utc>, ApiError> {
+pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, ApiError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| ApiError::internal(format!("stored time `{s}`: {e}")))

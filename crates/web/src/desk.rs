@@ -279,6 +279,9 @@ pub struct SimilarCheck {
     pub slug: String,
     pub title: String,
     pub verdict: String,
+    /// When it is due for re-checking: when it was last verified, which the pack's
+    /// `recheck_after_days` put too far back for it to answer reports on its own.
+    pub recheck: Option<String>,
     pub score: f32,
     pub level: &'static str,
     pub generators: Vec<&'static str>,
@@ -1041,17 +1044,28 @@ impl Desk {
             .and_then(|m| Some((m.id.parse().ok()?, m.score))))
     }
 
-    /// `hit` if its publication still stands. The library may lag an appeal that just
-    /// overturned a verdict (another instance refreshes every few seconds): the store says.
+    /// `hit` if its publication still stands and was verified recently enough to answer a
+    /// report on its own. The library may lag an appeal that just overturned a verdict
+    /// (another instance refreshes every few seconds): the store says. A verdict due for
+    /// re-checking (the pack's `recheck_after_days`) is left to staff, who see it among
+    /// the case's similar fact-checks and may answer with it, which verifies it anew.
     async fn standing(&self, hit: Option<(i64, f32)>) -> Result<Option<(i64, f32)>, ApiError> {
-        match hit {
-            Some((id, score)) => Ok(self
-                .store
-                .publication_stands(id)
-                .await?
-                .then_some((id, score))),
-            None => Ok(None),
+        let Some((id, score)) = hit else {
+            return Ok(None);
+        };
+        let Some(verified) = self.store.publication_verified_at(id).await? else {
+            return Ok(None);
+        };
+        let verified = crate::appeals::parse_time(&verified)?;
+        if workflow::due_for_recheck(verified, Utc::now(), &self.pack()) {
+            tracing::info!(
+                publication = id,
+                verified = %verified,
+                "a report matches a fact-check due for re-checking: left to staff"
+            );
+            return Ok(None);
         }
+        Ok(Some((id, score)))
     }
 
     /// The publication that answers the first of `case_hits` (confirmed matches of case
@@ -1922,10 +1936,18 @@ impl Desk {
                 continue;
             };
             if let Some(p) = self.store.publication(id).await? {
+                let recheck = match self.store.publication_verified_at(id).await? {
+                    Some(at) => {
+                        let verified = crate::appeals::parse_time(&at)?;
+                        workflow::due_for_recheck(verified, Utc::now(), &self.pack()).then_some(at)
+                    }
+                    None => None,
+                };
                 out.push(SimilarCheck {
                     slug: p.slug,
                     title: p.title,
                     verdict: p.verdict,
+                    recheck,
                     score: m.score,
                     level: m.level.as_str(),
                     generators: m.generators.iter().map(|g| g.as_str()).collect(),

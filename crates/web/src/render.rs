@@ -609,6 +609,16 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("case.decided_by", "Người kết luận", "Decided by"),
     ("case.reviewed_by", "Người thẩm định", "Reviewed by"),
     ("case.similar", "Tin tương tự đã kiểm chứng", "Similar published fact-checks"),
+    (
+        "case.recheck",
+        "Đến hạn kiểm tra lại, nên không tự động trả lời phản ánh. Kiểm chứng lần cuối:",
+        "Due for re-checking, so it answers no report on its own. Last verified:",
+    ),
+    (
+        "case.recheck_how",
+        "Nếu kết luận vẫn đúng, trả lời hồ sơ bằng tin này: việc đó ghi nhận tin đã được kiểm tra lại.",
+        "If the verdict still holds, answer the case with it: that records it as checked again.",
+    ),
     ("case.no_similar", "Chưa có tin tương tự đã công bố.", "No similar fact-check has been published."),
     ("case.score", "Mức tương đồng", "Similarity"),
     ("case.why", "Vì sao", "Why"),

@@ -513,3 +513,78 @@ async fn the_console_closes_and_answers_from_the_case_page() {
     }
     assert!(console.contains("Hồ sơ đã kết thúc (3)"), "{console}");
 }
+
+/// A verdict last verified longer ago than the pack's `recheck_after_days` (two years) no
+/// longer answers a matching report on its own: the report opens a case, whose page shows the
+/// fact-check as due for re-checking. Staff answering that case with it verify it anew, and
+/// the next copy is answered at once again.
+#[tokio::test]
+async fn a_verdict_due_for_rechecking_goes_to_staff_until_they_answer_with_it() {
+    for kind in backends() {
+        let s = start(kind).await;
+        let (_, url) = publish_rumour(&s, RUMOUR).await;
+        let slug = url.trim_start_matches("/kiem-chung/").to_string();
+        let (_, fresh) = s.report(RUMOUR_NO_ACCENTS).await;
+        assert_eq!(fresh["status"], "answered", "[{kind}] {fresh}");
+
+        let backdate = |days: i64| {
+            let at = kc_store::fmt_time(chrono::Utc::now() - chrono::Duration::days(days));
+            let pool = s.store.pool().clone();
+            async move {
+                sqlx::query("UPDATE publications SET published_at = $1")
+                    .bind(at)
+                    .execute(&pool)
+                    .await
+                    .expect("backdate");
+            }
+        };
+        // A day short of the two years: still answered on its own.
+        backdate(729).await;
+        let (_, still) = s.report(RUMOUR_NO_ACCENTS).await;
+        assert_eq!(still["status"], "answered", "[{kind}] {still}");
+
+        // The same text two years on: left to staff.
+        backdate(731).await;
+        let (st, stale) = s.report(RUMOUR_NO_ACCENTS).await;
+        assert_eq!(st, 201, "[{kind}] {stale}");
+        assert_eq!(stale["status"], "received", "[{kind}] {stale}");
+        assert!(stale["match"].is_null(), "[{kind}] {stale}");
+        let receipt = stale["receipt"].as_str().expect("receipt").to_string();
+        let (_, status) = s.get(&format!("/api/v1/reports/{receipt}"), None).await;
+        assert_eq!(status["status"], "received", "[{kind}] {status}");
+
+        let intake = s.user("intake3", &[(Role::Intake, None)]).await;
+        let (_, open) = s.get("/api/v1/cases?state=new", Some(&intake)).await;
+        let open = open.as_array().expect("a list").clone();
+        assert_eq!(open.len(), 1, "[{kind}] one new case: {open:?}");
+        let id = open[0]["id"].as_i64().expect("id");
+
+        // Its page offers the fact-check, saying why it did not answer the report itself.
+        s.user("lan", &[(Role::Intake, None)]).await;
+        let (jar, _) = login(&s, "lan").await;
+        let page = console_get(&s, &jar, &format!("/quan-tri/ho-so/{id}")).await;
+        let note = testid_text(&page, "recheck", "</span>").expect("a re-check note");
+        assert!(
+            note.starts_with("Đến hạn kiểm tra lại") && note.contains("trả lời hồ sơ bằng tin này"),
+            "[{kind}] {note}"
+        );
+        let page = console_get(&s, &jar, &format!("/quan-tri/ho-so/{id}?lang=en")).await;
+        let note = testid_text(&page, "recheck", "</span>").expect("a re-check note");
+        assert!(note.starts_with("Due for re-checking"), "[{kind}] {note}");
+
+        // An officer who finds it still holds answers the case with it: checked again.
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/cases/{id}/answer"),
+                Some(&intake),
+                json!({ "slug": slug, "note": "Đã kiểm tra lại: vẫn là tin giả." }),
+            )
+            .await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let (_, status) = s.get(&format!("/api/v1/reports/{receipt}"), None).await;
+        assert_eq!(status["status"], "answered", "[{kind}] {status}");
+        let (_, again) = s.report(RUMOUR_NO_ACCENTS).await;
+        assert_eq!(again["status"], "answered", "[{kind}] {again}");
+        assert_eq!(again["match"]["url"], url.as_str(), "[{kind}]");
+    }
+}
