@@ -476,6 +476,21 @@ pub fn validate_closure(reason: &str, note: &str) -> Result<ValidClosure, FieldE
     Ok(ValidClosure { reason, note })
 }
 
+/// What a reviewer checked when confirming that a published verdict still holds: required,
+/// since the re-check restarts the time the verdict answers reports on its own, and it must
+/// say something (invisible characters or punctuation alone do not).
+pub fn recheck_note(note: &str) -> Result<String, FieldError> {
+    clean_note(note)?
+        .filter(|n| !kc_text::syllables(&kc_text::normalize(n)).is_empty())
+        .ok_or_else(|| {
+            FieldError::new(
+                "note",
+                "Cần ghi rõ đã kiểm tra lại những gì.",
+                "Say what was checked again.",
+            )
+        })
+}
+
 /// An optional staff note: cleaned, empty as None, and bounded like the decision fields.
 pub fn clean_note(note: &str) -> Result<Option<String>, FieldError> {
     let note = clean_text(note);
@@ -651,6 +666,20 @@ mod tests {
             verified + Duration::days(400),
             &pack
         ));
+    }
+
+    #[test]
+    fn a_recheck_must_say_what_was_checked() {
+        for empty in ["", "   ", "\u{200b}", "...", "\r\n"] {
+            let e = recheck_note(empty).expect_err(empty);
+            assert_eq!(e.field, "note");
+        }
+        assert_eq!(
+            recheck_note("  Đã đối chiếu thông báo mới của EVN.\r\n").as_deref(),
+            Ok("Đã đối chiếu thông báo mới của EVN.")
+        );
+        let long = "a ".repeat(MAX_FIELD_CHARS);
+        assert_eq!(recheck_note(&long).expect_err("too long").field, "note");
     }
 
     #[test]

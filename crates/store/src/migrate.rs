@@ -105,6 +105,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0013_duty_progress.sqlite.sql"),
         postgres: include_str!("../migrations/0013_duty_progress.postgres.sql"),
     },
+    Migration {
+        version: 14,
+        name: "publication_rechecks",
+        common: include_str!("../migrations/0014_publication_rechecks.sql"),
+        sqlite: include_str!("../migrations/0014_publication_rechecks.sqlite.sql"),
+        postgres: include_str!("../migrations/0014_publication_rechecks.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -370,6 +370,39 @@ pub(crate) fn finished_states_sql() -> String {
 const PUBLICATION_COLUMNS: &str =
     "id, case_id, decision_id, slug, title, body, claim_text, verdict, published_by, published_at";
 
+/// The later human checks of a publication `p`'s verdict, read by [`verified_at`].
+const VERIFIED_COLUMNS: &str =
+    "(SELECT MAX(c.closed_at) FROM case_closures c WHERE c.publication_id = p.id) AS answered_at, \
+     (SELECT MAX(r.checked_at) FROM publication_rechecks r WHERE r.publication_id = p.id) AS checked_at";
+
+/// The latest of a publication row's `published_at` and its [`VERIFIED_COLUMNS`]. All are the
+/// store's own UTC timestamps in one fixed format, so the latest sorts last.
+fn verified_at(r: &AnyRow) -> Result<String> {
+    let mut at = get_str(r, "published_at")?;
+    for later in [
+        get_opt_str(r, "answered_at")?,
+        get_opt_str(r, "checked_at")?,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if later > at {
+            at = later;
+        }
+    }
+    Ok(at)
+}
+
+/// A published verdict checked again and found to still hold.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecheckRecord {
+    pub publication_id: i64,
+    /// What was checked, in the reviewer's words.
+    pub note: String,
+    pub checked_by: String,
+    pub checked_at: String,
+}
+
 /// Why `audit verify` failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditVerifyError {
@@ -994,31 +1027,66 @@ impl Store {
     }
 
     /// When the verdict of publication `id` was last verified, if it stands (see
-    /// [`Store::publication_stands`]): its publication, or a later case that staff answered
-    /// with it, a person having judged then that it still holds. `None` when it does not stand.
+    /// [`Store::publication_stands`]): its publication, a later case that staff answered
+    /// with it, or a re-check (`publication_rechecks`), a person having judged each time
+    /// that it still holds. `None` when it does not stand.
     pub async fn publication_verified_at(&self, id: i64) -> Result<Option<String>> {
-        let row = sqlx::query(
+        let sql = format!(
             "SELECT (SELECT MAX(q.id) FROM publications q WHERE q.case_id = p.case_id) AS latest, \
              (SELECT COUNT(*) FROM appeals a WHERE a.publication_id = p.id AND a.status = 'overturned') AS overturned, \
-             p.published_at, \
-             (SELECT MAX(c.closed_at) FROM case_closures c WHERE c.publication_id = p.id) AS answered_at \
-             FROM publications p WHERE p.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
+             p.published_at, {VERIFIED_COLUMNS} FROM publications p WHERE p.id = $1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
         let Some(r) = row else {
             return Ok(None);
         };
         if get_i64(&r, "latest")? != id || get_i64(&r, "overturned")? != 0 {
             return Ok(None);
         }
-        // Both are the store's own UTC timestamps, in one fixed format: the later sorts last.
-        let published = get_str(&r, "published_at")?;
-        Ok(Some(match get_opt_str(&r, "answered_at")? {
-            Some(answered) if answered > published => answered,
-            _ => published,
-        }))
+        Ok(Some(verified_at(&r)?))
+    }
+
+    /// Every publication that stands (its case's latest, not overturned on appeal), with when
+    /// its verdict was last verified ([`Store::publication_verified_at`]), the longest
+    /// unverified first.
+    pub async fn standing_publications(&self) -> Result<Vec<(PublicationRecord, String)>> {
+        let sql = format!(
+            "SELECT {PUBLICATION_COLUMNS}, {VERIFIED_COLUMNS} FROM publications p \
+             WHERE p.id = (SELECT MAX(q.id) FROM publications q WHERE q.case_id = p.case_id) \
+             AND NOT EXISTS (SELECT 1 FROM appeals a WHERE a.publication_id = p.id AND a.status = 'overturned')"
+        );
+        let mut out = sqlx::query(&sql)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((publication_from_row(r)?, verified_at(r)?)))
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.id.cmp(&b.0.id)));
+        Ok(out)
+    }
+
+    /// The re-checks of publication `id`, oldest first.
+    pub async fn publication_rechecks(&self, id: i64) -> Result<Vec<RecheckRecord>> {
+        sqlx::query(
+            "SELECT publication_id, note, checked_by, checked_at FROM publication_rechecks \
+             WHERE publication_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(RecheckRecord {
+                publication_id: get_i64(r, "publication_id")?,
+                note: get_str(r, "note")?,
+                checked_by: get_str(r, "checked_by")?,
+                checked_at: get_str(r, "checked_at")?,
+            })
+        })
+        .collect()
     }
 
     /// The publication of a decision, if it was published.
@@ -1864,6 +1932,32 @@ impl WriteTx {
             "case",
             case_id,
             json!({ "from": from, "to": to, "reason": reason, "note": note }),
+        )
+        .await
+    }
+
+    /// Records that a reviewer checked publication `id`'s verdict again and found it holds.
+    pub async fn record_recheck(
+        &mut self,
+        case_id: i64,
+        publication_id: i64,
+        note: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO publication_rechecks (publication_id, note, checked_by, checked_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(publication_id)
+        .bind(note.to_string())
+        .bind(self.actor().to_string())
+        .bind(now())
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            "publication.recheck",
+            "case",
+            case_id,
+            json!({ "publication_id": publication_id, "note": note }),
         )
         .await
     }

@@ -672,6 +672,79 @@ pub async fn restate_claim(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct RecheckIn {
+    /// What was checked again (sources looked at, what they say now); required.
+    pub note: String,
+}
+
+/// Records that the case's published verdict was checked again and still holds (a reviewer
+/// of the case's agency, not the person who drafted the decision). A verdict answers matching
+/// reports on its own for the pack's `recheck_after_days` from when it was last verified;
+/// this starts them again. A verdict that no longer holds is not re-checked: it stays due,
+/// and matching reports keep going to staff.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/publication/recheck", params(("id" = i64, Path)), request_body = RecheckIn,
+    responses((status = 200, body = PublishOut), (status = 401, body = ErrorEnvelope),
+              (status = 403, body = ErrorEnvelope, description = "not a reviewer of the case's agency"),
+              (status = 404, body = ErrorEnvelope, description = "no case has this number"),
+              (status = 409, body = ErrorEnvelope, description = "the case has no standing published fact-check (`not_published`), or the reviewer drafted the decision (`self_review`)"),
+              (status = 422, body = ErrorEnvelope, description = "the note is empty or too long")))]
+pub async fn recheck(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    CaseId(id): CaseId,
+    ApiJson(body): ApiJson<RecheckIn>,
+) -> Result<Json<PublishOut>, ApiError> {
+    let url = state.desk.recheck_published(&actor, id, &body.note).await?;
+    Ok(Json(PublishOut { url }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct RechecksDueQuery {
+    /// Also those falling due within this many days (0–3650; default 0: only those due now).
+    #[param(value_type = Option<u32>)]
+    pub within_days: Option<String>,
+}
+
+/// A published fact-check whose verdict is due for re-checking.
+#[derive(Serialize, ToSchema)]
+pub struct RecheckDueOut {
+    pub case_id: i64,
+    pub url: String,
+    pub title: String,
+    pub verdict: String,
+    /// When the verdict was last verified: published, a case answered with it, or re-checked.
+    pub verified_at: String,
+    /// From when a matching report is no longer answered with it on its own.
+    pub due_at: String,
+}
+
+/// Published fact-checks due for re-checking, the longest unverified first.
+#[utoipa::path(get, path = "/api/v1/rechecks", params(RechecksDueQuery),
+    responses((status = 200, body = [RecheckDueOut]), (status = 401, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope, description = "within_days is not a whole number from 0 to 3650")))]
+pub async fn rechecks_due(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Query(q): Query<RechecksDueQuery>,
+) -> Result<Json<Vec<RecheckDueOut>>, ApiError> {
+    let days = count_param("within_days", q.within_days.as_deref(), 0..=3650)?.unwrap_or(0);
+    let due = state.desk.rechecks_due(days as i64).await?;
+    Ok(Json(
+        due.into_iter()
+            .map(|(p, verified_at, due_at)| RecheckDueOut {
+                case_id: p.case_id,
+                url: crate::desk::publication_path(&p.slug),
+                title: p.title,
+                verdict: p.verdict,
+                verified_at,
+                due_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OpinionIn {
     /// The consulted agency the opinion is for (its code); may be left out by an officer
     /// who works for exactly one of the case's consulted agencies.
@@ -924,6 +997,8 @@ pub async fn list_outreach(
         review,
         publish,
         restate_claim,
+        recheck,
+        rechecks_due,
         give_opinion,
         opinions,
         close,

@@ -241,6 +241,10 @@ fn action_label(action: &str, en: bool) -> Option<&'static str> {
         "file.view" => ("Mở tệp", "File opened"),
         "publication.publish" => ("Công bố kết luận", "Fact-check published"),
         "publication.restate_claim" => ("Sửa nội dung đã công bố", "Published claim restated"),
+        "publication.recheck" => (
+            "Kiểm tra lại kết luận đã công bố",
+            "Published verdict re-checked",
+        ),
         "notice.prepare" => ("Lập thông báo gỡ bỏ", "Notice prepared"),
         "notice.step" => ("Cập nhật thông báo", "Notice step"),
         "appeal.file" => ("Nhận khiếu nại", "Appeal filed"),

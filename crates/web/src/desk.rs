@@ -1333,6 +1333,73 @@ impl Desk {
         Ok(format!("/kiem-chung/{slug}"))
     }
 
+    /// A reviewer of the case's agency checked its published verdict again and found it
+    /// still holds (`note` says what was checked): from now the pack's `recheck_after_days`
+    /// count again, and matching reports are answered with it at once. Not the person who
+    /// drafted the decision (four eyes, as for its first review). Returns its address.
+    pub async fn recheck_published(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        note: &str,
+    ) -> Result<String, ApiError> {
+        let (case, _) = self.load_case(case_id).await?;
+        workflow::authorize(
+            actor,
+            CaseAction::Review { approve: true },
+            case.agency.as_deref(),
+        )?;
+        let note = workflow::recheck_note(note)?;
+        let not_standing = || {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "not_published",
+                format!("Hồ sơ {case_id} không có kết luận đang được công bố để kiểm tra lại."),
+                format!("Case {case_id} has no standing published fact-check to re-check."),
+            )
+        };
+        let publication = self
+            .store
+            .case_publications(case_id)
+            .await?
+            .pop()
+            .ok_or_else(not_standing)?;
+        if !self.store.publication_stands(publication.id).await? {
+            return Err(not_standing());
+        }
+        let decided_by = self
+            .store
+            .decisions(case_id)
+            .await?
+            .into_iter()
+            .find(|d| d.id == publication.decision_id)
+            .map(|d| d.decided_by)
+            .unwrap_or_default();
+        workflow::check_reviewer(&decided_by, &actor.name)?;
+        let mut tx = self.store.begin_write(&actor.name).await?;
+        tx.record_recheck(case_id, publication.id, &note).await?;
+        tx.commit().await?;
+        Ok(publication_path(&publication.slug))
+    }
+
+    /// Published fact-checks whose verdict is due for re-checking, or will be within `days`,
+    /// the longest unverified first: (publication, last verified, due).
+    pub async fn rechecks_due(
+        &self,
+        days: i64,
+    ) -> Result<Vec<(PublicationRecord, String, String)>, ApiError> {
+        let pack = self.pack();
+        let horizon = Utc::now() + chrono::Duration::days(days);
+        let mut out = Vec::new();
+        for (p, verified) in self.store.standing_publications().await? {
+            let due = workflow::recheck_due(crate::appeals::parse_time(&verified)?, &pack);
+            if due <= horizon {
+                out.push((p, verified, fmt_time(due)));
+            }
+        }
+        Ok(out)
+    }
+
     /// The person a case is assigned to drafts its decision: an active account that holds
     /// the verifier role for the lead agency. A mistyped name, or someone who could not
     /// act on the case, would leave it with nobody working on it.

@@ -192,6 +192,8 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/cases/{id}/publication/claim",
             post(api::restate_claim),
         )
+        .route("/api/v1/cases/{id}/publication/recheck", post(api::recheck))
+        .route("/api/v1/rechecks", get(api::rechecks_due))
         .route(
             "/api/v1/cases/{id}/opinions",
             get(api::opinions).post(api::give_opinion),
@@ -298,6 +300,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/quan-tri/ho-so/{id}/noi-dung-cong-bo",
             post(pages::case_restate_claim),
+        )
+        .route(
+            "/quan-tri/ho-so/{id}/kiem-tra-lai",
+            post(pages::case_recheck),
         )
         .route("/quan-tri/ho-so/{id}/y-kien", post(pages::case_opinion))
         .route("/quan-tri/ho-so/{id}/dong", post(pages::case_close))

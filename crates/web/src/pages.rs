@@ -1014,6 +1014,22 @@ pub async fn console(
         Ok(f) => f,
         Err(e) => return page.error(&state, &e.into(), "/quan-tri"),
     };
+    // Fact-checks due for re-checking now or within the month, so that a reviewer
+    // can look at them before a matching report has to wait for a person.
+    let now = kc_store::fmt_time(chrono::Utc::now());
+    let rechecks: Vec<Value> = match state.desk.rechecks_due(RECHECK_NOTICE_DAYS).await {
+        Ok(due) => due
+            .into_iter()
+            .map(|(p, verified_at, due_at)| {
+                context! {
+                    case_id => p.case_id, title => p.title,
+                    url => crate::desk::publication_path(&p.slug),
+                    is_due => due_at <= now, verified_at, due_at,
+                }
+            })
+            .collect(),
+        Err(e) => return page.error(&state, &e, "/quan-tri"),
+    };
     let pending_appeals = match state.desk.store.pending_appeals().await {
         Ok(list) => list
             .iter()
@@ -1106,7 +1122,7 @@ pub async fn console(
                 StatusCode::OK,
                 "console.html",
                 context! {
-                    staff => staff_context(&staff), cases, finished, overdue, pending_appeals,
+                    staff => staff_context(&staff), cases, finished, overdue, pending_appeals, rechecks,
                     for_direction,
                     finished_listed => crate::desk::FINISHED_LISTED,
                     agency_names => agency_names(&state, page.lang),
@@ -1619,6 +1635,9 @@ pub struct DecisionForm {
     /// A published claim being restated, given back with its error.
     #[serde(default)]
     restated_claim: String,
+    /// What a reviewer checked again, given back with its error.
+    #[serde(default)]
+    recheck_note: String,
     /// A consulted agency's opinion being given, given back with its error.
     #[serde(default)]
     opinion: String,
@@ -1669,6 +1688,7 @@ pub(crate) enum CaseForm {
     Decide,
     Publish,
     Restate,
+    Recheck,
     Opinion,
     Close,
     Merge,
@@ -1708,6 +1728,7 @@ pub(crate) fn case_control(form: CaseForm, field: Option<&str>) -> Option<String
         (CaseForm::Publish, "title") => "title",
         (CaseForm::Publish, "body") => "body",
         (CaseForm::Restate, "claim") => "restated-claim",
+        (CaseForm::Recheck, "note") => "recheck-note",
         (CaseForm::Opinion, "opinion") => "opinion-text",
         (CaseForm::Close, "reason") => "close_reason",
         (CaseForm::Close, "note") => "close_note",
@@ -1784,6 +1805,9 @@ impl DecisionForm {
         })
     }
 }
+
+/// How far ahead the console lists fact-checks falling due for re-checking.
+const RECHECK_NOTICE_DAYS: i64 = 30;
 
 /// The case page, with only the forms the signed-in person may use in the case's state.
 async fn render_case(
@@ -1928,6 +1952,13 @@ async fn render_case(
     } else {
         None
     };
+    let recheck = match &d.publication {
+        Some(p) => match recheck_context(state, staff, &d, p).await {
+            Ok(r) => r,
+            Err(e) => return page.error(state, &e, "/quan-tri"),
+        },
+        None => None,
+    };
     let notices = crate::notices::case_context(state, staff, case_id).await;
     let similar = match state.desk.similar_published(&d.case.claim, 5).await {
         Ok(s) => s,
@@ -1989,7 +2020,7 @@ async fn render_case(
         status,
         "case.html",
         context! {
-            d, can, own_decision, error, error_control, form, provisions, appeals, decide_appeal, citations, verdicts, remedies, agencies, similar, finished,
+            d, can, own_decision, error, error_control, form, provisions, appeals, decide_appeal, citations, verdicts, remedies, agencies, similar, finished, recheck,
             suggested_agency, harm_categories, priorities, routing, deadlines, close_reasons, notices,
             with_contact, revealed_report, revealed_appeal, revealed_contact,
             report_files, evidence_files, add_evidence, opinion_agencies, may_see_files,
@@ -2397,6 +2428,72 @@ pub async fn case_restate_claim(
     console_action(&state, &headers, staff, id, &form.csrf, typed, async {
         let actor = actor.ok_or_else(ApiError::unauthorized)?;
         desk.restate_published_claim(&actor, id, &form.claim)
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+/// Where the case's published verdict stands with re-checking: when it was last verified,
+/// from when it stops answering reports on its own, its re-checks, and whether this officer
+/// may record one (a reviewer of the case's agency who did not draft the decision). `None`
+/// when the publication no longer stands (overturned or replaced).
+async fn recheck_context(
+    state: &AppState,
+    staff: &Actor,
+    d: &kc_store::CaseDetail,
+    p: &kc_store::PublicationRecord,
+) -> Result<Option<Value>, ApiError> {
+    let store = &state.desk.store;
+    let Some(verified) = store.publication_verified_at(p.id).await? else {
+        return Ok(None);
+    };
+    let due = workflow::recheck_due(crate::appeals::parse_time(&verified)?, &state.desk.pack());
+    let decided_by = d
+        .decisions
+        .iter()
+        .find(|x| x.id == p.decision_id)
+        .map(|x| x.decided_by.as_str());
+    let may = CaseAction::Review { approve: true }
+        .roles()
+        .iter()
+        .any(|r| staff.has_role(*r, d.case.agency.as_deref()))
+        && decided_by != Some(staff.name.as_str());
+    Ok(Some(context! {
+        verified_at => verified,
+        due_at => kc_store::fmt_time(due),
+        is_due => due <= chrono::Utc::now(),
+        history => store.publication_rechecks(p.id).await?,
+        may,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct RecheckForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// A reviewer records, from the case page, that the published verdict still holds.
+pub async fn case_recheck(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(staff): MaybeStaff,
+    PageId(id): PageId,
+    Form(form): Form<RecheckForm>,
+) -> Response {
+    let actor = staff.clone();
+    let desk = &state.desk;
+    let typed = DecisionForm {
+        recheck_note: form.note.clone(),
+        origin: CaseForm::Recheck,
+        ..DecisionForm::default()
+    };
+    console_action(&state, &headers, staff, id, &form.csrf, typed, async {
+        let actor = actor.ok_or_else(ApiError::unauthorized)?;
+        desk.recheck_published(&actor, id, &form.note)
             .await
             .map(|_| ())
     })

@@ -399,11 +399,11 @@ fn a_postgresql_backup_restores_into_an_empty_database_and_replaces_only_with_fo
     assert_eq!(
         sql(
             &src,
-            "DROP TABLE duty_progress; DROP TABLE case_opinions; \
-             DELETE FROM schema_migrations WHERE version >= 12"
+            "DROP TABLE publication_rechecks; DROP TABLE duty_progress; \
+             DROP TABLE case_opinions; DELETE FROM schema_migrations WHERE version >= 12"
         ),
-        latest - 2,
-        "the two newest migrations (opinions, keyed to cases; duty progress) undone"
+        latest - 3,
+        "the three newest migrations (opinions, keyed to cases; duty progress; re-checks) undone"
     );
     // pg_dump itself: `kiemchung backup` would bring the schema up to date first.
     let older = dir.path().join("truoc-nang-cap.dump");

@@ -22,6 +22,7 @@ mod merging;
 mod new_user;
 mod notices;
 mod pages;
+mod rechecks;
 mod revoked_access;
 mod roles;
 mod security;
