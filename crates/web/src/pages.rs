@@ -187,7 +187,12 @@ pub async fn method_not_allowed(
     if path == "/api" || path.starts_with("/api/") {
         return err.into_response();
     }
-    Page::new(&headers, None).error(&state, &err, "/")
+    // The language switch on this very page links to `?lang=en`: without reading it the
+    // page answered in Vietnamese again, and the English reader had no way out.
+    let lang = Query::<LangQuery>::try_from_uri(&uri)
+        .ok()
+        .and_then(|q| q.0.lang);
+    Page::new(&headers, lang.as_deref()).error(&state, &err, "/")
 }
 
 pub async fn not_found(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
