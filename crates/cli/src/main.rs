@@ -141,7 +141,7 @@ struct ServeArgs {
     #[arg(long, env = "KIEMCHUNG_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     /// Public URL of the portal, used in feeds and ClaimReview (default: http://ADDR).
-    #[arg(long, env = "KIEMCHUNG_PUBLIC_URL")]
+    #[arg(long, env = "KIEMCHUNG_PUBLIC_URL", value_parser = parse_public_url)]
     public_url: Option<String>,
     /// Public reports accepted per client address per minute.
     #[arg(long, env = "KIEMCHUNG_REPORT_RATE", default_value_t = 10)]
@@ -297,6 +297,43 @@ const BUILT_IN_LOADER: &str = "system";
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s)
         .ok_or_else(|| format!("unknown role `{s}`; expected one of: {}", Role::expected()))
+}
+
+/// `--public-url`: every link the feed, the ClaimReview and the open data carry starts with
+/// it, and a feed reader or a search engine follows only absolute links, so a value that is
+/// not an `http(s)://host` address is refused at start rather than published.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let refuse = |why_vi: &str, why_en: &str| {
+        format!(
+            "{why_vi}; ví dụ https://kiemchung.ngochoi.kontum.gov.vn / {why_en}; \
+             e.g. https://kiemchung.ngochoi.kontum.gov.vn"
+        )
+    };
+    let url = url::Url::parse(s.trim()).map_err(|e| {
+        refuse(
+            &format!("không phải địa chỉ đầy đủ ({e})"),
+            &format!("not an absolute address ({e})"),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+        return Err(refuse(
+            "phải bắt đầu bằng http:// hoặc https:// và có tên máy",
+            "must start with http:// or https:// and name a host",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(refuse(
+            "không được có ? hoặc # (các đường dẫn được nối vào sau)",
+            "must not carry a ? or # (paths are appended to it)",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse(
+            "không được chứa tên đăng nhập hay mật khẩu (địa chỉ này được công bố)",
+            "must not carry a user name or password (it is published)",
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 fn init_logging(format: &str, quiet: bool) {

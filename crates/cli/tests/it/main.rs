@@ -542,6 +542,98 @@ fn serve_on_a_busy_port_says_so_in_both_languages() {
     assert!(!data.exists(), "a busy port fails before creating the desk");
 }
 
+#[test]
+fn a_public_url_that_would_publish_broken_links_is_refused_naming_the_option() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    // Each would be the start of every link in the feed and the ClaimReview: `foo` makes
+    // them relative, which feed readers and search engines do not follow.
+    for bad in [
+        "foo",
+        "kiemchung.ngochoi.gov.vn",
+        "ftp://kiemchung.example",
+        "https://kiemchung.example/?utm=1",
+        "https://user:secret@kiemchung.example",
+    ] {
+        let mut serve = kiemchung();
+        serve
+            .args(["serve", "--addr", "127.0.0.1:0", "--public-url", bad])
+            .arg("--data-dir")
+            .arg(&data);
+        let (refused, err) = refused_at_start(serve);
+        assert!(refused, "{bad}: {err}");
+        assert!(err.contains("--public-url"), "{bad}: {err}");
+        assert!(!data.exists(), "{bad}: refused before creating the desk");
+    }
+    // The environment variable is held to the same rule.
+    let mut serve = kiemchung();
+    serve
+        .env("KIEMCHUNG_PUBLIC_URL", "foo")
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(&data);
+    let (refused, err) = refused_at_start(serve);
+    assert!(refused, "{err}");
+}
+
+/// Whether `serve` exited with an error within a few seconds (a value it took would leave
+/// it serving: it is then stopped), and what it printed.
+fn refused_at_start(mut serve: Command) -> (bool, String) {
+    let mut child = serve
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let refused = loop {
+        match child.try_wait().expect("wait") {
+            Some(status) => break !status.success(),
+            None if Instant::now() > deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break false;
+            }
+            None => std::thread::sleep(Duration::from_millis(50)),
+        }
+    };
+    let out = child.wait_with_output().expect("output");
+    (refused, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn the_feed_links_to_the_public_url_given_with_a_trailing_slash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = kiemchung()
+        .args([
+            "serve",
+            "--addr",
+            &addr,
+            "--public-url",
+            "https://KiemChung.Example/",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .stderr(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let _server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(&addr).is_err() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let feed = http_get(&addr, "/feed.xml", None);
+    assert!(
+        feed.contains("<id>https://kiemchung.example/feed.xml</id>"),
+        "{feed}"
+    );
+}
+
 /// How to run `kiemchung` as a user who may read `dir` but not write it: as `nobody` when
 /// the tests run as root (root writes anywhere), else as the current user. None when root
 /// cannot switch users here.
