@@ -753,12 +753,27 @@ async fn serve(args: ServeArgs) -> Result<()> {
     }
     warn_of_expiring_tokens(&state.desk.store).await?;
     if users == 0 {
-        let dir = args.store.data_dir.display();
+        // The database this desk serves: on PostgreSQL a `--data-dir` here would make the
+        // administrator in an SQLite file the desk never reads.
+        let (store_arg, redacted) = match &args.store.database_url {
+            Some(url) => {
+                let shown = kc_store::redact(url);
+                let redacted = shown != *url;
+                (format!("--database-url '{shown}'"), redacted)
+            }
+            None => (
+                format!("--data-dir {}", args.store.data_dir.display()),
+                false,
+            ),
+        };
         eprintln!(
             "\nChưa có tài khoản cán bộ nào. Tạo tài khoản quản trị đầu tiên / \
              No staff accounts yet. Create the first administrator with:"
         );
-        eprintln!("  printf '%s\\n' 'a-long-password' | kiemchung user add admin --role admin --data-dir {dir}");
+        eprintln!("  printf '%s\\n' 'a-long-password' | kiemchung user add admin --role admin {store_arg}");
+        if redacted {
+            eprintln!("  (điền mật khẩu cơ sở dữ liệu vào chỗ *** / put the database password where *** is)");
+        }
         eprintln!(
             "rồi tài khoản cán bộ / and staff with --role intake|verifier|reviewer|editor|lead|auditor [--agency CODE].\n"
         );

@@ -56,18 +56,19 @@ impl Drop for Server {
 
 /// Starts `serve` on a free port and returns it with the first lines it printed.
 fn serve(dir: &str) -> (Server, String, String) {
+    serve_on(&["--data-dir", dir])
+}
+
+/// As [`serve`], on the database the options name (`--data-dir DIR`, `--database-url URL`).
+fn serve_on(store: &[&str]) -> (Server, String, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
     let mut child = kiemchung()
-        .args([
-            "serve",
-            "--data-dir",
-            dir,
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-        ])
+        .arg("serve")
+        .args(store)
+        .args(["--addr", &format!("127.0.0.1:{port}")])
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -144,6 +145,45 @@ fn first_start_loads_the_pack_and_says_how_to_create_the_admin() {
     let health = http_get(&addr, "/healthz", None);
     assert!(health.contains("{\"status\":\"ok\"}"), "{health}");
     assert!(dir.path().join("kiemchung.db").exists());
+}
+
+/// On PostgreSQL, the first start's hint names that database: the command it prints, run as
+/// printed, makes the administrator of the desk that printed it (it named `--data-dir
+/// ./kiemchung-data`, a new SQLite desk the PostgreSQL one never reads).
+#[test]
+fn the_first_admin_hint_names_the_postgresql_database_the_desk_serves() {
+    let Some(url) = restore::pg_database("kc_first_admin_hint") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (server, _, printed) = serve_on(&["--database-url", &url]);
+    drop(server);
+    let hint = printed
+        .lines()
+        .find(|l| l.contains("user add admin"))
+        .expect(&printed);
+    assert!(hint.contains(&format!("--database-url '{url}'")), "{hint}");
+    assert!(!hint.contains("--data-dir"), "{hint}");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(hint.trim().replace(
+            "kiemchung ",
+            &format!("'{}' ", env!("CARGO_BIN_EXE_kiemchung")),
+        ))
+        .current_dir(dir.path())
+        .env_remove("KIEMCHUNG_DATABASE_URL")
+        .output()
+        .expect("run the hint");
+    assert!(out.status.success(), "{:?}", text(&out));
+    let out = kiemchung()
+        .args(["user", "list", "--database-url", &url])
+        .output()
+        .expect("user list");
+    assert!(text(&out).0.contains("admin"), "{:?}", text(&out));
+    assert!(
+        !dir.path().join("kiemchung-data").exists(),
+        "no SQLite desk made beside it"
+    );
 }
 
 #[test]
