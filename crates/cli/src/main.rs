@@ -382,8 +382,22 @@ impl StoreArgs {
         }
         // Owner-only: the database holds contacts and password hashes (0700 for a directory
         // kiemchung creates; the database file itself is made 0600 by the store).
-        kc_store::private::create_private_dir_all(&self.data_dir)
-            .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        // A file at that path answers "File exists", which reads as if the directory were
+        // fine: say what is there and which option chose it.
+        if self.data_dir.exists() && !self.data_dir.is_dir() {
+            let d = self.data_dir.display();
+            bail!(
+                "--data-dir {d} là một tệp, không phải thư mục; chọn thư mục khác / \
+                 --data-dir {d} is a file, not a directory; choose another directory"
+            );
+        }
+        kc_store::private::create_private_dir_all(&self.data_dir).with_context(|| {
+            let d = self.data_dir.display();
+            format!(
+                "không tạo được thư mục dữ liệu (--data-dir) {d} / \
+                 cannot create the data directory (--data-dir) {d}"
+            )
+        })?;
         warn_if_exposed(&self.data_dir);
         Ok(kc_store::sqlite_url_for_dir(&self.data_dir))
     }

@@ -555,6 +555,23 @@ fn a_mistyped_data_dir_is_an_error_not_an_empty_desk() {
     }
 }
 
+/// `serve --data-dir` pointing at a file (a backup's name typed for the directory's) is
+/// named as such, with the option, in both languages: it said only "File exists".
+#[test]
+fn a_data_dir_that_is_a_file_is_named_as_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("sao-luu.db");
+    std::fs::write(&file, b"not a directory").expect("write");
+    let file = file.to_str().expect("utf-8 path");
+    let mut serve = kiemchung();
+    serve.args(["serve", "--addr", "127.0.0.1:0", "--data-dir", file]);
+    let (refused, err) = refused_at_start(serve);
+    assert!(refused, "{err}");
+    let vi = err.find("là một tệp, không phải thư mục").expect(&err);
+    let en = err.find("is a file, not a directory").expect(&err);
+    assert!(vi < en && err.contains("--data-dir"), "{err}");
+}
+
 #[test]
 fn serve_on_a_busy_port_says_so_in_both_languages() {
     let dir = tempfile::tempdir().expect("tempdir");
