@@ -10,6 +10,22 @@ macro_rules! out {
     };
 }
 
+/// `eprintln!` for what the desk tells its operator on stderr (the start-up banner, the
+/// first-admin hint, "stopped"): with `--log-format json` each is a log event instead, so
+/// that stderr stays one JSON object a line, as a log shipper reading it expects.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if $crate::JSON_LOGS.load(std::sync::atomic::Ordering::Relaxed) {
+            tracing::info!("{}", format_args!($($arg)*));
+        } else {
+            eprintln!($($arg)*);
+        }
+    };
+}
+
+/// Set once, before anything is said, when the logs are JSON (see `say!`).
+static JSON_LOGS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 mod embed_cmd;
 mod import_cmd;
 mod matching;
@@ -349,6 +365,7 @@ fn init_logging(format: &str, quiet: bool) {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal());
     if format == "json" {
+        JSON_LOGS.store(true, std::sync::atomic::Ordering::Relaxed);
         builder.json().init();
     } else {
         builder.init();
@@ -505,7 +522,7 @@ impl StoreArgs {
                 let mut tx = store.begin_write(BUILT_IN_LOADER).await?;
                 tx.record_pack(SHIPPED_PACK, Pack::shipped_source()).await?;
                 tx.commit().await?;
-                eprintln!(
+                say!(
                     "Đã cập nhật gói chỉ đạo (pack) có sẵn theo phiên bản kiemchung này / \
                      Updated the shipped directive pack to this version of kiemchung."
                 );
@@ -518,7 +535,7 @@ impl StoreArgs {
                 let mut tx = store.begin_write(BUILT_IN_LOADER).await?;
                 tx.record_pack(SHIPPED_PACK, Pack::shipped_source()).await?;
                 tx.commit().await?;
-                eprintln!(
+                say!(
                     "Đã nạp gói chỉ đạo (pack) có sẵn / Loaded the shipped directive pack: {}",
                     pack.directive.subject
                 );
@@ -537,7 +554,11 @@ async fn main() {
     let quiet = matches!(cli.command, Command::Import(_));
     init_logging(&cli.log_format, quiet);
     if let Err(e) = run(cli.command).await {
-        eprintln!("error: {e:#}");
+        if JSON_LOGS.load(std::sync::atomic::Ordering::Relaxed) {
+            tracing::error!("{e:#}");
+        } else {
+            eprintln!("error: {e:#}");
+        }
         std::process::exit(1);
     }
 }
@@ -670,7 +691,7 @@ async fn warn_of_expiring_tokens(store: &kc_store::Store) -> Result<()> {
         .map(|t| format!("{} ({} of {})", t.id, t.name, t.user))
         .collect();
     if !soon.is_empty() {
-        eprintln!(
+        say!(
             "{} mã truy cập API hết hạn trong {TOKEN_WARN_DAYS} ngày tới / API tokens expiring within {TOKEN_WARN_DAYS} days: {}; `kiemchung token list` shows when, `kiemchung token renew ID` extends one",
             soon.len(),
             soon.join(", ")
@@ -685,7 +706,7 @@ async fn warn_of_expiring_tokens(store: &kc_store::Store) -> Result<()> {
         .map(|t| format!("{} ({} of {})", t.id, t.name, t.user))
         .collect();
     if !lapsed.is_empty() {
-        eprintln!(
+        say!(
             "{} mã truy cập API đã hết hạn, chưa thu hồi / API tokens expired, not revoked: {}; `kiemchung token renew ID` brings one back, `kiemchung token revoke ID` retires it",
             lapsed.len(),
             lapsed.join(", ")
@@ -738,14 +759,14 @@ async fn serve(args: ServeArgs) -> Result<()> {
     match state.desk.semantic_status() {
         kc_web::desk::SemanticStatus::WarmingUp { .. } => {
             let (stored, _) = state.desk.semantic_vectors().unwrap_or_default();
-            eprintln!(
+            say!(
                 "semantic: đang tính vector cho các nhận định chưa có ({stored} đã lưu); trong lúc đó đối chiếu theo từ ngữ / \
                  computing the missing claim vectors in the background ({stored} cached); matching by words until done"
             );
         }
         kc_web::desk::SemanticStatus::Ready => {
             let (stored, _) = state.desk.semantic_vectors().unwrap_or_default();
-            eprintln!(
+            say!(
                 "semantic: {stored} vector đã lưu, đối chiếu cả theo nghĩa / \
                  {stored} claim vectors cached, matching by meaning too"
             );
@@ -753,17 +774,17 @@ async fn serve(args: ServeArgs) -> Result<()> {
         kc_web::desk::SemanticStatus::Off => {}
     }
     let addr = listener.local_addr()?;
-    eprintln!(
+    say!(
         "kiemchung đang chạy tại / is serving on http://{addr}/  \
          (quản trị / console: http://{addr}/quan-tri)"
     );
     match &args.store.database_url {
-        Some(_) => eprintln!(
+        Some(_) => say!(
             "dữ liệu / data: {} ({})",
             args.store.describe(),
             state.desk.store.backend().name()
         ),
-        None => eprintln!("dữ liệu / data: {}", args.store.describe()),
+        None => say!("dữ liệu / data: {}", args.store.describe()),
     }
     warn_of_expiring_tokens(&state.desk.store).await?;
     if users == 0 {
@@ -780,15 +801,15 @@ async fn serve(args: ServeArgs) -> Result<()> {
                 false,
             ),
         };
-        eprintln!(
+        say!(
             "\nChưa có tài khoản cán bộ nào. Tạo tài khoản quản trị đầu tiên / \
              No staff accounts yet. Create the first administrator with:"
         );
-        eprintln!("  printf '%s\\n' 'a-long-password' | kiemchung user add admin --role admin {store_arg}");
+        say!("  printf '%s\\n' 'a-long-password' | kiemchung user add admin --role admin {store_arg}");
         if redacted {
-            eprintln!("  (điền mật khẩu cơ sở dữ liệu vào chỗ *** / put the database password where *** is)");
+            say!("  (điền mật khẩu cơ sở dữ liệu vào chỗ *** / put the database password where *** is)");
         }
-        eprintln!(
+        say!(
             "rồi tài khoản cán bộ / and staff with --role intake|verifier|reviewer|editor|lead|auditor [--agency CODE].\n"
         );
     }
@@ -802,7 +823,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     // A clean stop folds the WAL into the database file and empties it, so no older page
     // (a purged contact's) stays behind in it.
     store.close().await;
-    eprintln!("kiemchung đã dừng / kiemchung stopped");
+    say!("kiemchung đã dừng / kiemchung stopped");
     Ok(())
 }
 
@@ -988,7 +1009,7 @@ fn semantic_model(
         Some(path) => {
             let (encoder, hash) = embed_cmd::load_model(path, None)?;
             let cache = embed_cmd::open_cache(&store.data_dir, &hash, &encoder)?;
-            eprintln!(
+            say!(
                 "đối chiếu theo từ ngữ và theo nghĩa / matching: lexical + semantic ({}, sha256 {}); \
                  {} vector đã lưu / vectors cached in {}",
                 path.display(),
@@ -1004,7 +1025,7 @@ fn semantic_model(
             })
         }
         None => {
-            eprintln!(
+            say!(
                 "đối chiếu chỉ theo từ ngữ (chưa có mô hình; scripts/fetch-model tải về) / \
                  matching: lexical only (no semantic model; scripts/fetch-model gets it)"
             );

@@ -61,11 +61,16 @@ fn serve(dir: &str) -> (Server, String, String) {
 
 /// As [`serve`], on the database the options name (`--data-dir DIR`, `--database-url URL`).
 fn serve_on(store: &[&str]) -> (Server, String, String) {
+    serve_as(kiemchung(), store)
+}
+
+/// As [`serve_on`], from the command given (its environment set).
+fn serve_as(mut command: Command, store: &[&str]) -> (Server, String, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
-    let mut child = kiemchung()
+    let mut child = command
         .arg("serve")
         .args(store)
         .args(["--addr", &format!("127.0.0.1:{port}")])
@@ -570,6 +575,26 @@ fn a_data_dir_that_is_a_file_is_named_as_one() {
     let vi = err.find("là một tệp, không phải thư mục").expect(&err);
     let en = err.find("is a file, not a directory").expect(&err);
     assert!(vi < en && err.contains("--data-dir"), "{err}");
+}
+
+/// `--log-format json` is "one JSON object per log line" (README): the start-up banner and
+/// the first-admin hint, printed as plain text among the JSON, broke a log shipper's parse.
+#[test]
+fn json_logs_are_json_from_the_first_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8 path");
+    // At the default level, where the banner is said.
+    let mut command = kiemchung();
+    command.env_remove("RUST_LOG");
+    let (server, _, printed) = serve_as(command, &["--log-format", "json", "--data-dir", data]);
+    drop(server);
+    assert!(printed.contains("user add admin"), "{printed}");
+    for line in printed.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(v["level"].is_string(), "{line}");
+    }
 }
 
 #[test]
