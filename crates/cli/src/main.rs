@@ -160,7 +160,10 @@ struct ServeArgs {
     #[arg(long, env = "KIEMCHUNG_PUBLIC_URL", value_parser = parse_public_url)]
     public_url: Option<String>,
     /// Public reports accepted per client address per minute.
-    #[arg(long, env = "KIEMCHUNG_REPORT_RATE", default_value_t = 10)]
+    // At least 1: 0 was taken and quietly served as 1, where an operator may have meant
+    // "no limit" or "no public reports".
+    #[arg(long, env = "KIEMCHUNG_REPORT_RATE", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..))]
     report_rate: u32,
     /// Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).
     #[arg(long, env = "KIEMCHUNG_TRUST_PROXY")]
@@ -171,7 +174,8 @@ struct ServeArgs {
     model: Option<PathBuf>,
     /// Seconds between re-reading published and open claims, so several instances on one
     /// PostgreSQL database answer alike.
-    #[arg(long, env = "KIEMCHUNG_REFRESH_SECS", default_value_t = 10)]
+    #[arg(long, env = "KIEMCHUNG_REFRESH_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
     refresh_secs: u64,
 }
 

@@ -657,6 +657,23 @@ fn a_public_url_that_would_publish_broken_links_is_refused_naming_the_option() {
     assert!(refused, "{err}");
 }
 
+/// `--report-rate 0` and `--refresh-secs 0` were taken and served as 1: an operator who
+/// meant "no limit" or "no public reports" got one report a minute, silently.
+#[test]
+fn a_zero_rate_or_refresh_is_refused_naming_the_option() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    for option in ["--report-rate", "--refresh-secs"] {
+        let mut serve = kiemchung();
+        serve
+            .args(["serve", "--addr", "127.0.0.1:0", option, "0", "--data-dir"])
+            .arg(&data);
+        let (refused, err) = refused_at_start(serve);
+        assert!(refused, "{option}: {err}");
+        assert!(err.contains(option), "{err}");
+    }
+}
+
 /// Whether `serve` exited with an error within a few seconds (a value it took would leave
 /// it serving: it is then stopped), and what it printed.
 fn refused_at_start(mut serve: Command) -> (bool, String) {
