@@ -641,13 +641,16 @@ pub struct SearchQuery {
     lang: Option<String>,
 }
 
+/// The most characters of a search the desk reads; the form's field stops there too.
+const SEARCH_CHARS: usize = 2000;
+
 pub async fn search(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(sq): Query<SearchQuery>,
 ) -> Response {
     let page = Page::new(&headers, sq.lang.as_deref());
-    let q = sq.q.trim().chars().take(2000).collect::<String>();
+    let q = sq.q.trim().chars().take(SEARCH_CHARS).collect::<String>();
     let results = if q.is_empty() {
         Vec::new()
     } else {
@@ -660,7 +663,7 @@ pub async fn search(
         &state,
         StatusCode::OK,
         "search.html",
-        context! { q, results },
+        context! { q, results, max => SEARCH_CHARS },
     )
 }
 

@@ -628,3 +628,22 @@ async fn the_wrong_method_page_speaks_the_language_asked_for() {
     assert!(en.contains("<html lang=\"en\""), "{en}");
     assert!(en.contains("does not take GET"), "{en}");
 }
+
+/// A reader who pastes a whole article into the search: the field keeps what the desk reads
+/// (2000 characters), so the address the form makes stays under the server's limit; a
+/// longer one was answered by an empty 414 page.
+#[tokio::test]
+async fn the_search_field_sends_no_more_than_the_desk_reads() {
+    let s = start("sqlite").await;
+    let (_, page) = s.get_text("/tra-cuu").await;
+    let field = page
+        .split("<input")
+        .find(|i| i.contains("name=\"q\""))
+        .expect("the search field");
+    assert!(field.contains("maxlength=\"2000\""), "{field}");
+    // The longest the field sends, in the letters that percent-encode longest.
+    let q = "ặ".repeat(2000);
+    let (st, answer) = s.get_text(&format!("/tra-cuu?q={q}")).await;
+    assert_eq!(st, 200);
+    assert!(answer.contains("maxlength=\"2000\""));
+}
