@@ -790,6 +790,18 @@ async fn serve(args: ServeArgs) -> Result<()> {
         ),
         None => say!("dữ liệu / data: {}", args.store.describe()),
     }
+    // Without --public-url the feed, ClaimReview and open data link to the listening
+    // address, which no reader can open when it is 0.0.0.0 or loopback behind a proxy.
+    if args.public_url.is_none()
+        && (args.addr.ip().is_unspecified() || args.addr.ip().is_loopback())
+    {
+        say!(
+            "địa chỉ công khai / public URL: {public_url} — nguồn tin, ClaimReview và dữ liệu mở \
+             dẫn về địa chỉ này; khi chạy cho người dân, đặt --public-url https://TÊN-MIỀN / \
+             the feed, ClaimReview and open data link to it; for a public desk set \
+             --public-url https://YOUR-DOMAIN"
+        );
+    }
     warn_of_expiring_tokens(&state.desk.store).await?;
     if users == 0 {
         // The database this desk serves: on PostgreSQL a `--data-dir` here would make the

@@ -152,6 +152,29 @@ fn first_start_loads_the_pack_and_says_how_to_create_the_admin() {
     assert!(dir.path().join("kiemchung.db").exists());
 }
 
+/// Started as the README says (no --public-url), the desk's feed and ClaimReview link to
+/// http://127.0.0.1:8080, which no reader can open: the operator is told, with the option,
+/// and not when the option is given.
+#[test]
+fn serve_without_a_public_url_says_where_its_feed_links_lead() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path().to_str().expect("utf-8 path");
+    let (server, addr, printed) = serve(d);
+    drop(server);
+    let line = printed
+        .lines()
+        .find(|l| l.contains("public URL"))
+        .unwrap_or_else(|| panic!("no public URL line: {printed}"));
+    assert!(
+        line.starts_with("địa chỉ công khai / public URL: ")
+            && line.contains(&format!("http://{addr}"))
+            && line.contains("--public-url"),
+        "{line}"
+    );
+    let (_server, _, printed) = serve_on(&["--data-dir", d, "--public-url", "https://kc.example"]);
+    assert!(!printed.contains("public URL"), "{printed}");
+}
+
 /// On PostgreSQL, the first start's hint names that database: the command it prints, run as
 /// printed, makes the administrator of the desk that printed it (it named `--data-dir
 /// ./kiemchung-data`, a new SQLite desk the PostgreSQL one never reads).
