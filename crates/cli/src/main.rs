@@ -10,6 +10,22 @@ macro_rules! out {
     };
 }
 
+/// `eprintln!` for what the desk tells its operator on stderr (the start-up banner, the
+/// first-admin hint, "stopped"): with `--log-format json` each is a log event instead, so
+/// that stderr stays one JSON object a line, as a log shipper reading it expects.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if $crate::JSON_LOGS.load(std::sync::atomic::Ordering::Relaxed) {
+            tracing::info!("{}", format_args!($($arg)*));
+        } else {
+            eprintln!($($arg)*);
+        }
+    };
+}
+
+/// Set once, before anything is said, when the logs are JSON (see `say!`).
+static JSON_LOGS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 mod embed_cmd;
 mod import_cmd;
 mod matching;
@@ -141,10 +157,13 @@ struct ServeArgs {
     #[arg(long, env = "KIEMCHUNG_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     /// Public URL of the portal, used in feeds and ClaimReview (default: http://ADDR).
-    #[arg(long, env = "KIEMCHUNG_PUBLIC_URL")]
+    #[arg(long, env = "KIEMCHUNG_PUBLIC_URL", value_parser = parse_public_url)]
     public_url: Option<String>,
     /// Public reports accepted per client address per minute.
-    #[arg(long, env = "KIEMCHUNG_REPORT_RATE", default_value_t = 10)]
+    // At least 1: 0 was taken and quietly served as 1, where an operator may have meant
+    // "no limit" or "no public reports".
+    #[arg(long, env = "KIEMCHUNG_REPORT_RATE", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..))]
     report_rate: u32,
     /// Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).
     #[arg(long, env = "KIEMCHUNG_TRUST_PROXY")]
@@ -155,7 +174,8 @@ struct ServeArgs {
     model: Option<PathBuf>,
     /// Seconds between re-reading published and open claims, so several instances on one
     /// PostgreSQL database answer alike.
-    #[arg(long, env = "KIEMCHUNG_REFRESH_SECS", default_value_t = 10)]
+    #[arg(long, env = "KIEMCHUNG_REFRESH_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
     refresh_secs: u64,
 }
 
@@ -299,6 +319,43 @@ fn parse_role(s: &str) -> Result<Role, String> {
         .ok_or_else(|| format!("unknown role `{s}`; expected one of: {}", Role::expected()))
 }
 
+/// `--public-url`: every link the feed, the ClaimReview and the open data carry starts with
+/// it, and a feed reader or a search engine follows only absolute links, so a value that is
+/// not an `http(s)://host` address is refused at start rather than published.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let refuse = |why_vi: &str, why_en: &str| {
+        format!(
+            "{why_vi}; ví dụ https://kiemchung.ngochoi.kontum.gov.vn / {why_en}; \
+             e.g. https://kiemchung.ngochoi.kontum.gov.vn"
+        )
+    };
+    let url = url::Url::parse(s.trim()).map_err(|e| {
+        refuse(
+            &format!("không phải địa chỉ đầy đủ ({e})"),
+            &format!("not an absolute address ({e})"),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+        return Err(refuse(
+            "phải bắt đầu bằng http:// hoặc https:// và có tên máy",
+            "must start with http:// or https:// and name a host",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(refuse(
+            "không được có ? hoặc # (các đường dẫn được nối vào sau)",
+            "must not carry a ? or # (paths are appended to it)",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse(
+            "không được chứa tên đăng nhập hay mật khẩu (địa chỉ này được công bố)",
+            "must not carry a user name or password (it is published)",
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
 fn init_logging(format: &str, quiet: bool) {
     let default = if quiet {
         "warn"
@@ -312,6 +369,7 @@ fn init_logging(format: &str, quiet: bool) {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal());
     if format == "json" {
+        JSON_LOGS.store(true, std::sync::atomic::Ordering::Relaxed);
         builder.json().init();
     } else {
         builder.init();
@@ -345,8 +403,22 @@ impl StoreArgs {
         }
         // Owner-only: the database holds contacts and password hashes (0700 for a directory
         // kiemchung creates; the database file itself is made 0600 by the store).
-        kc_store::private::create_private_dir_all(&self.data_dir)
-            .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        // A file at that path answers "File exists", which reads as if the directory were
+        // fine: say what is there and which option chose it.
+        if self.data_dir.exists() && !self.data_dir.is_dir() {
+            let d = self.data_dir.display();
+            bail!(
+                "--data-dir {d} là một tệp, không phải thư mục; chọn thư mục khác / \
+                 --data-dir {d} is a file, not a directory; choose another directory"
+            );
+        }
+        kc_store::private::create_private_dir_all(&self.data_dir).with_context(|| {
+            let d = self.data_dir.display();
+            format!(
+                "không tạo được thư mục dữ liệu (--data-dir) {d} / \
+                 cannot create the data directory (--data-dir) {d}"
+            )
+        })?;
         warn_if_exposed(&self.data_dir);
         Ok(kc_store::sqlite_url_for_dir(&self.data_dir))
     }
@@ -454,7 +526,7 @@ impl StoreArgs {
                 let mut tx = store.begin_write(BUILT_IN_LOADER).await?;
                 tx.record_pack(SHIPPED_PACK, Pack::shipped_source()).await?;
                 tx.commit().await?;
-                eprintln!(
+                say!(
                     "Đã cập nhật gói chỉ đạo (pack) có sẵn theo phiên bản kiemchung này / \
                      Updated the shipped directive pack to this version of kiemchung."
                 );
@@ -467,7 +539,7 @@ impl StoreArgs {
                 let mut tx = store.begin_write(BUILT_IN_LOADER).await?;
                 tx.record_pack(SHIPPED_PACK, Pack::shipped_source()).await?;
                 tx.commit().await?;
-                eprintln!(
+                say!(
                     "Đã nạp gói chỉ đạo (pack) có sẵn / Loaded the shipped directive pack: {}",
                     pack.directive.subject
                 );
@@ -486,7 +558,11 @@ async fn main() {
     let quiet = matches!(cli.command, Command::Import(_));
     init_logging(&cli.log_format, quiet);
     if let Err(e) = run(cli.command).await {
-        eprintln!("error: {e:#}");
+        if JSON_LOGS.load(std::sync::atomic::Ordering::Relaxed) {
+            tracing::error!("{e:#}");
+        } else {
+            eprintln!("error: {e:#}");
+        }
         std::process::exit(1);
     }
 }
@@ -619,7 +695,7 @@ async fn warn_of_expiring_tokens(store: &kc_store::Store) -> Result<()> {
         .map(|t| format!("{} ({} of {})", t.id, t.name, t.user))
         .collect();
     if !soon.is_empty() {
-        eprintln!(
+        say!(
             "{} mã truy cập API hết hạn trong {TOKEN_WARN_DAYS} ngày tới / API tokens expiring within {TOKEN_WARN_DAYS} days: {}; `kiemchung token list` shows when, `kiemchung token renew ID` extends one",
             soon.len(),
             soon.join(", ")
@@ -634,7 +710,7 @@ async fn warn_of_expiring_tokens(store: &kc_store::Store) -> Result<()> {
         .map(|t| format!("{} ({} of {})", t.id, t.name, t.user))
         .collect();
     if !lapsed.is_empty() {
-        eprintln!(
+        say!(
             "{} mã truy cập API đã hết hạn, chưa thu hồi / API tokens expired, not revoked: {}; `kiemchung token renew ID` brings one back, `kiemchung token revoke ID` retires it",
             lapsed.len(),
             lapsed.join(", ")
@@ -687,14 +763,14 @@ async fn serve(args: ServeArgs) -> Result<()> {
     match state.desk.semantic_status() {
         kc_web::desk::SemanticStatus::WarmingUp { .. } => {
             let (stored, _) = state.desk.semantic_vectors().unwrap_or_default();
-            eprintln!(
+            say!(
                 "semantic: đang tính vector cho các nhận định chưa có ({stored} đã lưu); trong lúc đó đối chiếu theo từ ngữ / \
                  computing the missing claim vectors in the background ({stored} cached); matching by words until done"
             );
         }
         kc_web::desk::SemanticStatus::Ready => {
             let (stored, _) = state.desk.semantic_vectors().unwrap_or_default();
-            eprintln!(
+            say!(
                 "semantic: {stored} vector đã lưu, đối chiếu cả theo nghĩa / \
                  {stored} claim vectors cached, matching by meaning too"
             );
@@ -702,27 +778,54 @@ async fn serve(args: ServeArgs) -> Result<()> {
         kc_web::desk::SemanticStatus::Off => {}
     }
     let addr = listener.local_addr()?;
-    eprintln!(
+    say!(
         "kiemchung đang chạy tại / is serving on http://{addr}/  \
          (quản trị / console: http://{addr}/quan-tri)"
     );
     match &args.store.database_url {
-        Some(_) => eprintln!(
+        Some(_) => say!(
             "dữ liệu / data: {} ({})",
             args.store.describe(),
             state.desk.store.backend().name()
         ),
-        None => eprintln!("dữ liệu / data: {}", args.store.describe()),
+        None => say!("dữ liệu / data: {}", args.store.describe()),
+    }
+    // Without --public-url the feed, ClaimReview and open data link to the listening
+    // address, which no reader can open when it is 0.0.0.0 or loopback behind a proxy.
+    if args.public_url.is_none()
+        && (args.addr.ip().is_unspecified() || args.addr.ip().is_loopback())
+    {
+        say!(
+            "địa chỉ công khai / public URL: {public_url} — nguồn tin, ClaimReview và dữ liệu mở \
+             dẫn về địa chỉ này; khi chạy cho người dân, đặt --public-url https://TÊN-MIỀN / \
+             the feed, ClaimReview and open data link to it; for a public desk set \
+             --public-url https://YOUR-DOMAIN"
+        );
     }
     warn_of_expiring_tokens(&state.desk.store).await?;
     if users == 0 {
-        let dir = args.store.data_dir.display();
-        eprintln!(
+        // The database this desk serves: on PostgreSQL a `--data-dir` here would make the
+        // administrator in an SQLite file the desk never reads.
+        let (store_arg, redacted) = match &args.store.database_url {
+            Some(url) => {
+                let shown = kc_store::redact(url);
+                let redacted = shown != *url;
+                (format!("--database-url '{shown}'"), redacted)
+            }
+            None => (
+                format!("--data-dir {}", args.store.data_dir.display()),
+                false,
+            ),
+        };
+        say!(
             "\nChưa có tài khoản cán bộ nào. Tạo tài khoản quản trị đầu tiên / \
              No staff accounts yet. Create the first administrator with:"
         );
-        eprintln!("  printf '%s\\n' 'a-long-password' | kiemchung user add admin --role admin --data-dir {dir}");
-        eprintln!(
+        say!("  printf '%s\\n' 'a-long-password' | kiemchung user add admin --role admin {store_arg}");
+        if redacted {
+            say!("  (điền mật khẩu cơ sở dữ liệu vào chỗ *** / put the database password where *** is)");
+        }
+        say!(
             "rồi tài khoản cán bộ / and staff with --role intake|verifier|reviewer|editor|lead|auditor [--agency CODE].\n"
         );
     }
@@ -736,7 +839,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     // A clean stop folds the WAL into the database file and empties it, so no older page
     // (a purged contact's) stays behind in it.
     store.close().await;
-    eprintln!("kiemchung đã dừng / kiemchung stopped");
+    say!("kiemchung đã dừng / kiemchung stopped");
     Ok(())
 }
 
@@ -922,7 +1025,7 @@ fn semantic_model(
         Some(path) => {
             let (encoder, hash) = embed_cmd::load_model(path, None)?;
             let cache = embed_cmd::open_cache(&store.data_dir, &hash, &encoder)?;
-            eprintln!(
+            say!(
                 "đối chiếu theo từ ngữ và theo nghĩa / matching: lexical + semantic ({}, sha256 {}); \
                  {} vector đã lưu / vectors cached in {}",
                 path.display(),
@@ -938,7 +1041,7 @@ fn semantic_model(
             })
         }
         None => {
-            eprintln!(
+            say!(
                 "đối chiếu chỉ theo từ ngữ (chưa có mô hình; scripts/fetch-model tải về) / \
                  matching: lexical only (no semantic model; scripts/fetch-model gets it)"
             );

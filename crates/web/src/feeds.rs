@@ -80,9 +80,11 @@ fn xml_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0; drop them rather than emit an
-            // unreadable feed.
+            // Control characters, and the noncharacters U+FFFE and U+FFFF, are not XML 1.0
+            // characters: one of them in one title and every reader refuses the whole feed.
+            // Drop them rather than emit an unreadable feed.
             c if c.is_control() && !matches!(c, '\n' | '\t' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
             c => out.push(c),
         }
     }

@@ -512,7 +512,9 @@ pub struct NoticeDoc;
 pub async fn notice_page(
     State(state): State<AppState>,
     headers: HeaderMap,
-    NoticeId(id): NoticeId,
+    // The page's own 404 for an address that is no number (one cut short when copied from
+    // a letter): the API's extractor answered a reader's browser with JSON.
+    crate::pages::PageId(id): crate::pages::PageId,
     Query(q): Query<LangQuery>,
 ) -> Response {
     let page = Page::new(&headers, q.lang.as_deref());

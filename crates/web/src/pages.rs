@@ -187,7 +187,12 @@ pub async fn method_not_allowed(
     if path == "/api" || path.starts_with("/api/") {
         return err.into_response();
     }
-    Page::new(&headers, None).error(&state, &err, "/")
+    // The language switch on this very page links to `?lang=en`: without reading it the
+    // page answered in Vietnamese again, and the English reader had no way out.
+    let lang = Query::<LangQuery>::try_from_uri(&uri)
+        .ok()
+        .and_then(|q| q.0.lang);
+    Page::new(&headers, lang.as_deref()).error(&state, &err, "/")
 }
 
 pub async fn not_found(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
@@ -636,13 +641,16 @@ pub struct SearchQuery {
     lang: Option<String>,
 }
 
+/// The most characters of a search the desk reads; the form's field stops there too.
+const SEARCH_CHARS: usize = 2000;
+
 pub async fn search(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(sq): Query<SearchQuery>,
 ) -> Response {
     let page = Page::new(&headers, sq.lang.as_deref());
-    let q = sq.q.trim().chars().take(2000).collect::<String>();
+    let q = sq.q.trim().chars().take(SEARCH_CHARS).collect::<String>();
     let results = if q.is_empty() {
         Vec::new()
     } else {
@@ -655,7 +663,7 @@ pub async fn search(
         &state,
         StatusCode::OK,
         "search.html",
-        context! { q, results },
+        context! { q, results, max => SEARCH_CHARS },
     )
 }
 

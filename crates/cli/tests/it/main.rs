@@ -56,18 +56,24 @@ impl Drop for Server {
 
 /// Starts `serve` on a free port and returns it with the first lines it printed.
 fn serve(dir: &str) -> (Server, String, String) {
+    serve_on(&["--data-dir", dir])
+}
+
+/// As [`serve`], on the database the options name (`--data-dir DIR`, `--database-url URL`).
+fn serve_on(store: &[&str]) -> (Server, String, String) {
+    serve_as(kiemchung(), store)
+}
+
+/// As [`serve_on`], from the command given (its environment set).
+fn serve_as(mut command: Command, store: &[&str]) -> (Server, String, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
-    let mut child = kiemchung()
-        .args([
-            "serve",
-            "--data-dir",
-            dir,
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-        ])
+    let mut child = command
+        .arg("serve")
+        .args(store)
+        .args(["--addr", &format!("127.0.0.1:{port}")])
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -144,6 +150,68 @@ fn first_start_loads_the_pack_and_says_how_to_create_the_admin() {
     let health = http_get(&addr, "/healthz", None);
     assert!(health.contains("{\"status\":\"ok\"}"), "{health}");
     assert!(dir.path().join("kiemchung.db").exists());
+}
+
+/// Started as the README says (no --public-url), the desk's feed and ClaimReview link to
+/// http://127.0.0.1:8080, which no reader can open: the operator is told, with the option,
+/// and not when the option is given.
+#[test]
+fn serve_without_a_public_url_says_where_its_feed_links_lead() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path().to_str().expect("utf-8 path");
+    let (server, addr, printed) = serve(d);
+    drop(server);
+    let line = printed
+        .lines()
+        .find(|l| l.contains("public URL"))
+        .unwrap_or_else(|| panic!("no public URL line: {printed}"));
+    assert!(
+        line.starts_with("địa chỉ công khai / public URL: ")
+            && line.contains(&format!("http://{addr}"))
+            && line.contains("--public-url"),
+        "{line}"
+    );
+    let (_server, _, printed) = serve_on(&["--data-dir", d, "--public-url", "https://kc.example"]);
+    assert!(!printed.contains("public URL"), "{printed}");
+}
+
+/// On PostgreSQL, the first start's hint names that database: the command it prints, run as
+/// printed, makes the administrator of the desk that printed it (it named `--data-dir
+/// ./kiemchung-data`, a new SQLite desk the PostgreSQL one never reads).
+#[test]
+fn the_first_admin_hint_names_the_postgresql_database_the_desk_serves() {
+    let Some(url) = restore::pg_database("kc_first_admin_hint") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (server, _, printed) = serve_on(&["--database-url", &url]);
+    drop(server);
+    let hint = printed
+        .lines()
+        .find(|l| l.contains("user add admin"))
+        .expect(&printed);
+    assert!(hint.contains(&format!("--database-url '{url}'")), "{hint}");
+    assert!(!hint.contains("--data-dir"), "{hint}");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(hint.trim().replace(
+            "kiemchung ",
+            &format!("'{}' ", env!("CARGO_BIN_EXE_kiemchung")),
+        ))
+        .current_dir(dir.path())
+        .env_remove("KIEMCHUNG_DATABASE_URL")
+        .output()
+        .expect("run the hint");
+    assert!(out.status.success(), "{:?}", text(&out));
+    let out = kiemchung()
+        .args(["user", "list", "--database-url", &url])
+        .output()
+        .expect("user list");
+    assert!(text(&out).0.contains("admin"), "{:?}", text(&out));
+    assert!(
+        !dir.path().join("kiemchung-data").exists(),
+        "no SQLite desk made beside it"
+    );
 }
 
 #[test]
@@ -515,6 +583,43 @@ fn a_mistyped_data_dir_is_an_error_not_an_empty_desk() {
     }
 }
 
+/// `serve --data-dir` pointing at a file (a backup's name typed for the directory's) is
+/// named as such, with the option, in both languages: it said only "File exists".
+#[test]
+fn a_data_dir_that_is_a_file_is_named_as_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("sao-luu.db");
+    std::fs::write(&file, b"not a directory").expect("write");
+    let file = file.to_str().expect("utf-8 path");
+    let mut serve = kiemchung();
+    serve.args(["serve", "--addr", "127.0.0.1:0", "--data-dir", file]);
+    let (refused, err) = refused_at_start(serve);
+    assert!(refused, "{err}");
+    let vi = err.find("là một tệp, không phải thư mục").expect(&err);
+    let en = err.find("is a file, not a directory").expect(&err);
+    assert!(vi < en && err.contains("--data-dir"), "{err}");
+}
+
+/// `--log-format json` is "one JSON object per log line" (README): the start-up banner and
+/// the first-admin hint, printed as plain text among the JSON, broke a log shipper's parse.
+#[test]
+fn json_logs_are_json_from_the_first_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8 path");
+    // At the default level, where the banner is said.
+    let mut command = kiemchung();
+    command.env_remove("RUST_LOG");
+    let (server, _, printed) = serve_as(command, &["--log-format", "json", "--data-dir", data]);
+    drop(server);
+    assert!(printed.contains("user add admin"), "{printed}");
+    for line in printed.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(v["level"].is_string(), "{line}");
+    }
+}
+
 #[test]
 fn serve_on_a_busy_port_says_so_in_both_languages() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -540,6 +645,115 @@ fn serve_on_a_busy_port_says_so_in_both_languages() {
         "{err}"
     );
     assert!(!data.exists(), "a busy port fails before creating the desk");
+}
+
+#[test]
+fn a_public_url_that_would_publish_broken_links_is_refused_naming_the_option() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    // Each would be the start of every link in the feed and the ClaimReview: `foo` makes
+    // them relative, which feed readers and search engines do not follow.
+    for bad in [
+        "foo",
+        "kiemchung.ngochoi.gov.vn",
+        "ftp://kiemchung.example",
+        "https://kiemchung.example/?utm=1",
+        "https://user:secret@kiemchung.example",
+    ] {
+        let mut serve = kiemchung();
+        serve
+            .args(["serve", "--addr", "127.0.0.1:0", "--public-url", bad])
+            .arg("--data-dir")
+            .arg(&data);
+        let (refused, err) = refused_at_start(serve);
+        assert!(refused, "{bad}: {err}");
+        assert!(err.contains("--public-url"), "{bad}: {err}");
+        assert!(!data.exists(), "{bad}: refused before creating the desk");
+    }
+    // The environment variable is held to the same rule.
+    let mut serve = kiemchung();
+    serve
+        .env("KIEMCHUNG_PUBLIC_URL", "foo")
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(&data);
+    let (refused, err) = refused_at_start(serve);
+    assert!(refused, "{err}");
+}
+
+/// `--report-rate 0` and `--refresh-secs 0` were taken and served as 1: an operator who
+/// meant "no limit" or "no public reports" got one report a minute, silently.
+#[test]
+fn a_zero_rate_or_refresh_is_refused_naming_the_option() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    for option in ["--report-rate", "--refresh-secs"] {
+        let mut serve = kiemchung();
+        serve
+            .args(["serve", "--addr", "127.0.0.1:0", option, "0", "--data-dir"])
+            .arg(&data);
+        let (refused, err) = refused_at_start(serve);
+        assert!(refused, "{option}: {err}");
+        assert!(err.contains(option), "{err}");
+    }
+}
+
+/// Whether `serve` exited with an error within a few seconds (a value it took would leave
+/// it serving: it is then stopped), and what it printed.
+fn refused_at_start(mut serve: Command) -> (bool, String) {
+    let mut child = serve
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let refused = loop {
+        match child.try_wait().expect("wait") {
+            Some(status) => break !status.success(),
+            None if Instant::now() > deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break false;
+            }
+            None => std::thread::sleep(Duration::from_millis(50)),
+        }
+    };
+    let out = child.wait_with_output().expect("output");
+    (refused, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn the_feed_links_to_the_public_url_given_with_a_trailing_slash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = kiemchung()
+        .args([
+            "serve",
+            "--addr",
+            &addr,
+            "--public-url",
+            "https://KiemChung.Example/",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .stderr(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let _server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(&addr).is_err() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let feed = http_get(&addr, "/feed.xml", None);
+    assert!(
+        feed.contains("<id>https://kiemchung.example/feed.xml</id>"),
+        "{feed}"
+    );
 }
 
 /// How to run `kiemchung` as a user who may read `dir` but not write it: as `nobody` when

@@ -290,7 +290,7 @@ fn pg_dump() -> std::path::PathBuf {
 }
 
 /// A database of its own on the test PostgreSQL server, or None when there is none.
-fn pg_database(name: &str) -> Option<String> {
+pub(crate) fn pg_database(name: &str) -> Option<String> {
     let admin = match std::env::var("KC_TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => url,
         _ if std::env::var("CI").is_ok() => {

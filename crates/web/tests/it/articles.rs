@@ -392,3 +392,42 @@ async fn a_long_article_is_taken_and_one_over_the_limit_is_told_the_limit() {
         assert_eq!(st, 201, "[{kind}] the API takes a long article too: {body}");
     }
 }
+
+/// Text pasted from another program can carry U+FFFF or U+FFFE, which XML 1.0 does not
+/// allow: with one in one title, every feed reader (expat, libxml2, .NET) refused the whole
+/// feed, every entry with it.
+#[tokio::test]
+async fn a_title_with_a_character_xml_forbids_leaves_the_feed_readable() {
+    let s = start("sqlite").await;
+    let editor = s.user("bientap", &[(Role::Editor, None)]).await;
+    let (st, a) = s
+        .post(
+            "/api/v1/articles",
+            Some(&editor),
+            json!({ "title": "Dấu hiệu \u{FFFF}tin giả\u{FFFE}", "body": "Đoạn \u{FFFF}một." }),
+        )
+        .await;
+    assert_eq!(st, 201, "{a}");
+    let (st, feed) = s.get_text("/feed.xml").await;
+    assert_eq!(st, 200);
+    // XML 1.0's Char production, which conforming parsers enforce.
+    let bad: Vec<char> = feed
+        .chars()
+        .filter(|&c| {
+            !(matches!(c, '\t' | '\n' | '\r')
+                || ('\u{20}'..='\u{D7FF}').contains(&c)
+                || ('\u{E000}'..='\u{FFFD}').contains(&c)
+                || c >= '\u{10000}')
+        })
+        .collect();
+    assert!(bad.is_empty(), "not XML characters: {bad:?}");
+    let mut reader = quick_xml::Reader::from_str(&feed);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed: {e}"),
+        }
+    }
+    assert!(feed.contains("<title>Dấu hiệu tin giả</title>"), "{feed}");
+}

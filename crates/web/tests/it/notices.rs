@@ -815,3 +815,24 @@ async fn the_same_notice_is_not_prepared_twice_unless_the_platform_declined_it()
         assert_eq!(count, Some(4), "[{kind}] {all}");
     }
 }
+
+/// A printed notice's address cut short or mistyped (`/thong-bao/12a`) by whoever copies it
+/// from the letter: the site's "not found" page in the reader's language, not the API's
+/// JSON error in a browser.
+#[tokio::test]
+async fn a_notice_address_that_is_no_number_is_the_sites_not_found_page() {
+    let s = start("sqlite").await;
+    for (path, lang) in [("/thong-bao/12a", "vi"), ("/thong-bao/abc?lang=en", "en")] {
+        let resp = s.client.get(s.url(path)).send().await.expect("get");
+        assert_eq!(resp.status().as_u16(), 404, "{path}");
+        let kind = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(kind.starts_with("text/html"), "{path}: {kind}");
+        let page = resp.text().await.expect("body");
+        assert!(page.contains(&format!("<html lang=\"{lang}\"")), "{path}");
+    }
+}

@@ -609,3 +609,41 @@ async fn the_language_switch_stays_on_the_page() {
         "the case page, in English"
     );
 }
+
+/// A reader who opens a form's action by its address (a bookmark, a link copied after
+/// sending the appeal form) gets the 405 page; in English when the address asks for it, so
+/// that its own language switch, which links to `?lang=en`, leads somewhere.
+#[tokio::test]
+async fn the_wrong_method_page_speaks_the_language_asked_for() {
+    let s = start("sqlite").await;
+    let (_, path) = publish_rumour(&s, RUMOUR).await;
+    let action = format!("{path}/khieu-nai");
+    let (st, vi) = s.get_text(&action).await;
+    assert_eq!(st, 405);
+    assert!(vi.contains("<html lang=\"vi\""), "{vi}");
+    let link = lang_switch(&vi);
+    assert_eq!(link, format!("{action}?lang=en"));
+    let (st, en) = s.get_text(&link).await;
+    assert_eq!(st, 405);
+    assert!(en.contains("<html lang=\"en\""), "{en}");
+    assert!(en.contains("does not take GET"), "{en}");
+}
+
+/// A reader who pastes a whole article into the search: the field keeps what the desk reads
+/// (2000 characters), so the address the form makes stays under the server's limit; a
+/// longer one was answered by an empty 414 page.
+#[tokio::test]
+async fn the_search_field_sends_no_more_than_the_desk_reads() {
+    let s = start("sqlite").await;
+    let (_, page) = s.get_text("/tra-cuu").await;
+    let field = page
+        .split("<input")
+        .find(|i| i.contains("name=\"q\""))
+        .expect("the search field");
+    assert!(field.contains("maxlength=\"2000\""), "{field}");
+    // The longest the field sends, in the letters that percent-encode longest.
+    let q = "ặ".repeat(2000);
+    let (st, answer) = s.get_text(&format!("/tra-cuu?q={q}")).await;
+    assert_eq!(st, 200);
+    assert!(answer.contains("maxlength=\"2000\""));
+}
