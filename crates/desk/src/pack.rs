@@ -667,11 +667,11 @@ impl Pack {
         let deadlines = parse_deadlines(&ctx, &raw.deadlines)?;
         let recheck_after_days = match &raw.matching.recheck_after_days {
             None => DEFAULT_RECHECK_AFTER_DAYS,
-            Some(days) if *days.get_ref() == 0 => {
+            Some(days) if !(1..=MAX_RECHECK_AFTER_DAYS).contains(days.get_ref()) => {
                 return Err(ctx.err(
                     days,
                     "matching.recheck_after_days",
-                    "must be at least one day",
+                    format!("must be from 1 to {MAX_RECHECK_AFTER_DAYS} days"),
                 ))
             }
             Some(days) => *days.get_ref(),
@@ -1040,6 +1040,10 @@ fn parse_provisions(
 /// every flood season to be answered at once, short enough that a verdict on something
 /// that changes (a price, a rule, a health advice) is looked at again before it is repeated.
 pub const DEFAULT_RECHECK_AFTER_DAYS: u32 = 730;
+
+/// A century: a window is a promise to look again, and one longer than the desk's records
+/// will live is none.
+pub const MAX_RECHECK_AFTER_DAYS: u32 = 36_500;
 
 fn parse_deadlines(
     ctx: &Ctx<'_>,
@@ -1648,7 +1652,13 @@ mod tests {
             "recheck_after_days = 730",
             "recheck_after_days = 0",
             "matching.recheck_after_days",
-            "at least one day",
+            "from 1 to 36500 days",
+        );
+        check(
+            "recheck_after_days = 730",
+            "recheck_after_days = 100000000",
+            "matching.recheck_after_days",
+            "from 1 to 36500 days",
         );
     }
 

@@ -202,6 +202,20 @@ pub fn check_reviewer(decided_by: &str, reviewer: &str) -> Result<(), WorkflowEr
     }
 }
 
+/// Four eyes for a re-check of a published verdict: a fresh look, so neither the person who
+/// drafted the decision nor the one who approved it.
+pub fn check_rechecker(
+    decided_by: &str,
+    reviewed_by: Option<&str>,
+    rechecker: &str,
+) -> Result<(), WorkflowError> {
+    if decided_by == rechecker || reviewed_by == Some(rechecker) {
+        Err(WorkflowError::SelfReview)
+    } else {
+        Ok(())
+    }
+}
+
 /// When a case is due, from the pack's deadline policy.
 pub fn deadline(opened_at: DateTime<Utc>, priority: Priority, pack: &Pack) -> DateTime<Utc> {
     opened_at + Duration::hours(i64::from(pack.deadline_hours(priority)))
@@ -210,7 +224,17 @@ pub fn deadline(opened_at: DateTime<Utc>, priority: Priority, pack: &Pack) -> Da
 /// When a published verdict last verified at `verified_at` is due to be checked again: from
 /// then on a report matching it goes to staff instead of being answered with it at once.
 pub fn recheck_due(verified_at: DateTime<Utc>, pack: &Pack) -> DateTime<Utc> {
-    verified_at + Duration::days(i64::from(pack.recheck_after_days))
+    verified_at
+        .checked_add_signed(Duration::days(i64::from(pack.recheck_after_days)))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The latest "last verified" time whose verdict is due for re-checking by `horizon`: the
+/// cutoff a list of verdicts falling due reads the store with.
+pub fn verified_by_for_due(horizon: DateTime<Utc>, pack: &Pack) -> DateTime<Utc> {
+    horizon
+        .checked_sub_signed(Duration::days(i64::from(pack.recheck_after_days)))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// Whether a verdict last verified at `verified_at` may no longer answer a report on its own
@@ -625,6 +649,7 @@ pub fn public_status(case_state: Option<CaseState>, answered: bool) -> &'static 
 mod tests {
     use super::*;
     use crate::model::Grant;
+    use crate::pack::MAX_RECHECK_AFTER_DAYS;
 
     fn actor(name: &str, grants: &[(Role, Option<&str>)]) -> Actor {
         Actor {
@@ -662,6 +687,15 @@ mod tests {
             &pack
         ));
         assert!(due_for_recheck(
+            verified,
+            verified + Duration::days(400),
+            &pack
+        ));
+        // The cutoff a list of those falling due reads with is the same rule turned round.
+        let horizon = verified + Duration::days(30);
+        assert_eq!(verified_by_for_due(horizon, &pack), verified);
+        pack.recheck_after_days = MAX_RECHECK_AFTER_DAYS;
+        assert!(!due_for_recheck(
             verified,
             verified + Duration::days(400),
             &pack
@@ -740,6 +774,16 @@ mod tests {
         );
         assert!(authorize(&editor, CaseAction::Publish, Some("vhtt")).is_ok());
         assert_eq!(check_reviewer("v", "v"), Err(WorkflowError::SelfReview));
+        assert_eq!(
+            check_rechecker("v", Some("r"), "v"),
+            Err(WorkflowError::SelfReview)
+        );
+        assert_eq!(
+            check_rechecker("v", Some("r"), "r"),
+            Err(WorkflowError::SelfReview)
+        );
+        assert_eq!(check_rechecker("v", Some("r"), "x"), Ok(()));
+        assert_eq!(check_rechecker("v", None, "r"), Ok(()));
         assert!(check_reviewer("v", "r").is_ok());
     }
 

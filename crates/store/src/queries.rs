@@ -370,27 +370,20 @@ pub(crate) fn finished_states_sql() -> String {
 const PUBLICATION_COLUMNS: &str =
     "id, case_id, decision_id, slug, title, body, claim_text, verdict, published_by, published_at";
 
-/// The later human checks of a publication `p`'s verdict, read by [`verified_at`].
+/// The latest re-check of a publication `p`'s verdict, read by [`verified_at`].
 const VERIFIED_COLUMNS: &str =
-    "(SELECT MAX(c.closed_at) FROM case_closures c WHERE c.publication_id = p.id) AS answered_at, \
-     (SELECT MAX(r.checked_at) FROM publication_rechecks r WHERE r.publication_id = p.id) AS checked_at";
+    "(SELECT MAX(r.checked_at) FROM publication_rechecks r WHERE r.publication_id = p.id) AS checked_at";
 
-/// The latest of a publication row's `published_at` and its [`VERIFIED_COLUMNS`]. All are the
-/// store's own UTC timestamps in one fixed format, so the latest sorts last.
+/// When a publication row's verdict was last verified: its `published_at`, or its latest
+/// re-check ([`VERIFIED_COLUMNS`]). Both are the store's own UTC timestamps in one fixed
+/// format, so the later sorts last. Answering a case with the verdict does not count: that is
+/// intake's judgement that a report repeats the claim, not a second look at the verdict.
 fn verified_at(r: &AnyRow) -> Result<String> {
-    let mut at = get_str(r, "published_at")?;
-    for later in [
-        get_opt_str(r, "answered_at")?,
-        get_opt_str(r, "checked_at")?,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if later > at {
-            at = later;
-        }
-    }
-    Ok(at)
+    let published = get_str(r, "published_at")?;
+    Ok(match get_opt_str(r, "checked_at")? {
+        Some(checked) if checked > published => checked,
+        _ => published,
+    })
 }
 
 /// A published verdict checked again and found to still hold.
@@ -1027,9 +1020,8 @@ impl Store {
     }
 
     /// When the verdict of publication `id` was last verified, if it stands (see
-    /// [`Store::publication_stands`]): its publication, a later case that staff answered
-    /// with it, or a re-check (`publication_rechecks`), a person having judged each time
-    /// that it still holds. `None` when it does not stand.
+    /// [`Store::publication_stands`]): its publication, or a reviewer's re-check
+    /// (`publication_rechecks`) that found it still holds. `None` when it does not stand.
     pub async fn publication_verified_at(&self, id: i64) -> Result<Option<String>> {
         let sql = format!(
             "SELECT (SELECT MAX(q.id) FROM publications q WHERE q.case_id = p.case_id) AS latest, \
@@ -1049,16 +1041,22 @@ impl Store {
         Ok(Some(verified_at(&r)?))
     }
 
-    /// Every publication that stands (its case's latest, not overturned on appeal), with when
-    /// its verdict was last verified ([`Store::publication_verified_at`]), the longest
-    /// unverified first.
-    pub async fn standing_publications(&self) -> Result<Vec<(PublicationRecord, String)>> {
+    /// The publications that stand (their case's latest, not overturned on appeal) whose
+    /// verdict was last verified ([`Store::publication_verified_at`]) at or before `cutoff`
+    /// (a stored timestamp), with that time, the longest unverified first.
+    pub async fn standing_publications_verified_by(
+        &self,
+        cutoff: &str,
+    ) -> Result<Vec<(PublicationRecord, String)>> {
         let sql = format!(
             "SELECT {PUBLICATION_COLUMNS}, {VERIFIED_COLUMNS} FROM publications p \
-             WHERE p.id = (SELECT MAX(q.id) FROM publications q WHERE q.case_id = p.case_id) \
+             WHERE p.published_at <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM publication_rechecks r WHERE r.publication_id = p.id AND r.checked_at > $1) \
+             AND p.id = (SELECT MAX(q.id) FROM publications q WHERE q.case_id = p.case_id) \
              AND NOT EXISTS (SELECT 1 FROM appeals a WHERE a.publication_id = p.id AND a.status = 'overturned')"
         );
         let mut out = sqlx::query(&sql)
+            .bind(cutoff.to_string())
             .fetch_all(self.pool())
             .await?
             .iter()

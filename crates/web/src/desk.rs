@@ -276,6 +276,8 @@ pub struct PublishedAnswer {
 /// A published fact-check similar to some text, with the matcher's explanation.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SimilarCheck {
+    /// The published case, whose page is where a reviewer re-checks the verdict.
+    pub case_id: i64,
     pub slug: String,
     pub title: String,
     pub verdict: String,
@@ -1044,11 +1046,21 @@ impl Desk {
             .and_then(|m| Some((m.id.parse().ok()?, m.score))))
     }
 
+    /// When publication `id`'s verdict, standing, is due for re-checking: when it was last
+    /// verified. `None` when it is not due, or does not stand.
+    async fn due_since(&self, id: i64) -> Result<Option<String>, ApiError> {
+        let Some(verified) = self.store.publication_verified_at(id).await? else {
+            return Ok(None);
+        };
+        let at = crate::appeals::parse_time(&verified)?;
+        Ok(workflow::due_for_recheck(at, Utc::now(), &self.pack()).then_some(verified))
+    }
+
     /// `hit` if its publication still stands and was verified recently enough to answer a
     /// report on its own. The library may lag an appeal that just overturned a verdict
     /// (another instance refreshes every few seconds): the store says. A verdict due for
-    /// re-checking (the pack's `recheck_after_days`) is left to staff, who see it among
-    /// the case's similar fact-checks and may answer with it, which verifies it anew.
+    /// re-checking (the pack's `recheck_after_days`) is left to staff: the report opens or
+    /// joins a case, and copies are answered again once a reviewer has re-checked it.
     async fn standing(&self, hit: Option<(i64, f32)>) -> Result<Option<(i64, f32)>, ApiError> {
         let Some((id, score)) = hit else {
             return Ok(None);
@@ -1367,15 +1379,21 @@ impl Desk {
         if !self.store.publication_stands(publication.id).await? {
             return Err(not_standing());
         }
-        let decided_by = self
+        let decision = self
             .store
-            .decisions(case_id)
+            .decision(publication.decision_id)
             .await?
-            .into_iter()
-            .find(|d| d.id == publication.decision_id)
-            .map(|d| d.decided_by)
-            .unwrap_or_default();
-        workflow::check_reviewer(&decided_by, &actor.name)?;
+            .ok_or_else(|| {
+                ApiError::internal(format!(
+                    "publication {} names decision {}, which is not stored",
+                    publication.id, publication.decision_id
+                ))
+            })?;
+        workflow::check_rechecker(
+            &decision.decided_by,
+            decision.reviewed_by.as_deref(),
+            &actor.name,
+        )?;
         let mut tx = self.store.begin_write(&actor.name).await?;
         tx.record_recheck(case_id, publication.id, &note).await?;
         tx.commit().await?;
@@ -1389,13 +1407,18 @@ impl Desk {
         days: i64,
     ) -> Result<Vec<(PublicationRecord, String, String)>, ApiError> {
         let pack = self.pack();
-        let horizon = Utc::now() + chrono::Duration::days(days);
+        let horizon = Utc::now()
+            .checked_add_signed(chrono::Duration::days(days))
+            .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC);
+        let cutoff = fmt_time(workflow::verified_by_for_due(horizon, &pack));
         let mut out = Vec::new();
-        for (p, verified) in self.store.standing_publications().await? {
+        for (p, verified) in self
+            .store
+            .standing_publications_verified_by(&cutoff)
+            .await?
+        {
             let due = workflow::recheck_due(crate::appeals::parse_time(&verified)?, &pack);
-            if due <= horizon {
-                out.push((p, verified, fmt_time(due)));
-            }
+            out.push((p, verified, fmt_time(due)));
         }
         Ok(out)
     }
@@ -1657,6 +1680,26 @@ impl Desk {
             )
             .into());
         }
+        // Answering hands the verdict to the case's reporters: one due for re-checking waits
+        // for a reviewer's second look first, as it would for a report matched on its own.
+        if let Some(verified) = self.due_since(publication.id).await? {
+            let day = crate::notices::day_vn(&verified);
+            let (day_vi, day_en) = day.map_or((verified.clone(), verified.clone()), |d| {
+                (d.format("%d/%m/%Y").to_string(), d.to_string())
+            });
+            return Err(FieldError::new(
+                "slug",
+                format!(
+                    "Kết luận `{slug}` đến hạn kiểm tra lại (kiểm chứng lần cuối ngày {day_vi}): người thẩm định của cơ quan cần ghi nhận kiểm tra lại trên trang hồ sơ số {} trước khi dùng để trả lời.",
+                    publication.case_id
+                ),
+                format!(
+                    "The fact-check `{slug}` is due for re-checking (last verified on {day_en}): a reviewer of the agency must record a re-check on the page of case {} before it answers reports.",
+                    publication.case_id
+                ),
+            )
+            .into());
+        }
         let note = workflow::clean_note(note.unwrap_or(""))?;
         let mut tx = self.store.begin_write(&actor.name).await?;
         tx.answer_case(
@@ -1702,6 +1745,18 @@ impl Desk {
         })?;
         workflow::check_merge_target(case_id, into, target_state, target.merged_into)?;
         workflow::authorize(actor, CaseAction::Merge, target.agency.as_deref())?;
+        // A case with a verdict hands it to the duplicate's reporters at once: not one due for
+        // re-checking, which waits for a reviewer's second look.
+        if let Some(pid) = self.answering_publication(into).await? {
+            if self.due_since(pid).await?.is_some() {
+                return Err(FieldError::new(
+                    "into",
+                    format!("Kết luận của hồ sơ số {into} đến hạn kiểm tra lại: người thẩm định của cơ quan cần ghi nhận kiểm tra lại trên trang hồ sơ đó trước khi gộp vào."),
+                    format!("The verdict of case {into} is due for re-checking: a reviewer of the agency must record a re-check on that case's page before anything is merged into it."),
+                )
+                .into());
+            }
+        }
         let note = workflow::clean_note(note.unwrap_or(""))?;
         let mut tx = self.store.begin_write(&actor.name).await?;
         tx.merge_case(
@@ -2003,14 +2058,9 @@ impl Desk {
                 continue;
             };
             if let Some(p) = self.store.publication(id).await? {
-                let recheck = match self.store.publication_verified_at(id).await? {
-                    Some(at) => {
-                        let verified = crate::appeals::parse_time(&at)?;
-                        workflow::due_for_recheck(verified, Utc::now(), &self.pack()).then_some(at)
-                    }
-                    None => None,
-                };
+                let recheck = self.due_since(id).await?;
                 out.push(SimilarCheck {
+                    case_id: p.case_id,
                     slug: p.slug,
                     title: p.title,
                     verdict: p.verdict,

@@ -100,7 +100,7 @@ pub(crate) fn today_vn() -> NaiveDate {
 }
 
 /// The Vietnam calendar day of a stored RFC 3339 time.
-fn day_vn(rfc3339: &str) -> Option<NaiveDate> {
+pub(crate) fn day_vn(rfc3339: &str) -> Option<NaiveDate> {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
         .ok()
         .map(|t| (t.with_timezone(&Utc) + chrono::Duration::hours(7)).date_naive())

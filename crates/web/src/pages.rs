@@ -2444,7 +2444,8 @@ pub async fn case_restate_claim(
 
 /// Where the case's published verdict stands with re-checking: when it was last verified,
 /// from when it stops answering reports on its own, its re-checks, and whether this officer
-/// may record one (a reviewer of the case's agency who did not draft the decision). `None`
+/// may record one (a reviewer of the case's agency who neither drafted nor approved the
+/// decision). `None`
 /// when the publication no longer stands (overturned or replaced).
 async fn recheck_context(
     state: &AppState,
@@ -2457,16 +2458,14 @@ async fn recheck_context(
         return Ok(None);
     };
     let due = workflow::recheck_due(crate::appeals::parse_time(&verified)?, &state.desk.pack());
-    let decided_by = d
-        .decisions
-        .iter()
-        .find(|x| x.id == p.decision_id)
-        .map(|x| x.decided_by.as_str());
+    let decision = d.decisions.iter().find(|x| x.id == p.decision_id);
     let may = CaseAction::Review { approve: true }
         .roles()
         .iter()
         .any(|r| staff.has_role(*r, d.case.agency.as_deref()))
-        && decided_by != Some(staff.name.as_str());
+        && decision.is_some_and(|x| {
+            workflow::check_rechecker(&x.decided_by, x.reviewed_by.as_deref(), &staff.name).is_ok()
+        });
     Ok(Some(context! {
         verified_at => verified,
         due_at => kc_store::fmt_time(due),

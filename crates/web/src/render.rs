@@ -616,8 +616,8 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "case.recheck_how",
-        "Nếu kết luận vẫn đúng, trả lời hồ sơ bằng tin này: việc đó ghi nhận tin đã được kiểm tra lại.",
-        "If the verdict still holds, answer the case with it: that records it as checked again.",
+        "Nó chỉ được dùng để trả lời sau khi một người thẩm định của cơ quan (không phải người đã soạn hay duyệt kết luận) ghi nhận kiểm tra lại trên trang hồ sơ của nó:",
+        "It answers reports again once a reviewer of the agency (not who drafted or approved the decision) records a re-check on its case page:",
     ),
     ("console.rechecks", "Tin đã công bố đến hạn kiểm tra lại", "Fact-checks due for re-checking"),
     ("console.rechecks_help", "Kết luận đã công bố quá thời hạn này thì phản ánh khớp với nó được chuyển cho cán bộ thay vì tự động trả lời. Người thẩm định của cơ quan xem lại và ghi nhận trên trang hồ sơ nếu kết luận vẫn đúng.", "Once past this date, reports matching a published verdict go to staff instead of being answered with it. A reviewer of the agency looks at it again and records on the case page that it still holds."),

@@ -516,13 +516,14 @@ async fn the_console_closes_and_answers_from_the_case_page() {
 
 /// A verdict last verified longer ago than the pack's `recheck_after_days` (two years) no
 /// longer answers a matching report on its own: the report opens a case, whose page shows the
-/// fact-check as due for re-checking. Staff answering that case with it verify it anew, and
-/// the next copy is answered at once again.
+/// fact-check as due for re-checking and where to re-check it. Staff cannot hand it out by
+/// answering or merging either; once a reviewer has re-checked it, they can, and the next
+/// copy is answered at once again.
 #[tokio::test]
-async fn a_verdict_due_for_rechecking_goes_to_staff_until_they_answer_with_it() {
+async fn a_verdict_due_for_rechecking_goes_to_staff_and_answers_only_after_a_recheck() {
     for kind in backends() {
         let s = start(kind).await;
-        let (_, url) = publish_rumour(&s, RUMOUR).await;
+        let (published, url) = publish_rumour(&s, RUMOUR).await;
         let slug = url.trim_start_matches("/kiem-chung/").to_string();
         let (_, fresh) = s.report(RUMOUR_NO_ACCENTS).await;
         assert_eq!(fresh["status"], "answered", "[{kind}] {fresh}");
@@ -550,8 +551,6 @@ async fn a_verdict_due_for_rechecking_goes_to_staff_until_they_answer_with_it() 
         assert_eq!(stale["status"], "received", "[{kind}] {stale}");
         assert!(stale["match"].is_null(), "[{kind}] {stale}");
         let receipt = stale["receipt"].as_str().expect("receipt").to_string();
-        let (_, status) = s.get(&format!("/api/v1/reports/{receipt}"), None).await;
-        assert_eq!(status["status"], "received", "[{kind}] {status}");
 
         let intake = s.user("intake3", &[(Role::Intake, None)]).await;
         let (_, open) = s.get("/api/v1/cases?state=new", Some(&intake)).await;
@@ -559,26 +558,68 @@ async fn a_verdict_due_for_rechecking_goes_to_staff_until_they_answer_with_it() 
         assert_eq!(open.len(), 1, "[{kind}] one new case: {open:?}");
         let id = open[0]["id"].as_i64().expect("id");
 
-        // Its page offers the fact-check, saying why it did not answer the report itself.
+        // Its page offers no answer with it, says why, and where a reviewer re-checks it.
         s.user("lan", &[(Role::Intake, None)]).await;
         let (jar, _) = login(&s, "lan").await;
         let page = console_get(&s, &jar, &format!("/quan-tri/ho-so/{id}")).await;
         let note = testid_text(&page, "recheck", "</span>").expect("a re-check note");
         assert!(
-            note.starts_with("Đến hạn kiểm tra lại") && note.contains("trả lời hồ sơ bằng tin này"),
+            note.starts_with("Đến hạn kiểm tra lại")
+                && note.contains(&format!("href=\"/quan-tri/ho-so/{published}\"")),
             "[{kind}] {note}"
+        );
+        assert!(
+            !page.contains("data-testid=\"answer-with\""),
+            "[{kind}] {page}"
         );
         let page = console_get(&s, &jar, &format!("/quan-tri/ho-so/{id}?lang=en")).await;
         let note = testid_text(&page, "recheck", "</span>").expect("a re-check note");
         assert!(note.starts_with("Due for re-checking"), "[{kind}] {note}");
 
-        // An officer who finds it still holds answers the case with it: checked again.
+        // Neither answering nor merging hands the stale verdict out.
+        let answer = format!("/api/v1/cases/{id}/answer");
+        let (st, err) = s
+            .post(&answer, Some(&intake), json!({ "slug": slug }))
+            .await;
+        assert_eq!(
+            (st, err["error"]["field"].as_str()),
+            (422, Some("slug")),
+            "[{kind}] {err}"
+        );
+        assert!(
+            err["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("đến hạn kiểm tra lại")),
+            "[{kind}] {err}"
+        );
+        let (st, err) = s
+            .post(
+                &format!("/api/v1/cases/{id}/merge"),
+                Some(&intake),
+                json!({ "into": published }),
+            )
+            .await;
+        assert_eq!(
+            (st, err["error"]["field"].as_str()),
+            (422, Some("into")),
+            "[{kind}] {err}"
+        );
+        let (_, status) = s.get(&format!("/api/v1/reports/{receipt}"), None).await;
+        assert_eq!(status["status"], "received", "[{kind}] {status}");
+
+        // A reviewer re-checks it; then the waiting case is answered with it, and copies are
+        // answered at once again.
+        let reviewer = s.user("reviewer3", &[(Role::Reviewer, None)]).await;
         let (st, body) = s
             .post(
-                &format!("/api/v1/cases/{id}/answer"),
-                Some(&intake),
-                json!({ "slug": slug, "note": "Đã kiểm tra lại: vẫn là tin giả." }),
+                &format!("/api/v1/cases/{published}/publication/recheck"),
+                Some(&reviewer),
+                json!({ "note": "Đã hỏi lại Điện lực: vẫn là tin giả." }),
             )
+            .await;
+        assert_eq!(st, 200, "[{kind}] {body}");
+        let (st, body) = s
+            .post(&answer, Some(&intake), json!({ "slug": slug }))
             .await;
         assert_eq!(st, 200, "[{kind}] {body}");
         let (_, status) = s.get(&format!("/api/v1/reports/{receipt}"), None).await;

@@ -96,6 +96,21 @@ async fn a_reviewer_rechecks_a_verdict_due_for_it_and_it_answers_reports_again()
             (409, Some("self_review")),
             "[{kind}] four eyes: {err}"
         );
+        let approver = s.user("reviewer1", &[]).await;
+        let (st, err) = s.post(&path, Some(&approver), note.clone()).await;
+        assert_eq!(
+            (st, err["error"]["code"].as_str()),
+            (409, Some("self_review")),
+            "[{kind}] nor who approved it: {err}"
+        );
+        let other = if default_agency() == "ca" {
+            "vhtt"
+        } else {
+            "ca"
+        };
+        let elsewhere = s.user("reviewer9", &[(Role::Reviewer, Some(other))]).await;
+        let (st, err) = s.post(&path, Some(&elsewhere), note.clone()).await;
+        assert_eq!(st, 403, "[{kind}] another agency's reviewer: {err}");
         let (st, err) = s
             .post(&path, Some(&reviewer), json!({ "note": " … " }))
             .await;
@@ -138,9 +153,19 @@ async fn a_reviewer_rechecks_a_verdict_due_for_it_and_it_answers_reports_again()
         assert!(!page.contains("data-testid=\"recheck-due\""), "[{kind}]");
         let history = testid_text(&page, "recheck-history", "</ul>").expect("history");
         assert!(
-            history.contains("reviewer2: Đã hỏi lại Công ty Điện lực"),
+            history.contains("reviewer2: <span lang=\"vi\">Đã hỏi lại Công ty Điện lực"),
             "[{kind}] {history}"
         );
+        // Kept as recorded.
+        for sql in [
+            "UPDATE publication_rechecks SET note = 'khác'",
+            "DELETE FROM publication_rechecks",
+        ] {
+            assert!(
+                sqlx::query(sql).execute(s.store.pool()).await.is_err(),
+                "[{kind}] {sql}"
+            );
+        }
         let events = s
             .store
             .audit_events_for("case", &case.to_string())
@@ -153,6 +178,28 @@ async fn a_reviewer_rechecks_a_verdict_due_for_it_and_it_answers_reports_again()
             "[{kind}] {events:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_console_lists_a_verdict_falling_due_within_the_month_before_it_is_due() {
+    let s = start("sqlite").await;
+    let (case, _) = publish_rumour(&s, RUMOUR).await;
+    s.user("lan", &[(Role::Intake, None)]).await;
+    let (jar, _) = login(&s, "lan").await;
+    let console = console_get(&s, &jar, "/quan-tri").await;
+    assert!(
+        !console.contains("data-testid=\"rechecks-due\""),
+        "{console}"
+    );
+    backdate_publications(&s, 710).await;
+    let console = console_get(&s, &jar, "/quan-tri").await;
+    let list = testid_text(&console, "rechecks-due", "</details>").expect("the list");
+    assert!(
+        list.contains(&format!("href=\"/quan-tri/ho-so/{case}\"")) && !list.contains("đã đến hạn"),
+        "due in twenty days, not yet: {list}"
+    );
+    let (_, answered) = s.report(RUMOUR).await;
+    assert_eq!(answered["status"], "answered", "{answered}");
 }
 
 #[tokio::test]
@@ -196,7 +243,7 @@ async fn the_case_page_records_a_recheck_and_keeps_the_note_on_an_error() {
     assert!(page.contains("Re-checking the verdict"), "{page}");
     assert!(!page.contains("data-testid=\"recheck-due\""), "{page}");
     assert!(
-        page.contains("hoa: Đối chiếu lại thông báo trên trang của Điện lực."),
+        page.contains("hoa: <span lang=\"vi\">Đối chiếu lại thông báo trên trang của Điện lực."),
         "{page}"
     );
 }
