@@ -401,7 +401,7 @@ pub struct AppealIn {
     pub contact: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/publications/{slug}/appeals", params(("slug" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/publications/{slug}/appeals", operation_id = "file_appeal", params(("slug" = String, Path)),
     request_body = AppealIn,
     responses((status = 201, body = AppealReceipt), (status = 404, body = ErrorEnvelope),
               (status = 422, body = ErrorEnvelope, description = "a field is missing or invalid, or the 6 months are over (`appeal_too_late`)"),

@@ -213,7 +213,7 @@ fn api_body_refused(e: ApiError) -> ApiError {
 }
 
 /// The awareness articles, newest first (public).
-#[utoipa::path(get, path = "/api/v1/articles",
+#[utoipa::path(get, path = "/api/v1/articles", operation_id = "list_articles",
     responses((status = 200, body = Object)))]
 pub async fn api_list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let items: Vec<ArticleOut> = state

@@ -111,7 +111,7 @@ pub struct DutiesQuery {
 /// `from`, `to`, `summary`, `count`?, `unit`?, `links`, `corrects`?, `corrected_by`?,
 /// `recorded_by`, `recorded_at`), oldest first. An entry with `corrected_by` was replaced
 /// by that entry and no longer counts.
-#[utoipa::path(get, path = "/api/v1/duties", params(DutiesQuery),
+#[utoipa::path(get, path = "/api/v1/duties", operation_id = "list_duties", params(DutiesQuery),
     responses((status = 200, body = [Object]), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn api_list(
     State(state): State<AppState>,

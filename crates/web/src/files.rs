@@ -288,7 +288,7 @@ pub fn file_response(sha256: &str, file: StoredFile) -> Response {
 }
 
 /// One stored file (staff only): a report's image or an evidence file, by its SHA-256.
-#[utoipa::path(get, path = "/api/v1/files/{sha256}", params(("sha256" = String, Path, description = "lowercase hex SHA-256 of the file")),
+#[utoipa::path(get, path = "/api/v1/files/{sha256}", operation_id = "get_file", params(("sha256" = String, Path, description = "lowercase hex SHA-256 of the file")),
     responses((status = 200, description = "The file, with its stored Content-Type"),
               (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
 pub async fn api_file(

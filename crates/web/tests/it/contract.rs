@@ -3,6 +3,34 @@
 
 use crate::harness::start;
 use kc_desk::Role;
+use std::collections::BTreeSet;
+
+/// The document is one a generator accepts: operation ids are unique, every `$ref` resolves.
+#[tokio::test]
+async fn the_openapi_document_is_valid_and_says_what_every_operation_shares() {
+    let s = start("sqlite").await;
+    let (_, doc) = s.get("/api/openapi.json", None).await;
+    let mut ids = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let what = format!("{method} {path}");
+            let id = op["operationId"].as_str().expect("operationId");
+            assert!(
+                ids.insert(id.to_string()),
+                "{what}: operationId {id} used twice"
+            );
+        }
+    }
+    // Every `$ref` names a schema the document has.
+    let text = doc.to_string();
+    for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = part.split('"').next().unwrap_or("");
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "$ref to missing schema {name}"
+        );
+    }
+}
 
 /// `Authorization: bearer …` is the same credential as `Bearer …`: HTTP auth scheme names
 /// are case-insensitive, and some clients write them in lower case.
