@@ -950,5 +950,66 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     doc.merge(crate::articles::ArticleDoc::openapi());
     doc.merge(crate::files::FileDoc::openapi());
     doc.merge(crate::duties::DutyDoc::openapi());
+    complete(&mut doc);
     Json(doc)
+}
+
+/// What every operation shares, written once rather than on each route: every JSON body
+/// goes through [`ApiJson`], which answers 400 (`malformed_json`) and 413 (`body_too_large`)
+/// before the handler runs; and an operation that may answer 401 takes the bearer token
+/// or the console's session cookie (with `X-CSRF-Token` to change anything).
+fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::Operation;
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+    };
+    use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
+
+    let error = |description: &str| -> RefOr<Response> {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                Content::new(Some(Ref::from_schema_name("ErrorEnvelope"))),
+            )
+            .build()
+            .into()
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations: [&mut Option<Operation>; 2] = [&mut item.get, &mut item.post];
+        for op in operations.into_iter().flatten() {
+            if op.request_body.is_some() {
+                let responses = &mut op.responses.responses;
+                responses.entry("400".into()).or_insert_with(|| {
+                    error("malformed JSON (`malformed_json`, with line and column) or a body that is not UTF-8")
+                });
+                responses
+                    .entry("413".into())
+                    .or_insert_with(|| error("the body is over the size limit (`body_too_large`)"));
+            }
+            if op.responses.responses.contains_key("401") {
+                op.security = Some(vec![
+                    SecurityRequirement::new("bearer", Vec::<String>::new()),
+                    SecurityRequirement::new("console_session", Vec::<String>::new()),
+                ]);
+            }
+        }
+    }
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("An API token from `kiemchung token create NAME`."))
+                .build(),
+        ),
+    );
+    components.add_security_scheme(
+        "console_session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            crate::session::SESSION_COOKIE,
+            "A browser signed in to the console; a request that changes anything also sends the console forms' CSRF token in `X-CSRF-Token` (403 `csrf` without it).",
+        ))),
+    );
 }

@@ -5,12 +5,16 @@ use crate::harness::start;
 use kc_desk::Role;
 use std::collections::BTreeSet;
 
-/// The document is one a generator accepts: operation ids are unique, every `$ref` resolves.
+/// The document is one a generator accepts, and says what every operation shares: the
+/// answers every JSON body may get, and the credentials every staff operation takes.
 #[tokio::test]
 async fn the_openapi_document_is_valid_and_says_what_every_operation_shares() {
     let s = start("sqlite").await;
     let (_, doc) = s.get("/api/openapi.json", None).await;
     let mut ids = BTreeSet::new();
+    let schemes = doc["components"]["securitySchemes"]
+        .as_object()
+        .expect("security schemes");
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("path item") {
             let what = format!("{method} {path}");
@@ -19,6 +23,27 @@ async fn the_openapi_document_is_valid_and_says_what_every_operation_shares() {
                 ids.insert(id.to_string()),
                 "{what}: operationId {id} used twice"
             );
+            let responses = op["responses"].as_object().expect("responses");
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{what} reads a JSON body but does not document {status}"
+                    );
+                }
+            }
+            let needs_auth = responses.contains_key("401");
+            let security = op["security"].as_array();
+            assert_eq!(
+                security.is_some(),
+                needs_auth,
+                "{what}: security stated exactly where 401 is a possible answer"
+            );
+            for requirement in security.into_iter().flatten() {
+                for name in requirement.as_object().expect("requirement").keys() {
+                    assert!(schemes.contains_key(name), "{what}: unknown scheme {name}");
+                }
+            }
         }
     }
     // Every `$ref` names a schema the document has.
