@@ -881,10 +881,31 @@ pub struct OutreachOut {
     pub id: i64,
 }
 
+/// An awareness event's body as the document shows it; the desk reads it as
+/// [`kc_desk::outreach::OutreachDraft`], which lives in the pure core and carries no schema.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct OutreachIn {
+    /// The agency that held it (its code).
+    agency: String,
+    /// `talk`, `training` or `campaign`.
+    kind: String,
+    /// `staff`, `speakers`, `members`, `youth` or `public`.
+    audience: String,
+    /// `YYYY-MM-DD`.
+    held_on: String,
+    topic: String,
+    /// How many attended: a count, never names.
+    attendees: i64,
+    #[schema(nullable = false)]
+    materials_url: Option<String>,
+}
+
 /// Records an awareness talk, training or campaign an agency held (its lead, or an editor):
 /// `{"agency", "kind", "audience", "held_on": "YYYY-MM-DD", "topic", "attendees",
 /// "materials_url"?}`. Attendees are a count, never names.
-#[utoipa::path(post, path = "/api/v1/outreach", request_body = Object,
+#[utoipa::path(post, path = "/api/v1/outreach", request_body = OutreachIn,
     responses((status = 201, body = OutreachOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
               (status = 422, body = ErrorEnvelope)))]
 pub async fn record_outreach(
@@ -896,9 +917,30 @@ pub async fn record_outreach(
     Ok((StatusCode::CREATED, Json(OutreachOut { id })))
 }
 
+/// An awareness event as the API lists it ([`kc_store::OutreachRecord`], which carries no
+/// schema; a test checks the API's answers against this).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct OutreachItem {
+    id: i64,
+    agency: String,
+    /// `talk`, `training` or `campaign`.
+    kind: String,
+    /// `staff`, `speakers`, `members`, `youth` or `public`.
+    audience: String,
+    /// `YYYY-MM-DD`.
+    held_on: String,
+    topic: String,
+    /// A count, never names.
+    attendees: i64,
+    #[schema(nullable)]
+    materials_url: Option<String>,
+    recorded_at: String,
+}
+
 /// The latest awareness events (up to 500).
 #[utoipa::path(get, path = "/api/v1/outreach",
-    responses((status = 200, body = [Object]), (status = 401, body = ErrorEnvelope)))]
+    responses((status = 200, body = [OutreachItem]), (status = 401, body = ErrorEnvelope)))]
 pub async fn list_outreach(
     State(state): State<AppState>,
     _staff: Staff,
