@@ -120,6 +120,39 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Query-string extractor whose refusal is the API's own error: axum answers a parameter
+/// given twice (`?limit=1&limit=2`, the one way the string parameters here can fail to
+/// read) with a plain-text 400 that no client of the document expects.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(q)) => Ok(ApiQuery(q)),
+            Err(e) => {
+                let text = e.body_text();
+                let detail = text
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&text);
+                // serde names the parameter between backticks ("duplicate field `limit`").
+                let field = detail.split('`').nth(1).unwrap_or("query").to_string();
+                Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_field",
+                    format!("Tham số `{field}` không hợp lệ hoặc được gửi hơn một lần."),
+                    format!("Query parameter `{field}` is invalid: {detail}."),
+                )
+                .with_field(field))
+            }
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Health {
     pub status: &'static str,
@@ -347,7 +380,7 @@ const CASES_PAGE_MAX: usize = 1000;
 pub async fn cases(
     State(state): State<AppState>,
     _staff: Staff,
-    Query(filter): Query<CaseListQuery>,
+    ApiQuery(filter): ApiQuery<CaseListQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     // Parsed here rather than by serde, so that a wrong value is named in the desk's own
     // error envelope instead of axum's plain-text rejection.
@@ -870,7 +903,7 @@ pub struct StatsQuery {
 pub async fn stats(
     State(state): State<AppState>,
     _staff: Staff,
-    Query(q): Query<StatsQuery>,
+    ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> Result<Json<kc_desk::stats::Stats>, ApiError> {
     let (first, last) = crate::desk::report_days(q.from.as_deref(), q.to.as_deref())?;
     Ok(Json(state.desk.stats(first, last).await?))

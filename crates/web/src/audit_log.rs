@@ -175,7 +175,7 @@ impl AuditLogParams {
 pub async fn api_audit(
     State(state): State<AppState>,
     Staff(actor): Staff,
-    Query(params): Query<AuditLogParams>,
+    crate::api::ApiQuery(params): crate::api::ApiQuery<AuditLogParams>,
 ) -> Result<Response, ApiError> {
     may_read(&actor)?;
     let q = params.query()?;

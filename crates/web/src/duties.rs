@@ -147,7 +147,7 @@ pub struct DutiesQuery {
 pub async fn api_list(
     State(state): State<AppState>,
     _staff: Staff,
-    Query(q): Query<DutiesQuery>,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<DutiesQuery>,
 ) -> Result<Json<Vec<DutyOut>>, ApiError> {
     let pack = state.desk.pack();
     let agency = q.agency.as_deref().map(str::trim).filter(|a| !a.is_empty());
