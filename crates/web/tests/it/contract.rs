@@ -904,6 +904,42 @@ async fn every_answer_of_every_operation_is_the_one_the_openapi_document_describ
         .await;
     api.get(list, list, i, 200).await;
 
+    // An appeal overturned: the decision no longer stands, and cannot be appealed again.
+    let second = api
+        .post(
+            file_appeal,
+            &appeals_of,
+            None,
+            json!({ "reasons": "Nội dung đã được gỡ.", "relation": "author" }),
+            201,
+        )
+        .await;
+    let pending = api.get("/api/v1/appeals", "/api/v1/appeals", r, 200).await;
+    let second_id = pending
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["status"] == "pending")
+        .and_then(|a| a["id"].as_i64())
+        .expect("the second appeal is pending");
+    assert!(second["receipt"].is_string());
+    api.post(
+        decide,
+        &format!("/api/v1/cases/{c1}/appeals/{second_id}/decision"),
+        Some(&reviewer2),
+        json!({ "outcome": "overturned", "reasons": "Nội dung đã được gỡ trước khi kết luận." }),
+        200,
+    )
+    .await;
+    api.post(
+        file_appeal,
+        &appeals_of,
+        None,
+        json!({ "reasons": "Sai.", "relation": "other" }),
+        409,
+    )
+    .await;
+
     // Every operation the document lists was called.
     let called = api.called.lock().expect("lock").clone();
     for (path, item) in api.doc["paths"].as_object().expect("paths") {
