@@ -747,8 +747,23 @@ pub async fn give_opinion(
 #[derive(Serialize, ToSchema)]
 pub struct OpinionsOut {
     pub consulted: Vec<String>,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<OpinionItem>)]
     pub opinions: Vec<kc_store::OpinionRecord>,
+}
+
+/// A consulted agency's opinion as the document shows it ([`kc_store::OpinionRecord`],
+/// which carries no schema; a test checks the API's answers against this).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct OpinionItem {
+    id: i64,
+    case_id: i64,
+    /// The consulted agency it speaks for (its code).
+    agency: String,
+    opinion: String,
+    /// The officer who gave it (a user name).
+    given_by: String,
+    given_at: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/opinions", params(("id" = i64, Path)),
