@@ -193,7 +193,7 @@ pub struct MatchOut {
 pub struct ReportOut {
     pub receipt: String,
     pub status: String,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     pub r#match: Option<MatchOut>,
     /// How many images were stored with the report.
     pub files: usize,
@@ -328,27 +328,27 @@ pub async fn provisions(State(state): State<AppState>) -> Json<Vec<ProvisionOut>
 pub struct CaseOut {
     pub id: i64,
     pub state: String,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     pub agency: Option<String>,
     /// Agencies consulted, from the pack's routing for the harm category.
     pub consulted: Vec<String>,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     pub harm_category: Option<String>,
     pub priority: String,
     pub claim: String,
     pub reports: i64,
     pub created_at: String,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     pub deadline: Option<String>,
     /// The verifier the case is assigned to, when one was named.
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     pub assignee: Option<String>,
     /// For a case merged as a duplicate: the case that holds its reports now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<i64>,
     /// When the case, overdue, was escalated to its agency's leads for its current
     /// deadline; null until then (and for a case never overdue).
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     pub escalated_at: Option<String>,
 }
 
@@ -981,7 +981,7 @@ pub struct OutreachItem {
     topic: String,
     /// A count, never names.
     attendees: i64,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     materials_url: Option<String>,
     recorded_at: String,
 }

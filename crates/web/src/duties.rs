@@ -44,19 +44,19 @@ pub struct ProgressOutDoc {
     /// Last day covered, `YYYY-MM-DD`.
     to: String,
     summary: String,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     count: Option<u32>,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     unit: Option<String>,
     links: Vec<String>,
     /// The entry this one corrects.
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     corrects: Option<i64>,
     recorded_by: String,
     /// RFC 3339, UTC.
     recorded_at: String,
     /// The entry that corrected this one; such an entry no longer counts.
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     corrected_by: Option<i64>,
 }
 
@@ -70,6 +70,7 @@ pub struct DutyOut {
     pub mode: String,
     pub text_vi: String,
     /// In English, when the pack gives it.
+    #[schema(required)]
     pub text_en: Option<String>,
     pub agencies: Vec<String>,
     #[schema(value_type = Vec<ProgressOutDoc>)]

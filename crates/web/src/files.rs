@@ -352,12 +352,12 @@ pub struct EvidenceFileItem {
     media_type: String,
     size: i64,
     /// The page it was taken from, when the officer gave one.
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     source_url: Option<String>,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     note: Option<String>,
     /// The report it was kept from, when it was one of a report's files.
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     from_report_id: Option<i64>,
     added_by: String,
     added_at: String,

@@ -401,13 +401,13 @@ pub struct NoticeOut {
     /// The printable notice (`/thong-bao/{id}`).
     url: String,
     /// The fact-check whose decision the notice rests on.
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     factcheck_url: Option<String>,
     /// `notice` or `label_request`, copied from the decision.
     remedy: String,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     remedy_label: Option<String>,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     remedy_label_en: Option<String>,
     platform: String,
     /// Content locators: canonical URLs of content, or `sha256:`/`md5:`/`pdq:` hashes.
@@ -416,13 +416,13 @@ pub struct NoticeOut {
     reasons: String,
     /// The issuing agency (the case's lead agency).
     agency: String,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     agency_name: Option<String>,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     agency_name_en: Option<String>,
     territorial_scope: String,
     /// `YYYY-MM-DD`, Vietnam's calendar.
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     prepared_on: Option<String>,
     /// `prepared`, or the last step recorded.
     status: String,
@@ -450,13 +450,13 @@ pub struct NoticeProvisionOut {
 pub struct NoticeEventOut {
     /// `sent`, `acknowledged`, `effect_given`, `declined` or `reinstated`.
     step: String,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     label: Option<String>,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     label_en: Option<String>,
     /// The day it happened, `YYYY-MM-DD`.
     on: String,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     note: Option<String>,
     recorded_by: String,
     recorded_at: String,

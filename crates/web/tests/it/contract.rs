@@ -56,7 +56,8 @@ fn resolve<'d>(doc: &'d Value, mut schema: &'d Value) -> &'d Value {
 
 /// Where `value` departs from `schema` (the subset of JSON Schema utoipa writes: `$ref`,
 /// `type` (one or a list), `required`, `properties`, `items`, `allOf`, `oneOf`, `enum`).
-/// A field the schema does not name is a departure too, when the schema names its fields.
+/// A field the schema does not name is a departure too, when the schema names its fields,
+/// and so is a field sent as null that the schema does not require.
 fn departures(doc: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
     let schema = resolve(doc, schema);
     if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
@@ -126,7 +127,16 @@ fn departures(doc: &Value, schema: &Value, value: &Value, at: &str, out: &mut Ve
                     }
                 }
             }
+            let required = schema["required"].as_array();
             for (name, v) in fields {
+                // A field sent as null is sent whether or not it has a value: a client
+                // generated from the document must be told it is always there.
+                let listed = required.is_some_and(|r| r.iter().any(|x| x == name.as_str()));
+                if v.is_null() && !listed {
+                    out.push(format!(
+                        "{at}: field `{name}` is null here, so always sent, but not required"
+                    ));
+                }
                 match props.get(name) {
                     Some(s) => departures(doc, s, v, &format!("{at}.{name}"), out),
                     None => out.push(format!("{at}: field `{name}` is not in the document")),
