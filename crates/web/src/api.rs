@@ -353,6 +353,7 @@ pub struct CaseOut {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseListQuery {
     /// Only cases in this state.
     pub state: Option<String>,
@@ -898,6 +899,7 @@ pub async fn merge(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// First day, `YYYY-MM-DD` (Vietnam's clock); default: the first of `to`'s month, or of
     /// this month.

@@ -25,6 +25,7 @@ const OFFSET_MAX: usize = i64::MAX as usize;
 
 /// What an auditor asks of the log, as the console form and the API send it.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditLogParams {
     /// What the event is about: `case`, `report`, `appeal`, `notice`, `user`, …
     pub entity: Option<String>,

@@ -128,6 +128,7 @@ fn unknown_agency(code: &str) -> ApiError {
 // ---------- API ----------
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DutiesQuery {
     /// An agency code: only the duties naming it, and only its progress.
     pub agency: Option<String>,

@@ -1004,6 +1004,14 @@ async fn the_openapi_document_is_valid_and_says_what_every_operation_shares() {
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("path item") {
             let what = format!("{method} {path}");
+            // A path parameter is one the path names; any other is read from the query
+            // (ApiQuery hides from utoipa that they are, so the structs say it).
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                let name = param["name"].as_str().unwrap_or("");
+                let in_path = path.contains(&format!("{{{name}}}"));
+                let place = if in_path { "path" } else { "query" };
+                assert_eq!(param["in"], place, "{what}: parameter {name}");
+            }
             let id = op["operationId"].as_str().expect("operationId");
             assert!(
                 ids.insert(id.to_string()),
