@@ -100,17 +100,27 @@ fn read_texts(path: &Path) -> Result<Vec<String>> {
     struct Line {
         text: String,
     }
-    let raw = std::fs::read_to_string(path)
+    let raw = std::fs::read(path)
         .with_context(|| format!("không đọc được / cannot read {}", path.display()))?;
     let mut texts = Vec::new();
-    for (i, line) in raw.lines().enumerate() {
+    for (i, bytes) in raw.split(|&b| b == b'\n').enumerate() {
+        // Checked line by line, so that bytes that are not UTF-8 are named by their line
+        // like any other mistake.
+        let line = std::str::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "{}:{}: không phải UTF-8 / not UTF-8 (byte {})",
+                path.display(),
+                i + 1,
+                e.valid_up_to() + 1
+            )
+        })?;
         if line.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<Line>(line) {
+        match crate::matching::parse_line::<Line>(line) {
             Ok(l) => texts.push(l.text),
             Err(e) => bail!(
-                "{}:{}: dòng không hợp lệ, cần {{\"text\": …}} / malformed line, expected {{\"text\": …}}: {e}",
+                "{}:{}: {e} (cần / need {{\"text\": …}})",
                 path.display(),
                 i + 1
             ),
@@ -214,6 +224,20 @@ mod tests {
         let err = read_texts(&input).expect_err("line 3 has no text");
         let msg = format!("{err:#}");
         assert!(msg.contains("in.jsonl:3:"), "{msg}");
+        assert!(msg.contains("`text`"), "the missing field is named: {msg}");
+        // A value of the wrong type names its field; bytes that are not UTF-8 their line.
+        std::fs::write(&input, "{\"text\": \"một\"}\r\n{\"text\": 5}\n").expect("write");
+        let msg = format!("{:#}", read_texts(&input).expect_err("a number"));
+        assert!(
+            msg.contains("in.jsonl:2:") && msg.contains("`text`"),
+            "{msg}"
+        );
+        std::fs::write(&input, b"{\"text\": \"m\xe9t\"}\n").expect("write");
+        let msg = format!("{:#}", read_texts(&input).expect_err("latin-1"));
+        assert!(
+            msg.contains("in.jsonl:1:") && msg.contains("UTF-8"),
+            "{msg}"
+        );
         std::fs::write(
             &input,
             "{\"id\": \"a\", \"text\": \"một\", \"x\": 1}\n\n  \n",

@@ -77,7 +77,8 @@ pub struct EvalArgs {
 #[derive(Debug, Deserialize)]
 struct Line {
     id: String,
-    #[serde(default)]
+    /// Required: a line without it (a typo such as `"txt"`) would otherwise be matched as
+    /// an empty text, finding nothing, and the run would end as if it had succeeded.
     text: String,
     #[serde(default)]
     target: Option<String>,
@@ -101,10 +102,12 @@ fn read_jsonl(path: &Path, threads: usize) -> Result<Vec<Line>> {
         if line.trim().is_empty() {
             return Ok(None);
         }
-        let parsed: Line = serde_json::from_str(line).with_context(|| {
-            format!("{}:{n}: dòng JSON không hợp lệ / malformed JSON line (cần / need {{\"id\",\"text\"}})", path.display())
-        })?;
-        Ok(Some(parsed))
+        Ok(Some(parse_line(line).map_err(|e| {
+            anyhow::anyhow!(
+                "{}:{n}: {e} (cần / need {{\"id\",\"text\"}})",
+                path.display()
+            )
+        })?))
     });
     let mut out = Vec::with_capacity(parsed.len());
     for line in parsed {
@@ -113,6 +116,24 @@ fn read_jsonl(path: &Path, threads: usize) -> Result<Vec<Line>> {
         }
     }
     Ok(out)
+}
+
+/// One JSONL line, or what is wrong with it, naming the field whose value does not fit
+/// (serde_json alone says "invalid type: integer `3`, expected a string" and not where).
+pub(crate) fn parse_line<T: serde::de::DeserializeOwned>(line: &str) -> Result<T, String> {
+    let de = &mut serde_json::Deserializer::from_str(line);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            format!("dòng JSON không hợp lệ / malformed JSON line: {inner}")
+        } else if field == "." {
+            // A missing field: serde names it ("missing field `text`").
+            format!("dòng không hợp lệ / invalid line: {inner}")
+        } else {
+            format!("trường / field `{field}`: {inner}")
+        }
+    })
 }
 
 fn threads(requested: Option<usize>) -> usize {
@@ -540,6 +561,21 @@ mod tests {
         );
         let err = read_jsonl(&p, 2).expect_err("malformed").to_string();
         assert!(err.contains(&format!("{}:2", p.display())), "{err}");
+        // A value of the wrong type, or a line without its text, names the field.
+        for (line, field) in [
+            ("{\"id\":3,\"text\":\"x\"}", "`id`"),
+            ("{\"id\":\"q\",\"text\":5}", "`text`"),
+            ("{\"id\":\"q\",\"txt\":\"x\"}", "`text`"),
+        ] {
+            let p = write(
+                dir.path(),
+                "q.jsonl",
+                &format!("{{\"id\":\"a\",\"text\":\"x\"}}\n{line}\n"),
+            );
+            let err = read_jsonl(&p, 2).expect_err(line).to_string();
+            assert!(err.contains(&format!("{}:2", p.display())), "{err}");
+            assert!(err.contains(field), "{line}: {err}");
+        }
         // Bytes that are not UTF-8 too, after lines that are fine, with CRLF
         // line ends accepted.
         let p = dir.path().join("latin1.jsonl");

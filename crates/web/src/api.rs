@@ -120,6 +120,39 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Query-string extractor whose refusal is the API's own error: axum answers a parameter
+/// given twice (`?limit=1&limit=2`, the one way the string parameters here can fail to
+/// read) with a plain-text 400 that no client of the document expects.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(q)) => Ok(ApiQuery(q)),
+            Err(e) => {
+                let text = e.body_text();
+                let detail = text
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&text);
+                // serde names the parameter between backticks ("duplicate field `limit`").
+                let field = detail.split('`').nth(1).unwrap_or("query").to_string();
+                Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_field",
+                    format!("Tham số `{field}` không hợp lệ hoặc được gửi hơn một lần."),
+                    format!("Query parameter `{field}` is invalid: {detail}."),
+                )
+                .with_field(field))
+            }
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Health {
     pub status: &'static str,
@@ -160,7 +193,7 @@ pub struct MatchOut {
 pub struct ReportOut {
     pub receipt: String,
     pub status: String,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     pub r#match: Option<MatchOut>,
     /// How many images were stored with the report.
     pub files: usize,
@@ -295,31 +328,32 @@ pub async fn provisions(State(state): State<AppState>) -> Json<Vec<ProvisionOut>
 pub struct CaseOut {
     pub id: i64,
     pub state: String,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     pub agency: Option<String>,
     /// Agencies consulted, from the pack's routing for the harm category.
     pub consulted: Vec<String>,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     pub harm_category: Option<String>,
     pub priority: String,
     pub claim: String,
     pub reports: i64,
     pub created_at: String,
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     pub deadline: Option<String>,
     /// The verifier the case is assigned to, when one was named.
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     pub assignee: Option<String>,
     /// For a case merged as a duplicate: the case that holds its reports now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<i64>,
     /// When the case, overdue, was escalated to its agency's leads for its current
     /// deadline; null until then (and for a case never overdue).
-    #[schema(nullable)]
+    #[schema(nullable, required)]
     pub escalated_at: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseListQuery {
     /// Only cases in this state.
     pub state: Option<String>,
@@ -347,7 +381,7 @@ const CASES_PAGE_MAX: usize = 1000;
 pub async fn cases(
     State(state): State<AppState>,
     _staff: Staff,
-    Query(filter): Query<CaseListQuery>,
+    ApiQuery(filter): ApiQuery<CaseListQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     // Parsed here rather than by serde, so that a wrong value is named in the desk's own
     // error envelope instead of axum's plain-text rejection.
@@ -787,8 +821,23 @@ pub async fn give_opinion(
 #[derive(Serialize, ToSchema)]
 pub struct OpinionsOut {
     pub consulted: Vec<String>,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<OpinionItem>)]
     pub opinions: Vec<kc_store::OpinionRecord>,
+}
+
+/// A consulted agency's opinion as the document shows it ([`kc_store::OpinionRecord`],
+/// which carries no schema; a test checks the API's answers against this).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct OpinionItem {
+    id: i64,
+    case_id: i64,
+    /// The consulted agency it speaks for (its code).
+    agency: String,
+    opinion: String,
+    /// The officer who gave it (a user name).
+    given_by: String,
+    given_at: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/opinions", params(("id" = i64, Path)),
@@ -923,6 +972,7 @@ pub async fn merge(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// First day, `YYYY-MM-DD` (Vietnam's clock); default: the first of `to`'s month, or of
     /// this month.
@@ -943,7 +993,7 @@ pub struct StatsQuery {
 pub async fn stats(
     State(state): State<AppState>,
     _staff: Staff,
-    Query(q): Query<StatsQuery>,
+    ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> Result<Json<kc_desk::stats::Stats>, ApiError> {
     let (first, last) = crate::desk::report_days(q.from.as_deref(), q.to.as_deref())?;
     Ok(Json(state.desk.stats(first, last).await?))
@@ -954,10 +1004,31 @@ pub struct OutreachOut {
     pub id: i64,
 }
 
+/// An awareness event's body as the document shows it; the desk reads it as
+/// [`kc_desk::outreach::OutreachDraft`], which lives in the pure core and carries no schema.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct OutreachIn {
+    /// The agency that held it (its code).
+    agency: String,
+    /// `talk`, `training` or `campaign`.
+    kind: String,
+    /// `staff`, `speakers`, `members`, `youth` or `public`.
+    audience: String,
+    /// `YYYY-MM-DD`.
+    held_on: String,
+    topic: String,
+    /// How many attended: a count, never names.
+    attendees: i64,
+    #[schema(nullable = false)]
+    materials_url: Option<String>,
+}
+
 /// Records an awareness talk, training or campaign an agency held (its lead, or an editor):
 /// `{"agency", "kind", "audience", "held_on": "YYYY-MM-DD", "topic", "attendees",
 /// "materials_url"?}`. Attendees are a count, never names.
-#[utoipa::path(post, path = "/api/v1/outreach", request_body = Object,
+#[utoipa::path(post, path = "/api/v1/outreach", request_body = OutreachIn,
     responses((status = 201, body = OutreachOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
               (status = 422, body = ErrorEnvelope)))]
 pub async fn record_outreach(
@@ -969,9 +1040,30 @@ pub async fn record_outreach(
     Ok((StatusCode::CREATED, Json(OutreachOut { id })))
 }
 
+/// An awareness event as the API lists it ([`kc_store::OutreachRecord`], which carries no
+/// schema; a test checks the API's answers against this).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct OutreachItem {
+    id: i64,
+    agency: String,
+    /// `talk`, `training` or `campaign`.
+    kind: String,
+    /// `staff`, `speakers`, `members`, `youth` or `public`.
+    audience: String,
+    /// `YYYY-MM-DD`.
+    held_on: String,
+    topic: String,
+    /// A count, never names.
+    attendees: i64,
+    #[schema(nullable, required)]
+    materials_url: Option<String>,
+    recorded_at: String,
+}
+
 /// The latest awareness events (up to 500).
 #[utoipa::path(get, path = "/api/v1/outreach",
-    responses((status = 200, body = [Object]), (status = 401, body = ErrorEnvelope)))]
+    responses((status = 200, body = [OutreachItem]), (status = 401, body = ErrorEnvelope)))]
 pub async fn list_outreach(
     State(state): State<AppState>,
     _staff: Staff,
@@ -1025,5 +1117,66 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     doc.merge(crate::articles::ArticleDoc::openapi());
     doc.merge(crate::files::FileDoc::openapi());
     doc.merge(crate::duties::DutyDoc::openapi());
+    complete(&mut doc);
     Json(doc)
+}
+
+/// What every operation shares, written once rather than on each route: every JSON body
+/// goes through [`ApiJson`], which answers 400 (`malformed_json`) and 413 (`body_too_large`)
+/// before the handler runs; and an operation that may answer 401 takes the bearer token
+/// or the console's session cookie (with `X-CSRF-Token` to change anything).
+fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::Operation;
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+    };
+    use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
+
+    let error = |description: &str| -> RefOr<Response> {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                Content::new(Some(Ref::from_schema_name("ErrorEnvelope"))),
+            )
+            .build()
+            .into()
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations: [&mut Option<Operation>; 2] = [&mut item.get, &mut item.post];
+        for op in operations.into_iter().flatten() {
+            if op.request_body.is_some() {
+                let responses = &mut op.responses.responses;
+                responses.entry("400".into()).or_insert_with(|| {
+                    error("malformed JSON (`malformed_json`, with line and column) or a body that is not UTF-8")
+                });
+                responses
+                    .entry("413".into())
+                    .or_insert_with(|| error("the body is over the size limit (`body_too_large`)"));
+            }
+            if op.responses.responses.contains_key("401") {
+                op.security = Some(vec![
+                    SecurityRequirement::new("bearer", Vec::<String>::new()),
+                    SecurityRequirement::new("console_session", Vec::<String>::new()),
+                ]);
+            }
+        }
+    }
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("An API token from `kiemchung token create NAME`."))
+                .build(),
+        ),
+    );
+    components.add_security_scheme(
+        "console_session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            crate::session::SESSION_COOKIE,
+            "A browser signed in to the console; a request that changes anything also sends the console forms' CSRF token in `X-CSRF-Token` (403 `csrf` without it).",
+        ))),
+    );
 }

@@ -401,9 +401,10 @@ pub struct AppealIn {
     pub contact: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/publications/{slug}/appeals", params(("slug" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/publications/{slug}/appeals", operation_id = "file_appeal", params(("slug" = String, Path)),
     request_body = AppealIn,
     responses((status = 201, body = AppealReceipt), (status = 404, body = ErrorEnvelope),
+              (status = 409, body = ErrorEnvelope, description = "the decision no longer stands (`decision_not_standing`): overturned on appeal or replaced by a newer one"),
               (status = 422, body = ErrorEnvelope, description = "a field is missing or invalid, or the 6 months are over (`appeal_too_late`)"),
               (status = 429, body = ErrorEnvelope)))]
 pub async fn api_file(

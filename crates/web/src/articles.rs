@@ -170,9 +170,33 @@ impl From<&ArticleRecord> for ArticleOut {
     }
 }
 
+/// An article's body as the document shows it; the desk reads it as [`ArticleDraft`], which
+/// lives in the pure core and carries no schema.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ArticleIn {
+    /// At most 200 characters; the address is made from it.
+    title: String,
+    /// The lead shown in lists and the feed (at most 400 characters); the body's first
+    /// paragraph when absent or empty.
+    #[schema(nullable = false)]
+    summary: Option<String>,
+    /// Paragraphs separated by a blank line.
+    body: String,
+}
+
+/// The awareness articles, newest first.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ArticleList {
+    count: usize,
+    items: Vec<ArticleOut>,
+}
+
 /// Publishes an awareness article (editor): `{"title", "summary"?, "body"}`, paragraphs
 /// separated by a blank line. The summary defaults to the first paragraph.
-#[utoipa::path(post, path = "/api/v1/articles", request_body = Object,
+#[utoipa::path(post, path = "/api/v1/articles", request_body = ArticleIn,
     responses((status = 201, body = ArticleOut), (status = 401, body = ErrorEnvelope),
               (status = 403, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope),
               (status = 422, body = ErrorEnvelope)))]
@@ -187,7 +211,7 @@ pub async fn api_publish(
 }
 
 /// Corrects an article (editor), same body as publishing; its address stays.
-#[utoipa::path(post, path = "/api/v1/articles/{id}", request_body = Object,
+#[utoipa::path(post, path = "/api/v1/articles/{id}", request_body = ArticleIn,
     params(("id" = i64, Path, description = "Article id")),
     responses((status = 200, body = ArticleOut), (status = 401, body = ErrorEnvelope),
               (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
@@ -213,8 +237,8 @@ fn api_body_refused(e: ApiError) -> ApiError {
 }
 
 /// The awareness articles, newest first (public).
-#[utoipa::path(get, path = "/api/v1/articles",
-    responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/articles", operation_id = "list_articles",
+    responses((status = 200, body = ArticleList)))]
 pub async fn api_list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let items: Vec<ArticleOut> = state
         .desk

@@ -25,6 +25,7 @@ const OFFSET_MAX: usize = i64::MAX as usize;
 
 /// What an auditor asks of the log, as the console form and the API send it.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditLogParams {
     /// What the event is about: `case`, `report`, `appeal`, `notice`, `user`, …
     pub entity: Option<String>,
@@ -175,7 +176,7 @@ impl AuditLogParams {
 pub async fn api_audit(
     State(state): State<AppState>,
     Staff(actor): Staff,
-    Query(params): Query<AuditLogParams>,
+    crate::api::ApiQuery(params): crate::api::ApiQuery<AuditLogParams>,
 ) -> Result<Response, ApiError> {
     may_read(&actor)?;
     let q = params.query()?;

@@ -30,8 +30,38 @@ pub struct ProgressOut {
     pub corrected_by: Option<i64>,
 }
 
+/// A progress entry as the document shows it ([`ProgressOut`] flattens
+/// [`ProgressEntry`], which lives in the pure core and carries no schema; a test checks the
+/// API's answers against this).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ProgressOutDoc {
+    id: i64,
+    duty: String,
+    agency: String,
+    /// First day covered, `YYYY-MM-DD`.
+    from: String,
+    /// Last day covered, `YYYY-MM-DD`.
+    to: String,
+    summary: String,
+    #[schema(nullable, required)]
+    count: Option<u32>,
+    #[schema(nullable, required)]
+    unit: Option<String>,
+    links: Vec<String>,
+    /// The entry this one corrects.
+    #[schema(nullable, required)]
+    corrects: Option<i64>,
+    recorded_by: String,
+    /// RFC 3339, UTC.
+    recorded_at: String,
+    /// The entry that corrected this one; such an entry no longer counts.
+    #[schema(nullable, required)]
+    corrected_by: Option<i64>,
+}
+
 /// A duty with the agencies it names and the progress recorded on it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DutyOut {
     pub id: String,
     pub clause: String,
@@ -40,8 +70,10 @@ pub struct DutyOut {
     pub mode: String,
     pub text_vi: String,
     /// In English, when the pack gives it.
+    #[schema(required)]
     pub text_en: Option<String>,
     pub agencies: Vec<String>,
+    #[schema(value_type = Vec<ProgressOutDoc>)]
     pub progress: Vec<ProgressOut>,
 }
 
@@ -96,6 +128,7 @@ fn unknown_agency(code: &str) -> ApiError {
 // ---------- API ----------
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DutiesQuery {
     /// An agency code: only the duties naming it, and only its progress.
     pub agency: Option<String>,
@@ -111,12 +144,12 @@ pub struct DutiesQuery {
 /// `from`, `to`, `summary`, `count`?, `unit`?, `links`, `corrects`?, `corrected_by`?,
 /// `recorded_by`, `recorded_at`), oldest first. An entry with `corrected_by` was replaced
 /// by that entry and no longer counts.
-#[utoipa::path(get, path = "/api/v1/duties", params(DutiesQuery),
-    responses((status = 200, body = [Object]), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/v1/duties", operation_id = "list_duties", params(DutiesQuery),
+    responses((status = 200, body = [DutyOut]), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn api_list(
     State(state): State<AppState>,
     _staff: Staff,
-    Query(q): Query<DutiesQuery>,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<DutiesQuery>,
 ) -> Result<Json<Vec<DutyOut>>, ApiError> {
     let pack = state.desk.pack();
     let agency = q.agency.as_deref().map(str::trim).filter(|a| !a.is_empty());
@@ -143,11 +176,39 @@ pub struct ProgressCreated {
     pub id: i64,
 }
 
+/// A progress entry's body as the document shows it; the desk reads it as
+/// [`kc_desk::duty::ProgressDraft`], which lives in the pure core and carries no schema.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ProgressIn {
+    /// The agency whose work it is (its code); the duty must name it.
+    agency: String,
+    /// First day covered, `YYYY-MM-DD`.
+    from: String,
+    /// Last day covered, `YYYY-MM-DD`; the first day when absent (work of one day).
+    #[schema(nullable = false)]
+    to: Option<String>,
+    /// What was done, in the agency's own words.
+    summary: String,
+    #[schema(nullable = false)]
+    count: Option<i64>,
+    /// What the count counts; required with a count.
+    #[schema(nullable = false)]
+    unit: Option<String>,
+    /// Links to public material.
+    #[schema(nullable = false)]
+    links: Option<Vec<String>>,
+    /// The entry this one corrects (same duty and agency).
+    #[schema(nullable = false)]
+    corrects: Option<i64>,
+}
+
 /// Records progress on a duty for an agency it names (staff of that agency, or an
 /// administrator): `{"agency", "from": "YYYY-MM-DD", "to"?: "YYYY-MM-DD", "summary",
 /// "count"?, "unit"? (with a count), "links"?: [url], "corrects"?: id}`. Entries are kept
 /// as recorded; a mistake is put right by a new entry naming the one it `corrects`.
-#[utoipa::path(post, path = "/api/v1/duties/{id}/progress", request_body = Object,
+#[utoipa::path(post, path = "/api/v1/duties/{id}/progress", request_body = ProgressIn,
     params(("id" = String, Path, description = "The duty's id in the pack")),
     responses((status = 201, body = ProgressCreated), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
               (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]

@@ -288,7 +288,7 @@ pub fn file_response(sha256: &str, file: StoredFile) -> Response {
 }
 
 /// One stored file (staff only): a report's image or an evidence file, by its SHA-256.
-#[utoipa::path(get, path = "/api/v1/files/{sha256}", params(("sha256" = String, Path, description = "lowercase hex SHA-256 of the file")),
+#[utoipa::path(get, path = "/api/v1/files/{sha256}", operation_id = "get_file", params(("sha256" = String, Path, description = "lowercase hex SHA-256 of the file")),
     responses((status = 200, description = "The file, with its stored Content-Type"),
               (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
 pub async fn api_file(
@@ -320,11 +320,47 @@ pub async fn console_file(
 #[derive(Serialize, ToSchema)]
 pub struct CaseFilesOut {
     /// The reports' images (their own and their merged duplicates'), until purged.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<ReportFileOut>)]
     pub reports: Vec<kc_store::ReportFileRecord>,
     /// Files kept as evidence, with who added them, when and from where.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<EvidenceFileItem>)]
     pub evidence: Vec<kc_store::EvidenceFileRecord>,
+}
+
+/// A report's image as the document shows it ([`kc_store::ReportFileRecord`], which
+/// carries no schema; a test checks the API's answers against this).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ReportFileOut {
+    report_id: i64,
+    /// 1, 2 or 3: the image's place in the report.
+    position: i64,
+    /// Lowercase hex; `GET /api/v1/files/{sha256}` serves it.
+    sha256: String,
+    media_type: String,
+    /// Bytes.
+    size: i64,
+}
+
+/// An evidence file as the document shows it ([`kc_store::EvidenceFileRecord`]).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct EvidenceFileItem {
+    id: i64,
+    case_id: i64,
+    sha256: String,
+    media_type: String,
+    size: i64,
+    /// The page it was taken from, when the officer gave one.
+    #[schema(nullable, required)]
+    source_url: Option<String>,
+    #[schema(nullable, required)]
+    note: Option<String>,
+    /// The report it was kept from, when it was one of a report's files.
+    #[schema(nullable, required)]
+    from_report_id: Option<i64>,
+    added_by: String,
+    added_at: String,
 }
 
 impl From<CaseFiles> for CaseFilesOut {

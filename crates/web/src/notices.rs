@@ -390,10 +390,90 @@ pub struct NoticeIn {
     pub territorial_scope: Option<String>,
 }
 
+/// A notice as staff read it through the API ([`notice_view`] writes it; a test checks
+/// every answer against this schema, so the two cannot drift apart).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct NoticeOut {
+    id: i64,
+    /// The notice's number as printed, e.g. `TB-2026-0003`.
+    number: String,
+    /// The printable notice (`/thong-bao/{id}`).
+    url: String,
+    /// The fact-check whose decision the notice rests on.
+    #[schema(nullable, required)]
+    factcheck_url: Option<String>,
+    /// `notice` or `label_request`, copied from the decision.
+    remedy: String,
+    #[schema(nullable, required)]
+    remedy_label: Option<String>,
+    #[schema(nullable, required)]
+    remedy_label_en: Option<String>,
+    platform: String,
+    /// Content locators: canonical URLs of content, or `sha256:`/`md5:`/`pdq:` hashes.
+    locators: Vec<String>,
+    legal_provisions: Vec<NoticeProvisionOut>,
+    reasons: String,
+    /// The issuing agency (the case's lead agency).
+    agency: String,
+    #[schema(nullable, required)]
+    agency_name: Option<String>,
+    #[schema(nullable, required)]
+    agency_name_en: Option<String>,
+    territorial_scope: String,
+    /// `YYYY-MM-DD`, Vietnam's calendar.
+    #[schema(nullable, required)]
+    prepared_on: Option<String>,
+    /// `prepared`, or the last step recorded.
+    status: String,
+    status_label: String,
+    status_label_en: String,
+    /// The steps that may be recorded next.
+    next_steps: Vec<String>,
+    /// The steps recorded, in order.
+    events: Vec<NoticeEventOut>,
+    case_id: i64,
+    decision_id: i64,
+    prepared_by: String,
+    prepared_at: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct NoticeProvisionOut {
+    id: String,
+    citation: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct NoticeEventOut {
+    /// `sent`, `acknowledged`, `effect_given`, `declined` or `reinstated`.
+    step: String,
+    #[schema(nullable, required)]
+    label: Option<String>,
+    #[schema(nullable, required)]
+    label_en: Option<String>,
+    /// The day it happened, `YYYY-MM-DD`.
+    on: String,
+    #[schema(nullable, required)]
+    note: Option<String>,
+    recorded_by: String,
+    recorded_at: String,
+}
+
+/// A case's notices.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct NoticeList {
+    count: usize,
+    items: Vec<NoticeOut>,
+}
+
 /// Prepares a notice (editor or lead) for a published case whose decision's remedy is
 /// `notice` or `label_request`. The desk never sends it.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/notices", params(("id" = i64, Path)), request_body = NoticeIn,
-    responses((status = 201, body = Object), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+    responses((status = 201, body = NoticeOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
               (status = 404, body = ErrorEnvelope),
               (status = 409, body = ErrorEnvelope, description = "not published, the remedy asks nothing of a platform, or the same notice exists (duplicate_notice, naming it) and was not declined"),
               (status = 422, body = ErrorEnvelope, description = "platform missing, or a locator neither an http(s) URL of content nor a sha256/md5/pdq hash")))]
@@ -428,7 +508,7 @@ pub async fn create(
 
 /// The notices of a case, with their steps (staff).
 #[utoipa::path(get, path = "/api/v1/cases/{id}/notices", params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = NoticeList), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
 pub async fn list(
     State(state): State<AppState>,
     _staff: Staff,
@@ -475,7 +555,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for NoticeId {
 
 /// Records a step of a notice (editor or lead): 409 when it does not follow the last one.
 #[utoipa::path(post, path = "/api/v1/notices/{id}/events", params(("id" = i64, Path)), request_body = StepIn,
-    responses((status = 201, body = Object), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+    responses((status = 201, body = NoticeOut), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
               (status = 404, body = ErrorEnvelope),
               (status = 409, body = ErrorEnvelope, description = "the step does not follow the last one recorded"),
               (status = 422, body = ErrorEnvelope, description = "unknown step, bad date, or a missing note")))]

@@ -68,8 +68,7 @@ pub async fn resolve_actor(
         let token = auth
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(bearer_token)
             .ok_or_else(ApiError::unauthorized)?;
         return match state
             .desk
@@ -92,6 +91,15 @@ pub async fn resolve_actor(
             .await?);
     }
     Ok(None)
+}
+
+/// The token of an `Authorization: Bearer TOKEN` header. The scheme's name is
+/// case-insensitive (RFC 9110 §11.1), so `bearer` from an HTTP library that lowercases it
+/// is the same credential, not an anonymous request answered 401.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 impl FromRequestParts<AppState> for Staff {

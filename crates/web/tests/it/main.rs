@@ -11,6 +11,7 @@ mod audit_log;
 mod case_view;
 mod closing;
 mod consult;
+mod contract;
 mod duties;
 mod escalation;
 mod expired_tokens;
