@@ -617,6 +617,65 @@ async fn every_answer_of_every_operation_is_the_one_the_openapi_document_describ
         .await;
     assert_eq!(answered["match"]["url"], url.as_str(), "{answered}");
 
+    // Re-checking published verdicts: the list (none due yet; c1 falls due within 800
+    // days), and a reviewer who neither drafted nor approved c1's decision re-checking it.
+    let rechecks = "/api/v1/rechecks";
+    let due = api.get(rechecks, rechecks, i, 200).await;
+    assert_eq!(due, json!([]));
+    let soon = api
+        .get(rechecks, "/api/v1/rechecks?within_days=800", i, 200)
+        .await;
+    assert_eq!(soon[0]["case_id"], c1, "{soon}");
+    api.get(rechecks, "/api/v1/rechecks?within_days=x", i, 422)
+        .await;
+    api.get(rechecks, rechecks, None, 401).await;
+    let recheck = "/api/v1/cases/{id}/publication/recheck";
+    let note = json!({ "note": "Đã đối chiếu lại với thông báo của Điện lực." });
+    let fresh_eyes = s.user("recheck1", &[(Role::Reviewer, None)]).await;
+    let f = Some(fresh_eyes.as_str());
+    api.post(
+        recheck,
+        &at(c1, "publication/recheck"),
+        e,
+        note.clone(),
+        403,
+    )
+    .await;
+    api.post(
+        recheck,
+        &at(c1, "publication/recheck"),
+        r,
+        note.clone(),
+        409,
+    )
+    .await;
+    api.post(
+        recheck,
+        &at(c2, "publication/recheck"),
+        f,
+        note.clone(),
+        409,
+    )
+    .await;
+    api.post(
+        recheck,
+        &at(987_654, "publication/recheck"),
+        f,
+        note.clone(),
+        404,
+    )
+    .await;
+    api.post(
+        recheck,
+        &at(c1, "publication/recheck"),
+        f,
+        json!({ "note": "" }),
+        422,
+    )
+    .await;
+    api.post(recheck, &at(c1, "publication/recheck"), f, note, 200)
+        .await;
+
     // Notices and their steps.
     let notices = "/api/v1/cases/{id}/notices";
     let locator = json!({ "platform": "Facebook", "locators": ["https://www.facebook.com/groups/x/posts/123"] });
