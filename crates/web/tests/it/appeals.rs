@@ -263,18 +263,7 @@ async fn appeals_close_six_months_after_publication() {
         let s = start(kind).await;
         let (_, url) = publish_rumour(&s, RUMOUR).await;
         let slug = slug_of(&url);
-        let set_published = |days: i64| {
-            let at = kc_store::fmt_time(chrono::Utc::now() - chrono::Duration::days(days));
-            let pool = s.store.pool().clone();
-            async move {
-                sqlx::query("UPDATE publications SET published_at = $1")
-                    .bind(at)
-                    .execute(&pool)
-                    .await
-                    .expect("backdate");
-            }
-        };
-        set_published(190).await;
+        backdate_publications(&s, 190).await;
         let body = json!({ "reasons": FILER_REASONS, "relation": "concerned" });
         let (st, err) = appeal(&s, slug, body.clone()).await;
         assert_eq!(st, 422, "[{kind}] {err}");
@@ -293,7 +282,7 @@ async fn appeals_close_six_months_after_publication() {
             "[{kind}] no form once closed"
         );
 
-        set_published(170).await;
+        backdate_publications(&s, 170).await;
         let (st, filed) = appeal(&s, slug, body).await;
         assert_eq!(st, 201, "[{kind}] within six months: {filed}");
         let (_, page) = s.get_text(&url).await;

@@ -528,24 +528,13 @@ async fn a_verdict_due_for_rechecking_goes_to_staff_and_answers_only_after_a_rec
         let (_, fresh) = s.report(RUMOUR_NO_ACCENTS).await;
         assert_eq!(fresh["status"], "answered", "[{kind}] {fresh}");
 
-        let backdate = |days: i64| {
-            let at = kc_store::fmt_time(chrono::Utc::now() - chrono::Duration::days(days));
-            let pool = s.store.pool().clone();
-            async move {
-                sqlx::query("UPDATE publications SET published_at = $1")
-                    .bind(at)
-                    .execute(&pool)
-                    .await
-                    .expect("backdate");
-            }
-        };
         // A day short of the two years: still answered on its own.
-        backdate(729).await;
+        backdate_publications(&s, 729).await;
         let (_, still) = s.report(RUMOUR_NO_ACCENTS).await;
         assert_eq!(still["status"], "answered", "[{kind}] {still}");
 
         // The same text two years on: left to staff.
-        backdate(731).await;
+        backdate_publications(&s, 731).await;
         let (st, stale) = s.report(RUMOUR_NO_ACCENTS).await;
         assert_eq!(st, 201, "[{kind}] {stale}");
         assert_eq!(stale["status"], "received", "[{kind}] {stale}");

@@ -320,6 +320,17 @@ pub const RUMOUR_NO_ACCENTS: &str =
     "Khan cap: dien luc thong bao hoan tien dien thang 11 cho moi ho gia dinh, \
     bam vao duong link de nhan 500.000 dong truoc ngay 30, nho chia se cho nguoi than!!";
 
+/// Moves every publication's date `days` into the past, as if published then (appeal windows,
+/// re-checking).
+pub async fn backdate_publications(s: &TestServer, days: i64) {
+    let at = kc_store::fmt_time(chrono::Utc::now() - chrono::Duration::days(days));
+    sqlx::query("UPDATE publications SET published_at = $1")
+        .bind(at)
+        .execute(s.store.pool())
+        .await
+        .expect("backdate");
+}
+
 /// Takes a fresh report all the way to publication over the API; returns (case id, url).
 pub async fn publish_rumour(s: &TestServer, text: &str) -> (i64, String) {
     publish_rumour_with(

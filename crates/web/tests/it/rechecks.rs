@@ -6,15 +6,6 @@ use crate::harness::*;
 use kc_desk::Role;
 use serde_json::json;
 
-async fn backdate_publications(s: &TestServer, days: i64) {
-    let at = kc_store::fmt_time(chrono::Utc::now() - chrono::Duration::days(days));
-    sqlx::query("UPDATE publications SET published_at = $1")
-        .bind(at)
-        .execute(s.store.pool())
-        .await
-        .expect("backdate");
-}
-
 #[tokio::test]
 async fn a_reviewer_rechecks_a_verdict_due_for_it_and_it_answers_reports_again() {
     for kind in backends() {
