@@ -534,14 +534,26 @@ pub(crate) async fn render_factcheck(
         let detail = state.desk.case_detail(p.case_id).await?;
         let appeals = state.desk.store.appeals_for_publication(p.id).await?;
         let notices = crate::notices::public_notices(state, &p).await?;
-        let stands = state.desk.store.publication_stands(p.id).await?;
+        let verified = state.desk.store.publication_verified_at(p.id).await?;
+        let stands = verified.is_some();
+        // When a reviewer last found the verdict still holds, for readers of an old one.
+        let rechecked_at = verified.filter(|at| *at != p.published_at);
         // The decision that replaced this one, once the case was decided again.
         let newer = detail.publication.clone().filter(|q| q.id > p.id);
-        Ok::<_, ApiError>((p, decision, detail, appeals, notices, stands, newer))
+        Ok::<_, ApiError>((
+            p,
+            decision,
+            detail,
+            appeals,
+            notices,
+            stands,
+            rechecked_at,
+            newer,
+        ))
     }
     .await;
     match result {
-        Ok((p, decision, detail, appeals, notices, stands, newer)) => {
+        Ok((p, decision, detail, appeals, notices, stands, rechecked_at, newer)) => {
             // What the published verdict rests on, and nothing more: the sources' links and
             // notes, not who at the desk entered them, nor the evidence of earlier drafts.
             let evidence: Vec<Value> = detail
@@ -614,7 +626,7 @@ pub(crate) async fn render_factcheck(
             let ctx = context! {
                 p => p, provisions, paragraphs, evidence, jsonld, reasons,
                 appeals, overturned, appeal_open, appeal_deadline, relations, replaced_by, stands,
-                notices => Value::from_serialize(&notices),
+                rechecked_at, notices => Value::from_serialize(&notices),
             };
             page.render(state, status, "factcheck.html", context! { ..extra, ..ctx })
         }

@@ -338,6 +338,7 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("check.claim", "Nội dung được kiểm chứng", "Claim checked"),
     ("check.verdict", "Kết luận", "Verdict"),
     ("check.published", "Ngày công bố", "Published"),
+    ("check.rechecked", "Kiểm tra lại, vẫn đúng", "Checked again, still holds"),
     ("check.provisions", "Căn cứ pháp lý", "Legal basis"),
     ("check.reasons", "Lý do", "Reasons"),
     ("check.evidence", "Bằng chứng", "Evidence"),

@@ -196,7 +196,9 @@ async fn the_console_lists_a_verdict_falling_due_within_the_month_before_it_is_d
 #[tokio::test]
 async fn the_case_page_records_a_recheck_and_keeps_the_note_on_an_error() {
     let s = start("sqlite").await;
-    let (case, _) = publish_rumour(&s, RUMOUR).await;
+    let (case, url) = publish_rumour(&s, RUMOUR).await;
+    let (_, public) = s.get_text(&url).await;
+    assert!(!public.contains("data-testid=\"rechecked\""), "{public}");
     backdate_publications(&s, 800).await;
     s.user("hoa", &[(Role::Reviewer, None)]).await;
     let (jar, csrf) = login(&s, "hoa").await;
@@ -230,6 +232,17 @@ async fn the_case_page_records_a_recheck_and_keeps_the_note_on_an_error() {
     )
     .await;
     assert_eq!(st, 303);
+    // Readers of the fact-check see when it was last found to hold, never by whom or the note.
+    let (_, public) = s.get_text(&url).await;
+    let line = testid_text(&public, "rechecked", "</span>").expect("the re-check's day");
+    assert!(line.starts_with("Kiểm tra lại, vẫn đúng: "), "{line}");
+    assert!(
+        !public.contains("hoa:") && !public.contains("Đối chiếu lại"),
+        "{public}"
+    );
+    let (_, public) = s.get_text(&format!("{url}?lang=en")).await;
+    let line = testid_text(&public, "rechecked", "</span>").expect("the re-check's day");
+    assert!(line.starts_with("Checked again, still holds: "), "{line}");
     let page = console_get(&s, &jar, &format!("{path}?lang=en")).await;
     assert!(page.contains("Re-checking the verdict"), "{page}");
     assert!(!page.contains("data-testid=\"recheck-due\""), "{page}");
