@@ -720,7 +720,7 @@ pub struct RecheckIn {
     responses((status = 200, body = PublishOut), (status = 401, body = ErrorEnvelope),
               (status = 403, body = ErrorEnvelope, description = "not a reviewer of the case's agency"),
               (status = 404, body = ErrorEnvelope, description = "no case has this number"),
-              (status = 409, body = ErrorEnvelope, description = "the case has no standing published fact-check (`not_published`), or the reviewer drafted the decision (`self_review`)"),
+              (status = 409, body = ErrorEnvelope, description = "the case has no standing published fact-check (`not_published`), or the reviewer drafted or approved the decision (`self_review`)"),
               (status = 422, body = ErrorEnvelope, description = "the note is empty or too long")))]
 pub async fn recheck(
     State(state): State<AppState>,
