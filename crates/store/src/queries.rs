@@ -389,7 +389,6 @@ fn verified_at(r: &AnyRow) -> Result<String> {
 /// A published verdict checked again and found to still hold.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecheckRecord {
-    pub publication_id: i64,
     /// What was checked, in the reviewer's words.
     pub note: String,
     pub checked_by: String,
@@ -1069,7 +1068,7 @@ impl Store {
     /// The re-checks of publication `id`, oldest first.
     pub async fn publication_rechecks(&self, id: i64) -> Result<Vec<RecheckRecord>> {
         sqlx::query(
-            "SELECT publication_id, note, checked_by, checked_at FROM publication_rechecks \
+            "SELECT note, checked_by, checked_at FROM publication_rechecks \
              WHERE publication_id = $1 ORDER BY id",
         )
         .bind(id)
@@ -1078,7 +1077,6 @@ impl Store {
         .iter()
         .map(|r| {
             Ok(RecheckRecord {
-                publication_id: get_i64(r, "publication_id")?,
                 note: get_str(r, "note")?,
                 checked_by: get_str(r, "checked_by")?,
                 checked_at: get_str(r, "checked_at")?,

@@ -712,7 +712,7 @@ pub struct RecheckIn {
 }
 
 /// Records that the case's published verdict was checked again and still holds (a reviewer
-/// of the case's agency, not the person who drafted the decision). A verdict answers matching
+/// of the case's agency who neither drafted nor approved the decision). A verdict answers matching
 /// reports on its own for the pack's `recheck_after_days` from when it was last verified;
 /// this starts them again. A verdict that no longer holds is not re-checked: it stays due,
 /// and matching reports keep going to staff.
@@ -733,6 +733,7 @@ pub async fn recheck(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RechecksDueQuery {
     /// Also those falling due within this many days (0–3650; default 0: only those due now).
     #[param(value_type = Option<u32>)]
@@ -746,7 +747,7 @@ pub struct RecheckDueOut {
     pub url: String,
     pub title: String,
     pub verdict: String,
-    /// When the verdict was last verified: published, a case answered with it, or re-checked.
+    /// When the verdict was last verified: published, or re-checked.
     pub verified_at: String,
     /// From when a matching report is no longer answered with it on its own.
     pub due_at: String,
@@ -759,19 +760,19 @@ pub struct RecheckDueOut {
 pub async fn rechecks_due(
     State(state): State<AppState>,
     _staff: Staff,
-    Query(q): Query<RechecksDueQuery>,
+    ApiQuery(q): ApiQuery<RechecksDueQuery>,
 ) -> Result<Json<Vec<RecheckDueOut>>, ApiError> {
     let days = count_param("within_days", q.within_days.as_deref(), 0..=3650)?.unwrap_or(0);
     let due = state.desk.rechecks_due(days as i64).await?;
     Ok(Json(
         due.into_iter()
-            .map(|(p, verified_at, due_at)| RecheckDueOut {
-                case_id: p.case_id,
-                url: crate::desk::publication_path(&p.slug),
-                title: p.title,
-                verdict: p.verdict,
-                verified_at,
-                due_at,
+            .map(|d| RecheckDueOut {
+                case_id: d.publication.case_id,
+                url: crate::desk::publication_path(&d.publication.slug),
+                title: d.publication.title,
+                verdict: d.publication.verdict,
+                verified_at: d.verified_at,
+                due_at: d.due_at,
             })
             .collect(),
     ))

@@ -290,6 +290,18 @@ pub struct SimilarCheck {
     pub shared_terms: Vec<String>,
 }
 
+/// A published fact-check whose verdict falls due for re-checking (see [`Desk::rechecks_due`]).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecheckDue {
+    pub publication: PublicationRecord,
+    /// When the verdict was last verified: published, or re-checked.
+    pub verified_at: String,
+    /// From when a matching report is no longer answered with it on its own.
+    pub due_at: String,
+    /// Whether that is already the case.
+    pub is_due: bool,
+}
+
 /// A report's public status, looked up by receipt.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ReceiptView {
@@ -1046,14 +1058,24 @@ impl Desk {
             .and_then(|m| Some((m.id.parse().ok()?, m.score))))
     }
 
-    /// When publication `id`'s verdict, standing, is due for re-checking: when it was last
-    /// verified. `None` when it is not due, or does not stand.
-    async fn due_since(&self, id: i64) -> Result<Option<String>, ApiError> {
+    /// When publication `id`'s verdict was last verified and whether it is due for
+    /// re-checking now; `None` when it does not stand.
+    async fn verification(&self, id: i64) -> Result<Option<(String, bool)>, ApiError> {
         let Some(verified) = self.store.publication_verified_at(id).await? else {
             return Ok(None);
         };
         let at = crate::appeals::parse_time(&verified)?;
-        Ok(workflow::due_for_recheck(at, Utc::now(), &self.pack()).then_some(verified))
+        let due = workflow::due_for_recheck(at, Utc::now(), &self.pack());
+        Ok(Some((verified, due)))
+    }
+
+    /// When publication `id`'s verdict, standing, is due for re-checking: when it was last
+    /// verified. `None` when it is not due, or does not stand.
+    async fn due_since(&self, id: i64) -> Result<Option<String>, ApiError> {
+        Ok(self
+            .verification(id)
+            .await?
+            .and_then(|(verified, due)| due.then_some(verified)))
     }
 
     /// `hit` if its publication still stands and was verified recently enough to answer a
@@ -1065,19 +1087,18 @@ impl Desk {
         let Some((id, score)) = hit else {
             return Ok(None);
         };
-        let Some(verified) = self.store.publication_verified_at(id).await? else {
-            return Ok(None);
-        };
-        let verified = crate::appeals::parse_time(&verified)?;
-        if workflow::due_for_recheck(verified, Utc::now(), &self.pack()) {
-            tracing::info!(
-                publication = id,
-                verified = %verified,
-                "a report matches a fact-check due for re-checking: left to staff"
-            );
-            return Ok(None);
+        match self.verification(id).await? {
+            None => Ok(None),
+            Some((verified, true)) => {
+                tracing::info!(
+                    publication = id,
+                    verified = %verified,
+                    "a report matches a fact-check due for re-checking: left to staff"
+                );
+                Ok(None)
+            }
+            Some((_, false)) => Ok(Some((id, score))),
         }
-        Ok(Some((id, score)))
     }
 
     /// The publication that answers the first of `case_hits` (confirmed matches of case
@@ -1347,8 +1368,9 @@ impl Desk {
 
     /// A reviewer of the case's agency checked its published verdict again and found it
     /// still holds (`note` says what was checked): from now the pack's `recheck_after_days`
-    /// count again, and matching reports are answered with it at once. Not the person who
-    /// drafted the decision (four eyes, as for its first review). Returns its address.
+    /// count again, and matching reports are answered with it at once. Neither the person
+    /// who drafted the decision nor the one who approved it (four eyes, as for appeals).
+    /// Returns its address.
     pub async fn recheck_published(
         &self,
         actor: &Actor,
@@ -1401,24 +1423,27 @@ impl Desk {
     }
 
     /// Published fact-checks whose verdict is due for re-checking, or will be within `days`,
-    /// the longest unverified first: (publication, last verified, due).
-    pub async fn rechecks_due(
-        &self,
-        days: i64,
-    ) -> Result<Vec<(PublicationRecord, String, String)>, ApiError> {
+    /// the longest unverified first.
+    pub async fn rechecks_due(&self, days: i64) -> Result<Vec<RecheckDue>, ApiError> {
         let pack = self.pack();
-        let horizon = Utc::now()
+        let now = Utc::now();
+        let horizon = now
             .checked_add_signed(chrono::Duration::days(days))
             .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC);
         let cutoff = fmt_time(workflow::verified_by_for_due(horizon, &pack));
         let mut out = Vec::new();
-        for (p, verified) in self
+        for (publication, verified_at) in self
             .store
             .standing_publications_verified_by(&cutoff)
             .await?
         {
-            let due = workflow::recheck_due(crate::appeals::parse_time(&verified)?, &pack);
-            out.push((p, verified, fmt_time(due)));
+            let verified = crate::appeals::parse_time(&verified_at)?;
+            out.push(RecheckDue {
+                publication,
+                verified_at,
+                due_at: fmt_time(workflow::recheck_due(verified, &pack)),
+                is_due: workflow::due_for_recheck(verified, now, &pack),
+            });
         }
         Ok(out)
     }
@@ -1684,9 +1709,8 @@ impl Desk {
         // for a reviewer's second look first, as it would for a report matched on its own.
         if let Some(verified) = self.due_since(publication.id).await? {
             let day = crate::notices::day_vn(&verified);
-            let (day_vi, day_en) = day.map_or((verified.clone(), verified.clone()), |d| {
-                (d.format("%d/%m/%Y").to_string(), d.to_string())
-            });
+            let day_vi = day.map_or_else(|| verified.clone(), crate::report::vn_date);
+            let day_en = day.map_or(verified, |d| d.to_string());
             return Err(FieldError::new(
                 "slug",
                 format!(

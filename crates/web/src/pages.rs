@@ -1036,15 +1036,13 @@ pub async fn console(
     };
     // Fact-checks due for re-checking now or within the month, so that a reviewer
     // can look at them before a matching report has to wait for a person.
-    let now = kc_store::fmt_time(chrono::Utc::now());
     let rechecks: Vec<Value> = match state.desk.rechecks_due(RECHECK_NOTICE_DAYS).await {
         Ok(due) => due
             .into_iter()
-            .map(|(p, verified_at, due_at)| {
+            .map(|d| {
                 context! {
-                    case_id => p.case_id, title => p.title,
-                    url => crate::desk::publication_path(&p.slug),
-                    is_due => due_at <= now, verified_at, due_at,
+                    url => crate::desk::publication_path(&d.publication.slug),
+                    ..Value::from_serialize(&d)
                 }
             })
             .collect(),
@@ -2457,8 +2455,7 @@ pub async fn case_restate_claim(
 /// Where the case's published verdict stands with re-checking: when it was last verified,
 /// from when it stops answering reports on its own, its re-checks, and whether this officer
 /// may record one (a reviewer of the case's agency who neither drafted nor approved the
-/// decision). `None`
-/// when the publication no longer stands (overturned or replaced).
+/// decision). `None` when the publication no longer stands (overturned or replaced).
 async fn recheck_context(
     state: &AppState,
     staff: &Actor,
@@ -2469,7 +2466,8 @@ async fn recheck_context(
     let Some(verified) = store.publication_verified_at(p.id).await? else {
         return Ok(None);
     };
-    let due = workflow::recheck_due(crate::appeals::parse_time(&verified)?, &state.desk.pack());
+    let pack = state.desk.pack();
+    let at = crate::appeals::parse_time(&verified)?;
     let decision = d.decisions.iter().find(|x| x.id == p.decision_id);
     let may = CaseAction::Review { approve: true }
         .roles()
@@ -2480,8 +2478,8 @@ async fn recheck_context(
         });
     Ok(Some(context! {
         verified_at => verified,
-        due_at => kc_store::fmt_time(due),
-        is_due => due <= chrono::Utc::now(),
+        due_at => kc_store::fmt_time(workflow::recheck_due(at, &pack)),
+        is_due => workflow::due_for_recheck(at, chrono::Utc::now(), &pack),
         history => store.publication_rechecks(p.id).await?,
         may,
     }))

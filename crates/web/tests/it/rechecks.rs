@@ -32,6 +32,17 @@ async fn a_reviewer_rechecks_a_verdict_due_for_it_and_it_answers_reports_again()
             (422, Some("within_days")),
             "[{kind}] {err}"
         );
+        let (st, err) = s
+            .get(
+                "/api/v1/rechecks?within_days=1&within_days=2",
+                Some(&intake),
+            )
+            .await;
+        assert_eq!(
+            (st, err["error"]["field"].as_str()),
+            (422, Some("within_days")),
+            "[{kind}] a parameter given twice: {err}"
+        );
         let (st, _) = s.get("/api/v1/rechecks", None).await;
         assert_eq!(st, 401, "[{kind}]");
 
